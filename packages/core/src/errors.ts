@@ -1,0 +1,120 @@
+/**
+ * The LumenLink error hierarchy. Every error carries a stable `code` (for alerts, metrics and
+ * tests), an optional `cause`, and `isRetryable`: whether trying the same thing again can help.
+ *
+ * Two branches: {@link PermanentError} (retrying cannot help: bad config, bad data, a bug) and
+ * {@link TransientError} (retrying later may help: a storage outage, a timeout).
+ */
+
+/** Options accepted by every LumenLink error. */
+export interface LumenLinkErrorOptions {
+  /** The underlying error, kept for logs (redacted there) and debugging. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The root of every error LumenLink throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { loadConfig(process.env); } catch (error) {
+ *   if (error instanceof LumenLinkError) console.error(error.code, error.message);
+ * }
+ * ```
+ */
+export abstract class LumenLinkError extends Error {
+  /** A stable, machine-readable code such as `CONFIG_INVALID`. */
+  abstract readonly code: string;
+  /** Whether repeating the failed operation later may succeed. */
+  abstract readonly isRetryable: boolean;
+
+  constructor(message: string, options: LumenLinkErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+  }
+}
+
+/** An error that repeating the operation cannot fix. */
+export abstract class PermanentError extends LumenLinkError {
+  readonly isRetryable = false;
+}
+
+/** An error that may clear by itself; the operation can be tried again later. */
+export abstract class TransientError extends LumenLinkError {
+  readonly isRetryable = true;
+}
+
+/** One problem found in the configuration. */
+export interface ConfigIssue {
+  /** The env key at fault, e.g. `RISK_MAX_POSITION_USD`. */
+  readonly key: string;
+  /** What is wrong, e.g. `"abc" is not a number`. Never contains a secret's value. */
+  readonly problem: string;
+  /** What the key accepts, e.g. `a number > 0 (default 250)`. */
+  readonly accepted?: string;
+}
+
+/**
+ * The configuration is invalid. Lists every bad key at once, so one run shows every fix.
+ */
+export class ConfigError extends PermanentError {
+  readonly code = 'CONFIG_INVALID';
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(
+    issues: readonly ConfigIssue[],
+    options: LumenLinkErrorOptions & { title?: string } = {},
+  ) {
+    const title = options.title ?? 'Invalid configuration';
+    const lines = issues.map(
+      (issue) =>
+        `  - ${issue.key}: ${issue.problem}${issue.accepted ? `. Accepted: ${issue.accepted}` : ''}`,
+    );
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super(`${title} (${count}):\n${lines.join('\n')}`, options);
+    this.issues = issues;
+  }
+}
+
+/** Input that breaks a documented contract: a malformed symbol, timeframe or argument. */
+export class ValidationError extends PermanentError {
+  readonly code = 'VALIDATION_FAILED';
+}
+
+/**
+ * Market or stored data violates an invariant (a candle with high below low, a gap where none
+ * may be, a fill for an unknown order). Trading on it would be unsafe, so it fails fast.
+ */
+export class DataIntegrityError extends PermanentError {
+  readonly code = 'DATA_INTEGRITY';
+}
+
+/** A strategy threw or returned an invalid signal. The trading loop survives it. */
+export class StrategyError extends PermanentError {
+  readonly code = 'STRATEGY_FAILED';
+  /** The key of the strategy that failed. */
+  readonly strategy: string;
+
+  constructor(strategy: string, message: string, options: LumenLinkErrorOptions = {}) {
+    super(`Strategy ${strategy}: ${message}`, options);
+    this.strategy = strategy;
+  }
+}
+
+/**
+ * Storage did not answer (disk full, locked, I/O error). Transient: every order is blocked
+ * until storage answers again, because nothing is sent without its intent stored.
+ */
+export class StorageError extends TransientError {
+  readonly code = 'STORAGE_UNAVAILABLE';
+}
+
+/** An order status change that the order state machine does not allow. A bug, never retried. */
+export class OrderTransitionError extends PermanentError {
+  readonly code = 'ORDER_TRANSITION_ILLEGAL';
+}
+
+/** Whether an unknown thrown value is a {@link LumenLinkError} that says a retry may help. */
+export function isRetryableError(error: unknown): boolean {
+  return error instanceof LumenLinkError && error.isRetryable;
+}
