@@ -8,3 +8,5 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './logger.js';
 export * from './metrics.js';
+export * from './timeframe.js';
+export * from './symbol.js';
