@@ -4,9 +4,109 @@
  * metrics in `@lumenlink/core/metrics` and the port fakes in `@lumenlink/core/testing`.
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './clock.js';
-export * from './logger.js';
-export * from './metrics.js';
-export * from './timeframe.js';
-export * from './symbol.js';
+export {
+  LumenLinkError,
+  PermanentError,
+  TransientError,
+  ConfigError,
+  ValidationError,
+  DataIntegrityError,
+  StrategyError,
+  StorageError,
+  OrderTransitionError,
+  isRetryableError,
+  type LumenLinkErrorOptions,
+  type ConfigIssue,
+} from './errors.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { logLevels, silentLogger, type LogLevel, type LogFields, type Logger } from './logger.js';
+export {
+  noopMetrics,
+  type Metrics,
+  type Counter,
+  type Gauge,
+  type Histogram,
+  type MetricLabels,
+  type MetricOptions,
+  type HistogramOptions,
+} from './metrics.js';
+export {
+  parseTimeframe,
+  isTimeframe,
+  timeframeMs,
+  candleOpenTime,
+  candleCloseTime,
+  isCandleAligned,
+  isCandleClosed,
+  type Timeframe,
+} from './timeframe.js';
+export {
+  parseSymbol,
+  symbolParts,
+  toCcxtSymbol,
+  fromCcxtSymbol,
+  type SymbolId,
+  type SymbolParts,
+} from './symbol.js';
+export { candleProblem, assertValidCandle, type Candle, type CandleLike } from './candle.js';
+export { signalSchema, hold, type Signal, type SignalAction } from './signal.js';
+export {
+  orderStatuses,
+  finalOrderStatuses,
+  orderTransitions,
+  isFinalOrderStatus,
+  canTransitionOrder,
+  assertOrderTransition,
+  type Order,
+  type OrderIntent,
+  type OrderRole,
+  type OrderSide,
+  type OrderStatus,
+  type OrderType,
+} from './order.js';
+export type { Fill } from './fill.js';
+export {
+  positionTransitions,
+  canTransitionPosition,
+  assertPositionTransition,
+  type Position,
+  type PositionState,
+} from './position.js';
+export type { AccountSnapshot } from './account.js';
+export {
+  tradingStates,
+  allowsEntries,
+  allowsExits,
+  type TradingState,
+  type TradingStateRecord,
+} from './trading-state.js';
+export type { MarketInfo, Ticker, OrderBook, BookLevel, Balance } from './market.js';
+export { contextAge, type MarketContext } from './market-context.js';
+export type { Strategy, StrategyContext, StrategyDefinition } from './strategy.js';
+export {
+  riskCheckNames,
+  type RiskCheckName,
+  type RiskCheckOutcome,
+  type RiskCheckResult,
+  type RiskVerdict,
+  type RiskState,
+  type PreTradeCheck,
+} from './risk.js';
+export type { Decision, DecisionOutcome } from './decision.js';
+export type { AlertEvent, AlertType } from './alert.js';
+export type {
+  MarketDataSource,
+  FetchCandlesOptions,
+  Broker,
+  BrokerOrder,
+  OrderRequest,
+  Notifier,
+  CandleStore,
+  CandleGap,
+  OrderStore,
+  OrderUpdate,
+  DecisionStore,
+  PortfolioStore,
+  RuntimeStateStore,
+  TrailingStopState,
+} from './ports.js';

@@ -49,7 +49,7 @@ export function symbolParts(symbol: SymbolId): SymbolParts {
 }
 
 /** `BTC-USD` to ccxt's `BTC/USD`. */
-export function toCcxtSymbol(symbol: SymbolId | string): string {
+export function toCcxtSymbol(symbol: string): string {
   const { base, quote } = symbolParts(parseSymbol(symbol));
   return `${base}/${quote}`;
 }

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { OrderTransitionError } from './errors.js';
+import {
+  assertOrderTransition,
+  canTransitionOrder,
+  finalOrderStatuses,
+  isFinalOrderStatus,
+  orderStatuses,
+  orderTransitions,
+} from './order.js';
+
+describe('order state machine', () => {
+  it('lets a final order never change again', () => {
+    for (const status of finalOrderStatuses) {
+      for (const to of orderStatuses) expect(canTransitionOrder(status, to)).toBe(false);
+    }
+  });
+
+  it('never goes back to pending and only proves failure from pending or unknown', () => {
+    for (const from of orderStatuses) {
+      if (from !== 'pending') expect(canTransitionOrder(from, 'pending')).toBe(false);
+      expect(canTransitionOrder(from, 'failed')).toBe(from === 'pending' || from === 'unknown');
+    }
+  });
+
+  it('resolves unknown orders by lookup, never back to unknown from a known state', () => {
+    expect(orderTransitions.unknown).toEqual(
+      expect.arrayContaining([
+        'open',
+        'partially_filled',
+        'filled',
+        'canceled',
+        'rejected',
+        'expired',
+        'failed',
+      ]),
+    );
+    expect(canTransitionOrder('open', 'unknown')).toBe(false);
+    expect(canTransitionOrder('pending', 'unknown')).toBe(true);
+  });
+
+  it('allows repeated updates of a live order (more fills)', () => {
+    expect(canTransitionOrder('partially_filled', 'partially_filled')).toBe(true);
+    expect(canTransitionOrder('open', 'open')).toBe(true);
+    expect(canTransitionOrder('partially_filled', 'open')).toBe(false);
+  });
+
+  it('throws an error naming the order and the legal targets', () => {
+    expect(() => assertOrderTransition('filled', 'canceled', 'llABC')).toThrow(
+      OrderTransitionError,
+    );
+    expect(() => assertOrderTransition('filled', 'canceled', 'llABC')).toThrow(
+      'llABC: illegal status change filled -> canceled; from filled only nothing (final) is allowed',
+    );
+    expect(() => assertOrderTransition('open', 'pending')).toThrow(
+      /only partially_filled, filled, canceled/,
+    );
+    expect(() => assertOrderTransition('pending', 'open')).not.toThrow();
+  });
+
+  it('defines exactly the final statuses of DESIGN.md', () => {
+    expect(orderStatuses.filter(isFinalOrderStatus).sort()).toEqual(
+      ['canceled', 'expired', 'failed', 'filled', 'rejected'].sort(),
+    );
+  });
+});
