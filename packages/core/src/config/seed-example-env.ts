@@ -1,0 +1,30 @@
+/**
+ * The example env of the original architecture notes ("Critical Settings"), kept verbatim.
+ */
+import type { ConfigKey } from './config-keys.js';
+
+/**
+ * The seed's example `.env`, values exactly as written there. Note `KILL_SWITCH=true`: with it
+ * the bot starts halted (an operator's choice; LumenLink's own default is false).
+ *
+ * @example
+ * ```ts
+ * loadConfig(seedExampleEnv).killSwitch; // true
+ * ```
+ */
+export const seedExampleEnv = Object.freeze({
+  MODE: 'paper',
+  EXCHANGE: 'coinbase',
+  SYMBOLS: 'BTC-USD,ETH-USD',
+  INTERVAL: '1h',
+  STRATEGY: 'advanced_composite',
+  RISK_MAX_DAILY_LOSS_USD: '150',
+  RISK_MAX_POSITION_USD: '250',
+  RISK_MAX_OPEN_POSITIONS: '2',
+  RISK_COOLDOWN_MINUTES: '15',
+  GUARD_MAX_SPREAD_BPS: '25',
+  GUARD_MAX_SLIPPAGE_BPS: '20',
+  GUARD_MIN_VOLUME: '0',
+  KILL_SWITCH: 'true',
+  ALLOW_LIVE_TRADING: 'false',
+} as const satisfies Partial<Record<ConfigKey, string>>);

@@ -1,0 +1,119 @@
+/**
+ * Typo detection: an env key that looks like one of ours but is not one would be silently
+ * ignored (a misspelt `RISK_MAX_POSITON_USD=50` would trade with the default 250), so it is an
+ * error with a suggestion.
+ */
+import type { ConfigIssue } from '../errors.js';
+import { configKeyList, isConfigKey } from './config-keys.js';
+import type { ConfigKey } from './config-keys.js';
+
+/** Key prefixes that belong to LumenLink: any other key with one of them is a likely typo. */
+export const configKeyFamilies = [
+  'RISK_',
+  'GUARD_',
+  'PAPER_',
+  'TELEGRAM_',
+  'DISCORD_',
+  'EXCHANGE_',
+  'HTTP_',
+  'SECRETS_',
+  'DATA_',
+  'REPLAY_',
+  'SIGNAL_',
+  'TRAILING_',
+  'DEMO_',
+] as const;
+
+/** Well-known keys of other software that share a family prefix (compared upper-cased). */
+const foreignKeys: ReadonlySet<string> = new Set(['HTTP_PROXY']);
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions and transpositions of
+ * adjacent characters each cost 1.
+ */
+export function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const columns = b.length + 1;
+  const distance: number[] = Array.from({ length: rows * columns }, () => 0);
+  const at = (i: number, j: number): number => distance[i * columns + j] ?? 0;
+  for (let i = 0; i < rows; i += 1) distance[i * columns] = i;
+  for (let j = 0; j < columns; j += 1) distance[j] = j;
+  for (let i = 1; i < rows; i += 1) {
+    for (let j = 1; j < columns; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      }
+      distance[i * columns + j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * The known key closest to `key` by {@link editDistance}, if close enough to be a likely typo
+ * (at most 2 edits, or a quarter of the key's length for long keys).
+ *
+ * @example
+ * ```ts
+ * suggestConfigKey('RISK_MAX_POSITON_USD'); // 'RISK_MAX_POSITION_USD'
+ * ```
+ */
+export function suggestConfigKey(key: string): ConfigKey | undefined {
+  const upper = key.toUpperCase();
+  const limit = Math.max(2, Math.floor(upper.length / 4));
+  let best: ConfigKey | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const spec of configKeyList) {
+    const distance = editDistance(upper, spec.key);
+    if (distance < bestDistance && isConfigKey(spec.key)) {
+      best = spec.key;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
+
+/**
+ * One issue per env key that is not ours but looks like it: a known key in the wrong case, or a
+ * key with one of {@link configKeyFamilies} that is not in the table. Unset and blank values
+ * are ignored, and values are never quoted (the key may be a misspelt secret).
+ */
+export function unknownKeyIssues(env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === '' || isConfigKey(key)) continue;
+    const upper = key.toUpperCase();
+    if (foreignKeys.has(upper)) continue;
+    if (isConfigKey(upper)) {
+      // On Windows env lookups ignore case, so `mode` is also read as MODE: nothing is lost.
+      if (env[upper] !== value) {
+        issues.push({
+          key,
+          problem: `is not a known key (env keys are case-sensitive; did you mean ${upper}?)`,
+        });
+      }
+      continue;
+    }
+    const family = configKeyFamilies.find((prefix) => upper.startsWith(prefix));
+    if (family === undefined) continue;
+    const suggestion = suggestConfigKey(upper);
+    if (suggestion === undefined) {
+      const siblings = configKeyList
+        .map((spec) => spec.key)
+        .filter((known) => known.startsWith(family));
+      issues.push({
+        key,
+        problem: 'is not a known key, so it would be ignored',
+        accepted: `one of the ${family}* keys: ${siblings.join(', ')}`,
+      });
+    } else {
+      issues.push({
+        key,
+        problem: `is not a known key, so it would be ignored (did you mean ${suggestion}?)`,
+      });
+    }
+  }
+  return issues;
+}

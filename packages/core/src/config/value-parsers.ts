@@ -1,0 +1,255 @@
+/**
+ * Strict parsers for env values: each turns trimmed, non-empty text into a typed value or a
+ * problem. A problem is a predicate about the value ("is not a number"), never the value itself:
+ * `loadConfig` puts the quoted value in front of it, or "the value given" for a secret key.
+ */
+import { ValidationError } from '../errors.js';
+import { parseSymbol } from '../symbol.js';
+import type { SymbolId } from '../symbol.js';
+import { parseTimeframe } from '../timeframe.js';
+import type { Timeframe } from '../timeframe.js';
+
+/** The outcome of parsing one env value: the typed value, or what is wrong with the text. */
+export type Parsed<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+/** Parses one kind of env value and says in words what it accepts. */
+export interface ValueParser<T> {
+  /** Parses trimmed, non-empty text. */
+  readonly parse: (text: string) => Parsed<T>;
+  /** What the parser accepts, e.g. `a number >= 0`; the key's default is added by its spec. */
+  readonly accepted: string;
+}
+
+/** A successful parse. */
+function ok<T>(value: T): Parsed<T> {
+  return { ok: true, value };
+}
+
+/** A failed parse. */
+function fail<T>(problem: string): Parsed<T> {
+  return { ok: false, problem };
+}
+
+/** Bounds of a numeric env value; every bound is optional. */
+export interface NumberBounds {
+  /** Whole numbers only. */
+  readonly integer?: boolean;
+  /** Inclusive lower bound. */
+  readonly atLeast?: number;
+  /** Exclusive lower bound. */
+  readonly greaterThan?: number;
+  /** Inclusive upper bound. */
+  readonly atMost?: number;
+  /** Exclusive upper bound. */
+  readonly lessThan?: number;
+}
+
+/** Plain decimal notation with an optional exponent: no units, hex, `NaN` or `Infinity`. */
+const decimalPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Describes numeric bounds in words, e.g. `an integer from 0 to 65535`. */
+function describeNumber(bounds: NumberBounds): string {
+  const noun = bounds.integer === true ? 'an integer' : 'a number';
+  if (bounds.atLeast !== undefined && bounds.atMost !== undefined) {
+    return `${noun} from ${bounds.atLeast} to ${bounds.atMost}`;
+  }
+  const parts: string[] = [];
+  if (bounds.atLeast !== undefined) parts.push(`>= ${bounds.atLeast}`);
+  if (bounds.greaterThan !== undefined) parts.push(`> ${bounds.greaterThan}`);
+  if (bounds.atMost !== undefined) parts.push(`<= ${bounds.atMost}`);
+  if (bounds.lessThan !== undefined) parts.push(`< ${bounds.lessThan}`);
+  return parts.length === 0 ? noun : `${noun} ${parts.join(' and ')}`;
+}
+
+/** Checks a finite number against its bounds. */
+function checkBounds(value: number, bounds: NumberBounds): Parsed<number> {
+  if (bounds.integer === true && !Number.isSafeInteger(value)) {
+    return fail(Number.isInteger(value) ? 'is too large' : 'is not a whole number');
+  }
+  if (bounds.atLeast !== undefined && value < bounds.atLeast) {
+    return fail(`is less than ${bounds.atLeast}`);
+  }
+  if (bounds.greaterThan !== undefined && value <= bounds.greaterThan) {
+    return fail(`is not greater than ${bounds.greaterThan}`);
+  }
+  if (bounds.atMost !== undefined && value > bounds.atMost) {
+    return fail(`is greater than ${bounds.atMost}`);
+  }
+  if (bounds.lessThan !== undefined && value >= bounds.lessThan) {
+    return fail(`is not less than ${bounds.lessThan}`);
+  }
+  return ok(value);
+}
+
+/**
+ * A decimal number within bounds. Strict: `10usd`, `abc`, `NaN`, `Infinity`, `0x10` and `1_000`
+ * are rejected.
+ */
+export function numberParser(bounds: NumberBounds = {}): ValueParser<number> {
+  return {
+    accepted: describeNumber(bounds),
+    parse: (text) => {
+      if (!decimalPattern.test(text)) return fail('is not a number');
+      const value = Number(text);
+      if (!Number.isFinite(value)) return fail('is too large');
+      return checkBounds(value, bounds);
+    },
+  };
+}
+
+/** Texts accepted as `true` (compared case-insensitively). */
+const trueTexts = new Set(['true', '1', 'yes', 'on']);
+/** Texts accepted as `false` (compared case-insensitively). */
+const falseTexts = new Set(['false', '0', 'no', 'off']);
+
+/** A boolean: true/false, 1/0, yes/no or on/off, in any case. */
+export const booleanParser: ValueParser<boolean> = {
+  accepted: 'true or false (also 1/0, yes/no, on/off)',
+  parse: (text) => {
+    const lower = text.toLowerCase();
+    if (trueTexts.has(lower)) return ok(true);
+    if (falseTexts.has(lower)) return ok(false);
+    return fail('is not a boolean');
+  },
+};
+
+/** One of a fixed set of lowercase words, matched case-insensitively; `noun` names the set. */
+export function enumParser<const T extends string>(
+  values: readonly T[],
+  noun: string,
+): ValueParser<T> {
+  const accepted =
+    values.length === 2 ? `${values[0]} or ${values[1]}` : `one of ${values.join(', ')}`;
+  return {
+    accepted,
+    parse: (text) => {
+      const lower = text.toLowerCase();
+      const match = values.find((value) => value === lower);
+      return match === undefined ? fail(`is not a known ${noun}`) : ok(match);
+    },
+  };
+}
+
+/** Options of {@link textParser}. */
+export interface TextOptions {
+  /** What the text is, in words (also the whole `accepted` text). */
+  readonly accepted: string;
+  /** A pattern the whole text must match. */
+  readonly pattern?: RegExp;
+  /** The problem reported when the pattern does not match. */
+  readonly mismatch?: string;
+  /** The minimum length in characters. */
+  readonly minLength?: number;
+}
+
+/** Free text, optionally constrained by a pattern and a minimum length. */
+export function textParser(options: TextOptions): ValueParser<string> {
+  return {
+    accepted: options.accepted,
+    parse: (text) => {
+      if (options.minLength !== undefined && text.length < options.minLength) {
+        return fail(`is shorter than ${options.minLength} characters`);
+      }
+      if (options.pattern !== undefined && !options.pattern.test(text)) {
+        return fail(options.mismatch ?? `is not ${options.accepted}`);
+      }
+      return ok(text);
+    },
+  };
+}
+
+/** An absolute `http:` or `https:` URL, kept as written. */
+export function urlParser(accepted = 'an http(s) URL'): ValueParser<string> {
+  return {
+    accepted,
+    parse: (text) => {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        return fail('is not an http(s) URL');
+      }
+      return url.protocol === 'http:' || url.protocol === 'https:'
+        ? ok(text)
+        : fail('is not an http(s) URL');
+    },
+  };
+}
+
+/** Options of {@link listParser}. */
+export interface ListOptions<T> {
+  /** What the list holds, in words, e.g. `symbols such as BTC-USD,ETH-USD`. */
+  readonly accepted: string;
+  /** What one item is, e.g. `symbol`. */
+  readonly noun: string;
+  /** Parses one trimmed item, returning `undefined` when it is invalid. */
+  readonly item: (text: string) => T | undefined;
+}
+
+/** A comma-separated list of at least one item, without empty items or duplicates. */
+export function listParser<T extends string | number>(
+  options: ListOptions<T>,
+): ValueParser<readonly T[]> {
+  return {
+    accepted: `comma-separated ${options.accepted}, no duplicates`,
+    parse: (text) => {
+      const items: T[] = [];
+      for (const raw of text.split(',')) {
+        const itemText = raw.trim();
+        if (itemText === '') return fail('has an empty item (check for a stray comma)');
+        const item = options.item(itemText);
+        if (item === undefined) return fail(`has an invalid ${options.noun} "${itemText}"`);
+        if (items.includes(item)) return fail(`lists the ${options.noun} ${String(item)} twice`);
+        items.push(item);
+      }
+      return ok(items);
+    },
+  };
+}
+
+/** Runs a core parser that throws {@link ValidationError}, mapping that error to `undefined`. */
+function orUndefined<T>(parse: (text: string) => T): (text: string) => T | undefined {
+  return (text) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      if (error instanceof ValidationError) return undefined;
+      throw error;
+    }
+  };
+}
+
+/** One timeframe, parsed by {@link parseTimeframe}. */
+export const timeframeParser: ValueParser<Timeframe> = {
+  accepted: 'a timeframe: a count and a unit m, h, d or w, such as 15m, 1h, 4h or 1d',
+  parse: (text) => {
+    const timeframe = orUndefined(parseTimeframe)(text);
+    return timeframe === undefined ? fail('is not a timeframe') : ok(timeframe);
+  },
+};
+
+/** A comma-separated list of distinct timeframes. */
+export const timeframeListParser: ValueParser<readonly Timeframe[]> = listParser({
+  accepted: 'timeframes such as 1h,4h,1d',
+  noun: 'timeframe',
+  item: orUndefined(parseTimeframe),
+});
+
+/** A comma-separated list of distinct symbols, each parsed by {@link parseSymbol}. */
+export const symbolListParser: ValueParser<readonly SymbolId[]> = listParser({
+  accepted: 'symbols BASE-QUOTE such as BTC-USD,ETH-USD',
+  noun: 'symbol',
+  item: orUndefined(parseSymbol),
+});
+
+/** A comma-separated list of distinct whole numbers, negative allowed (Telegram chat ids). */
+export const integerListParser: ValueParser<readonly number[]> = listParser({
+  accepted: 'integers such as 123456789,-1001234567890 (group ids are negative)',
+  noun: 'integer',
+  item: (text) => {
+    if (!/^[+-]?\d+$/.test(text)) return undefined;
+    const value = Number(text);
+    return Number.isSafeInteger(value) ? value : undefined;
+  },
+});
