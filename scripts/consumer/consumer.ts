@@ -1,0 +1,146 @@
+/**
+ * The consumer test of `pnpm check:packages`: an ordinary ESM TypeScript project that installs
+ * the packed `@lumenlink/*` tarballs from outside the workspace, type-checks this file against
+ * the published `.d.ts` (strict, NodeNext, skipLibCheck false), compiles it and runs it.
+ *
+ * It imports every public package and really runs code from each, so a broken `exports` map,
+ * a missing file in `files`, a type that only resolves inside the workspace or a dependency
+ * missing from `dependencies` fails here before a user meets it.
+ *
+ * scripts/check-packages.mjs refuses to run when a public package is not named here: every
+ * package gets at least an import. Later issues extend this file with their real exports.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import {
+  parseSymbol,
+  parseTimeframe,
+  systemClock,
+  timeframeMs,
+  toCcxtSymbol,
+  ValidationError,
+} from '@lumenlink/core';
+import type { SymbolId, Timeframe } from '@lumenlink/core';
+
+// ---------------------------------------------------------------------------------------------
+// @lumenlink/core: main entry.
+// ---------------------------------------------------------------------------------------------
+const fourHours: Timeframe = parseTimeframe('4h');
+assert.equal(fourHours, '4h');
+assert.equal(timeframeMs(fourHours), 14_400_000);
+assert.equal(timeframeMs('1m'), 60_000);
+assert.throws(() => parseTimeframe('x'), ValidationError);
+
+const symbol: SymbolId = parseSymbol('eth/usdt');
+assert.equal(symbol, 'ETH-USDT');
+assert.equal(toCcxtSymbol('btc-usd'), 'BTC/USD');
+assert.throws(() => parseSymbol('BTCUSD'), ValidationError);
+
+try {
+  parseTimeframe('x');
+  assert.fail('parseTimeframe("x") did not throw');
+} catch (error) {
+  assert.ok(error instanceof ValidationError);
+  assert.equal(error.code, 'VALIDATION_FAILED');
+  assert.equal(error.isRetryable, false);
+  assert.equal(error.name, 'ValidationError');
+}
+
+const before = systemClock.now();
+await systemClock.sleep(1);
+assert.ok(systemClock.now() >= before);
+assert.equal(typeof before, 'number');
+
+// ---------------------------------------------------------------------------------------------
+// @lumenlink/core subpaths and config: `@lumenlink/core/logging` (createLogger),
+// `@lumenlink/core/metrics` (createMetricsRegistry), `@lumenlink/core/testing` (ManualClock)
+// and `loadConfig`. While one of them is still being written, comment out its part of this
+// block locally to test the rest; the committed file keeps all of them.
+// ---------------------------------------------------------------------------------------------
+{
+  const { createLogger } = await import('@lumenlink/core/logging');
+  const { createMetricsRegistry } = await import('@lumenlink/core/metrics');
+  const { ManualClock } = await import('@lumenlink/core/testing');
+  const { loadConfig, ConfigError } = await import('@lumenlink/core');
+
+  // Logging: JSON lines to a stream of ours, with a configured secret redacted.
+  const secret = 'consumer-s3cr3t-token';
+  const lines: string[] = [];
+  let wrote: () => void = () => undefined;
+  const written = new Promise<void>((resolve) => (wrote = resolve));
+  const sink = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      lines.push(String(chunk));
+      wrote();
+      callback();
+    },
+  });
+  const logger = createLogger({ level: 'debug', format: 'json', stream: sink, secrets: [secret] });
+  logger.child({ module: 'consumer' }).info(`hello ${secret}`, { symbol: 'BTC-USD' });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    written,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('createLogger wrote nothing within 2s')), 2_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  const text = lines.join('');
+  assert.ok(!text.includes(secret), `the logger leaked a secret: ${text}`);
+  const line = JSON.parse(text.trim().split('\n')[0] ?? '') as Record<string, unknown>;
+  assert.equal(line['level'], 'info');
+  assert.equal(line['module'], 'consumer');
+  assert.equal(line['symbol'], 'BTC-USD');
+  assert.match(String(line['msg']), /^hello /);
+
+  // Metrics: a counter with a label, rendered in the Prometheus text format.
+  const metrics = createMetricsRegistry({ prefix: 'consumer_' });
+  metrics.counter({ name: 'orders_total', help: 'Orders sent', labelNames: ['side'] }).inc({
+    side: 'buy',
+  });
+  assert.match(await metrics.exposition(), /^consumer_orders_total\{side="buy"\} 1$/m);
+  assert.equal(typeof metrics.contentType, 'string');
+
+  // Testing: manual time and its timers.
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  assert.equal(clock.now(), Date.UTC(2026, 0, 1));
+  let fired = false;
+  clock.setTimeout(() => (fired = true), 1_000);
+  const slept = clock.sleep(5_000);
+  await clock.advance(5_000);
+  await slept;
+  assert.equal(fired, true);
+  assert.equal(clock.now(), Date.UTC(2026, 0, 1) + 5_000);
+
+  // Config: defaults load from an empty env; a bad value is a ConfigError naming its key.
+  assert.equal(typeof loadConfig({}), 'object');
+  assert.throws(
+    () => loadConfig({ RISK_MAX_POSITION_USD: 'abc' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      error.issues.some((issue) => issue.key === 'RISK_MAX_POSITION_USD'),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packages that export nothing yet: each must load as an ES module namespace. The issues that
+// fill them replace these with imports of their real exports, run here like core's above.
+// ---------------------------------------------------------------------------------------------
+const placeholders: Record<string, object> = {
+  '@lumenlink/indicators': await import('@lumenlink/indicators'),
+  '@lumenlink/strategies': await import('@lumenlink/strategies'),
+  '@lumenlink/risk': await import('@lumenlink/risk'),
+  '@lumenlink/execution': await import('@lumenlink/execution'),
+  '@lumenlink/exchanges': await import('@lumenlink/exchanges'),
+  '@lumenlink/data': await import('@lumenlink/data'),
+  '@lumenlink/alerts': await import('@lumenlink/alerts'),
+  '@lumenlink/engine': await import('@lumenlink/engine'),
+};
+for (const [name, namespace] of Object.entries(placeholders)) {
+  assert.equal(
+    Object.prototype.toString.call(namespace),
+    '[object Module]',
+    `${name} did not load as an ES module namespace`,
+  );
+}
+
+console.log('consumer: ok');
