@@ -1,7 +1,8 @@
 /**
- * @lumenlink/indicators: Streaming and batch technical indicators for LumenLink, O(1) per update.
- *
- * This package is reserved and published empty until issue #3 fills it; it exports nothing yet.
+ * @lumenlink/indicators: streaming technical indicators (O(1), no allocation per update) and
+ * batch functions that agree with them exactly, at TA-Lib conventions. No I/O.
  * @packageDocumentation
  */
-export {};
+export type { StreamingIndicator, RangeInput } from './indicator.js';
+export { SMA, sma } from './sma.js';
+export { EMA, ema } from './ema.js';
