@@ -49,7 +49,7 @@ const sdkOwner = {
   'prom-client': 'core',
   technicalindicators: 'indicators',
   cockatiel: 'execution',
-  'cli-progress': 'backtest',
+  'cli-progress': 'data',
   '@aws-sdk/*': 'bot',
 };
 
