@@ -1,0 +1,120 @@
+import { BollingerBands, type BollingerBandsOptions } from './bollinger-bands.js';
+import { nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import { KeltnerChannels, type KeltnerChannelsOptions } from './keltner-channels.js';
+import { checkSameLength } from './true-range.js';
+
+/** Options of {@link BollingerSqueeze}: those of its two parts. */
+export interface BollingerSqueezeOptions {
+  /** The Bollinger Bands of closes (default period 20, stdDev 2). */
+  readonly bollinger?: BollingerBandsOptions;
+  /** The Keltner Channels (default period 20, atrPeriod 20, multiplier 1.5). */
+  readonly keltner?: KeltnerChannelsOptions;
+}
+
+/** One value of {@link BollingerSqueeze}. */
+export interface BollingerSqueezeResult {
+  /** Whether both Bollinger Bands lie strictly inside the Keltner Channels. */
+  readonly squeezeOn: boolean;
+  /** The Bollinger bandwidth `(upper - lower) / middle`: how tight the squeeze is. */
+  readonly bandwidth: number;
+}
+
+/**
+ * {@link bollingerSqueeze}' output: `squeezeOn` is 1 (on) or 0 (off), `NaN` while warming up.
+ */
+export interface BollingerSqueezeSeries {
+  readonly squeezeOn: Float64Array;
+  readonly bandwidth: Float64Array;
+}
+
+/** John Carter's TTM Squeeze settings: BB(20, 2) inside KC(20, 1.5 ATR(20)). */
+const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
+
+/**
+ * The Bollinger squeeze (John Carter's TTM Squeeze): volatility has contracted when the
+ * {@link BollingerBands} of closes fit inside the {@link KeltnerChannels}: `squeezeOn` when
+ * `bollinger.upper < keltner.upper` and `bollinger.lower > keltner.lower`; a squeeze turning off
+ * often precedes a move. Defaults are Carter's: BB(20, 2) and KC(20 EMA, 1.5 ATR(20)). First
+ * value once both parts are ready.
+ *
+ * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ *
+ * @example
+ * ```ts
+ * const squeeze = new BollingerSqueeze();
+ * let wasOn = false;
+ * for (const candle of candles) {
+ *   const value = squeeze.update(candle);
+ *   if (value && wasOn && !value.squeezeOn) console.log('squeeze fired');
+ *   wasOn = value?.squeezeOn ?? false;
+ * }
+ * ```
+ * @throws {ValidationError} for a bad option of either part.
+ */
+export class BollingerSqueeze implements StreamingIndicator<RangeInput, BollingerSqueezeResult> {
+  readonly #bollinger: BollingerBands;
+  readonly #keltner: KeltnerChannels;
+  #isReady = false;
+  readonly #result = { squeezeOn: false, bandwidth: 0 };
+
+  constructor(options: BollingerSqueezeOptions = {}) {
+    this.#bollinger = new BollingerBands(options.bollinger);
+    this.#keltner = new KeltnerChannels({ ...defaultKeltner, ...options.keltner });
+  }
+
+  update(input: RangeInput): BollingerSqueezeResult | undefined {
+    const bollinger = this.#bollinger.update(input.close);
+    const keltner = this.#keltner.update(input);
+    if (bollinger === undefined || keltner === undefined) return undefined;
+    this.#result.squeezeOn = bollinger.upper < keltner.upper && bollinger.lower > keltner.lower;
+    this.#result.bandwidth = bollinger.bandwidth;
+    this.#isReady = true;
+    return this.#result;
+  }
+
+  get value(): BollingerSqueezeResult | undefined {
+    return this.#isReady ? this.#result : undefined;
+  }
+
+  get isReady(): boolean {
+    return this.#isReady;
+  }
+
+  reset(): void {
+    this.#bollinger.reset();
+    this.#keltner.reset();
+    this.#isReady = false;
+  }
+}
+
+/**
+ * The Bollinger squeeze of candles given as columns: `squeezeOn` 1 or 0, both columns `NaN` until
+ * both parts are ready. Agrees exactly with {@link BollingerSqueeze}.
+ *
+ * @example
+ * ```ts
+ * const { squeezeOn } = bollingerSqueeze(highs, lows, closes);
+ * ```
+ * @throws {ValidationError} for a bad option or columns of different lengths.
+ */
+export function bollingerSqueeze(
+  highs: ArrayLike<number>,
+  lows: ArrayLike<number>,
+  closes: ArrayLike<number>,
+  options: BollingerSqueezeOptions = {},
+): BollingerSqueezeSeries {
+  const indicator = new BollingerSqueeze(options);
+  checkSameLength('BollingerSqueeze', 'highs, lows and closes', highs, lows, closes);
+  const out = { squeezeOn: nanArray(highs.length), bandwidth: nanArray(highs.length) };
+  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < highs.length; i++) {
+    candle.high = highs[i]!;
+    candle.low = lows[i]!;
+    candle.close = closes[i]!;
+    const value = indicator.update(candle);
+    if (value === undefined) continue;
+    out.squeezeOn[i] = value.squeezeOn ? 1 : 0;
+    out.bandwidth[i] = value.bandwidth;
+  }
+  return out;
+}

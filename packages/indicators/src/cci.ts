@@ -1,0 +1,118 @@
+import {
+  checkInteger,
+  checkPositive,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
+import { RingBuffer } from './ring-buffer.js';
+import { checkSameLength } from './true-range.js';
+
+/** Options of {@link CCI}. */
+export interface CCIOptions {
+  /** Candles in the window (default 20). */
+  readonly period?: number;
+  /** Lambert's scaling constant (default 0.015, so most values fall within ±100). */
+  readonly constant?: number;
+}
+
+/**
+ * Lambert's commodity channel index:
+ * `(typical price - mean) / (constant * mean absolute deviation)` over the last `period` typical
+ * prices `(high + low + close) / 3`. First value after `period` candles (TA-Lib's lookback
+ * `period - 1`). When the window's typical prices are all equal the value is 0, as TA-Lib
+ * (technicalindicators gives `NaN` there).
+ *
+ * **O(period) per update**, the one exception to the package's O(1): the mean absolute deviation
+ * is taken around the current mean, which moves with every candle, so every deviation changes
+ * and no running sum can hold it exactly. Each update walks the window once (as TA-Lib and
+ * technicalindicators do), also summing it for the mean so no rounding drift accumulates, and
+ * allocates nothing.
+ *
+ * @example
+ * ```ts
+ * const cci = new CCI({ period: 20, constant: 0.015 });
+ * const value = cci.update(candle);
+ * if (value !== undefined && value > 100) console.log('strong upward move');
+ * ```
+ * @throws {ValidationError} for a period that is not an integer >= 1 or a constant that is not > 0.
+ */
+export class CCI implements StreamingIndicator<RangeInput, number> {
+  readonly period: number;
+  readonly constant: number;
+  readonly #window: RingBuffer;
+  #value: number | undefined;
+
+  constructor(options: CCIOptions = {}) {
+    this.period = checkInteger('CCI', 'period', options.period ?? 20);
+    this.constant = checkPositive('CCI', 'constant', options.constant ?? 0.015);
+    this.#window = new RingBuffer(this.period);
+  }
+
+  update(input: RangeInput): number | undefined {
+    const typical = (input.high + input.low + input.close) / 3;
+    const window = this.#window;
+    window.push(typical);
+    if (!window.isFull) return undefined;
+    let sum = 0;
+    let isFlat = true;
+    const first = window.at(0);
+    for (let i = 0; i < this.period; i++) {
+      const value = window.at(i);
+      sum += value;
+      if (value !== first) isFlat = false;
+    }
+    if (isFlat) {
+      this.#value = 0;
+      return 0;
+    }
+    const mean = sum / this.period;
+    let deviations = 0;
+    for (let i = 0; i < this.period; i++) deviations += Math.abs(window.at(i) - mean);
+    this.#value = (typical - mean) / (this.constant * (deviations / this.period));
+    return this.#value;
+  }
+
+  get value(): number | undefined {
+    return this.#value;
+  }
+
+  get isReady(): boolean {
+    return this.#value !== undefined;
+  }
+
+  reset(): void {
+    this.#window.clear();
+    this.#value = undefined;
+  }
+}
+
+/**
+ * Commodity channel index of candles given as columns; `NaN` for the first `period - 1` entries.
+ * Agrees exactly with {@link CCI}.
+ *
+ * @example
+ * ```ts
+ * const values = cci(highs, lows, closes, { period: 20 });
+ * ```
+ * @throws {ValidationError} for a bad period or constant, or columns of different lengths.
+ */
+export function cci(
+  highs: ArrayLike<number>,
+  lows: ArrayLike<number>,
+  closes: ArrayLike<number>,
+  options: CCIOptions = {},
+): Float64Array {
+  const indicator = new CCI(options);
+  checkSameLength('CCI', 'highs, lows and closes', highs, lows, closes);
+  const out = nanArray(highs.length);
+  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < highs.length; i++) {
+    candle.high = highs[i]!;
+    candle.low = lows[i]!;
+    candle.close = closes[i]!;
+    const value = indicator.update(candle);
+    if (value !== undefined) out[i] = value;
+  }
+  return out;
+}

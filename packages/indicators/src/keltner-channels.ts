@@ -1,0 +1,132 @@
+import { ATR } from './atr.js';
+import { EMA } from './ema.js';
+import {
+  checkInteger,
+  checkPositive,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
+import { checkSameLength } from './true-range.js';
+
+/** Options of {@link KeltnerChannels}. */
+export interface KeltnerChannelsOptions {
+  /** Period of the EMA of closes that forms the middle line (default 20). */
+  readonly period?: number;
+  /** Period of the ATR that sets the channel width (default 10). */
+  readonly atrPeriod?: number;
+  /** Channel distance from the middle, in ATRs (default 2). */
+  readonly multiplier?: number;
+}
+
+/** One value of {@link KeltnerChannels}. */
+export interface KeltnerChannelsResult {
+  /** The EMA of closes. */
+  readonly middle: number;
+  /** `middle + multiplier * ATR`. */
+  readonly upper: number;
+  /** `middle - multiplier * ATR`. */
+  readonly lower: number;
+}
+
+/** {@link keltnerChannels}' output: one column per field of {@link KeltnerChannelsResult}. */
+export type KeltnerChannelsSeries = { readonly [K in keyof KeltnerChannelsResult]: Float64Array };
+
+/**
+ * Keltner Channels in Linda Raschke's modern form: an EMA of closes (SMA-seeded,
+ * {@link EMA}) with channels `multiplier` ATRs ({@link ATR}, Wilder) above and below. The same
+ * convention as technicalindicators' `KeltnerChannels` with `useSMA: false` (its default
+ * multiplier is 1). First value once both the EMA and the ATR are ready: after
+ * `max(period, atrPeriod + 1)` candles.
+ *
+ * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ *
+ * @example
+ * ```ts
+ * const channels = new KeltnerChannels({ period: 20, atrPeriod: 10, multiplier: 2 });
+ * const value = channels.update(candle);
+ * if (value && candle.close > value.upper) console.log('breakout');
+ * ```
+ * @throws {ValidationError} for a period or atrPeriod that is not an integer >= 1, or a
+ * multiplier that is not > 0.
+ */
+export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerChannelsResult> {
+  readonly period: number;
+  readonly atrPeriod: number;
+  readonly multiplier: number;
+  readonly #middle: EMA;
+  readonly #atr: ATR;
+  #isReady = false;
+  readonly #result = { middle: 0, upper: 0, lower: 0 };
+
+  constructor(options: KeltnerChannelsOptions = {}) {
+    this.period = checkInteger('KeltnerChannels', 'period', options.period ?? 20);
+    this.atrPeriod = checkInteger('KeltnerChannels', 'atrPeriod', options.atrPeriod ?? 10);
+    this.multiplier = checkPositive('KeltnerChannels', 'multiplier', options.multiplier ?? 2);
+    this.#middle = new EMA(this.period);
+    this.#atr = new ATR(this.atrPeriod);
+  }
+
+  update(input: RangeInput): KeltnerChannelsResult | undefined {
+    const middle = this.#middle.update(input.close);
+    const atr = this.#atr.update(input);
+    if (middle === undefined || atr === undefined) return undefined;
+    const result = this.#result;
+    result.middle = middle;
+    result.upper = middle + this.multiplier * atr;
+    result.lower = middle - this.multiplier * atr;
+    this.#isReady = true;
+    return result;
+  }
+
+  get value(): KeltnerChannelsResult | undefined {
+    return this.#isReady ? this.#result : undefined;
+  }
+
+  get isReady(): boolean {
+    return this.#isReady;
+  }
+
+  reset(): void {
+    this.#middle.reset();
+    this.#atr.reset();
+    this.#isReady = false;
+  }
+}
+
+/**
+ * Keltner Channels of candles given as columns; every column `NaN` until both the EMA and the ATR
+ * are ready. Agrees exactly with {@link KeltnerChannels}.
+ *
+ * @example
+ * ```ts
+ * const { upper, lower } = keltnerChannels(highs, lows, closes, { multiplier: 1.5 });
+ * ```
+ * @throws {ValidationError} for a bad option or columns of different lengths.
+ */
+export function keltnerChannels(
+  highs: ArrayLike<number>,
+  lows: ArrayLike<number>,
+  closes: ArrayLike<number>,
+  options: KeltnerChannelsOptions = {},
+): KeltnerChannelsSeries {
+  const indicator = new KeltnerChannels(options);
+  checkSameLength('KeltnerChannels', 'highs, lows and closes', highs, lows, closes);
+  const out = {
+    middle: nanArray(highs.length),
+    upper: nanArray(highs.length),
+    lower: nanArray(highs.length),
+  };
+  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  for (let i = 0; i < highs.length; i++) {
+    candle.high = highs[i]!;
+    candle.low = lows[i]!;
+    candle.close = closes[i]!;
+    const value = indicator.update(candle);
+    if (value === undefined) continue;
+    out.middle[i] = value.middle;
+    out.upper[i] = value.upper;
+    out.lower[i] = value.lower;
+  }
+  return out;
+}

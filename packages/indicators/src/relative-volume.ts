@@ -1,0 +1,78 @@
+import { checkInteger, nanArray, type StreamingIndicator } from './indicator.js';
+import { SMA } from './sma.js';
+
+/**
+ * Relative volume: the current volume divided by the {@link SMA} of the previous `period`
+ * volumes. The current volume is left out of the average, so a spike is measured against the
+ * volume before it rather than diluting its own baseline. 1 is an ordinary candle, 3 three times
+ * the recent average. First value after `period + 1` volumes; `Infinity` when the previous
+ * volumes were all 0 (`NaN` when the current one is 0 too).
+ *
+ * @example
+ * ```ts
+ * const relativeVolume = new RelativeVolume(20);
+ * const value = relativeVolume.update(candle.volume);
+ * if (value !== undefined && value > 3) console.log('volume spike');
+ * ```
+ * @throws {ValidationError} for a period that is not an integer >= 1.
+ */
+export class RelativeVolume implements StreamingIndicator<number, number> {
+  readonly period: number;
+  readonly #average: SMA;
+  /** Volumes seen, and the index of the last one > 0. */
+  #count = 0;
+  #lastVolumeAt = Number.NEGATIVE_INFINITY;
+  #value: number | undefined;
+
+  constructor(period: number) {
+    this.period = checkInteger('RelativeVolume', 'period', period);
+    this.#average = new SMA(period);
+  }
+
+  update(input: number): number | undefined {
+    const average = this.#average.value;
+    // The SMA's running sum may keep a rounding residue once its window holds only zeros.
+    const hadVolume = this.#lastVolumeAt >= this.#count - this.period;
+    if (input !== 0) this.#lastVolumeAt = this.#count;
+    this.#count++;
+    this.#average.update(input);
+    if (average === undefined) return undefined;
+    this.#value = input / (hadVolume ? average : 0);
+    return this.#value;
+  }
+
+  get value(): number | undefined {
+    return this.#value;
+  }
+
+  get isReady(): boolean {
+    return this.#value !== undefined;
+  }
+
+  reset(): void {
+    this.#average.reset();
+    this.#count = 0;
+    this.#lastVolumeAt = Number.NEGATIVE_INFINITY;
+    this.#value = undefined;
+  }
+}
+
+/**
+ * Relative volume of a series of volumes; `NaN` for the first `period` entries. Agrees exactly
+ * with {@link RelativeVolume}.
+ *
+ * @example
+ * ```ts
+ * relativeVolume([10, 10, 30], 2); // Float64Array [NaN, NaN, 3]
+ * ```
+ * @throws {ValidationError} for a bad period.
+ */
+export function relativeVolume(volumes: ArrayLike<number>, period: number): Float64Array {
+  const indicator = new RelativeVolume(period);
+  const out = nanArray(volumes.length);
+  for (let i = 0; i < volumes.length; i++) {
+    const value = indicator.update(volumes[i]!);
+    if (value !== undefined) out[i] = value;
+  }
+  return out;
+}

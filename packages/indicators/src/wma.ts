@@ -1,0 +1,83 @@
+import { checkInteger, nanArray, type StreamingIndicator } from './indicator.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/**
+ * Weighted moving average: the last `period` values weighted 1 (oldest) to `period` (newest),
+ * divided by `period * (period + 1) / 2`. First value after `period` inputs (TA-Lib's lookback
+ * `period - 1`). O(1) per update: the weighted sum loses the plain sum of the window and gains
+ * `period` times the new value on each step.
+ *
+ * @example
+ * ```ts
+ * const wma = new WMA(3);
+ * [1, 2, 3].map((value) => wma.update(value)); // [undefined, undefined, (1 + 4 + 9) / 6]
+ * ```
+ * @throws {ValidationError} for a period that is not an integer >= 1.
+ */
+export class WMA implements StreamingIndicator<number, number> {
+  readonly period: number;
+  readonly #window: RingBuffer;
+  readonly #divisor: number;
+  /** The plain sum of the window. */
+  #sum = 0;
+  /** The sum of the window's values times their weights. */
+  #weightedSum = 0;
+  #value: number | undefined;
+
+  constructor(period: number) {
+    this.period = checkInteger('WMA', 'period', period);
+    this.#window = new RingBuffer(period);
+    this.#divisor = (period * (period + 1)) / 2;
+  }
+
+  update(input: number): number | undefined {
+    const wasFull = this.#window.isFull;
+    const evicted = this.#window.push(input);
+    if (wasFull) {
+      // Every weight drops by one (the oldest's to zero) and the new value takes weight `period`.
+      this.#weightedSum += this.period * input - this.#sum;
+      this.#sum += input - evicted;
+    } else {
+      this.#weightedSum += this.#window.size * input;
+      this.#sum += input;
+    }
+    if (!this.#window.isFull) return undefined;
+    this.#value = this.#weightedSum / this.#divisor;
+    return this.#value;
+  }
+
+  get value(): number | undefined {
+    return this.#value;
+  }
+
+  get isReady(): boolean {
+    return this.#value !== undefined;
+  }
+
+  reset(): void {
+    this.#window.clear();
+    this.#sum = 0;
+    this.#weightedSum = 0;
+    this.#value = undefined;
+  }
+}
+
+/**
+ * Weighted moving average of a series; `NaN` for the first `period - 1` entries. Agrees exactly
+ * with {@link WMA}.
+ *
+ * @example
+ * ```ts
+ * wma([1, 2, 3, 4], 2); // Float64Array [NaN, 5 / 3, 8 / 3, 11 / 3]
+ * ```
+ * @throws {ValidationError} for a period that is not an integer >= 1.
+ */
+export function wma(values: ArrayLike<number>, period: number): Float64Array {
+  const indicator = new WMA(period);
+  const out = nanArray(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = indicator.update(values[i]!);
+    if (value !== undefined) out[i] = value;
+  }
+  return out;
+}
