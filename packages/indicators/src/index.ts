@@ -69,3 +69,18 @@ export {
 } from './supertrend.js';
 export { Donchian, donchian, type DonchianResult, type DonchianSeries } from './donchian.js';
 export { RelativeVolume, relativeVolume } from './relative-volume.js';
+export {
+  isBullishEngulfing,
+  isBearishEngulfing,
+  isHammer,
+  isConfirmedHammer,
+  isShootingStar,
+  isConfirmedShootingStar,
+  isDoji,
+  isMorningStar,
+  isEveningStar,
+  detectPatterns,
+  patternCandleCounts,
+  type CandlePattern,
+  type PatternInput,
+} from './patterns.js';

@@ -24,19 +24,20 @@ export class RingBuffer {
   /** Appends `value`; returns the value it evicted, or `NaN` when nothing was evicted. */
   push(value: number): number {
     if (this.#size < this.capacity) {
-      this.#values[(this.#start + this.#size) % this.capacity] = value;
-      this.#size++;
+      // While filling, #start is 0 (clear() resets it), so the next slot is #size.
+      this.#values[this.#size++] = value;
       return Number.NaN;
     }
     const evicted = this.#values[this.#start]!;
     this.#values[this.#start] = value;
-    this.#start = (this.#start + 1) % this.capacity;
+    if (++this.#start === this.capacity) this.#start = 0;
     return evicted;
   }
 
   /** The value `index` places from the oldest (0 = oldest). */
   at(index: number): number {
-    return this.#values[(this.#start + index) % this.capacity]!;
+    const slot = this.#start + index;
+    return this.#values[slot < this.capacity ? slot : slot - this.capacity]!;
   }
 
   /** The newest value. */

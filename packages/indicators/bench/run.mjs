@@ -1,0 +1,1012 @@
+/**
+ * `pnpm bench`: every indicator over 1,000,000 synthetic candles, batch and streaming, against a
+ * bare `Float64Array` batch loop and a bare streaming class (SMA, EMA, RSI, ATR) and against
+ * technicalindicators, all in one run. Goals: batch at least 0.5x the speed of the bare batch
+ * loop, streaming at least 0.5x the bare streaming class. Reads the BUILT package: `pnpm build`
+ * first. Prints a markdown table to stdout, writes it to bench/results.md, and shows progress on
+ * stderr.
+ *
+ * Environment: BENCH_CANDLES (default 1000000), BENCH_TI_CANDLES (default 100000),
+ * BENCH_RUNS (timed runs per measurement, default 5), BENCH_ONLY (comma-separated case names).
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import * as ti from 'technicalindicators';
+
+const CANDLES = Number(process.env.BENCH_CANDLES ?? 1_000_000);
+const TI_CANDLES = Math.min(CANDLES, Number(process.env.BENCH_TI_CANDLES ?? 100_000));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const WARMUP = 2;
+const TI_RUNS = 3;
+const TI_WARMUP = 1;
+const GOAL = 0.5;
+const SEED = 20240101;
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim().toLowerCase());
+
+let lib;
+try {
+  lib = await import('../dist/index.js');
+} catch (error) {
+  console.error(`Cannot load ../dist/index.js (run \`pnpm build\` first): ${String(error)}`);
+  process.exit(1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: a seeded geometric random walk with mild mean reversion, intrabar wicks and volume that
+// rises with the size of the move. Generated once; every case reads the same candles.
+// ---------------------------------------------------------------------------------------------
+
+/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
+function mulberry32(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generateCandles(count, seed) {
+  const random = mulberry32(seed);
+  /** A standard normal deviate (Box-Muller). */
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const columns = {
+    time: new Float64Array(count),
+    open: new Float64Array(count),
+    high: new Float64Array(count),
+    low: new Float64Array(count),
+    close: new Float64Array(count),
+    volume: new Float64Array(count),
+  };
+  const candles = new Array(count);
+  const anchor = 40_000;
+  const start = Date.UTC(2020, 0, 1);
+  let price = anchor;
+  let volatility = 0.006; // per-candle σ of the log return, about BTC at 1h
+  for (let i = 0; i < count; i++) {
+    // Volatility clusters (a slow random walk in log space) and price reverts towards the anchor.
+    volatility = Math.min(0.03, Math.max(0.002, volatility * Math.exp(0.05 * normal())));
+    const logReturn = volatility * normal() - 2e-4 * Math.log(price / anchor);
+    const open = price;
+    const close = open * Math.exp(logReturn);
+    const high = Math.max(open, close) * (1 + 0.5 * volatility * Math.abs(normal()));
+    const low = Math.min(open, close) * (1 - 0.5 * volatility * Math.abs(normal()));
+    const volume = 500 * Math.exp(0.5 * normal()) * (1 + 50 * Math.abs(logReturn));
+    const time = start + i * 3_600_000;
+    columns.time[i] = time;
+    columns.open[i] = open;
+    columns.high[i] = high;
+    columns.low[i] = low;
+    columns.close[i] = close;
+    columns.volume[i] = volume;
+    candles[i] = { time, open, high, low, close, volume };
+    price = close;
+  }
+  return { length: count, ...columns, candles };
+}
+
+/** technicalindicators takes plain arrays: the first `count` candles as arrays. */
+function plainSlice(data, count) {
+  const column = (values) => Array.from(values.subarray(0, count));
+  return {
+    length: count,
+    open: column(data.open),
+    high: column(data.high),
+    low: column(data.low),
+    close: column(data.close),
+    volume: column(data.volume),
+    candles: data.candles.slice(0, count),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare baselines: the least code that computes each indicator at the package's conventions
+// (TA-Lib: SMA-seeded EMA, Wilder RSI and ATR seeded by simple means). `NaN` while warming up.
+// ---------------------------------------------------------------------------------------------
+
+function bareSmaBatch(values, period) {
+  const n = values.length;
+  const out = new Float64Array(n);
+  out.fill(Number.NaN, 0, Math.min(n, period - 1));
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += values[i];
+    if (i >= period) sum -= values[i - period];
+    if (i >= period - 1) out[i] = sum / period;
+  }
+  return out;
+}
+
+function bareEmaBatch(values, period) {
+  const n = values.length;
+  const out = new Float64Array(n);
+  out.fill(Number.NaN, 0, Math.min(n, period - 1));
+  if (n < period) return out;
+  const k = 2 / (period + 1);
+  let sum = 0;
+  for (let i = 0; i < period; i++) sum += values[i];
+  let value = sum / period;
+  out[period - 1] = value;
+  for (let i = period; i < n; i++) {
+    value += k * (values[i] - value);
+    out[i] = value;
+  }
+  return out;
+}
+
+function bareRsiBatch(values, period) {
+  const n = values.length;
+  const out = new Float64Array(n);
+  out.fill(Number.NaN, 0, Math.min(n, period));
+  if (n <= period) return out;
+  let gain = 0;
+  let loss = 0;
+  for (let i = 1; i <= period; i++) {
+    const change = values[i] - values[i - 1];
+    if (change > 0) gain += change;
+    else loss -= change;
+  }
+  gain /= period;
+  loss /= period;
+  out[period] = gain + loss === 0 ? 50 : (100 * gain) / (gain + loss);
+  for (let i = period + 1; i < n; i++) {
+    const change = values[i] - values[i - 1];
+    gain = (gain * (period - 1) + (change > 0 ? change : 0)) / period;
+    loss = (loss * (period - 1) + (change < 0 ? -change : 0)) / period;
+    out[i] = gain + loss === 0 ? 50 : (100 * gain) / (gain + loss);
+  }
+  return out;
+}
+
+function bareAtrBatch(highs, lows, closes, period) {
+  const n = highs.length;
+  const out = new Float64Array(n);
+  out.fill(Number.NaN, 0, Math.min(n, period));
+  if (n <= period) return out;
+  let sum = 0;
+  for (let i = 1; i <= period; i++) {
+    const previous = closes[i - 1];
+    sum += Math.max(
+      highs[i] - lows[i],
+      Math.abs(highs[i] - previous),
+      Math.abs(lows[i] - previous),
+    );
+  }
+  let value = sum / period;
+  out[period] = value;
+  for (let i = period + 1; i < n; i++) {
+    const previous = closes[i - 1];
+    const trueRange = Math.max(
+      highs[i] - lows[i],
+      Math.abs(highs[i] - previous),
+      Math.abs(lows[i] - previous),
+    );
+    value = (value * (period - 1) + trueRange) / period;
+    out[i] = value;
+  }
+  return out;
+}
+
+class BareSMA {
+  constructor(period) {
+    this.period = period;
+    this.window = new Float64Array(period);
+    this.next = 0;
+    this.count = 0;
+    this.sum = 0;
+  }
+
+  update(value) {
+    const slot = this.next;
+    this.next = slot + 1 === this.period ? 0 : slot + 1;
+    if (this.count < this.period) {
+      this.window[slot] = value;
+      this.sum += value;
+      return ++this.count === this.period ? this.sum / this.period : undefined;
+    }
+    this.sum += value - this.window[slot];
+    this.window[slot] = value;
+    return this.sum / this.period;
+  }
+}
+
+class BareEMA {
+  constructor(period) {
+    this.period = period;
+    this.k = 2 / (period + 1);
+    this.count = 0;
+    this.value = 0;
+  }
+
+  update(input) {
+    if (this.count >= this.period) return (this.value += this.k * (input - this.value));
+    this.value += input;
+    if (++this.count < this.period) return undefined;
+    return (this.value /= this.period);
+  }
+}
+
+class BareRSI {
+  constructor(period) {
+    this.period = period;
+    this.count = 0;
+    this.previous = 0;
+    this.gain = 0;
+    this.loss = 0;
+  }
+
+  update(value) {
+    const count = this.count++;
+    const change = value - this.previous;
+    this.previous = value;
+    if (count === 0) return undefined;
+    const gain = change > 0 ? change : 0;
+    const loss = change < 0 ? -change : 0;
+    const period = this.period;
+    if (count < period) {
+      this.gain += gain;
+      this.loss += loss;
+      return undefined;
+    }
+    if (count === period) {
+      this.gain = (this.gain + gain) / period;
+      this.loss = (this.loss + loss) / period;
+    } else {
+      this.gain = (this.gain * (period - 1) + gain) / period;
+      this.loss = (this.loss * (period - 1) + loss) / period;
+    }
+    const total = this.gain + this.loss;
+    return total === 0 ? 50 : (100 * this.gain) / total;
+  }
+}
+
+class BareATR {
+  constructor(period) {
+    this.period = period;
+    this.count = 0;
+    this.previousClose = 0;
+    this.value = 0;
+  }
+
+  update(candle) {
+    const count = this.count++;
+    const previous = this.previousClose;
+    this.previousClose = candle.close;
+    if (count === 0) return undefined;
+    const { high, low } = candle;
+    const trueRange = Math.max(high - low, Math.abs(high - previous), Math.abs(low - previous));
+    const period = this.period;
+    if (count < period) {
+      this.value += trueRange;
+      return undefined;
+    }
+    this.value =
+      count === period
+        ? (this.value + trueRange) / period
+        : (this.value * (period - 1) + trueRange) / period;
+    return this.value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases. `exports` names what the case needs from dist/index.js; `input` is what `update`
+// takes ('close' or 'volume': that number, 'candle': a candle object); `stream(lib)` makes the streaming
+// indicator and `batch(lib, data)` runs the batch function, `data` holding Float64Array columns
+// (open, high, low, close, volume, time). `bare` and `ti` are the same for the baselines; a
+// technicalindicators stream is fed with `nextValue`. Signatures of indicators that do not exist
+// yet are guesses from the issue text: fix them here.
+// ---------------------------------------------------------------------------------------------
+
+const MACD_OPTIONS = { fast: 12, slow: 26, signal: 9 };
+const BOLLINGER_OPTIONS = { period: 20, stdDev: 2 };
+const KELTNER_OPTIONS = { period: 20, atrPeriod: 10, multiplier: 2 };
+const SQUEEZE_OPTIONS = {
+  bollinger: { period: 20, stdDev: 2 },
+  keltner: { period: 20, atrPeriod: 20, multiplier: 1.5 },
+};
+const STOCHASTIC_OPTIONS = { period: 14, signal: 3 };
+const STOCHASTIC_RSI_OPTIONS = { rsiPeriod: 14, stochasticPeriod: 14, kPeriod: 3, dPeriod: 3 };
+const SUPERTREND_OPTIONS = { period: 10, multiplier: 3 };
+
+const cases = [
+  {
+    name: 'SMA',
+    exports: ['SMA', 'sma'],
+    input: 'close',
+    stream: (l) => new l.SMA(14),
+    batch: (l, d) => l.sma(d.close, 14),
+    bare: { stream: () => new BareSMA(14), batch: (d) => bareSmaBatch(d.close, 14) },
+    ti: {
+      stream: () => new ti.SMA({ period: 14, values: [] }),
+      batch: (d) => ti.SMA.calculate({ period: 14, values: d.close }),
+    },
+  },
+  {
+    name: 'EMA',
+    exports: ['EMA', 'ema'],
+    input: 'close',
+    stream: (l) => new l.EMA(14),
+    batch: (l, d) => l.ema(d.close, 14),
+    bare: { stream: () => new BareEMA(14), batch: (d) => bareEmaBatch(d.close, 14) },
+    ti: {
+      stream: () => new ti.EMA({ period: 14, values: [] }),
+      batch: (d) => ti.EMA.calculate({ period: 14, values: d.close }),
+    },
+  },
+  {
+    name: 'WMA',
+    exports: ['WMA', 'wma'],
+    input: 'close',
+    stream: (l) => new l.WMA(14),
+    batch: (l, d) => l.wma(d.close, 14),
+    ti: {
+      stream: () => new ti.WMA({ period: 14, values: [] }),
+      batch: (d) => ti.WMA.calculate({ period: 14, values: d.close }),
+    },
+  },
+  {
+    name: 'RSI',
+    exports: ['RSI', 'rsi'],
+    input: 'close',
+    stream: (l) => new l.RSI(14),
+    batch: (l, d) => l.rsi(d.close, 14),
+    bare: { stream: () => new BareRSI(14), batch: (d) => bareRsiBatch(d.close, 14) },
+    ti: {
+      stream: () => new ti.RSI({ period: 14, values: [] }),
+      batch: (d) => ti.RSI.calculate({ period: 14, values: d.close }),
+    },
+  },
+  {
+    name: 'MACD',
+    exports: ['MACD', 'macd'],
+    input: 'close',
+    stream: (l) => new l.MACD(MACD_OPTIONS),
+    batch: (l, d) => l.macd(d.close, MACD_OPTIONS),
+    ti: {
+      stream: () => new ti.MACD({ ...tiMacdOptions(), values: [] }),
+      batch: (d) => ti.MACD.calculate({ ...tiMacdOptions(), values: d.close }),
+    },
+  },
+  {
+    name: 'TrueRange',
+    exports: ['TrueRange', 'trueRange'],
+    input: 'candle',
+    stream: (l) => new l.TrueRange(),
+    batch: (l, d) => l.trueRange(d.high, d.low, d.close),
+    ti: {
+      stream: () => new ti.TrueRange({ high: [], low: [], close: [] }),
+      batch: (d) => ti.TrueRange.calculate({ high: d.high, low: d.low, close: d.close }),
+    },
+  },
+  {
+    name: 'ATR',
+    exports: ['ATR', 'atr'],
+    input: 'candle',
+    stream: (l) => new l.ATR(14),
+    batch: (l, d) => l.atr(d.high, d.low, d.close, 14),
+    bare: { stream: () => new BareATR(14), batch: (d) => bareAtrBatch(d.high, d.low, d.close, 14) },
+    ti: {
+      stream: () => new ti.ATR({ period: 14, high: [], low: [], close: [] }),
+      batch: (d) => ti.ATR.calculate({ period: 14, high: d.high, low: d.low, close: d.close }),
+    },
+  },
+  {
+    name: 'BollingerBands',
+    exports: ['BollingerBands', 'bollingerBands'],
+    input: 'close',
+    stream: (l) => new l.BollingerBands(BOLLINGER_OPTIONS),
+    batch: (l, d) => l.bollingerBands(d.close, BOLLINGER_OPTIONS),
+    ti: {
+      stream: () => new ti.BollingerBands({ period: 20, stdDev: 2, values: [] }),
+      batch: (d) => ti.BollingerBands.calculate({ period: 20, stdDev: 2, values: d.close }),
+    },
+  },
+  {
+    name: 'KeltnerChannels',
+    exports: ['KeltnerChannels', 'keltnerChannels'],
+    input: 'candle',
+    stream: (l) => new l.KeltnerChannels(KELTNER_OPTIONS),
+    batch: (l, d) => l.keltnerChannels(d.high, d.low, d.close, KELTNER_OPTIONS),
+    ti: {
+      stream: () => new ti.KeltnerChannels({ ...tiKeltnerOptions(), high: [], low: [], close: [] }),
+      batch: (d) =>
+        ti.KeltnerChannels.calculate({
+          ...tiKeltnerOptions(),
+          high: d.high,
+          low: d.low,
+          close: d.close,
+        }),
+    },
+  },
+  {
+    name: 'BollingerSqueeze',
+    exports: ['BollingerSqueeze', 'bollingerSqueeze'],
+    input: 'candle',
+    stream: (l) => new l.BollingerSqueeze(SQUEEZE_OPTIONS),
+    batch: (l, d) => l.bollingerSqueeze(d.high, d.low, d.close, SQUEEZE_OPTIONS),
+  },
+  {
+    name: 'Stochastic',
+    exports: ['Stochastic', 'stochastic'],
+    input: 'candle',
+    stream: (l) => new l.Stochastic(STOCHASTIC_OPTIONS),
+    batch: (l, d) => l.stochastic(d.high, d.low, d.close, STOCHASTIC_OPTIONS),
+    ti: {
+      stream: () =>
+        new ti.Stochastic({ period: 14, signalPeriod: 3, high: [], low: [], close: [] }),
+      batch: (d) =>
+        ti.Stochastic.calculate({
+          period: 14,
+          signalPeriod: 3,
+          high: d.high,
+          low: d.low,
+          close: d.close,
+        }),
+    },
+  },
+  {
+    name: 'StochasticRSI',
+    exports: ['StochasticRSI', 'stochasticRSI'],
+    input: 'close',
+    stream: (l) => new l.StochasticRSI(STOCHASTIC_RSI_OPTIONS),
+    batch: (l, d) => l.stochasticRSI(d.close, STOCHASTIC_RSI_OPTIONS),
+    ti: {
+      stream: () => new ti.StochasticRSI({ ...STOCHASTIC_RSI_OPTIONS, values: [] }),
+      batch: (d) => ti.StochasticRSI.calculate({ ...STOCHASTIC_RSI_OPTIONS, values: d.close }),
+    },
+  },
+  {
+    name: 'ADX',
+    exports: ['ADX', 'adx'],
+    input: 'candle',
+    stream: (l) => new l.ADX(14),
+    batch: (l, d) => l.adx(d.high, d.low, d.close, 14),
+    ti: {
+      stream: () => new ti.ADX({ period: 14, high: [], low: [], close: [] }),
+      batch: (d) => ti.ADX.calculate({ period: 14, high: d.high, low: d.low, close: d.close }),
+    },
+  },
+  {
+    name: 'OBV',
+    exports: ['OBV', 'obv'],
+    input: 'candle',
+    stream: (l) => new l.OBV(),
+    batch: (l, d) => l.obv(d.close, d.volume),
+    ti: {
+      stream: () => new ti.OBV({ close: [], volume: [] }),
+      batch: (d) => ti.OBV.calculate({ close: d.close, volume: d.volume }),
+    },
+  },
+  {
+    name: 'MFI',
+    exports: ['MFI', 'mfi'],
+    input: 'candle',
+    stream: (l) => new l.MFI(14),
+    batch: (l, d) => l.mfi(d.high, d.low, d.close, d.volume, 14),
+    ti: {
+      stream: () => new ti.MFI({ period: 14, high: [], low: [], close: [], volume: [] }),
+      batch: (d) =>
+        ti.MFI.calculate({
+          period: 14,
+          high: d.high,
+          low: d.low,
+          close: d.close,
+          volume: d.volume,
+        }),
+    },
+  },
+  {
+    name: 'CCI',
+    exports: ['CCI', 'cci'],
+    input: 'candle',
+    stream: (l) => new l.CCI({ period: 20 }),
+    batch: (l, d) => l.cci(d.high, d.low, d.close, { period: 20 }),
+    ti: {
+      stream: () => new ti.CCI({ period: 20, high: [], low: [], close: [] }),
+      batch: (d) => ti.CCI.calculate({ period: 20, high: d.high, low: d.low, close: d.close }),
+    },
+  },
+  {
+    name: 'WilliamsR',
+    exports: ['WilliamsR', 'williamsR'],
+    input: 'candle',
+    stream: (l) => new l.WilliamsR(14),
+    batch: (l, d) => l.williamsR(d.high, d.low, d.close, 14),
+    ti: {
+      stream: () => new ti.WilliamsR({ period: 14, high: [], low: [], close: [] }),
+      batch: (d) =>
+        ti.WilliamsR.calculate({ period: 14, high: d.high, low: d.low, close: d.close }),
+    },
+  },
+  {
+    name: 'ROC',
+    exports: ['ROC', 'roc'],
+    input: 'close',
+    stream: (l) => new l.ROC(12),
+    batch: (l, d) => l.roc(d.close, 12),
+    ti: {
+      stream: () => new ti.ROC({ period: 12, values: [] }),
+      batch: (d) => ti.ROC.calculate({ period: 12, values: d.close }),
+    },
+  },
+  {
+    name: 'VWAP (rolling)',
+    exports: ['RollingVWAP', 'rollingVwap'],
+    input: 'candle',
+    stream: (l) => new l.RollingVWAP(20),
+    batch: (l, d) => l.rollingVwap(d.high, d.low, d.close, d.volume, 20),
+  },
+  {
+    name: 'VWAP (anchored)',
+    exports: ['SessionVWAP', 'sessionVwap'],
+    input: 'candle',
+    stream: (l) => new l.SessionVWAP(),
+    batch: (l, d) => l.sessionVwap(d.time, d.high, d.low, d.close, d.volume),
+    // technicalindicators' VWAP is cumulative from the first candle (ours starts over each UTC
+    // day): the same work per candle, anchored differently.
+    ti: {
+      stream: () => new ti.VWAP({ high: [], low: [], close: [], volume: [] }),
+      batch: (d) =>
+        ti.VWAP.calculate({ high: d.high, low: d.low, close: d.close, volume: d.volume }),
+    },
+  },
+  {
+    name: 'Supertrend',
+    exports: ['Supertrend', 'supertrend'],
+    input: 'candle',
+    stream: (l) => new l.Supertrend(SUPERTREND_OPTIONS),
+    batch: (l, d) => l.supertrend(d.high, d.low, d.close, SUPERTREND_OPTIONS),
+  },
+  {
+    name: 'Donchian',
+    exports: ['Donchian', 'donchian'],
+    input: 'candle',
+    stream: (l) => new l.Donchian(20),
+    batch: (l, d) => l.donchian(d.high, d.low, 20),
+  },
+  {
+    name: 'RelativeVolume',
+    exports: ['RelativeVolume', 'relativeVolume'],
+    input: 'volume',
+    stream: (l) => new l.RelativeVolume(20),
+    batch: (l, d) => l.relativeVolume(d.volume, 20),
+  },
+];
+
+function tiMacdOptions() {
+  return {
+    fastPeriod: 12,
+    slowPeriod: 26,
+    signalPeriod: 9,
+    SimpleMAOscillator: false,
+    SimpleMASignal: false,
+  };
+}
+
+function tiKeltnerOptions() {
+  return { maPeriod: 20, atrPeriod: 10, useSMA: false, multiplier: 2 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing.
+// ---------------------------------------------------------------------------------------------
+
+/** Results go here so that no computation is dead code. */
+const sink = { value: undefined };
+
+function collectGarbage() {
+  if (typeof globalThis.gc === 'function') globalThis.gc();
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Collects garbage, then waits 10 ms for V8 to unmap what it freed in the background, so that the
+ * next large allocation reuses pages the machine has just backed. Without the wait, on a VM that
+ * faults fresh pages in slowly, a batch run costs 10x more whenever its outputs land on new pages.
+ */
+function settle() {
+  collectGarbage();
+  Atomics.wait(pause, 0, 0, 10);
+}
+
+/**
+ * A streaming loop of its own for each case and contender: compiled from distinct source so that
+ * V8 keeps separate type feedback and the `update` call stays monomorphic, as in a strategy that
+ * uses one indicator. A shared loop would go megamorphic across cases and slow every contender.
+ */
+function streamLoop(tag, method) {
+  return new Function(
+    'indicator',
+    'input',
+    'n',
+    `'use strict'; // ${tag}
+    let produced = 0;
+    for (let i = 0; i < n; i++) if (indicator.${method}(input[i]) !== undefined) produced++;
+    return produced;`,
+  );
+}
+
+/** What a case's `update` takes, for every candle of `source`. */
+function streamInput(source, kind) {
+  return kind === 'candle' ? source.candles : source[kind];
+}
+
+/** Whether a result holds at least one finite number (in an array or object too). */
+function hasFiniteNumber(output) {
+  if (typeof output === 'number') return Number.isFinite(output);
+  if (output === null || typeof output !== 'object') return false;
+  const values =
+    ArrayBuffer.isView(output) || Array.isArray(output) ? output : Object.values(output);
+  for (const value of values) if (hasFiniteNumber(value)) return true;
+  return false;
+}
+
+const PROBE_CANDLES = 2000;
+
+/**
+ * Why a contender looks wrong on the first candles, if it does: a guessed signature that does not
+ * throw (a candle where a number is due) would otherwise spend minutes computing NaN.
+ */
+function probeProblem(probe) {
+  try {
+    return probe() ? undefined : `no finite output on the first ${PROBE_CANDLES} candles`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * A contender that runs a batch function, `batch(source)`, over all candles once per run. Each
+ * timed run starts {@link settle}d, so the previous run's outputs are freed and their memory
+ * reused: on a VM where touching fresh pages is slow, this keeps page faults from swamping the
+ * computation, for ours and bare alike.
+ */
+function batchContender(key, label, batch, source) {
+  return {
+    key,
+    label,
+    run: () => batch(source),
+    probe: () => hasFiniteNumber(batch(firstCandles(source, PROBE_CANDLES))),
+    collect: true,
+  };
+}
+
+/** The first `count` candles of `source`, as views where possible. */
+function firstCandles(source, count) {
+  const slice = {};
+  for (const [key, value] of Object.entries(source)) {
+    slice[key] = ArrayBuffer.isView(value)
+      ? value.subarray(0, count)
+      : Array.isArray(value)
+        ? value.slice(0, count)
+        : value;
+  }
+  slice.length = Math.min(count, source.length);
+  return slice;
+}
+
+/**
+ * A contender that streams `input` through a fresh indicator per run, with `method`. No forced
+ * collection before its runs, as in a live strategy (a full collection shrinks the young
+ * generation, and the run would then pay to grow it again).
+ */
+function streamContender(key, label, method, make, input) {
+  const loop = streamLoop(label, method);
+  const probe = () => {
+    const indicator = make();
+    const count = Math.min(PROBE_CANDLES, input.length);
+    for (let i = 0; i < count; i++) if (hasFiniteNumber(indicator[method](input[i]))) return true;
+    return false;
+  };
+  return { key, label, run: () => loop(make(), input, input.length), probe, collect: false };
+}
+
+/**
+ * Median ns per candle of each contender over `runs` timed runs after `warmup` untimed ones. The
+ * contenders take turns run by run, so a slow spell of the machine (other processes, page faults)
+ * falls on all of them rather than on one. A contender that throws is dropped with a note (the
+ * signatures of new indicators may differ from the case table's guesses).
+ */
+function measureTogether(contenders, candles, runs, warmup, notes) {
+  const live = contenders.filter((contender) => {
+    const problem = probeProblem(contender.probe);
+    if (problem !== undefined) {
+      notes.push(`${contender.label}: ${problem}; check the case's signature`);
+      return false;
+    }
+    try {
+      for (let i = 0; i < warmup; i++) sink.value = contender.run();
+      return true;
+    } catch (error) {
+      notes.push(`${contender.label}: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+  });
+  const times = new Map(live.map((contender) => [contender, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const contender of live) {
+      if (contender.collect) settle();
+      const start = process.hrtime.bigint();
+      sink.value = contender.run();
+      times.get(contender).push(Number(process.hrtime.bigint() - start));
+    }
+  }
+  const results = {};
+  for (const contender of live) {
+    results[contender.key] = median(times.get(contender)) / candles;
+    results[`${contender.key}Times`] = times.get(contender);
+  }
+  return results;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+/**
+ * The median over runs of `reference / ours`, each pair timed in the same round: robust to the
+ * machine slowing down for a while, which would skew a ratio of two separate medians.
+ */
+function pairedSpeed(referenceTimes, oursTimes) {
+  if (referenceTimes === undefined || oursTimes === undefined) return undefined;
+  return median(oursTimes.map((ours, i) => referenceTimes[i] / ours));
+}
+
+/** The largest relative difference between two series, or where their NaN positions differ. */
+function compareSeries(ours, bare) {
+  if (!(ours instanceof Float64Array) || ours.length !== bare.length) return undefined;
+  let worst = 0;
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours[i];
+    const b = bare[i];
+    if (Number.isNaN(a) || Number.isNaN(b)) {
+      if (Number.isNaN(a) !== Number.isNaN(b)) return { worst: Infinity, at: i };
+      continue;
+    }
+    const difference = Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+    if (difference > worst) worst = difference;
+  }
+  return { worst, at: -1 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run.
+// ---------------------------------------------------------------------------------------------
+
+const startedAt = process.hrtime.bigint();
+const elapsed = () => `${(Number(process.hrtime.bigint() - startedAt) / 1e9).toFixed(1)}s`;
+const progress = (text) => process.stderr.write(`${text}\n`);
+
+if (typeof globalThis.gc !== 'function') {
+  progress('note: run with --expose-gc (pnpm bench does) to collect garbage between runs');
+}
+progress(`generating ${CANDLES.toLocaleString('en-US')} candles (seed ${SEED})...`);
+const data = generateCandles(CANDLES, SEED);
+const tiData = plainSlice(data, TI_CANDLES);
+progress(`generated in ${elapsed()}`);
+
+/**
+ * What memory costs on this machine, per entry of one batch output (a Float64Array over every
+ * candle): filling it on fresh pages (earlier arrays kept alive, so no page can be reused), on
+ * pages just freed (as batch runs are, after {@link settle}), and refilling it in place.
+ */
+function memoryCost() {
+  const fresh = [];
+  const reused = [];
+  const inPlace = [];
+  const kept = [];
+  const time = (fill) => {
+    const start = process.hrtime.bigint();
+    fill();
+    return Number(process.hrtime.bigint() - start) / CANDLES;
+  };
+  for (let i = 0; i < 5; i++) {
+    fresh.push(time(() => kept.push(new Float64Array(CANDLES).fill(1))));
+    inPlace.push(time(() => kept[0].fill(i)));
+  }
+  kept.length = 0;
+  for (let i = 0; i < 5; i++) {
+    settle();
+    reused.push(time(() => (sink.value = new Float64Array(CANDLES).fill(1))));
+  }
+  return { fresh: median(fresh), reused: median(reused), inPlace: median(inPlace) };
+}
+const memory = memoryCost();
+
+const selected = ONLY ? cases.filter((c) => ONLY.includes(c.name.toLowerCase())) : cases;
+const rows = [];
+const notes = [];
+const goals = [];
+
+for (const [index, testCase] of selected.entries()) {
+  const { name } = testCase;
+  const prefix = `[${index + 1}/${selected.length}] ${name}`;
+  const [classExport, batchExport] = testCase.exports;
+  const missing = testCase.exports.filter((exported) => !(exported in lib));
+  const row = { name, skipped: missing.length === testCase.exports.length };
+  rows.push(row);
+  for (const exported of missing) {
+    const similar = Object.keys(lib).find((key) => key.toLowerCase() === exported.toLowerCase());
+    if (similar)
+      notes.push(`${name}: no export ${exported}, but there is ${similar}: fix the case`);
+  }
+  if (row.skipped) {
+    progress(`${prefix}: skipped, not exported yet (${missing.join(', ')})`);
+    continue;
+  }
+  if (missing.length > 0) notes.push(`${name}: ${missing.join(', ')} not exported yet`);
+  const input = streamInput(data, testCase.input);
+  const tiInput = streamInput(tiData, testCase.input);
+
+  // Batch contenders take turns with each other, then streaming ones with each other.
+  const batches = [];
+  const streams = [];
+  if (!missing.includes(batchExport)) {
+    const batch = (source) => testCase.batch(lib, source);
+    batches.push(batchContender('batch', `${name} batch`, batch, data));
+  }
+  if (!missing.includes(classExport)) {
+    const make = () => testCase.stream(lib);
+    streams.push(streamContender('stream', `${name} streaming`, 'update', make, input));
+  }
+  if (testCase.bare) {
+    const { bare } = testCase;
+    batches.push(batchContender('bareBatch', `${name} bare batch`, bare.batch, data));
+    streams.push(
+      streamContender('bareStream', `${name} bare streaming`, 'update', bare.stream, input),
+    );
+  }
+  const against = testCase.bare ? ' and the bare baseline' : '';
+  collectGarbage();
+  progress(`${prefix}: batch${against}...`);
+  Object.assign(row, measureTogether(batches, CANDLES, RUNS, WARMUP, notes));
+  progress(`${prefix}: streaming${against}...`);
+  Object.assign(row, measureTogether(streams, CANDLES, RUNS, WARMUP, notes));
+
+  if (testCase.ti) {
+    progress(`${prefix}: technicalindicators on ${TI_CANDLES.toLocaleString('en-US')} candles...`);
+    const { ti: reference } = testCase;
+    const tiBatch = batchContender(
+      'tiBatch',
+      `${name} technicalindicators batch`,
+      reference.batch,
+      tiData,
+    );
+    const tiStream = streamContender(
+      'tiStream',
+      `${name} technicalindicators streaming`,
+      'nextValue',
+      reference.stream,
+      tiInput,
+    );
+    collectGarbage();
+    Object.assign(row, measureTogether([tiBatch], TI_CANDLES, TI_RUNS, TI_WARMUP, notes));
+    Object.assign(row, measureTogether([tiStream], TI_CANDLES, TI_RUNS, TI_WARMUP, notes));
+  }
+
+  if (testCase.bare && row.batch !== undefined) {
+    const check = compareSeries(testCase.batch(lib, data), testCase.bare.batch(data));
+    if (check === undefined) notes.push(`${name}: could not compare with the bare loop`);
+    else if (check.worst > 1e-6) {
+      const where = check.at >= 0 ? `NaN mismatch at index ${check.at}` : 'max relative difference';
+      notes.push(
+        `${name}: ours differs from the bare loop (${where} ${check.worst.toExponential(2)}), check conventions`,
+      );
+    }
+  }
+  progress(
+    `${prefix}: batch ${format(row.batch)} ns, streaming ${format(row.stream)} ns per candle (${elapsed()})`,
+  );
+
+  if (testCase.bare) {
+    row.batchSpeed = pairedSpeed(row.bareBatchTimes, row.batchTimes);
+    row.streamSpeed = pairedSpeed(row.bareStreamTimes, row.streamTimes);
+    for (const [kind, speed] of [
+      ['batch', row.batchSpeed],
+      ['streaming', row.streamSpeed],
+    ]) {
+      if (speed === undefined) {
+        goals.push(`SKIP ${name} ${kind}: not measured`);
+        continue;
+      }
+      const baseline = kind === 'batch' ? 'loop' : 'class';
+      goals.push(
+        `${speed >= GOAL ? 'PASS' : 'FAIL'} ${name} ${kind}: ${speed.toFixed(2)}x the speed of the bare ${baseline} (goal >= ${GOAL}x)`,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+// ---------------------------------------------------------------------------------------------
+
+function format(ns) {
+  if (ns === undefined) return '-';
+  return ns < 10 ? ns.toFixed(2) : ns < 100 ? ns.toFixed(1) : ns.toFixed(0);
+}
+
+function ratio(reference, ours) {
+  return reference === undefined || ours === undefined ? '-' : speedText(reference / ours);
+}
+
+function speedText(speed) {
+  return speed === undefined ? '-' : `${speed.toFixed(2)}x`;
+}
+
+function versusTi(row) {
+  if (row.tiBatch === undefined && row.tiStream === undefined) return 'n/a';
+  const speedups = `${ratio(row.tiBatch, row.batch)} / ${ratio(row.tiStream, row.stream)}`;
+  return `${speedups} (TI ${format(row.tiBatch)} / ${format(row.tiStream)} ns)`;
+}
+
+const header = [
+  'indicator',
+  'batch ns/candle',
+  'streaming ns/candle',
+  'bare batch',
+  'bare stream',
+  'batch/bare',
+  'stream/bare',
+  'vs technicalindicators',
+];
+const body = rows.map((row) =>
+  row.skipped
+    ? [row.name, 'not exported yet', '-', '-', '-', '-', '-', '-']
+    : [
+        row.name,
+        format(row.batch),
+        format(row.stream),
+        format(row.bareBatch),
+        format(row.bareStream),
+        speedText(row.batchSpeed),
+        speedText(row.streamSpeed),
+        versusTi(row),
+      ],
+);
+
+/** A markdown table padded as prettier formats it, so results.md passes `prettier --check`. */
+function markdownTable(head, lines) {
+  const widths = head.map((cell, column) =>
+    Math.max(3, cell.length, ...lines.map((line) => line[column].length)),
+  );
+  const render = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+  return [
+    render(head),
+    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
+    ...lines.map(render),
+  ].join('\n');
+}
+
+const table = markdownTable(header, body);
+const cpu = cpus();
+const summary = [
+  `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
+  `technicalindicators on the first ${TI_CANDLES.toLocaleString('en-US')} candles (median of ${TI_RUNS}), scaled per candle. Ratios are speeds relative to ours, above 1x when we are faster: batch/bare and stream/bare are the median over runs of the bare time / our time, both timed in the same round (goal >= ${GOAL}x); vs technicalindicators is its ns / our ns (batch / streaming).`,
+  `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch figures include allocating their outputs; where the second figure is far above the third, they measure page faults more than computation.`,
+];
+const goalLines =
+  goals.length > 0 ? goals : ['No goal could be checked: SMA, EMA, RSI and ATR are not exported.'];
+
+const markdown = [
+  '# @lumenlink/indicators benchmark',
+  '',
+  ...summary.flatMap((line) => [line, '']),
+  table,
+  '',
+  '## Goals',
+  '',
+  ...goalLines.map((line) => `- ${line}`),
+  ...(notes.length > 0 ? ['', '## Notes', '', ...notes.map((line) => `- ${line}`)] : []),
+  '',
+].join('\n');
+
+writeFileSync(new URL('./results.md', import.meta.url), markdown);
+process.stdout.write(`${summary.join('\n')}\n\n${table}\n\n${goalLines.join('\n')}\n`);
+if (notes.length > 0)
+  process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
+progress(`done in ${elapsed()}; wrote bench/results.md`);
