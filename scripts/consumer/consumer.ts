@@ -122,11 +122,31 @@ assert.equal(typeof before, 'number');
 }
 
 // ---------------------------------------------------------------------------------------------
+// @lumenlink/indicators: streaming and batch agree, a pattern detector runs.
+// ---------------------------------------------------------------------------------------------
+{
+  const { RSI, rsi, sma, MACD, detectPatterns } = await import('@lumenlink/indicators');
+  const closes = Array.from({ length: 60 }, (_, i) => 100 + 10 * Math.sin(i / 5));
+  const batch = rsi(closes, 14);
+  const streaming = new RSI(14);
+  closes.forEach((close, i) => {
+    const value = streaming.update(close);
+    assert.equal(value ?? Number.NaN, batch[i]);
+  });
+  assert.deepEqual([...sma([1, 2, 3, 4], 2)], [Number.NaN, 1.5, 2.5, 3.5]);
+  const macd = new MACD({ fast: 3, slow: 6, signal: 2 });
+  let last: { macd: number } | undefined;
+  for (const close of closes) last = macd.update(close);
+  assert.equal(typeof last?.macd, 'number');
+  const candles = closes.map((close) => ({ open: close, high: close + 1, low: close - 1, close }));
+  assert.ok(Array.isArray(detectPatterns(candles)));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Packages that export nothing yet: each must load as an ES module namespace. The issues that
 // fill them replace these with imports of their real exports, run here like core's above.
 // ---------------------------------------------------------------------------------------------
 const placeholders: Record<string, object> = {
-  '@lumenlink/indicators': await import('@lumenlink/indicators'),
   '@lumenlink/strategies': await import('@lumenlink/strategies'),
   '@lumenlink/risk': await import('@lumenlink/risk'),
   '@lumenlink/execution': await import('@lumenlink/execution'),
