@@ -143,6 +143,21 @@ assert.equal(typeof before, 'number');
 }
 
 // ---------------------------------------------------------------------------------------------
+// @lumenlink/data: the SQLite store (native better-sqlite3) and the bundled data in the tarball.
+// ---------------------------------------------------------------------------------------------
+{
+  const { openStore, importBundledData, loadBundledCandles } = await import('@lumenlink/data');
+  assert.equal(loadBundledCandles('SOL-USDT').length, 6002);
+  const store = await openStore({ path: ':memory:' });
+  const imported = await importBundledData(store.candles, ['ETH-USDT']);
+  assert.deepEqual(imported, [{ symbol: 'ETH-USDT', timeframe: '1h', imported: 5980 }]);
+  const recent = await store.candles.getRecentCandles('ETH-USDT', '1h', 3);
+  assert.equal(recent.length, 3);
+  assert.equal(recent[2]?.time, Date.UTC(2024, 8, 6, 3));
+  await store.close();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Packages that export nothing yet: each must load as an ES module namespace. The issues that
 // fill them replace these with imports of their real exports, run here like core's above.
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +166,6 @@ const placeholders: Record<string, object> = {
   '@lumenlink/risk': await import('@lumenlink/risk'),
   '@lumenlink/execution': await import('@lumenlink/execution'),
   '@lumenlink/exchanges': await import('@lumenlink/exchanges'),
-  '@lumenlink/data': await import('@lumenlink/data'),
   '@lumenlink/alerts': await import('@lumenlink/alerts'),
   '@lumenlink/engine': await import('@lumenlink/engine'),
 };

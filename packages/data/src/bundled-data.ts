@@ -1,3 +1,7 @@
+/**
+ * Real market data shipped with the package in `data/` (see data/README.md for provenance), so
+ * the demo and backtests run offline.
+ */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Candle, CandleStore, SymbolId, Timeframe } from '@lumenlink/core';
@@ -7,10 +11,12 @@ import { parseCandlesCsv } from './csv.js';
 export interface BundledDataset {
   readonly symbol: SymbolId;
   readonly timeframe: Timeframe;
+  /** File name inside the package's `data/` folder (see {@link bundledDataUrl}). */
   readonly file: string;
   /** Open time of the first and last candle (epoch ms). */
   readonly firstTime: number;
   readonly lastTime: number;
+  /** Candles in the file: one per hour from `firstTime` to `lastTime`, no gaps. */
   readonly rows: number;
 }
 
@@ -43,6 +49,14 @@ export const bundledDatasets: readonly BundledDataset[] = [
 ];
 
 /**
+ * The URL of a file in the package's `data/` folder. This module sits one level below the package
+ * root both as source (`src/`) and built (`dist/`), so `../data/` finds the folder from either.
+ */
+export function bundledDataUrl(file: string): URL {
+  return new URL(`../data/${file}`, import.meta.url);
+}
+
+/**
  * The bundled candles of a symbol, validated, ascending.
  *
  * @example
@@ -57,8 +71,7 @@ export function loadBundledCandles(symbol: SymbolId, timeframe: Timeframe = '1h'
     const known = bundledDatasets.map((d) => `${d.symbol} ${d.timeframe}`).join(', ');
     throw new RangeError(`No bundled data for ${symbol} ${timeframe}; bundled: ${known}`);
   }
-  const url = new URL(`../data/${dataset.file}`, import.meta.url);
-  const text = gunzipSync(readFileSync(url)).toString('utf8');
+  const text = gunzipSync(readFileSync(bundledDataUrl(dataset.file))).toString('utf8');
   return parseCandlesCsv(text, { source: dataset.file, timeframe });
 }
 
@@ -71,13 +84,28 @@ export interface BundledImport {
 }
 
 /**
- * Imports the bundled data sets into a candle store on first use: a data set whose last candle is
- * fully stored is skipped; otherwise every candle is upserted, so an interrupted import completes.
+ * Imports the bundled data sets into a candle store on first use: a data set whose candles are
+ * all stored already is skipped (imported 0); otherwise every candle is upserted, so an
+ * interrupted import completes and stored candles are not counted again.
+ *
+ * @example
+ * ```ts
+ * await importBundledData(store.candles); // [{ symbol: 'BTC-USDT', timeframe: '1h', imported: 5980 }, ...]
+ * await importBundledData(store.candles, ['BTC-USDT']); // [{ ..., imported: 0 }]
+ * ```
+ * @throws {RangeError} when a symbol has no bundled data set.
+ * @throws {StorageError} when the store fails.
  */
 export async function importBundledData(
   store: CandleStore,
   symbols: readonly SymbolId[] = bundledDatasets.map((d) => d.symbol),
 ): Promise<BundledImport[]> {
+  for (const symbol of symbols) {
+    if (!bundledDatasets.some((d) => d.symbol === symbol)) {
+      const known = bundledDatasets.map((d) => d.symbol).join(', ');
+      throw new RangeError(`No bundled data for ${symbol}; bundled: ${known}`);
+    }
+  }
   const results: BundledImport[] = [];
   for (const dataset of bundledDatasets.filter((d) => symbols.includes(d.symbol))) {
     const stored = await store.getCandles(
