@@ -158,12 +158,48 @@ assert.equal(typeof before, 'number');
 }
 
 // ---------------------------------------------------------------------------------------------
+// @lumenlink/risk: a verdict with the 10 checks; a phantom sell is blocked.
+// ---------------------------------------------------------------------------------------------
+{
+  const { RiskEngine } = await import('@lumenlink/risk');
+  const { riskCheckNames } = await import('@lumenlink/core');
+  const engine = new RiskEngine();
+  const state = {
+    now: Date.UTC(2026, 0, 1),
+    symbol: 'BTC-USD' as const,
+    tradingState: 'active' as const,
+    mode: 'paper' as const,
+    allowLiveTrading: false,
+    price: 50_000,
+    position: null,
+    openPositions: 0,
+    equity: 10_000,
+    cash: 10_000,
+    dailyPnl: 0,
+    lastStopOutAt: null,
+    atr: null,
+    market: null,
+    ticker: null,
+    orderBook: null,
+    circuitOpen: false,
+  };
+  const buy = engine.evaluate({ action: 'buy', confidence: 0.8, reason: 'consumer' }, state);
+  assert.deepEqual(
+    buy.checks.map((check) => check.name),
+    [...riskCheckNames],
+  );
+  assert.equal(buy.allowed, true);
+  const sell = engine.evaluate({ action: 'sell', confidence: 1, reason: 'consumer' }, state);
+  assert.equal(sell.allowed, false);
+  assert.equal(sell.checks.find((check) => check.outcome === 'fail')?.name, 'phantom_sell');
+}
+
+// ---------------------------------------------------------------------------------------------
 // Packages that export nothing yet: each must load as an ES module namespace. The issues that
 // fill them replace these with imports of their real exports, run here like core's above.
 // ---------------------------------------------------------------------------------------------
 const placeholders: Record<string, object> = {
   '@lumenlink/strategies': await import('@lumenlink/strategies'),
-  '@lumenlink/risk': await import('@lumenlink/risk'),
   '@lumenlink/execution': await import('@lumenlink/execution'),
   '@lumenlink/exchanges': await import('@lumenlink/exchanges'),
   '@lumenlink/alerts': await import('@lumenlink/alerts'),

@@ -1,0 +1,338 @@
+import {
+  PermanentError,
+  ValidationError,
+  type Clock,
+  type RuntimeStateStore,
+  type TradingState,
+  type TradingStateRecord,
+} from '@lumenlink/core';
+import { formatTime } from './format.js';
+
+/** `changedBy` of the records the config writes (`KILL_SWITCH=true`, the first start). */
+export const configChangedBy = 'config';
+/** `changedBy` of the return to `active` when a `reducing` pause ends. */
+export const expiryChangedBy = 'expiry';
+
+/** How strict each state is: a protection only ever moves to a stricter or longer state. */
+const strictness: Readonly<Record<TradingState, number>> = { active: 0, reducing: 1, halted: 2 };
+
+/**
+ * `KILL_SWITCH=true` in config keeps trading halted: chat and HTTP cannot lift it. Permanent:
+ * only a config change and a restart can.
+ */
+export class KillSwitchError extends PermanentError {
+  readonly code = 'KILL_SWITCH_ENGAGED';
+}
+
+/** One audited change of the trading state: the new record and the state it left. */
+export interface TradingStateChange extends TradingStateRecord {
+  /** The state before the change; `null` when nothing was stored before. */
+  readonly from: TradingState | null;
+}
+
+/** Options of {@link TradingStateMachine.open}. */
+export interface TradingStateMachineOptions {
+  /** Where the state is persisted (`store.runtime` of `@lumenlink/data`). */
+  readonly store: RuntimeStateStore;
+  /** Time of changes and of the end of `reducing` pauses. */
+  readonly clock: Clock;
+  /** `KILL_SWITCH` from config: `true` forces `halted` at start and keeps it. */
+  readonly killSwitch: boolean;
+}
+
+/** What a protection asks of the trading state. */
+export interface ProtectionRequest {
+  /** The protection's name, recorded as `changedBy: protection:<name>`. */
+  readonly protection: string;
+  readonly reason: string;
+  /** When trading may return to `active` (epoch ms). */
+  readonly until: number;
+}
+
+function checkText(method: string, name: string, value: string): void {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ValidationError(`TradingStateMachine.${method}: ${name} must be a non-empty string`);
+  }
+}
+
+/**
+ * The trading state (DESIGN.md Principle 5): `active`, `reducing` (exits only) or `halted` (no
+ * orders, exits included), persisted through a `RuntimeStateStore` with its reason, author and
+ * time, so it survives restarts. `KILL_SWITCH=true` forces `halted` at start and then refuses
+ * `resume` and `reduce` with a {@link KillSwitchError}; with `KILL_SWITCH=false` the persisted
+ * state is restored (`active` on the first start). A `reducing` with an `until` in the past
+ * returns to `active` on the next {@link check}. Every change is stored, returned and kept in
+ * {@link history}; changes run one at a time.
+ *
+ * @example
+ * ```ts
+ * const trading = await TradingStateMachine.open({ store: store.runtime, clock, killSwitch: config.killSwitch });
+ * await trading.check(); // ends an expired reducing pause
+ * const state = trading.state; // into the RiskState of each cycle
+ * await trading.halt('operator: exchange maintenance', 'telegram:42');
+ * ```
+ */
+export class TradingStateMachine {
+  readonly #store: RuntimeStateStore;
+  readonly #clock: Clock;
+  readonly #killSwitch: boolean;
+  readonly #history: TradingStateChange[] = [];
+  #record: TradingStateRecord;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: TradingStateMachineOptions, record: TradingStateRecord) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#killSwitch = options.killSwitch;
+    this.#record = record;
+  }
+
+  /**
+   * Reads the persisted state and applies the `KILL_SWITCH` rule: `true` stores `halted` (by
+   * `config`) unless a config halt is already stored; `false` restores what is stored, ends an
+   * expired `reducing`, and on the first start stores `active`.
+   *
+   * @throws {StorageError} when the store does not answer.
+   * @throws {DataIntegrityError} when the stored state is not a trading state record.
+   */
+  static async open(options: TradingStateMachineOptions): Promise<TradingStateMachine> {
+    const stored = await options.store.getTradingState();
+    const now = options.clock.now();
+    if (options.killSwitch) {
+      if (stored?.state === 'halted' && stored.changedBy === configChangedBy) {
+        return new TradingStateMachine(options, stored);
+      }
+      const machine = new TradingStateMachine(options, stored ?? initialRecord(now));
+      await machine.#write(
+        {
+          state: 'halted',
+          reason: 'KILL_SWITCH=true in config: no orders at all, exits included',
+          changedBy: configChangedBy,
+          changedAt: now,
+          until: null,
+        },
+        stored?.state ?? null,
+      );
+      return machine;
+    }
+    if (stored === null) {
+      const machine = new TradingStateMachine(options, initialRecord(now));
+      await machine.#write(initialRecord(now), null);
+      return machine;
+    }
+    const machine = new TradingStateMachine(options, stored);
+    await machine.check();
+    return machine;
+  }
+
+  /** The current state. */
+  get state(): TradingState {
+    return this.#record.state;
+  }
+
+  /** The current record: state, reason, who, when, and until when for a pause. */
+  get record(): TradingStateRecord {
+    return this.#record;
+  }
+
+  /** Whether `KILL_SWITCH=true` holds the state at `halted`. */
+  get killSwitch(): boolean {
+    return this.#killSwitch;
+  }
+
+  /** The changes made since {@link open}, oldest first (the audit trail of this run). */
+  get history(): readonly TradingStateChange[] {
+    return this.#history;
+  }
+
+  /**
+   * Ends a `reducing` pause whose `until` has passed (`active`, by `expiry`), and returns the
+   * current record. Call it once per cycle, before reading {@link state}.
+   *
+   * @throws {StorageError} when storing the change fails (the state is then unchanged).
+   */
+  check(): Promise<TradingStateRecord> {
+    return this.#serial(async () => {
+      const current = this.#record;
+      if (
+        current.state !== 'reducing' ||
+        current.until === null ||
+        current.until > this.#clock.now()
+      ) {
+        return current;
+      }
+      return this.#write(
+        {
+          state: 'active',
+          reason: `pause ended at ${formatTime(current.until)} (${current.reason})`,
+          changedBy: expiryChangedBy,
+          changedAt: this.#clock.now(),
+          until: null,
+        },
+        current.state,
+      );
+    });
+  }
+
+  /**
+   * Halts trading: no orders at all, exits included. Allowed in every state, also with the kill
+   * switch on. The halt takes effect in memory even when storing it fails. Halting a halted
+   * bot changes nothing.
+   *
+   * @throws {ValidationError} for an empty reason or author.
+   * @throws {StorageError} when storing fails (trading is halted anyway, until the next start).
+   */
+  async halt(reason: string, changedBy: string): Promise<TradingStateRecord> {
+    checkText('halt', 'reason', reason);
+    checkText('halt', 'changedBy', changedBy);
+    return await this.#serial(async () => {
+      if (this.#record.state === 'halted') return this.#record;
+      const record: TradingStateRecord = {
+        state: 'halted',
+        reason,
+        changedBy,
+        changedAt: this.#clock.now(),
+        until: null,
+      };
+      return this.#write(record, this.#record.state, { applyFirst: true });
+    });
+  }
+
+  /**
+   * Switches to `reducing` (exits only), until `until` (epoch ms) or, with `null`, until someone
+   * resumes. Also lifts a halt to `reducing`.
+   *
+   * @throws {KillSwitchError} while `KILL_SWITCH=true` in config.
+   * @throws {ValidationError} for an empty reason or author, or an `until` not in the future.
+   * @throws {StorageError} when storing fails (the state is then unchanged).
+   */
+  async reduce(
+    reason: string,
+    changedBy: string,
+    until: number | null = null,
+  ): Promise<TradingStateRecord> {
+    this.#refuseWithKillSwitch('reduce');
+    checkText('reduce', 'reason', reason);
+    checkText('reduce', 'changedBy', changedBy);
+    if (until !== null && !(Number.isSafeInteger(until) && until > this.#clock.now())) {
+      throw new ValidationError(
+        `TradingStateMachine.reduce: until ${String(until)} must be an epoch ms time in the future`,
+      );
+    }
+    return await this.#serial(async () => {
+      const current = this.#record;
+      if (current.state === 'reducing' && current.until === until) return current;
+      const record: TradingStateRecord = {
+        state: 'reducing',
+        reason,
+        changedBy,
+        changedAt: this.#clock.now(),
+        until,
+      };
+      return this.#write(record, current.state);
+    });
+  }
+
+  /**
+   * Returns to `active` from `reducing` or `halted`. Resuming an active bot changes nothing.
+   *
+   * @throws {KillSwitchError} while `KILL_SWITCH=true` in config.
+   * @throws {ValidationError} for an empty reason or author.
+   * @throws {StorageError} when storing fails (the state is then unchanged).
+   */
+  async resume(reason: string, changedBy: string): Promise<TradingStateRecord> {
+    this.#refuseWithKillSwitch('resume');
+    checkText('resume', 'reason', reason);
+    checkText('resume', 'changedBy', changedBy);
+    return await this.#serial(async () => {
+      const current = this.#record;
+      if (current.state === 'active') return current;
+      const record: TradingStateRecord = {
+        state: 'active',
+        reason,
+        changedBy,
+        changedAt: this.#clock.now(),
+        until: null,
+      };
+      return this.#write(record, current.state);
+    });
+  }
+
+  /**
+   * A protection's request to pause entries: switches to `reducing` until `request.until`, by
+   * `protection:<name>`. It only ever tightens: a halt stays, an open-ended `reducing` stays, a
+   * `reducing` that lasts longer stays, a shorter one is extended. Works with the kill switch on
+   * (it changes nothing then).
+   *
+   * @returns the change (the new record and the state it left), or `null` when the state stays.
+   * @throws {StorageError} when storing fails (the state is then unchanged).
+   */
+  async protect(request: ProtectionRequest): Promise<TradingStateChange | null> {
+    checkText('protect', 'protection', request.protection);
+    checkText('protect', 'reason', request.reason);
+    return await this.#serial(async () => {
+      const current = this.#record;
+      if (strictness[current.state] > strictness.reducing) return null;
+      if (
+        current.state === 'reducing' &&
+        (current.until === null || current.until >= request.until)
+      ) {
+        return null;
+      }
+      const record: TradingStateRecord = {
+        state: 'reducing',
+        reason: request.reason,
+        changedBy: `protection:${request.protection}`,
+        changedAt: this.#clock.now(),
+        until: request.until,
+      };
+      const written = await this.#write(record, current.state);
+      return Object.freeze({ ...written, from: current.state });
+    });
+  }
+
+  #refuseWithKillSwitch(method: string): void {
+    if (this.#killSwitch) {
+      throw new KillSwitchError(
+        `Cannot ${method}: KILL_SWITCH=true in config keeps trading halted. Set KILL_SWITCH=false and restart to lift it.`,
+      );
+    }
+  }
+
+  /** Runs changes one at a time, in call order; a failed change does not stop the next. */
+  #serial<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(change);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #write(
+    record: TradingStateRecord,
+    from: TradingState | null,
+    options: { applyFirst?: boolean } = {},
+  ): Promise<TradingStateRecord> {
+    const frozen = Object.freeze({ ...record });
+    const apply = (): void => {
+      this.#record = frozen;
+      this.#history.push(Object.freeze({ ...frozen, from }));
+    };
+    if (options.applyFirst === true) {
+      apply();
+      await this.#store.setTradingState(frozen);
+    } else {
+      await this.#store.setTradingState(frozen);
+      apply();
+    }
+    return frozen;
+  }
+}
+
+function initialRecord(now: number): TradingStateRecord {
+  return {
+    state: 'active',
+    reason: 'first start: nothing stored, trading starts active',
+    changedBy: configChangedBy,
+    changedAt: now,
+    until: null,
+  };
+}
