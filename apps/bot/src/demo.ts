@@ -13,6 +13,7 @@ import {
 } from '@lumenlink/core';
 import { createLogger } from '@lumenlink/core/logging';
 import { mergeEnv, readEnvFile, type Env } from './env-file.js';
+import { marketSnapshot } from './market-snapshot.js';
 
 /** Where the demo reads from and writes to. */
 export interface DemoOptions {
@@ -26,7 +27,7 @@ export interface DemoOptions {
  * validates every key, prints the effective configuration with secrets redacted and the safety
  * state the bot would start in. Returns the process exit code.
  */
-export function runDemo(options: DemoOptions): number {
+export async function runDemo(options: DemoOptions): Promise<number> {
   const write = (line = ''): void => void options.out.write(`${line}\n`);
   const file = readEnvFile(options.envFile);
   const env = mergeEnv(file.values, options.processEnv);
@@ -65,9 +66,26 @@ export function runDemo(options: DemoOptions): number {
     apiKey: config.exchange.apiKey,
   });
   write();
-  write('The trading demo (replay of bundled Binance data through the bot) arrives with the bot;');
+  const snapshot = await marketSnapshot(config);
+  const imported = snapshot.imports.filter((entry) => entry.imported > 0);
   write(
-    'until then this doctor is what ./lumenlink demo runs. ./lumenlink test runs the test suite.',
+    imported.length > 0
+      ? `Imported the bundled Binance 1h data into ${config.data.dbPath}: ${imported.map((entry) => `${entry.symbol} ${entry.imported}`).join(', ')} candles`
+      : `Bundled Binance 1h data already in ${config.data.dbPath}`,
+  );
+  write(
+    'Last stored candle per symbol, its indicators, and what risk says to a 0.8-confidence buy:',
+  );
+  for (const row of snapshot.symbols) {
+    const trend = row.emaFast > row.emaSlow ? 'up' : 'down';
+    write(
+      `  ${row.symbol.padEnd(9)} ${new Date(row.lastTime).toISOString().slice(0, 16)}Z  close ${row.close}  RSI(14) ${row.rsi.toFixed(1)}  EMA 9/21 ${trend}  ATR ${row.atr.toFixed(2)}`,
+    );
+    write(`  ${''.padEnd(9)} risk: ${row.allowed ? 'allowed' : 'blocked'}: ${row.verdict}`);
+  }
+  write();
+  write(
+    'The trading demo (the bot replaying this data) arrives with the bot; ./lumenlink test runs the tests.',
   );
   return 0;
 }
@@ -122,7 +140,7 @@ function printSafety(config: Config, write: (line?: string) => void): void {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = runDemo({
+  process.exitCode = await runDemo({
     envFile: resolve(process.cwd(), '.env'),
     processEnv: process.env,
     out: process.stdout,
