@@ -35,6 +35,13 @@ const consumerSource = path.join(root, 'scripts', 'consumer', 'consumer.ts');
  */
 const NATIVE = ['better-sqlite3'];
 
+/** What installing @lumenlink/strategies alone must not pull in (DESIGN.md: strategies do no I/O). */
+const STRATEGIES_FORBIDDEN = ['ccxt', 'kysely', 'better-sqlite3', 'grammy'];
+
+/** The packed tarball of each public package, filled by the consumer phase. */
+/** @type {Map<string, string>} */
+const tarballOf = new Map();
+
 const usage = 'Usage: node scripts/check-packages.mjs [--keep]';
 /** @type {{ keep?: boolean, help?: boolean }} */
 let options;
@@ -323,8 +330,6 @@ async function consumer(packages) {
   await mkdir(path.join(project, 'src'), { recursive: true });
 
   // pnpm pack: the tarball `pnpm publish` would upload, with workspace:^ replaced.
-  /** @type {Map<string, string>} */
-  const tarballOf = new Map();
   const packed = await phase('pack', () =>
     pool(packages, concurrency, async (pkg) => {
       const r = await run('pnpm', ['pack', '--json', '--pack-destination', tarballs], {
@@ -454,6 +459,119 @@ async function consumer(packages) {
     return false;
   }
   return true;
+}
+
+/**
+ * Installs @lumenlink/strategies alone (with its @lumenlink dependencies, from their tarballs) into
+ * a second project, checks that none of STRATEGIES_FORBIDDEN is anywhere in its node_modules, and
+ * runs every example of packages/strategies/examples there: each must end with `example: ok`.
+ */
+async function strategiesAlone() {
+  const project = path.join(tempDir, 'strategies-only');
+  await mkdir(project, { recursive: true });
+  const wanted = ['@lumenlink/strategies', '@lumenlink/core', '@lumenlink/indicators'];
+  /** @type {Record<string, string>} */
+  const dependencies = {};
+  /** @type {Record<string, string>} */
+  const overrides = {};
+  for (const name of wanted) {
+    const tarball = tarballOf.get(name);
+    if (tarball === undefined) {
+      fail(`strategies alone: no tarball for ${name}`);
+      return false;
+    }
+    dependencies[name] = `file:${path.relative(project, tarball).split(path.sep).join('/')}`;
+    overrides[name] = `$${name}`;
+  }
+  const manifest = {
+    name: 'strategies-only',
+    private: true,
+    type: 'module',
+    dependencies,
+    overrides,
+  };
+  await writeFile(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const env = cleanEnv({ npm_config_update_notifier: 'false' });
+  const installed = await phase('npm install (strategies alone)', () =>
+    run(
+      process.execPath,
+      [
+        npmCli(),
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        '--prefer-offline',
+        '--loglevel=error',
+      ],
+      { cwd: project, env, timeoutMs: 300_000 },
+    ),
+  );
+  if (!installed.ok) {
+    fail('npm install of @lumenlink/strategies alone', installed.output);
+    return false;
+  }
+  const found = await findPackages(
+    path.join(project, 'node_modules'),
+    new Set(STRATEGIES_FORBIDDEN),
+  );
+  if (found.length > 0) {
+    fail(`installing @lumenlink/strategies pulled in ${found.join(', ')}`);
+    return false;
+  }
+  console.log(`  strategies alone pulls none of ${STRATEGIES_FORBIDDEN.join(', ')}`);
+  const examplesDir = path.join(root, 'packages', 'strategies', 'examples');
+  const examples = existsSync(examplesDir)
+    ? readdirSync(examplesDir).filter((f) => f.endsWith('.mjs'))
+    : [];
+  if (examples.length === 0) {
+    fail('packages/strategies/examples has no .mjs example to run');
+    return false;
+  }
+  for (const example of examples) {
+    await cp(path.join(examplesDir, example), path.join(project, example));
+    const ran = await phase(`example ${example}`, () =>
+      run(process.execPath, [example], { cwd: project, env, timeoutMs: 60_000 }),
+    );
+    const lastLine = ran.stdout.trimEnd().split('\n').at(-1);
+    if (!ran.ok || lastLine !== 'example: ok') {
+      fail(
+        `strategies example ${example} (${ran.ok ? `last line ${JSON.stringify(lastLine)}` : `exit ${ran.code}`})`,
+        ran.output,
+      );
+      return false;
+    }
+    console.log(`  example ${example} ✓`);
+  }
+  return true;
+}
+
+/**
+ * Names from `names` installed anywhere below a node_modules folder.
+ * @param {string} nodeModules
+ * @param {Set<string>} names
+ * @returns {Promise<string[]>}
+ */
+async function findPackages(nodeModules, names) {
+  /** @type {string[]} */
+  const found = [];
+  /** @param {string} dir */
+  const walk = async (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const scoped = entry.name.startsWith('@');
+      const children = scoped
+        ? (await readdir(path.join(dir, entry.name))).map((child) => `${entry.name}/${child}`)
+        : [entry.name];
+      for (const name of children) {
+        if (names.has(name)) found.push(name);
+        await walk(path.join(dir, name, 'node_modules'));
+      }
+    }
+  };
+  await walk(nodeModules);
+  return [...new Set(found)];
 }
 
 /**
@@ -611,6 +729,10 @@ try {
   const consumerStart = performance.now();
   const ok = await consumer(packages);
   console.log(`  consumer ${ok ? '✓' : '✗'} ${seconds(performance.now() - consumerStart)}`);
+  if (ok) {
+    console.log('\n@lumenlink/strategies alone (npm install, forbidden SDKs, examples)');
+    await strategiesAlone();
+  }
 } catch (error) {
   fail(
     'check:packages crashed',

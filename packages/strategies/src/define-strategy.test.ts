@@ -1,0 +1,145 @@
+import {
+  DataIntegrityError,
+  hold,
+  StrategyError,
+  type Candle,
+  type Signal,
+  type StrategyContext,
+} from '@lumenlink/core';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { candlesFromCloses, contextFor, loadBtc1h, signalsOf } from './__fixtures__/candles.js';
+import { defineStrategy } from './define-strategy.js';
+import { StrategyParamsError } from './params.js';
+import { createStrategy } from './registry.js';
+
+const idle = hold('idle');
+
+/** A custom definition whose onCandle throws on the candle at `failAt`. */
+const failing = defineStrategy({
+  key: 'always_fails',
+  description: 'Throws on a chosen candle.',
+  paramsSchema: z.strictObject({ failAt: z.number().int().default(0) }),
+  build: ({ failAt }) => {
+    let seen = 0;
+    return {
+      warmup: 0,
+      onCandle: () => {
+        if (seen++ === failAt) throw new RangeError('division by zero in my indicator');
+        return idle;
+      },
+    };
+  },
+});
+
+/** A custom definition that returns whatever signal it is given. */
+function returning(signal: unknown) {
+  return defineStrategy({
+    key: 'bad_signal',
+    description: 'Returns a fixed signal.',
+    paramsSchema: z.strictObject({}),
+    build: () => ({ warmup: 0, onCandle: () => signal as Signal }),
+  }).create();
+}
+
+const candles = candlesFromCloses([100, 101, 102, 103]);
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('guarded strategy instances', () => {
+  it("surface a strategy's exception as a StrategyError naming the strategy and the symbol", () => {
+    const strategy = failing.create({ failAt: 1 });
+    expect(
+      strategy.onCandle(candles[0]!, contextFor(candles[0]!, null, undefined, 'ETH-USD')),
+    ).toBe(idle);
+    const error = thrown(() =>
+      strategy.onCandle(candles[1]!, contextFor(candles[1]!, null, undefined, 'ETH-USD')),
+    );
+    expect(error).toBeInstanceOf(StrategyError);
+    const strategyError = error as StrategyError;
+    expect(strategyError.code).toBe('STRATEGY_FAILED');
+    expect(strategyError.strategy).toBe('always_fails');
+    expect(strategyError.isRetryable).toBe(false);
+    expect(strategyError.message).toBe(
+      'Strategy always_fails: ETH-USD candle at 2024-01-01T01:00:00.000Z: onCandle threw: division by zero in my indicator',
+    );
+    expect(strategyError.cause).toBeInstanceOf(RangeError);
+    // The loop survives: the next candle is processed.
+    expect(
+      strategy.onCandle(candles[2]!, contextFor(candles[2]!, null, undefined, 'ETH-USD')),
+    ).toBe(idle);
+  });
+
+  it('reject a NaN candle as a StrategyError before it reaches the indicators', () => {
+    const real = loadBtc1h().slice(0, 300);
+    const strategy = createStrategy('ema_crossover');
+    const broken: Candle = { ...real[150]!, close: Number.NaN };
+    const seen: Signal[] = [];
+    for (const [i, candle] of real.entries()) {
+      if (i === 150) {
+        const error = thrown(() => strategy.onCandle(broken, contextFor(broken, null)));
+        expect(error).toBeInstanceOf(StrategyError);
+        expect((error as Error).message).toMatch(
+          /^Strategy ema_crossover: BTC-USDT candle at 2024-01-07T06:00:00\.000Z: rejected an unsound candle: close NaN is not a positive price$/,
+        );
+        expect((error as Error).cause).toBeInstanceOf(DataIntegrityError);
+      }
+      seen.push(strategy.onCandle(candle, contextFor(candle, null)));
+    }
+    // The NaN never reached the EMAs: the same signals as a run that never saw it.
+    expect(seen).toEqual(signalsOf(createStrategy('ema_crossover'), real));
+  });
+
+  it('reject a candle that repeats or goes back in time', () => {
+    const strategy = createStrategy('rsi_mean_reversion');
+    strategy.onCandle(candles[1]!, contextFor(candles[1]!));
+    for (const candle of [candles[1]!, candles[0]!]) {
+      expect(() => strategy.onCandle(candle, contextFor(candle))).toThrow(
+        /^Strategy rsi_mean_reversion: BTC-USDT candle at .*: rejected a candle that is not after the previous one \(2024-01-01T01:00:00\.000Z\): feed each closed candle once, in time order$/,
+      );
+    }
+  });
+
+  it('serve one symbol each', () => {
+    const strategy = createStrategy('grid_trading', { range: 'fixed', lower: 90, upper: 110 });
+    strategy.onCandle(candles[0]!, contextFor(candles[0]!, null, undefined, 'BTC-USD'));
+    expect(() =>
+      strategy.onCandle(candles[1]!, contextFor(candles[1]!, null, undefined, 'ETH-USD')),
+    ).toThrow(
+      /^Strategy grid_trading: ETH-USD candle at .*: this instance serves BTC-USD; make one instance per symbol$/,
+    );
+  });
+
+  it('reject an invalid signal as a StrategyError saying what is wrong', () => {
+    const context: StrategyContext = contextFor(candles[0]!);
+    for (const [signal, problem] of [
+      [{ action: 'buy', confidence: 2, reason: 'sure' }, /confidence: Too big/],
+      [{ action: 'buy', confidence: 1, reason: '' }, /reason: Too small/],
+      [{ action: 'short', confidence: 1, reason: 'x' }, /action: Invalid option/],
+      [{ action: 'sell', confidence: 1, reason: 'x', portion: 0 }, /portion: Too small/],
+      [{ action: 'buy', confidence: 1, reason: 'x', stopLoss: -1 }, /stopLoss: Too small/],
+      [undefined, /signal: Invalid input/],
+    ] as const) {
+      const error = thrown(() => returning(signal).onCandle(candles[0]!, context));
+      expect(error).toBeInstanceOf(StrategyError);
+      expect((error as Error).message).toMatch(
+        /^Strategy bad_signal: BTC-USDT candle at .*: returned an invalid signal \(/,
+      );
+      expect((error as Error).message).toMatch(problem);
+    }
+  });
+
+  it('validate parameters in create too, for JavaScript callers', () => {
+    expect(() => failing.create({ failAt: 'soon' } as never)).toThrow(StrategyParamsError);
+    expect(failing.defaults).toEqual({ failAt: 0 });
+    expect(Object.isFrozen(failing.create().params)).toBe(true);
+    expect(() => failing.create({}, { interval: 'hourly' as never })).toThrow(/Invalid timeframe/);
+  });
+});

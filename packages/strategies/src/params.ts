@@ -1,0 +1,314 @@
+import { isTimeframe, ValidationError, type Timeframe } from '@lumenlink/core';
+import { z } from 'zod';
+
+/** A parameter's default value, as shown in the README and in error messages. */
+export type StrategyParameterValue = number | string | boolean | readonly string[] | undefined;
+
+/**
+ * One documented strategy parameter: what the README tables, `/why` tooling and the parameter
+ * error messages show. Every built-in definition lists its parameters; other bots read them to
+ * build forms or optimiser search spaces.
+ */
+export interface StrategyParameter {
+  /** The parameter's name; dotted inside a group, as in `weights.macd`. */
+  readonly name: string;
+  /** The value used when the parameter is left out; `undefined` when it is off by default. */
+  readonly default: StrategyParameterValue;
+  /** What the parameter accepts, in words: `an integer from 2 to 500`. */
+  readonly accepted: string;
+  /** What the parameter does. */
+  readonly description: string;
+}
+
+/** A parameter's zod schema (with its default) and its documentation, before it is named. */
+export interface ParameterSpec<Schema extends z.ZodType = z.ZodType> {
+  readonly schema: Schema;
+  readonly accepted: string;
+  readonly description: string;
+  /** The parameters of a group such as `weights`, documented as `group.name`. */
+  readonly group?: ParameterTable;
+}
+
+/** Parameter specs by name: the source of both a params schema and its documentation. */
+export type ParameterTable = Readonly<Record<string, ParameterSpec>>;
+
+/** The zod object shape of a {@link ParameterTable}. */
+export type ParameterShape<Table extends ParameterTable> = {
+  -readonly [Name in keyof Table]: Table[Name]['schema'];
+};
+
+function range(min: number, max: number | undefined, minExclusive: boolean): string {
+  if (max === undefined) return minExclusive ? `> ${min}` : `>= ${min}`;
+  return minExclusive ? `> ${min} and <= ${max}` : `from ${min} to ${max}`;
+}
+
+/**
+ * An integer parameter with a default.
+ *
+ * @example
+ * ```ts
+ * const period = integerParam('RSI period', { default: 14, min: 2, max: 500 });
+ * ```
+ */
+export function integerParam(
+  description: string,
+  options: { readonly default: number; readonly min: number; readonly max: number },
+): ParameterSpec<z.ZodDefault<z.ZodNumber>> {
+  return {
+    schema: z.number().int().min(options.min).max(options.max).default(options.default),
+    accepted: `an integer ${range(options.min, options.max, false)}`,
+    description,
+  };
+}
+
+/** Bounds of a real-valued parameter; `minExclusive` makes the lower bound strict. */
+export interface NumberBounds {
+  readonly min: number;
+  /** Inclusive upper bound; any finite number when left out. */
+  readonly max?: number;
+  readonly minExclusive?: boolean;
+}
+
+function boundedNumber(bounds: NumberBounds): z.ZodNumber {
+  const base = bounds.max === undefined ? z.number() : z.number().max(bounds.max);
+  return bounds.minExclusive === true ? base.gt(bounds.min) : base.min(bounds.min);
+}
+
+/** A finite real parameter with a default. */
+export function numberParam(
+  description: string,
+  options: NumberBounds & { readonly default: number },
+): ParameterSpec<z.ZodDefault<z.ZodNumber>> {
+  return {
+    schema: boundedNumber(options).default(options.default),
+    accepted: `a number ${range(options.min, options.max, options.minExclusive ?? false)}`,
+    description,
+  };
+}
+
+/** A finite real parameter that is off (`undefined`) unless given. */
+export function optionalNumberParam(
+  description: string,
+  options: NumberBounds,
+): ParameterSpec<z.ZodOptional<z.ZodNumber>> {
+  return {
+    schema: boundedNumber(options).optional(),
+    accepted: `a number ${range(options.min, options.max, options.minExclusive ?? false)}`,
+    description,
+  };
+}
+
+/** One of a fixed list of strings, with a default. */
+export function choiceParam<const Values extends readonly [string, ...string[]]>(
+  description: string,
+  values: Values,
+  defaultValue: Values[number],
+): ParameterSpec<z.ZodDefault<z.ZodEnum<{ [Value in Values[number]]: Value }>>> {
+  return {
+    schema: z.enum(values).default(defaultValue as never),
+    accepted: `one of ${values.join(', ')}`,
+    description,
+  };
+}
+
+const timeframeSchema = z.custom<Timeframe>(
+  (value) => typeof value === 'string' && isTimeframe(value),
+  { message: 'not a timeframe' },
+);
+
+/** A timeframe such as `1d`, with a default. */
+export function timeframeParam(
+  description: string,
+  defaultValue: Timeframe,
+): ParameterSpec<z.ZodDefault<typeof timeframeSchema>> {
+  return {
+    schema: timeframeSchema.default(defaultValue),
+    accepted: 'a timeframe: a count and m, h, d or w, such as 4h, 1d or 1w',
+    description,
+  };
+}
+
+/** A list of timeframes, with a default. */
+export function timeframeListParam(
+  description: string,
+  defaultValue: readonly Timeframe[],
+  maxLength: number,
+): ParameterSpec<z.ZodDefault<z.ZodReadonly<z.ZodArray<typeof timeframeSchema>>>> {
+  return {
+    schema: z
+      .array(timeframeSchema)
+      .max(maxLength)
+      .readonly()
+      .default(() => [...defaultValue]),
+    accepted: `a list of at most ${maxLength} timeframes, such as ["4h", "1d"]`,
+    description,
+  };
+}
+
+/**
+ * A group of parameters given as one object (`weights: { macd: 2 }`): each member left out keeps
+ * its own default.
+ */
+export function groupParam<const Table extends ParameterTable>(
+  description: string,
+  table: Table,
+): ParameterSpec<z.ZodPrefault<z.ZodObject<ParameterShape<Table>, z.core.$strict>>> {
+  return {
+    schema: z.strictObject(shapeOf(table)).prefault({} as never),
+    accepted: `an object with any of ${Object.keys(table).join(', ')}`,
+    description,
+    group: table,
+  };
+}
+
+/** The zod shape of a parameter table, for `z.strictObject`. */
+export function shapeOf<const Table extends ParameterTable>(table: Table): ParameterShape<Table> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, spec] of Object.entries(table)) shape[name] = spec.schema;
+  return shape as ParameterShape<Table>;
+}
+
+/**
+ * The documentation rows of a parameter table, groups flattened to dotted names, with each
+ * default read from `defaults` (the parsed empty parameters), so docs cannot drift from the
+ * schema.
+ */
+export function describeParameters(
+  table: ParameterTable,
+  defaults: unknown,
+  prefix = '',
+): StrategyParameter[] {
+  const rows: StrategyParameter[] = [];
+  const values = (typeof defaults === 'object' && defaults !== null ? defaults : {}) as Record<
+    string,
+    unknown
+  >;
+  for (const [name, spec] of Object.entries(table)) {
+    const value = values[name];
+    if (spec.group !== undefined) {
+      rows.push(...describeParameters(spec.group, value, `${prefix}${name}.`));
+      continue;
+    }
+    rows.push({
+      name: `${prefix}${name}`,
+      default: value as StrategyParameterValue,
+      accepted: spec.accepted,
+      description: spec.description,
+    });
+  }
+  return rows;
+}
+
+/** One bad parameter: which, what is wrong and what it accepts. */
+export interface StrategyParamIssue {
+  /** The parameter, dotted inside a group (`weights.macd`); `(parameters)` for the whole object. */
+  readonly param: string;
+  readonly problem: string;
+  readonly accepted?: string;
+}
+
+/**
+ * A strategy was given bad parameters. Lists every bad parameter at once, each with what it
+ * accepts and its default. A {@link ValidationError}, so callers that catch those catch this.
+ */
+export class StrategyParamsError extends ValidationError {
+  /** The key of the strategy whose parameters were rejected. */
+  readonly strategy: string;
+  readonly issues: readonly StrategyParamIssue[];
+
+  constructor(strategy: string, issues: readonly StrategyParamIssue[]) {
+    const lines = issues.map(
+      (issue) =>
+        `  - ${issue.param}: ${issue.problem}${issue.accepted === undefined ? '' : `. Accepted: ${issue.accepted}`}`,
+    );
+    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+    super(`Invalid parameters for strategy ${strategy} (${count}):\n${lines.join('\n')}`);
+    this.strategy = strategy;
+    this.issues = issues;
+  }
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
+  }
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function acceptedText(row: StrategyParameter | undefined): string | undefined {
+  if (row === undefined) return undefined;
+  return row.default === undefined
+    ? row.accepted
+    : `${row.accepted} (default ${formatValue(row.default)})`;
+}
+
+/**
+ * Parses a strategy's parameters: fills defaults, or throws one error listing every bad
+ * parameter with what it accepts.
+ *
+ * @throws {StrategyParamsError} naming the strategy, each bad parameter and what is accepted.
+ */
+export function parseStrategyParams<Params>(
+  strategy: string,
+  schema: z.ZodType<Params>,
+  parameters: readonly StrategyParameter[],
+  input: unknown,
+): Params {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const byName = new Map(parameters.map((row) => [row.name, row]));
+  const issues: StrategyParamIssue[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String);
+    const name = path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const prefix = name === '' ? '' : `${name}.`;
+      const siblings = parameters
+        .filter((row) => row.name.startsWith(prefix))
+        .map((row) => row.name.slice(prefix.length).split('.')[0]!);
+      const names = [...new Set(siblings)];
+      for (const key of issue.keys) {
+        issues.push({
+          param: `${prefix}${key}`,
+          problem: 'unknown parameter',
+          accepted: names.length === 0 ? 'no parameters' : `one of ${names.join(', ')}`,
+        });
+      }
+      continue;
+    }
+    if (name === '') {
+      issues.push({
+        param: '(parameters)',
+        problem: `expected an object of parameters, got ${formatValue(input)}`,
+        accepted: 'an object; every parameter may be left out',
+      });
+      continue;
+    }
+    const received = formatValue(valueAt(input, issue.path));
+    // A list member (`higherTimeframes.1`) is documented under the list's name.
+    let row: StrategyParameter | undefined;
+    for (let length = path.length; length > 0 && row === undefined; length--) {
+      row = byName.get(path.slice(0, length).join('.'));
+    }
+    const accepted = acceptedText(row);
+    issues.push({
+      param: name,
+      problem: issue.code === 'custom' ? `${issue.message} (got ${received})` : `got ${received}`,
+      ...(accepted === undefined ? {} : { accepted }),
+    });
+  }
+  throw new StrategyParamsError(strategy, issues);
+}
