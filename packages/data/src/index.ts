@@ -1,7 +1,9 @@
 /**
  * @lumenlink/data: LumenLink's SQLite store (kysely over better-sqlite3, WAL, migrations on
  * open) and the repositories implementing core's store ports, the market data service that
- * collects closed candles, history backfill, CSV import/export and the bundled sample data.
+ * collects closed candles, history backfill, CSV import/export, the bundled sample data, and the
+ * sentiment and on-chain feeds (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) behind core's
+ * `MarketContext`.
  * @packageDocumentation
  */
 export {
@@ -70,3 +72,88 @@ export {
   type BundledDataset,
   type BundledImport,
 } from './bundled-data.js';
+export {
+  SentimentService,
+  createSentimentService,
+  sentimentParts,
+  sentimentPartFeeds,
+  defaultSentimentMaxAgeMs,
+  defaultNewsWindowMs,
+  type SentimentServiceOptions,
+  type CreateSentimentServiceOptions,
+  type SentimentPart,
+  type PartOutcome,
+  type PartRefresh,
+  type SentimentRefreshResult,
+  type SentimentPartStatus,
+} from './sentiment/sentiment-service.js';
+export {
+  FearGreedClient,
+  fearGreedBaseUrl,
+  defaultFearGreedCacheTtlMs,
+  fearGreedResponseSchema,
+  type FearGreedResponse,
+  type FearGreedReading,
+} from './sentiment/fear-greed-client.js';
+export {
+  CryptoPanicClient,
+  scoreNews,
+  cryptoPanicBaseUrl,
+  defaultCryptoPanicCacheTtlMs,
+  cryptoPanicResponseSchema,
+  type CryptoPanicResponse,
+  type CryptoPanicClientOptions,
+  type CryptoPanicFilter,
+  type NewsPost,
+  type NewsQuery,
+  type NewsScore,
+} from './sentiment/cryptopanic-client.js';
+export {
+  DefiLlamaClient,
+  summarizeTvl,
+  defiLlamaBaseUrl,
+  defaultDefiLlamaCacheTtlMs,
+  defiLlamaHistoricalTvlSchema,
+  defiLlamaChainsSchema,
+  defiLlamaProtocolSchema,
+  type DefiLlamaProtocolResponse,
+  type TvlPoint,
+  type TvlSummary,
+  type ChainTvl,
+  type ProtocolTvl,
+} from './sentiment/defillama-client.js';
+export {
+  CoinGeckoClient,
+  coinGeckoBaseUrl,
+  defaultCoinGeckoCacheTtlMs,
+  coinGeckoGlobalSchema,
+  type CoinGeckoGlobalResponse,
+  type CoinGeckoClientOptions,
+  type GlobalMarket,
+} from './sentiment/coingecko-client.js';
+export {
+  FeedError,
+  FeedRejectedError,
+  FeedSchemaError,
+  feedNames,
+  feedLabels,
+  type FeedName,
+  type FeedFailure,
+  type FeedErrorOptions,
+} from './sentiment/feed-errors.js';
+export {
+  HttpFeed,
+  redactUrl,
+  defaultFeedTimeoutMs,
+  defaultFeedRetries,
+  defaultFeedBackoffMs,
+  defaultFeedMaxBackoffMs,
+  defaultMaxRetryAfterMs,
+  type FeedClientOptions,
+  type FeedResult,
+  type FeedRequest,
+  type HttpFeedSettings,
+  type FetchFunction,
+} from './sentiment/http-feed.js';
+export { TtlCache, type CacheEntry } from './sentiment/ttl-cache.js';
+export { parseRetryAfter } from './sentiment/retry-after.js';
