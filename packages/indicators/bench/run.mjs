@@ -7,7 +7,9 @@
  * stderr.
  *
  * Environment: BENCH_CANDLES (default 1000000), BENCH_TI_CANDLES (default 100000),
- * BENCH_RUNS (timed runs per measurement, default 5), BENCH_ONLY (comma-separated case names).
+ * BENCH_RUNS (timed runs per measurement, default 5), BENCH_ONLY (comma-separated case names),
+ * BENCH_ALLOC_UPDATES (streaming updates measured for allocation, default 1000000),
+ * BENCH_ALLOC_ONLY=1 (measure allocation only, no timings).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -629,6 +631,85 @@ function streamLoop(tag, method) {
   );
 }
 
+// ---------------------------------------------------------------------------------------------
+// Allocation. V8 has no per-call allocation counter that Node exposes (getHeapStatistics lacks
+// total_allocated_bytes), so we read `heapUsed` around chunks of updates short enough that the
+// young generation cannot fill up during one: a minor collection (`gc({ type: 'minor' })`, from
+// --expose-gc) empties it before each chunk, so the growth over the chunk is exactly what the
+// updates allocated, less the fixed cost of the reading itself, measured on empty chunks. A chunk
+// in which a collection happened anyway (heapUsed fell) is re-run, and flagged if that persists.
+// ---------------------------------------------------------------------------------------------
+
+const ALLOC_UPDATES = Number(process.env.BENCH_ALLOC_UPDATES ?? 1_000_000);
+const ALLOC_CHUNK = 20_000;
+const ALLOC_WARMUP = 1_000;
+const ALLOC_GOAL = 1;
+/** BENCH_ALLOC_ONLY=1: measure allocation only, skipping every timing. */
+const ALLOC_ONLY = process.env.BENCH_ALLOC_ONLY === '1';
+
+/** Like {@link streamLoop}, over `input[from..to)` (wrapping round), on a distinct compiled loop. */
+function allocationLoop(tag) {
+  return new Function(
+    'indicator',
+    'input',
+    'from',
+    'to',
+    `'use strict'; // ${tag}
+    const n = input.length;
+    let produced = 0;
+    for (let i = from; i < to; i++) if (indicator.update(input[i % n]) !== undefined) produced++;
+    return produced;`,
+  );
+}
+
+function minorCollection() {
+  if (typeof globalThis.gc === 'function') globalThis.gc({ type: 'minor' });
+}
+
+/** heapUsed growth over `run()`, run right after a minor collection; `undefined` if GC struck. */
+function heapGrowth(run) {
+  minorCollection();
+  const before = process.memoryUsage().heapUsed;
+  run();
+  const after = process.memoryUsage().heapUsed;
+  return after >= before ? after - before : undefined;
+}
+
+/**
+ * Bytes allocated per `update` of a fresh streaming indicator, after {@link ALLOC_WARMUP} warm-up
+ * updates, on average over {@link ALLOC_UPDATES} updates; `undefined` without --expose-gc.
+ */
+function allocationPerUpdate(name, make, input, notes) {
+  if (typeof globalThis.gc !== 'function') return undefined;
+  const loop = allocationLoop(`${name} allocation`);
+  // Optimise the loop (and the indicator's code) first, on a throwaway instance.
+  const scratch = make();
+  for (let i = 0; i < 5; i++) loop(scratch, input, i * 100_000, (i + 1) * 100_000);
+  const indicator = make();
+  loop(indicator, input, 0, ALLOC_WARMUP);
+  const empty = [];
+  for (let i = 0; i < 20; i++) {
+    const growth = heapGrowth(() => loop(indicator, input, 0, 0));
+    if (growth !== undefined) empty.push(growth);
+  }
+  const overhead = empty.length > 0 ? median(empty) : 0;
+  let bytes = 0;
+  let lost = 0;
+  for (let from = ALLOC_WARMUP; from < ALLOC_WARMUP + ALLOC_UPDATES; from += ALLOC_CHUNK) {
+    const to = Math.min(from + ALLOC_CHUNK, ALLOC_WARMUP + ALLOC_UPDATES);
+    let growth;
+    for (let attempt = 0; attempt < 3 && growth === undefined; attempt++) {
+      // A retry starts from the same state: the indicator is not rewound, but its cost per
+      // update does not depend on which candles it sees.
+      growth = heapGrowth(() => (sink.value = loop(indicator, input, from, to)));
+    }
+    if (growth === undefined) lost++;
+    else bytes += Math.max(0, growth - overhead);
+  }
+  if (lost > 0) notes.push(`${name} allocation: ${lost} chunks lost to collections`);
+  return bytes / ALLOC_UPDATES;
+}
+
 /** What a case's `update` takes, for every candle of `source`. */
 function streamInput(source, kind) {
   return kind === 'candle' ? source.candles : source[kind];
@@ -861,13 +942,17 @@ for (const [index, testCase] of selected.entries()) {
     );
   }
   const against = testCase.bare ? ' and the bare baseline' : '';
+  if (ALLOC_ONLY) {
+    batches.length = 0;
+    streams.length = 0;
+  }
   collectGarbage();
   progress(`${prefix}: batch${against}...`);
   Object.assign(row, measureTogether(batches, CANDLES, RUNS, WARMUP, notes));
   progress(`${prefix}: streaming${against}...`);
   Object.assign(row, measureTogether(streams, CANDLES, RUNS, WARMUP, notes));
 
-  if (testCase.ti) {
+  if (testCase.ti && !ALLOC_ONLY) {
     progress(`${prefix}: technicalindicators on ${TI_CANDLES.toLocaleString('en-US')} candles...`);
     const { ti: reference } = testCase;
     const tiBatch = batchContender(
@@ -898,8 +983,13 @@ for (const [index, testCase] of selected.entries()) {
       );
     }
   }
+  if (!missing.includes(classExport)) {
+    progress(`${prefix}: allocation per streaming update...`);
+    collectGarbage();
+    row.allocation = allocationPerUpdate(name, () => testCase.stream(lib), input, notes);
+  }
   progress(
-    `${prefix}: batch ${format(row.batch)} ns, streaming ${format(row.stream)} ns per candle (${elapsed()})`,
+    `${prefix}: batch ${format(row.batch)} ns, streaming ${format(row.stream)} ns per candle, ${formatBytes(row.allocation)} B/update (${elapsed()})`,
   );
 
   if (testCase.bare) {
@@ -930,6 +1020,11 @@ function format(ns) {
   return ns < 10 ? ns.toFixed(2) : ns < 100 ? ns.toFixed(1) : ns.toFixed(0);
 }
 
+function formatBytes(bytes) {
+  if (bytes === undefined) return '-';
+  return bytes < 10 ? bytes.toFixed(2) : bytes.toFixed(1);
+}
+
 function ratio(reference, ours) {
   return reference === undefined || ours === undefined ? '-' : speedText(reference / ours);
 }
@@ -948,6 +1043,7 @@ const header = [
   'indicator',
   'batch ns/candle',
   'streaming ns/candle',
+  'bytes/update',
   'bare batch',
   'bare stream',
   'batch/bare',
@@ -956,11 +1052,12 @@ const header = [
 ];
 const body = rows.map((row) =>
   row.skipped
-    ? [row.name, 'not exported yet', '-', '-', '-', '-', '-', '-']
+    ? [row.name, 'not exported yet', '-', '-', '-', '-', '-', '-', '-']
     : [
         row.name,
         format(row.batch),
         format(row.stream),
+        formatBytes(row.allocation),
         format(row.bareBatch),
         format(row.bareStream),
         speedText(row.batchSpeed),
@@ -987,8 +1084,21 @@ const cpu = cpus();
 const summary = [
   `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
   `technicalindicators on the first ${TI_CANDLES.toLocaleString('en-US')} candles (median of ${TI_RUNS}), scaled per candle. Ratios are speeds relative to ours, above 1x when we are faster: batch/bare and stream/bare are the median over runs of the bare time / our time, both timed in the same round (goal >= ${GOAL}x); vs technicalindicators is its ns / our ns (batch / streaming).`,
+  `bytes/update: heap allocated per streaming update, averaged over ${ALLOC_UPDATES.toLocaleString('en-US')} updates after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones (heapUsed growth over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates, each after a minor collection, less the cost of reading it); goal < ${ALLOC_GOAL} byte/update.`,
   `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch figures include allocating their outputs; where the second figure is far above the third, they measure page faults more than computation.`,
 ];
+const measured = rows.filter((row) => row.allocation !== undefined);
+if (measured.length === 0) {
+  goals.push('SKIP allocation-free streaming: not measured (run with --expose-gc)');
+} else {
+  const worst = measured.reduce((a, b) => (b.allocation > a.allocation ? b : a));
+  const over = measured.filter((row) => row.allocation >= ALLOC_GOAL);
+  goals.push(
+    over.length === 0
+      ? `PASS allocation-free streaming: all ${measured.length} streaming indicators under ${ALLOC_GOAL} byte/update (worst ${worst.name}, ${formatBytes(worst.allocation)})`
+      : `FAIL allocation-free streaming: ${over.map((row) => `${row.name} ${formatBytes(row.allocation)}`).join(', ')} bytes/update (goal < ${ALLOC_GOAL})`,
+  );
+}
 const goalLines =
   goals.length > 0 ? goals : ['No goal could be checked: SMA, EMA, RSI and ATR are not exported.'];
 
@@ -1005,8 +1115,9 @@ const markdown = [
   '',
 ].join('\n');
 
-writeFileSync(new URL('./results.md', import.meta.url), markdown);
+// An allocation-only run leaves the last full results in place.
+if (!ALLOC_ONLY) writeFileSync(new URL('./results.md', import.meta.url), markdown);
 process.stdout.write(`${summary.join('\n')}\n\n${table}\n\n${goalLines.join('\n')}\n`);
 if (notes.length > 0)
   process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
-progress(`done in ${elapsed()}; wrote bench/results.md`);
+progress(`done in ${elapsed()}${ALLOC_ONLY ? '' : '; wrote bench/results.md'}`);

@@ -46,7 +46,7 @@ export class ADX implements StreamingIndicator<RangeInput, ADXResult> {
   #previousLow = 0;
   #hasPrevious = false;
   #isReady = false;
-  readonly #result = { adx: 0, plusDI: 0, minusDI: 0 };
+  readonly #result = { adx: Number.NaN, plusDI: Number.NaN, minusDI: Number.NaN };
 
   constructor(period: number) {
     this.period = checkInteger('ADX', 'period', period);

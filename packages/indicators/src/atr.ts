@@ -10,7 +10,8 @@ export class WilderAverage {
   readonly period: number;
   #count = 0;
   #seedSum = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = period;
@@ -18,24 +19,26 @@ export class WilderAverage {
 
   /** Adds a value; returns the average, or `undefined` before `period` values. */
   update(input: number): number | undefined {
-    if (this.#value !== undefined) {
+    if (this.#isReady) {
       this.#value = (this.#value * (this.period - 1) + input) / this.period;
       return this.#value;
     }
     this.#seedSum += input;
     if (++this.#count < this.period) return undefined;
     this.#value = this.#seedSum / this.period;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   reset(): void {
     this.#count = 0;
     this.#seedSum = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

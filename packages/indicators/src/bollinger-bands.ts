@@ -69,7 +69,13 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   #runValue = Number.NaN;
   #runLength = 0;
   #isReady = false;
-  readonly #result = { middle: 0, upper: 0, lower: 0, bandwidth: 0, percentB: 0 };
+  readonly #result = {
+    middle: Number.NaN,
+    upper: Number.NaN,
+    lower: Number.NaN,
+    bandwidth: Number.NaN,
+    percentB: Number.NaN,
+  };
 
   constructor(options: BollingerBandsOptions = {}) {
     this.period = checkInteger('BollingerBands', 'period', options.period ?? 20);

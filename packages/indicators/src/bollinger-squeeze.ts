@@ -55,7 +55,7 @@ export class BollingerSqueeze implements StreamingIndicator<RangeInput, Bollinge
   readonly #bollinger: BollingerBands;
   readonly #keltner: KeltnerChannels;
   #isReady = false;
-  readonly #result = { squeezeOn: false, bandwidth: 0 };
+  readonly #result = { squeezeOn: false, bandwidth: Number.NaN };
 
   constructor(options: BollingerSqueezeOptions = {}) {
     this.#bollinger = new BollingerBands(options.bollinger);

@@ -41,7 +41,8 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly constant: number;
   readonly #window: RingBuffer;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(options: CCIOptions = {}) {
     this.period = checkInteger('CCI', 'period', options.period ?? 20);
@@ -64,26 +65,29 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
     }
     if (isFlat) {
       this.#value = 0;
+      this.#isReady = true;
       return 0;
     }
     const mean = sum / this.period;
     let deviations = 0;
     for (let i = 0; i < this.period; i++) deviations += Math.abs(window.at(i) - mean);
     this.#value = (typical - mean) / (this.constant * (deviations / this.period));
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#window.clear();
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -38,7 +38,7 @@ export class Donchian implements StreamingIndicator<RangeInput, DonchianResult> 
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
   #isReady = false;
-  readonly #result = { upper: 0, lower: 0, middle: 0 };
+  readonly #result = { upper: Number.NaN, lower: Number.NaN, middle: Number.NaN };
 
   constructor(period: number) {
     this.period = checkInteger('Donchian', 'period', period);

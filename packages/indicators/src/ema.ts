@@ -15,7 +15,8 @@ export class EMA implements StreamingIndicator<number, number> {
   readonly #k: number;
   #count = 0;
   #seedSum = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('EMA', 'period', period);
@@ -23,28 +24,30 @@ export class EMA implements StreamingIndicator<number, number> {
   }
 
   update(input: number): number | undefined {
-    if (this.#value !== undefined) {
+    if (this.#isReady) {
       this.#value += this.#k * (input - this.#value);
       return this.#value;
     }
     this.#seedSum += input;
     if (++this.#count < this.period) return undefined;
     this.#value = this.#seedSum / this.period;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#count = 0;
     this.#seedSum = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -57,7 +57,7 @@ export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerCh
   readonly #middle: EMA;
   readonly #atr: ATR;
   #isReady = false;
-  readonly #result = { middle: 0, upper: 0, lower: 0 };
+  readonly #result = { middle: Number.NaN, upper: Number.NaN, lower: Number.NaN };
 
   constructor(options: KeltnerChannelsOptions = {}) {
     this.period = checkInteger('KeltnerChannels', 'period', options.period ?? 20);

@@ -51,7 +51,7 @@ export class MACD implements StreamingIndicator<number, MACDResult> {
   readonly #fastAverage: EMA;
   readonly #slowAverage: EMA;
   readonly #signalAverage: EMA;
-  readonly #result = { macd: 0, signal: 0, histogram: 0 };
+  readonly #result = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN };
   #isReady = false;
 
   constructor(options: MACDOptions = {}) {

@@ -35,7 +35,8 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
   #negativeCount = 0;
   #previousTypical = 0;
   #hasPrevious = false;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('MFI', 'period', period);
@@ -73,15 +74,16 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
     if (!this.#positive.isFull) return undefined;
     const total = this.#positiveSum + this.#negativeSum;
     this.#value = total === 0 ? 0 : 100 * (this.#positiveSum / total);
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
@@ -93,7 +95,8 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
     this.#negativeCount = 0;
     this.#previousTypical = 0;
     this.#hasPrevious = false;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

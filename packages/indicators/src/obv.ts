@@ -19,12 +19,14 @@ import { checkSameLength } from './true-range.js';
  */
 export class OBV implements StreamingIndicator<RangeInput, number> {
   #previousClose = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   update(input: RangeInput): number | undefined {
     const { close, volume } = input;
-    if (this.#value === undefined) {
+    if (!this.#isReady) {
       this.#value = volume;
+      this.#isReady = true;
     } else if (close > this.#previousClose) {
       this.#value += volume;
     } else if (close < this.#previousClose) {
@@ -35,16 +37,17 @@ export class OBV implements StreamingIndicator<RangeInput, number> {
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#previousClose = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -22,7 +22,8 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
   /** Volumes seen, and the index of the last one > 0. */
   #count = 0;
   #lastVolumeAt = Number.NEGATIVE_INFINITY;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('RelativeVolume', 'period', period);
@@ -38,22 +39,24 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
     this.#average.update(input);
     if (average === undefined) return undefined;
     this.#value = input / (hadVolume ? average : 0);
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#average.reset();
     this.#count = 0;
     this.#lastVolumeAt = Number.NEGATIVE_INFINITY;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

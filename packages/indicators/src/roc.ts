@@ -17,7 +17,8 @@ import { RingBuffer } from './ring-buffer.js';
 export class ROC implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('ROC', 'period', period);
@@ -29,20 +30,22 @@ export class ROC implements StreamingIndicator<number, number> {
     const earlier = this.#window.push(input);
     if (!wasFull) return undefined;
     this.#value = earlier === 0 ? 0 : ((input - earlier) / earlier) * 100;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#window.clear();
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

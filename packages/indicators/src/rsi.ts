@@ -24,7 +24,8 @@ export class RSI implements StreamingIndicator<number, number> {
   readonly #losses: WilderAverage;
   #previous = 0;
   #hasPrevious = false;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('RSI', 'period', period);
@@ -44,15 +45,16 @@ export class RSI implements StreamingIndicator<number, number> {
     if (gain === undefined || loss === undefined) return undefined;
     const total = gain + loss;
     this.#value = total === 0 ? 0 : 100 * (gain / total);
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
@@ -60,7 +62,8 @@ export class RSI implements StreamingIndicator<number, number> {
     this.#losses.reset();
     this.#previous = 0;
     this.#hasPrevious = false;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -16,7 +16,8 @@ export class SMA implements StreamingIndicator<number, number> {
   readonly period: number;
   #window: RingBuffer;
   #sum = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('SMA', 'period', period);
@@ -28,21 +29,23 @@ export class SMA implements StreamingIndicator<number, number> {
     this.#sum += evicted === evicted ? input - evicted : input;
     if (!this.#window.isFull) return undefined;
     this.#value = this.#sum / this.period;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#window.clear();
     this.#sum = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

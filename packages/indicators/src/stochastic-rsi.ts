@@ -55,7 +55,7 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
   readonly #lowest: RollingExtreme;
   readonly #kAverage: SMA;
   readonly #dAverage: SMA;
-  readonly #result = { k: 0, d: 0 };
+  readonly #result = { k: Number.NaN, d: Number.NaN };
   #isReady = false;
 
   constructor(options: StochasticRSIOptions = {}) {

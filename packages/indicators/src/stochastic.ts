@@ -46,7 +46,7 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
   readonly #average: SMA;
-  readonly #result = { k: 0, d: 0 };
+  readonly #result = { k: Number.NaN, d: Number.NaN };
   #isReady = false;
 
   constructor(options: StochasticOptions = {}) {

@@ -60,7 +60,7 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
   #lower = 0;
   #previousClose = 0;
   #isReady = false;
-  readonly #result: { value: number; direction: 1 | -1 } = { value: 0, direction: -1 };
+  readonly #result: { value: number; direction: 1 | -1 } = { value: Number.NaN, direction: -1 };
 
   constructor(options: SupertrendOptions = {}) {
     this.period = checkInteger('Supertrend', 'period', options.period ?? 10);

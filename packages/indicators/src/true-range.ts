@@ -17,7 +17,8 @@ import { nanArray, type RangeInput, type StreamingIndicator } from './indicator.
 export class TrueRange implements StreamingIndicator<RangeInput, number> {
   #previousClose = 0;
   #hasPrevious = false;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   update(input: RangeInput): number | undefined {
     const { high, low, close } = input;
@@ -33,21 +34,23 @@ export class TrueRange implements StreamingIndicator<RangeInput, number> {
       Math.abs(high - previousClose),
       Math.abs(low - previousClose),
     );
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#previousClose = 0;
     this.#hasPrevious = false;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -25,7 +25,8 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
   #volumeSum = 0;
   /** Candles in the window with volume > 0. */
   #withVolume = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('RollingVWAP', 'period', period);
@@ -53,15 +54,16 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
     }
     if (!this.#volumes.isFull) return undefined;
     this.#value = this.#withVolume === 0 ? Number.NaN : this.#weightedSum / this.#volumeSum;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
@@ -70,7 +72,8 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
     this.#weightedSum = 0;
     this.#volumeSum = 0;
     this.#withVolume = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 
@@ -141,7 +144,8 @@ export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number>
   #session = Number.NaN;
   #weightedSum = 0;
   #volumeSum = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(options: SessionVWAPOptions = {}) {
     this.sessionMs = checkInteger('SessionVWAP', 'sessionMs', options.sessionMs ?? dayMs);
@@ -158,22 +162,24 @@ export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number>
     this.#weightedSum += ((input.high + input.low + input.close) / 3) * volume;
     this.#volumeSum += volume;
     this.#value = this.#volumeSum === 0 ? Number.NaN : this.#weightedSum / this.#volumeSum;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#session = Number.NaN;
     this.#weightedSum = 0;
     this.#volumeSum = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -21,7 +21,8 @@ export class WilliamsR implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('WilliamsR', 'period', period);
@@ -36,21 +37,23 @@ export class WilliamsR implements StreamingIndicator<RangeInput, number> {
     const range = highest - lowest;
     // (close - highest) rather than -(highest - close): the same value, but 0 rather than -0.
     this.#value = range === 0 ? 0 : ((input.close - highest) / range) * 100;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#highest.clear();
     this.#lowest.clear();
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -22,7 +22,8 @@ export class WMA implements StreamingIndicator<number, number> {
   #sum = 0;
   /** The sum of the window's values times their weights. */
   #weightedSum = 0;
-  #value: number | undefined;
+  #value = Number.NaN;
+  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('WMA', 'period', period);
@@ -43,22 +44,24 @@ export class WMA implements StreamingIndicator<number, number> {
     }
     if (!this.#window.isFull) return undefined;
     this.#value = this.#weightedSum / this.#divisor;
+    this.#isReady = true;
     return this.#value;
   }
 
   get value(): number | undefined {
-    return this.#value;
+    return this.#isReady ? this.#value : undefined;
   }
 
   get isReady(): boolean {
-    return this.#value !== undefined;
+    return this.#isReady;
   }
 
   reset(): void {
     this.#window.clear();
     this.#sum = 0;
     this.#weightedSum = 0;
-    this.#value = undefined;
+    this.#value = Number.NaN;
+    this.#isReady = false;
   }
 }
 

@@ -174,10 +174,11 @@ describe('SentimentService', () => {
 
   it('is not held up by a hanging feed beyond its timeout', async () => {
     server.route(paths.fearGreed, reply.hang());
-    const sentiment = service({ timeoutMs: 100, retries: 0 });
+    // The timeout leaves the healthy local feeds ample time even on a loaded CI machine.
+    const sentiment = service({ timeoutMs: 1_500, retries: 0 });
     const started = performance.now();
     const result = await sentiment.refresh();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(result.failed).toEqual(['fearGreed']);
     expect(result.parts[0]?.error).toMatchObject({ reason: 'timeout' });
     const context = await sentiment.snapshot();
