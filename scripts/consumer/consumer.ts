@@ -233,13 +233,44 @@ assert.equal(typeof before, 'number');
 }
 
 // ---------------------------------------------------------------------------------------------
+// @lumenlink/alerts: formats and the multiplexer, without any network.
+// ---------------------------------------------------------------------------------------------
+{
+  const { formatPlainText, formatDiscordEmbed, createAlertDispatcher } =
+    await import('@lumenlink/alerts');
+  const { silentLogger, systemClock } = await import('@lumenlink/core');
+  const event = {
+    type: 'trade_closed' as const,
+    symbol: 'BTC-USD' as const,
+    quantity: 0.01,
+    entryPrice: 50_000,
+    exitPrice: 51_000,
+    pnl: 9,
+    pnlPct: 1.8,
+    reason: 'take profit',
+    at: Date.UTC(2026, 0, 1),
+  };
+  assert.match(formatPlainText(event), /BTC-USD/);
+  assert.equal(typeof formatDiscordEmbed(event).title, 'string');
+  const received: string[] = [];
+  const dispatcher = createAlertDispatcher({
+    channels: [{ name: 'memory', send: (sent) => Promise.resolve(void received.push(sent.type)) }],
+    clock: systemClock,
+    logger: silentLogger,
+  });
+  dispatcher.notify(event);
+  await dispatcher.flush();
+  assert.deepEqual(received, ['trade_closed']);
+  await dispatcher.close();
+}
+
+// ---------------------------------------------------------------------------------------------
 // Packages that export nothing yet: each must load as an ES module namespace. The issues that
 // fill them replace these with imports of their real exports, run here like core's above.
 // ---------------------------------------------------------------------------------------------
 const placeholders: Record<string, object> = {
   '@lumenlink/execution': await import('@lumenlink/execution'),
   '@lumenlink/exchanges': await import('@lumenlink/exchanges'),
-  '@lumenlink/alerts': await import('@lumenlink/alerts'),
   '@lumenlink/engine': await import('@lumenlink/engine'),
 };
 for (const [name, namespace] of Object.entries(placeholders)) {

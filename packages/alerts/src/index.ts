@@ -1,7 +1,43 @@
 /**
- * @lumenlink/alerts: LumenLink alerts: console, Telegram and Discord notifiers, and Telegram control of the bot.
- *
- * This package is reserved and published empty until issue #13 fills it; it exports nothing yet.
+ * @lumenlink/alerts: console, Telegram and Discord alert channels behind one fire-and-forget
+ * {@link Notifier}, with retries, backoff and repeat collapsing.
  * @packageDocumentation
  */
-export {};
+export { AlertDeliveryError } from './alert-channel.js';
+export type { AlertChannel, AlertDeliveryErrorOptions } from './alert-channel.js';
+export { createAlertDispatcher, repeatKey, summariseRepeats } from './alert-dispatcher.js';
+export type { AlertDispatcher, AlertDispatcherOptions } from './alert-dispatcher.js';
+export { createConsoleNotifier } from './console-notifier.js';
+export type { ConsoleNotifier } from './console-notifier.js';
+export { createDiscordChannel, createDiscordNotifier } from './discord-channel.js';
+export type { DiscordChannelOptions } from './discord-channel.js';
+export {
+  embedColors,
+  escapeHtml,
+  formatDiscordEmbed,
+  formatNumber,
+  formatPlainText,
+  formatSigned,
+  formatTelegramHtml,
+} from './format.js';
+export type { DiscordEmbed, DiscordEmbedField } from './format.js';
+export {
+  createTelegramChannel,
+  createTelegramNotifier,
+  toTelegramDeliveryError,
+} from './telegram-channel.js';
+export type { TelegramChannelOptions } from './telegram-channel.js';
+export type {
+  BotControl,
+  BotStatus,
+  DailyReport,
+  ForceExitResult,
+  PnlReport,
+  TradeSummary,
+} from './bot-control.js';
+export {
+  createTelegramCommandBot,
+  registerTelegramCommands,
+  telegramCommands,
+} from './telegram-commands.js';
+export type { TelegramCommandBotOptions, TelegramCommandsOptions } from './telegram-commands.js';

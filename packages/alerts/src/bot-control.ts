@@ -1,0 +1,88 @@
+/**
+ * What the Telegram commands need from the running bot. The bot app implements it over its
+ * engine and stores, so this package needs no bot internals.
+ */
+import type {
+  Balance,
+  Decision,
+  Position,
+  SymbolId,
+  TradingState,
+  TradingStateRecord,
+} from '@lumenlink/core';
+
+/** The bot at a glance, for `/status`. */
+export interface BotStatus {
+  readonly mode: 'paper' | 'live';
+  readonly exchange: string;
+  readonly symbols: readonly SymbolId[];
+  readonly tradingState: TradingStateRecord;
+  /** Execution's circuit breaker over entries is open. */
+  readonly circuitOpen: boolean;
+  /** Open time of the last processed candle (epoch ms), or `null`. */
+  readonly lastCandleAt: number | null;
+  readonly startedAt: number;
+}
+
+/** P&L since the start, for `/pnl`. Money in the quote currency (an `AccountSnapshot` fits). */
+export interface PnlReport {
+  readonly equity: number;
+  readonly realizedPnl: number;
+  readonly unrealizedPnl: number;
+  readonly dailyPnl: number;
+  readonly peakEquity: number;
+}
+
+/** Today's result, for `/daily`. Money in the quote currency. */
+export interface DailyReport {
+  /** UTC day, `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly pnl: number;
+  readonly equity: number;
+  readonly trades: number;
+}
+
+/** One trade (flat to flat), for `/trades`. Prices and P&L in the quote currency. */
+export interface TradeSummary {
+  readonly symbol: SymbolId;
+  readonly quantity: number;
+  readonly entryPrice: number;
+  /** `null` while open. */
+  readonly exitPrice: number | null;
+  /** Realized P&L net of fees; `null` while open. */
+  readonly pnl: number | null;
+  readonly openedAt: number;
+  readonly closedAt: number | null;
+}
+
+/** What a force exit did. */
+export interface ForceExitResult {
+  /** Whether an exit order was submitted. */
+  readonly submitted: boolean;
+  /** One line for the chat: the client order id, or why nothing was sent. */
+  readonly message: string;
+}
+
+/**
+ * The bot as the chat commands see it. Every method may throw; the commands answer with the
+ * error's message. `setTradingState` persists and audits the change (`changedBy` is
+ * `telegram:<chat id>`), and refuses to lift a config kill switch.
+ */
+export interface BotControl {
+  status(): Promise<BotStatus>;
+  positions(): Promise<readonly Position[]>;
+  balance(): Promise<Balance>;
+  pnl(): Promise<PnlReport>;
+  daily(): Promise<DailyReport>;
+  /** The most recent `limit` trades, newest first. */
+  trades(limit: number): Promise<readonly TradeSummary[]>;
+  /** The most recent decisions (signals with every risk verdict) for a symbol, newest first. */
+  why(symbol: SymbolId): Promise<readonly Decision[]>;
+  /** Closes the symbol's position at market, through the order manager. */
+  forceExit(symbol: SymbolId): Promise<ForceExitResult>;
+  setTradingState(
+    state: TradingState,
+    reason: string,
+    changedBy: string,
+  ): Promise<TradingStateRecord>;
+}
