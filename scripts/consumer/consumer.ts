@@ -265,12 +265,35 @@ assert.equal(typeof before, 'number');
 }
 
 // ---------------------------------------------------------------------------------------------
+// @lumenlink/exchanges: replay serves closed candles only and no order book.
+// ---------------------------------------------------------------------------------------------
+{
+  const { ReplayMarketData, NoOrderBookError } = await import('@lumenlink/exchanges');
+  const candles = Array.from({ length: 5 }, (_, i) => ({
+    time: Date.UTC(2024, 0, 1) + i * 3_600_000,
+    open: 100,
+    high: 101,
+    low: 99,
+    close: 100 + i,
+    volume: 1,
+  }));
+  const replay = new ReplayMarketData({
+    candles: { 'BTC-USDT': candles },
+    timeframe: '1h',
+    startAfter: 2,
+  });
+  assert.equal((await replay.fetchCandles('BTC-USDT', '1h')).length, 2);
+  replay.advance();
+  assert.equal((await replay.fetchTicker('BTC-USDT')).last, 102);
+  await assert.rejects(replay.fetchOrderBook('BTC-USDT'), NoOrderBookError);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Packages that export nothing yet: each must load as an ES module namespace. The issues that
 // fill them replace these with imports of their real exports, run here like core's above.
 // ---------------------------------------------------------------------------------------------
 const placeholders: Record<string, object> = {
   '@lumenlink/execution': await import('@lumenlink/execution'),
-  '@lumenlink/exchanges': await import('@lumenlink/exchanges'),
   '@lumenlink/engine': await import('@lumenlink/engine'),
 };
 for (const [name, namespace] of Object.entries(placeholders)) {

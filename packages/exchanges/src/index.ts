@@ -1,7 +1,11 @@
 /**
- * @lumenlink/exchanges: LumenLink exchange adapter on ccxt (coinbase, binance, bybit), replay market data and a local exchange emulator.
- *
- * This package is reserved and published empty until issue #7 fills it; it exports nothing yet.
+ * @lumenlink/exchanges: market data and brokers for exchanges. Today it holds
+ * `ReplayMarketData`, the replay source of the bot's demo and parity runs; the ccxt adapter and
+ * the local exchange emulator (issue #7) arrive next.
  * @packageDocumentation
  */
-export {};
+export {
+  ReplayMarketData,
+  NoOrderBookError,
+  type ReplayMarketDataOptions,
+} from './replay-market-data.js';
