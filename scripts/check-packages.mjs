@@ -238,6 +238,20 @@ function npmCli() {
   throw new Error('npm was not found beside node nor on PATH');
 }
 
+/**
+ * npm's global config file (`<prefix>/etc/npmrc`) for the npm CLI found by {@link npmCli}. npm
+ * derives its prefix from the Node that runs it, so when the wrapper's Node 24 runs the system's
+ * npm, npm would miss the system's global config (registry, cafile of a TLS-inspecting proxy):
+ * point it there explicitly.
+ * @returns {string | undefined}
+ */
+function npmGlobalConfig() {
+  // <prefix>/lib/node_modules/npm/bin/npm-cli.js -> <prefix>/etc/npmrc
+  const prefix = path.resolve(path.dirname(npmCli()), '..', '..', '..', '..');
+  const file = path.join(prefix, 'etc', 'npmrc');
+  return existsSync(file) ? file : undefined;
+}
+
 /** The running Node's own headers for native builds, when it ships them. */
 function nodeHeadersDir() {
   const home = path.dirname(path.dirname(process.execPath));
@@ -406,9 +420,11 @@ async function consumer(packages) {
 
   // npm install, with this Node's npm and headers; install scripts are skipped (see NATIVE).
   const headers = nodeHeadersDir();
+  const globalConfig = npmGlobalConfig();
   const npmEnv = cleanEnv({
     npm_config_update_notifier: 'false',
     ...(headers === undefined ? {} : { npm_config_nodedir: headers }),
+    ...(globalConfig === undefined ? {} : { npm_config_globalconfig: globalConfig }),
   });
   const installed = await phase('npm install', () =>
     run(
@@ -491,7 +507,11 @@ async function strategiesAlone() {
     overrides,
   };
   await writeFile(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  const env = cleanEnv({ npm_config_update_notifier: 'false' });
+  const globalConfig = npmGlobalConfig();
+  const env = cleanEnv({
+    npm_config_update_notifier: 'false',
+    ...(globalConfig === undefined ? {} : { npm_config_globalconfig: globalConfig }),
+  });
   const installed = await phase('npm install (strategies alone)', () =>
     run(
       process.execPath,
