@@ -387,6 +387,8 @@ async function consumer(packages) {
     devDependencies: {
       typescript: rootVersion('typescript'),
       '@types/node': rootVersion('@types/node'),
+      // grammy's declarations import node-fetch's types; a grammy user installs them too.
+      '@types/node-fetch': '^2.6.13',
     },
     overrides,
   };
@@ -400,7 +402,8 @@ async function consumer(packages) {
           module: 'NodeNext',
           moduleResolution: 'NodeNext',
           target: 'ES2023',
-          lib: ['ES2024'],
+          // DOM: grammy's own declarations (alerts depends on it) name fetch's Body types.
+          lib: ['ES2024', 'DOM'],
           types: ['node'],
           rootDir: 'src',
           outDir: 'dist',

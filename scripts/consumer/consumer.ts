@@ -272,8 +272,8 @@ assert.equal(typeof before, 'number');
   const candles = Array.from({ length: 5 }, (_, i) => ({
     time: Date.UTC(2024, 0, 1) + i * 3_600_000,
     open: 100,
-    high: 101,
-    low: 99,
+    high: 110,
+    low: 90,
     close: 100 + i,
     volume: 1,
   }));
