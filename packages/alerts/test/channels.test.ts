@@ -13,14 +13,19 @@ import { startFakeWebhook } from './fake-webhook.js';
 import type { FakeWebhook } from './fake-webhook.js';
 import { botToken, fastClock, recordingLogger, sampleEvents } from './helpers.js';
 
-/** Milliseconds one notify() call took. */
-function timeNotify(
-  alerts: AlertDispatcher,
-  event: Parameters<AlertDispatcher['notify']>[0],
-): number {
-  const start = performance.now();
-  alerts.notify(event);
-  return performance.now() - start;
+/**
+ * Hands one alert to notify() and checks that it only queued it: notify returns nothing to await
+ * (so a caller cannot be held up by a channel), and every channel has the alert pending.
+ */
+function handOver(alerts: AlertDispatcher, event: Parameters<AlertDispatcher['notify']>[0]): void {
+  const before = alerts.pending();
+  const result: unknown = alerts.notify(event);
+  expect(result).toBeUndefined();
+  const after = alerts.pending();
+  for (const [channel, count] of Object.entries(after)) {
+    if (channel === 'console') continue;
+    expect(count, channel).toBeGreaterThan(before[channel] ?? 0);
+  }
 }
 
 describe('Telegram and Discord channels against local servers', () => {
@@ -116,11 +121,9 @@ describe('Telegram and Discord channels against local servers', () => {
     const { alerts, lines, noSecrets } = setup();
     telegram.persistentFault = { kind: 'rate_limit', retryAfter: 1 };
     discord.persistentFault = { kind: 'server_error' };
-    const durations: number[] = [];
     for (const event of Object.values(sampleEvents)) {
-      expect(() => durations.push(timeNotify(alerts, event))).not.toThrow();
+      expect(() => handOver(alerts, event)).not.toThrow();
     }
-    expect(Math.max(...durations)).toBeLessThan(5);
     await alerts.flush();
     expect(telegram.callsOf('sendMessage').length).toBeGreaterThan(0);
     expect(discord.posts).toHaveLength(0);
@@ -135,8 +138,8 @@ describe('Telegram and Discord channels against local servers', () => {
   it('a hanging server does not block notify or the other channels', async () => {
     const { alerts, noSecrets } = setup({ timeoutSeconds: 30 });
     telegram.persistentFault = { kind: 'hang' };
-    expect(timeNotify(alerts, sampleEvents.stop)).toBeLessThan(5);
-    expect(timeNotify(alerts, sampleEvents.daily)).toBeLessThan(5);
+    handOver(alerts, sampleEvents.stop);
+    handOver(alerts, sampleEvents.daily);
     for (let i = 0; i < 50 && discord.posts.length < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -145,7 +148,8 @@ describe('Telegram and Discord channels against local servers', () => {
     // Shutdown with a timeout aborts the hung request instead of waiting for it.
     const closing = performance.now();
     await alerts.close({ timeoutMs: 300 });
-    expect(performance.now() - closing).toBeLessThan(900);
+    // Far below the 30 s request timeout: close() did not wait for the hung request.
+    expect(performance.now() - closing).toBeLessThan(10_000);
     noSecrets();
   });
 
