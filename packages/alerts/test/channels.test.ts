@@ -140,7 +140,7 @@ describe('Telegram and Discord channels against local servers', () => {
     telegram.persistentFault = { kind: 'hang' };
     handOver(alerts, sampleEvents.stop);
     handOver(alerts, sampleEvents.daily);
-    for (let i = 0; i < 50 && discord.posts.length < 2; i++) {
+    for (let i = 0; i < 500 && discord.posts.length < 2; i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(discord.posts).toHaveLength(2);

@@ -277,7 +277,7 @@ describe('Telegram commands through grammy against a local Bot API', () => {
   it('serves commands with long polling (getUpdates) through bot.start()', async () => {
     api.updates.push(commandUpdate(strangerChat, '/status'), commandUpdate(ownerChat, '/daily'));
     const running = bot.start({ timeout: 0 });
-    for (let i = 0; i < 100 && api.callsOf('sendMessage').length === 0; i++) {
+    for (let i = 0; i < 500 && api.callsOf('sendMessage').length === 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await bot.stop();
