@@ -37,6 +37,7 @@ import {
   numberParam,
   shapeOf,
   timeframeListParam,
+  requireAbove,
 } from './params.js';
 import { clamp, constantHold, formatNumber, holdsPosition } from './signal-helpers.js';
 
@@ -163,20 +164,8 @@ const parameterTable = {
 export const advancedCompositeParamsSchema = z
   .strictObject(shapeOf(parameterTable))
   .superRefine((params, context) => {
-    if (params.emaFast >= params.emaSlow) {
-      context.addIssue({
-        code: 'custom',
-        path: ['emaSlow'],
-        message: `must be above emaFast (${params.emaFast})`,
-      });
-    }
-    if (params.oversold >= params.overbought) {
-      context.addIssue({
-        code: 'custom',
-        path: ['overbought'],
-        message: `must be above oversold (${params.oversold})`,
-      });
-    }
+    requireAbove(params, context, 'emaFast', 'emaSlow');
+    requireAbove(params, context, 'oversold', 'overbought');
     if (Object.values(params.weights).every((value) => value === 0)) {
       context.addIssue({
         code: 'custom',

@@ -2,7 +2,7 @@ import { type Candle, type Signal, type StrategyContext } from '@lumenlink/core'
 import { EMA, RSI } from '@lumenlink/indicators';
 import { z } from 'zod';
 import { defineStrategy, type StrategyLogic } from './define-strategy.js';
-import { describeParameters, integerParam, numberParam, shapeOf } from './params.js';
+import { describeParameters, integerParam, numberParam, requireAbove, shapeOf } from './params.js';
 import { constantHold, formatNumber, holdsPosition } from './signal-helpers.js';
 
 const level = { min: 0, max: 100, minExclusive: true } as const;
@@ -39,20 +39,8 @@ const parameterTable = {
 export const compositeParamsSchema = z
   .strictObject(shapeOf(parameterTable))
   .superRefine((params, context) => {
-    if (params.fastPeriod >= params.slowPeriod) {
-      context.addIssue({
-        code: 'custom',
-        path: ['slowPeriod'],
-        message: `must be above fastPeriod (${params.fastPeriod})`,
-      });
-    }
-    if (params.rsiBuyAbove >= params.rsiBuyBelow) {
-      context.addIssue({
-        code: 'custom',
-        path: ['rsiBuyBelow'],
-        message: `must be above rsiBuyAbove (${params.rsiBuyAbove})`,
-      });
-    }
+    requireAbove(params, context, 'fastPeriod', 'slowPeriod');
+    requireAbove(params, context, 'rsiBuyAbove', 'rsiBuyBelow');
   });
 
 /** Validated parameters of `composite`. */

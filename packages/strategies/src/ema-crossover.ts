@@ -2,7 +2,7 @@ import { type Candle, type Signal } from '@lumenlink/core';
 import { EMA } from '@lumenlink/indicators';
 import { z } from 'zod';
 import { defineStrategy, type StrategyLogic } from './define-strategy.js';
-import { describeParameters, integerParam, numberParam, shapeOf } from './params.js';
+import { describeParameters, integerParam, numberParam, requireAbove, shapeOf } from './params.js';
 import { constantHold, formatNumber } from './signal-helpers.js';
 
 const parameterTable = {
@@ -22,13 +22,7 @@ const parameterTable = {
 export const emaCrossoverParamsSchema = z
   .strictObject(shapeOf(parameterTable))
   .superRefine((params, context) => {
-    if (params.fastPeriod >= params.slowPeriod) {
-      context.addIssue({
-        code: 'custom',
-        path: ['slowPeriod'],
-        message: `must be above fastPeriod (${params.fastPeriod})`,
-      });
-    }
+    requireAbove(params, context, 'fastPeriod', 'slowPeriod');
   });
 
 /** Validated parameters of `ema_crossover`. */

@@ -9,6 +9,7 @@ import {
   numberParam,
   optionalNumberParam,
   shapeOf,
+  requireAbove,
 } from './params.js';
 import { constantHold, formatNumber, formatPercent, holdsPosition } from './signal-helpers.js';
 
@@ -62,12 +63,8 @@ export const gridTradingParamsSchema = z
         path: [params.lower === undefined ? 'lower' : 'upper'],
         message: 'is required with range fixed',
       });
-    } else if (params.lower >= params.upper) {
-      context.addIssue({
-        code: 'custom',
-        path: ['upper'],
-        message: `must be above lower (${params.lower})`,
-      });
+    } else {
+      requireAbove(params, context, 'lower', 'upper');
     }
   });
 

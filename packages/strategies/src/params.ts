@@ -312,3 +312,20 @@ export function parseStrategyParams<Params>(
   }
   throw new StrategyParamsError(strategy, issues);
 }
+
+/**
+ * Adds a "must be above" issue on the `upper` parameter unless `params[lower] < params[upper]`:
+ * the ordering rule shared by every strategy with a pair of levels or periods.
+ */
+export function requireAbove<Params extends Readonly<Record<string, unknown>>>(
+  params: Params,
+  context: z.RefinementCtx,
+  lower: keyof Params & string,
+  upper: keyof Params & string,
+): void {
+  const low = params[lower];
+  const high = params[upper];
+  if (typeof low === 'number' && typeof high === 'number' && low >= high) {
+    context.addIssue({ code: 'custom', path: [upper], message: `must be above ${lower} (${low})` });
+  }
+}

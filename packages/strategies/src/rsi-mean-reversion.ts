@@ -2,7 +2,7 @@ import { type Candle, type Signal } from '@lumenlink/core';
 import { RSI } from '@lumenlink/indicators';
 import { z } from 'zod';
 import { defineStrategy, type StrategyLogic } from './define-strategy.js';
-import { describeParameters, integerParam, numberParam, shapeOf } from './params.js';
+import { describeParameters, integerParam, numberParam, requireAbove, shapeOf } from './params.js';
 import { clamp, constantHold, formatNumber } from './signal-helpers.js';
 
 const parameterTable = {
@@ -25,13 +25,7 @@ const parameterTable = {
 export const rsiMeanReversionParamsSchema = z
   .strictObject(shapeOf(parameterTable))
   .superRefine((params, context) => {
-    if (params.oversold >= params.overbought) {
-      context.addIssue({
-        code: 'custom',
-        path: ['overbought'],
-        message: `must be above oversold (${params.oversold})`,
-      });
-    }
+    requireAbove(params, context, 'oversold', 'overbought');
   });
 
 /** Validated parameters of `rsi_mean_reversion`. */
