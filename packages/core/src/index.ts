@@ -80,7 +80,14 @@ export {
   type TradingState,
   type TradingStateRecord,
 } from './trading-state.js';
-export type { MarketInfo, Ticker, OrderBook, BookLevel, Balance } from './market.js';
+export {
+  permissiveMarketInfo,
+  type MarketInfo,
+  type Ticker,
+  type OrderBook,
+  type BookLevel,
+  type Balance,
+} from './market.js';
 export { contextAge, type MarketContext } from './market-context.js';
 export type { Strategy, StrategyContext, StrategyDefinition } from './strategy.js';
 export {

@@ -1,4 +1,4 @@
-import type { SymbolId } from './symbol.js';
+import { symbolParts, type SymbolId } from './symbol.js';
 
 /** A market's trading rules: precision and limits, used to round and validate orders. */
 export interface MarketInfo {
@@ -47,3 +47,28 @@ export interface OrderBook {
 export type Balance = Readonly<
   Record<string, { readonly free: number; readonly used: number; readonly total: number }>
 >;
+
+/**
+ * Market rules that allow anything sensible: steps of 1e-8, no minimums, no fees known. For
+ * sources that know no exchange rules (replay, test fakes); `overrides` set what is known.
+ */
+export function permissiveMarketInfo(
+  symbol: SymbolId,
+  overrides: Partial<MarketInfo> = {},
+): MarketInfo {
+  const { base, quote } = symbolParts(symbol);
+  return {
+    symbol,
+    base,
+    quote,
+    amountStep: 1e-8,
+    priceStep: 1e-8,
+    minAmount: 0,
+    maxAmount: null,
+    minCost: 0,
+    takerFee: null,
+    makerFee: null,
+    active: true,
+    ...overrides,
+  };
+}

@@ -4,7 +4,7 @@ import {
   assertValidCandle,
   candleCloseTime,
   parseSymbol,
-  symbolParts,
+  permissiveMarketInfo,
   timeframeMs,
   type Candle,
   type CandleStore,
@@ -75,21 +75,7 @@ export class ReplayMarketData implements MarketDataSource {
         times.add(candle.time);
       }
       this.#candles.set(symbol, candles);
-      const { base, quote } = symbolParts(symbol);
-      this.#markets.set(symbol, {
-        symbol,
-        base,
-        quote,
-        amountStep: 1e-8,
-        priceStep: 1e-8,
-        minAmount: 0,
-        maxAmount: null,
-        minCost: 0,
-        takerFee: null,
-        makerFee: null,
-        active: true,
-        ...options.markets?.[symbol],
-      });
+      this.#markets.set(symbol, permissiveMarketInfo(symbol, options.markets?.[symbol]));
     }
     this.#times = [...times].sort((a, b) => a - b);
     const startAfter = options.startAfter ?? 0;

@@ -1,7 +1,7 @@
 import type { Candle } from '../candle.js';
-import type { MarketInfo, OrderBook, Ticker } from '../market.js';
+import { permissiveMarketInfo, type MarketInfo, type OrderBook, type Ticker } from '../market.js';
 import type { FetchCandlesOptions, MarketDataSource } from '../ports.js';
-import { symbolParts, type SymbolId } from '../symbol.js';
+import type { SymbolId } from '../symbol.js';
 import type { Timeframe } from '../timeframe.js';
 
 type MarketDataMethod = keyof MarketDataSource;
@@ -52,20 +52,7 @@ export class ScriptedMarketDataSource implements MarketDataSource {
 
   /** Adds a market; fields not given get permissive defaults (steps 1e-8, no minimums). */
   setMarket(market: Partial<MarketInfo> & { readonly symbol: SymbolId }): void {
-    const { base, quote } = symbolParts(market.symbol);
-    this.#markets.set(market.symbol, {
-      base,
-      quote,
-      amountStep: 1e-8,
-      priceStep: 1e-8,
-      minAmount: 0,
-      maxAmount: null,
-      minCost: 0,
-      takerFee: null,
-      makerFee: null,
-      active: true,
-      ...market,
-    });
+    this.#markets.set(market.symbol, permissiveMarketInfo(market.symbol, market));
   }
 
   /** Makes the next call of `method` throw `error` (queued). */
