@@ -1,6 +1,11 @@
 import { ATR, WilderAverage } from './atr.js';
-import { checkInteger, nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
-import { checkSameLength } from './true-range.js';
+import {
+  checkSameLength,
+  checkInteger,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /** One value of {@link ADX}; all three on a 0 to 100 scale. */
 export interface ADXResult {

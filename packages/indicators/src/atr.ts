@@ -1,5 +1,11 @@
-import { checkInteger, nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
-import { checkSameLength, TrueRange } from './true-range.js';
+import {
+  checkInteger,
+  checkSameLength,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
+import { TrueRange } from './true-range.js';
 
 /**
  * Wilder's moving average (RMA, SMMA): seeded by the mean of the first `period` values, then

@@ -1,7 +1,11 @@
 import { BollingerBands, type BollingerBandsOptions } from './bollinger-bands.js';
-import { nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import {
+  checkSameLength,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 import { KeltnerChannels, type KeltnerChannelsOptions } from './keltner-channels.js';
-import { checkSameLength } from './true-range.js';
 
 /** Options of {@link BollingerSqueeze}: those of its two parts. */
 export interface BollingerSqueezeOptions {

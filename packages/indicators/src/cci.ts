@@ -1,4 +1,5 @@
 import {
+  checkSameLength,
   checkInteger,
   checkPositive,
   nanArray,
@@ -6,7 +7,6 @@ import {
   type StreamingIndicator,
 } from './indicator.js';
 import { RingBuffer } from './ring-buffer.js';
-import { checkSameLength } from './true-range.js';
 
 /** Options of {@link CCI}. */
 export interface CCIOptions {

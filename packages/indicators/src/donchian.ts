@@ -1,6 +1,11 @@
-import { checkInteger, nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import {
+  checkSameLength,
+  checkInteger,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 import { RollingExtreme } from './rolling-extremes.js';
-import { checkSameLength } from './true-range.js';
 
 /** One value of {@link Donchian}. */
 export interface DonchianResult {

@@ -51,3 +51,22 @@ export function checkPositive(indicator: string, name: string, value: number): n
 export function nanArray(length: number): Float64Array {
   return new Float64Array(length).fill(Number.NaN);
 }
+
+/**
+ * Checks that the columns given to a batch function over candles have one length. Internal to the
+ * package.
+ *
+ * @throws {ValidationError} naming the function, the columns and their lengths.
+ */
+export function checkSameLength(
+  indicator: string,
+  names: string,
+  ...columns: readonly ArrayLike<number>[]
+): void {
+  const length = columns[0]?.length ?? 0;
+  if (columns.some((column) => column.length !== length)) {
+    throw new ValidationError(
+      `${indicator} ${names} must have the same length, got ${columns.map((column) => column.length).join(', ')}`,
+    );
+  }
+}

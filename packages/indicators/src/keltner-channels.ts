@@ -1,13 +1,13 @@
 import { ATR } from './atr.js';
 import { EMA } from './ema.js';
 import {
+  checkSameLength,
   checkInteger,
   checkPositive,
   nanArray,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
-import { checkSameLength } from './true-range.js';
 
 /** Options of {@link KeltnerChannels}. */
 export interface KeltnerChannelsOptions {

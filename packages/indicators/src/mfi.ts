@@ -1,6 +1,11 @@
-import { checkInteger, nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import {
+  checkSameLength,
+  checkInteger,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 import { RingBuffer } from './ring-buffer.js';
-import { checkSameLength } from './true-range.js';
 
 /**
  * Money flow index, at TA-Lib's conventions: each candle's money flow is its typical price

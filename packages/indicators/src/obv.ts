@@ -1,5 +1,9 @@
-import { nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
-import { checkSameLength } from './true-range.js';
+import {
+  checkSameLength,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /**
  * On-balance volume: a running total that adds each candle's volume when its close rose from the

@@ -1,7 +1,12 @@
-import { checkInteger, nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import {
+  checkSameLength,
+  checkInteger,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 import { RollingExtreme } from './rolling-extremes.js';
 import { SMA } from './sma.js';
-import { checkSameLength } from './true-range.js';
 
 /** Options of {@link Stochastic}. */
 export interface StochasticOptions {

@@ -1,12 +1,12 @@
 import { ATR } from './atr.js';
 import {
+  checkSameLength,
   checkInteger,
   checkPositive,
   nanArray,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
-import { checkSameLength } from './true-range.js';
 
 /** Options of {@link Supertrend}. */
 export interface SupertrendOptions {

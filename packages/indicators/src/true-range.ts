@@ -1,5 +1,9 @@
-import { ValidationError } from '@lumenlink/core';
-import { nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import {
+  checkSameLength,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /**
  * Wilder's true range: `max(high - low, |high - previous close|, |low - previous close|)`, the
@@ -81,23 +85,4 @@ export function trueRange(
     if (value !== undefined) out[i] = value;
   }
   return out;
-}
-
-/**
- * Checks that the columns given to a batch function over candles have one length. Internal to the
- * package.
- *
- * @throws {ValidationError} naming the function, the columns and their lengths.
- */
-export function checkSameLength(
-  indicator: string,
-  names: string,
-  ...columns: readonly ArrayLike<number>[]
-): void {
-  const length = columns[0]?.length ?? 0;
-  if (columns.some((column) => column.length !== length)) {
-    throw new ValidationError(
-      `${indicator} ${names} must have the same length, got ${columns.map((column) => column.length).join(', ')}`,
-    );
-  }
 }

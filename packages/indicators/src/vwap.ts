@@ -1,6 +1,11 @@
-import { checkInteger, nanArray, type RangeInput, type StreamingIndicator } from './indicator.js';
+import {
+  checkSameLength,
+  checkInteger,
+  nanArray,
+  type RangeInput,
+  type StreamingIndicator,
+} from './indicator.js';
 import { RingBuffer } from './ring-buffer.js';
-import { checkSameLength } from './true-range.js';
 
 /** One day in milliseconds: the default session of {@link SessionVWAP}. */
 const dayMs = 86_400_000;
