@@ -2,26 +2,13 @@ import type { CandleLike } from '@lumenlink/core';
 import fc from 'fast-check';
 import { CCI as TiCCI } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
+import { gridCandles } from './__fixtures__/arbitraries.js';
 import { expectMatchesReference, loadBtc1h } from './__fixtures__/candles.js';
 import { CCI, cci, type CCIOptions } from './cci.js';
 
 const { high, low, close } = loadBtc1h();
 /** Random candles, some on a coarse integer grid so that flat windows occur. */
-const candles = fc.array(
-  fc
-    .record({
-      low: fc.oneof(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.integer({ min: 1, max: 2 })),
-      spread: fc.oneof(fc.double({ min: 0, max: 1e3, noNaN: true }), fc.constant(0)),
-      position: fc.double({ min: 0, max: 1, noNaN: true }),
-    })
-    .map(({ low, spread, position }) => ({
-      high: low + spread,
-      low,
-      close: low + position * spread,
-      volume: 1,
-    })),
-  { maxLength: 200 },
-);
+const candles = gridCandles({ gridMax: 2 });
 const options = fc.record({
   period: fc.integer({ min: 1, max: 30 }),
   constant: fc.double({ min: 0.001, max: 1, noNaN: true }),

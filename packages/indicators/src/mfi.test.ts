@@ -2,27 +2,13 @@ import type { CandleLike } from '@lumenlink/core';
 import fc from 'fast-check';
 import { MFI as TiMFI } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
+import { gridCandles } from './__fixtures__/arbitraries.js';
 import { expectMatchesReference, loadBtc1h } from './__fixtures__/candles.js';
 import { MFI, mfi } from './mfi.js';
 
 const { high, low, close, volume } = loadBtc1h();
 /** Random candles, some on a coarse integer grid so that unchanged typical prices occur. */
-const candles = fc.array(
-  fc
-    .record({
-      low: fc.oneof(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.integer({ min: 1, max: 2 })),
-      spread: fc.oneof(fc.double({ min: 0, max: 1e3, noNaN: true }), fc.constant(0)),
-      position: fc.double({ min: 0, max: 1, noNaN: true }),
-      volume: fc.oneof(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.constant(0)),
-    })
-    .map(({ low, spread, position, volume }) => ({
-      high: low + spread,
-      low,
-      close: low + position * spread,
-      volume,
-    })),
-  { maxLength: 200 },
-);
+const candles = gridCandles({ gridMax: 2, randomVolume: true });
 const period = fc.integer({ min: 1, max: 30 });
 
 /** Streams candles through a fresh indicator, NaN where it is warming up. */

@@ -2,26 +2,13 @@ import type { CandleLike } from '@lumenlink/core';
 import fc from 'fast-check';
 import { Stochastic as TiStochastic } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
+import { gridCandles } from './__fixtures__/arbitraries.js';
 import { expectMatchesReference, loadBtc1h } from './__fixtures__/candles.js';
 import { Stochastic, stochastic, type StochasticOptions } from './stochastic.js';
 
 const { high, low, close } = loadBtc1h();
 /** Random candles, some on a coarse integer grid so that ties and empty ranges occur. */
-const candles = fc.array(
-  fc
-    .record({
-      low: fc.oneof(fc.double({ min: 1, max: 1e5, noNaN: true }), fc.integer({ min: 1, max: 3 })),
-      spread: fc.oneof(fc.double({ min: 0, max: 1e3, noNaN: true }), fc.constant(0)),
-      position: fc.double({ min: 0, max: 1, noNaN: true }),
-    })
-    .map(({ low, spread, position }) => ({
-      high: low + spread,
-      low,
-      close: low + position * spread,
-      volume: 1,
-    })),
-  { maxLength: 200 },
-);
+const candles = gridCandles({ gridMax: 3 });
 const options = fc.record({
   period: fc.integer({ min: 1, max: 30 }),
   signal: fc.integer({ min: 1, max: 10 }),
