@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ExchangeAuthError,
+  ExchangeUnavailableError,
+  OrderNotFoundError,
+  OrderOutcomeUnknownError,
+  OrderRejectedError,
+  RateLimitError,
   ConfigError,
   DataIntegrityError,
   LumenLinkError,
@@ -61,5 +67,29 @@ describe('errors', () => {
     });
     expect(error.strategy).toBe('grid_trading');
     expect(error.message).toBe('Strategy grid_trading: division by zero');
+  });
+});
+
+describe('exchange errors', () => {
+  it('tell an unknown order outcome, a rate limit and an outage (retryable) from a rejection (final)', () => {
+    const unknown = new OrderOutcomeUnknownError('llabc', 'timed out after 10000 ms');
+    const limited = new RateLimitError('429', { retryAfterMs: 2000 });
+    const down = new ExchangeUnavailableError('503');
+    const rejected = new OrderRejectedError('insufficient_funds', 'balance too low');
+    expect([unknown, limited, down].map((error) => error.isRetryable)).toEqual([true, true, true]);
+    expect(unknown.clientOrderId).toBe('llabc');
+    expect(limited).toBeInstanceOf(ExchangeUnavailableError);
+    expect(limited.retryAfterMs).toBe(2000);
+    expect(new RateLimitError('418').retryAfterMs).toBeNull();
+    expect(
+      [rejected, new OrderNotFoundError('x'), new ExchangeAuthError('x')].map(isRetryableError),
+    ).toEqual([false, false, false]);
+    expect(rejected.reason).toBe('insufficient_funds');
+    expect([down.code, limited.code, unknown.code, rejected.code]).toEqual([
+      'EXCHANGE_UNAVAILABLE',
+      'EXCHANGE_RATE_LIMITED',
+      'ORDER_OUTCOME_UNKNOWN',
+      'ORDER_REJECTED',
+    ]);
   });
 });

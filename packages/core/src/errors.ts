@@ -114,6 +114,75 @@ export class OrderTransitionError extends PermanentError {
   readonly code = 'ORDER_TRANSITION_ILLEGAL';
 }
 
+/**
+ * The exchange did not answer usefully: a timeout, a refused or reset connection, a 5xx, a
+ * maintenance page, a clock-skew refusal, a malformed body. A read may be retried after a
+ * backoff; an order placement that ends here has an unknown outcome (see
+ * {@link OrderOutcomeUnknownError}).
+ */
+export class ExchangeUnavailableError extends TransientError {
+  readonly code: string = 'EXCHANGE_UNAVAILABLE';
+}
+
+/**
+ * The exchange refused for rate (HTTP 429) or banned the client for a while (HTTP 418).
+ * `retryAfterMs` is the wait the exchange asked for, when it said.
+ */
+export class RateLimitError extends ExchangeUnavailableError {
+  override readonly code = 'EXCHANGE_RATE_LIMITED';
+  readonly retryAfterMs: number | null;
+
+  constructor(message: string, options: LumenLinkErrorOptions & { retryAfterMs?: number } = {}) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs ?? null;
+  }
+}
+
+/**
+ * An order was sent and no definite answer came back (timeout, reset, 5xx, a reply that could
+ * not be read, any unexpected thrown value). The order may or may not exist: it must be looked
+ * up by its client order id, never sent again blindly.
+ */
+export class OrderOutcomeUnknownError extends TransientError {
+  readonly code = 'ORDER_OUTCOME_UNKNOWN';
+  readonly clientOrderId: string;
+
+  constructor(clientOrderId: string, message: string, options: LumenLinkErrorOptions = {}) {
+    super(message, options);
+    this.clientOrderId = clientOrderId;
+  }
+}
+
+/** Why the exchange refused an order: final for that order. */
+export type OrderRejectionReason =
+  'insufficient_funds' | 'invalid_order' | 'duplicate_client_id' | 'market_closed' | 'rejected';
+
+/** The exchange answered an order with a definite no. Final: retrying the same order cannot help. */
+export class OrderRejectedError extends PermanentError {
+  readonly code = 'ORDER_REJECTED';
+  readonly reason: OrderRejectionReason;
+
+  constructor(reason: OrderRejectionReason, message: string, options: LumenLinkErrorOptions = {}) {
+    super(message, options);
+    this.reason = reason;
+  }
+}
+
+/** The exchange says the order does not exist (which, for a fresh order, may not be true yet). */
+export class OrderNotFoundError extends PermanentError {
+  readonly code = 'ORDER_NOT_FOUND';
+}
+
+/** The exchange refused the credentials or the permission. Final until an operator acts. */
+export class ExchangeAuthError extends PermanentError {
+  readonly code = 'EXCHANGE_AUTH';
+}
+
+/** The exchange refused the request itself: a bad symbol, argument or an unsupported call. */
+export class ExchangeRequestError extends PermanentError {
+  readonly code = 'EXCHANGE_BAD_REQUEST';
+}
+
 /** Whether an unknown thrown value is a {@link LumenLinkError} that says a retry may help. */
 export function isRetryableError(error: unknown): boolean {
   return error instanceof LumenLinkError && error.isRetryable;
