@@ -1,0 +1,176 @@
+import {
+  DataIntegrityError,
+  OrderTransitionError,
+  type Fill,
+  type Order,
+  type TrailingStopState,
+} from '@lumenlink/core';
+import { openStore, type LumenLinkStore } from '@lumenlink/data';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryStores, type EngineStores } from './memory-stores.js';
+
+function order(clientOrderId: string, createdAt: number, overrides: Partial<Order> = {}): Order {
+  return {
+    clientOrderId,
+    exchangeOrderId: null,
+    exchange: 'paper',
+    strategy: 'ema_crossover',
+    symbol: 'BTC-USD',
+    side: 'buy',
+    type: 'market',
+    role: 'entry',
+    quantity: 0.5,
+    limitPrice: null,
+    stopPrice: null,
+    status: 'pending',
+    filledQuantity: 0,
+    avgFillPrice: null,
+    fee: 0,
+    feeCurrency: null,
+    reason: null,
+    candleTime: createdAt,
+    attempt: 0,
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+  };
+}
+
+function fill(tradeId: string, clientOrderId: string, time: number): Fill {
+  return {
+    tradeId,
+    clientOrderId,
+    exchangeOrderId: 'x1',
+    symbol: 'BTC-USD',
+    side: 'buy',
+    quantity: 0.25,
+    price: 100,
+    fee: 0.025,
+    feeCurrency: 'USD',
+    time,
+  };
+}
+
+const opened: LumenLinkStore[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
+});
+
+const implementations: [string, () => Promise<EngineStores>][] = [
+  ['memory', () => Promise.resolve(memoryStores())],
+  [
+    'sqlite',
+    async () => {
+      const store = await openStore({ path: ':memory:' });
+      opened.push(store);
+      return store;
+    },
+  ],
+];
+
+// The memory stores stand in for SQLite in backtests, so they must answer exactly as it does.
+describe.each(implementations)('%s stores', (_name, open) => {
+  it('use a client order id once and follow the order state machine', async () => {
+    const { orders } = await open();
+    await orders.insertOrder(order('ll1', 1_000));
+    await expect(orders.insertOrder(order('ll1', 2_000))).rejects.toBeInstanceOf(
+      DataIntegrityError,
+    );
+    const open1 = await orders.updateOrder('ll1', {
+      status: 'open',
+      exchangeOrderId: 'x1',
+      updatedAt: 1_100,
+    });
+    expect(open1).toMatchObject({ status: 'open', exchangeOrderId: 'x1', updatedAt: 1_100 });
+    expect((await orders.getOrderByExchangeId('x1'))?.clientOrderId).toBe('ll1');
+    await orders.updateOrder('ll1', {
+      status: 'filled',
+      filledQuantity: 0.5,
+      avgFillPrice: 101,
+      updatedAt: 1_200,
+    });
+    await expect(
+      orders.updateOrder('ll1', { status: 'open', updatedAt: 1_300 }),
+    ).rejects.toBeInstanceOf(OrderTransitionError);
+    await expect(
+      orders.updateOrder('nope', { status: 'open', updatedAt: 1 }),
+    ).rejects.toBeInstanceOf(DataIntegrityError);
+    expect((await orders.getOrder('ll1'))?.avgFillPrice).toBe(101);
+  });
+
+  it('list non-final orders oldest first, and the latest orders with a limit', async () => {
+    const { orders } = await open();
+    await orders.insertOrder(order('llc', 3_000));
+    await orders.insertOrder(order('lla', 1_000));
+    await orders.insertOrder(order('llb', 2_000, { symbol: 'ETH-USD' }));
+    await orders.updateOrder('lla', { status: 'rejected', updatedAt: 1_500 });
+    expect((await orders.listNonFinalOrders()).map((o) => o.clientOrderId)).toEqual(['llb', 'llc']);
+    expect((await orders.listOrders()).map((o) => o.clientOrderId)).toEqual(['lla', 'llb', 'llc']);
+    expect((await orders.listOrders({ limit: 2 })).map((o) => o.clientOrderId)).toEqual([
+      'llb',
+      'llc',
+    ]);
+    expect(await orders.listOrders({ limit: 0 })).toEqual([]);
+    expect(
+      (await orders.listOrders({ symbol: 'BTC-USD', since: 1_500 })).map((o) => o.clientOrderId),
+    ).toEqual(['llc']);
+  });
+
+  it('keep a fill once per trade id', async () => {
+    const { orders } = await open();
+    await orders.insertOrder(order('ll1', 1_000));
+    expect(await orders.saveFill(fill('t1', 'll1', 1_100))).toBe(true);
+    expect(await orders.saveFill(fill('t1', 'll1', 1_100))).toBe(false);
+    expect(await orders.saveFill(fill('t2', 'll1', 1_050))).toBe(true);
+    expect((await orders.listFills({ clientOrderId: 'll1' })).map((f) => f.tradeId)).toEqual([
+      't2',
+      't1',
+    ]);
+    expect(await orders.listFills({ since: 1_080 })).toHaveLength(1);
+  });
+
+  it('keep decisions newest first, trading state, trailing stops and processed candles', async () => {
+    const { decisions, runtime } = await open();
+    for (const candleTime of [1, 2, 3]) {
+      await decisions.recordDecision({
+        symbol: 'BTC-USD',
+        strategy: 's',
+        candleTime,
+        decidedAt: candleTime,
+        signal: { action: 'buy', confidence: 1, reason: `r${candleTime}` },
+        verdict: null,
+        outcome: 'blocked',
+        clientOrderId: null,
+        note: '',
+      });
+    }
+    expect((await decisions.recentDecisions('BTC-USD', 2)).map((d) => d.candleTime)).toEqual([
+      3, 2,
+    ]);
+    expect(await runtime.getTradingState()).toBeNull();
+    const record = {
+      state: 'reducing' as const,
+      reason: 'r',
+      changedBy: 'test',
+      changedAt: 5,
+      until: 9,
+    };
+    await runtime.setTradingState(record);
+    expect(await runtime.getTradingState()).toEqual(record);
+    const stop: TrailingStopState = {
+      symbol: 'BTC-USD',
+      stopPrice: 90,
+      highWater: 100,
+      atrMultiple: 2,
+      updatedAt: 5,
+    };
+    await runtime.saveTrailingStop(stop);
+    expect(await runtime.listTrailingStops()).toEqual([stop]);
+    await runtime.deleteTrailingStop('BTC-USD');
+    expect(await runtime.listTrailingStops()).toEqual([]);
+    expect(await runtime.getLastProcessedCandle('BTC-USD', '1h')).toBeNull();
+    await runtime.setLastProcessedCandle('BTC-USD', '1h', 3_600_000);
+    expect(await runtime.getLastProcessedCandle('BTC-USD', '1h')).toBe(3_600_000);
+    expect(await runtime.getLastProcessedCandle('BTC-USD', '4h')).toBeNull();
+  });
+});

@@ -1,0 +1,249 @@
+import {
+  DataIntegrityError,
+  ValidationError,
+  assertOrderTransition,
+  isFinalOrderStatus,
+  type AccountSnapshot,
+  type Decision,
+  type DecisionStore,
+  type Fill,
+  type Order,
+  type OrderStore,
+  type OrderUpdate,
+  type PortfolioStore,
+  type Position,
+  type RuntimeStateStore,
+  type SymbolId,
+  type Timeframe,
+  type TradingStateRecord,
+  type TrailingStopState,
+} from '@lumenlink/core';
+
+/**
+ * Orders and fills in memory, with the rules of the SQLite store: a client order id is used
+ * once, every status change follows core's transition table, a fill is kept once per
+ * (symbol, trade id). Backtests use it when no database is given.
+ */
+export class MemoryOrderStore implements OrderStore {
+  readonly #orders = new Map<string, Order>();
+  readonly #byExchangeId = new Map<string, string>();
+  readonly #fills: Fill[] = [];
+  readonly #fillKeys = new Set<string>();
+
+  insertOrder(order: Order): Promise<void> {
+    if (this.#orders.has(order.clientOrderId)) {
+      return Promise.reject(
+        new DataIntegrityError(
+          `Order ${order.clientOrderId} is already stored: a client order id is used once (look it up instead of inserting it again)`,
+        ),
+      );
+    }
+    if (!(order.quantity > 0) || !Number.isFinite(order.quantity)) {
+      return Promise.reject(
+        new ValidationError(
+          `Order ${order.clientOrderId}: quantity ${order.quantity} must be a finite number > 0`,
+        ),
+      );
+    }
+    this.#orders.set(order.clientOrderId, order);
+    if (order.exchangeOrderId !== null) {
+      this.#byExchangeId.set(order.exchangeOrderId, order.clientOrderId);
+    }
+    return Promise.resolve();
+  }
+
+  updateOrder(clientOrderId: string, update: OrderUpdate): Promise<Order> {
+    const current = this.#orders.get(clientOrderId);
+    if (current === undefined) {
+      return Promise.reject(
+        new DataIntegrityError(`updateOrder ${clientOrderId}: no such order is stored`),
+      );
+    }
+    try {
+      assertOrderTransition(current.status, update.status ?? current.status, clientOrderId);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const changes = Object.fromEntries(
+      Object.entries(update).filter(([, value]) => value !== undefined),
+    ) as Partial<Order>;
+    const next: Order = { ...current, ...changes };
+    this.#orders.set(clientOrderId, next);
+    if (next.exchangeOrderId !== null) {
+      this.#byExchangeId.set(next.exchangeOrderId, clientOrderId);
+    }
+    return Promise.resolve(next);
+  }
+
+  getOrder(clientOrderId: string): Promise<Order | null> {
+    return Promise.resolve(this.#orders.get(clientOrderId) ?? null);
+  }
+
+  getOrderByExchangeId(exchangeOrderId: string): Promise<Order | null> {
+    const clientOrderId = this.#byExchangeId.get(exchangeOrderId);
+    return Promise.resolve(
+      clientOrderId === undefined ? null : (this.#orders.get(clientOrderId) ?? null),
+    );
+  }
+
+  listNonFinalOrders(): Promise<Order[]> {
+    return Promise.resolve(this.#sorted().filter((order) => !isFinalOrderStatus(order.status)));
+  }
+
+  listOrders(
+    options: { readonly symbol?: SymbolId; readonly since?: number; readonly limit?: number } = {},
+  ): Promise<Order[]> {
+    const { symbol, since, limit } = options;
+    const orders = this.#sorted().filter(
+      (order) =>
+        (symbol === undefined || order.symbol === symbol) &&
+        (since === undefined || order.createdAt >= since),
+    );
+    if (limit === undefined) return Promise.resolve(orders);
+    return Promise.resolve(limit === 0 ? [] : orders.slice(-limit));
+  }
+
+  saveFill(fill: Fill): Promise<boolean> {
+    const key = `${fill.symbol}\u0000${fill.tradeId}`;
+    if (this.#fillKeys.has(key)) return Promise.resolve(false);
+    this.#fillKeys.add(key);
+    this.#fills.push(fill);
+    return Promise.resolve(true);
+  }
+
+  listFills(
+    options: {
+      readonly symbol?: SymbolId;
+      readonly clientOrderId?: string;
+      readonly since?: number;
+    } = {},
+  ): Promise<Fill[]> {
+    const { symbol, clientOrderId, since } = options;
+    return Promise.resolve(
+      this.#fills
+        .filter(
+          (fill) =>
+            (symbol === undefined || fill.symbol === symbol) &&
+            (clientOrderId === undefined || fill.clientOrderId === clientOrderId) &&
+            (since === undefined || fill.time >= since),
+        )
+        .sort((a, b) => a.time - b.time),
+    );
+  }
+
+  #sorted(): Order[] {
+    return [...this.#orders.values()].sort(
+      (a, b) =>
+        a.createdAt - b.createdAt ||
+        (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0),
+    );
+  }
+}
+
+/** Decisions in memory, newest first per symbol, like the SQLite store. */
+export class MemoryDecisionStore implements DecisionStore {
+  readonly #bySymbol = new Map<SymbolId, Decision[]>();
+
+  recordDecision(decision: Decision): Promise<void> {
+    const list = this.#bySymbol.get(decision.symbol) ?? [];
+    list.push(decision);
+    this.#bySymbol.set(decision.symbol, list);
+    return Promise.resolve();
+  }
+
+  recentDecisions(symbol: SymbolId, limit: number): Promise<Decision[]> {
+    const list = this.#bySymbol.get(symbol) ?? [];
+    return Promise.resolve(list.slice(-limit).reverse());
+  }
+
+  /** Every decision recorded, oldest first. */
+  all(): Decision[] {
+    return [...this.#bySymbol.values()].flat().sort((a, b) => a.decidedAt - b.decidedAt);
+  }
+}
+
+/** Positions and equity snapshots in memory. */
+export class MemoryPortfolioStore implements PortfolioStore {
+  readonly #positions = new Map<SymbolId, Position>();
+  readonly #snapshots: AccountSnapshot[] = [];
+
+  savePosition(position: Position): Promise<void> {
+    this.#positions.set(position.symbol, position);
+    return Promise.resolve();
+  }
+
+  deletePosition(symbol: SymbolId): Promise<void> {
+    this.#positions.delete(symbol);
+    return Promise.resolve();
+  }
+
+  listPositions(): Promise<Position[]> {
+    return Promise.resolve([...this.#positions.values()]);
+  }
+
+  saveEquitySnapshot(snapshot: AccountSnapshot): Promise<void> {
+    this.#snapshots.push(snapshot);
+    return Promise.resolve();
+  }
+
+  equitySnapshots(from: number, to: number): Promise<AccountSnapshot[]> {
+    return Promise.resolve(this.#snapshots.filter((item) => item.at >= from && item.at <= to));
+  }
+}
+
+/** Trading state, trailing stops and the last processed candles in memory. */
+export class MemoryRuntimeStateStore implements RuntimeStateStore {
+  #tradingState: TradingStateRecord | null = null;
+  readonly #stops = new Map<SymbolId, TrailingStopState>();
+  readonly #processed = new Map<string, number>();
+
+  getTradingState(): Promise<TradingStateRecord | null> {
+    return Promise.resolve(this.#tradingState);
+  }
+
+  setTradingState(record: TradingStateRecord): Promise<void> {
+    this.#tradingState = record;
+    return Promise.resolve();
+  }
+
+  listTrailingStops(): Promise<TrailingStopState[]> {
+    return Promise.resolve([...this.#stops.values()]);
+  }
+
+  saveTrailingStop(stop: TrailingStopState): Promise<void> {
+    this.#stops.set(stop.symbol, stop);
+    return Promise.resolve();
+  }
+
+  deleteTrailingStop(symbol: SymbolId): Promise<void> {
+    this.#stops.delete(symbol);
+    return Promise.resolve();
+  }
+
+  getLastProcessedCandle(symbol: SymbolId, timeframe: Timeframe): Promise<number | null> {
+    return Promise.resolve(this.#processed.get(`${symbol}@${timeframe}`) ?? null);
+  }
+
+  setLastProcessedCandle(symbol: SymbolId, timeframe: Timeframe, time: number): Promise<void> {
+    this.#processed.set(`${symbol}@${timeframe}`, time);
+    return Promise.resolve();
+  }
+}
+
+/** The four stores a trade cycle needs. */
+export interface EngineStores {
+  readonly orders: OrderStore;
+  readonly decisions: DecisionStore;
+  readonly portfolio: PortfolioStore;
+  readonly runtime: RuntimeStateStore;
+}
+
+/** Fresh in-memory stores, for a backtest without a database. */
+export function memoryStores(): EngineStores {
+  return {
+    orders: new MemoryOrderStore(),
+    decisions: new MemoryDecisionStore(),
+    portfolio: new MemoryPortfolioStore(),
+    runtime: new MemoryRuntimeStateStore(),
+  };
+}
