@@ -27,6 +27,7 @@ export {
   type ConfigIssue,
 } from './errors.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { ManualClock } from './manual-clock.js';
 export { logLevels, silentLogger, type LogLevel, type LogFields, type Logger } from './logger.js';
 export {
   noopMetrics,

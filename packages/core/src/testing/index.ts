@@ -3,7 +3,7 @@
  * Anything that stores uses the real SQLite store of `@lumenlink/data` instead.
  * @packageDocumentation
  */
-export { ManualClock } from './manual-clock.js';
+export { ManualClock } from '../manual-clock.js';
 export {
   RecordingBroker,
   type BrokerCall,
