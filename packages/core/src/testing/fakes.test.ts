@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candle } from '../candle.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../manual-clock.js';
 import { RecordingBroker } from './recording-broker.js';
 import { RecordingNotifier } from './recording-notifier.js';
 import { ScriptedMarketDataSource } from './scripted-market-data.js';
