@@ -69,3 +69,22 @@ describe('ManualClock', () => {
     await expect(clock.runAll(50)).rejects.toThrow('more than 50 timers');
   });
 });
+
+describe('ManualClock.moveTo', () => {
+  it('moves time synchronously while no timer is due, and refuses to skip one', async () => {
+    const clock = new ManualClock(1_000);
+    expect(clock.nextTimerAt).toBeNull();
+    clock.moveTo(2_000);
+    expect(clock.now()).toBe(2_000);
+    let fired = false;
+    clock.setTimeout(() => {
+      fired = true;
+    }, 500);
+    expect(clock.nextTimerAt).toBe(2_500);
+    clock.moveTo(2_400);
+    expect(() => clock.moveTo(2_500)).toThrow(/timer is due at 2500/);
+    expect(() => clock.moveTo(1_000)).toThrow(/cannot go back/);
+    await clock.advanceTo(2_500);
+    expect(fired).toBe(true);
+  });
+});

@@ -35,6 +35,29 @@ export class ManualClock implements Clock {
     return this.#timers.length;
   }
 
+  /** When the next timer is due (epoch ms), or `null` when none is scheduled. */
+  get nextTimerAt(): number | null {
+    return this.#timers[0]?.dueAt ?? null;
+  }
+
+  /**
+   * Moves time to `time` at once, synchronously, when no timer is due by then (a backtest's hot
+   * path: no promise per candle). Throws when one is: use {@link ManualClock.advanceTo}, which
+   * fires it.
+   */
+  moveTo(time: number): void {
+    if (time < this.#now) {
+      throw new RangeError(`ManualClock cannot go back from ${this.#now} to ${time}`);
+    }
+    const next = this.#timers[0];
+    if (next !== undefined && next.dueAt <= time) {
+      throw new RangeError(
+        `ManualClock.moveTo(${time}): a timer is due at ${next.dueAt}; use advanceTo, which fires it`,
+      );
+    }
+    this.#now = time;
+  }
+
   setTimeout(callback: () => void, ms: number): TimerHandle {
     const timer = { id: this.#nextId++, dueAt: this.#now + Math.max(0, ms), callback };
     // Keep timers sorted by due time, then creation order, so equal times fire FIFO.
