@@ -1,9 +1,16 @@
 /**
- * @lumenlink/exchanges: market data and brokers for exchanges. Today it holds
- * `ReplayMarketData`, the replay source of the bot's demo and parity runs; the ccxt adapter and
- * the local exchange emulator (issue #7) arrive next.
+ * @lumenlink/exchanges: market data and brokers for exchanges. `CcxtExchange` is the ccxt
+ * adapter (core's `MarketDataSource` and `Broker` for binance, bybit and coinbase spot), the only
+ * module of LumenLink that imports ccxt; `ReplayMarketData` is the replay source of the bot's
+ * demo and parity runs.
  * @packageDocumentation
  */
+export {
+  CcxtExchange,
+  ccxtExchangeFromConfig,
+  type CcxtExchangeOptions,
+  type CcxtExchangeFromConfigOptions,
+} from './ccxt-exchange.js';
 export {
   ReplayMarketData,
   NoOrderBookError,

@@ -1,0 +1,226 @@
+/**
+ * Fault injection: validation of {@link EmulatorFault} (it may come as JSON over the control
+ * route) and the book of active faults that each request consults.
+ */
+import type { EmulatorFault } from './types.js';
+import {
+  integerInRange,
+  invalid,
+  isRecord,
+  nonEmptyString,
+  nonNegativeNumber,
+  positiveNumber,
+} from './validate.js';
+
+/** The route that places orders, the only one order faults apply to. */
+const orderRoute = 'POST /api/v3/order';
+
+const faultKinds = [
+  'latency',
+  'status',
+  'hang',
+  'lose-response',
+  'drop-order',
+  'not-found',
+  'partial-fill',
+  'reject',
+  'clock-skew',
+  'malformed',
+] as const;
+const routePattern = /^(GET|POST|PUT|DELETE) \/\S*$/;
+
+function optionalTimes(value: Record<string, unknown>, field: string): { times?: number } {
+  const times = value['times'];
+  return times === undefined ? {} : { times: integerInRange(times, `${field}.times`, 1, 1e9) };
+}
+
+function optionalRoute(value: Record<string, unknown>, field: string): { route?: string } {
+  const route = value['route'];
+  if (route === undefined) return {};
+  if (typeof route !== 'string' || !routePattern.test(route)) {
+    invalid(`${field}.route`, "'METHOD /path', e.g. 'GET /api/v3/klines'", route);
+  }
+  if (route.split(' ')[1]!.startsWith('/__emulator')) {
+    invalid(`${field}.route`, 'an exchange route (control routes take no faults)', route);
+  }
+  return { route };
+}
+
+/**
+ * Checks a fault (possibly parsed from JSON) and returns it typed.
+ *
+ * @throws {ValidationError} naming the field at fault and what it accepts.
+ */
+export function parseFault(value: unknown, field = 'fault'): EmulatorFault {
+  if (!isRecord(value)) invalid(field, 'an object with a kind', value);
+  const kind = value['kind'];
+  const times = optionalTimes(value, field);
+  switch (kind) {
+    case 'latency':
+      return {
+        kind,
+        ms: nonNegativeNumber(value['ms'], `${field}.ms`),
+        ...optionalRoute(value, field),
+        ...times,
+      };
+    case 'status': {
+      const status = value['status'];
+      if (status !== 429 && status !== 418 && status !== 500 && status !== 503) {
+        invalid(`${field}.status`, 'one of 429, 418, 500, 503', status);
+      }
+      const retryAfter = value['retryAfterSeconds'];
+      return {
+        kind,
+        status,
+        ...(retryAfter === undefined
+          ? {}
+          : {
+              retryAfterSeconds: integerInRange(retryAfter, `${field}.retryAfterSeconds`, 0, 1e6),
+            }),
+        ...optionalRoute(value, field),
+        ...times,
+      };
+    }
+    case 'hang':
+      return { kind, ...optionalRoute(value, field), ...times };
+    case 'lose-response':
+    case 'drop-order':
+    case 'clock-skew':
+      return { kind, ...times };
+    case 'not-found':
+      if (value['times'] !== undefined) {
+        invalid(`${field}.times`, 'absent for not-found (it lasts until cleared)', value['times']);
+      }
+      return { kind, forMs: positiveNumber(value['forMs'], `${field}.forMs`) };
+    case 'partial-fill': {
+      const ratio = value['ratio'];
+      if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) {
+        invalid(`${field}.ratio`, 'a number between 0 and 1 (exclusive)', ratio);
+      }
+      return { kind, ratio, ...times };
+    }
+    case 'reject':
+      return {
+        kind,
+        code: integerInRange(value['code'], `${field}.code`, -1e6, 1e6),
+        msg: nonEmptyString(value['msg'], `${field}.msg`),
+        ...times,
+      };
+    case 'malformed': {
+      const body = value['body'];
+      if (typeof body !== 'string') invalid(`${field}.body`, 'a string', body);
+      return { kind, body, ...optionalRoute(value, field), ...times };
+    }
+    default:
+      return invalid(`${field}.kind`, `one of ${faultKinds.join(', ')}`, kind);
+  }
+}
+
+interface ActiveFault {
+  readonly fault: EmulatorFault;
+  /** Matching requests left; Infinity until cleared. */
+  remaining: number;
+}
+
+/** A fault that decides the fate of a whole request. */
+export type TerminalFault = Extract<
+  EmulatorFault,
+  {
+    kind:
+      'status' | 'hang' | 'malformed' | 'clock-skew' | 'lose-response' | 'drop-order' | 'reject';
+  }
+>;
+
+/** The active faults, in injection order. */
+export class FaultBook {
+  #active: ActiveFault[] = [];
+
+  /** Adds a validated fault. */
+  inject(fault: EmulatorFault): void {
+    this.#active.push({
+      fault,
+      remaining: 'times' in fault ? (fault.times ?? Infinity) : Infinity,
+    });
+  }
+
+  clear(): void {
+    this.#active = [];
+  }
+
+  /** The active faults with the matching requests each has left (`null` = until cleared). */
+  list(): { fault: EmulatorFault; remaining: number | null }[] {
+    return this.#active.map(({ fault, remaining }) => ({
+      fault,
+      remaining: Number.isFinite(remaining) ? remaining : null,
+    }));
+  }
+
+  /** The total delay of the latency faults that match `route`, consuming one use of each. */
+  takeLatency(route: string): number {
+    let delay = 0;
+    for (const active of [...this.#active]) {
+      const { fault } = active;
+      if (fault.kind === 'latency' && (fault.route === undefined || fault.route === route)) {
+        delay += fault.ms;
+        this.#use(active);
+      }
+    }
+    return delay;
+  }
+
+  /** The first fault, in injection order, that decides this request's fate; one use consumed. */
+  takeTerminal(route: string, signed: boolean): TerminalFault | undefined {
+    for (const active of this.#active) {
+      const { fault } = active;
+      let applies: boolean;
+      switch (fault.kind) {
+        case 'status':
+        case 'hang':
+        case 'malformed':
+          applies = fault.route === undefined || fault.route === route;
+          break;
+        case 'clock-skew':
+          applies = signed;
+          break;
+        case 'lose-response':
+        case 'drop-order':
+        case 'reject':
+          applies = route === orderRoute;
+          break;
+        case 'latency':
+        case 'not-found':
+        case 'partial-fill':
+          applies = false;
+          break;
+      }
+      if (applies) {
+        this.#use(active);
+        return fault as TerminalFault;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The ratio of the first active partial-fill fault, with a function that consumes one use
+   * (called once the order is accepted).
+   */
+  peekPartialFill(): { ratio: number; consume: () => void } | undefined {
+    const active = this.#active.find((candidate) => candidate.fault.kind === 'partial-fill');
+    if (active?.fault.kind !== 'partial-fill') return undefined;
+    return { ratio: active.fault.ratio, consume: () => this.#use(active) };
+  }
+
+  /** How long fresh orders stay "not found" (the longest active window), 0 without the fault. */
+  notFoundWindowMs(): number {
+    return Math.max(
+      0,
+      ...this.#active.map(({ fault }) => (fault.kind === 'not-found' ? fault.forMs : 0)),
+    );
+  }
+
+  #use(active: ActiveFault): void {
+    active.remaining--;
+    if (active.remaining <= 0) this.#active = this.#active.filter((other) => other !== active);
+  }
+}
