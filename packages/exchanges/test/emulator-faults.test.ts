@@ -133,6 +133,26 @@ describe('faults through ccxt', () => {
     expect((await buy(exchange, 'll-dropped')).status).toBe('closed');
   });
 
+  it('delay-reply places the order at once and holds the answer (a crash window)', async () => {
+    const emulator = await start();
+    const exchange = await connected(emulator, 5_000);
+    emulator.inject({ kind: 'delay-reply', ms: 1_000, route: 'POST /api/v3/order', times: 1 });
+
+    const placing = buy(exchange, 'll-held');
+    for (let waited = 0; emulator.orders().length === 0 && waited < 4_000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // The exchange has the order while the client is still waiting for the answer.
+    expect(emulator.orders()).toMatchObject([{ clientOrderId: 'll-held' }]);
+    let answered = false;
+    void placing.then(() => {
+      answered = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    expect((await placing).clientOrderId).toBe('ll-held');
+  });
+
   it('reports fresh orders "not found" for forMs of emulator time, then finds them', async () => {
     let now = 1_704_067_200_000;
     const emulator = await start({ now: () => now });

@@ -17,6 +17,7 @@ const orderRoute = 'POST /api/v3/order';
 
 const faultKinds = [
   'latency',
+  'delay-reply',
   'status',
   'hang',
   'lose-response',
@@ -57,6 +58,7 @@ export function parseFault(value: unknown, field = 'fault'): EmulatorFault {
   const times = optionalTimes(value, field);
   switch (kind) {
     case 'latency':
+    case 'delay-reply':
       return {
         kind,
         ms: nonNegativeNumber(value['ms'], `${field}.ms`),
@@ -157,10 +159,23 @@ export class FaultBook {
 
   /** The total delay of the latency faults that match `route`, consuming one use of each. */
   takeLatency(route: string): number {
+    return this.#takeDelay('latency', route);
+  }
+
+  /** The total hold of the delay-reply faults that match `route`, consuming one use of each. */
+  takeReplyDelay(route: string): number {
+    return this.#takeDelay('delay-reply', route);
+  }
+
+  #takeDelay(kind: 'latency' | 'delay-reply', route: string): number {
     let delay = 0;
     for (const active of [...this.#active]) {
       const { fault } = active;
-      if (fault.kind === 'latency' && (fault.route === undefined || fault.route === route)) {
+      if (
+        (fault.kind === 'latency' || fault.kind === 'delay-reply') &&
+        fault.kind === kind &&
+        (fault.route === undefined || fault.route === route)
+      ) {
         delay += fault.ms;
         this.#use(active);
       }
@@ -188,6 +203,7 @@ export class FaultBook {
           applies = route === orderRoute;
           break;
         case 'latency':
+        case 'delay-reply':
         case 'not-found':
         case 'partial-fill':
           applies = false;

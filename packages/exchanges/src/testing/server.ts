@@ -358,6 +358,9 @@ async function startServer(config: ResolvedOptions): Promise<ExchangeEmulator> {
       request.socket.destroy();
       return;
     }
+    const hold = faults.takeReplyDelay(route);
+    if (hold > 0) await sleep(hold);
+    if (closed) return;
     send(response, reply);
   };
 

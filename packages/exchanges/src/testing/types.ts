@@ -73,6 +73,16 @@ export type EmulatorFault =
       readonly route?: string;
       readonly times?: number;
     }
+  /**
+   * Handles the request at once (an order is placed), then holds the answer for `ms`: the
+   * window in which a client that crashes has sent an order without learning its outcome.
+   */
+  | {
+      readonly kind: 'delay-reply';
+      readonly ms: number;
+      readonly route?: string;
+      readonly times?: number;
+    }
   /** Answers this HTTP status: 429/418 with Binance's -1003 body, 500 as HTML, 503 as text. */
   | {
       readonly kind: 'status';
