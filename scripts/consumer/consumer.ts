@@ -289,19 +289,84 @@ assert.equal(typeof before, 'number');
 }
 
 // ---------------------------------------------------------------------------------------------
-// Packages that export nothing yet: each must load as an ES module namespace. The issues that
-// fill them replace these with imports of their real exports, run here like core's above.
+// @lumenlink/exchanges/testing: the Binance emulator, driven through the real ccxt adapter.
 // ---------------------------------------------------------------------------------------------
-const placeholders: Record<string, object> = {
-  '@lumenlink/execution': await import('@lumenlink/execution'),
-  '@lumenlink/engine': await import('@lumenlink/engine'),
-};
-for (const [name, namespace] of Object.entries(placeholders)) {
-  assert.equal(
-    Object.prototype.toString.call(namespace),
-    '[object Module]',
-    `${name} did not load as an ES module namespace`,
-  );
+{
+  const { CcxtExchange } = await import('@lumenlink/exchanges');
+  const { startExchangeEmulator } = await import('@lumenlink/exchanges/testing');
+  const emulator = await startExchangeEmulator({ apiKey: 'key', secret: 'secret' });
+  try {
+    const exchange = new CcxtExchange({
+      exchange: 'binance',
+      apiKey: 'key',
+      secret: 'secret',
+      apiUrl: emulator.url,
+      timeoutMs: 5_000,
+    });
+    const markets = await exchange.loadMarkets();
+    assert.ok(markets.has('BTC-USDT'));
+    const placed = await exchange.createOrder({
+      clientOrderId: 'llconsumer',
+      symbol: 'BTC-USDT',
+      side: 'buy',
+      type: 'market',
+      quantity: 0.01,
+    });
+    assert.equal(placed.status, 'filled');
+    assert.equal((await exchange.fetchOrderByClientId('BTC-USDT', 'llconsumer'))?.status, 'filled');
+  } finally {
+    await emulator.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// @lumenlink/execution and @lumenlink/engine: a backtest through the one trade cycle.
+// ---------------------------------------------------------------------------------------------
+{
+  const { clientOrderId, isOurClientOrderId } = await import('@lumenlink/execution');
+  const id = clientOrderId({
+    strategy: 'ema_crossover',
+    symbol: 'BTC-USDT',
+    candleTime: 0,
+    action: 'buy',
+    role: 'entry',
+    attempt: 0,
+  });
+  assert.equal(id.length, 32);
+  assert.ok(isOurClientOrderId(id));
+
+  const { runBacktest } = await import('@lumenlink/engine');
+  const { hold } = await import('@lumenlink/core');
+  const closes = [100, 100, 100, 104, 108, 112, 110];
+  const candles = closes.map((close, i) => ({
+    time: Date.UTC(2024, 0, 1) + i * 3_600_000,
+    open: i === 0 ? close : closes[i - 1]!,
+    high: close * 1.01,
+    low: close * 0.99,
+    close,
+    volume: 10,
+  }));
+  let seen = 0;
+  const result = await runBacktest({
+    candles: new Map([['BTC-USD', candles]]),
+    interval: '1h',
+    strategy: () => ({
+      key: 'consumer',
+      params: {},
+      warmup: 0,
+      onCandle: () => {
+        seen += 1;
+        if (seen === 2) return { action: 'buy' as const, confidence: 1, reason: 'consumer buy' };
+        if (seen === 5) return { action: 'sell' as const, confidence: 1, reason: 'consumer sell' };
+        return hold('consumer');
+      },
+    }),
+    startingCash: 10_000,
+    trailingStopAtrMultiple: 0,
+  });
+  assert.equal(result.trades.length, 1);
+  assert.ok(result.trades[0]!.pnl > 0);
+  assert.equal(result.equity.length, candles.length);
 }
 
 console.log('consumer: ok');

@@ -1,7 +1,28 @@
 /**
- * @lumenlink/engine: The LumenLink trade cycle kernel for backtest, paper and live, and its backtest driver.
- *
- * This package is reserved and published empty until issue #10 fills it; it exports nothing yet.
+ * @lumenlink/engine: the trade cycle kernel that backtest, paper and live trading share
+ * (`TradeCycle`), its backtest driver (`runBacktest`) over candles on a manual clock, the trade
+ * ledger and in-memory stores for runs without a database.
  * @packageDocumentation
  */
-export {};
+export {
+  TradeCycle,
+  inQuoteFees,
+  type TradeCycleOptions,
+  type TradeCycleSettings,
+  type LatestDecision,
+} from './trade-cycle.js';
+export {
+  runBacktest,
+  type BacktestOptions,
+  type BacktestResult,
+  type EquityPoint,
+} from './backtest.js';
+export { TradeLedger, type Trade, type ExitReason, type FillOrigin } from './trade-ledger.js';
+export {
+  memoryStores,
+  MemoryOrderStore,
+  MemoryDecisionStore,
+  MemoryPortfolioStore,
+  MemoryRuntimeStateStore,
+  type EngineStores,
+} from './memory-stores.js';

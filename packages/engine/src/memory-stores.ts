@@ -19,6 +19,12 @@ import {
   type TrailingStopState,
 } from '@lumenlink/core';
 
+function pushTo<K, V>(index: Map<K, V[]>, key: K, value: V): void {
+  const list = index.get(key);
+  if (list === undefined) index.set(key, [value]);
+  else list.push(value);
+}
+
 /**
  * Orders and fills in memory, with the rules of the SQLite store: a client order id is used
  * once, every status change follows core's transition table, a fill is kept once per
@@ -29,6 +35,9 @@ export class MemoryOrderStore implements OrderStore {
   readonly #byExchangeId = new Map<string, string>();
   readonly #fills: Fill[] = [];
   readonly #fillKeys = new Set<string>();
+  /** Fills by client order id and by symbol: lookups stay cheap as a long backtest grows. */
+  readonly #fillsByOrder = new Map<string, Fill[]>();
+  readonly #fillsBySymbol = new Map<SymbolId, Fill[]>();
 
   insertOrder(order: Order): Promise<void> {
     if (this.#orders.has(order.clientOrderId)) {
@@ -108,6 +117,8 @@ export class MemoryOrderStore implements OrderStore {
     if (this.#fillKeys.has(key)) return Promise.resolve(false);
     this.#fillKeys.add(key);
     this.#fills.push(fill);
+    pushTo(this.#fillsByOrder, fill.clientOrderId, fill);
+    pushTo(this.#fillsBySymbol, fill.symbol, fill);
     return Promise.resolve(true);
   }
 
@@ -119,8 +130,14 @@ export class MemoryOrderStore implements OrderStore {
     } = {},
   ): Promise<Fill[]> {
     const { symbol, clientOrderId, since } = options;
+    const candidates =
+      clientOrderId !== undefined
+        ? (this.#fillsByOrder.get(clientOrderId) ?? [])
+        : symbol !== undefined
+          ? (this.#fillsBySymbol.get(symbol) ?? [])
+          : this.#fills;
     return Promise.resolve(
-      this.#fills
+      candidates
         .filter(
           (fill) =>
             (symbol === undefined || fill.symbol === symbol) &&

@@ -34,6 +34,8 @@ export interface FillOrigin {
   readonly role: OrderRole;
   /** Open time of the candle that produced the order's signal. */
   readonly candleTime: number;
+  /** When the fill happened, if not `fill.time`: the open time of the candle it filled on. */
+  readonly fillTime?: number;
 }
 
 interface OpenTrade {
@@ -91,7 +93,7 @@ export class TradeLedger {
       if (trade === undefined) {
         trade = {
           entrySignalTime: origin.candleTime,
-          entryTime: fill.time,
+          entryTime: origin.fillTime ?? fill.time,
           held: 0,
           maxHeld: 0,
           boughtQuantity: 0,
@@ -118,7 +120,7 @@ export class TradeLedger {
     trade.soldValue += fill.quantity * fill.price;
     trade.fees += fill.fee;
     trade.exitSignalTime = origin.candleTime;
-    trade.exitTime = fill.time;
+    trade.exitTime = origin.fillTime ?? fill.time;
     trade.exitRole = origin.role;
     if (trade.held <= this.#dust) {
       this.#open.delete(fill.symbol);

@@ -1,7 +1,82 @@
 /**
  * @lumenlink/execution: LumenLink execution: crash-safe order manager, paper and live brokers, reconciliation, trailing stops, portfolio.
  *
- * This package is reserved and published empty until issue #9 fills it; it exports nothing yet.
+ * Orders: `OrderManager` (persist intent, then act; unknown outcomes resolved by client id),
+ * `LiveBroker` with `createExchangePolicies` (retries, entry circuit breaker), `Reconciler`.
+ * Paper and portfolio: `PaperBroker` (DESIGN.md's fill model), `Portfolio` (the sum of the
+ * fills), `TrailingStopManager`, `PositionStateMachine`, `protectiveLevels` and `BracketTracker`.
  * @packageDocumentation
  */
-export {};
+export {
+  clientOrderId,
+  isOurClientOrderId,
+  clientOrderIdPrefix,
+  clientOrderIdLength,
+  type ClientOrderIdFields,
+} from './client-order-id.js';
+export {
+  OrderManager,
+  type OrderManagerOptions,
+  type NotFoundGrace,
+  type SubmitResult,
+  type SubmitStatus,
+  type OrderSync,
+} from './order-manager.js';
+export {
+  createExchangePolicies,
+  CircuitOpenError,
+  type ExchangePolicies,
+  type ExchangePolicyOptions,
+  type EntryCircuitBreaker,
+  type BreakerState,
+  type BreakerChange,
+} from './policies.js';
+export { LiveBroker, type LiveBrokerOptions } from './live-broker.js';
+export {
+  Reconciler,
+  ReconcileError,
+  type ReconcilerOptions,
+  type ReconcileReport,
+  type ReconcileFailure,
+} from './reconciler.js';
+export {
+  PaperBroker,
+  type PaperBrokerOptions,
+  type PaperBrokerHistory,
+  type PaperFillMode,
+  type OcoOrderRequest,
+  type OcoOrders,
+} from './paper-broker.js';
+export {
+  slippedPrice,
+  feeFor,
+  stopFillPrice,
+  limitFillPrice,
+  walkBook,
+  type BookFill,
+} from './fill-model.js';
+export {
+  Portfolio,
+  stopOutRoles,
+  type PortfolioOptions,
+  type PortfolioRestoreOptions,
+  type RoleFill,
+  type PositionChange,
+  type PositionChangeKind,
+} from './portfolio.js';
+export {
+  TrailingStopManager,
+  type TrailingStopManagerOptions,
+  type TrailingStopBar,
+  type TrailingStopCheck,
+} from './trailing-stop.js';
+export { PositionStateMachine, type PositionTransition } from './position-machine.js';
+export {
+  protectiveLevels,
+  BracketTracker,
+  type ProtectiveLevelsInput,
+  type ProtectiveLevels,
+  type Bracket,
+  type BracketTrigger,
+  type BracketTrackerOptions,
+} from './protective-orders.js';

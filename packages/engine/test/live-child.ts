@@ -1,0 +1,121 @@
+/**
+ * A live trader in a process of its own, for the crash tests: the trade cycle in live mode
+ * against the exchange emulator (ccxt's real binance class), with a SQLite file. Run by
+ * `crash-safety.test.ts` with Node's type stripping; killed with SIGKILL at chosen moments.
+ *
+ * Env: DB_PATH, EMULATOR_URL, API_KEY, API_SECRET, CANDLE_TIME (open time of the candle to
+ * trade), TIMEOUT_MS (ccxt timeout), PHASE (`trade`: trade at once; `recover`: reconcile first).
+ * Prints one JSON line per step: `{"step":"...", ...}`.
+ */
+import { hold, systemClock, type Signal, type Strategy } from '@lumenlink/core';
+import { openStore } from '@lumenlink/data';
+import { CcxtExchange } from '@lumenlink/exchanges';
+import {
+  LiveBroker,
+  Portfolio,
+  Reconciler,
+  TrailingStopManager,
+  createExchangePolicies,
+} from '@lumenlink/execution';
+import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
+import { TradeCycle, inQuoteFees } from '../dist/index.js';
+
+const env = process.env;
+const symbol = 'BTC-USDT';
+const say = (step: string, fields: Record<string, unknown> = {}): void => {
+  process.stdout.write(`${JSON.stringify({ step, ...fields })}\n`);
+};
+
+/** Buys on the first candle it sees, then holds. */
+function buyFirst(): Strategy {
+  let seen = 0;
+  return {
+    key: 'crash_test',
+    params: {},
+    warmup: 0,
+    onCandle(): Signal {
+      seen += 1;
+      return seen === 1 ? { action: 'buy', confidence: 1, reason: 'first candle' } : hold('done');
+    },
+  };
+}
+
+const clock = systemClock;
+const exchange = new CcxtExchange({
+  exchange: 'binance',
+  apiKey: env.API_KEY ?? '',
+  secret: env.API_SECRET ?? '',
+  apiUrl: env.EMULATOR_URL ?? '',
+  timeoutMs: Number(env.TIMEOUT_MS ?? '5000'),
+});
+const markets = await exchange.loadMarkets();
+const store = await openStore({ path: env.DB_PATH ?? '' });
+const broker = new LiveBroker({
+  exchange,
+  policies: createExchangePolicies({ retries: 2, initialDelayMs: 50, maxDelayMs: 200 }),
+});
+const fills = await store.orders.listFills({ symbol });
+const roles = new Map(
+  (await store.orders.listOrders({ symbol })).map((order) => [order.clientOrderId, order.role]),
+);
+const portfolio = await Portfolio.restore(store.portfolio, {
+  clock,
+  startingCash: 100_000,
+  fills: fills.map((fill) => ({
+    fill: inQuoteFees(fill),
+    role: roles.get(fill.clientOrderId) ?? 'entry',
+  })),
+});
+const cycle = new TradeCycle({
+  clock,
+  settings: {
+    mode: 'live',
+    allowLiveTrading: true,
+    intervalMs: 3_600_000,
+    atrPeriod: 14,
+    trailingStopAtrMultiple: 0,
+    cooldownMs: 0,
+  },
+  strategies: new Map([[symbol, buyFirst()]]),
+  risk: new RiskEngine({ maxPositionUsd: 1_000 }),
+  tradingState: await TradingStateMachine.open({ store: store.runtime, clock, killSwitch: false }),
+  broker,
+  orders: store.orders,
+  decisions: store.decisions,
+  portfolio,
+  trailingStops: new TrailingStopManager({ clock, store: store.runtime }),
+  markets,
+  entryBreaker: broker.entryBreaker,
+  notFoundGrace: { checks: 3, windowMs: 0 },
+});
+
+if (env.PHASE === 'recover') {
+  // Before any trade: every order not final is resolved by its client id.
+  const reconciler = new Reconciler({
+    broker,
+    orders: store.orders,
+    clock,
+    manager: cycle.orderManager,
+  });
+  const report = await reconciler.reconcile();
+  say('reconciled', { checked: report.checked, changed: report.changed, adopted: report.adopted });
+}
+
+const price = (await exchange.fetchTicker(symbol)).last;
+const time = Number(env.CANDLE_TIME);
+say('trading', { price });
+await cycle.onCandle(symbol, {
+  time,
+  open: price,
+  high: price,
+  low: price,
+  close: price,
+  volume: 1,
+});
+say('done', {
+  orders: await store.orders.listOrders(),
+  fills: await store.orders.listFills(),
+  position: portfolio.position(symbol) ?? null,
+});
+await store.close();
+process.exit(0);

@@ -1,0 +1,95 @@
+/**
+ * Our client order ids (DESIGN.md Orders): `ll` + a base32 hash of what the order is for, so the
+ * same decision always gets the same id and an order can be looked up on the exchange by it.
+ */
+import { createHash } from 'node:crypto';
+import { ValidationError, type OrderRole, type OrderSide, type SymbolId } from '@lumenlink/core';
+
+/** The prefix of every client order id LumenLink makes. */
+export const clientOrderIdPrefix = 'll';
+
+/** Length of every client order id LumenLink makes (Binance and Bybit allow 36). */
+export const clientOrderIdLength = 32;
+
+/** What a client order id is computed from. */
+export interface ClientOrderIdFields {
+  /** The strategy key that decided the order. */
+  readonly strategy: string;
+  readonly symbol: SymbolId;
+  /** Open time of the candle whose close produced the decision (epoch ms). */
+  readonly candleTime: number;
+  /** The order's side: the signal's action. */
+  readonly action: OrderSide;
+  readonly role: OrderRole;
+  /** 0 first; the next attempt only after the previous one is proven `failed`. */
+  readonly attempt: number;
+}
+
+// RFC 4648 base32, lowercase: exchanges compare client ids case-sensitively, and lowercase
+// keeps the id readable next to the `ll` prefix.
+const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+
+const ourIdPattern = new RegExp(
+  `^${clientOrderIdPrefix}[a-z2-7]{${clientOrderIdLength - clientOrderIdPrefix.length}}$`,
+);
+
+/** Base32 (RFC 4648 alphabet, lowercase, no padding) of `bytes`. */
+function base32(bytes: Uint8Array): string {
+  let output = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      output += base32Alphabet[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (bits > 0) output += base32Alphabet[(buffer << (5 - bits)) & 31];
+  return output;
+}
+
+/**
+ * The client order id of an order: `ll` + 30 base32 characters of the SHA-256 of (strategy,
+ * symbol, candle time, action, role, attempt), 32 characters in all. Deterministic: the same
+ * fields always give the same id, so a decision resubmitted after a crash finds its order.
+ *
+ * @example
+ * ```ts
+ * const id = clientOrderId({
+ *   strategy: 'rsi_mean_reversion', symbol: 'BTC-USD', candleTime: Date.UTC(2026, 0, 1),
+ *   action: 'buy', role: 'entry', attempt: 0,
+ * }); // 'll' + 30 characters of [a-z2-7]
+ * ```
+ * @throws {ValidationError} for an empty strategy or symbol, a candle time that is not an
+ *   integer, or an attempt that is not a non-negative integer.
+ */
+export function clientOrderId(fields: ClientOrderIdFields): string {
+  const { strategy, symbol, candleTime, action, role, attempt } = fields;
+  if (strategy.trim() === '') throw new ValidationError('clientOrderId: strategy is empty');
+  if (symbol.trim() === '') throw new ValidationError('clientOrderId: symbol is empty');
+  if (!Number.isSafeInteger(candleTime)) {
+    throw new ValidationError(`clientOrderId: candleTime ${candleTime} is not an integer (ms)`);
+  }
+  if (!Number.isSafeInteger(attempt) || attempt < 0) {
+    throw new ValidationError(`clientOrderId: attempt ${attempt} is not a non-negative integer`);
+  }
+  // A JSON array keeps the fields apart: ('a', 'b|c') and ('a|b', 'c') hash differently.
+  const digest = createHash('sha256')
+    .update(JSON.stringify([strategy, symbol, candleTime, action, role, attempt]))
+    .digest();
+  return (
+    clientOrderIdPrefix + base32(digest).slice(0, clientOrderIdLength - clientOrderIdPrefix.length)
+  );
+}
+
+/**
+ * Whether `id` has the exact shape of a client order id LumenLink makes (`ll` + 30 characters of
+ * lowercase base32). Exchange orders with such an id are ours: adopted or reported, never
+ * ignored.
+ */
+export function isOurClientOrderId(id: string | null | undefined): id is string {
+  return typeof id === 'string' && ourIdPattern.test(id);
+}

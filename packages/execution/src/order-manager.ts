@@ -1,0 +1,715 @@
+/**
+ * The order manager: persist intent, then act (DESIGN.md Principle 4). Every order is stored as
+ * `pending` under its deterministic client order id before it is sent; a send whose outcome is
+ * unknown is marked `unknown` and resolved by looking the client id up, never sent again; an
+ * order becomes `failed` only after repeated "not found" answers spread over a grace window, and
+ * only then may the next attempt (a new client id) be sent. Status changes follow core's one
+ * transition table, enforced by the store: an illegal one throws.
+ */
+import {
+  DataIntegrityError,
+  LumenLinkError,
+  OrderNotFoundError,
+  OrderRejectedError,
+  PermanentError,
+  ValidationError,
+  isFinalOrderStatus,
+  silentLogger,
+  symbolParts,
+  type Broker,
+  type BrokerOrder,
+  type Clock,
+  type Fill,
+  type Logger,
+  type Order,
+  type OrderIntent,
+  type OrderRequest,
+  type OrderRole,
+  type OrderStore,
+  type OrderUpdate,
+} from '@lumenlink/core';
+import { clientOrderId as makeClientOrderId } from './client-order-id.js';
+import { CircuitOpenError, type EntryCircuitBreaker } from './policies.js';
+
+/** How long a missing order is given before it is proven never placed. */
+export interface NotFoundGrace {
+  /** "Not found" answers needed (default 3). */
+  readonly checks?: number;
+  /** Minimum time since the order was created, in ms (default 60 000). */
+  readonly windowMs?: number;
+}
+
+/** Options of an {@link OrderManager}. */
+export interface OrderManagerOptions {
+  /** Where orders go: a `PaperBroker`, a `LiveBroker`, or any core `Broker`. */
+  readonly broker: Broker;
+  /** Orders and fills (the SQLite store of `@lumenlink/data` in the bot). */
+  readonly orders: OrderStore;
+  readonly clock: Clock;
+  /** The exchange name stored with each order, e.g. `binance` or `paper`. */
+  readonly exchange: string;
+  readonly logger?: Logger;
+  /**
+   * When an `unknown` or `pending` order that the exchange does not know becomes `failed`: after
+   * `checks` "not found" answers and at least `windowMs` since its creation. The count is kept in
+   * memory: after a restart it starts again from 0 (which only delays the verdict).
+   */
+  readonly notFoundGrace?: NotFoundGrace;
+  /**
+   * The circuit breaker over entry orders (`LiveBroker.entryBreaker`). While it is open, an
+   * entry throws `CircuitOpenError` before anything is stored or sent; entries are placed
+   * through it. Exits and lookups never pass it. Left out: no breaker (the paper broker).
+   */
+  readonly entryBreaker?: EntryCircuitBreaker;
+  /**
+   * Called once per newly stored fill, in order, after it is stored (the portfolio update). An
+   * error it throws propagates to the caller; the fill stays stored (rebuild from stored fills).
+   */
+  readonly onFill?: (fill: Fill, order: Order) => void | Promise<void>;
+}
+
+/**
+ * What became of a submission. `placed`: the exchange has the order (open, filled, ...).
+ * `duplicate`: an order for this intent exists and is not `failed`; nothing was sent.
+ * `rejected`: the exchange said no (final). `unknown`: sent, outcome not known yet; the
+ * reconciler resolves it by client id. `failed`: proven never placed by the lookup that followed
+ * an unknown outcome (only with a grace of one check and no window); submitting the intent again
+ * sends the next attempt.
+ */
+export type SubmitStatus = 'placed' | 'duplicate' | 'rejected' | 'unknown' | 'failed';
+
+/** The outcome of {@link OrderManager.submit}: what happened, and the order as stored now. */
+export interface SubmitResult {
+  readonly status: SubmitStatus;
+  readonly order: Order;
+}
+
+/** The outcome of a lookup, refresh or cancel: the order as stored now, and fills newly stored. */
+export interface OrderSync {
+  readonly order: Order;
+  /** Fills stored by this call (each reported to `onFill`). */
+  readonly fills: readonly Fill[];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const defaultGrace = { checks: 3, windowMs: 60_000 };
+
+/** Trades this long before an order's creation are still fetched for it (exchange clock skew). */
+const fillLookbackSlackMs = 60_000;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function closeEnough(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+/** The role of an exchange order we adopt: an entry for a buy, a stop or an exit for a sell. */
+function adoptedRole(order: BrokerOrder): OrderRole {
+  if (order.side === 'buy') return 'entry';
+  return order.type === 'stop_market' || order.type === 'stop_limit' ? 'stop' : 'exit';
+}
+
+/**
+ * Places orders crash-safely and keeps their stored state in step with the exchange.
+ *
+ * @example
+ * ```ts
+ * const manager = new OrderManager({ broker, orders: store.orders, clock, exchange: 'paper' });
+ * const { status, order } = await manager.submit({
+ *   strategy: 'rsi_mean_reversion', symbol: 'BTC-USD', side: 'buy', type: 'market',
+ *   role: 'entry', quantity: 0.01, candleTime, reason: 'RSI 28 < 30',
+ * });
+ * if (status === 'unknown') await reconciler.reconcile(); // resolved by client id, never resent
+ * ```
+ */
+export class OrderManager {
+  readonly #broker: Broker;
+  readonly #orders: OrderStore;
+  readonly #clock: Clock;
+  readonly #exchange: string;
+  readonly #logger: Logger;
+  readonly #checks: number;
+  readonly #windowMs: number;
+  readonly #entryBreaker: EntryCircuitBreaker | undefined;
+  readonly #onFill: ((fill: Fill, order: Order) => void | Promise<void>) | undefined;
+  /** Submissions in progress, by the attempt-0 client id of their intent. */
+  readonly #submissions = new Map<string, Promise<SubmitResult>>();
+  /** Client ids stored and being sent right now: lookups leave them alone. */
+  readonly #sending = new Set<string>();
+  /** "Not found" answers per client id since the last start. */
+  readonly #notFound = new Map<string, number>();
+
+  /** @throws {ValidationError} for an empty exchange name or a bad grace. */
+  constructor(options: OrderManagerOptions) {
+    if (options.exchange.trim() === '') {
+      throw new ValidationError('OrderManager: exchange is empty');
+    }
+    const checks = options.notFoundGrace?.checks ?? defaultGrace.checks;
+    const windowMs = options.notFoundGrace?.windowMs ?? defaultGrace.windowMs;
+    if (!Number.isSafeInteger(checks) || checks < 1) {
+      throw new ValidationError(
+        `OrderManager: notFoundGrace.checks ${checks} is not an integer >= 1`,
+      );
+    }
+    if (!Number.isSafeInteger(windowMs) || windowMs < 0) {
+      throw new ValidationError(
+        `OrderManager: notFoundGrace.windowMs ${windowMs} is not an integer >= 0`,
+      );
+    }
+    this.#broker = options.broker;
+    this.#orders = options.orders;
+    this.#clock = options.clock;
+    this.#exchange = options.exchange;
+    this.#logger = (options.logger ?? silentLogger).child({ module: 'order-manager' });
+    this.#checks = checks;
+    this.#windowMs = windowMs;
+    this.#entryBreaker = options.entryBreaker;
+    this.#onFill = options.onFill;
+  }
+
+  /**
+   * Submits an intent: computes its client order id, refuses a duplicate, stores it `pending`,
+   * sends it once, and stores the result.
+   *
+   * - The client id uses attempt 0, or the next attempt when every earlier attempt of the same
+   *   (strategy, symbol, candle time, side, role) is `failed`. An existing order that is not
+   *   `failed` is returned as `duplicate`, and nothing is sent.
+   * - An `OrderRejectedError` stores `rejected` with the reason and returns `rejected`.
+   * - No definite answer (`OrderOutcomeUnknownError`, `ExchangeUnavailableError`,
+   *   `RateLimitError`, or an error that is not a LumenLink error) stores `unknown` with the
+   *   error's message, then looks the order up once by client id: found, it is adopted and
+   *   `placed` (or `rejected`) is returned; not found or the lookup failing, `unknown`.
+   *
+   * @throws {CircuitOpenError} for an entry while the entry breaker is open: nothing was stored
+   *   or sent. (Should the breaker open between the check and the send, the stored order is
+   *   marked `failed`, proven never sent, and the error is thrown too.)
+   * @throws {StorageError} when the intent cannot be stored: nothing was sent. Also when the
+   *   result cannot be stored; the order is then resolved by the reconciler.
+   * @throws {ValidationError} for an intent the store refuses (e.g. a quantity <= 0).
+   * @throws {PermanentError} another definite refusal by the broker (`ExchangeAuthError`,
+   *   `ExchangeRequestError`, ...), after storing the order `rejected` with it as the reason.
+   * @throws a broker error of `fetchFills`, or of `onFill`, after the placed order was stored:
+   *   submitting again returns it as `duplicate`; the reconciler stores the missing fills.
+   */
+  async submit(intent: OrderIntent): Promise<SubmitResult> {
+    const key = makeClientOrderId({ ...intent, action: intent.side, attempt: 0 });
+    const running = this.#submissions.get(key);
+    if (running !== undefined) {
+      // The same intent is being submitted in this process: it is that order.
+      const first = await running;
+      return { status: 'duplicate', order: first.order };
+    }
+    const submission = this.#submit(intent);
+    this.#submissions.set(key, submission);
+    try {
+      return await submission;
+    } finally {
+      this.#submissions.delete(key);
+    }
+  }
+
+  /**
+   * Looks an order up by client id and stores what the exchange says. Found: its status,
+   * exchange id, fills and fees are adopted. "Not found": counted; a `pending` or `unknown`
+   * order becomes `failed` after `notFoundGrace.checks` answers and `notFoundGrace.windowMs`
+   * since its creation, which frees the next attempt. A final order, or one being sent right
+   * now, is returned as stored.
+   *
+   * @throws {ValidationError} when no order has this client id.
+   * @throws {ExchangeUnavailableError} (or another broker error) when the lookup failed; the
+   *   order is unchanged.
+   * @throws {OrderTransitionError} when the exchange reports a status the state machine does not
+   *   allow from the stored one.
+   * @throws {StorageError} when the store fails.
+   */
+  async resolve(clientOrderId: string): Promise<OrderSync> {
+    const order = await this.#mustGet(clientOrderId);
+    if (this.#sending.has(clientOrderId)) return { order, fills: [] };
+    return this.#resolveOrder(order, false);
+  }
+
+  /**
+   * Brings an order up to date: an `open` or `partially_filled` order is fetched by exchange id,
+   * a `pending` or `unknown` one is resolved by client id ({@link OrderManager.resolve}); a
+   * final one only gets its missing fills, if any.
+   *
+   * @throws {ValidationError} when no order has this client id.
+   * @throws {OrderNotFoundError} (or another broker error) when the fetch failed.
+   * @throws {OrderTransitionError} when the exchange reports an illegal status change.
+   * @throws {StorageError} when the store fails.
+   */
+  async refresh(clientOrderId: string): Promise<OrderSync> {
+    const order = await this.#mustGet(clientOrderId);
+    if (this.#sending.has(clientOrderId)) return { order, fills: [] };
+    return this.#refreshOrder(order);
+  }
+
+  /**
+   * Cancels an open order. A `pending` or `unknown` one is resolved first; a final one is
+   * returned as stored. When the cancel call fails, the order is fetched again: if it ended
+   * meanwhile (filled, canceled), that is stored and returned; otherwise the error is thrown.
+   *
+   * @throws {ValidationError} when no order has this client id.
+   * @throws {OrderNotFoundError} when the exchange does not know the order yet (no exchange id).
+   * @throws {ExchangeUnavailableError} (or another broker error) when the cancel failed.
+   * @throws {StorageError} when the store fails.
+   */
+  async cancel(clientOrderId: string): Promise<OrderSync> {
+    let order = await this.#mustGet(clientOrderId);
+    if (isFinalOrderStatus(order.status)) return { order, fills: [] };
+    if (
+      order.exchangeOrderId === null ||
+      order.status === 'pending' ||
+      order.status === 'unknown'
+    ) {
+      const resolved = await this.#resolveOrder(order, false);
+      order = resolved.order;
+      if (isFinalOrderStatus(order.status)) return resolved;
+    }
+    const exchangeOrderId = order.exchangeOrderId;
+    if (exchangeOrderId === null) {
+      throw new OrderNotFoundError(
+        `cancel ${clientOrderId}: the exchange does not know the order yet (status ${order.status})`,
+      );
+    }
+    let canceled: BrokerOrder;
+    try {
+      canceled = await this.#broker.cancelOrder(order.symbol, exchangeOrderId);
+    } catch (error) {
+      // The cancel may have raced a fill, or happened without its answer: learn the state.
+      this.#logger.warn('cancel failed; fetching the order', {
+        clientOrderId,
+        error: describe(error),
+      });
+      let refreshed: OrderSync;
+      try {
+        refreshed = await this.#refreshOrder(order);
+      } catch (refreshError) {
+        this.#logger.warn('fetching the order after a failed cancel failed too', {
+          clientOrderId,
+          error: describe(refreshError),
+        });
+        throw error;
+      }
+      if (isFinalOrderStatus(refreshed.order.status)) return refreshed;
+      throw error;
+    }
+    return this.#adopt(order, canceled);
+  }
+
+  /**
+   * Stores the fills of an order that are missing (its stored fills sum to less than its filled
+   * quantity): fetched from the broker and matched by exchange order id or client id, each stored
+   * once by trade id and reported to `onFill`. A trade that would take the stored fills past
+   * the order's filled quantity is left for a later call. When the broker reports a filled
+   * quantity but no trades for the order at all, one synthetic fill is stored for the missing
+   * part: trade id `${clientOrderId}:${filledQuantity}`, priced so the fills average to the
+   * order's average price, with the fee not yet covered by stored fills.
+   *
+   * @throws {ValidationError} when no order has this client id.
+   * @throws {DataIntegrityError} when a synthetic fill is needed but the order has no price.
+   * @throws {StorageError} when the store fails; broker errors of `fetchFills` as thrown.
+   */
+  async syncFills(clientOrderId: string): Promise<OrderSync> {
+    const order = await this.#mustGet(clientOrderId);
+    return { order, fills: await this.#syncFills(order) };
+  }
+
+  /**
+   * Stores an exchange order that carries our prefix but that the store does not know (found
+   * by the reconciler): strategy `adopted`, role `entry` for a buy (`stop` for a stop sell,
+   * `exit` for another sell), its status, quantities and fills as the exchange reports them.
+   *
+   * @throws {ValidationError} when the order has no client id.
+   * @throws {DuplicateOrderError} (a `DataIntegrityError` of the store) when it is stored already.
+   * @throws {StorageError} when the store fails.
+   */
+  async adoptExchangeOrder(exchangeOrder: BrokerOrder): Promise<OrderSync> {
+    const id = exchangeOrder.clientOrderId;
+    if (id === null || id === '') {
+      throw new ValidationError(
+        `adoptExchangeOrder: exchange order ${exchangeOrder.exchangeOrderId} has no client id`,
+      );
+    }
+    const now = this.#clock.now();
+    const order: Order = {
+      clientOrderId: id,
+      exchangeOrderId: exchangeOrder.exchangeOrderId,
+      exchange: this.#exchange,
+      strategy: 'adopted',
+      symbol: exchangeOrder.symbol,
+      side: exchangeOrder.side,
+      type: exchangeOrder.type,
+      role: adoptedRole(exchangeOrder),
+      quantity: exchangeOrder.quantity,
+      limitPrice: exchangeOrder.limitPrice,
+      stopPrice: exchangeOrder.stopPrice,
+      status: exchangeOrder.status,
+      filledQuantity: exchangeOrder.filledQuantity,
+      avgFillPrice: exchangeOrder.avgFillPrice,
+      fee: exchangeOrder.fee,
+      feeCurrency: exchangeOrder.feeCurrency,
+      reason: 'adopted: on the exchange with our prefix, missing from the store',
+      candleTime: exchangeOrder.createdAt,
+      attempt: 0,
+      createdAt: exchangeOrder.createdAt,
+      updatedAt: now,
+    };
+    await this.#orders.insertOrder(order);
+    this.#logger.warn('adopted an exchange order missing from the store', {
+      clientOrderId: id,
+      exchangeOrderId: exchangeOrder.exchangeOrderId,
+      status: exchangeOrder.status,
+    });
+    return { order, fills: order.filledQuantity > 0 ? await this.#syncFills(order) : [] };
+  }
+
+  async #submit(intent: OrderIntent): Promise<SubmitResult> {
+    if (intent.role === 'entry' && this.#entryBreaker?.state() === 'open') {
+      throw new CircuitOpenError(
+        `entry ${intent.side} ${intent.quantity} ${intent.symbol} refused: the circuit breaker is open after repeated exchange failures`,
+      );
+    }
+    const slot = await this.#nextAttempt(intent);
+    if ('duplicate' in slot) {
+      this.#logger.info('duplicate intent; nothing sent', {
+        clientOrderId: slot.duplicate.clientOrderId,
+        status: slot.duplicate.status,
+      });
+      return { status: 'duplicate', order: slot.duplicate };
+    }
+    const now = this.#clock.now();
+    const order: Order = {
+      clientOrderId: slot.clientOrderId,
+      exchangeOrderId: null,
+      exchange: this.#exchange,
+      strategy: intent.strategy,
+      symbol: intent.symbol,
+      side: intent.side,
+      type: intent.type,
+      role: intent.role,
+      quantity: intent.quantity,
+      limitPrice: intent.limitPrice ?? null,
+      stopPrice: intent.stopPrice ?? null,
+      status: 'pending',
+      filledQuantity: 0,
+      avgFillPrice: null,
+      fee: 0,
+      feeCurrency: null,
+      reason: intent.reason,
+      candleTime: intent.candleTime,
+      attempt: slot.attempt,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.#orders.insertOrder(order);
+    } catch (error) {
+      // Another process may have stored this intent meanwhile; otherwise nothing is sent and
+      // the insert's error is thrown (also when this re-read fails: the insert error is the one
+      // that matters).
+      const existing = await this.#orders.getOrder(order.clientOrderId).catch(() => null);
+      if (existing !== null && existing.status !== 'failed') {
+        return { status: 'duplicate', order: existing };
+      }
+      throw error;
+    }
+    this.#sending.add(order.clientOrderId);
+    try {
+      return await this.#send(order);
+    } finally {
+      this.#sending.delete(order.clientOrderId);
+    }
+  }
+
+  /** The first attempt of this intent not proven `failed`: new (to send) or a duplicate. */
+  async #nextAttempt(
+    intent: OrderIntent,
+  ): Promise<{ clientOrderId: string; attempt: number } | { duplicate: Order }> {
+    for (let attempt = 0; ; attempt++) {
+      const id = makeClientOrderId({ ...intent, action: intent.side, attempt });
+      const existing = await this.#orders.getOrder(id);
+      if (existing === null) return { clientOrderId: id, attempt };
+      if (existing.status !== 'failed') return { duplicate: existing };
+    }
+  }
+
+  async #send(order: Order): Promise<SubmitResult> {
+    const request: OrderRequest = {
+      clientOrderId: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      quantity: order.quantity,
+      ...(order.limitPrice === null ? {} : { limitPrice: order.limitPrice }),
+      ...(order.stopPrice === null ? {} : { stopPrice: order.stopPrice }),
+    };
+    const place = (): Promise<BrokerOrder> => this.#broker.createOrder(request);
+    let placed: BrokerOrder;
+    try {
+      placed =
+        order.role === 'entry' && this.#entryBreaker !== undefined
+          ? await this.#entryBreaker.execute(place)
+          : await place();
+    } catch (error) {
+      return this.#sendFailed(order, error);
+    }
+    const { order: stored } = await this.#adopt(order, placed);
+    this.#logger.info('order placed', {
+      clientOrderId: stored.clientOrderId,
+      exchangeOrderId: stored.exchangeOrderId,
+      status: stored.status,
+    });
+    return { status: stored.status === 'rejected' ? 'rejected' : 'placed', order: stored };
+  }
+
+  async #sendFailed(order: Order, error: unknown): Promise<SubmitResult> {
+    const id = order.clientOrderId;
+    if (error instanceof CircuitOpenError) {
+      // The breaker refused before calling the broker: proven never sent.
+      await this.#update(id, { status: 'failed', reason: `not sent: ${error.message}` });
+      throw error;
+    }
+    if (error instanceof OrderRejectedError) {
+      const rejected = await this.#update(id, {
+        status: 'rejected',
+        reason: `${error.reason}: ${error.message}`,
+      });
+      this.#logger.warn('order rejected', { clientOrderId: id, reason: rejected.reason });
+      return { status: 'rejected', order: rejected };
+    }
+    if (error instanceof PermanentError) {
+      await this.#update(id, { status: 'rejected', reason: `${error.code}: ${error.message}` });
+      this.#logger.error('order refused', { clientOrderId: id, error: error.message });
+      throw error;
+    }
+    // No definite answer: it may exist. Never resend; look it up by client id.
+    const unknown = await this.#update(id, { status: 'unknown', reason: describe(error) });
+    this.#logger.warn('order outcome unknown; looking it up by client id', {
+      clientOrderId: id,
+      error: describe(error),
+      retryable: error instanceof LumenLinkError ? error.isRetryable : null,
+    });
+    const { order: resolved } = await this.#resolveOrder(unknown, true);
+    switch (resolved.status) {
+      case 'pending':
+      case 'unknown':
+        return { status: 'unknown', order: resolved };
+      case 'failed':
+      case 'rejected':
+        return { status: resolved.status, order: resolved };
+      case 'open':
+      case 'partially_filled':
+      case 'filled':
+      case 'canceled':
+      case 'expired':
+        return { status: 'placed', order: resolved };
+    }
+  }
+
+  async #resolveOrder(order: Order, tolerateLookupFailure: boolean): Promise<OrderSync> {
+    if (isFinalOrderStatus(order.status)) return { order, fills: [] };
+    const id = order.clientOrderId;
+    let found: BrokerOrder | null;
+    try {
+      found = await this.#broker.fetchOrderByClientId(order.symbol, id);
+    } catch (error) {
+      if (error instanceof OrderNotFoundError) {
+        found = null;
+      } else if (tolerateLookupFailure) {
+        this.#logger.warn('lookup by client id failed; the order stays unknown', {
+          clientOrderId: id,
+          error: describe(error),
+        });
+        return { order, fills: [] };
+      } else {
+        throw error;
+      }
+    }
+    if (found !== null) {
+      this.#notFound.delete(id);
+      return this.#adopt(order, found);
+    }
+    return this.#countNotFound(order);
+  }
+
+  async #countNotFound(order: Order): Promise<OrderSync> {
+    const id = order.clientOrderId;
+    if (order.status !== 'pending' && order.status !== 'unknown') {
+      // An order the exchange acknowledged cannot be "never placed"; it is refreshed by its
+      // exchange id instead.
+      this.#logger.warn('acknowledged order not found by client id', {
+        clientOrderId: id,
+        status: order.status,
+      });
+      return { order, fills: [] };
+    }
+    const now = this.#clock.now();
+    const count = (this.#notFound.get(id) ?? 0) + 1;
+    this.#notFound.set(id, count);
+    const age = now - order.createdAt;
+    if (count >= this.#checks && age >= this.#windowMs) {
+      const failed = await this.#update(id, {
+        status: 'failed',
+        reason: `never placed: not found on ${this.#broker.name} by client id ${count} times over ${age} ms since creation`,
+      });
+      this.#notFound.delete(id);
+      this.#logger.warn('order proven never placed', { clientOrderId: id, checks: count });
+      return { order: failed, fills: [] };
+    }
+    this.#logger.info('order not found yet; within its grace', {
+      clientOrderId: id,
+      checks: count,
+      ageMs: age,
+    });
+    return { order, fills: [] };
+  }
+
+  async #refreshOrder(order: Order): Promise<OrderSync> {
+    if (isFinalOrderStatus(order.status)) return { order, fills: await this.#syncFills(order) };
+    if (
+      order.exchangeOrderId === null ||
+      order.status === 'pending' ||
+      order.status === 'unknown'
+    ) {
+      return this.#resolveOrder(order, false);
+    }
+    return this.#adopt(order, await this.#broker.fetchOrder(order.symbol, order.exchangeOrderId));
+  }
+
+  /** Stores what the exchange says about an order (only what changed), then its new fills. */
+  async #adopt(order: Order, exchangeOrder: BrokerOrder): Promise<OrderSync> {
+    const id = order.clientOrderId;
+    if (exchangeOrder.clientOrderId !== null && exchangeOrder.clientOrderId !== id) {
+      throw new DataIntegrityError(
+        `${id}: the broker answered with order ${exchangeOrder.exchangeOrderId} of client id ${exchangeOrder.clientOrderId}`,
+      );
+    }
+    const update: Mutable<OrderUpdate> = { updatedAt: this.#clock.now() };
+    if (exchangeOrder.status !== order.status) update.status = exchangeOrder.status;
+    if (exchangeOrder.exchangeOrderId !== order.exchangeOrderId) {
+      update.exchangeOrderId = exchangeOrder.exchangeOrderId;
+    }
+    // A read can lag a fill the store already has: quantities and fees never go back.
+    if (exchangeOrder.filledQuantity > order.filledQuantity) {
+      update.filledQuantity = exchangeOrder.filledQuantity;
+      if (exchangeOrder.avgFillPrice !== null) update.avgFillPrice = exchangeOrder.avgFillPrice;
+    } else if (order.avgFillPrice === null && exchangeOrder.avgFillPrice !== null) {
+      update.avgFillPrice = exchangeOrder.avgFillPrice;
+    }
+    if (exchangeOrder.fee > order.fee) update.fee = exchangeOrder.fee;
+    if (exchangeOrder.feeCurrency !== null && exchangeOrder.feeCurrency !== order.feeCurrency) {
+      update.feeCurrency = exchangeOrder.feeCurrency;
+    }
+    const changed = Object.keys(update).length > 1;
+    const stored = changed ? await this.#orders.updateOrder(id, update) : order;
+    if (update.status !== undefined) {
+      this.#logger.info('order status changed', {
+        clientOrderId: id,
+        from: order.status,
+        to: stored.status,
+        filled: stored.filledQuantity,
+      });
+    }
+    return { order: stored, fills: stored.filledQuantity > 0 ? await this.#syncFills(stored) : [] };
+  }
+
+  async #syncFills(order: Order): Promise<Fill[]> {
+    if (order.filledQuantity <= 0) return [];
+    const id = order.clientOrderId;
+    const stored = await this.#orders.listFills({ clientOrderId: id });
+    let storedQuantity = sum(stored.map((fill) => fill.quantity));
+    if (
+      storedQuantity >= order.filledQuantity ||
+      closeEnough(storedQuantity, order.filledQuantity)
+    ) {
+      return [];
+    }
+    const trades = (
+      await this.#broker.fetchFills(
+        order.symbol,
+        Math.max(0, order.createdAt - fillLookbackSlackMs),
+      )
+    )
+      .filter(
+        (trade) =>
+          (order.exchangeOrderId !== null && trade.exchangeOrderId === order.exchangeOrderId) ||
+          trade.clientOrderId === id,
+      )
+      .sort((a, b) => a.time - b.time);
+    const known = new Set(stored.map((fill) => fill.tradeId));
+    const added: Fill[] = [];
+    const store = async (fill: Fill): Promise<void> => {
+      if (!(await this.#orders.saveFill(fill))) return;
+      storedQuantity += fill.quantity;
+      added.push(fill);
+      await this.#onFill?.(fill, order);
+    };
+    for (const trade of trades) {
+      if (known.has(trade.tradeId)) continue;
+      const after = storedQuantity + trade.quantity;
+      if (after > order.filledQuantity && !closeEnough(after, order.filledQuantity)) {
+        this.#logger.warn('trade beyond the order filled quantity; left for a later sync', {
+          clientOrderId: id,
+          tradeId: trade.tradeId,
+          filled: order.filledQuantity,
+        });
+        continue;
+      }
+      await store({
+        ...trade,
+        clientOrderId: id,
+        exchangeOrderId: order.exchangeOrderId ?? trade.exchangeOrderId,
+      });
+    }
+    if (trades.length === 0 && !closeEnough(storedQuantity, order.filledQuantity)) {
+      await store(this.#syntheticFill(order, stored));
+    }
+    return added;
+  }
+
+  /** One fill for the part of an order's filled quantity that no stored fill covers. */
+  #syntheticFill(order: Order, stored: readonly Fill[]): Fill {
+    const average = order.avgFillPrice;
+    if (average === null || !(average > 0)) {
+      throw new DataIntegrityError(
+        `${order.clientOrderId}: the broker reports ${order.filledQuantity} filled without trades or an average price`,
+      );
+    }
+    const storedQuantity = sum(stored.map((fill) => fill.quantity));
+    const storedValue = sum(stored.map((fill) => fill.quantity * fill.price));
+    const quantity = order.filledQuantity - storedQuantity;
+    const price = (average * order.filledQuantity - storedValue) / quantity;
+    return {
+      tradeId: `${order.clientOrderId}:${order.filledQuantity}`,
+      clientOrderId: order.clientOrderId,
+      exchangeOrderId: order.exchangeOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      quantity,
+      price: Number.isFinite(price) && price > 0 ? price : average,
+      fee: Math.max(0, order.fee - sum(stored.map((fill) => fill.fee))),
+      feeCurrency: order.feeCurrency ?? symbolParts(order.symbol).quote,
+      time: order.updatedAt,
+    };
+  }
+
+  #update(clientOrderId: string, update: Omit<OrderUpdate, 'updatedAt'>): Promise<Order> {
+    return this.#orders.updateOrder(clientOrderId, { ...update, updatedAt: this.#clock.now() });
+  }
+
+  async #mustGet(clientOrderId: string): Promise<Order> {
+    const order = await this.#orders.getOrder(clientOrderId);
+    if (order === null) {
+      throw new ValidationError(`no order with client id ${clientOrderId} is stored`);
+    }
+    return order;
+  }
+}

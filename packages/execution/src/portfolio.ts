@@ -1,0 +1,579 @@
+/**
+ * The portfolio: cash and positions as the sum of the fills, with realized P&L net of fees,
+ * unrealized P&L by mark, daily P&L, peak equity and stop-out times, persisted through core's
+ * `PortfolioStore` (trade cycle step 7, and step 1 for marking to market).
+ */
+import {
+  DataIntegrityError,
+  ValidationError,
+  parseSymbol,
+  symbolParts,
+  type AccountSnapshot,
+  type Clock,
+  type Fill,
+  type MarketInfo,
+  type OrderRole,
+  type PortfolioStore,
+  type Position,
+  type PositionState,
+  type SymbolId,
+} from '@lumenlink/core';
+import { dustQuantity, isDustRest, requireNonNegative, requirePositive } from './fill-model.js';
+
+const dayMs = 86_400_000;
+
+/** Order roles whose sell fills are stop-outs (they set `lastStopOutAt`). */
+export const stopOutRoles: ReadonlySet<OrderRole> = new Set<OrderRole>([
+  'stop',
+  'trailing_stop',
+  'bracket_stop',
+]);
+
+const orderRoles: Readonly<Record<OrderRole, true>> = {
+  entry: true,
+  exit: true,
+  stop: true,
+  take_profit: true,
+  trailing_stop: true,
+  force_exit: true,
+  bracket_stop: true,
+  bracket_take_profit: true,
+};
+
+/** Options of a {@link Portfolio}. */
+export interface PortfolioOptions {
+  /** Time for {@link Portfolio.persist} and {@link Portfolio.restore}. */
+  readonly clock: Clock;
+  /** Cash at the start, in the quote currency. */
+  readonly startingCash: number;
+  /** Where positions and equity snapshots are persisted; without it, nothing is. */
+  readonly store?: PortfolioStore;
+  /** When given, fills of symbols quoted in another currency are refused. */
+  readonly quoteCurrency?: string;
+  /**
+   * Market rules: a position left with at most half its `amountStep` is closed (dust). Give the
+   * paper broker the same markets, so that it writes off the same dust.
+   */
+  readonly markets?: ReadonlyMap<SymbolId, MarketInfo>;
+}
+
+/** A fill with the role of its order, as {@link Portfolio.restore} replays them. */
+export interface RoleFill {
+  readonly fill: Fill;
+  readonly role: OrderRole;
+}
+
+/** Options of {@link Portfolio.restore}. */
+export interface PortfolioRestoreOptions extends Omit<PortfolioOptions, 'store'> {
+  /** Every fill of the account, with its order's role (from the order store). */
+  readonly fills: readonly RoleFill[];
+}
+
+/** What a fill did to its symbol's position. */
+export type PositionChangeKind = 'opened' | 'increased' | 'reduced' | 'closed';
+
+/** The effect of one fill, as {@link Portfolio.applyFill} returns it. */
+export interface PositionChange {
+  readonly symbol: SymbolId;
+  readonly kind: PositionChangeKind;
+  readonly fill: Fill;
+  readonly role: OrderRole;
+  /** The position before the fill, or `null` when flat. */
+  readonly before: Position | null;
+  /** The position after the fill, or `null` when it closed. */
+  readonly after: Position | null;
+  /**
+   * The P&L this fill realized, in the quote currency: for a sell, its value minus its fee, the
+   * cost of the quantity sold at the average entry, and that quantity's share of the entry fees
+   * (a sell that closes the position charges the cost of all that was held, dust included);
+   * 0 for a buy (its fee is realized when the quantity is sold).
+   */
+  readonly realizedPnl: number;
+  /** Whether the fill is an exit by a stop (role `stop`, `trailing_stop` or `bracket_stop`). */
+  readonly stopOut: boolean;
+}
+
+/** A position with what the portfolio needs beyond core's `Position`. */
+interface Holding {
+  readonly symbol: SymbolId;
+  state: PositionState;
+  quantity: number;
+  avgEntryPrice: number;
+  /** Realized P&L of this trade so far. */
+  realizedPnl: number;
+  /** Fees paid on this trade so far. */
+  fees: number;
+  /** Entry fees of the quantity still held, realized proportionally as it is sold. */
+  openEntryFees: number;
+  readonly openedAt: number;
+  updatedAt: number;
+}
+
+function toPosition(holding: Holding): Position {
+  return {
+    symbol: holding.symbol,
+    state: holding.state,
+    quantity: holding.quantity,
+    avgEntryPrice: holding.avgEntryPrice,
+    realizedPnl: holding.realizedPnl,
+    fees: holding.fees,
+    openedAt: holding.openedAt,
+    updatedAt: holding.updatedAt,
+  };
+}
+
+/** 00:00 UTC of the day of `at`. */
+function utcMidnight(at: number): number {
+  return Math.floor(at / dayMs) * dayMs;
+}
+
+/**
+ * Cash and long spot positions built from fills, as the trade cycle applies them (step 7).
+ *
+ * - A buy adds to the position at the volume-weighted average entry price; cash pays its value
+ *   and its fee.
+ * - A sell realizes `value - fee - quantity x average entry - quantity's share of the entry
+ *   fees`, so realized P&L is net of both sides' fees; cash receives its value minus its fee. A
+ *   position whose rest is at most half the market's amount step, or a billionth of what was
+ *   held (`dustQuantity`, the rule the paper broker shares), is closed: dust. Selling more than
+ *   is held is a `DataIntegrityError`.
+ * - A sell whose order role is `stop`, `trailing_stop` or `bracket_stop` is a stop-out:
+ *   `lastStopOutAt` of its symbol becomes the fill time (risk's cooldown and stop-loss guard).
+ * - Unrealized P&L is `quantity x (mark - average entry)` less the entry fees not yet realized,
+ *   so `equity = cash + positions at mark = startingCash + realized + unrealized`. Positions
+ *   without a mark are valued at their last fill price.
+ * - Daily P&L is equity now minus equity at 00:00 UTC (the equity after the last event before
+ *   midnight); the day rolls over on any event (fill, mark, snapshot) of a later day.
+ *
+ * Positions and cash always equal what the sum of the fills implies. The portfolio trusts the
+ * fills' prices and fees; the broker decides them.
+ *
+ * @example
+ * ```ts
+ * const portfolio = new Portfolio({ clock, startingCash: 10_000, store: store.portfolio });
+ * for (const fill of broker.processCandle('BTC-USD', candle)) portfolio.applyFill(fill, { role: 'entry' });
+ * portfolio.markToMarket({ 'BTC-USD': candle.close }, candle.time);
+ * await portfolio.persist();
+ * ```
+ */
+export class Portfolio {
+  readonly #clock: Clock;
+  readonly #startingCash: number;
+  readonly #store: PortfolioStore | null;
+  readonly #quote: string | null;
+  readonly #markets: ReadonlyMap<SymbolId, MarketInfo> | null;
+  readonly #holdings = new Map<SymbolId, Holding>();
+  readonly #marks = new Map<SymbolId, number>();
+  readonly #appliedTradeIds = new Set<string>();
+  readonly #lastStopOutAt: Partial<Record<SymbolId, number>> = {};
+  /** Symbols whose stored position must be deleted at the next persist. */
+  readonly #closedSincePersist = new Set<SymbolId>();
+  #cash: number;
+  #realizedPnl = 0;
+  #peakEquity: number;
+  /** 00:00 UTC of the current day, once an event happened. */
+  #dayStart: number | null = null;
+  #dayStartEquity: number;
+
+  /**
+   * @throws {ValidationError} for a negative or non-finite starting cash or a malformed quote
+   *   currency.
+   */
+  constructor(options: PortfolioOptions) {
+    this.#clock = options.clock;
+    this.#startingCash = requireNonNegative('Portfolio startingCash', options.startingCash);
+    this.#store = options.store ?? null;
+    this.#markets = options.markets ?? null;
+    const quote = options.quoteCurrency;
+    if (quote !== undefined && (typeof quote !== 'string' || !/^[A-Z0-9]{1,20}$/.test(quote))) {
+      throw new ValidationError(
+        `Portfolio quoteCurrency must be a currency code such as USD, got ${String(quote)}`,
+      );
+    }
+    this.#quote = quote ?? null;
+    this.#cash = this.#startingCash;
+    this.#peakEquity = this.#startingCash;
+    this.#dayStartEquity = this.#startingCash;
+  }
+
+  /**
+   * Rebuilds a portfolio after a restart. The fills are the truth: they are replayed in time
+   * order for cash, positions, realized P&L and stop-outs. The store adds what fills cannot
+   * tell: each open position's state (`filled` or `managing`), the peak equity, and the equity at
+   * 00:00 UTC today (from the latest equity snapshot). A stored position the fills no longer
+   * imply is deleted at the next {@link Portfolio.persist}.
+   *
+   * @example
+   * ```ts
+   * const orders = await store.orders.listOrders();
+   * const roles = new Map(orders.map((order) => [order.clientOrderId, order.role]));
+   * const fills = (await store.orders.listFills()).map((fill) => ({ fill, role: roles.get(fill.clientOrderId)! }));
+   * const portfolio = await Portfolio.restore(store.portfolio, { clock, startingCash: 10_000, fills });
+   * ```
+   * @throws {ValidationError} or {@link DataIntegrityError} as {@link Portfolio.applyFill}, for
+   *   fills that do not add up.
+   * @throws {StorageError} when the store fails.
+   */
+  static async restore(
+    store: PortfolioStore,
+    options: PortfolioRestoreOptions,
+  ): Promise<Portfolio> {
+    const { fills, ...rest } = options;
+    const portfolio = new Portfolio({ ...rest, store });
+    const ordered = [...fills].sort((a, b) => a.fill.time - b.fill.time);
+    for (const { fill, role } of ordered) portfolio.applyFill(fill, { role });
+
+    const stored = await store.listPositions();
+    for (const position of stored) {
+      const holding = portfolio.#holdings.get(position.symbol);
+      if (holding === undefined) portfolio.#closedSincePersist.add(position.symbol);
+      else if (position.state === 'managing') holding.state = 'managing';
+    }
+
+    const now = options.clock.now();
+    const latest = await latestSnapshot(store, now);
+    const today = utcMidnight(now);
+    const equity = portfolio.#equity();
+    if (latest !== undefined) {
+      portfolio.#peakEquity = Math.max(portfolio.#peakEquity, latest.peakEquity, equity);
+      for (const [symbol, at] of Object.entries(latest.lastStopOutAt)) {
+        const key = symbol as SymbolId;
+        if (at !== undefined && at > (portfolio.#lastStopOutAt[key] ?? -Infinity)) {
+          portfolio.#lastStopOutAt[key] = at;
+        }
+      }
+    }
+    portfolio.#dayStart = today;
+    portfolio.#dayStartEquity =
+      latest === undefined
+        ? portfolio.#dayStartEquityFromReplay(today, equity)
+        : latest.at >= today
+          ? latest.equity - latest.dailyPnl
+          : latest.equity;
+    return portfolio;
+  }
+
+  /** Cash now, in the quote currency. */
+  get cash(): number {
+    return this.#cash;
+  }
+
+  /** Realized P&L since the start, net of fees. */
+  get realizedPnl(): number {
+    return this.#realizedPnl;
+  }
+
+  /** The open position of `symbol`, if any. */
+  position(symbol: SymbolId): Position | undefined {
+    const holding = this.#holdings.get(symbol);
+    return holding === undefined ? undefined : toPosition(holding);
+  }
+
+  /** Every open position, by symbol. */
+  positions(): Position[] {
+    return [...this.#holdings.values()]
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
+      .map(toPosition);
+  }
+
+  /**
+   * Applies one fill (see {@link Portfolio} for the accounting) and returns what it changed.
+   * `role` is the role of the fill's order; a sell by a stop role is a stop-out.
+   *
+   * @throws {ValidationError} for a malformed fill (naming the field: a non-positive quantity
+   *   or price, a negative fee, a bad time or symbol) or an unknown role.
+   * @throws {DataIntegrityError} for a fill already applied (same trade id), a fee not in the
+   *   symbol's quote currency, a symbol quoted in another currency than the portfolio's, or a
+   *   sell of more than is held.
+   */
+  applyFill(fill: Fill, options: { readonly role: OrderRole }): PositionChange {
+    const { role } = options;
+    const symbol = this.#checkFill(fill, role);
+    this.#rollDay(fill.time);
+
+    const existing = this.#holdings.get(symbol);
+    const before = existing === undefined ? null : toPosition(existing);
+    const notional = fill.quantity * fill.price;
+    let kind: PositionChangeKind;
+    let realized = 0;
+    let stopOut = false;
+
+    if (fill.side === 'buy') {
+      if (existing === undefined) {
+        this.#holdings.set(symbol, {
+          symbol,
+          state: 'filled',
+          quantity: fill.quantity,
+          avgEntryPrice: fill.price,
+          realizedPnl: 0,
+          fees: fill.fee,
+          openEntryFees: fill.fee,
+          openedAt: fill.time,
+          updatedAt: fill.time,
+        });
+        this.#closedSincePersist.delete(symbol);
+        kind = 'opened';
+      } else {
+        const quantity = existing.quantity + fill.quantity;
+        existing.avgEntryPrice = (existing.avgEntryPrice * existing.quantity + notional) / quantity;
+        existing.quantity = quantity;
+        existing.fees += fill.fee;
+        existing.openEntryFees += fill.fee;
+        existing.updatedAt = fill.time;
+        kind = 'increased';
+      }
+      this.#cash -= notional + fill.fee;
+    } else {
+      if (existing === undefined) {
+        throw new DataIntegrityError(
+          `fill ${fill.tradeId} sells ${fill.quantity} ${symbol}, but no ${symbol} position is held`,
+        );
+      }
+      const dust = this.#dust(symbol, existing.quantity);
+      if (fill.quantity > existing.quantity + dust) {
+        throw new DataIntegrityError(
+          `fill ${fill.tradeId} sells ${fill.quantity} ${symbol}, more than the ${existing.quantity} held`,
+        );
+      }
+      const rest = existing.quantity - fill.quantity;
+      const closes = isDustRest(rest, existing.quantity, this.#amountStep(symbol));
+      // Closing sells what is held: a dust rest left behind is written off at its cost (a loss,
+      // as the broker writes the same dust off), so equity stays start + realized + unrealized.
+      const sold = closes ? existing.quantity : fill.quantity;
+      const entryFeeShare = closes
+        ? existing.openEntryFees
+        : (existing.openEntryFees * sold) / existing.quantity;
+      realized = notional - fill.fee - existing.avgEntryPrice * sold - entryFeeShare;
+      this.#cash += notional - fill.fee;
+      this.#realizedPnl += realized;
+      existing.realizedPnl += realized;
+      existing.fees += fill.fee;
+      existing.openEntryFees -= entryFeeShare;
+      existing.updatedAt = fill.time;
+      stopOut = stopOutRoles.has(role);
+      if (stopOut && fill.time > (this.#lastStopOutAt[symbol] ?? -Infinity)) {
+        this.#lastStopOutAt[symbol] = fill.time;
+      }
+      if (closes) {
+        existing.quantity = 0;
+        this.#holdings.delete(symbol);
+        this.#closedSincePersist.add(symbol);
+        kind = 'closed';
+      } else {
+        existing.quantity = rest;
+        kind = 'reduced';
+      }
+    }
+    this.#marks.set(symbol, fill.price);
+    this.#appliedTradeIds.add(fill.tradeId);
+    this.#peakEquity = Math.max(this.#peakEquity, this.#equity());
+    const after = this.#holdings.get(symbol);
+    return {
+      symbol,
+      kind,
+      fill,
+      role,
+      before,
+      after: after === undefined ? null : toPosition(after),
+      realizedPnl: realized,
+      stopOut,
+    };
+  }
+
+  /**
+   * Records the position state machine's state on an open position (persisted with it), so a
+   * restart restores `managing`.
+   *
+   * @throws {ValidationError} when no position of `symbol` is open, or `state` is not `filled`
+   *   or `managing` (the states of an open position).
+   */
+  setPositionState(symbol: SymbolId, state: PositionState): void {
+    const holding = this.#holdings.get(symbol);
+    if (holding === undefined) {
+      throw new ValidationError(`setPositionState: no ${symbol} position is open`);
+    }
+    if (state !== 'filled' && state !== 'managing') {
+      throw new ValidationError(
+        `setPositionState ${symbol}: an open position is filled or managing, not ${String(state)}`,
+      );
+    }
+    holding.state = state;
+  }
+
+  /**
+   * Marks positions at the given prices (trade cycle step 1) and returns the snapshot at `at`.
+   * Prices of symbols without a position are kept for when one opens.
+   *
+   * @throws {ValidationError} for a price that is not a finite number above 0 (naming the
+   *   symbol), or a bad time.
+   */
+  markToMarket(
+    prices: ReadonlyMap<SymbolId, number> | Readonly<Partial<Record<SymbolId, number>>>,
+    at: number,
+  ): AccountSnapshot {
+    checkTime('markToMarket at', at);
+    const entries: [SymbolId, number | undefined][] =
+      prices instanceof Map
+        ? [...(prices as ReadonlyMap<SymbolId, number>)]
+        : (Object.entries(prices) as [SymbolId, number | undefined][]);
+    const checked = entries.map(
+      ([symbol, price]) =>
+        [symbol, requirePositive(`markToMarket price of ${symbol}`, price)] as const,
+    );
+    this.#rollDay(at);
+    for (const [symbol, price] of checked) this.#marks.set(symbol, price);
+    return this.snapshot(at);
+  }
+
+  /**
+   * The account at `at`: cash, equity at the marks, realized and unrealized P&L, daily P&L,
+   * peak equity (updated here too) and the last stop-out per symbol.
+   *
+   * @throws {ValidationError} for a bad time.
+   */
+  snapshot(at: number): AccountSnapshot {
+    checkTime('snapshot at', at);
+    this.#rollDay(at);
+    const equity = this.#equity();
+    this.#peakEquity = Math.max(this.#peakEquity, equity);
+    let unrealized = 0;
+    for (const holding of this.#holdings.values()) {
+      unrealized +=
+        holding.quantity * (this.#markOf(holding) - holding.avgEntryPrice) - holding.openEntryFees;
+    }
+    return {
+      at,
+      cash: this.#cash,
+      equity,
+      positions: this.positions(),
+      realizedPnl: this.#realizedPnl,
+      unrealizedPnl: unrealized,
+      dailyPnl: equity - this.#dayStartEquity,
+      peakEquity: this.#peakEquity,
+      lastStopOutAt: { ...this.#lastStopOutAt },
+    };
+  }
+
+  /**
+   * Persists the open positions, deletes the stored positions closed since the last persist,
+   * and saves an equity snapshot at the clock's time, which it returns.
+   *
+   * @throws {ValidationError} when the portfolio has no store.
+   * @throws {StorageError} when the store fails (nothing is dropped: a later persist retries).
+   */
+  async persist(): Promise<AccountSnapshot> {
+    const store = this.#store;
+    if (store === null) {
+      throw new ValidationError('Portfolio.persist: the portfolio was created without a store');
+    }
+    const snapshot = this.snapshot(this.#clock.now());
+    for (const position of snapshot.positions) await store.savePosition(position);
+    for (const symbol of [...this.#closedSincePersist]) {
+      if (this.#holdings.has(symbol)) continue;
+      await store.deletePosition(symbol);
+      this.#closedSincePersist.delete(symbol);
+    }
+    await store.saveEquitySnapshot(snapshot);
+    return snapshot;
+  }
+
+  /** Validates a fill and its role; returns its canonical symbol. */
+  #checkFill(fill: Fill, role: OrderRole): SymbolId {
+    if (typeof fill !== 'object' || fill === null) {
+      throw new ValidationError('applyFill: fill must be an object');
+    }
+    const id = typeof fill.tradeId === 'string' ? fill.tradeId : '';
+    if (id.trim() === '')
+      throw new ValidationError('applyFill: fill.tradeId must be a non-empty string');
+    const where = `applyFill ${id}`;
+    if (!Object.hasOwn(orderRoles, role)) {
+      throw new ValidationError(`${where}: role ${String(role)} is not an order role`);
+    }
+    let symbol: SymbolId;
+    try {
+      symbol = parseSymbol(String(fill.symbol));
+    } catch (cause) {
+      throw new ValidationError(`${where}: fill.symbol ${String(fill.symbol)} is not BASE-QUOTE`, {
+        cause,
+      });
+    }
+    if (fill.side !== 'buy' && fill.side !== 'sell') {
+      throw new ValidationError(
+        `${where}: fill.side must be buy or sell, got ${String(fill.side)}`,
+      );
+    }
+    requirePositive(`${where}: fill.quantity`, fill.quantity);
+    requirePositive(`${where}: fill.price`, fill.price);
+    requireNonNegative(`${where}: fill.fee`, fill.fee);
+    checkTime(`${where}: fill.time`, fill.time);
+    const { quote } = symbolParts(symbol);
+    if (this.#quote !== null && quote !== this.#quote) {
+      throw new DataIntegrityError(
+        `${where}: ${symbol} is quoted in ${quote}, but the portfolio holds ${this.#quote}`,
+      );
+    }
+    if (fill.feeCurrency !== quote) {
+      throw new DataIntegrityError(
+        `${where}: fill.feeCurrency ${String(fill.feeCurrency)} is not the quote currency ${quote} of ${symbol}; convert the fee first`,
+      );
+    }
+    if (this.#appliedTradeIds.has(id)) {
+      throw new DataIntegrityError(`${where}: trade ${id} was already applied`);
+    }
+    return symbol;
+  }
+
+  /** The quantity at or below which a position's rest is dust (the rule the broker shares). */
+  #dust(symbol: SymbolId, held: number): number {
+    return dustQuantity(held, this.#amountStep(symbol));
+  }
+
+  #amountStep(symbol: SymbolId): number {
+    return this.#markets?.get(symbol)?.amountStep ?? 0;
+  }
+
+  #markOf(holding: Holding): number {
+    return this.#marks.get(holding.symbol) ?? holding.avgEntryPrice;
+  }
+
+  #equity(): number {
+    let equity = this.#cash;
+    for (const holding of this.#holdings.values())
+      equity += holding.quantity * this.#markOf(holding);
+    return equity;
+  }
+
+  /** Starts a new day when `at` is past the current one: its baseline is the equity so far. */
+  #rollDay(at: number): void {
+    const day = utcMidnight(at);
+    if (this.#dayStart === null) {
+      this.#dayStart = day;
+      return;
+    }
+    if (day > this.#dayStart) {
+      this.#dayStartEquity = this.#equity();
+      this.#dayStart = day;
+    }
+  }
+
+  /** Without snapshots: the equity at the start of today as the replayed fills tell it. */
+  #dayStartEquityFromReplay(today: number, equity: number): number {
+    return this.#dayStart !== null && this.#dayStart >= today ? this.#dayStartEquity : equity;
+  }
+}
+
+/** The latest equity snapshot at or before `now`, looking back a week first. */
+async function latestSnapshot(
+  store: PortfolioStore,
+  now: number,
+): Promise<AccountSnapshot | undefined> {
+  const recent = await store.equitySnapshots(Math.max(0, now - 7 * dayMs), now);
+  const found = recent.at(-1) ?? (await store.equitySnapshots(0, now)).at(-1);
+  return found;
+}
+
+function checkTime(field: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ValidationError(`${field} must be an epoch time in ms, got ${String(value)}`);
+  }
+}
