@@ -1,148 +1,393 @@
+/**
+ * `pnpm demo`: the bot in paper mode over the bundled real Binance data (BTC, ETH, SOL USDT 1h),
+ * replayed on an accelerated manual clock. The loops, risk, paper fills, SQLite, alerts and the
+ * HTTP server all run; it prints each trade and a closing summary, and exits 0. Offline.
+ */
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { AlertChannel } from '@lumenlink/alerts';
 import {
   ConfigError,
-  checkLiveReadiness,
   configSecrets,
-  describeConfig,
-  isLiveDryRun,
   loadConfig,
+  symbolParts,
+  type AlertEvent,
   type Config,
-  type ConfigRow,
 } from '@lumenlink/core';
 import { createLogger } from '@lumenlink/core/logging';
+import { bundledDatasets } from '@lumenlink/data';
+import { startBot, type Bot, type BotReport } from './bot.js';
 import { mergeEnv, readEnvFile, type Env } from './env-file.js';
-import { marketSnapshot } from './market-snapshot.js';
 
 /** Where the demo reads from and writes to. */
 export interface DemoOptions {
-  readonly envFile: string;
+  /** Flags: `--speed`, `--candles`, `--db`, `--resume`, `--help`. */
+  readonly argv: readonly string[];
   readonly processEnv: Env;
+  readonly envFile: string;
+  /** The demo's report: trades and the summary. */
   readonly out: Writable;
+  /** The bot's log lines (stderr), at `LOG_LEVEL` when set, errors only otherwise. */
+  readonly log: Writable;
+  /** Aborted on Ctrl-C: the bot stops cleanly and the summary covers what ran. */
+  readonly signal?: AbortSignal;
+  /**
+   * Called once the bot runs; the demo stops only after the replay ended and this resolved
+   * (tests probe the HTTP server here while the bot is running).
+   */
+  readonly onRunning?: (bot: Bot) => Promise<void>;
+}
+
+/** The demo database, replaced on each run unless `--resume`. */
+export const defaultDemoDbPath = './data/demo.db';
+
+const usage = `Usage: pnpm demo [--speed N] [--candles N] [--db FILE] [--resume]
+
+Replays the bundled Binance BTC/ETH/SOL USDT 1h candles (2024-01-01 to 2024-09-07) through the
+bot in paper mode: the loops, risk, paper fills, SQLite, alerts and the HTTP server all run.
+
+  --speed N     candles per second (DEMO_SPEED; 0, the default, is as fast as possible)
+  --candles N   replay only the first N candle times (the whole set is about 6000)
+  --db FILE     the demo database (default ${defaultDemoDbPath}, replaced on each run)
+  --resume      continue the run stored in the database instead of starting afresh
+
+The strategy is STRATEGY (default advanced_composite); risk, paper fees and HTTP_PORT come from
+.env and the environment as for the bot. Telegram and Discord stay off.
+`;
+
+interface DemoFlags {
+  readonly speed: number | undefined;
+  readonly candles: number | undefined;
+  readonly db: string | undefined;
+  readonly resume: boolean;
+  readonly help: boolean;
 }
 
 /**
- * The demo until the bot lands: the configuration doctor. Loads `.env` and the environment,
- * validates every key, prints the effective configuration with secrets redacted and the safety
- * state the bot would start in. Returns the process exit code.
+ * Runs the demo. Resolves with the process exit code: 0 after the summary, 2 for bad flags or
+ * configuration, 1 when the bot cannot start.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const write = (line = ''): void => void options.out.write(`${line}\n`);
-  const file = readEnvFile(options.envFile);
-  const env = mergeEnv(file.values, options.processEnv);
-  write('LumenLink demo: configuration doctor');
-  write(
-    `Reading ${file.found ? options.envFile : `the environment (no ${options.envFile} found)`}`,
-  );
-  write();
+  let flags: DemoFlags;
+  try {
+    flags = parseFlags(options.argv);
+  } catch (error) {
+    write(`${error instanceof Error ? error.message : String(error)}\n`);
+    write(usage);
+    return 2;
+  }
+  if (flags.help) {
+    write(usage);
+    return 0;
+  }
 
+  const file = readEnvFile(options.envFile);
+  const userEnv = mergeEnv(file.values, options.processEnv);
+  const dbPath = flags.db ?? defaultDemoDbPath;
+  const symbols = bundledDatasets.filter((set) => set.timeframe === '1h').map((set) => set.symbol);
+  const env: Env = {
+    ...userEnv,
+    MODE: 'paper',
+    DATA_SOURCE: 'replay',
+    REPLAY_DATA: 'bundled',
+    SYMBOLS: symbols.join(','),
+    INTERVAL: '1h',
+    EXCHANGE: 'binance',
+    DB_PATH: dbPath,
+    SECRETS_SOURCE: 'env',
+    ...(flags.speed === undefined ? {} : { DEMO_SPEED: String(flags.speed) }),
+  };
   let config: Config;
   try {
     config = loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     write(error.message);
-    write();
-    write('Fix the keys above in .env or the environment and run ./lumenlink demo again.');
-    return 1;
+    write(`\nFix the keys above in .env or the environment and run the demo again.`);
+    return 2;
+  }
+
+  if (!flags.resume && existsSync(dbPath)) {
+    if (flags.db !== undefined && resolve(flags.db) !== resolve(defaultDemoDbPath)) {
+      write(
+        `${dbPath} exists: pass --resume to continue the run stored in it, or give a new file (the demo only replaces ${defaultDemoDbPath} by itself).`,
+      );
+      return 2;
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
+  }
+
+  const speed = config.demo.speed;
+  write('LumenLink demo: the bot in paper mode over replayed Binance 1h candles');
+  write(
+    `  ${config.symbols.join(', ')} · strategy ${config.strategy} · starting cash ${money(config.paper.startingCash)} USDT · fees ${config.paper.feeBps} bps, slippage ${config.paper.slippageBps} bps`,
+  );
+  write(
+    `  speed ${speed > 0 ? `${speed} candles/s` : 'as fast as possible'} (--speed N or DEMO_SPEED) · database ${dbPath}${flags.resume ? ' (resumed)' : ' (fresh)'}`,
+  );
+  if (config.killSwitch) {
+    write('  KILL_SWITCH=true: the bot starts halted and places no order; unset it to see trades');
   }
 
   const logger = createLogger({
-    level: config.log.level,
-    format: 'json',
-    stream: options.out,
+    level:
+      options.processEnv['LOG_LEVEL'] === undefined && file.values['LOG_LEVEL'] === undefined
+        ? 'error'
+        : config.log.level,
+    stream: options.log,
     secrets: configSecrets(config),
-  }).child({ module: 'demo' });
-
-  printConfig(describeConfig(config, env), write);
-  write();
-  printSafety(config, write);
-  write();
-  logger.info('configuration loaded', {
-    mode: config.mode,
-    exchange: config.exchange.id,
-    symbols: config.symbols,
-    apiKey: config.exchange.apiKey,
   });
-  write();
-  const snapshot = await marketSnapshot(config);
-  const imported = snapshot.imports.filter((entry) => entry.imported > 0);
-  write(
-    imported.length > 0
-      ? `Imported the bundled Binance 1h data into ${config.data.dbPath}: ${imported.map((entry) => `${entry.symbol} ${entry.imported}`).join(', ')} candles`
-      : `Bundled Binance 1h data already in ${config.data.dbPath}`,
-  );
-  write(
-    'Last stored candle per symbol, its indicators, and what risk says to a 0.8-confidence buy:',
-  );
-  for (const row of snapshot.symbols) {
-    const trend = row.emaFast > row.emaSlow ? 'up' : 'down';
-    write(
-      `  ${row.symbol.padEnd(9)} ${new Date(row.lastTime).toISOString().slice(0, 16)}Z  close ${row.close}  RSI(14) ${row.rsi.toFixed(1)}  EMA 9/21 ${trend}  ATR ${row.atr.toFixed(2)}`,
-    );
-    write(`  ${''.padEnd(9)} risk: ${row.allowed ? 'allowed' : 'blocked'}: ${row.verdict}`);
+  const wallStart = performance.now();
+  let bot: Bot;
+  try {
+    bot = await startBot(config, {
+      logger,
+      httpPortFallback: true,
+      externalChannels: false,
+      alertChannels: [tradePrinter(write)],
+      ...(flags.candles === undefined ? {} : { replayCandles: flags.candles }),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      write(error.message);
+      return 2;
+    }
+    write(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
-  write();
+  const replay = bot.replay;
+  const candleTimes = replay?.total ?? 0;
   write(
-    'The trading demo (the bot replaying this data) arrives with the bot; ./lumenlink test runs the tests.',
+    `  replaying ${candleTimes} candle times from ${replay?.source ?? 'the store'} · HTTP ${bot.url} (try ${bot.url}/status, /health, /metrics)`,
   );
+  write();
+
+  let interrupted = false;
+  let report: BotReport;
+  let lastCandleAt: number | null;
+  try {
+    await Promise.all([
+      new Promise<void>((done) => {
+        void replay?.finished.then(done);
+        if (replay === null) done();
+        if (options.signal?.aborted === true) {
+          interrupted = true;
+          done();
+        }
+        options.signal?.addEventListener(
+          'abort',
+          () => {
+            interrupted = true;
+            done();
+          },
+          { once: true },
+        );
+      }),
+      options.onRunning?.(bot),
+    ]);
+    // The loops stop first, so the summary covers exactly what was processed.
+    await bot.scheduler.stop();
+    report = await bot.report();
+    lastCandleAt = (await bot.control.status()).lastCandleAt;
+  } finally {
+    await bot.stop();
+  }
+  const seconds = (performance.now() - wallStart) / 1000;
+
+  write();
+  printSummary(write, {
+    config,
+    bot,
+    report,
+    seconds,
+    interrupted,
+    lastCandleAt,
+    dbPath,
+  });
   return 0;
 }
 
-function printConfig(rows: readonly ConfigRow[], write: (line?: string) => void): void {
-  const set = rows.filter((row) => row.source === 'env');
-  write(
-    `Effective configuration (${set.length} of ${rows.length} keys set by you, the rest defaults):`,
-  );
-  const width = Math.max(...rows.map((row) => row.key.length));
-  let group = '';
-  for (const row of rows) {
-    if (row.group !== group) {
-      group = row.group;
-      write(`  [${group}]`);
+function parseFlags(argv: readonly string[]): DemoFlags {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      speed: { type: 'string' },
+      candles: { type: 'string' },
+      db: { type: 'string' },
+      resume: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const number = (name: string, text: string | undefined, min: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (text.trim() === '' || !Number.isFinite(value) || value < min) {
+      throw new Error(`--${name} must be a number >= ${min}, got ${JSON.stringify(text)}`);
     }
-    const value = row.value === '' ? '(unset)' : row.value;
-    write(`    ${row.key.padEnd(width)}  ${value}${row.source === 'env' ? '   <- set' : ''}`);
+    return value;
+  };
+  const candles = number('candles', values.candles, 1);
+  if (candles !== undefined && !Number.isInteger(candles)) {
+    throw new Error(`--candles must be a whole number, got ${String(values.candles)}`);
+  }
+  if (values.db?.trim() === '') throw new Error('--db must be a file path');
+  return {
+    speed: number('speed', values.speed, 0),
+    candles,
+    db: values.db,
+    resume: values.resume === true,
+    help: values.help === true,
+  };
+}
+
+/** The demo's console channel: one line per trade, state change or error. */
+function tradePrinter(write: (line: string) => void): AlertChannel {
+  return {
+    name: 'demo',
+    send(event: AlertEvent): Promise<void> {
+      const line = tradeLine(event);
+      if (line !== null) write(line);
+      return Promise.resolve();
+    },
+  };
+}
+
+function tradeLine(event: AlertEvent): string | null {
+  const when = time(event.at);
+  switch (event.type) {
+    case 'trade_opened':
+      return `${when}  BUY   ${event.symbol.padEnd(9)} ${quantity(event.quantity).padStart(12)} @ ${money(event.price).padStart(10)}   ${brief(event.reason)}`;
+    case 'trade_closed': {
+      const pnl = `${signed(event.pnl)} (${signed(event.pnlPct)}%)`;
+      return `${when}  SELL  ${event.symbol.padEnd(9)} ${quantity(event.quantity).padStart(12)} @ ${money(event.exitPrice).padStart(10)}   P&L ${pnl.padEnd(18)} ${brief(event.reason)}`;
+    }
+    case 'trading_state_changed':
+      return `${when}  trading ${event.from} -> ${event.to} by ${event.changedBy}: ${event.reason}`;
+    case 'error':
+      return `${when}  error ${event.code}: ${event.message}`;
+    case 'risk_blocked':
+    case 'stop_moved':
+    case 'daily_summary':
+      return null;
   }
 }
 
-function printSafety(config: Config, write: (line?: string) => void): void {
-  write('Safety:');
-  if (config.mode === 'paper') {
-    write(
-      '  mode          paper: every order fills in the paper broker; nothing reaches an exchange',
-    );
-  } else if (isLiveDryRun(config)) {
-    write(
-      '  mode          live dry run: real market data, and risk check 2 (live gate) blocks every order',
-    );
-  } else {
-    write('  mode          LIVE: orders go to the exchange');
-  }
-  write(
-    config.killSwitch
-      ? '  kill switch   ON: the bot starts halted (no orders at all, exits included) until KILL_SWITCH=false'
-      : '  kill switch   off: the persisted trading state is restored (initially active)',
+interface SummaryInput {
+  readonly config: Config;
+  readonly bot: Bot;
+  readonly report: BotReport;
+  readonly seconds: number;
+  readonly interrupted: boolean;
+  readonly lastCandleAt: number | null;
+  readonly dbPath: string;
+}
+
+function printSummary(write: (line?: string) => void, input: SummaryInput): void {
+  const { config, bot, report, seconds, lastCandleAt } = input;
+  const quote = symbolParts(config.symbols[0] ?? 'BTC-USDT').quote;
+  const closed = report.trades.filter((trade) => trade.exitTime !== null);
+  const open = report.trades.length - closed.length;
+  const won = closed.filter((trade) => trade.pnl > 0).length;
+  const equity = report.account.equity;
+  const pnl = equity - report.startingCash;
+  const firstTime = Math.min(
+    ...[...(bot.replay?.candles.values() ?? [])].map((list) => list[0]?.time ?? Infinity),
   );
-  write(`  live gate     ALLOW_LIVE_TRADING=${String(config.allowLiveTrading)}`);
-  try {
-    checkLiveReadiness(config);
+  const hold = buyAndHold(bot, lastCandleAt);
+  write(input.interrupted ? 'Summary (interrupted: --resume continues it)' : 'Summary');
+  write(
+    `  Replayed     ${report.candlesProcessed} candles (${config.symbols.length} symbols) in ${seconds.toFixed(1)} s of wall time${lastCandleAt === null ? '' : `, ${time(firstTime)} to ${time(lastCandleAt)} UTC`}`,
+  );
+  write(
+    `  Trades       ${closed.length} closed (${won} won, ${closed.length - won} lost or even), ${open} open`,
+  );
+  write(
+    `  Result       ${signed(pnl)} ${quote} (${signed((pnl / report.startingCash) * 100)}%): equity ${money(equity)} from ${money(report.startingCash)}, net of fees and slippage`,
+  );
+  if (hold !== null) {
     write(
-      `  readiness     ${config.mode === 'live' ? 'exchange keys present' : 'not needed in paper mode'}`,
-    );
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    write(
-      `  readiness     NOT READY: ${error.issues.map((issue) => `${issue.key} ${issue.problem}`).join('; ')}`,
+      `  Buy & hold   ${signed(hold * 100)}% (equal parts of ${config.symbols.join(', ')} bought at the first close)`,
     );
   }
+  const blocked = Object.entries(report.blocked).sort((a, b) => b[1] - a[1]);
+  write(
+    `  Not traded   ${blocked.length === 0 ? 'no signal was blocked' : blocked.map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
+  );
+  write(`  Stored       ${report.orders} orders, ${report.fills} fills in ${input.dbPath}`);
+  write(
+    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${config.strategy} pnpm parity --db ${input.dbPath}`,
+  );
+  write('               replays the same candles through the backtester and compares the trades');
+}
+
+/** The equal-weight buy-and-hold return from each symbol's first close to its close at `until`. */
+function buyAndHold(bot: Bot, until: number | null): number | null {
+  if (bot.replay === null || until === null) return null;
+  const returns: number[] = [];
+  for (const candles of bot.replay.candles.values()) {
+    const first = candles[0];
+    let last = first;
+    for (const candle of candles) {
+      if (candle.time > until) break;
+      last = candle;
+    }
+    if (first !== undefined && last !== undefined) returns.push(last.close / first.close - 1);
+  }
+  return returns.length === 0
+    ? null
+    : returns.reduce((sum, value) => sum + value, 0) / returns.length;
+}
+
+/** A reason cut to one readable line (full reasons are in the decisions, `/why` and `/status`). */
+function brief(reason: string): string {
+  const oneLine = reason.replace(/\d+\.\d{3,}/g, (number) => Number(number).toFixed(2));
+  return oneLine.length <= 72 ? oneLine : `${oneLine.slice(0, 71)}…`;
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+function money(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function quantity(value: number): string {
+  const text = value.toPrecision(6);
+  return text.includes('.') && !text.includes('e')
+    ? text.replace(/0+$/, '').replace(/\.$/, '')
+    : text;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${money(value)}`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await runDemo({
-    envFile: resolve(process.cwd(), '.env'),
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (): void => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await runDemo({
+    argv: process.argv.slice(2),
     processEnv: process.env,
+    envFile: resolve(process.cwd(), '.env'),
     out: process.stdout,
+    log: process.stderr,
+    signal: controller.signal,
   });
+  // Let the last log lines reach their stream, then exit even if a socket lingers.
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 500).unref();
 }

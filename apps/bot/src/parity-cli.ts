@@ -1,0 +1,286 @@
+/**
+ * `pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME]`: the parity report of the bot's
+ * database, as text or JSON. Exit code 0 when the bot and the backtest agree, 1 when they
+ * differ, 2 when the report could not be made (bad flags, config or database).
+ */
+import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, LumenLinkError, loadConfig, type Config } from '@lumenlink/core';
+import { mergeEnv, readEnvFile, type Env } from './env-file.js';
+import {
+  formatParityTime,
+  parityCauses,
+  runParity,
+  tradeFieldLabels,
+  type FieldDifference,
+  type ParityReport,
+  type ParityTrade,
+  type TradeDifference,
+  type TradeField,
+} from './parity.js';
+
+/** Where the command reads from and writes to. */
+export interface ParityCliOptions {
+  /** The arguments after the script name. */
+  readonly argv: readonly string[];
+  /** The `.env` file; the process environment wins over it. */
+  readonly envFile: string;
+  readonly processEnv: Env;
+  readonly out: Writable;
+  readonly err: Writable;
+  /** Relative `--db` paths start here (default the process's working directory). */
+  readonly cwd?: string;
+}
+
+/** A flag or argument the command cannot take. */
+class UsageError extends Error {}
+
+const usage = `Usage: pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME]
+
+Replays the candles the bot stored through the backtest driver with the bot's config (.env and
+the environment) and compares the trades, each difference put down to a cause: fill model,
+rejection, latency, intra-candle stop, data (or unexplained).
+
+  --db FILE     the bot's database (default DB_PATH)
+  --json        print the report as JSON
+  --from TIME   when the bot started trading: earlier candles only warm up
+                (default: trading starts with the stored candles, as in replay)
+  --to TIME     the last candle to compare (default: the bot's last processed candle)
+  TIME          2024-03-01, 2024-03-01T12:00 (UTC) or epoch milliseconds
+
+Exit code: 0 no differences, 1 differences, 2 bad input.`;
+
+const timePattern = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)?Z?$/;
+
+function parseTime(flag: string, raw: string): number {
+  if (/^\d+$/.test(raw)) {
+    const value = Number(raw);
+    if (Number.isSafeInteger(value)) return value;
+  } else if (timePattern.test(raw)) {
+    const text = raw.replace(' ', 'T');
+    const value = Date.parse(
+      text.endsWith('Z') ? text : `${text}${text.includes('T') ? '' : 'T00:00'}Z`,
+    );
+    if (Number.isFinite(value)) return value;
+  }
+  throw new UsageError(
+    `${flag} ${JSON.stringify(raw)} is not a time: give 2024-03-01, 2024-03-01T12:00 (UTC) or epoch milliseconds`,
+  );
+}
+
+interface ParityFlags {
+  readonly db?: string;
+  readonly json: boolean;
+  readonly help: boolean;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+function parseFlags(argv: readonly string[]): ParityFlags {
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        db: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.db?.trim() === '') throw new UsageError('--db is empty: give the database file');
+  return {
+    json: values.json,
+    help: values.help,
+    ...(values.db === undefined ? {} : { db: values.db }),
+    ...(values.from === undefined ? {} : { from: parseTime('--from', values.from) }),
+    ...(values.to === undefined ? {} : { to: parseTime('--to', values.to) }),
+  };
+}
+
+const timeFields: ReadonlySet<TradeField> = new Set([
+  'entrySignalTime',
+  'entryTime',
+  'exitSignalTime',
+  'exitTime',
+]);
+
+function number(value: number): string {
+  return String(Number(value.toPrecision(10)));
+}
+
+function signed(value: number): string {
+  const text = String(Number(value.toPrecision(6)));
+  return value > 0 ? `+${text}` : text;
+}
+
+function duration(ms: number): string {
+  const sign = ms > 0 ? '+' : '-';
+  const size = Math.abs(ms);
+  if (size % 3_600_000 === 0) return `${sign}${size / 3_600_000}h`;
+  if (size % 60_000 === 0) return `${sign}${size / 60_000}m`;
+  return `${sign}${size} ms`;
+}
+
+function fieldValue(field: TradeField, value: number | string | null): string {
+  if (value === null) return field.startsWith('exit') ? 'open' : '-';
+  if (typeof value === 'string') return value;
+  return timeFields.has(field) ? formatParityTime(value) : number(value);
+}
+
+function fieldLine(difference: FieldDifference): string {
+  const { field, bot, backtest, delta } = difference;
+  const change = delta === null ? '' : timeFields.has(field) ? duration(delta) : signed(delta);
+  return `     ${tradeFieldLabels[field].padEnd(13)} bot ${fieldValue(field, bot).padEnd(17)} backtest ${fieldValue(field, backtest).padEnd(17)} ${change.padEnd(10)} ${difference.cause}: ${difference.note}`;
+}
+
+function tradeLine(label: string, trade: ParityTrade): string {
+  const exit =
+    trade.exitTime === null
+      ? 'still open'
+      : `exit ${formatParityTime(trade.exitTime)} at ${number(trade.exitPrice ?? 0)} (${trade.exitReason ?? 'exit'})`;
+  return `     ${label.padEnd(9)} entry ${formatParityTime(trade.entryTime)} at ${number(trade.entryPrice)}, ${exit}, quantity ${number(trade.quantity)}, fees ${number(trade.fees)}, P&L ${signed(trade.pnl)}`;
+}
+
+const kindLabels: Readonly<Record<TradeDifference['kind'], string>> = {
+  missing_in_bot: 'missing in bot',
+  extra_in_bot: 'extra in bot',
+  changed: 'changed',
+};
+
+/**
+ * The report as text, the way `pnpm parity` prints it.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatParityReport(await runParity({ dbPath, config })));
+ * ```
+ */
+export function formatParityReport(report: ParityReport): string {
+  const lines: string[] = [];
+  const { period } = report;
+  lines.push(`LumenLink parity report for ${report.db}`);
+  lines.push(
+    `  config    ${report.strategy} on ${report.symbols.join(', ')} ${report.interval}; cash ${report.startingCash}, fee ${report.feeBps} bps, slippage ${report.slippageBps} bps`,
+  );
+  lines.push(
+    `  candles   ${formatParityTime(period.firstCandle)} to ${formatParityTime(period.to)} UTC: ${report.candles} replayed, warm-up included (end: ${period.toSource})`,
+  );
+  lines.push(
+    `  trading   ${period.from === null ? 'from the first candle on, once the strategy is warm' : `from ${formatParityTime(period.from)} (--from)`}`,
+  );
+  lines.push(
+    `  bot       ${report.bot.trades} trades from ${report.bot.orders} orders and ${report.bot.fills} fills`,
+  );
+  lines.push(
+    `  backtest  ${report.backtest.trades} trades from ${report.backtest.orders} orders and ${report.backtest.fills} fills`,
+  );
+  lines.push(`  matched   ${report.matched} trades`);
+  for (const note of report.notes) lines.push(`  note      ${note}`);
+  lines.push('');
+  if (report.differences.length === 0) {
+    lines.push(
+      "No differences: replaying the stored candles through the backtest gives exactly the bot's trades.",
+    );
+    return `${lines.join('\n')}\n`;
+  }
+  const counts = parityCauses
+    .filter((cause) => report.causes[cause] > 0)
+    .map((cause) => `${cause} ${report.causes[cause]}`);
+  lines.push(
+    `${report.differences.length} ${report.differences.length === 1 ? 'difference' : 'differences'}: ${counts.join(', ')}`,
+  );
+  report.differences.forEach((difference, index) => {
+    lines.push('');
+    lines.push(
+      `${index + 1}. ${difference.symbol}, signalled ${formatParityTime(difference.time)}: ${kindLabels[difference.kind]} (${difference.cause})`,
+    );
+    if (difference.kind === 'changed') {
+      for (const field of difference.fields) lines.push(fieldLine(field));
+      return;
+    }
+    if (difference.backtest !== null) lines.push(tradeLine('backtest', difference.backtest));
+    if (difference.bot !== null) lines.push(tradeLine('bot', difference.bot));
+    lines.push(`     ${difference.cause}: ${difference.note}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Runs `pnpm parity` with its arguments: reads `.env` and the environment through core's
+ * `loadConfig`, compares, prints. Returns the exit code: 0 no differences, 1 differences, 2 bad
+ * input (flags, config, a missing or foreign database, a period without candles).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runParityCli({
+ *   argv: ['--db', 'data/lumenlink.db', '--json'],
+ *   envFile: '.env',
+ *   processEnv: process.env,
+ *   out: process.stdout,
+ *   err: process.stderr,
+ * });
+ * ```
+ */
+export async function runParityCli(options: ParityCliOptions): Promise<number> {
+  const fail = (message: string): number => {
+    options.err.write(`parity: ${message}\n`);
+    return 2;
+  };
+  let flags: ParityFlags;
+  try {
+    flags = parseFlags(options.argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return fail(`${error.message}\n\n${usage}`);
+  }
+  if (flags.help) {
+    options.out.write(`${usage}\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(mergeEnv(readEnvFile(options.envFile).values, options.processEnv));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return fail(`${error.message}\nFix the keys above in .env or the environment.`);
+  }
+  const dbPath = resolve(options.cwd ?? process.cwd(), flags.db ?? config.data.dbPath);
+  let report: ParityReport;
+  try {
+    report = await runParity({
+      dbPath,
+      config,
+      ...(flags.from === undefined ? {} : { from: flags.from }),
+      ...(flags.to === undefined ? {} : { to: flags.to }),
+    });
+  } catch (error) {
+    if (error instanceof LumenLinkError) return fail(error.message);
+    return fail(
+      `the comparison failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+  }
+  options.out.write(
+    flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatParityReport(report),
+  );
+  return report.differences.length === 0 ? 0 : 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await runParityCli({
+    argv: process.argv.slice(2),
+    envFile: resolve(process.cwd(), '.env'),
+    processEnv: process.env,
+    out: process.stdout,
+    err: process.stderr,
+  });
+}
