@@ -3,6 +3,7 @@
  * the way for the metrics and the end-of-run summary.
  */
 import type { Decision, DecisionOutcome, DecisionStore, SymbolId } from '@lumenlink/core';
+import { blockReason } from '@lumenlink/engine';
 import type { BotMetrics } from './bot-metrics.js';
 
 /**
@@ -25,29 +26,11 @@ export class DecisionCounter implements DecisionStore {
     await this.#inner.recordDecision(decision);
     this.outcomes[decision.outcome] = (this.outcomes[decision.outcome] ?? 0) + 1;
     this.#metrics.decision(decision.outcome);
-    const reason = blockedBy(decision);
+    const reason = blockReason(decision);
     if (reason !== null) this.blocked[reason] = (this.blocked[reason] ?? 0) + 1;
   }
 
   recentDecisions(symbol: SymbolId, limit: number): Promise<Decision[]> {
     return this.#inner.recentDecisions(symbol, limit);
-  }
-}
-
-/** Why a decision did not become an order, or `null` when it did (or was a hold). */
-function blockedBy(decision: Decision): string | null {
-  switch (decision.outcome) {
-    case 'cooldown':
-      return 'cooldown';
-    case 'error':
-      return 'error';
-    case 'blocked': {
-      if (decision.verdict === null) return 'circuit_breaker';
-      const failed = decision.verdict.checks.find((check) => check.outcome === 'fail');
-      return failed?.name ?? decision.verdict.checks.at(-1)?.name ?? 'risk';
-    }
-    case 'hold':
-    case 'submitted':
-      return null;
   }
 }

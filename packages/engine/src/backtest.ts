@@ -110,7 +110,7 @@ class CountingDecisions implements DecisionStore {
   }
 
   recordDecision(decision: Decision): Promise<void> {
-    const reason = blockedBy(decision);
+    const reason = blockReason(decision);
     if (reason !== null) this.blocked[reason] = (this.blocked[reason] ?? 0) + 1;
     return this.#inner.recordDecision(decision);
   }
@@ -120,20 +120,21 @@ class CountingDecisions implements DecisionStore {
   }
 }
 
-function blockedBy(decision: Decision): string | null {
+/**
+ * Why a decision did not become an order: the risk check that failed, `cooldown`,
+ * `circuit_breaker` or `error`; `null` when it did (or was a hold). Backtests and the bot count
+ * blocked signals with it.
+ */
+export function blockReason(decision: Decision): string | null {
   switch (decision.outcome) {
     case 'cooldown':
       return 'cooldown';
     case 'error':
       return 'error';
     case 'blocked': {
-      const failed = decision.verdict?.checks.find((check) => check.outcome === 'fail');
-      return (
-        failed?.name ??
-        (decision.verdict === null
-          ? 'circuit_breaker'
-          : (decision.verdict.checks.at(-1)?.name ?? 'risk'))
-      );
+      if (decision.verdict === null) return 'circuit_breaker';
+      const failed = decision.verdict.checks.find((check) => check.outcome === 'fail');
+      return failed?.name ?? decision.verdict.checks.at(-1)?.name ?? 'risk';
     }
     case 'hold':
     case 'submitted':

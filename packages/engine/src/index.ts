@@ -13,6 +13,7 @@ export {
 } from './trade-cycle.js';
 export {
   runBacktest,
+  blockReason,
   type BacktestOptions,
   type BacktestResult,
   type EquityPoint,
