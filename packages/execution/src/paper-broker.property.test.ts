@@ -410,11 +410,7 @@ describe('PaperBroker + Portfolio: the portfolio is the sum of the fills', () =>
           );
         },
       ),
-      {
-        numRuns: Number(process.env.FC_RUNS ?? 100),
-        ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
-        ...(process.env.FC_PATH ? { path: process.env.FC_PATH, endOnFailure: true } : {}),
-      },
+      { numRuns: 100 },
     );
   });
 });

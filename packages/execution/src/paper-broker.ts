@@ -193,12 +193,12 @@ function remainingOf(order: BrokerOrder): number {
  * the same `markets`.
  *
  * **Restart**: pass `restore: { orders, fills }` from the order store. The balances are the
- * starting cash plus the sum of the fills; orders still open rest again with their filled part
- * from the fills; an open `bracket_stop` and `bracket_take_profit` of one symbol and candle are
- * linked again as an OCO pair; order and trade ids continue after the highest restored. A
- * stop-limit that had triggered rests untriggered again, and market orders still open fill at
- * the next processed candle. Orders stored without an exchange id never reached the broker and
- * stay unknown to it (the order manager resolves them).
+ * starting cash plus the sum of the fills (dust written off as it was then); orders still open
+ * rest again with their filled part from the fills; an open `bracket_stop` and
+ * `bracket_take_profit` of one symbol and candle are linked again as an OCO pair; order and trade
+ * ids continue after the highest restored. A stop-limit that had triggered rests untriggered
+ * again, and market orders still open fill at the next processed candle. Orders stored without an
+ * exchange id never reached the broker and stay unknown to it (the order manager resolves them).
  *
  * @example
  * ```ts
@@ -345,9 +345,10 @@ export class PaperBroker implements Broker {
    *
    * @throws {OrderRejectedError} `invalid_order` for a malformed request (naming the field), an
    *   unknown symbol or one in another quote currency, a quantity that is dust (at most half the
-   *   amount step, or a billionth of the base held) or below the market minimum, or no known price for a market buy; `market_closed` for an inactive market;
-   *   `duplicate_client_id` for a client order id already used; `insufficient_funds` when the
-   *   free balance cannot cover it.
+   *   amount step, or a billionth of the base held) or below the market minimum, or no known
+   *   price for a market buy; `market_closed` for an inactive market; `duplicate_client_id`
+   *   for a client order id already used; `insufficient_funds` when the free balance cannot
+   *   cover it.
    * @throws whatever the market data source throws in live paper trading (the order is then not
    *   placed).
    */
