@@ -52,7 +52,8 @@ function service(options: Partial<CreateSentimentServiceOptions> = {}): Sentimen
     clock,
     logger,
     cryptoPanicToken: token,
-    timeoutMs: 1_000,
+    // Generous: a loaded CI machine must not turn a slow local answer into a timeout and retry.
+    timeoutMs: 15_000,
     retries: 1,
     baseUrls: {
       'fear-greed': server.url,
