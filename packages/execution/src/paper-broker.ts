@@ -228,7 +228,11 @@ export class PaperBroker implements Broker {
   readonly #open = new Map<string, WorkingOrder>();
   readonly #byClientId = new Map<string, WorkingOrder>();
   readonly #inFlight = new Set<string>();
-  readonly #fills: Fill[] = [];
+  /**
+   * Fills per symbol in the order they happened, and whether their times never go back (then a
+   * lookup since a time is a binary search: long backtests stay linear).
+   */
+  readonly #fills = new Map<SymbolId, { readonly list: Fill[]; sorted: boolean }>();
   readonly #lastCandles = new Map<SymbolId, Candle>();
   #nextOrderNumber = 1;
   #nextTradeNumber = 1;
@@ -469,11 +473,30 @@ export class PaperBroker implements Broker {
     );
   }
 
+  #keepFill(fill: Fill): void {
+    const entry = this.#fills.get(fill.symbol);
+    if (entry === undefined) {
+      this.#fills.set(fill.symbol, { list: [fill], sorted: true });
+      return;
+    }
+    const last = entry.list.at(-1);
+    if (last !== undefined && fill.time < last.time) entry.sorted = false;
+    entry.list.push(fill);
+  }
+
   /** Fills of a symbol at or after `since` (epoch ms), in the order they happened. */
   fetchFills(symbol: SymbolId, since = 0): Promise<Fill[]> {
-    return Promise.resolve(
-      this.#fills.filter((fill) => fill.symbol === symbol && fill.time >= since),
-    );
+    const entry = this.#fills.get(symbol);
+    if (entry === undefined) return Promise.resolve([]);
+    if (!entry.sorted) return Promise.resolve(entry.list.filter((fill) => fill.time >= since));
+    let low = 0;
+    let high = entry.list.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (entry.list[middle]!.time < since) low = middle + 1;
+      else high = middle;
+    }
+    return Promise.resolve(entry.list.slice(low));
   }
 
   /**
@@ -886,7 +909,7 @@ export class PaperBroker implements Broker {
         feeCurrency: quote,
         time,
       };
-      this.#fills.push(fill);
+      this.#keepFill(fill);
       fills.push(fill);
       const filledQuantity = order.filledQuantity + quantity;
       const done = order.quantity - filledQuantity <= order.quantity * quantityEpsilon;
@@ -1112,7 +1135,7 @@ export class PaperBroker implements Broker {
         quote,
         (this.#totals.get(quote) ?? 0) - sign * fill.quantity * fill.price - fill.fee,
       );
-      this.#fills.push(fill);
+      this.#keepFill(fill);
       const number = tradeIdPattern.exec(fill.tradeId)?.[1];
       if (number !== undefined) {
         this.#nextTradeNumber = Math.max(this.#nextTradeNumber, Number(number) + 1);
