@@ -1,0 +1,555 @@
+/**
+ * The backtest command's flags and their translation into the run's options. Every value is
+ * checked here, so a bad flag fails before any data is read, with a message naming the flag and
+ * what it accepts.
+ */
+import {
+  configKeys,
+  parseSymbol,
+  ValidationError,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
+import { bundledDatasets } from '@lumenlink/data';
+import {
+  optionalRiskChecks,
+  type OptionalRiskCheckName,
+  type RiskEngineOptions,
+} from '@lumenlink/risk';
+import { strategyKeys } from '@lumenlink/strategies';
+import { parseConfigFlag } from './config-flag.js';
+import {
+  flagValue,
+  formatFlagHelp,
+  hasFlag,
+  parseFlags,
+  UsageError,
+  type FlagSpec,
+  type ParsedFlags,
+} from './flags.js';
+import { parseStrategyParams } from './strategy-params.js';
+import { parseTimeFlag, timeFlagAccepted } from './time-flag.js';
+
+/** Where the candles come from. */
+export type CandleSourceOption =
+  /** The bundled Binance BTC/ETH/SOL USDT 1h candles of 2024 (`@lumenlink/data`). */
+  | { readonly kind: 'bundled' }
+  /** One CSV file per symbol (`--data`, repeatable). */
+  | { readonly kind: 'csv'; readonly files: readonly string[] }
+  /** Candles stored in a LumenLink SQLite database (`--source-db`), e.g. by fetch-history. */
+  | { readonly kind: 'db'; readonly path: string };
+
+/** Everything a backtest run needs, from the command line. Money in the quote currency. */
+export interface BacktestCliOptions {
+  readonly source: CandleSourceOption;
+  readonly strategy: string;
+  /** The strategy's parameters, validated, defaults filled. */
+  readonly params: Record<string, unknown>;
+  /** The symbols in processing order; `undefined`: every bundled symbol or the CSV file names. */
+  readonly symbols: readonly SymbolId[] | undefined;
+  /** `undefined`: inferred from CSV files, else `1h`. */
+  readonly interval: Timeframe | undefined;
+  /** First traded candle open time (epoch ms); earlier candles warm the strategy up. */
+  readonly from: number | undefined;
+  /** Last candle open time processed (epoch ms). */
+  readonly to: number | undefined;
+  readonly startingCash: number;
+  readonly feeBps: number;
+  readonly slippageBps: number;
+  readonly fillMode: 'next-open' | 'close';
+  readonly risk: RiskEngineOptions;
+  /** Daily loss, drawdown and stop-loss guard protections (`--no-protections`, `--no-risk`). */
+  readonly protections: boolean;
+  readonly atrPeriod: number;
+  /** 0: no trailing stops. */
+  readonly trailingStopAtrMultiple: number;
+  readonly stopLossPct: number | undefined;
+  readonly takeProfitPct: number | undefined;
+  readonly closeAtEnd: boolean;
+  /** A JSON file of historical Fear & Greed readings. */
+  readonly sentimentFile: string | undefined;
+  /** A SQLite file to write orders, fills, decisions and positions to; memory otherwise. */
+  readonly db: string | undefined;
+  readonly jsonFile: string | undefined;
+  readonly htmlFile: string | undefined;
+}
+
+/** What the command line asks for: help, or a run. */
+export type BacktestCommand =
+  { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: BacktestCliOptions };
+
+/** The HTML report written when neither `--json` nor `--html` is given. */
+export const defaultReportPath = 'reports/backtest-report.html';
+
+const fillModes = ['next-open', 'close'] as const;
+
+/** `daily_loss` → `no-daily-loss`. */
+export function checkSwitch(check: OptionalRiskCheckName): string {
+  return `no-${check.replaceAll('_', '-')}`;
+}
+
+const accepted = (key: keyof typeof configKeys): string => configKeys[key].accepted;
+
+/** Every flag of `pnpm backtest`, in help order. */
+export const backtestFlags: readonly FlagSpec[] = [
+  // Data
+  {
+    name: 'data',
+    kind: 'repeat',
+    placeholder: 'FILE',
+    help: 'Candles from a CSV file (time,open,high,low,close,volume; time in ms; .gz allowed), one symbol per file; repeat for more symbols.',
+  },
+  {
+    name: 'source-db',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'Candles from a LumenLink SQLite database (what fetch-history and the bot store); needs --symbols.',
+  },
+  {
+    name: 'symbols',
+    kind: 'value',
+    placeholder: 'A,B',
+    help: `Symbols in processing order, e.g. BTC-USDT,ETH-USDT. Default: the bundled ${bundledDatasets.map((d) => d.symbol).join(', ')}, or the CSV file names.`,
+  },
+  { name: 'symbol', kind: 'value', placeholder: 'A', help: 'One symbol (same as --symbols A).' },
+  {
+    name: 'interval',
+    kind: 'value',
+    placeholder: 'TF',
+    help: 'Candle interval: 1m, 15m, 1h, 4h, 1d... Default: from the CSV times, else 1h.',
+  },
+  {
+    name: 'from',
+    kind: 'value',
+    placeholder: 'TIME',
+    help: `First candle traded: ${timeFlagAccepted}; earlier candles only warm the strategy up.`,
+  },
+  {
+    name: 'to',
+    kind: 'value',
+    placeholder: 'TIME',
+    help: 'Last candle traded (a bare date includes that whole day).',
+  },
+  // Strategy
+  {
+    name: 'strategy',
+    kind: 'value',
+    placeholder: 'KEY',
+    help: `Strategy: ${strategyKeys.join(', ')} (default ${configKeys.STRATEGY.defaultValue}).`,
+  },
+  {
+    name: 'param',
+    kind: 'repeat',
+    placeholder: 'K=V',
+    help: 'A strategy parameter, repeatable: --param fastPeriod=12; groups dotted (weights.macd=2), lists comma-separated.',
+  },
+  // Fill model
+  {
+    name: 'cash',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Starting cash: ${accepted('PAPER_STARTING_CASH')}.`,
+  },
+  {
+    name: 'fee-bps',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Fee per fill in basis points: ${accepted('PAPER_FEE_BPS')}.`,
+  },
+  {
+    name: 'slippage-bps',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Slippage of market fills in basis points: ${accepted('PAPER_SLIPPAGE_BPS')}.`,
+  },
+  {
+    name: 'fill',
+    kind: 'value',
+    placeholder: 'MODE',
+    help: 'next-open (default: an order decided on a close fills at the next open) or close (at that close).',
+  },
+  {
+    name: 'close-at-end',
+    kind: 'switch',
+    help: 'Close open positions at the last close (default: mark them to market).',
+  },
+  // Risk limits
+  {
+    name: 'max-position-usd',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Largest position per symbol: ${accepted('RISK_MAX_POSITION_USD')}.`,
+  },
+  {
+    name: 'max-daily-loss-usd',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Daily loss that stops entries: ${accepted('RISK_MAX_DAILY_LOSS_USD')}.`,
+  },
+  {
+    name: 'max-open-positions',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Positions open at once: ${accepted('RISK_MAX_OPEN_POSITIONS')}.`,
+  },
+  {
+    name: 'cooldown-minutes',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Wait after a stop-out: ${accepted('RISK_COOLDOWN_MINUTES')}.`,
+  },
+  {
+    name: 'sizing',
+    kind: 'value',
+    placeholder: 'HOW',
+    help: `Position sizing: ${accepted('RISK_SIZING')}.`,
+  },
+  {
+    name: 'risk-per-trade-pct',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Equity risked per trade with --sizing atr: ${accepted('RISK_PER_TRADE_PCT')}.`,
+  },
+  {
+    name: 'max-drawdown-pct',
+    kind: 'value',
+    placeholder: 'N',
+    help: 'Drawdown protection: trading turns exits-only at this drawdown from peak, in percent (default off).',
+  },
+  {
+    name: 'stoploss-guard-count',
+    kind: 'value',
+    placeholder: 'N',
+    help: 'Stop-loss guard: trading turns exits-only after this many stop-outs in a day (default off).',
+  },
+  {
+    name: 'stop-loss-pct',
+    kind: 'value',
+    placeholder: 'N',
+    help: 'Stop loss this many percent below the entry (default none).',
+  },
+  {
+    name: 'take-profit-pct',
+    kind: 'value',
+    placeholder: 'N',
+    help: 'Take profit this many percent above the entry (default none).',
+  },
+  {
+    name: 'trailing-stop-atr',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Trailing stop distance in ATRs: ${accepted('TRAILING_STOP_ATR_MULT')}.`,
+  },
+  {
+    name: 'no-trailing-stop',
+    kind: 'switch',
+    help: 'No trailing stops (same as --trailing-stop-atr 0).',
+  },
+  {
+    name: 'atr-period',
+    kind: 'value',
+    placeholder: 'N',
+    help: `ATR period for trailing stops and ATR sizing: ${accepted('ATR_PERIOD')}.`,
+  },
+  // Switches
+  ...optionalRiskChecks.map((check): FlagSpec => ({
+    name: checkSwitch(check),
+    kind: 'switch',
+    help: `Switch off the ${check} risk check${check === 'daily_loss' ? ' and the daily-loss protection' : ''}.`,
+  })),
+  {
+    name: 'no-protections',
+    kind: 'switch',
+    help: 'Switch off the daily-loss, drawdown and stop-loss guard protections (the checks stay).',
+  },
+  {
+    name: 'no-risk',
+    kind: 'switch',
+    help: `Switch off every optional risk check (${optionalRiskChecks.join(', ')}) and every protection.`,
+  },
+  // Inputs and outputs
+  {
+    name: 'sentiment',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'Historical Fear & Greed JSON: [{ time, value, classification }] or an alternative.me /fng/ response.',
+  },
+  {
+    name: 'db',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'Write orders, fills, decisions and positions to this new SQLite file (default: memory).',
+  },
+  { name: 'json', kind: 'value', placeholder: 'FILE', help: 'Write the JSON report here.' },
+  {
+    name: 'html',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: `Write the HTML report here (default ${defaultReportPath} when neither --json nor --html is given).`,
+  },
+  { name: 'help', kind: 'switch', help: 'Show this help.' },
+];
+
+/** The text of `pnpm backtest --help`. */
+export function backtestHelp(): string {
+  return [
+    'Usage: pnpm backtest -- [flags]',
+    '',
+    'Runs a strategy over stored candles through the same trade cycle as paper and live trading',
+    '(fills at the next open with slippage and fees, risk checks, stops), prints a summary and',
+    `writes reports. With no flags: ${configKeys.STRATEGY.defaultValue} on the bundled Binance BTC/ETH/SOL USDT 1h`,
+    `candles of 2024, HTML report in ${defaultReportPath}.`,
+    '',
+    'Flags:',
+    ...formatFlagHelp(backtestFlags),
+    '',
+    'Examples:',
+    '  pnpm backtest -- --strategy ema_crossover --param fastPeriod=12 --param slowPeriod=26',
+    '  pnpm backtest -- --data btc-1h.csv --symbol BTC-USD --from 2024-03-01 --json out.json',
+    '  pnpm backtest -- --source-db data/lumenlink.db --symbols BTC-USD,ETH-USD --interval 4h',
+    '',
+  ].join('\n');
+}
+
+function optionalNumber<
+  Key extends
+    'RISK_MAX_DRAWDOWN_PCT' | 'RISK_STOPLOSS_GUARD_COUNT' | 'STOP_LOSS_PCT' | 'TAKE_PROFIT_PCT',
+>(flags: ParsedFlags, flag: string, key: Key): number | undefined {
+  const raw = flagValue(flags, flag);
+  return raw === undefined ? undefined : parseConfigFlag(`--${flag}`, key, raw);
+}
+
+function parseSymbols(flags: ParsedFlags): readonly SymbolId[] | undefined {
+  const list = flagValue(flags, 'symbols');
+  const one = flagValue(flags, 'symbol');
+  if (list !== undefined && one !== undefined) {
+    throw new UsageError('--symbol', 'give either --symbol or --symbols, not both');
+  }
+  if (one !== undefined) {
+    try {
+      return [parseSymbol(one)];
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw new UsageError(
+          '--symbol',
+          `${JSON.stringify(one)} is not a symbol. Accepted: BASE-QUOTE such as BTC-USDT`,
+        );
+      }
+      throw error;
+    }
+  }
+  return list === undefined
+    ? undefined
+    : parseConfigFlag(
+        '--symbols',
+        'SYMBOLS',
+        list,
+        'comma-separated symbols BASE-QUOTE such as BTC-USDT,ETH-USDT, no duplicates',
+      );
+}
+
+function parseSource(
+  flags: ParsedFlags,
+  symbols: readonly SymbolId[] | undefined,
+  interval: Timeframe | undefined,
+): CandleSourceOption {
+  const files = flags.get('data');
+  const sourceDb = flagValue(flags, 'source-db');
+  if (files !== undefined && sourceDb !== undefined) {
+    throw new UsageError(
+      '--source-db',
+      'give candles either from --data files or from --source-db, not both',
+    );
+  }
+  if (files !== undefined) {
+    for (const file of files) {
+      if (file.trim() === '') throw new UsageError('--data', 'is empty. Accepted: a CSV file path');
+    }
+    if (symbols !== undefined && symbols.length !== files.length) {
+      throw new UsageError(
+        flags.has('symbol') ? '--symbol' : '--symbols',
+        `names ${symbols.length} symbol(s) for ${files.length} --data file(s): give one symbol per file, in the same order, or leave it out to name each by its file`,
+      );
+    }
+    return { kind: 'csv', files };
+  }
+  if (sourceDb !== undefined) {
+    if (sourceDb.trim() === '')
+      throw new UsageError('--source-db', 'is empty. Accepted: a SQLite file path');
+    if (symbols === undefined) {
+      throw new UsageError(
+        '--source-db',
+        'needs --symbols (or --symbol): which stored symbols to run on',
+      );
+    }
+    return { kind: 'db', path: sourceDb };
+  }
+  const bundled = bundledDatasets.map((dataset) => dataset.symbol);
+  for (const symbol of symbols ?? []) {
+    if (!bundled.includes(symbol)) {
+      throw new UsageError(
+        flags.has('symbol') ? '--symbol' : '--symbols',
+        `no bundled data for ${symbol}: the bundled symbols are ${bundled.join(', ')}; give other symbols' candles with --data FILE or --source-db FILE`,
+      );
+    }
+  }
+  if (
+    interval !== undefined &&
+    !bundledDatasets.some((dataset) => dataset.timeframe === interval)
+  ) {
+    throw new UsageError(
+      '--interval',
+      `the bundled data is ${[...new Set(bundledDatasets.map((d) => d.timeframe))].join(', ')} only; give ${interval} candles with --data FILE or --source-db FILE`,
+    );
+  }
+  return { kind: 'bundled' };
+}
+
+function parseRisk(flags: ParsedFlags): {
+  risk: RiskEngineOptions;
+  protections: boolean;
+  trailing: number;
+} {
+  const number = <
+    Key extends
+      | 'RISK_MAX_POSITION_USD'
+      | 'RISK_MAX_DAILY_LOSS_USD'
+      | 'RISK_MAX_OPEN_POSITIONS'
+      | 'RISK_COOLDOWN_MINUTES'
+      | 'RISK_PER_TRADE_PCT',
+  >(
+    flag: string,
+    key: Key,
+  ): number | undefined => {
+    const raw = flagValue(flags, flag);
+    return raw === undefined ? undefined : parseConfigFlag(`--${flag}`, key, raw);
+  };
+  const noRisk = hasFlag(flags, 'no-risk');
+  const disabled = optionalRiskChecks.filter(
+    (check) => noRisk || hasFlag(flags, checkSwitch(check)),
+  );
+  const sizingRaw = flagValue(flags, 'sizing');
+  const trailingRaw = flagValue(flags, 'trailing-stop-atr');
+  if (trailingRaw !== undefined && hasFlag(flags, 'no-trailing-stop')) {
+    throw new UsageError(
+      '--no-trailing-stop',
+      'give either --no-trailing-stop or --trailing-stop-atr, not both',
+    );
+  }
+  const trailing = hasFlag(flags, 'no-trailing-stop')
+    ? 0
+    : trailingRaw === undefined
+      ? configKeys.TRAILING_STOP_ATR_MULT.defaultValue
+      : parseConfigFlag('--trailing-stop-atr', 'TRAILING_STOP_ATR_MULT', trailingRaw);
+  const entries: [keyof RiskEngineOptions, unknown][] = [
+    ['maxPositionUsd', number('max-position-usd', 'RISK_MAX_POSITION_USD')],
+    ['maxDailyLossUsd', number('max-daily-loss-usd', 'RISK_MAX_DAILY_LOSS_USD')],
+    ['maxOpenPositions', number('max-open-positions', 'RISK_MAX_OPEN_POSITIONS')],
+    ['cooldownMinutes', number('cooldown-minutes', 'RISK_COOLDOWN_MINUTES')],
+    [
+      'sizing',
+      sizingRaw === undefined ? undefined : parseConfigFlag('--sizing', 'RISK_SIZING', sizingRaw),
+    ],
+    ['perTradePct', number('risk-per-trade-pct', 'RISK_PER_TRADE_PCT')],
+    ['maxDrawdownPct', optionalNumber(flags, 'max-drawdown-pct', 'RISK_MAX_DRAWDOWN_PCT')],
+    [
+      'stoplossGuardCount',
+      optionalNumber(flags, 'stoploss-guard-count', 'RISK_STOPLOSS_GUARD_COUNT'),
+    ],
+    // ATR sizing's stop distance follows the trailing stop's, as in the bot (2 when trailing is off).
+    ['atrMultiplier', trailing > 0 ? trailing : undefined],
+  ];
+  const risk: RiskEngineOptions = {
+    ...Object.fromEntries(entries.filter(([, value]) => value !== undefined)),
+    ...(disabled.length > 0 ? { disabledChecks: disabled } : {}),
+  };
+  return { risk, protections: !noRisk && !hasFlag(flags, 'no-protections'), trailing };
+}
+
+function outputPath(flags: ParsedFlags, name: string): string | undefined {
+  const value = flagValue(flags, name);
+  if (value !== undefined && value.trim() === '') {
+    throw new UsageError(`--${name}`, 'is empty. Accepted: a file path');
+  }
+  return value;
+}
+
+/**
+ * Parses the backtest command line.
+ *
+ * @example
+ * ```ts
+ * const command = parseBacktestArgs(['--strategy', 'ema_crossover', '--cash', '5000']);
+ * if (command.kind === 'run') command.options.startingCash; // 5000
+ * ```
+ * @throws {UsageError} naming the flag and what it accepts, for the first bad flag.
+ */
+export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
+  const flags = parseFlags(argv, backtestFlags);
+  if (hasFlag(flags, 'help')) return { kind: 'help' };
+
+  const strategy = flagValue(flags, 'strategy') ?? configKeys.STRATEGY.defaultValue;
+  const params = parseStrategyParams(strategy, flags.get('param') ?? []);
+  const symbols = parseSymbols(flags);
+  const intervalRaw = flagValue(flags, 'interval');
+  const interval =
+    intervalRaw === undefined ? undefined : parseConfigFlag('--interval', 'INTERVAL', intervalRaw);
+  const source = parseSource(flags, symbols, interval);
+  const fromRaw = flagValue(flags, 'from');
+  const toRaw = flagValue(flags, 'to');
+  const from = fromRaw === undefined ? undefined : parseTimeFlag('--from', fromRaw, 'start');
+  const to = toRaw === undefined ? undefined : parseTimeFlag('--to', toRaw, 'end');
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new UsageError('--to', `${toRaw} is before --from ${fromRaw}; give a --to after --from`);
+  }
+  const fill = flagValue(flags, 'fill') ?? 'next-open';
+  if (!(fillModes as readonly string[]).includes(fill)) {
+    throw new UsageError(
+      '--fill',
+      `${JSON.stringify(fill)} is not a fill mode. Accepted: ${fillModes.join(' or ')}`,
+    );
+  }
+  const { risk, protections, trailing } = parseRisk(flags);
+  const value = <
+    Key extends 'PAPER_STARTING_CASH' | 'PAPER_FEE_BPS' | 'PAPER_SLIPPAGE_BPS' | 'ATR_PERIOD',
+  >(
+    flag: string,
+    key: Key,
+  ): number => {
+    const raw = flagValue(flags, flag);
+    return raw === undefined
+      ? configKeys[key].defaultValue
+      : parseConfigFlag(`--${flag}`, key, raw);
+  };
+  const jsonFile = outputPath(flags, 'json');
+  const htmlFile = outputPath(flags, 'html');
+  const sentimentFile = outputPath(flags, 'sentiment');
+  const db = outputPath(flags, 'db');
+  return {
+    kind: 'run',
+    options: {
+      source,
+      strategy,
+      params,
+      symbols,
+      interval,
+      from,
+      to,
+      startingCash: value('cash', 'PAPER_STARTING_CASH'),
+      feeBps: value('fee-bps', 'PAPER_FEE_BPS'),
+      slippageBps: value('slippage-bps', 'PAPER_SLIPPAGE_BPS'),
+      fillMode: fill as 'next-open' | 'close',
+      risk,
+      protections,
+      atrPeriod: value('atr-period', 'ATR_PERIOD'),
+      trailingStopAtrMultiple: trailing,
+      stopLossPct: optionalNumber(flags, 'stop-loss-pct', 'STOP_LOSS_PCT'),
+      takeProfitPct: optionalNumber(flags, 'take-profit-pct', 'TAKE_PROFIT_PCT'),
+      closeAtEnd: hasFlag(flags, 'close-at-end'),
+      sentimentFile,
+      db,
+      jsonFile,
+      htmlFile: htmlFile ?? (jsonFile === undefined ? defaultReportPath : undefined),
+    },
+  };
+}

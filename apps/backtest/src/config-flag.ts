@@ -1,0 +1,43 @@
+/**
+ * Flags that set what an env key sets are validated by that key's own parser (core's
+ * `configKeys`), so `--cash` accepts exactly what `PAPER_STARTING_CASH` accepts and says so in
+ * the same words.
+ */
+import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/core';
+import { UsageError } from './flags.js';
+
+/**
+ * Parses a flag's value with the parser of the env key it stands for. `acceptedText` replaces
+ * the key's own words when the flag's default is not the key's.
+ *
+ * @example
+ * ```ts
+ * parseConfigFlag('--cash', 'PAPER_STARTING_CASH', '5000'); // 5000
+ * parseConfigFlag('--cash', 'PAPER_STARTING_CASH', 'lots');
+ * // UsageError: --cash: "lots" is not a number. Accepted: a number > 0 (default 10000)
+ * ```
+ * @throws {UsageError} naming the flag, what is wrong with the value and what it accepts.
+ */
+export function parseConfigFlag<Key extends ConfigKey>(
+  flag: string,
+  key: Key,
+  raw: string,
+  acceptedText?: string,
+): Exclude<ConfigValues[Key], undefined> {
+  const spec = configKeys[key];
+  const accepted =
+    acceptedText ?? spec.accepted.replace(/ \((?:optional|unset:[^)]*|required[^)]*)\)$/, '');
+  if (raw.trim() === '') {
+    throw new UsageError(flag, `is empty. Accepted: ${accepted}`);
+  }
+  const result = spec.schema.safeParse(raw) as
+    | { success: true; data: ConfigValues[Key] }
+    | { success: false; error: { issues: readonly { message: string }[] } };
+  if (!result.success || result.data === undefined) {
+    const problem = result.success
+      ? 'is invalid'
+      : (result.error.issues[0]?.message ?? 'is invalid');
+    throw new UsageError(flag, `${JSON.stringify(raw)} ${problem}. Accepted: ${accepted}`);
+  }
+  return result.data as Exclude<ConfigValues[Key], undefined>;
+}

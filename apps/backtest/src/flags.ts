@@ -1,0 +1,148 @@
+/**
+ * A small command-line flag parser shared by the backtest and fetch-history commands: long flags
+ * only (`--name value` or `--name=value`), switches without values, repeatable flags, and an
+ * error naming the flag and what it accepts for anything else.
+ */
+import { ValidationError } from '@lumenlink/core';
+
+/** A command-line mistake: names the flag at fault and what it accepts. Exit code 2. */
+export class UsageError extends ValidationError {
+  /** The flag at fault, with its dashes (`--cash`), or `(arguments)` for a stray argument. */
+  readonly flag: string;
+
+  constructor(flag: string, message: string) {
+    super(`${flag}: ${message}`);
+    this.flag = flag;
+  }
+}
+
+/** How a flag is given: with one value, with a value each time it is repeated, or alone. */
+export type FlagKind = 'value' | 'repeat' | 'switch';
+
+/** One flag a command accepts. */
+export interface FlagSpec {
+  /** The name without dashes, e.g. `fee-bps`. */
+  readonly name: string;
+  readonly kind: FlagKind;
+  /** The value's placeholder in the help, e.g. `N` or `FILE`. */
+  readonly placeholder?: string;
+  /** One line of help: what the flag does and what it accepts. */
+  readonly help: string;
+}
+
+/** Parsed flags: each value flag's values in order; a switch maps to an empty list. */
+export type ParsedFlags = ReadonlyMap<string, readonly string[]>;
+
+/** The Levenshtein distance of two short strings, for "did you mean" suggestions. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The flag names closest to a mistyped one (at most 3 edits away, or sharing its prefix). */
+export function suggestFlags(name: string, specs: readonly FlagSpec[]): string[] {
+  return specs
+    .map((spec) => ({ name: spec.name, score: distance(name, spec.name) }))
+    .filter(
+      (entry) =>
+        entry.score <= Math.max(2, Math.floor(name.length / 4)) ||
+        (name.length >= 3 && entry.name.startsWith(name)),
+    )
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, 3)
+    .map((entry) => `--${entry.name}`);
+}
+
+/**
+ * Parses `argv` against the specs. A lone `--` is skipped (package managers pass it through).
+ *
+ * @example
+ * ```ts
+ * parseFlags(['--cash', '500', '--close-at-end'], specs); // Map { cash => ['500'], close-at-end => [] }
+ * ```
+ * @throws {UsageError} for an unknown flag (with suggestions), a value flag without its value, a
+ *   switch given a value, a non-repeatable flag given twice, or an argument that is not a flag.
+ */
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
+  const byName = new Map(specs.map((spec) => [spec.name, spec]));
+  const parsed = new Map<string, string[]>();
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index]!;
+    if (token === '--') continue;
+    if (token === '-h') {
+      parsed.set('help', []);
+      continue;
+    }
+    if (!token.startsWith('--') || token.length === 2) {
+      throw new UsageError(
+        '(arguments)',
+        `unexpected argument ${JSON.stringify(token)}: every option is a flag such as --strategy ema_crossover; see --help`,
+      );
+    }
+    const equals = token.indexOf('=');
+    const name = token.slice(2, equals === -1 ? undefined : equals);
+    const spec = byName.get(name);
+    if (spec === undefined) {
+      const suggestions = suggestFlags(name, specs);
+      throw new UsageError(
+        `--${name}`,
+        suggestions.length > 0
+          ? `unknown flag; did you mean ${suggestions.join(' or ')}? See --help for every flag.`
+          : 'unknown flag. See --help for every flag.',
+      );
+    }
+    let value: string | undefined;
+    if (spec.kind === 'switch') {
+      if (equals !== -1) {
+        throw new UsageError(`--${name}`, `is a switch and takes no value (got "${token}")`);
+      }
+    } else if (equals !== -1) {
+      value = token.slice(equals + 1);
+    } else {
+      const next = argv[index + 1];
+      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+        throw new UsageError(
+          `--${name}`,
+          `needs a value: --${name} ${spec.placeholder ?? 'VALUE'}`,
+        );
+      }
+      value = next;
+      index++;
+    }
+    const values = parsed.get(name);
+    if (values !== undefined && spec.kind !== 'repeat') {
+      throw new UsageError(`--${name}`, 'is given more than once; give it once');
+    }
+    const list = values ?? [];
+    if (value !== undefined) list.push(value);
+    parsed.set(name, list);
+  }
+  return parsed;
+}
+
+/** The single value of a value flag, or `undefined` when it was not given. */
+export function flagValue(flags: ParsedFlags, name: string): string | undefined {
+  return flags.get(name)?.[0];
+}
+
+/** Whether a switch (or any flag) was given. */
+export function hasFlag(flags: ParsedFlags, name: string): boolean {
+  return flags.has(name);
+}
+
+/** The help lines of a list of flags, aligned. */
+export function formatFlagHelp(specs: readonly FlagSpec[]): string[] {
+  const heads = specs.map(
+    (spec) => `--${spec.name}${spec.kind === 'switch' ? '' : ` ${spec.placeholder ?? 'VALUE'}`}`,
+  );
+  const width = Math.max(...heads.map((head) => head.length));
+  return specs.map((spec, index) => `  ${heads[index]!.padEnd(width)}  ${spec.help}`);
+}

@@ -1,0 +1,199 @@
+/**
+ * Candles for a backtest: the bundled sample data, CSV files (one symbol each) or a LumenLink
+ * SQLite database, as closed candles per symbol in processing order.
+ */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import {
+  isCandleAligned,
+  isTimeframe,
+  parseSymbol,
+  timeframeMs,
+  ValidationError,
+  type Candle,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
+import { bundledDatasets, loadBundledCandles, openStore, readCandlesCsv } from '@lumenlink/data';
+import type { CandleSourceOption } from './backtest-options.js';
+import { UsageError } from './flags.js';
+
+/** Candles per symbol in processing order, their interval, and where they came from. */
+export interface LoadedCandles {
+  readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
+  readonly interval: Timeframe;
+  /** Where the candles came from, in words, for the terminal. */
+  readonly description: string;
+}
+
+/** What {@link loadCandles} needs besides the source. */
+export interface LoadCandlesOptions {
+  readonly source: CandleSourceOption;
+  readonly symbols: readonly SymbolId[] | undefined;
+  readonly interval: Timeframe | undefined;
+  /** Only from the database: candles before this are read as far back as `warmupCandles`. */
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+  /** Candles the strategy and the ATR need before `from`. */
+  readonly warmupCandles: number;
+}
+
+/** Quote currencies looked for in a file name, most likely first. */
+const quoteCurrencies = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'USD', 'EUR', 'GBP', 'BTC', 'ETH'];
+
+/**
+ * The symbol a CSV file is named after: the whole name (`BTC-USD.csv`, `eth_usdt.csv.gz`), or a
+ * `BASE-QUOTE` pair inside it (`binance-BTC-USDT-1h-2024.csv.gz`); `undefined` when there is
+ * none.
+ */
+export function symbolFromFileName(path: string): SymbolId | undefined {
+  const name = basename(path)
+    .replace(/\.gz$/i, '')
+    .replace(/\.csv$/i, '');
+  try {
+    return parseSymbol(name.replace('_', '-'));
+  } catch {
+    // Not a bare symbol: look for BASE-QUOTE among its parts.
+  }
+  const parts = name.toUpperCase().split(/[-_. ]+/);
+  for (const quote of quoteCurrencies) {
+    const index = parts.indexOf(quote);
+    const base = index > 0 ? parts[index - 1] : undefined;
+    if (base !== undefined && /^[A-Z0-9]{1,20}$/.test(base) && base !== quote) {
+      return `${base}-${quote}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The interval of candles from their times: the smallest gap between two candles, written as a
+ * timeframe (`60000` → `1m`, `86400000` → `1d`).
+ *
+ * @throws {ValidationError} for fewer than two candles or a gap that is not a whole number of minutes.
+ */
+export function inferInterval(candles: readonly Candle[], source: string): Timeframe {
+  let step = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < candles.length; i++) {
+    step = Math.min(step, candles[i]!.time - candles[i - 1]!.time);
+  }
+  if (!Number.isFinite(step)) {
+    throw new ValidationError(
+      `${source}: needs at least two candles to tell their interval; give --interval`,
+    );
+  }
+  const units: [string, number][] = [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ];
+  for (const [unit, ms] of units) {
+    const text = `${step / ms}${unit}`;
+    if (step % ms === 0 && isTimeframe(text)) return text;
+  }
+  throw new ValidationError(
+    `${source}: candles ${step} ms apart are not a whole number of minutes; give --interval`,
+  );
+}
+
+async function loadCsv(
+  files: readonly string[],
+  options: LoadCandlesOptions,
+): Promise<LoadedCandles> {
+  const candles = new Map<SymbolId, readonly Candle[]>();
+  let interval = options.interval;
+  for (const [index, file] of files.entries()) {
+    if (!existsSync(file)) throw new UsageError('--data', `${file}: no such file`);
+    const symbol = options.symbols?.[index] ?? symbolFromFileName(file);
+    if (symbol === undefined) {
+      throw new UsageError(
+        '--data',
+        `${file}: cannot tell the symbol from the file name; name it with --symbol BTC-USD (or --symbols, one per file)`,
+      );
+    }
+    if (candles.has(symbol)) {
+      throw new UsageError(
+        '--data',
+        `${file}: ${symbol} is given by two files; give one file per symbol`,
+      );
+    }
+    const list = await readCandlesCsv(file, interval === undefined ? {} : { timeframe: interval });
+    if (interval === undefined) {
+      // The first file sets the interval; the others are read against it.
+      interval = inferInterval(list, file);
+      const misaligned = list.find((candle) => !isCandleAligned(candle.time, interval!));
+      if (misaligned !== undefined) {
+        throw new ValidationError(
+          `${file}: candle time ${misaligned.time} is not the open time of a ${interval} candle`,
+        );
+      }
+    }
+    candles.set(symbol, list);
+  }
+  return { candles, interval: interval!, description: files.join(', ') };
+}
+
+async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<LoadedCandles> {
+  if (!existsSync(path)) {
+    throw new UsageError(
+      '--source-db',
+      `${path}: no such file (fetch candles into it with pnpm fetch-history)`,
+    );
+  }
+  const interval = options.interval ?? '1h';
+  const symbols = options.symbols ?? [];
+  const step = timeframeMs(interval);
+  const from =
+    options.from === undefined ? 0 : Math.max(0, options.from - options.warmupCandles * step);
+  const to = options.to ?? Number.MAX_SAFE_INTEGER;
+  const store = await openStore({ path });
+  try {
+    const candles = new Map<SymbolId, readonly Candle[]>();
+    for (const symbol of symbols) {
+      const list = await store.candles.getCandles(symbol, interval, from, to);
+      if (list.length === 0) {
+        throw new UsageError(
+          '--source-db',
+          `${path} holds no ${symbol} ${interval} candles${options.from === undefined && options.to === undefined ? '' : ' in --from..--to'}; fetch them with SYMBOLS=${symbol} TIMEFRAMES=${interval} DB_PATH=${path} pnpm fetch-history`,
+        );
+      }
+      candles.set(symbol, list);
+    }
+    return { candles, interval, description: `${path} (${interval})` };
+  } finally {
+    await store.close();
+  }
+}
+
+function loadBundled(options: LoadCandlesOptions): LoadedCandles {
+  const symbols = options.symbols ?? bundledDatasets.map((dataset) => dataset.symbol);
+  const interval = options.interval ?? '1h';
+  const candles = new Map<SymbolId, readonly Candle[]>(
+    symbols.map((symbol) => [symbol, loadBundledCandles(symbol, interval)]),
+  );
+  return {
+    candles,
+    interval,
+    description: `the bundled Binance ${interval} data (${symbols.join(', ')}, 2024)`,
+  };
+}
+
+/**
+ * Loads the candles of a run.
+ *
+ * @throws {UsageError} for a missing file, a CSV file without a symbol, or a database without
+ *   the symbols' candles.
+ * @throws {DataIntegrityError} for a malformed CSV file (naming its line).
+ */
+export async function loadCandles(options: LoadCandlesOptions): Promise<LoadedCandles> {
+  const { source } = options;
+  switch (source.kind) {
+    case 'csv':
+      return loadCsv(source.files, options);
+    case 'db':
+      return loadDatabase(source.path, options);
+    case 'bundled':
+      return loadBundled(options);
+  }
+}

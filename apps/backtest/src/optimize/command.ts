@@ -1,0 +1,120 @@
+/**
+ * `pnpm optimize`: parse the flags, run the sweep on the worker pool with a progress bar on
+ * stderr, print the ranked results, write the JSON and HTML outputs. Returns the exit code: 0
+ * done, 1 the optimisation failed (bad data, no run succeeded), 2 a bad command line.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LumenLinkError } from '@lumenlink/core';
+import { UsageError } from '../flags.js';
+import type { ProgressStream } from '../progress.js';
+import { formatOptimizeJson } from './json.js';
+import { renderOptimizeHtml } from './html.js';
+import { optimizeHelp, parseOptimizeArgs } from './options.js';
+import { createSweepProgress, type SweepProgress } from './progress.js';
+import { WorkerSetupError } from './pool.js';
+import { executeOptimize, type OptimizeHooks } from './run.js';
+import { describePoint, formatOptimizeTable } from './table.js';
+
+/** Where the command writes, and the directory relative paths start from. */
+export interface OptimizeIo {
+  readonly stdout: ProgressStream;
+  readonly stderr: ProgressStream;
+  readonly cwd: string;
+  /** A monotonic clock in ms for the ETA (default `performance.now`). */
+  readonly now?: () => number;
+}
+
+/** The exit code of a command line mistake. */
+const usageExitCode = 2;
+
+function reportError(error: unknown, io: OptimizeIo): number {
+  if (error instanceof UsageError) {
+    io.stderr.write(`Error: ${error.message}\nRun pnpm optimize -- --help for every flag.\n`);
+    return usageExitCode;
+  }
+  if (error instanceof LumenLinkError || error instanceof WorkerSetupError) {
+    io.stderr.write(`Error: ${error.message}\n`);
+    return 1;
+  }
+  io.stderr.write(
+    `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}
+
+async function writeOutput(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
+
+/**
+ * Runs the optimize command.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runOptimizeCommand(process.argv.slice(2), {
+ *   stdout: process.stdout,
+ *   stderr: process.stderr,
+ *   cwd: process.cwd(),
+ * });
+ * ```
+ */
+export async function runOptimizeCommand(
+  argv: readonly string[],
+  io: OptimizeIo,
+  hooks: Pick<OptimizeHooks, 'workerUrl' | 'faultInjection'> = {},
+): Promise<number> {
+  try {
+    const command = parseOptimizeArgs(argv);
+    if (command.kind === 'help') {
+      io.stdout.write(optimizeHelp());
+      return 0;
+    }
+    const { options } = command;
+    const now = io.now ?? (() => performance.now());
+    let progress: SweepProgress | undefined;
+    let report;
+    try {
+      report = await executeOptimize(options, {
+        ...hooks,
+        onStart: (total, workers) => {
+          io.stderr.write(
+            `Optimizing ${options.strategy}: ${total} backtest run(s) on ${workers} worker thread(s)\n`,
+          );
+          progress = createSweepProgress({ stream: io.stderr, total, now });
+        },
+        onProgress: (done, failed) => progress?.update(done, failed),
+        onCrash: (crash, point) => {
+          progress?.finish();
+          io.stderr.write(
+            `A worker crashed running ${describePoint(point)}: ${crash.message}. It was replaced; the sweep goes on.\n`,
+          );
+        },
+      });
+    } finally {
+      progress?.finish();
+    }
+    io.stdout.write(
+      formatOptimizeTable(report, { top: options.top, color: io.stdout.isTTY === true }),
+    );
+    if (options.jsonFile !== undefined) {
+      const path = resolve(io.cwd, options.jsonFile);
+      await writeOutput(path, formatOptimizeJson(report));
+      io.stdout.write(`JSON results: ${path}\n`);
+    }
+    if (options.htmlFile !== undefined) {
+      const path = resolve(io.cwd, options.htmlFile);
+      await writeOutput(path, renderOptimizeHtml(report));
+      io.stdout.write(`HTML report: ${path}\n`);
+    }
+    if (report.best === null) {
+      io.stderr.write('Error: no run succeeded; see the failed runs above.\n');
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}

@@ -1,0 +1,419 @@
+/**
+ * The optimize command's flags. The data, fill-model and risk flags are the backtest command's
+ * own (same names, same checks, same messages); the search, walk-forward, Monte Carlo and
+ * output flags are the optimizer's. Every value is checked before any data is read.
+ */
+import { availableParallelism } from 'node:os';
+import { strategyKeys } from '@lumenlink/strategies';
+import { backtestFlags, parseBacktestArgs, type BacktestCliOptions } from '../backtest-options.js';
+import {
+  flagValue,
+  formatFlagHelp,
+  hasFlag,
+  parseFlags,
+  UsageError,
+  type FlagSpec,
+  type ParsedFlags,
+} from '../flags.js';
+import { checkStrategyKey } from '../strategy-params.js';
+import type { BacktestSettings } from './evaluate.js';
+import { maxSeed } from './random.js';
+import { isRankMetric, rankMetrics, type RankMetric } from './ranking.js';
+import { searchMethods, type SearchMethod } from './search.js';
+import { buildSpace, rangeAccepted, type Dimension } from './space.js';
+import type { WalkForwardOptions } from './walk-forward.js';
+
+/** Everything an optimisation needs, from the command line. */
+export interface OptimizeCliOptions {
+  readonly strategy: string;
+  /** The backtest command's view of the shared flags: data, period, fill model, risk, `--param`. */
+  readonly backtest: BacktestCliOptions;
+  /** The shared flags as given (`--name=value`), `--strategy` first: to rerun a result with. */
+  readonly backtestArgs: readonly string[];
+  /** The strategy's parameters outside the search: defaults and `--param` values. */
+  readonly baseParams: Record<string, unknown>;
+  readonly dimensions: readonly Dimension[];
+  readonly search: SearchMethod;
+  /** Points drawn by a random search. */
+  readonly samples: number;
+  readonly seed: number;
+  /** Largest grid accepted. */
+  readonly maxPoints: number;
+  readonly metric: RankMetric;
+  /** Runs with fewer trades rank after the others. */
+  readonly minTrades: number;
+  readonly workers: number;
+  /** Rows of the terminal table. */
+  readonly top: number;
+  /** Walk-forward mode, when asked for. */
+  readonly walkForward: WalkForwardOptions | undefined;
+  /** Monte Carlo simulations of each kind on the winner; 0: none. */
+  readonly monteCarloRuns: number;
+  /** The two parameters of the HTML heatmap; default the first two searched. */
+  readonly heatmap: readonly [string, string] | undefined;
+  readonly jsonFile: string | undefined;
+  readonly htmlFile: string | undefined;
+}
+
+/** What the command line asks for: help, or an optimisation. */
+export type OptimizeCommand =
+  { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: OptimizeCliOptions };
+
+/** The backtest flags the optimizer shares (not its report, database and sentiment flags). */
+const sharedFlagNames = new Set(
+  backtestFlags
+    .map((spec) => spec.name)
+    .filter((name) => !['json', 'html', 'db', 'sentiment', 'help'].includes(name)),
+);
+
+const defaults = {
+  samples: 50,
+  seed: 42,
+  maxPoints: 10_000,
+  metric: 'sharpe' as RankMetric,
+  minTrades: 1,
+  top: 10,
+  monteCarloRuns: 1000,
+  inSample: '90d',
+  outOfSample: '30d',
+};
+
+/** The optimizer's own flags, in help order. */
+const ownFlags: readonly FlagSpec[] = [
+  {
+    name: 'range',
+    kind: 'repeat',
+    placeholder: 'NAME=SPEC',
+    help: `A searched parameter, repeatable: ${rangeAccepted}. Dotted inside a group (weights.macd=0:2:0.5).`,
+  },
+  {
+    name: 'space',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'A JSON file of searched parameters: { "fastPeriod": { "min": 5, "max": 20, "step": 5 }, "slowPeriod": [21, 34], "confidence": "0.5:1:0.25" }; a --range replaces its entry.',
+  },
+  {
+    name: 'search',
+    kind: 'value',
+    placeholder: 'HOW',
+    help: 'grid (default: every combination) or random (--samples points drawn with --seed).',
+  },
+  {
+    name: 'samples',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Points of a random search (default ${defaults.samples}).`,
+  },
+  {
+    name: 'seed',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Seed of the random search and of Monte Carlo, 0 to ${maxSeed} (default ${defaults.seed}): the same seed, the same results.`,
+  },
+  {
+    name: 'max-points',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Refuse a grid larger than this (default ${defaults.maxPoints}).`,
+  },
+  {
+    name: 'metric',
+    kind: 'value',
+    placeholder: 'NAME',
+    help: `Rank by ${rankMetrics.join(', ')} (default ${defaults.metric}; return is the total return).`,
+  },
+  {
+    name: 'min-trades',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Runs with fewer trades rank after the others (default ${defaults.minTrades}).`,
+  },
+  {
+    name: 'workers',
+    kind: 'value',
+    placeholder: 'N',
+    help: 'Worker threads (default: the available cores).',
+  },
+  {
+    name: 'top',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Rows of the results table (default ${defaults.top}).`,
+  },
+  {
+    name: 'walk-forward',
+    kind: 'switch',
+    help: 'Walk-forward: choose parameters on each in-sample window, trade them on the out-of-sample window after it.',
+  },
+  {
+    name: 'in-sample',
+    kind: 'value',
+    placeholder: 'DURATION',
+    help: `In-sample window length: a count and m, h, d or w (default ${defaults.inSample}).`,
+  },
+  {
+    name: 'out-of-sample',
+    kind: 'value',
+    placeholder: 'DURATION',
+    help: `Out-of-sample window length (default ${defaults.outOfSample}).`,
+  },
+  {
+    name: 'step',
+    kind: 'value',
+    placeholder: 'DURATION',
+    help: 'How far each window moves on (default: the out-of-sample length).',
+  },
+  {
+    name: 'anchored',
+    kind: 'switch',
+    help: 'In-sample windows all start at the start and grow (default: they roll).',
+  },
+  {
+    name: 'mc-runs',
+    kind: 'value',
+    placeholder: 'N',
+    help: `Monte Carlo shuffles and bootstrap draws of the winner's trades (default ${defaults.monteCarloRuns}; 0: none).`,
+  },
+  {
+    name: 'heatmap',
+    kind: 'value',
+    placeholder: 'X,Y',
+    help: 'The two searched parameters of the HTML heatmap (default the first two).',
+  },
+  { name: 'json', kind: 'value', placeholder: 'FILE', help: 'Write the JSON results here.' },
+  {
+    name: 'html',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'Write the HTML report (heatmap, walk-forward chart) here.',
+  },
+  { name: 'help', kind: 'switch', help: 'Show this help.' },
+];
+
+/** Every flag of `pnpm optimize`: the optimizer's, then the backtest's it shares. */
+export const optimizeFlags: readonly FlagSpec[] = [
+  ...ownFlags,
+  ...backtestFlags.filter((spec) => sharedFlagNames.has(spec.name)),
+];
+
+/** The text of `pnpm optimize --help`. */
+export function optimizeHelp(): string {
+  return [
+    'Usage: pnpm optimize -- --strategy KEY --range NAME=SPEC [--range ...] [flags]',
+    '',
+    'Backtests a strategy over a space of its parameters (a grid, or seeded random points) on',
+    'worker threads, ranks the runs by a metric, and runs Monte Carlo on the winner. With',
+    '--walk-forward it chooses parameters on rolling in-sample windows and tests them on the',
+    "out-of-sample windows that follow. Ranges are checked against the strategy's schema.",
+    '',
+    'Search and output:',
+    ...formatFlagHelp(ownFlags),
+    '',
+    'Data, fill model and risk (as pnpm backtest):',
+    ...formatFlagHelp(optimizeFlags.slice(ownFlags.length)),
+    '',
+    'Examples:',
+    '  pnpm optimize -- --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --symbol BTC-USDT',
+    '  pnpm optimize -- --strategy rsi_mean_reversion --space space.json --search random --samples 100 --seed 7 --metric sortino',
+    '  pnpm optimize -- --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --walk-forward --in-sample 60d --out-of-sample 20d --html reports/optimize.html',
+    '',
+  ].join('\n');
+}
+
+function integerFlag(
+  flags: ParsedFlags,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = flagValue(flags, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(
+      `--${name}`,
+      `${JSON.stringify(raw)} is not an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}`,
+    );
+  }
+  return value;
+}
+
+const durationUnits = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/**
+ * Parses a window length such as `90d`, `12w`, `720h` or `30m` to ms.
+ *
+ * @throws {UsageError} naming the flag for anything else.
+ */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^(\d+)\s*([mhdw])$/.exec(text.trim());
+  const count = Number(match?.[1]);
+  if (match === null || !(count > 0)) {
+    throw new UsageError(
+      flag,
+      `${JSON.stringify(text)} is not a duration. Accepted: a count and m, h, d or w, such as 90d, 12w or 720h`,
+    );
+  }
+  return count * durationUnits[match[2] as keyof typeof durationUnits];
+}
+
+function parseWalkForward(flags: ParsedFlags): WalkForwardOptions | undefined {
+  if (!hasFlag(flags, 'walk-forward')) {
+    for (const name of ['in-sample', 'out-of-sample', 'step', 'anchored']) {
+      if (hasFlag(flags, name)) throw new UsageError(`--${name}`, 'needs --walk-forward');
+    }
+    return undefined;
+  }
+  const outOfSampleMs = parseDuration(
+    '--out-of-sample',
+    flagValue(flags, 'out-of-sample') ?? defaults.outOfSample,
+  );
+  const step = flagValue(flags, 'step');
+  return {
+    inSampleMs: parseDuration('--in-sample', flagValue(flags, 'in-sample') ?? defaults.inSample),
+    outOfSampleMs,
+    stepMs: step === undefined ? outOfSampleMs : parseDuration('--step', step),
+    anchored: hasFlag(flags, 'anchored'),
+  };
+}
+
+function parseHeatmap(
+  flags: ParsedFlags,
+  dimensions: readonly Dimension[],
+): readonly [string, string] | undefined {
+  const raw = flagValue(flags, 'heatmap');
+  if (raw === undefined) return undefined;
+  const names = raw.split(',').map((name) => name.trim());
+  const searched = dimensions.map((dimension) => dimension.name);
+  if (names.length !== 2 || names[0] === names[1]) {
+    throw new UsageError(
+      '--heatmap',
+      `${JSON.stringify(raw)} is not two different parameters X,Y, such as ${searched.slice(0, 2).join(',') || 'fastPeriod,slowPeriod'}`,
+    );
+  }
+  for (const name of names) {
+    if (!searched.includes(name)) {
+      throw new UsageError(
+        '--heatmap',
+        `${name} is not searched; the searched parameters are ${searched.join(', ')}`,
+      );
+    }
+  }
+  return [names[0]!, names[1]!];
+}
+
+function outputPath(flags: ParsedFlags, name: string): string | undefined {
+  const value = flagValue(flags, name);
+  if (value !== undefined && value.trim() === '') {
+    throw new UsageError(`--${name}`, 'is empty. Accepted: a file path');
+  }
+  return value;
+}
+
+/** The backtest command line made of the shared flags, for the backtest's own parser. */
+function backtestArgv(flags: ParsedFlags): string[] {
+  const argv: string[] = [];
+  // --strategy first, so a command made from these reads naturally.
+  const names = [...flags.keys()].sort(
+    (a, b) => Number(b === 'strategy') - Number(a === 'strategy'),
+  );
+  for (const name of names) {
+    const values = flags.get(name) ?? [];
+    if (!sharedFlagNames.has(name)) continue;
+    if (values.length === 0) argv.push(`--${name}`);
+    for (const value of values) argv.push(`--${name}=${value}`);
+  }
+  return argv;
+}
+
+/** The fill model and risk limits of the backtest options, as plain data for the workers. */
+export function backtestSettings(options: BacktestCliOptions): BacktestSettings {
+  const { disabledChecks, ...limits } = options.risk;
+  return {
+    startingCash: options.startingCash,
+    feeBps: options.feeBps,
+    slippageBps: options.slippageBps,
+    fillMode: options.fillMode,
+    risk: {
+      ...limits,
+      ...(disabledChecks === undefined ? {} : { disabledChecks: [...disabledChecks] }),
+    },
+    protections: options.protections,
+    atrPeriod: options.atrPeriod,
+    trailingStopAtrMultiple: options.trailingStopAtrMultiple,
+    ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
+    ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
+    closeAtEnd: options.closeAtEnd,
+  };
+}
+
+/**
+ * Parses the optimize command line.
+ *
+ * @example
+ * ```ts
+ * const command = parseOptimizeArgs(['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5']);
+ * if (command.kind === 'run') command.options.dimensions; // [{ name: 'fastPeriod', kind: 'range', ... }]
+ * ```
+ * @throws {UsageError} naming the flag and what it accepts, for the first bad flag.
+ */
+export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
+  const flags = parseFlags(argv, optimizeFlags);
+  if (hasFlag(flags, 'help')) return { kind: 'help' };
+  const strategyRaw = flagValue(flags, 'strategy');
+  if (strategyRaw === undefined) {
+    throw new UsageError(
+      '--strategy',
+      `is required: the strategy to optimise, one of ${strategyKeys.join(', ')}`,
+    );
+  }
+  const strategy = checkStrategyKey(strategyRaw);
+  const backtestArgs = backtestArgv(flags);
+  const command = parseBacktestArgs(backtestArgs);
+  if (command.kind !== 'run') return { kind: 'help' };
+  const backtest = command.options;
+  const dimensions = buildSpace(strategy, flags.get('range') ?? [], outputPath(flags, 'space'));
+
+  const searchRaw = flagValue(flags, 'search') ?? 'grid';
+  if (!(searchMethods as readonly string[]).includes(searchRaw)) {
+    throw new UsageError(
+      '--search',
+      `${JSON.stringify(searchRaw)} is not a search. Accepted: ${searchMethods.join(' or ')}`,
+    );
+  }
+  const search = searchRaw as SearchMethod;
+  if (search === 'grid' && hasFlag(flags, 'samples')) {
+    throw new UsageError('--samples', 'is for --search random; a grid visits every combination');
+  }
+  const metricRaw = flagValue(flags, 'metric') ?? defaults.metric;
+  if (!isRankMetric(metricRaw)) {
+    throw new UsageError(
+      '--metric',
+      `${JSON.stringify(metricRaw)} is not a metric. Accepted: ${rankMetrics.join(', ')}`,
+    );
+  }
+  return {
+    kind: 'run',
+    options: {
+      strategy,
+      backtest,
+      backtestArgs,
+      baseParams: backtest.params,
+      dimensions,
+      search,
+      samples: integerFlag(flags, 'samples', defaults.samples, 1),
+      seed: integerFlag(flags, 'seed', defaults.seed, 0, maxSeed),
+      maxPoints: integerFlag(flags, 'max-points', defaults.maxPoints, 1),
+      metric: metricRaw,
+      minTrades: integerFlag(flags, 'min-trades', defaults.minTrades, 0),
+      workers: integerFlag(flags, 'workers', availableParallelism(), 1),
+      top: integerFlag(flags, 'top', defaults.top, 1),
+      walkForward: parseWalkForward(flags),
+      monteCarloRuns: integerFlag(flags, 'mc-runs', defaults.monteCarloRuns, 0),
+      heatmap: parseHeatmap(flags, dimensions),
+      jsonFile: outputPath(flags, 'json'),
+      htmlFile: outputPath(flags, 'html'),
+    },
+  };
+}
