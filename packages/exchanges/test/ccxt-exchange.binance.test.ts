@@ -39,7 +39,8 @@ const connect = (overrides: { secret?: string; timeoutMs?: number } = {}): CcxtE
     apiKey,
     secret: overrides.secret ?? secret,
     apiUrl: emulator.url,
-    timeoutMs: overrides.timeoutMs ?? 1_500,
+    // Seconds, not milliseconds: a loaded CI machine is slow to answer even on 127.0.0.1.
+    timeoutMs: overrides.timeoutMs ?? 5_000,
     clock,
   });
 const marketBuy = (label: string, quantity = 0.01): OrderRequest => ({

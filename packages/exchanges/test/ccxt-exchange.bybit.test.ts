@@ -151,7 +151,7 @@ describe('CcxtExchange on bybit (ccxt bybit against a local v5 server)', () => {
       apiKey: 'test-key',
       secret: 'test-secret',
       apiUrl: server.url,
-      timeoutMs: 1_500,
+      timeoutMs: 5_000,
     });
 
   beforeAll(async () => {

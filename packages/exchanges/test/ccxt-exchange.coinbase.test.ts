@@ -169,7 +169,7 @@ describe('CcxtExchange on coinbase (ccxt coinbase against a local Advanced Trade
       apiKey: 'test-key',
       secret: 'test-secret',
       apiUrl: server.url,
-      timeoutMs: 1_500,
+      timeoutMs: 5_000,
     });
 
   beforeAll(async () => {

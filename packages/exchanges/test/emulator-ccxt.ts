@@ -16,7 +16,7 @@ export function connectCcxt(
   const exchange = new ccxt.binance({
     apiKey,
     secret,
-    timeout: 2000,
+    timeout: 5000,
     enableRateLimit: false,
     options: { fetchMarkets: { types: ['spot'] }, fetchCurrencies: false, fetchMargins: false },
     ...overrides,

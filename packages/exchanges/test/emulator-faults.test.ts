@@ -29,7 +29,7 @@ async function start(options: EmulatorOptions = {}): Promise<ExchangeEmulator> {
 }
 
 /** A connected ccxt instance with markets loaded, so faults meet only the call under test. */
-async function connected(emulator: ExchangeEmulator, timeout = 2000) {
+async function connected(emulator: ExchangeEmulator, timeout = 5000) {
   const exchange = connectCcxt(emulator, { timeout });
   await exchange.loadMarkets();
   return exchange;
