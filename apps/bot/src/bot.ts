@@ -55,7 +55,7 @@ import {
   TradingStateMachine,
   riskConfigFromConfig,
 } from '@lumenlink/risk';
-import { createStrategy } from '@lumenlink/strategies';
+import { createStrategy, isStrategyKey, strategyKeys } from '@lumenlink/strategies';
 import { BotController } from './bot-controller.js';
 import { BotMetrics } from './bot-metrics.js';
 import { CandleDriver } from './candle-driver.js';
@@ -168,7 +168,8 @@ const alertDrainMs = 5_000;
  * console.log(bot.url); // http://127.0.0.1:8787
  * await bot.stop();
  * ```
- * @throws {ConfigError} when the replay data or the symbols cannot be had.
+ * @throws {ConfigError} when `STRATEGY` names no registered strategy (checked before anything is
+ *   opened), or the replay data or the symbols cannot be had.
  * @throws {StorageError} when the database cannot be opened or migrated.
  */
 export async function startBot(config: Config, options: StartBotOptions = {}): Promise<Bot> {
@@ -199,6 +200,16 @@ async function assemble(
   const metrics = new BotMetrics();
   const replaying = config.data.source === 'replay';
   const stepMs = timeframeMs(config.interval);
+  // A bad key is a config error (exit 2), found before the database or the exchange is touched.
+  if (!isStrategyKey(config.strategy)) {
+    throw new ConfigError([
+      {
+        key: 'STRATEGY',
+        problem: `"${config.strategy}" is not a registered strategy`,
+        accepted: strategyKeys.join(', '),
+      },
+    ]);
+  }
 
   const store = await openStore({ path: config.data.dbPath, logger });
   cleanups.push(() => store.close());
