@@ -7,6 +7,7 @@
  */
 import {
   ConfigError,
+  StorageError,
   ManualClock,
   configSecrets,
   symbolParts,
@@ -514,6 +515,25 @@ async function assemble(
           timeframe: config.interval,
         });
 
+  let reconcileBeforeTrading = false;
+  const runStrategy = async (): Promise<void> => {
+    if (feed !== null) {
+      const batch = feed.take();
+      if (batch !== null) await driver.process(batch.time, batch.candles);
+      if (feed.finished && !replayDone) {
+        replayDone = true;
+        log.info('replay finished', { candleTimes: feed.total });
+        markFinished();
+      }
+      return;
+    }
+    await driver.processStored(clock.now());
+    if (exchange !== null) {
+      const source = exchange;
+      await driver.checkTicks(async (symbol) => (await source.fetchTicker(symbol)).last);
+    }
+  };
+
   const runs: Record<StandardLoopName, () => Promise<void>> = {
     'market-data': async () => {
       if (feed !== null) {
@@ -532,20 +552,16 @@ async function assemble(
       if (reconciled === null) {
         throw new Error('waiting for the first complete reconciliation before trading');
       }
-      if (feed !== null) {
-        const batch = feed.take();
-        if (batch !== null) await driver.process(batch.time, batch.candles);
-        if (feed.finished && !replayDone) {
-          replayDone = true;
-          log.info('replay finished', { candleTimes: feed.total });
-          markFinished();
-        }
-        return;
+      // After a storage failure the store may lack an order's result: reconcile before trading.
+      if (reconcileBeforeTrading) {
+        await reconcile();
+        reconcileBeforeTrading = false;
       }
-      await driver.processStored(clock.now());
-      if (exchange !== null) {
-        const source = exchange;
-        await driver.checkTicks(async (symbol) => (await source.fetchTicker(symbol)).last);
+      try {
+        await runStrategy();
+      } catch (error) {
+        if (causedByStorage(error)) reconcileBeforeTrading = true;
+        throw error;
       }
     },
     reconcile,
@@ -737,6 +753,14 @@ async function assemble(
     },
     stop,
   };
+}
+
+/** Whether an error, or any of its causes, is a storage failure. */
+function causedByStorage(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof StorageError) return true;
+  }
+  return false;
 }
 
 function describe(error: unknown): string {
