@@ -338,14 +338,17 @@ assert.equal(typeof before, 'number');
   const { runBacktest } = await import('@lumenlink/engine');
   const { hold } = await import('@lumenlink/core');
   const closes = [100, 100, 100, 104, 108, 112, 110];
-  const candles = closes.map((close, i) => ({
-    time: Date.UTC(2024, 0, 1) + i * 3_600_000,
-    open: i === 0 ? close : closes[i - 1]!,
-    high: close * 1.01,
-    low: close * 0.99,
-    close,
-    volume: 10,
-  }));
+  const candles = closes.map((close, i) => {
+    const open = i === 0 ? close : closes[i - 1]!;
+    return {
+      time: Date.UTC(2024, 0, 1) + i * 3_600_000,
+      open,
+      high: Math.max(open, close) * 1.01,
+      low: Math.min(open, close) * 0.99,
+      close,
+      volume: 10,
+    };
+  });
   let seen = 0;
   const result = await runBacktest({
     candles: new Map([['BTC-USD', candles]]),
