@@ -4,10 +4,15 @@
  * equity stitched together, on the inlined lightweight-charts) and its windows in-sample
  * against out-of-sample, the ranked results, Monte Carlo and the failed runs.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { formatPercent, formatRatio, formatTime } from '../report/format.js';
-import { chartLibraryPath, escapeHtml, escapeJsonForHtml } from '../report/html.js';
+import {
+  chartLibraryPath,
+  escapeHtml,
+  escapeJsonForHtml,
+  escapeScript,
+  scriptHash,
+} from '../report/html.js';
 import type { Metrics } from '../report/index.js';
 import type { Percentiles } from './monte-carlo.js';
 import { compareScored, metricLabel } from './ranking.js';
@@ -316,14 +321,6 @@ function chartData(report: OptimizeReport): {
         ];
   });
   return { equity, markers, colors };
-}
-
-function escapeScript(source: string): string {
-  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-}
-
-function scriptHash(source: string): string {
-  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 }
 
 /**

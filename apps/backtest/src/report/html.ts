@@ -367,11 +367,12 @@ export function escapeJsonForHtml(json: string): string {
  * Script source made safe to inline: `</script` and `<!--` can only appear in its strings,
  * regular expressions or comments, where `<\/script` and `<\!--` mean the same.
  */
-function escapeScript(source: string): string {
+export function escapeScript(source: string): string {
   return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
 }
 
-function scriptHash(source: string): string {
+/** The CSP hash source of an inline script. */
+export function scriptHash(source: string): string {
   return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 }
 
