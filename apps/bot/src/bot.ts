@@ -14,6 +14,7 @@ import {
   systemClock,
   timeframeMs,
   type AccountSnapshot,
+  type AlertEvent,
   type Broker,
   type Clock,
   type Config,
@@ -24,7 +25,7 @@ import {
   type MarketInfo,
   type SymbolId,
 } from '@lumenlink/core';
-import { createLogger } from '@lumenlink/core/logging';
+import { createLogger, createRedactor, type Redactor } from '@lumenlink/core/logging';
 import {
   createAlertDispatcher,
   createConsoleNotifier,
@@ -250,17 +251,22 @@ async function assemble(
     ...(options.alertChannels ?? []),
   ];
   const { telegram, discord } = config;
+  // Alert texts carry error messages, which may quote a secret (an exchange error page that
+  // echoes the request's headers): what leaves the process is redacted, as logs are.
+  const redactAlert = redactingChannel(createRedactor(configSecrets(config)));
   if (external && telegram.botToken !== undefined && telegram.chatIds.length > 0) {
     channels.push(
-      createTelegramChannel({
-        token: telegram.botToken,
-        chatIds: telegram.chatIds,
-        ...(telegram.apiRoot === undefined ? {} : { apiRoot: telegram.apiRoot }),
-      }),
+      redactAlert(
+        createTelegramChannel({
+          token: telegram.botToken,
+          chatIds: telegram.chatIds,
+          ...(telegram.apiRoot === undefined ? {} : { apiRoot: telegram.apiRoot }),
+        }),
+      ),
     );
   }
   if (external && discord.webhookUrl !== undefined) {
-    channels.push(createDiscordChannel({ webhookUrl: discord.webhookUrl }));
+    channels.push(redactAlert(createDiscordChannel({ webhookUrl: discord.webhookUrl })));
   }
   const alerts: AlertDispatcher = createAlertDispatcher({ channels, clock: systemClock, logger });
   cleanups.push(() => alerts.close({ timeoutMs: alertDrainMs }));
@@ -761,6 +767,36 @@ function causedByStorage(error: unknown): boolean {
     if (current instanceof StorageError) return true;
   }
   return false;
+}
+
+/**
+ * Wraps an alert channel so each event is sent with its texts redacted (numbers untouched). The
+ * same event always becomes the same redacted object, so a channel's per-event bookkeeping
+ * (Telegram's delivered chats) holds on a retry.
+ */
+function redactingChannel(redact: Redactor): (channel: AlertChannel) => AlertChannel {
+  const texts = (value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
+    if (Array.isArray(value)) return value.map(texts);
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, texts(item)]));
+    }
+    return value;
+  };
+  return (channel) => {
+    const redacted = new WeakMap<AlertEvent, AlertEvent>();
+    return {
+      name: channel.name,
+      send: (event, signal) => {
+        let safe = redacted.get(event);
+        if (safe === undefined) {
+          safe = texts(event) as AlertEvent;
+          redacted.set(event, safe);
+        }
+        return channel.send(safe, signal);
+      },
+    };
+  };
 }
 
 function describe(error: unknown): string {

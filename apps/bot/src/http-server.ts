@@ -333,7 +333,9 @@ async function changeState(
     });
     response.setHeader('WWW-Authenticate', 'Bearer realm="lumenlink"');
     sendJson(response, redact, 401, {
-      error: 'send Authorization: Bearer <HTTP_TOKEN> to change the trading state',
+      // Worded so the body's own redaction (which cuts `Authorization: <value>`) leaves it whole.
+      error:
+        'send HTTP_TOKEN as a bearer token in the Authorization header to change the trading state',
     });
     return;
   }

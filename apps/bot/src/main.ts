@@ -10,10 +10,10 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, configSecrets, tradingModes, type Logger } from '@lumenlink/core';
-import { createLogger } from '@lumenlink/core/logging';
+import { createLogger, createRedactor } from '@lumenlink/core/logging';
 import type { Bot } from './bot.js';
 import { mergeEnv, readEnvFile, type Env } from './env-file.js';
-import { loadConfigWithSecrets } from './secrets.js';
+import { loadConfigWithSecrets, secretKeys } from './secrets.js';
 
 /** What {@link runBot} reads from and writes to. */
 export interface RunBotOptions {
@@ -82,9 +82,14 @@ export async function runBot(options: RunBotOptions): Promise<number> {
     ...(mode === undefined ? {} : { MODE: mode }),
   });
   const bootLogger = options.logger ?? createLogger({ level: 'info' });
+  // Start and stop failures are printed with any secret they quote cut out (an exchange error
+  // page may echo the API key), as the logs are.
+  const envSecrets = secretKeys.map((key) => env[key]);
+  let redact = createRedactor(envSecrets);
   let bot: Bot;
   try {
     const { config } = await loadConfigWithSecrets(env, { logger: bootLogger });
+    redact = createRedactor([...envSecrets, ...configSecrets(config)]);
     const logger =
       options.logger ?? createLogger({ level: config.log.level, secrets: configSecrets(config) });
     if (options.signal.aborted) return 0;
@@ -99,7 +104,9 @@ export async function runBot(options: RunBotOptions): Promise<number> {
       );
       return 2;
     }
-    write(`The bot could not start: ${error instanceof Error ? error.message : String(error)}`);
+    write(
+      `The bot could not start: ${redact(error instanceof Error ? error.message : String(error))}`,
+    );
     return 1;
   }
 
@@ -113,7 +120,7 @@ export async function runBot(options: RunBotOptions): Promise<number> {
     return 0;
   } catch (error) {
     write(
-      `The bot did not stop cleanly: ${error instanceof Error ? error.message : String(error)}`,
+      `The bot did not stop cleanly: ${redact(error instanceof Error ? error.message : String(error))}`,
     );
     return 1;
   }

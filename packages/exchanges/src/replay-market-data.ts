@@ -148,15 +148,16 @@ export class ReplayMarketData implements MarketDataSource {
         `ReplayMarketData serves ${this.timeframe} candles only, not ${timeframe}`,
       );
     }
-    const closed = this.#closed(symbol);
+    // Only the candles asked for are copied: copying every closed candle on each call made a
+    // replay quadratic in its length (and, past ~16k candles, each copy a large-object allocation).
+    const { candles, count } = this.#closed(symbol);
     const since = options.since;
-    let from = 0;
-    if (since !== undefined) {
-      while (from < closed.length && closed[from]!.time < since) from++;
+    const limit = options.limit;
+    if (since === undefined) {
+      return candles.slice(limit === undefined ? 0 : Math.max(0, count - limit), count);
     }
-    return since === undefined && options.limit !== undefined
-      ? closed.slice(Math.max(0, closed.length - options.limit))
-      : closed.slice(from, options.limit === undefined ? undefined : from + options.limit);
+    const from = countUpTo(candles, count, (candle) => candle.time < since);
+    return candles.slice(from, limit === undefined ? count : Math.min(count, from + limit));
   }
 
   /** The last closed candle's close as the price, and its 24h volume; no bid or ask. */
@@ -165,15 +166,15 @@ export class ReplayMarketData implements MarketDataSource {
   }
 
   #tickerFor(symbol: SymbolId): Ticker {
-    const closed = this.#closed(symbol);
-    const last = closed[closed.length - 1];
+    const { candles: closed, count } = this.#closed(symbol);
+    const last = count > 0 ? closed[count - 1] : undefined;
     if (last === undefined) {
       throw new ValidationError(`ReplayMarketData: no closed ${symbol} candle yet at ${this.now}`);
     }
     const dayAgo = last.time + timeframeMs(this.timeframe) - 86_400_000;
     let baseVolume = 0;
     let quoteVolume = 0;
-    for (let i = closed.length - 1; i >= 0 && closed[i]!.time >= dayAgo; i--) {
+    for (let i = count - 1; i >= 0 && closed[i]!.time >= dayAgo; i--) {
       baseVolume += closed[i]!.volume;
       quoteVolume += closed[i]!.volume * closed[i]!.close;
     }
@@ -195,7 +196,8 @@ export class ReplayMarketData implements MarketDataSource {
     );
   }
 
-  #closed(symbol: SymbolId): readonly Candle[] {
+  /** A symbol's candles and how many of them (a prefix) are closed. */
+  #closed(symbol: SymbolId): { readonly candles: readonly Candle[]; readonly count: number } {
     const candles = this.#candles.get(symbol);
     if (candles === undefined) {
       throw new ValidationError(
@@ -203,17 +205,28 @@ export class ReplayMarketData implements MarketDataSource {
       );
     }
     const last = this.lastClosedTime;
-    if (last === null) return [];
-    // Binary search for the count of candles with time <= last.
-    let low = 0;
-    let high = candles.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (candles[middle]!.time <= last) low = middle + 1;
-      else high = middle;
-    }
-    return candles.slice(0, low);
+    if (last === null) return { candles, count: 0 };
+    return { candles, count: countUpTo(candles, candles.length, (candle) => candle.time <= last) };
   }
+}
+
+/**
+ * How many of the first `end` candles (ascending by time) satisfy `before`, a predicate that
+ * holds for a prefix of them: a binary search.
+ */
+function countUpTo(
+  candles: readonly Candle[],
+  end: number,
+  before: (candle: Candle) => boolean,
+): number {
+  let low = 0;
+  let high = end;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (before(candles[middle]!)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Runs `work`, turning a throw into a rejected promise (ports never throw synchronously). */
