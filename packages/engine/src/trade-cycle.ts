@@ -501,9 +501,6 @@ export class TradeCycle {
     reason: string,
   ): Promise<boolean> {
     if (this.#options.portfolio.position(state.symbol) === undefined) return false;
-    // An exit whose outcome is not known yet may have sold already: a second one (a later tick
-    // or candle has another client id) waits until the reconciler has resolved the first.
-    if (await this.#exitInFlight(state.symbol)) return false;
     const signal: Signal = { action: 'sell', confidence: 1, reason };
     const verdict = this.#options.risk.evaluate(signal, await this.#riskState(state.symbol, price));
     if (!verdict.allowed) {
@@ -526,17 +523,6 @@ export class TradeCycle {
     };
     const result = await this.#submit(state, candleTime, signal, verdict, intent);
     return result !== null && result.status !== 'rejected';
-  }
-
-  /** Whether a sell of `symbol` was sent (or is being sent) and its outcome is not known. */
-  async #exitInFlight(symbol: SymbolId): Promise<boolean> {
-    const pending = await this.#options.orders.listNonFinalOrders();
-    return pending.some(
-      (order) =>
-        order.symbol === symbol &&
-        order.side === 'sell' &&
-        (order.status === 'pending' || order.status === 'unknown'),
-    );
   }
 
   /** Step 7: a fill reaches the portfolio, the trade ledger, the stops and the protections. */
