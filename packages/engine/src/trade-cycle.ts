@@ -528,10 +528,8 @@ export class TradeCycle {
   /** Step 7: a fill reaches the portfolio, the trade ledger, the stops and the protections. */
   async #onFill(exchangeFill: Fill, order: Order): Promise<void> {
     const fill = inQuoteFees(exchangeFill);
-    const { portfolio, trailingStops, protections, settings } = {
-      ...this.#options,
-      settings: this.#settings,
-    };
+    const { portfolio, trailingStops, protections } = this.#options;
+    const settings = this.#settings;
     const state = this.#symbols.get(fill.symbol);
     const change = portfolio.applyFill(fill, { role: order.role });
     this.ledger.apply(fill, {
@@ -588,10 +586,8 @@ export class TradeCycle {
   /** The risk state of a symbol now: account facts, market rules, live quotes when known. */
   async #riskState(symbol: SymbolId, price: number): Promise<RiskState> {
     const now = this.#clock.now();
-    const { portfolio, settings, markets, marketData, entryBreaker, tradingState } = {
-      ...this.#options,
-      settings: this.#settings,
-    };
+    const { portfolio, markets, marketData, entryBreaker, tradingState } = this.#options;
+    const settings = this.#settings;
     const snapshot: AccountSnapshot = portfolio.snapshot(now);
     let ticker: Ticker | null = null;
     let orderBook: OrderBook | null = null;
