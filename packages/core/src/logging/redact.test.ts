@@ -137,6 +137,43 @@ describe('createRedactor', () => {
     }
   });
 
+  it('redacts the cut forms of a long secret: any 8+ character piece of its start or end', () => {
+    const secret = 'Zq7XkP2mN9vR4tLw8sYb';
+    const redact = createRedactor([secret]);
+    for (let cut = 8; cut < secret.length; cut++) {
+      // Cut short at the end of a text, and cut off at the start of the next one.
+      expect(redact(`...msg: ${secret.slice(0, cut)}...`)).toBe('...msg: [REDACTED]...');
+      expect(redact(`${secret.slice(-cut)}" rest`)).toBe('[REDACTED]" rest');
+      const encoded = encodeURIComponent(`${secret}/`).slice(0, cut);
+      expect(redact(`q=${encoded}`)).not.toContain(secret.slice(0, 8));
+    }
+    // Pieces shorter than 8 characters, and pieces of the middle, are not a secret's cut form.
+    expect(redact(`x ${secret.slice(0, 7)} y`)).toBe(`x ${secret.slice(0, 7)} y`);
+    expect(redact(`x ${secret.slice(2, 14)} y`)).toBe(`x ${secret.slice(2, 14)} y`);
+    // Several in one text, and a whole secret next to a piece.
+    expect(redact(`${secret.slice(0, 9)} and ${secret} and ${secret.slice(-9)}`)).toBe(
+      '[REDACTED] and [REDACTED] and [REDACTED]',
+    );
+  });
+
+  it('redacts only the secret parts of a URL secret when cut', () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWx-0123_456';
+    const redact = createRedactor([`https://hooks.test/services/424242/${token}`]);
+    expect(redact('see https://hooks.test/services/9/other')).toBe(
+      'see https://hooks.test/services/9/other',
+    );
+    expect(redact(`cut: https://hooks.test/services/424242/${token.slice(0, 12)}`)).toBe(
+      'cut: https://hooks.test/services/424242/[REDACTED]',
+    );
+  });
+
+  it('keeps secrets shorter than 16 characters whole-only, and never loops on the placeholder', () => {
+    const redact = createRedactor(['short-secret1']);
+    expect(redact('short-se and short-secret')).toBe('short-se and short-secret');
+    const odd = createRedactor(['[REDACTED]-and-[REDACTED]-more']);
+    expect(odd('a [REDACTED]-and b')).toBe('a [REDACTED]-and b');
+  });
+
   it('redacts secrets shorter than four characters on exact equality only', () => {
     const redact = createRedactor(['abc']);
     expect(redact({ a: 'abc', b: 'xabcx' })).toEqual({ a: '[REDACTED]', b: 'xabcx' });

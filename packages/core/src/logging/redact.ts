@@ -3,7 +3,10 @@
  *
  * Three layers, applied by {@link createRedactor} to any value:
  * 1. fields whose name looks secret ({@link isSecretFieldName}) are replaced whole, at any depth;
- * 2. configured secret values are cut out of every string (raw and URL-, form- and JSON-encoded);
+ * 2. configured secret values are cut out of every string (raw and URL-, form- and JSON-encoded),
+ *    and so are their cut forms: a piece of at least {@link minimumSecretFragmentLength}
+ *    characters from the start or the end of a long secret (text cut short before it was
+ *    redacted leaves one); see {@link secretFragmentSources};
  * 3. well-known secret shapes are cut out of every string even when nobody configured them
  *    ({@link redactSecretPatterns}): Telegram bot tokens, URL passwords, secret query parameters,
  *    `"apiKey": "..."` inside JSON text, `Authorization` and `X-...-KEY` / `...-SIGN` headers.
@@ -177,6 +180,60 @@ function encodedVariants(secret: string): string[] {
   return [...variants];
 }
 
+/**
+ * The shortest piece of a secret's start or end that is redacted on its own (a cut form). Any
+ * longer piece contains it, so text holds no 8-character prefix or suffix of a long secret.
+ */
+const minimumSecretFragmentLength = 8;
+
+/** Secrets (or their secret parts) shorter than this are redacted whole only, never as pieces. */
+const minimumFragmentedSecretLength = 16;
+
+/** `scheme://host/...`: a secret that is a URL, whose scheme and host are not secret. */
+const urlSecretPattern = /^[a-z][a-z0-9+.-]{1,20}:\/\/[^/?#\s]*/i;
+
+/**
+ * The parts of a secret whose cut forms are redacted: the secret itself, or for a URL (a
+ * Discord webhook) each path segment and query value long enough to be a secret, since the
+ * start of a URL (`https://`, the host, `/api/webhooks/`) is not.
+ */
+function secretFragmentSources(secret: string): string[] {
+  const origin = urlSecretPattern.exec(secret)?.[0];
+  const parts = origin === undefined ? [secret] : secret.slice(origin.length).split(/[/?#&=]/);
+  return parts.filter((part) => part.length >= minimumFragmentedSecretLength);
+}
+
+/**
+ * Replaces every piece of `source` of at least {@link minimumSecretFragmentLength} characters
+ * that starts where `source` starts or ends where it ends (what is left of it when text was cut
+ * short), each extended as far as it matches.
+ */
+function redactFragments(text: string, source: string): string {
+  const length = minimumSecretFragmentLength;
+  let result = text;
+  const head = source.slice(0, length);
+  for (let at = result.indexOf(head); at !== -1; at = result.indexOf(head, at + 1)) {
+    let end = at + length;
+    while (end < result.length && end - at < source.length && result[end] === source[end - at]) {
+      end++;
+    }
+    result = `${result.slice(0, at)}${redactedPlaceholder}${result.slice(end)}`;
+  }
+  const tail = source.slice(-length);
+  for (let at = result.indexOf(tail); at !== -1; at = result.indexOf(tail, at + 1)) {
+    let start = at;
+    let matched = length;
+    while (start > 0 && matched < source.length) {
+      if (result[start - 1] !== source[source.length - matched - 1]) break;
+      start--;
+      matched++;
+    }
+    result = `${result.slice(0, start)}${redactedPlaceholder}${result.slice(at + length)}`;
+    at = start;
+  }
+  return result;
+}
+
 /** Builds one regular expression matching every configured secret in any of its encodings. */
 function secretValuePattern(secrets: readonly string[]): RegExp | undefined {
   const alternatives = new Set<string>();
@@ -252,12 +309,28 @@ export function createRedactor(
     if (secret.length >= minimumSubstringSecretLength) substringSecrets.push(secret);
   }
   const pattern = secretValuePattern(substringSecrets);
+  const fragmentSources = [
+    ...new Set(
+      substringSecrets
+        .flatMap(secretFragmentSources)
+        .flatMap(encodedVariants)
+        .filter((source) => source.length >= minimumFragmentedSecretLength)
+        // A piece the placeholder itself holds would be found again in every replacement.
+        .filter(
+          (source) =>
+            !redactedPlaceholder.includes(source.slice(0, minimumSecretFragmentLength)) &&
+            !redactedPlaceholder.includes(source.slice(-minimumSecretFragmentLength)),
+        ),
+    ),
+  ];
 
   function redactText(text: string): string {
     if (exactSecrets.has(text)) return redactedPlaceholder;
-    const withoutSecrets =
-      pattern === undefined ? text : text.replace(pattern, redactedPlaceholder);
-    return redactSecretPatterns(withoutSecrets);
+    let result = pattern === undefined ? text : text.replace(pattern, redactedPlaceholder);
+    if (result.length >= minimumSecretFragmentLength) {
+      for (const source of fragmentSources) result = redactFragments(result, source);
+    }
+    return redactSecretPatterns(result);
   }
 
   function redactMember(key: string, value: unknown, depth: number, ancestors: Set<object>) {
