@@ -21,6 +21,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import { Checker, type CheckError } from './checks.js';
 import type { Database, DecisionTable } from './database.js';
 import { guarded } from './store-errors.js';
+import { defaultStoreRedactor, type TextRedactor } from './store-redaction.js';
 
 const outcomes: Record<DecisionOutcome, true> = {
   hold: true,
@@ -87,10 +88,30 @@ function subject(decision: { symbol: unknown; strategy: unknown; candleTime: unk
   return `Decision ${String(decision.strategy)} ${String(decision.symbol)} @${String(decision.candleTime)}`;
 }
 
-/** Checks a decision given to `recordDecision` and renders its row. */
-function toDecisionRow(decision: Decision): Insertable<DecisionTable> {
+/** A verdict with its text redacted; check names, outcomes and the side are fixed words. */
+function redactVerdict(verdict: RiskVerdict, redact: TextRedactor): RiskVerdict {
+  const measure = (value: number | string | null): number | string | null =>
+    typeof value === 'string' ? redact(value) : value;
+  return {
+    ...verdict,
+    checks: verdict.checks.map((result) => ({
+      ...result,
+      value: measure(result.value),
+      limit: measure(result.limit),
+      reason: redact(result.reason),
+    })),
+    reason: redact(verdict.reason),
+  };
+}
+
+/**
+ * Checks a decision given to `recordDecision` and renders its row, its free text redacted: the
+ * note, and the text inside the signal (its reason) and the verdict (reasons, text measures).
+ */
+function toDecisionRow(decision: Decision, redact: TextRedactor): Insertable<DecisionTable> {
   const check = new Checker(ValidationError, subject(decision));
   const signal = checkSignal(decision.signal, check);
+  const verdict = decision.verdict === null ? null : checkVerdict(decision.verdict, check);
   return {
     symbol: check.string('symbol', decision.symbol),
     strategy: check.string('strategy', decision.strategy),
@@ -98,11 +119,10 @@ function toDecisionRow(decision: Decision): Insertable<DecisionTable> {
     decided_at: check.integer('decidedAt', decision.decidedAt),
     action: signal.action,
     outcome: check.oneOf('outcome', decision.outcome, outcomes),
-    signal: JSON.stringify(signal),
-    verdict:
-      decision.verdict === null ? null : JSON.stringify(checkVerdict(decision.verdict, check)),
+    signal: JSON.stringify({ ...signal, reason: redact(signal.reason) }),
+    verdict: verdict === null ? null : JSON.stringify(redactVerdict(verdict, redact)),
     client_order_id: check.stringOrNull('clientOrderId', decision.clientOrderId),
-    note: check.string('note', decision.note, true),
+    note: redact(check.string('note', decision.note, true)),
   };
 }
 
@@ -124,12 +144,18 @@ function fromDecisionRow(row: Selectable<DecisionTable>, error: CheckError): Dec
   };
 }
 
-/** Decisions in SQLite, every one kept, newest read first. */
+/**
+ * Decisions in SQLite, every one kept, newest read first. Their free text is redacted before it
+ * is written.
+ */
 export class SqliteDecisionStore implements DecisionStore {
   readonly #db: Kysely<Database>;
+  readonly #redact: TextRedactor;
 
-  constructor(db: Kysely<Database>) {
+  /** @param redact applied to every text written (default: well-known secret shapes only). */
+  constructor(db: Kysely<Database>, redact: TextRedactor = defaultStoreRedactor) {
     this.#db = db;
+    this.#redact = redact;
   }
 
   /**
@@ -139,7 +165,7 @@ export class SqliteDecisionStore implements DecisionStore {
    * @throws {StorageError} when SQLite fails.
    */
   async recordDecision(decision: Decision): Promise<void> {
-    const row = toDecisionRow(decision);
+    const row = toDecisionRow(decision, this.#redact);
     await guarded(`recordDecision ${decision.symbol}`, () =>
       this.#db.insertInto('decisions').values(row).execute(),
     );

@@ -29,6 +29,7 @@ import { SqlitePortfolioStore } from './portfolio-repository.js';
 import { SqliteRuntimeStateStore } from './runtime-state-repository.js';
 import { StoreSqliteDialect } from './sqlite-dialect.js';
 import { toStoreError } from './store-errors.js';
+import { defaultStoreRedactor, failClosed } from './store-redaction.js';
 
 /** Where and how to open the store. */
 export interface OpenStoreOptions {
@@ -40,6 +41,16 @@ export interface OpenStoreOptions {
   readonly clock?: Clock;
   /** How long a statement waits for another connection's lock, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * Applied to every free text the store writes, before it reaches the file: order reasons,
+   * decision notes, the reasons inside a decision's signal and verdict, and the text inside
+   * runtime state (the trading state's reason and who changed it). These often quote an
+   * exchange's error, which may echo the request (API key, signature). Pass core's redactor
+   * with the configured secrets: `createRedactor(configSecrets(config))`. By default only
+   * well-known secret shapes are removed (`signature=...`, `X-MBX-APIKEY: ...`, bearer tokens).
+   * A redactor that throws fails closed: the text is replaced whole.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 /** An open store: the kysely handle, one repository per store port, and `close`. */
@@ -49,7 +60,8 @@ export interface LumenLinkStore {
   /**
    * Typed kysely access to every table, for queries the ports do not cover. The repositories
    * share its one connection: do not call them inside a `db.transaction()` callback (they would
-   * wait for that transaction to end).
+   * wait for that transaction to end). Writes through it bypass the repositories' checks and
+   * their redaction (`OpenStoreOptions.redact`).
    */
   readonly db: Kysely<Database>;
   readonly candles: CandleStore;
@@ -79,12 +91,16 @@ const memoryPath = ':memory:';
  *
  * @example
  * ```ts
- * const store = await openStore({ path: './data/lumenlink.db' });
+ * const store = await openStore({
+ *   path: './data/lumenlink.db',
+ *   redact: createRedactor(configSecrets(config)), // from @lumenlink/core/logging and core
+ * });
  * await store.candles.saveCandles('BTC-USD', '1h', candles);
  * const recent = await store.candles.getRecentCandles('BTC-USD', '1h', 200);
  * await store.close();
  * ```
- * @throws {ValidationError} for an empty path or a bad busy timeout.
+ * @throws {ValidationError} for an empty path, a bad busy timeout or a `redact` that is not a
+ *   function.
  * @throws {StorageError} when the file cannot be created or opened, is not a database, or a
  *   migration fails (nothing of a failed migration run is kept).
  */
@@ -92,6 +108,10 @@ export async function openStore(options: OpenStoreOptions): Promise<LumenLinkSto
   const { path: file, busyTimeoutMs = defaultBusyTimeoutMs } = options;
   const logger = (options.logger ?? silentLogger).child({ module: 'store' });
   const clock = options.clock ?? systemClock;
+  if (options.redact !== undefined && typeof options.redact !== 'function') {
+    throw new ValidationError('openStore: redact must be a function from text to text');
+  }
+  const redact = failClosed(options.redact ?? defaultStoreRedactor);
   if (typeof file !== 'string' || file.trim() === '') {
     throw new ValidationError('openStore: path must be a file path or ":memory:"');
   }
@@ -134,10 +154,10 @@ export async function openStore(options: OpenStoreOptions): Promise<LumenLinkSto
     path: file,
     db,
     candles: new SqliteCandleStore(db, sqlite),
-    orders: new SqliteOrderStore(db),
-    decisions: new SqliteDecisionStore(db),
+    orders: new SqliteOrderStore(db, redact),
+    decisions: new SqliteDecisionStore(db, redact),
     portfolio: new SqlitePortfolioStore(db),
-    runtime: new SqliteRuntimeStateStore(db, clock),
+    runtime: new SqliteRuntimeStateStore(db, clock, redact),
     journalMode,
     appliedMigrations,
     async close() {

@@ -21,6 +21,7 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { Checker, type CheckError } from './checks.js';
 import type { Database, FillTable, OrderTable } from './database.js';
 import { DuplicateOrderError, guarded } from './store-errors.js';
+import { defaultStoreRedactor, redactNullable, type TextRedactor } from './store-redaction.js';
 
 const sides: Record<OrderSide, true> = { buy: true, sell: true };
 const types: Record<OrderType, true> = {
@@ -159,13 +160,17 @@ function toFillRow(fill: Fill): Selectable<FillTable> {
 
 /**
  * Orders and fills in SQLite. Orders are keyed by client order id; the order state machine of
- * core is enforced on every update, inside the transaction that reads the current status.
+ * core is enforced on every update, inside the transaction that reads the current status. An
+ * order's reason (free text, often an exchange's error) is redacted before it is written.
  */
 export class SqliteOrderStore implements OrderStore {
   readonly #db: Kysely<Database>;
+  readonly #redact: TextRedactor;
 
-  constructor(db: Kysely<Database>) {
+  /** @param redact applied to every reason written (default: well-known secret shapes only). */
+  constructor(db: Kysely<Database>, redact: TextRedactor = defaultStoreRedactor) {
     this.#db = db;
+    this.#redact = redact;
   }
 
   /**
@@ -181,7 +186,7 @@ export class SqliteOrderStore implements OrderStore {
     const result = await guarded(`insertOrder ${order.clientOrderId}`, () =>
       this.#db
         .insertInto('orders')
-        .values(toOrderRow(order))
+        .values({ ...toOrderRow(order), reason: redactNullable(order.reason, this.#redact) })
         .onConflict((conflict) => conflict.column('client_order_id').doNothing())
         .executeTakeFirst(),
     );
@@ -203,6 +208,7 @@ export class SqliteOrderStore implements OrderStore {
    */
   async updateOrder(clientOrderId: string, update: OrderUpdate): Promise<Order> {
     const set = toUpdateRow(clientOrderId, update);
+    if (typeof set.reason === 'string') set.reason = this.#redact(set.reason);
     return guarded(`updateOrder ${clientOrderId}`, () =>
       this.#db.transaction().execute(async (trx) => {
         const current = await trx

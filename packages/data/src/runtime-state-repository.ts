@@ -19,6 +19,7 @@ import { checkTimeframe } from './candle-repository.js';
 import { Checker } from './checks.js';
 import type { Database } from './database.js';
 import { guarded } from './store-errors.js';
+import { defaultStoreRedactor, redactJsonStrings, type TextRedactor } from './store-redaction.js';
 
 /** The kinds of rows in `runtime_state`. */
 const kinds = {
@@ -62,14 +63,21 @@ function lastCandleKey(symbol: SymbolId, timeframe: Timeframe): string {
   return `${symbol}|${timeframe}`;
 }
 
-/** Runtime state in SQLite: the trading state, trailing stops and last processed candles. */
+/**
+ * Runtime state in SQLite: the trading state, trailing stops and last processed candles. Every
+ * text inside a stored value (the trading state's reason and who changed it) is redacted before
+ * it is written.
+ */
 export class SqliteRuntimeStateStore implements RuntimeStateStore {
   readonly #db: Kysely<Database>;
   readonly #clock: Clock;
+  readonly #redact: TextRedactor;
 
-  constructor(db: Kysely<Database>, clock: Clock) {
+  /** @param redact applied to every text written (default: well-known secret shapes only). */
+  constructor(db: Kysely<Database>, clock: Clock, redact: TextRedactor = defaultStoreRedactor) {
     this.#db = db;
     this.#clock = clock;
+    this.#redact = redact;
   }
 
   /**
@@ -193,9 +201,9 @@ export class SqliteRuntimeStateStore implements RuntimeStateStore {
       : new Checker(DataIntegrityError, `Stored ${kind} ${key}`).json('value', row.value);
   }
 
-  /** Upserts a JSON value under (kind, key). */
+  /** Upserts a JSON value under (kind, key), every text in it redacted. */
   async #put(context: string, kind: Kind, key: string, value: unknown): Promise<void> {
-    const json = JSON.stringify(value);
+    const json = JSON.stringify(redactJsonStrings(value, this.#redact));
     const updatedAt = this.#clock.now();
     await guarded(context, () =>
       this.#db
