@@ -3,23 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@lumenlink/core';
-import { mergeEnv, readEnvFile } from './env-file.js';
+import { mergeEnv, parseEnvText, readEnvFile } from './env-file.js';
+
+function writeEnv(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'lumenlink-env-')), '.env');
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('env file', () => {
   it('reads KEY=value lines with comments and quotes, and a missing file as empty', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lumenlink-env-'));
-    const file = join(dir, '.env');
-    writeFileSync(file, '# comment\nMODE=paper\nSYMBOLS="BTC-USD,ETH-USD"\n');
+    const file = writeEnv('# comment\nMODE=paper\nSYMBOLS="BTC-USD,ETH-USD"\n');
     expect(readEnvFile(file)).toEqual({
       found: true,
       values: { MODE: 'paper', SYMBOLS: 'BTC-USD,ETH-USD' },
+      issues: [],
     });
-    expect(readEnvFile(join(dir, 'missing.env'))).toEqual({ found: false, values: {} });
+    expect(readEnvFile(join(file, '..', 'missing.env'))).toEqual({
+      found: false,
+      values: {},
+      issues: [],
+    });
   });
 
-  it('loads the committed .env.example as a valid configuration', () => {
+  it('loads the committed .env.example as a valid configuration, every key known', () => {
     const example = readEnvFile(new URL('../../../.env.example', import.meta.url).pathname);
     expect(example.found).toBe(true);
+    expect(example.issues).toEqual([]);
     expect(loadConfig(example.values)).toMatchObject({
       mode: 'paper',
       killSwitch: false,
@@ -31,6 +41,101 @@ describe('env file', () => {
     expect(mergeEnv({ MODE: 'live', INTERVAL: '4h' }, { MODE: 'paper' })).toEqual({
       MODE: 'paper',
       INTERVAL: '4h',
+    });
+  });
+});
+
+describe('env file saved by a Windows editor', () => {
+  it('reads the key on line 1 after a UTF-8 byte order mark', () => {
+    const file = writeEnv('\uFEFFKILL_SWITCH=true\nMODE=paper\n');
+    const env = readEnvFile(file);
+    expect(env.values).toEqual({ KILL_SWITCH: 'true', MODE: 'paper' });
+    expect(env.issues).toEqual([]);
+    expect(loadConfig(env.values).killSwitch).toBe(true);
+  });
+
+  it('reads CRLF and bare CR line ends like LF, values without a trailing CR', () => {
+    const crlf = parseEnvText('\uFEFFKILL_SWITCH=true\r\nSTOP_LOSS_PCT=2\r\nSYMBOLS="BTC-USD"\r\n');
+    expect(crlf).toEqual({
+      values: { KILL_SWITCH: 'true', STOP_LOSS_PCT: '2', SYMBOLS: 'BTC-USD' },
+      issues: [],
+    });
+    // Without the fix, a bare CR file was one line: KILL_SWITCH read "true\rMODE=live".
+    expect(parseEnvText('KILL_SWITCH=true\rMODE=live\r').values).toEqual({
+      KILL_SWITCH: 'true',
+      MODE: 'live',
+    });
+  });
+});
+
+describe('env file keys', () => {
+  it.each([
+    ['KILL_SWTICH', 'KILL_SWITCH'],
+    ['KILLSWITCH', 'KILL_SWITCH'],
+    ['STOPLOSS_PCT', 'STOP_LOSS_PCT'],
+    ['TAKEPROFIT_PCT', 'TAKE_PROFIT_PCT'],
+    ['kill_switch', 'KILL_SWITCH'],
+    ['RISK_MAX_POSITON_USD', 'RISK_MAX_POSITION_USD'],
+  ])('refuses %s, suggesting %s', (typo, key) => {
+    const { issues } = parseEnvText(`MODE=paper\n${typo}=true\n`);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.key).toBe(typo);
+    expect(issues[0]?.problem).toBe(
+      `is not a LumenLink key, so nothing would read it (did you mean ${key}?)`,
+    );
+  });
+
+  it('refuses any other key, even one the process env may hold, without quoting its value', () => {
+    const { issues } = parseEnvText(
+      'NODE_ENV=production\nMY_SECRET=sentinel-value-123\nAWS_ACCESS_KEY_ID=AKID\n',
+    );
+    expect(issues.map((issue) => issue.key)).toEqual(['NODE_ENV', 'MY_SECRET']);
+    expect(issues[0]?.problem).toBe('is not a LumenLink key, so nothing would read it');
+    expect(issues[0]?.accepted).toContain('AWS_ACCESS_KEY_ID');
+    expect(JSON.stringify(issues)).not.toContain('sentinel-value-123');
+  });
+
+  it('refuses a line that is not KEY=value, by its number, without quoting it', () => {
+    const { issues } = parseEnvText(
+      '# comment\n\n  \nMODE=paper\nKILL_SWITCH true\n=5\nEXCHANGE_API_SECRET: s3cret-value\n',
+    );
+    expect(issues).toEqual([
+      {
+        key: 'line 5',
+        problem: 'has no "=", so it would be ignored',
+        accepted: 'KEY=value, a # comment, or a blank line',
+      },
+      {
+        key: 'line 6',
+        problem: 'has no key before "=", so it would be ignored',
+        accepted: 'KEY=value, a # comment, or a blank line',
+      },
+      {
+        key: 'line 7',
+        problem: 'has no "=", so it would be ignored',
+        accepted: 'KEY=value, a # comment, or a blank line',
+      },
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('s3cret-value');
+  });
+
+  it('accepts comments, blank lines, export prefixes and quoted values over several lines', () => {
+    const { values, issues } = parseEnvText(
+      [
+        '# LumenLink',
+        '',
+        'export MODE=paper',
+        'SYMBOLS="BTC-USD,',
+        'ETH-USD"',
+        "STRATEGY='ema_crossover' # inline comment",
+        '   # indented comment',
+      ].join('\n'),
+    );
+    expect(issues).toEqual([]);
+    expect(values).toEqual({
+      MODE: 'paper',
+      SYMBOLS: 'BTC-USD,\nETH-USD',
+      STRATEGY: 'ema_crossover',
     });
   });
 });

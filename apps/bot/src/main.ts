@@ -88,6 +88,11 @@ export async function runBot(options: RunBotOptions): Promise<number> {
   let redact = createRedactor(envSecrets);
   let bot: Bot;
   try {
+    // Every key of the .env file must be one LumenLink reads: a misspelt or stray key there
+    // would otherwise be dropped without a word (the process env gets typo detection instead).
+    if (file.issues.length > 0) {
+      throw new ConfigError(file.issues, { title: `Invalid ${options.envFile}` });
+    }
     const { config } = await loadConfigWithSecrets(env, { logger: bootLogger });
     redact = createRedactor([...envSecrets, ...configSecrets(config)]);
     const logger =

@@ -8,7 +8,7 @@
  * These are enumerated cases (every key times a fixed set of values), not fast-check properties:
  * fast-check is not a dev dependency of @lumenlink/bot.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
@@ -166,12 +166,15 @@ function captureStream(): { stream: Writable; text: () => string } {
   return { stream, text: () => chunks.join('') };
 }
 
-async function run(env: Record<string, string>): Promise<{ code: number; err: string }> {
+async function run(
+  env: Record<string, string>,
+  envFile = join(tempDir('lumenlink-noenv-'), '.env'),
+): Promise<{ code: number; err: string }> {
   const { stream, text } = captureStream();
   const code = await runBot({
     argv: [],
     processEnv: env,
-    envFile: join(tempDir('lumenlink-noenv-'), '.env'),
+    envFile,
     err: stream,
     signal: new AbortController().signal,
     logger: silentLogger,
@@ -222,5 +225,85 @@ describe('the entry point with a bad configuration', () => {
     expect(err).toContain('EXCHANGE_API_KEY');
     expect(err).not.toMatch(/\n\s+at /);
     expect(existsSync(dbPath)).toBe(false);
+  });
+});
+
+/**
+ * Issue 18, "config never fails open": safety keys misspelt, a `.env` saved with a byte order
+ * mark, and absurd magnitudes. Each is exit 2 naming the key, before the database exists.
+ */
+describe('the entry point never fails open on a misspelt or stray key', () => {
+  it.each([
+    ['KILL_SWTICH', 'KILL_SWITCH'],
+    ['KILLSWITCH', 'KILL_SWITCH'],
+    ['STOPLOSS_PCT', 'STOP_LOSS_PCT'],
+    ['TAKEPROFIT_PCT', 'TAKE_PROFIT_PCT'],
+  ])('%s=... in the process env: exit 2, "did you mean %s?"', async (typo, key) => {
+    const dbPath = join(tempDir('lumenlink-badconfig-'), 'never.db');
+    const { code, err } = await run(
+      replayEnv(dbPath, { [typo]: typo.startsWith('KILL') ? 'true' : '2' }),
+    );
+    expect(code).toBe(2);
+    expect(err).toContain(
+      `${typo}: is not a known key, so it would be ignored (did you mean ${key}?)`,
+    );
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
+  it.each([
+    ['KILL_SWTICH=true', 'KILL_SWTICH', 'KILL_SWITCH'],
+    ['STOPLOSS_PCT=2', 'STOPLOSS_PCT', 'STOP_LOSS_PCT'],
+    ['TAKEPROFIT_PCT=2', 'TAKEPROFIT_PCT', 'TAKE_PROFIT_PCT'],
+  ])('%s in .env: exit 2 naming the key and the suggestion', async (line, typo, key) => {
+    const dir = tempDir('lumenlink-badconfig-');
+    const dbPath = join(dir, 'never.db');
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, `MODE=paper\r\n${line}\r\n`);
+    const { code, err } = await run(replayEnv(dbPath), envFile);
+    expect(code).toBe(2);
+    expect(err).toContain(`Invalid ${envFile}`);
+    expect(err).toContain(
+      `${typo}: is not a LumenLink key, so nothing would read it (did you mean ${key}?)`,
+    );
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
+  it('a key nothing reads in .env is exit 2 too, even when it is not a near miss', async () => {
+    const dir = tempDir('lumenlink-badconfig-');
+    const dbPath = join(dir, 'never.db');
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, '# mine\nNODE_ENV=production\n');
+    const { code, err } = await run(replayEnv(dbPath), envFile);
+    expect(code).toBe(2);
+    expect(err).toContain('NODE_ENV: is not a LumenLink key');
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
+  it('KILL_SWITCH=true on line 1 of a .env with a UTF-8 byte order mark starts halted', async () => {
+    const dir = tempDir('lumenlink-badconfig-');
+    const envFile = join(dir, '.env');
+    writeFileSync(envFile, '\uFEFFKILL_SWITCH=true\r\nMODE=paper\r\n');
+    const { readEnvFile } = await import('../src/env-file.js');
+    const file = readEnvFile(envFile);
+    expect(file.issues).toEqual([]);
+    expect(loadConfig(file.values).killSwitch).toBe(true);
+  });
+
+  it('RISK_MAX_POSITION_USD=1e300: exit 2 naming the key, the bound and the fix', async () => {
+    const dbPath = join(tempDir('lumenlink-badconfig-'), 'never.db');
+    const { code, err } = await run(replayEnv(dbPath, { RISK_MAX_POSITION_USD: '1e300' }));
+    expect(code).toBe(2);
+    expect(err).toContain(
+      'RISK_MAX_POSITION_USD: "1e300" is above the maximum 1e12 (use 1e12 or less)',
+    );
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
+  it('the real process env of this machine adds no issue', async () => {
+    const dbPath = join(tempDir('lumenlink-badconfig-'), 'never.db');
+    // The replay has no candles, so the start fails on REPLAY_DATA, but on no env key.
+    const { err } = await run({ ...(process.env as Record<string, string>), ...replayEnv(dbPath) });
+    expect(err).toContain('Invalid configuration (1 problem):\n  - REPLAY_DATA: ');
+    expect(err).not.toContain('is not a known key');
   });
 });

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { configKeyList, configKeys, formatConfigValue, isConfigKey } from './config-keys.js';
 import { envSchema } from './env-schema.js';
 
-/** Every key named by DESIGN.md's Configuration section and the seed's Critical Settings. */
+/**
+ * Every key named by DESIGN.md's Configuration section and the seed's Critical Settings, plus
+ * the keys issues added (`HTTP_ALLOWED_HOSTS`, issue 18).
+ */
 const designKeys = [
   'MODE',
   'EXCHANGE',
@@ -32,6 +35,7 @@ const designKeys = [
   'HTTP_HOST',
   'HTTP_PORT',
   'HTTP_TOKEN',
+  'HTTP_ALLOWED_HOSTS',
   'TELEGRAM_BOT_TOKEN',
   'TELEGRAM_CHAT_IDS',
   'TELEGRAM_API_ROOT',
@@ -78,7 +82,9 @@ describe('configKeys', () => {
   });
 
   it('states the default in the accepted text of every key with one', () => {
-    expect(configKeys.RISK_MAX_POSITION_USD.accepted).toBe('a number > 0 (default 250)');
+    expect(configKeys.RISK_MAX_POSITION_USD.accepted).toBe(
+      'a number > 0 and <= 1e12 (default 250)',
+    );
     for (const spec of configKeyList) {
       if (spec.defaultValue !== undefined) {
         expect(spec.accepted).toContain(`(default ${formatConfigValue(spec.defaultValue)})`);
@@ -121,6 +127,41 @@ describe('configKeys', () => {
     expect(Object.isFrozen(configKeys)).toBe(true);
     expect(Object.isFrozen(configKeys.MODE)).toBe(true);
     expect(Object.isFrozen(configKeys.SYMBOLS.defaultValue)).toBe(true);
+  });
+});
+
+describe('numeric bounds', () => {
+  const numeric = configKeyList.filter((spec) => /^(a number|an integer)\b/.test(spec.accepted));
+
+  it('gives every numeric key a ceiling, stated in its accepted text', () => {
+    expect(numeric.length).toBeGreaterThan(25);
+    for (const spec of numeric) {
+      expect(spec.accepted, spec.key).toMatch(/ to \S+|<=? \S+/);
+    }
+  });
+
+  it.each(['1e300', '1e20', '99999999999999'])(
+    'refuses %s for every numeric key, naming the bound',
+    (value) => {
+      for (const spec of numeric) {
+        const result = spec.schema.safeParse(value);
+        expect(result.success, `${spec.key}=${value}`).toBe(false);
+        expect(result.error?.issues[0]?.message, spec.key).toMatch(
+          /(above the maximum|not below|too large) \S+|is too large \(use \S+ or less\)/,
+        );
+      }
+    },
+  );
+
+  it('keeps every default inside its bounds', () => {
+    for (const spec of numeric) {
+      expect(spec.schema.safeParse(undefined).success, spec.key).toBe(true);
+      if (spec.defaultValue !== undefined) {
+        expect(spec.schema.safeParse(formatConfigValue(spec.defaultValue)).success, spec.key).toBe(
+          true,
+        );
+      }
+    }
   });
 });
 

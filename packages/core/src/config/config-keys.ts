@@ -15,6 +15,7 @@ import {
 import {
   booleanParser,
   enumParser,
+  hostListParser,
   integerListParser,
   numberParser,
   symbolListParser,
@@ -165,11 +166,38 @@ function defineConfigKeys<T extends Record<string, ConfigKeyDefinition<unknown>>
   };
 }
 
-const minutes = numberParser({ atLeast: 0 });
-const positiveMinutes = numberParser({ greaterThan: 0 });
-const loopMs = numberParser({ integer: true, atLeast: 100 });
+/*
+ * Bounds: every number has a ceiling no real trader reaches, so a slip of the keyboard (an extra
+ * zero, `1e300`) is refused instead of trading on it. Money (in the quote currency) up to 1e12;
+ * durations in minutes up to 30 days; loop intervals from 100 ms to 1 day; counts up to 1,000;
+ * percentages within (0, 100) where the value is a share of something.
+ */
+/** Largest amount of money any key accepts, in the quote currency. */
+const maxMoney = 1e12;
+/** 30 days in minutes: the longest pause, window or cooldown. */
+const maxMinutes = 43_200;
+/** One day in ms: the longest loop interval. */
+const dayMs = 86_400_000;
+/** The most positions, stop-outs or candles a count key accepts. */
+const maxCount = 1000;
+
+const money = numberParser({ greaterThan: 0, atMost: maxMoney });
+const minutes = numberParser({ atLeast: 0, atMost: maxMinutes, note: 'up to 30 days' });
+const positiveMinutes = numberParser({
+  greaterThan: 0,
+  atMost: maxMinutes,
+  note: 'up to 30 days',
+});
+const loopMs = numberParser({
+  integer: true,
+  atLeast: 100,
+  atMost: dayMs,
+  note: '100 ms to 1 day',
+});
 const bps = numberParser({ atLeast: 0, atMost: 10_000 });
+const feeBps = numberParser({ atLeast: 0, atMost: 1000, note: 'up to 10 %' });
 const percentBelow100 = numberParser({ greaterThan: 0, lessThan: 100 });
+const count = numberParser({ integer: true, atLeast: 1, atMost: maxCount });
 
 /**
  * Every env key LumenLink reads, in README order, keyed by name. The single source of keys,
@@ -214,15 +242,15 @@ export const configKeys = defineConfigKeys({
   ),
 
   // Risk controls
-  RISK_MAX_DAILY_LOSS_USD: withDefault(numberParser({ greaterThan: 0 }), 150, {
+  RISK_MAX_DAILY_LOSS_USD: withDefault(money, 150, {
     group: 'risk',
     description: 'Loss in USD within a day at which new entries stop (trading turns reducing).',
   }),
-  RISK_MAX_POSITION_USD: withDefault(numberParser({ greaterThan: 0 }), 250, {
+  RISK_MAX_POSITION_USD: withDefault(money, 250, {
     group: 'risk',
     description: 'Largest single position, in USD.',
   }),
-  RISK_MAX_OPEN_POSITIONS: withDefault(numberParser({ integer: true, atLeast: 1 }), 2, {
+  RISK_MAX_OPEN_POSITIONS: withDefault(count, 2, {
     group: 'risk',
     description: 'Most positions open at once, across all symbols.',
   }),
@@ -235,7 +263,7 @@ export const configKeys = defineConfigKeys({
     description:
       'Position sizing: confidence (signal confidence x RISK_MAX_POSITION_USD) or atr (RISK_PER_TRADE_PCT of equity per ATR stop).',
   }),
-  RISK_PER_TRADE_PCT: withDefault(numberParser({ greaterThan: 0, atMost: 100 }), 1, {
+  RISK_PER_TRADE_PCT: withDefault(percentBelow100, 1, {
     group: 'risk',
     description: 'Percent of equity risked per trade with RISK_SIZING=atr.',
   }),
@@ -244,15 +272,11 @@ export const configKeys = defineConfigKeys({
     description:
       'Drawdown from peak equity, in percent, that turns trading reducing for RISK_PROTECTION_PAUSE_MINUTES.',
   }),
-  RISK_STOPLOSS_GUARD_COUNT: optional(
-    numberParser({ integer: true, atLeast: 1 }),
-    'unset: no stop-loss guard',
-    {
-      group: 'risk',
-      description:
-        'Stop-outs within RISK_STOPLOSS_GUARD_WINDOW_MINUTES that turn trading reducing for RISK_PROTECTION_PAUSE_MINUTES.',
-    },
-  ),
+  RISK_STOPLOSS_GUARD_COUNT: optional(count, 'unset: no stop-loss guard', {
+    group: 'risk',
+    description:
+      'Stop-outs within RISK_STOPLOSS_GUARD_WINDOW_MINUTES that turn trading reducing for RISK_PROTECTION_PAUSE_MINUTES.',
+  }),
   RISK_STOPLOSS_GUARD_WINDOW_MINUTES: withDefault(positiveMinutes, 1440, {
     group: 'risk',
     description: 'Window, in minutes, in which the stop-loss guard counts stop-outs.',
@@ -271,9 +295,10 @@ export const configKeys = defineConfigKeys({
     group: 'guards',
     description: 'Largest slippage, in basis points, estimated from the order book.',
   }),
-  GUARD_MIN_VOLUME: withDefault(numberParser({ atLeast: 0 }), 0, {
+  GUARD_MIN_VOLUME: withDefault(numberParser({ atLeast: 0, atMost: maxMoney }), 0, {
     group: 'guards',
-    description: 'Smallest 24h volume a symbol needs for new entries; 0 turns the check off.',
+    description:
+      'Smallest 24h volume, in the quote currency, a symbol needs for new entries; 0 turns the check off.',
   }),
 
   // Safety
@@ -383,6 +408,11 @@ export const configKeys = defineConfigKeys({
       description: 'Bearer token required by the HTTP endpoints that change trading state.',
     },
   ),
+  HTTP_ALLOWED_HOSTS: optional(hostListParser, 'unset: those only', {
+    group: 'http',
+    description:
+      'Host headers answered besides localhost, 127.0.0.1, [::1] and HTTP_HOST; any other gets 403 (DNS rebinding).',
+  }),
 
   // Alerts
   TELEGRAM_BOT_TOKEN: optional(
@@ -456,29 +486,33 @@ export const configKeys = defineConfigKeys({
   }),
 
   // Paper broker
-  PAPER_STARTING_CASH: withDefault(numberParser({ greaterThan: 0 }), 10_000, {
+  PAPER_STARTING_CASH: withDefault(money, 10_000, {
     group: 'paper',
     description: 'Paper account starting cash, in the quote currency.',
   }),
-  PAPER_FEE_BPS: withDefault(bps, 10, {
+  PAPER_FEE_BPS: withDefault(feeBps, 10, {
     group: 'paper',
     description: 'Fee charged on each paper fill, in basis points of its value.',
   }),
-  PAPER_SLIPPAGE_BPS: withDefault(bps, 5, {
+  PAPER_SLIPPAGE_BPS: withDefault(feeBps, 5, {
     group: 'paper',
     description: 'Slippage applied against each paper fill, in basis points.',
   }),
 
   // Trade model
-  SIGNAL_COOLDOWN_MS: withDefault(numberParser({ integer: true, atLeast: 0 }), 300_000, {
-    group: 'model',
-    description: 'Milliseconds before the same signal on the same pair is acted on again.',
-  }),
-  ATR_PERIOD: withDefault(numberParser({ integer: true, atLeast: 1 }), 14, {
+  SIGNAL_COOLDOWN_MS: withDefault(
+    numberParser({ integer: true, atLeast: 0, atMost: 30 * dayMs, note: 'up to 30 days' }),
+    300_000,
+    {
+      group: 'model',
+      description: 'Milliseconds before the same signal on the same pair is acted on again.',
+    },
+  ),
+  ATR_PERIOD: withDefault(count, 14, {
     group: 'model',
     description: 'ATR length in candles, for ATR sizing and trailing stops.',
   }),
-  TRAILING_STOP_ATR_MULT: withDefault(numberParser({ atLeast: 0 }), 2, {
+  TRAILING_STOP_ATR_MULT: withDefault(numberParser({ atLeast: 0, atMost: 100 }), 2, {
     group: 'model',
     description: 'Trailing stop distance in ATRs; 0 turns trailing stops off.',
   }),
@@ -486,10 +520,14 @@ export const configKeys = defineConfigKeys({
     group: 'model',
     description: 'Fixed stop loss, in percent below the entry price.',
   }),
-  TAKE_PROFIT_PCT: optional(numberParser({ greaterThan: 0 }), 'unset: no fixed take profit', {
-    group: 'model',
-    description: 'Fixed take profit, in percent above the entry price.',
-  }),
+  TAKE_PROFIT_PCT: optional(
+    numberParser({ greaterThan: 0, atMost: 10_000 }),
+    'unset: no fixed take profit',
+    {
+      group: 'model',
+      description: 'Fixed take profit, in percent above the entry price.',
+    },
+  ),
 
   // History backfill
   TIMEFRAMES: withDefault(timeframeListParser, ['1h', '4h', '1d'], {
@@ -502,7 +540,7 @@ export const configKeys = defineConfigKeys({
   }),
 
   // Demo
-  DEMO_SPEED: withDefault(numberParser({ atLeast: 0 }), 0, {
+  DEMO_SPEED: withDefault(numberParser({ atLeast: 0, atMost: 1_000_000 }), 0, {
     group: 'demo',
     description: 'Candles per second the demo replays; 0 = as fast as possible.',
   }),

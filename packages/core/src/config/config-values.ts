@@ -79,6 +79,7 @@ export function configFromValues(values: ConfigValues): Config {
       host: values.HTTP_HOST,
       port: values.HTTP_PORT,
       ...present('token', values.HTTP_TOKEN),
+      allowedHosts: values.HTTP_ALLOWED_HOSTS ?? [],
     },
     telegram: {
       ...present('botToken', values.TELEGRAM_BOT_TOKEN),
@@ -136,6 +137,8 @@ export function valuesFromConfig(config: Config): ConfigValues {
     HTTP_HOST: config.http.host,
     HTTP_PORT: config.http.port,
     HTTP_TOKEN: config.http.token,
+    HTTP_ALLOWED_HOSTS:
+      config.http.allowedHosts.length === 0 ? undefined : config.http.allowedHosts,
     TELEGRAM_BOT_TOKEN: config.telegram.botToken,
     TELEGRAM_CHAT_IDS: config.telegram.chatIds.length === 0 ? undefined : config.telegram.chatIds,
     TELEGRAM_API_ROOT: config.telegram.apiRoot,

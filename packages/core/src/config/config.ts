@@ -144,6 +144,11 @@ export interface Config {
     readonly port: number;
     /** `HTTP_TOKEN` (secret); absent: state-changing endpoints are disabled. */
     readonly token?: string;
+    /**
+     * `HTTP_ALLOWED_HOSTS`: `Host` headers answered besides the loopback names and `host`
+     * itself, lower-cased, each a host with an optional `:port`; empty when unset.
+     */
+    readonly allowedHosts: readonly string[];
   };
   /** Telegram alerts and chat commands. */
   readonly telegram: {

@@ -30,7 +30,7 @@ const designDefaults: Config = {
   guards: { maxSpreadBps: 25, maxSlippageBps: 20, minVolume: 0 },
   trading: { signalCooldownMs: 300_000, atrPeriod: 14, trailingStopAtrMult: 2 },
   paper: { startingCash: 10_000, feeBps: 10, slippageBps: 5 },
-  http: { host: '127.0.0.1', port: 8787 },
+  http: { host: '127.0.0.1', port: 8787, allowedHosts: [] },
   telegram: { chatIds: [] },
   discord: {},
   sentiment: {},
@@ -76,6 +76,7 @@ const fullEnv = {
   HTTP_HOST: '0.0.0.0',
   HTTP_PORT: '9090',
   HTTP_TOKEN: 'http-token-0123456789',
+  HTTP_ALLOWED_HOSTS: 'Bot.Example.com,192.168.1.20:9090,[fd00::2]',
   TELEGRAM_BOT_TOKEN: '123456:telegram-token-abc',
   TELEGRAM_CHAT_IDS: '42,-1001234567890',
   TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
@@ -189,7 +190,12 @@ describe('loadConfig with every key set', () => {
         takeProfitPct: 150,
       },
       paper: { startingCash: 2500, feeBps: 7.5, slippageBps: 0 },
-      http: { host: '0.0.0.0', port: 9090, token: 'http-token-0123456789' },
+      http: {
+        host: '0.0.0.0',
+        port: 9090,
+        token: 'http-token-0123456789',
+        allowedHosts: ['bot.example.com', '192.168.1.20:9090', '[fd00::2]'],
+      },
       telegram: {
         botToken: '123456:telegram-token-abc',
         chatIds: [42, -1_001_234_567_890],
@@ -261,11 +267,11 @@ describe('loadConfig errors', () => {
     );
     expect(problems).toEqual({
       RISK_MAX_POSITION_USD: '"10usd" is not a number',
-      RISK_MAX_OPEN_POSITIONS: '"1.5" is not a whole number',
+      RISK_MAX_OPEN_POSITIONS: '"1.5" is not a whole number (use an integer)',
       KILL_SWITCH: '"maybe" is not a boolean',
       SYMBOLS: '"BTC-USD,ETH-USD,btc/usd" lists the symbol BTC-USD twice',
       INTERVAL: '"1mo" is not a timeframe',
-      HTTP_PORT: '"70000" is greater than 65535',
+      HTTP_PORT: '"70000" is above the maximum 65535 (use 65535 or less)',
       EXCHANGE: '"kraken" is not a known exchange',
       DATA_POLLING_MS: '"" is empty (unset the key to use its default)',
       TELEGRAM_API_ROOT: '"ftp://example.com" is not an http(s) URL',
@@ -296,6 +302,58 @@ describe('loadConfig errors', () => {
       `"X${'a'.repeat(59)}..." is not a strategy key`,
       '" " is empty (unset the key to use its default)',
     ]);
+  });
+});
+
+describe('loadConfig absurd magnitudes', () => {
+  it('refuses RISK_MAX_POSITION_USD=1e300 naming the key, the bound and the fix', () => {
+    const error = configError({ RISK_MAX_POSITION_USD: '1e300' });
+    expect(error.issues).toEqual([
+      {
+        key: 'RISK_MAX_POSITION_USD',
+        problem: '"1e300" is above the maximum 1e12 (use 1e12 or less)',
+        accepted: 'a number > 0 and <= 1e12 (default 250)',
+      },
+    ]);
+    expect(error.message).toContain(
+      '  - RISK_MAX_POSITION_USD: "1e300" is above the maximum 1e12 (use 1e12 or less). Accepted: a number > 0 and <= 1e12',
+    );
+  });
+
+  it.each([
+    ['RISK_MAX_DAILY_LOSS_USD', '5e12', 'maximum 1e12'],
+    ['PAPER_STARTING_CASH', '1e15', 'maximum 1e12'],
+    ['GUARD_MIN_VOLUME', '1e13', 'maximum 1e12'],
+    ['RISK_MAX_OPEN_POSITIONS', '5000', 'maximum 1000'],
+    ['RISK_STOPLOSS_GUARD_COUNT', '1001', 'maximum 1000'],
+    ['ATR_PERIOD', '100000', 'maximum 1000'],
+    ['RISK_COOLDOWN_MINUTES', '100000', 'maximum 43200'],
+    ['RISK_PROTECTION_PAUSE_MINUTES', '1e9', 'maximum 43200'],
+    ['DATA_POLLING_MS', '86400001', 'maximum 86400000'],
+    ['RECONCILE_INTERVAL_MS', '50', 'minimum 100'],
+    ['SIGNAL_COOLDOWN_MS', '1e10', 'maximum 2592000000'],
+    ['PAPER_FEE_BPS', '5000', 'maximum 1000'],
+    ['TRAILING_STOP_ATR_MULT', '1000', 'maximum 100'],
+    ['TAKE_PROFIT_PCT', '1e6', 'maximum 10000'],
+    ['STOP_LOSS_PCT', '100', 'not below 100'],
+    ['RISK_PER_TRADE_PCT', '100', 'not below 100'],
+  ])('refuses %s=%s (%s)', (key, value, bound) => {
+    const error = configError({ [key]: value });
+    expect(error.issues.map((issue) => issue.key)).toEqual([key]);
+    expect(error.issues[0]?.problem).toContain(bound);
+  });
+
+  it('accepts large but real values', () => {
+    const config = loadConfig({
+      RISK_MAX_POSITION_USD: '5000000',
+      PAPER_STARTING_CASH: '1e9',
+      RISK_COOLDOWN_MINUTES: '10080',
+      SENTIMENT_INTERVAL_MS: '86400000',
+      TAKE_PROFIT_PCT: '900',
+    });
+    expect(config.risk.maxPositionUsd).toBe(5_000_000);
+    expect(config.paper.startingCash).toBe(1e9);
+    expect(config.trading.takeProfitPct).toBe(900);
   });
 });
 

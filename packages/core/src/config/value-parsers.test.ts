@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   booleanParser,
   enumParser,
+  formatBound,
+  hostListParser,
   integerListParser,
   numberParser,
   symbolListParser,
@@ -39,23 +41,65 @@ describe('numberParser', () => {
   it('checks inclusive and exclusive bounds', () => {
     const percent = numberParser({ greaterThan: 0, lessThan: 100 });
     expect(percent.accepted).toBe('a number > 0 and < 100');
-    expect(percent.parse('0')).toEqual({ ok: false, problem: 'is not greater than 0' });
-    expect(percent.parse('100')).toEqual({ ok: false, problem: 'is not less than 100' });
+    expect(percent.parse('0')).toEqual({
+      ok: false,
+      problem: 'is not above 0 (use a value over 0)',
+    });
+    expect(percent.parse('100')).toEqual({
+      ok: false,
+      problem: 'is not below 100 (use a value under 100)',
+    });
     expect(percent.parse('99.9')).toEqual({ ok: true, value: 99.9 });
 
     const port = numberParser({ integer: true, atLeast: 0, atMost: 65_535 });
     expect(port.accepted).toBe('an integer from 0 to 65535');
-    expect(port.parse('-1')).toEqual({ ok: false, problem: 'is less than 0' });
-    expect(port.parse('65536')).toEqual({ ok: false, problem: 'is greater than 65535' });
+    expect(port.parse('-1')).toEqual({
+      ok: false,
+      problem: 'is below the minimum 0 (use 0 or more)',
+    });
+    expect(port.parse('65536')).toEqual({
+      ok: false,
+      problem: 'is above the maximum 65535 (use 65535 or less)',
+    });
     expect(port.parse('65535')).toEqual({ ok: true, value: 65_535 });
   });
 
   it('requires whole numbers for integer keys', () => {
     const count = numberParser({ integer: true, atLeast: 1 });
     expect(count.accepted).toBe('an integer >= 1');
-    expect(count.parse('1.5')).toEqual({ ok: false, problem: 'is not a whole number' });
+    expect(count.parse('1.5')).toEqual({
+      ok: false,
+      problem: 'is not a whole number (use an integer)',
+    });
     expect(count.parse('2.0')).toEqual({ ok: true, value: 2 });
     expect(count.parse('1e20')).toEqual({ ok: false, problem: 'is too large' });
+  });
+});
+
+describe('numberParser ceilings', () => {
+  const money = numberParser({ greaterThan: 0, atMost: 1e12 });
+
+  it('writes large powers of ten as exponents and states the range note', () => {
+    expect(formatBound(1e12)).toBe('1e12');
+    expect(formatBound(1e9)).toBe('1e9');
+    expect(formatBound(86_400_000)).toBe('86400000');
+    expect(formatBound(65_535)).toBe('65535');
+    expect(money.accepted).toBe('a number > 0 and <= 1e12');
+    expect(
+      numberParser({ integer: true, atLeast: 100, atMost: 1000, note: 'in ms' }).accepted,
+    ).toBe('an integer from 100 to 1000, in ms');
+  });
+
+  it.each(['1e300', '1e13', '1000000000001'])('refuses %j naming the bound and the fix', (text) => {
+    expect(money.parse(text)).toEqual({
+      ok: false,
+      problem: 'is above the maximum 1e12 (use 1e12 or less)',
+    });
+  });
+
+  it('names the bound when a number overflows to Infinity', () => {
+    expect(money.parse('1e400')).toEqual({ ok: false, problem: 'is too large (use 1e12 or less)' });
+    expect(money.parse('1e12')).toEqual({ ok: true, value: 1e12 });
   });
 });
 
@@ -139,6 +183,29 @@ describe('list parsers', () => {
       ok: false,
       problem: 'has an invalid integer "1.5"',
     });
+  });
+});
+
+describe('hostListParser', () => {
+  it('parses host names, addresses and bracketed IPv6, with optional ports, lower-cased', () => {
+    expect(
+      hostListParser.parse('Bot.Example.COM, 192.168.1.20:8787,[fd00::2]:80,localhost.,box'),
+    ).toEqual({
+      ok: true,
+      value: ['bot.example.com', '192.168.1.20:8787', '[fd00::2]:80', 'localhost', 'box'],
+    });
+  });
+
+  it.each([
+    '*.example.com',
+    'http://bot.example.com',
+    'bot.example.com/path',
+    'a b',
+    'host:99999',
+    'fd00::2',
+    'bot:',
+  ])('refuses %j', (text) => {
+    expect(hostListParser.parse(text)).toMatchObject({ ok: false });
   });
 });
 

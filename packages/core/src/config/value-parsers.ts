@@ -43,41 +43,64 @@ export interface NumberBounds {
   readonly atMost?: number;
   /** Exclusive upper bound. */
   readonly lessThan?: number;
+  /** The range in words, appended to the accepted text, e.g. `100 ms to 1 day`. */
+  readonly note?: string;
 }
 
 /** Plain decimal notation with an optional exponent: no units, hex, `NaN` or `Infinity`. */
 const decimalPattern = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/**
+ * Writes a bound as env text: powers of ten from 1e9 up as `1e12` (easier to read than twelve
+ * zeros, and accepted as a value), other numbers as they are.
+ */
+export function formatBound(value: number): string {
+  if (Math.abs(value) >= 1e9) {
+    const exponent = Math.log10(Math.abs(value));
+    if (Number.isInteger(exponent)) return `${value < 0 ? '-' : ''}1e${exponent}`;
+  }
+  return String(value);
+}
+
 /** Describes numeric bounds in words, e.g. `an integer from 0 to 65535`. */
 function describeNumber(bounds: NumberBounds): string {
   const noun = bounds.integer === true ? 'an integer' : 'a number';
+  const note = bounds.note === undefined ? '' : `, ${bounds.note}`;
   if (bounds.atLeast !== undefined && bounds.atMost !== undefined) {
-    return `${noun} from ${bounds.atLeast} to ${bounds.atMost}`;
+    return `${noun} from ${formatBound(bounds.atLeast)} to ${formatBound(bounds.atMost)}${note}`;
   }
   const parts: string[] = [];
-  if (bounds.atLeast !== undefined) parts.push(`>= ${bounds.atLeast}`);
-  if (bounds.greaterThan !== undefined) parts.push(`> ${bounds.greaterThan}`);
-  if (bounds.atMost !== undefined) parts.push(`<= ${bounds.atMost}`);
-  if (bounds.lessThan !== undefined) parts.push(`< ${bounds.lessThan}`);
-  return parts.length === 0 ? noun : `${noun} ${parts.join(' and ')}`;
+  if (bounds.atLeast !== undefined) parts.push(`>= ${formatBound(bounds.atLeast)}`);
+  if (bounds.greaterThan !== undefined) parts.push(`> ${formatBound(bounds.greaterThan)}`);
+  if (bounds.atMost !== undefined) parts.push(`<= ${formatBound(bounds.atMost)}`);
+  if (bounds.lessThan !== undefined) parts.push(`< ${formatBound(bounds.lessThan)}`);
+  return `${parts.length === 0 ? noun : `${noun} ${parts.join(' and ')}`}${note}`;
 }
 
-/** Checks a finite number against its bounds. */
+/**
+ * Checks a finite number against its bounds. A problem names the bound and the fix, e.g.
+ * `is above the maximum 1e12 (use 1e12 or less)`.
+ */
 function checkBounds(value: number, bounds: NumberBounds): Parsed<number> {
+  const atMost = bounds.atMost === undefined ? undefined : formatBound(bounds.atMost);
   if (bounds.integer === true && !Number.isSafeInteger(value)) {
-    return fail(Number.isInteger(value) ? 'is too large' : 'is not a whole number');
+    if (!Number.isInteger(value)) return fail('is not a whole number (use an integer)');
+    return fail(atMost === undefined ? 'is too large' : `is too large (use ${atMost} or less)`);
   }
   if (bounds.atLeast !== undefined && value < bounds.atLeast) {
-    return fail(`is less than ${bounds.atLeast}`);
+    const bound = formatBound(bounds.atLeast);
+    return fail(`is below the minimum ${bound} (use ${bound} or more)`);
   }
   if (bounds.greaterThan !== undefined && value <= bounds.greaterThan) {
-    return fail(`is not greater than ${bounds.greaterThan}`);
+    const bound = formatBound(bounds.greaterThan);
+    return fail(`is not above ${bound} (use a value over ${bound})`);
   }
-  if (bounds.atMost !== undefined && value > bounds.atMost) {
-    return fail(`is greater than ${bounds.atMost}`);
+  if (atMost !== undefined && bounds.atMost !== undefined && value > bounds.atMost) {
+    return fail(`is above the maximum ${atMost} (use ${atMost} or less)`);
   }
   if (bounds.lessThan !== undefined && value >= bounds.lessThan) {
-    return fail(`is not less than ${bounds.lessThan}`);
+    const bound = formatBound(bounds.lessThan);
+    return fail(`is not below ${bound} (use a value under ${bound})`);
   }
   return ok(value);
 }
@@ -92,7 +115,12 @@ export function numberParser(bounds: NumberBounds = {}): ValueParser<number> {
     parse: (text) => {
       if (!decimalPattern.test(text)) return fail('is not a number');
       const value = Number(text);
-      if (!Number.isFinite(value)) return fail('is too large');
+      if (!Number.isFinite(value)) {
+        const most = bounds.atMost ?? bounds.lessThan;
+        return fail(
+          most === undefined ? 'is too large' : `is too large (use ${formatBound(most)} or less)`,
+        );
+      }
       return checkBounds(value, bounds);
     },
   };
@@ -251,5 +279,25 @@ export const integerListParser: ValueParser<readonly number[]> = listParser({
     if (!/^[+-]?\d+$/.test(text)) return undefined;
     const value = Number(text);
     return Number.isSafeInteger(value) ? value : undefined;
+  },
+});
+
+/** A host name, an IPv4 address or a bracketed IPv6 address, with an optional `:port`. */
+const hostPattern =
+  /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)(?::(\d{1,5}))?$/;
+
+/**
+ * A comma-separated list of distinct hosts as an HTTP `Host` header names them: a host name or
+ * address, optionally with `:port` (IPv6 in brackets), lower-cased; no wildcards.
+ */
+export const hostListParser: ValueParser<readonly string[]> = listParser({
+  accepted: 'hosts, each with an optional :port, such as bot.lan,10.0.0.5:8787,[fd00::2]',
+  noun: 'host',
+  item: (text) => {
+    const host = text.toLowerCase().replace(/\.(?=:|$)/, '');
+    const match = hostPattern.exec(host);
+    if (match === null) return undefined;
+    const port = match[1];
+    return port === undefined || Number(port) <= 65_535 ? host : undefined;
   },
 });
