@@ -16,3 +16,8 @@ export {
   NoOrderBookError,
   type ReplayMarketDataOptions,
 } from './replay-market-data.js';
+export {
+  checkExchangeTimeframe,
+  exchangeTimeframeIssue,
+  exchangeTimeframes,
+} from './exchange-timeframes.js';

@@ -226,7 +226,8 @@ export const configKeys = defineConfigKeys({
   }),
   INTERVAL: withDefault(timeframeParser, '1h', {
     group: 'trading',
-    description: 'Candle timeframe the strategy runs on.',
+    description:
+      'Candle timeframe the strategy runs on; with exchange data, one the exchange serves (checked at start).',
   }),
   STRATEGY: withDefault(
     textParser({
