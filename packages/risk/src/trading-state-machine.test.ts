@@ -254,3 +254,104 @@ describe('TradingStateMachine: restart on a file', () => {
     }
   });
 });
+
+describe('TradingStateMachine: reasons are one storable line', () => {
+  const hostile = [
+    ['a line feed', 'maintenance\nFAKE: resumed by admin'],
+    ['a carriage return', 'maintenance\rresumed'],
+    ['a tab', 'maintenance\tnow'],
+    ['an ANSI escape', 'maintenance \u001b[2J\u001b[31mcleared'],
+    ['NUL', 'maintenance\u0000'],
+    ['a C1 control', 'maintenance\u0085next'],
+    ['a line separator', 'maintenance\u2028next'],
+    ['a bidi override', 'maintenance \u202eesaeler'],
+  ] as const;
+
+  it.each(hostile)(
+    'resume and reduce refuse a reason with %s, naming the field',
+    async (_, reason) => {
+      const trading = await open();
+      await trading.halt('incident', 'http');
+      await expect(trading.resume(reason, 'http')).rejects.toThrow(
+        /^TradingStateMachine\.resume: reason holds a control character \(U\+[0-9A-F]{4}\) at position \d+; a reason is one line of text: remove it$/,
+      );
+      await expect(trading.reduce(reason, 'http')).rejects.toThrow(ValidationError);
+      expect(trading.state).toBe('halted');
+      expect((await store.runtime.getTradingState())?.reason).toBe('incident');
+    },
+  );
+
+  it('names the character and its position', async () => {
+    const trading = await open();
+    await expect(trading.reduce('ab\ncd', 'http')).rejects.toThrow(
+      'TradingStateMachine.reduce: reason holds a control character (U+000A) at position 3',
+    );
+    await expect(trading.resume('ok', 'http\u0007')).rejects.toThrow(
+      'TradingStateMachine.resume: changedBy holds a control character (U+0007) at position 5',
+    );
+  });
+
+  it('caps a reason at 200 characters with a clear error', async () => {
+    const trading = await open();
+    await expect(trading.reduce('x'.repeat(201), 'http')).rejects.toThrow(
+      'TradingStateMachine.reduce: reason is 201 characters long; at most 200 are allowed: shorten it',
+    );
+    const record = await trading.reduce('y'.repeat(200), 'http');
+    expect(record.reason).toHaveLength(200);
+    // Characters, not UTF-16 units: 200 emoji are 200 characters.
+    await trading.resume('🚀'.repeat(200), 'http');
+    expect(trading.state).toBe('active');
+  });
+
+  it.each(hostile)(
+    'a halt is never refused for %s: it is stored as one line',
+    async (_, reason) => {
+      const trading = await open();
+      const record = await trading.halt(reason, 'telegram:42');
+      expect(record.state).toBe('halted');
+      expect(record.reason).not.toMatch(/[\p{Cc}\u2028\u2029\u202a-\u202e]/u);
+      expect(record.reason.startsWith('maintenance')).toBe(true);
+      expect((await store.runtime.getTradingState())?.reason).toBe(record.reason);
+    },
+  );
+
+  it('a halt with an over-long reason or only control characters still halts, cut to 200', async () => {
+    const trading = await open();
+    const record = await trading.halt(`stop ${'z'.repeat(500)}`, 'http');
+    expect([...record.reason]).toHaveLength(200);
+    expect(record.reason.endsWith('…')).toBe(true);
+    await trading.resume('ok', 'http');
+    expect((await trading.halt('\u0007\u0007', 'http')).reason).toBe(
+      'halt (its reason was control characters only)',
+    );
+  });
+
+  it("stores a protection's reason one-line and cut, and the end of its pause too", async () => {
+    const trading = await open();
+    const change = await trading.protect({
+      protection: 'daily_loss',
+      reason: `daily loss\n${'9'.repeat(300)}`,
+      until: noon + 60 * minute,
+    });
+    expect(change?.reason).not.toContain('\n');
+    expect([...(change?.reason ?? '')]).toHaveLength(200);
+    await clock.advance(61 * minute);
+    const ended = await trading.check();
+    expect(ended.state).toBe('active');
+    expect([...ended.reason].length).toBeLessThanOrEqual(200);
+  });
+
+  it('shows a record stored before the check as one line, without rewriting it', async () => {
+    const legacy: TradingStateRecord = {
+      state: 'halted',
+      reason: 'old\nrecord',
+      changedBy: 'http',
+      changedAt: noon - minute,
+      until: null,
+    };
+    await store.runtime.setTradingState(legacy);
+    const trading = await open();
+    expect(trading.record.reason).toBe('old record');
+    expect(trading.history).toEqual([]);
+  });
+});

@@ -49,9 +49,65 @@ export interface ProtectionRequest {
   readonly until: number;
 }
 
+/** The longest reason (or author) stored with a trading state, in characters. */
+const maxTradingReasonLength = 200;
+
+/**
+ * Characters a one-line reason may not hold: C0 and C1 controls (line feeds, tabs, escapes,
+ * NUL), Unicode line and paragraph separators, and bidirectional overrides that reorder what an
+ * operator reads in a chat or a terminal.
+ */
+const controlCharacter = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+const controlCharacters = new RegExp(`(?:${controlCharacter.source})+`, 'gu');
+
+/**
+ * What is wrong with `text` as a trading state reason, or `null` when it is one line of at most
+ * {@link maxTradingReasonLength} characters without control characters. Worded for the
+ * operator who typed it, e.g. `holds a control character (U+000A) at position 5; a reason is
+ * one line of text: remove it`.
+ */
+function tradingReasonProblem(text: string): string | null {
+  const match = controlCharacter.exec(text);
+  if (match !== null) {
+    const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    const position = [...text.slice(0, match.index)].length + 1;
+    return `holds a control character (U+${code}) at position ${position}; a reason is one line of text: remove it`;
+  }
+  const length = [...text].length;
+  if (length > maxTradingReasonLength) {
+    return `is ${length} characters long; at most ${maxTradingReasonLength} are allowed: shorten it`;
+  }
+  return null;
+}
+
+/**
+ * `text` made storable without refusing it: each run of control characters becomes one space,
+ * the ends are trimmed, and text over {@link maxTradingReasonLength} characters is cut, ending
+ * with `…`. For reasons built by code (protections, the end of a pause) and for halts, which are
+ * never refused for their wording.
+ */
+function sanitizeTradingReason(text: string): string {
+  const oneLine = text.replace(controlCharacters, ' ').trim();
+  const characters = [...oneLine];
+  if (characters.length <= maxTradingReasonLength) return oneLine;
+  return `${characters
+    .slice(0, maxTradingReasonLength - 1)
+    .join('')
+    .trimEnd()}…`;
+}
+
 function checkText(method: string, name: string, value: string): void {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ValidationError(`TradingStateMachine.${method}: ${name} must be a non-empty string`);
+  }
+}
+
+/** {@link checkText}, and the value must be one storable line ({@link tradingReasonProblem}). */
+function checkLine(method: string, name: string, value: string): void {
+  checkText(method, name, value);
+  const problem = tradingReasonProblem(value);
+  if (problem !== null) {
+    throw new ValidationError(`TradingStateMachine.${method}: ${name} ${problem}`);
   }
 }
 
@@ -62,7 +118,10 @@ function checkText(method: string, name: string, value: string): void {
  * `resume` and `reduce` with a {@link KillSwitchError}; with `KILL_SWITCH=false` the persisted
  * state is restored (`active` on the first start). A `reducing` with an `until` in the past
  * returns to `active` on the next {@link check}. Every change is stored, returned and kept in
- * {@link history}; changes run one at a time.
+ * {@link history}; changes run one at a time. A stored reason is always one line of at most
+ * 200 characters: `reduce` and `resume` refuse anything else, while
+ * `halt` and protections (never refused for their wording) have control characters replaced by
+ * spaces and are cut.
  *
  * @example
  * ```ts
@@ -120,7 +179,12 @@ export class TradingStateMachine {
       await machine.#write(initialRecord(now), null);
       return machine;
     }
-    const machine = new TradingStateMachine(options, stored);
+    // A record stored before reasons were checked is shown one-line too.
+    const restored =
+      sanitizeTradingReason(stored.reason) === stored.reason
+        ? stored
+        : { ...stored, reason: sanitizeTradingReason(stored.reason) };
+    const machine = new TradingStateMachine(options, restored);
     await machine.check();
     return machine;
   }
@@ -164,7 +228,9 @@ export class TradingStateMachine {
       return this.#write(
         {
           state: 'active',
-          reason: `pause ended at ${formatTime(current.until)} (${current.reason})`,
+          reason: sanitizeTradingReason(
+            `pause ended at ${formatTime(current.until)} (${current.reason})`,
+          ),
           changedBy: expiryChangedBy,
           changedAt: this.#clock.now(),
           until: null,
@@ -177,7 +243,8 @@ export class TradingStateMachine {
   /**
    * Halts trading: no orders at all, exits included. Allowed in every state, also with the kill
    * switch on. The halt takes effect in memory even when storing it fails. Halting a halted
-   * bot changes nothing.
+   * bot changes nothing. Never refused for the wording of its reason: control characters
+   * become spaces and a reason over 200 characters is cut.
    *
    * @throws {ValidationError} for an empty reason or author.
    * @throws {StorageError} when storing fails (trading is halted anyway, until the next start).
@@ -185,12 +252,16 @@ export class TradingStateMachine {
   async halt(reason: string, changedBy: string): Promise<TradingStateRecord> {
     checkText('halt', 'reason', reason);
     checkText('halt', 'changedBy', changedBy);
+    // A halt goes through whatever its wording: only control characters is still a halt.
+    const storedReason =
+      sanitizeTradingReason(reason) || 'halt (its reason was control characters only)';
+    const storedBy = sanitizeTradingReason(changedBy) || 'unknown';
     return await this.#serial(async () => {
       if (this.#record.state === 'halted') return this.#record;
       const record: TradingStateRecord = {
         state: 'halted',
-        reason,
-        changedBy,
+        reason: storedReason,
+        changedBy: storedBy,
         changedAt: this.#clock.now(),
         until: null,
       };
@@ -203,7 +274,8 @@ export class TradingStateMachine {
    * resumes. Also lifts a halt to `reducing`.
    *
    * @throws {KillSwitchError} while `KILL_SWITCH=true` in config.
-   * @throws {ValidationError} for an empty reason or author, or an `until` not in the future.
+   * @throws {ValidationError} for an empty reason or author, one with a control character or
+   *   over 200 characters, or an `until` not in the future.
    * @throws {StorageError} when storing fails (the state is then unchanged).
    */
   async reduce(
@@ -212,8 +284,8 @@ export class TradingStateMachine {
     until: number | null = null,
   ): Promise<TradingStateRecord> {
     this.#refuseWithKillSwitch('reduce');
-    checkText('reduce', 'reason', reason);
-    checkText('reduce', 'changedBy', changedBy);
+    checkLine('reduce', 'reason', reason);
+    checkLine('reduce', 'changedBy', changedBy);
     if (until !== null && !(Number.isSafeInteger(until) && until > this.#clock.now())) {
       throw new ValidationError(
         `TradingStateMachine.reduce: until ${String(until)} must be an epoch ms time in the future`,
@@ -237,13 +309,14 @@ export class TradingStateMachine {
    * Returns to `active` from `reducing` or `halted`. Resuming an active bot changes nothing.
    *
    * @throws {KillSwitchError} while `KILL_SWITCH=true` in config.
-   * @throws {ValidationError} for an empty reason or author.
+   * @throws {ValidationError} for an empty reason or author, or one with a control character or
+   *   over 200 characters.
    * @throws {StorageError} when storing fails (the state is then unchanged).
    */
   async resume(reason: string, changedBy: string): Promise<TradingStateRecord> {
     this.#refuseWithKillSwitch('resume');
-    checkText('resume', 'reason', reason);
-    checkText('resume', 'changedBy', changedBy);
+    checkLine('resume', 'reason', reason);
+    checkLine('resume', 'changedBy', changedBy);
     return await this.#serial(async () => {
       const current = this.#record;
       if (current.state === 'active') return current;
@@ -262,7 +335,8 @@ export class TradingStateMachine {
    * A protection's request to pause entries: switches to `reducing` until `request.until`, by
    * `protection:<name>`. It only ever tightens: a halt stays, an open-ended `reducing` stays, a
    * `reducing` that lasts longer stays, a shorter one is extended. Works with the kill switch on
-   * (it changes nothing then).
+   * (it changes nothing then). Never refused for the wording of its reason: control characters
+   * become spaces and a reason over 200 characters is cut.
    *
    * @returns the change (the new record and the state it left), or `null` when the state stays.
    * @throws {StorageError} when storing fails (the state is then unchanged).
@@ -281,8 +355,8 @@ export class TradingStateMachine {
       }
       const record: TradingStateRecord = {
         state: 'reducing',
-        reason: request.reason,
-        changedBy: `protection:${request.protection}`,
+        reason: sanitizeTradingReason(request.reason),
+        changedBy: sanitizeTradingReason(`protection:${request.protection}`),
         changedAt: this.#clock.now(),
         until: request.until,
       };
