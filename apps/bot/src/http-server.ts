@@ -1,7 +1,8 @@
 /**
  * The bot's HTTP server: liveness and readiness, a read-only status page, Prometheus metrics,
- * and token-guarded trading-state changes. Binds 127.0.0.1 unless told otherwise; every body
- * passes through the secret redactor.
+ * and token-guarded trading-state changes. Binds 127.0.0.1 unless told otherwise (and warns when
+ * told otherwise); answers only requests whose `Host` header names it (DNS rebinding); every
+ * body passes through the secret redactor.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { BotControl } from '@lumenlink/alerts';
 import {
   TransientError,
+  ValidationError,
   systemClock,
   type Clock,
   type Logger,
@@ -35,8 +37,15 @@ export type HealthReport = readonly LoopHealth[];
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
-  /** Address to listen on (default `127.0.0.1`: local only). */
+  /** Address to listen on (default `127.0.0.1`: local only); any other is warned about. */
   readonly host?: string;
+  /**
+   * `HTTP_ALLOWED_HOSTS`: `Host` header values answered besides `localhost`, `127.0.0.1`,
+   * `[::1]` and `host` itself on the bound port. An entry with a port matches that port only;
+   * one without matches any. Every other `Host` gets 403 on every route but `/health` and
+   * `/ready` (so a web page on another site cannot read `/status` through DNS rebinding).
+   */
+  readonly allowedHosts?: readonly string[];
   /** Port to listen on; 0 picks a free one. */
   readonly port: number;
   /** `HTTP_TOKEN`: without it the state-changing endpoints answer 403. */
@@ -84,7 +93,21 @@ export interface LoopReadiness {
 export const defaultMaxAgeFactor = 5;
 const defaultMaxBodyBytes = 16 * 1024;
 const defaultDecisionsPerSymbol = 3;
-const maxReasonLength = 500;
+/** Longest reason, in characters (the trading state machine's cap). */
+const maxReasonLength = 200;
+/** Longest part of a refused `Host` header quoted back. */
+const maxQuotedHostLength = 100;
+/** Routes answered whatever the `Host`: orchestrators probe them by the container's address. */
+const anyHostRoutes: ReadonlySet<string> = new Set(['/health', '/ready']);
+/** Addresses that listen on every interface. */
+const wildcardHosts: ReadonlySet<string> = new Set(['0.0.0.0', '::', '[::]', '']);
+/** Names of this machine that a DNS rebinding page cannot claim. */
+const loopbackNames = ['localhost', '127.0.0.1', '[::1]'] as const;
+/**
+ * Characters a reason may not hold: C0 and C1 controls, Unicode line and paragraph separators,
+ * bidirectional overrides (the trading state machine refuses the same).
+ */
+const controlCharacter = /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const metricsContentType = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Routes by path: the one method each accepts. */
@@ -139,6 +162,13 @@ export function loopReadiness(
  *   wrong or missing one, 409 when the bot refuses (the config kill switch), 413 for a body over
  *   the cap.
  * - Other methods 405, other paths 404. No response ever holds a configured secret.
+ * - A request whose `Host` header is not `localhost`, `127.0.0.1` or `[::1]` on the bound port,
+ *   `host` itself, or one of `allowedHosts` is answered 403 and does nothing (DNS rebinding
+ *   guard), except `/health` and `/ready`.
+ * - A reason with a control character or over 200 characters is 400, naming `reason`.
+ *
+ * Listening on an address that is not loopback (`HTTP_HOST=0.0.0.0`) logs a warning: the
+ * control API is then reachable from the network and `HTTP_TOKEN` is what protects it.
  *
  * @example
  * ```ts
@@ -166,6 +196,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     tokenDigest,
     redact,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
+    // Set once the port is known; nothing is answered before.
+    hostAllowed: () => false,
+    allowedHostsText: '',
   };
 
   const server = createServer((request, response) => {
@@ -190,7 +223,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
+  const names = hostNames(host, address.port, options.allowedHosts ?? []);
+  context.hostAllowed = names.allows;
+  context.allowedHostsText = names.text;
   logger.info('http server listening', { url, stateChanges: token !== undefined });
+  if (!isLoopbackAddress(address.address)) {
+    logger.warn(
+      `HTTP_HOST=${host} is not a loopback address: the control API is reachable from the network, and HTTP_TOKEN is what protects it` +
+        (token === undefined
+          ? ' (unset: state changes are disabled, but /status and /metrics are open to anyone who reaches the port)'
+          : ' (balances and state changes need it; /status and /metrics do not)') +
+        `. Requests must name ${names.text} in their Host header. Keep HTTP_HOST=127.0.0.1 unless a firewall or a reverse proxy stands in front.`,
+      { url, allowedHosts: names.text },
+    );
+  }
   return {
     url,
     address: { host: address.address, port: address.port },
@@ -210,6 +256,10 @@ interface RequestContext {
   readonly tokenDigest: Buffer | undefined;
   readonly redact: Redactor;
   readonly maxBodyBytes: number;
+  /** Whether a `Host` header names this server (see {@link hostNames}). */
+  hostAllowed: (header: string | undefined) => boolean;
+  /** The allowed hosts in words, for errors and the warning. */
+  allowedHostsText: string;
 }
 
 async function handle(
@@ -221,6 +271,10 @@ async function handle(
   const url = new URL(request.url ?? '/', 'http://localhost');
   const path = url.pathname;
   const method = request.method ?? 'GET';
+  if (!anyHostRoutes.has(path) && !context.hostAllowed(request.headers.host)) {
+    refuseHost(context, request, response);
+    return;
+  }
   const allowed = routes[path];
   if (allowed === undefined) {
     sendJson(response, redact, 404, { error: `no route ${path}` });
@@ -360,7 +414,9 @@ async function changeState(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.warn('http state change refused by the bot', { path, state, error });
-    sendJson(response, redact, error instanceof TransientError ? 503 : 409, { error: message });
+    const status =
+      error instanceof TransientError ? 503 : error instanceof ValidationError ? 400 : 409;
+    sendJson(response, redact, status, { error: message });
   }
 }
 
@@ -381,11 +437,110 @@ function parseReason(
   const reason = (value as Record<string, unknown>)['reason'];
   if (reason === undefined || reason === null) return { ok: true, reason: undefined };
   if (typeof reason !== 'string') return { ok: false, error: 'reason must be a string' };
+  const control = controlCharacter.exec(reason);
+  if (control !== null) {
+    const code = (control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    const position = [...reason.slice(0, control.index)].length + 1;
+    return {
+      ok: false,
+      error: `reason holds a control character (U+${code}) at position ${position}; a reason is one line of text: remove it`,
+    };
+  }
   const text = reason.trim();
-  if (text.length > maxReasonLength) {
-    return { ok: false, error: `reason must be at most ${maxReasonLength} characters` };
+  const length = [...text].length;
+  if (length > maxReasonLength) {
+    return {
+      ok: false,
+      error: `reason is ${length} characters long; at most ${maxReasonLength} are allowed: shorten it`,
+    };
   }
   return { ok: true, reason: text === '' ? undefined : text };
+}
+
+/** A `Host` header or an allowed-host entry, lower-cased, without a trailing dot. */
+interface HostName {
+  readonly host: string;
+  /** `null` when the header names no port. */
+  readonly port: number | null;
+}
+
+/** Parses `name`, `name:port`, `1.2.3.4:port`, `[v6]:port`; `null` when malformed. */
+function parseHostName(text: string): HostName | null {
+  const match = /^(\[[0-9a-f:.]+\]|[^:[\]/@\s]+?)\.?(?::(\d{1,5}))?$/.exec(
+    text.trim().toLowerCase(),
+  );
+  const host = match?.[1];
+  if (match === null || host === undefined) return null;
+  const port = match[2] === undefined ? null : Number(match[2]);
+  return { host, port };
+}
+
+/** A listen address as a `Host` names it: IPv6 in brackets; `null` for a wildcard. */
+function hostOfAddress(address: string): string | null {
+  const lower = address.toLowerCase();
+  if (wildcardHosts.has(lower)) return null;
+  return lower.includes(':') && !lower.startsWith('[') ? `[${lower}]` : lower;
+}
+
+/**
+ * The `Host` headers this server answers: the loopback names and the listen address itself
+ * (unless a wildcard) on the bound port (or with no port when it is 80), and the configured
+ * extra hosts (with their port, or any port when they name none).
+ */
+function hostNames(
+  listenHost: string,
+  port: number,
+  extra: readonly string[],
+): { allows: (header: string | undefined) => boolean; text: string } {
+  const own = new Set<string>(loopbackNames);
+  const listen = hostOfAddress(listenHost);
+  if (listen !== null) own.add(listen);
+  const entries = extra
+    .map((entry) => parseHostName(entry))
+    .filter((entry): entry is HostName => entry !== null);
+  const allows = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    const name = parseHostName(header);
+    if (name === null) return false;
+    if (own.has(name.host) && (name.port === port || (name.port === null && port === 80))) {
+      return true;
+    }
+    return entries.some(
+      (entry) => entry.host === name.host && (entry.port === null || entry.port === name.port),
+    );
+  };
+  const text = `${[...own].join(', ')} on port ${port}${extra.length === 0 ? ' (HTTP_ALLOWED_HOSTS adds more)' : `, or ${extra.join(', ')} (HTTP_ALLOWED_HOSTS)`}`;
+  return { allows, text };
+}
+
+/** Whether a bound address only accepts connections from this machine. */
+function isLoopbackAddress(address: string): boolean {
+  const lower = address.toLowerCase();
+  return (
+    lower === '::1' || lower === 'localhost' || /^127\./.test(lower) || /^::ffff:127\./.test(lower)
+  );
+}
+
+/** 403 for a request that names another host: nothing is read or changed. */
+function refuseHost(
+  context: RequestContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const given = request.headers.host;
+  const quoted =
+    given === undefined
+      ? 'no Host header'
+      : `Host ${JSON.stringify(given.slice(0, maxQuotedHostLength))}`;
+  context.logger.warn('http request refused: Host header not allowed (DNS rebinding guard)', {
+    host: given?.slice(0, maxQuotedHostLength) ?? null,
+    path: request.url?.slice(0, maxQuotedHostLength),
+    remoteAddress: request.socket.remoteAddress,
+  });
+  response.setHeader('Connection', 'close');
+  sendJson(response, context.redact, 403, {
+    error: `${quoted} is not a name of this server: it answers ${context.allowedHostsText}. Add the name clients use to HTTP_ALLOWED_HOSTS.`,
+  });
 }
 
 function digest(text: string): Buffer {

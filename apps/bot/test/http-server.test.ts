@@ -2,13 +2,16 @@
  * The bot's HTTP server on 127.0.0.1, probed with real requests: routes, readiness, token
  * checks, limits, and a scan of every response for secrets.
  */
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   StorageError,
+  ValidationError,
   configSecrets,
   loadConfig,
   silentLogger,
   type Decision,
+  type Logger,
   type Order,
   type TradingState,
   type TradingStateRecord,
@@ -580,5 +583,285 @@ describe('http server: secrets', () => {
     expect(all).toContain('[REDACTED]');
     for (const secret of sentinels) expect(all).not.toContain(secret);
     expect(all).not.toContain('sentinelDiscordWebhookToken');
+  });
+});
+
+/**
+ * A real HTTP/1.1 request with any Host header (fetch may not forge one), or none at all.
+ */
+function raw(
+  url: string,
+  options: {
+    readonly host?: string | null;
+    readonly method?: string;
+    readonly authorization?: string;
+    readonly body?: string;
+  } = {},
+): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const headers: Record<string, string> = {};
+  if (options.host !== undefined && options.host !== null) headers['Host'] = options.host;
+  if (options.authorization !== undefined) headers['Authorization'] = options.authorization;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const call = httpRequest(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method ?? 'GET',
+        headers,
+        setHost: options.host !== null && options.host === undefined,
+        agent: false,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    call.on('error', reject);
+    call.end(options.body);
+  });
+}
+
+/** A logger that keeps its warnings. */
+function recordingLogger(): { logger: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  const logger: Logger = {
+    error: () => undefined,
+    warn: (message) => void warnings.push(message),
+    info: () => undefined,
+    debug: () => undefined,
+    child: () => logger,
+  };
+  return { logger, warnings };
+}
+
+describe('http server: Host header check (DNS rebinding)', () => {
+  it('answers the loopback names on the bound port', async () => {
+    const server = await start({ token });
+    const port = server.address.port;
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST.:${port}`,
+      `[::1]:${port}`,
+    ]) {
+      expect((await raw(`${server.url}/status`, { host })).status, host).toBe(200);
+    }
+  });
+
+  it('refuses forged Host headers with 403 on /status, /metrics and unknown paths, reading nothing', async () => {
+    let reads = 0;
+    const { control } = fakeControl();
+    const server = await start({
+      token,
+      control: { ...control, positions: () => ((reads += 1), control.positions()) },
+      metrics: () => ((reads += 1), Promise.resolve('# HELP up 1\n')),
+    });
+    const port = server.address.port;
+    const forged = [
+      `evil.example:${port}`,
+      'evil.example',
+      `localhost.evil.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      `localhost:${port + 1}`,
+      '127.0.0.1',
+      `[::1]:${port + 1}`,
+      `0.0.0.0:${port}`,
+      `user@localhost:${port}`,
+      '',
+    ];
+    for (const host of forged) {
+      for (const path of ['/status', '/metrics', '/nope']) {
+        const response = await raw(`${server.url}${path}`, { host });
+        expect(response.status, `${host} ${path}`).toBe(403);
+        expect(JSON.parse(response.text), host).toEqual({
+          error: expect.stringContaining(
+            'is not a name of this server: it answers localhost, 127.0.0.1, [::1] on port',
+          ) as string,
+        });
+      }
+    }
+    expect(reads).toBe(0);
+    const refused = JSON.parse(
+      (await raw(`${server.url}/status`, { host: 'evil.example:80' })).text,
+    ) as {
+      error: string;
+    };
+    expect(refused.error).toBe(
+      `Host "evil.example:80" is not a name of this server: it answers localhost, 127.0.0.1, [::1] on port ${port} (HTTP_ALLOWED_HOSTS adds more). Add the name clients use to HTTP_ALLOWED_HOSTS.`,
+    );
+  });
+
+  it('refuses a state change under a forged Host even with the right token: nothing changes', async () => {
+    const { control, changes } = fakeControl();
+    const server = await start({ control, token });
+    const response = await raw(`${server.url}/halt`, {
+      method: 'POST',
+      host: `attacker.example:${server.address.port}`,
+      authorization: `Bearer ${token}`,
+      body: '{"reason":"rebinding"}',
+    });
+    expect(response.status).toBe(403);
+    expect(changes).toEqual([]);
+  });
+
+  it('answers /health and /ready whatever the Host, for container probes by address', async () => {
+    const server = await start();
+    expect((await raw(`${server.url}/health`, { host: '10.1.2.3:8787' })).status).toBe(200);
+    expect((await raw(`${server.url}/ready`, { host: '10.1.2.3:8787' })).status).toBe(503);
+  });
+
+  it('a request without a Host header is refused by HTTP/1.1 itself (400), reading nothing', async () => {
+    let reads = 0;
+    const { control } = fakeControl();
+    const server = await start({
+      control: { ...control, pnl: () => ((reads += 1), control.pnl()) },
+    });
+    expect((await raw(`${server.url}/status`, { host: null })).status).toBe(400);
+    expect(reads).toBe(0);
+  });
+
+  it('answers the hosts of HTTP_ALLOWED_HOSTS: with their port, or any port when they name none', async () => {
+    const server = await start({
+      allowedHosts: loadConfig({ HTTP_ALLOWED_HOSTS: 'Bot.LAN,10.0.0.5:8787,[fd00::2]' }).http
+        .allowedHosts,
+    });
+    for (const host of [
+      'bot.lan',
+      'bot.lan:443',
+      'BOT.LAN.:8787',
+      '10.0.0.5:8787',
+      '[fd00::2]:9',
+    ]) {
+      expect((await raw(`${server.url}/status`, { host })).status, host).toBe(200);
+    }
+    for (const host of ['10.0.0.5:8788', '10.0.0.5', 'bot.lan.evil.example', 'evil-bot.lan']) {
+      expect((await raw(`${server.url}/status`, { host })).status, host).toBe(403);
+    }
+  });
+
+  it('answers its own listen address when it is not a wildcard', async () => {
+    const server = await start({ host: '127.0.0.2' });
+    expect(server.address.host).toBe('127.0.0.2');
+    const port = server.address.port;
+    expect((await raw(`${server.url}/status`, { host: `127.0.0.2:${port}` })).status).toBe(200);
+    expect((await raw(`${server.url}/status`, { host: `127.0.0.3:${port}` })).status).toBe(403);
+  });
+});
+
+describe('http server: listening beyond loopback', () => {
+  it('warns that the control API is reachable from the network when HTTP_HOST=0.0.0.0', async () => {
+    const { logger, warnings } = recordingLogger();
+    const server = await start({ host: '0.0.0.0', logger, token });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(
+      'HTTP_HOST=0.0.0.0 is not a loopback address: the control API is reachable from the network, and HTTP_TOKEN is what protects it',
+    );
+    expect(warnings[0]).toContain('Keep HTTP_HOST=127.0.0.1 unless a firewall or a reverse proxy');
+    expect(warnings[0]).not.toContain(token);
+    // Still reachable locally by a loopback name; a rebinding name still is not.
+    const port = server.address.port;
+    expect((await raw(`http://127.0.0.1:${port}/status`)).status).toBe(200);
+    expect(
+      (await raw(`http://127.0.0.1:${port}/status`, { host: `evil.example:${port}` })).status,
+    ).toBe(403);
+  });
+
+  it('says the status is open to anyone when no token is set', async () => {
+    const { logger, warnings } = recordingLogger();
+    await start({ host: '0.0.0.0', logger });
+    expect(warnings[0]).toContain('/status and /metrics are open to anyone who reaches the port');
+  });
+
+  it('does not warn on loopback addresses', async () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+      const { logger, warnings } = recordingLogger();
+      await start({ host, logger }).catch((error: unknown) => {
+        // A machine without IPv6 cannot bind ::1; the others must work.
+        if (host !== '::1') throw error;
+      });
+      expect(warnings, host).toEqual([]);
+    }
+  });
+});
+
+describe('http server: reasons are one line of text', () => {
+  it.each([
+    ['a line feed', 'incident\nFAKE: resumed by admin', '000A', 9],
+    ['a carriage return', 'incident\r', '000D', 9],
+    ['a tab', '\tincident', '0009', 1],
+    ['an ANSI escape', 'incident \u001b[2J', '001B', 10],
+    ['NUL', 'in\u0000cident', '0000', 3],
+    ['a C1 control', 'incident\u009b', '009B', 9],
+    ['a line separator', 'incident\u2028x', '2028', 9],
+    ['a bidi override', '\u202eincident', '202E', 1],
+  ])(
+    'refuses a reason with %s: 400 naming the field, nothing changes',
+    async (_, reason, code, at) => {
+      const { control, changes } = fakeControl();
+      const server = await start({ control, token });
+      for (const path of ['/halt', '/reduce', '/resume']) {
+        const response = await post(
+          `${server.url}${path}`,
+          JSON.stringify({ reason }),
+          `Bearer ${token}`,
+        );
+        expect(response.status).toBe(400);
+        expect(JSON.parse(response.text)).toEqual({
+          error: `reason holds a control character (U+${code}) at position ${at}; a reason is one line of text: remove it`,
+        });
+      }
+      expect(changes).toEqual([]);
+    },
+  );
+
+  it('caps a reason at 200 characters', async () => {
+    const { control, changes } = fakeControl();
+    const server = await start({ control, token });
+    const auth = `Bearer ${token}`;
+    const long = await post(
+      `${server.url}/halt`,
+      JSON.stringify({ reason: 'x'.repeat(201) }),
+      auth,
+    );
+    expect(long.status).toBe(400);
+    expect(JSON.parse(long.text)).toEqual({
+      error: 'reason is 201 characters long; at most 200 are allowed: shorten it',
+    });
+    const fits = await post(
+      `${server.url}/halt`,
+      JSON.stringify({ reason: '🚨'.repeat(200) }),
+      auth,
+    );
+    expect(fits.status).toBe(200);
+    expect(changes).toEqual([{ state: 'halted', reason: '🚨'.repeat(200), changedBy: 'http' }]);
+  });
+
+  it("answers 400 when the bot refuses the reason itself (the state machine's ValidationError)", async () => {
+    const { control } = fakeControl();
+    const server = await start({
+      token,
+      control: {
+        ...control,
+        setTradingState: () =>
+          Promise.reject(
+            new ValidationError('TradingStateMachine.resume: reason must be a non-empty string'),
+          ),
+      },
+    });
+    const response = await post(`${server.url}/resume`, '{}', `Bearer ${token}`);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text)).toEqual({
+      error: 'TradingStateMachine.resume: reason must be a non-empty string',
+    });
   });
 });
