@@ -30,6 +30,7 @@ import { parseApiBaseUrl, rewriteApiUrls } from './api-url.js';
 import { mapCcxtError, retryAfterMs, type CcxtCallKind } from './ccxt-errors.js';
 import {
   acknowledgedOrderFromCcxt,
+  type AskedMarket,
   balanceFromCcxt,
   brokerOrderFromCcxt,
   candlesFromCcxt,
@@ -73,6 +74,13 @@ const clientOrderIdPattern = /^[A-Za-z0-9_-]+$/;
 
 /** Most exchange order ids remembered with their client id (to name the order of a fill). */
 const maxRememberedOrders = 10_000;
+
+/**
+ * Exchanges whose raw answers (tickers, orders, trades) name the exchange's market id in
+ * `info.symbol`: binance's do. ccxt files an answer about a market id it does not list under the
+ * market asked, so there the raw id is checked too.
+ */
+const rawSymbolExchanges: ReadonlySet<ExchangeId> = new Set<ExchangeId>(['binance']);
 
 /**
  * LumenLink's exchange adapter: core's {@link MarketDataSource} and {@link Broker} on ccxt, for
@@ -184,6 +192,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
     }
     if (options.since !== undefined) checkWhole(options.since, `${operation}: since`, 0);
     if (options.limit !== undefined) checkWhole(options.limit, `${operation}: limit`, 1);
+    // ccxt's candles are bare rows: nothing in them names a market to check against the one asked.
     return await this.#read(operation, symbol, async (ccxtSymbol) => {
       const rows = await this.#profile.exchange.fetchOHLCV(
         ccxtSymbol,
@@ -195,11 +204,16 @@ export class CcxtExchange implements MarketDataSource, Broker {
     });
   }
 
-  /** The latest price, best bid and ask, and 24h volumes. @throws {DataIntegrityError} for a bad ticker. */
+  /**
+   * The latest price, best bid and ask, and 24h volumes.
+   *
+   * @throws {DataIntegrityError} for a bad ticker: one of another symbol than asked, a price
+   *   that is not finite and positive or below the market's price step, bid above ask.
+   */
   fetchTicker(symbol: SymbolId): Promise<Ticker> {
-    return this.#read(`fetchTicker(${symbol})`, symbol, async (ccxtSymbol) => {
+    return this.#read(`fetchTicker(${symbol})`, symbol, async (ccxtSymbol, asked) => {
       const ticker = await this.#profile.exchange.fetchTicker(ccxtSymbol);
-      return tickerFromCcxt(ticker, symbol, this.#clock.now(), `${this.name} ${symbol} ticker`);
+      return tickerFromCcxt(ticker, asked, this.#clock.now(), `${this.name} ${symbol} ticker`);
     });
   }
 
@@ -207,19 +221,15 @@ export class CcxtExchange implements MarketDataSource, Broker {
    * The order book, best levels first, `depth` levels per side when given (the exchange may
    * only take certain depths, such as binance's 5, 10, 20, 50, 100...).
    *
-   * @throws {DataIntegrityError} for a bad book (crossed, unsorted, non-positive levels).
+   * @throws {DataIntegrityError} for a bad book (of another symbol than asked, crossed, unsorted,
+   *   non-positive levels, a price below the market's price step).
    */
   async fetchOrderBook(symbol: SymbolId, depth?: number): Promise<OrderBook> {
     const operation = `fetchOrderBook(${symbol})`;
     if (depth !== undefined) checkWhole(depth, `${operation}: depth`, 1);
-    return await this.#read(operation, symbol, async (ccxtSymbol) => {
+    return await this.#read(operation, symbol, async (ccxtSymbol, asked) => {
       const book = await this.#profile.exchange.fetchOrderBook(ccxtSymbol, depth);
-      return orderBookFromCcxt(
-        book,
-        symbol,
-        this.#clock.now(),
-        `${this.name} ${symbol} order book`,
-      );
+      return orderBookFromCcxt(book, asked, this.#clock.now(), `${this.name} ${symbol} order book`);
     });
   }
 
@@ -238,7 +248,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async createOrder(request: OrderRequest): Promise<BrokerOrder> {
     const symbol = this.#checkOrderRequest(request);
     const operation = `createOrder(${symbol}, ${request.clientOrderId})`;
-    const { ccxtSymbol, market } = await this.#market(operation, symbol);
+    const { ccxtSymbol, market, asked } = await this.#market(operation, symbol);
     checkAgainstMarket(request, market, `${operation} on ${this.name}`);
     const price = await this.#guard(operation, 'read', () =>
       this.#profile.prepareOrder(request, ccxtSymbol),
@@ -264,7 +274,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
         const source = `${this.name} createOrder ${request.clientOrderId} reply`;
         const placed = this.#profile.createReplyIsAck
           ? acknowledgedOrderFromCcxt(reply, { ...request, symbol }, receivedAt(), source)
-          : brokerOrderFromCcxt(reply, source);
+          : brokerOrderFromCcxt(reply, source, asked);
         if (placed.clientOrderId !== request.clientOrderId) {
           throw new DataIntegrityError(
             `${source}: client order id ${String(placed.clientOrderId)} is not ${request.clientOrderId}`,
@@ -286,12 +296,12 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async cancelOrder(symbol: SymbolId, exchangeOrderId: string): Promise<BrokerOrder> {
     const operation = `cancelOrder(${symbol}, ${exchangeOrderId})`;
     checkId(exchangeOrderId, `${operation}: exchangeOrderId`);
-    return await this.#read(operation, symbol, async (ccxtSymbol) => {
+    return await this.#read(operation, symbol, async (ccxtSymbol, asked) => {
       const reply = await this.#profile.exchange.cancelOrder(exchangeOrderId, ccxtSymbol);
       const raw = this.#profile.cancelReplyIsAck
         ? await this.#profile.fetchById(ccxtSymbol, exchangeOrderId)
         : reply;
-      return this.#order(raw, `${this.name} ${operation}`);
+      return this.#order(raw, `${this.name} ${operation}`, asked);
     });
   }
 
@@ -299,9 +309,9 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async fetchOrder(symbol: SymbolId, exchangeOrderId: string): Promise<BrokerOrder> {
     const operation = `fetchOrder(${symbol}, ${exchangeOrderId})`;
     checkId(exchangeOrderId, `${operation}: exchangeOrderId`);
-    return await this.#read(operation, symbol, async (ccxtSymbol) => {
+    return await this.#read(operation, symbol, async (ccxtSymbol, asked) => {
       const raw = await this.#profile.fetchById(ccxtSymbol, exchangeOrderId);
-      return this.#order(raw, `${this.name} ${operation}`);
+      return this.#order(raw, `${this.name} ${operation}`, asked);
     });
   }
 
@@ -314,13 +324,13 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async fetchOrderByClientId(symbol: SymbolId, clientOrderId: string): Promise<BrokerOrder | null> {
     const operation = `fetchOrderByClientId(${symbol}, ${clientOrderId})`;
     checkId(clientOrderId, `${operation}: clientOrderId`);
-    return await this.#read(operation, symbol, async (ccxtSymbol) => {
+    return await this.#read(operation, symbol, async (ccxtSymbol, asked) => {
       const raw = await this.#profile.findByClientId(ccxtSymbol, clientOrderId);
       if (raw === null) {
         this.#logger.debug('order not found by client id', { symbol, clientOrderId });
         return null;
       }
-      const order = this.#order(raw, `${this.name} ${operation}`);
+      const order = this.#order(raw, `${this.name} ${operation}`, asked);
       if (order.clientOrderId !== clientOrderId) {
         throw new DataIntegrityError(
           `${this.name} ${operation}: the exchange answered with order ${order.exchangeOrderId} of client id ${String(order.clientOrderId)}`,
@@ -333,9 +343,12 @@ export class CcxtExchange implements MarketDataSource, Broker {
   /** Open orders, of one symbol or of all spot markets. */
   fetchOpenOrders(symbol?: SymbolId): Promise<BrokerOrder[]> {
     const operation = `fetchOpenOrders(${symbol ?? 'all symbols'})`;
-    const list = async (ccxtSymbol: string | undefined): Promise<BrokerOrder[]> => {
+    const list = async (
+      ccxtSymbol: string | undefined,
+      asked?: AskedMarket,
+    ): Promise<BrokerOrder[]> => {
       const raw = await this.#profile.exchange.fetchOpenOrders(ccxtSymbol);
-      return raw.map((order) => this.#order(order, `${this.name} ${operation}`));
+      return raw.map((order) => this.#order(order, `${this.name} ${operation}`, asked));
     };
     return symbol === undefined
       ? this.#readAll(operation, () => list(undefined))
@@ -346,10 +359,10 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async fetchClosedOrders(symbol: SymbolId, since?: number): Promise<BrokerOrder[]> {
     const operation = `fetchClosedOrders(${symbol})`;
     if (since !== undefined) checkWhole(since, `${operation}: since`, 0);
-    return await this.#read(operation, symbol, async (ccxtSymbol) => {
+    return await this.#read(operation, symbol, async (ccxtSymbol, asked) => {
       const raw = await this.#profile.fetchHistory(ccxtSymbol, since);
       return raw
-        .map((order) => this.#order(order, `${this.name} ${operation}`))
+        .map((order) => this.#order(order, `${this.name} ${operation}`, asked))
         .filter((order) => isFinalOrderStatus(order.status))
         .sort((a, b) => a.updatedAt - b.updatedAt || a.createdAt - b.createdAt);
     });
@@ -363,17 +376,19 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async fetchFills(symbol: SymbolId, since?: number): Promise<Fill[]> {
     const operation = `fetchFills(${symbol})`;
     if (since !== undefined) checkWhole(since, `${operation}: since`, 0);
-    return await this.#read(operation, symbol, async (ccxtSymbol) => {
+    return await this.#read(operation, symbol, async (ccxtSymbol, asked) => {
       const trades: unknown[] = await this.#profile.exchange.fetchMyTrades(ccxtSymbol, since);
       const fills: Fill[] = [];
       const source = `${this.name} ${operation} trade`;
       for (const trade of trades) {
-        const clientOrderId = await this.#clientOrderIdOf(trade, ccxtSymbol, source);
+        // Checked before its order is looked up: a trade of another market names no order of ours.
+        const fill = fillFromCcxt(trade, '', source, asked);
+        const clientOrderId = await this.#clientOrderIdOf(trade, ccxtSymbol, asked, source);
         if (clientOrderId === null) {
           this.#logger.debug('trade of an order without client id left out', { symbol });
           continue;
         }
-        fills.push(fillFromCcxt(trade, clientOrderId, source));
+        fills.push({ ...fill, clientOrderId });
       }
       return fills.sort((a, b) => a.time - b.time);
     });
@@ -386,14 +401,17 @@ export class CcxtExchange implements MarketDataSource, Broker {
     );
   }
 
-  /** Loads markets (reloading after a failure), then runs a read about `symbol`, errors mapped. */
+  /**
+   * Loads markets (reloading after a failure), then runs a read about `symbol`, errors mapped.
+   * `work` gets ccxt's name of the market and what its answers are checked against.
+   */
   async #read<T>(
     operation: string,
     symbol: SymbolId,
-    work: (ccxtSymbol: string) => Promise<T>,
+    work: (ccxtSymbol: string, asked: AskedMarket) => Promise<T>,
   ): Promise<T> {
-    const { ccxtSymbol } = await this.#market(operation, symbol);
-    return this.#guard(operation, 'read', () => work(ccxtSymbol));
+    const { ccxtSymbol, asked } = await this.#market(operation, symbol);
+    return this.#guard(operation, 'read', () => work(ccxtSymbol, asked));
   }
 
   /** Loads markets (reloading after a failure), then runs a read of the whole account. */
@@ -484,15 +502,31 @@ export class CcxtExchange implements MarketDataSource, Broker {
     this.#unusable = unusable;
   }
 
-  /** The market of `symbol` and ccxt's name for it, loading markets first. */
+  /**
+   * The market of `symbol`, ccxt's name for it and what answers about it must match, loading
+   * markets first.
+   */
   async #market(
     operation: string,
     symbol: SymbolId,
-  ): Promise<{ ccxtSymbol: string; market: MarketInfo }> {
+  ): Promise<{ ccxtSymbol: string; market: MarketInfo; asked: AskedMarket }> {
     const id = parseSymbol(symbol);
     await this.#ensureMarkets(operation, false);
     const market = this.#markets.get(id);
-    if (market !== undefined) return { ccxtSymbol: toCcxtSymbol(id), market };
+    if (market !== undefined) {
+      const ccxtSymbol = toCcxtSymbol(id);
+      const exchangeId = rawSymbolExchanges.has(this.name)
+        ? (this.#profile.exchange.markets as Record<string, { id?: unknown }> | undefined)?.[
+            ccxtSymbol
+          ]?.id
+        : undefined;
+      const asked: AskedMarket = {
+        symbol: id,
+        priceStep: market.priceStep,
+        ...(typeof exchangeId === 'string' ? { exchangeId } : {}),
+      };
+      return { ccxtSymbol, market, asked };
+    }
     const problem = this.#unusable.get(id);
     if (problem !== undefined) {
       throw new DataIntegrityError(`${operation}: ${id} cannot be traded: ${problem}`);
@@ -506,8 +540,8 @@ export class CcxtExchange implements MarketDataSource, Broker {
     );
   }
 
-  #order(raw: unknown, source: string): BrokerOrder {
-    const order = brokerOrderFromCcxt(raw, source);
+  #order(raw: unknown, source: string, asked?: AskedMarket): BrokerOrder {
+    const order = brokerOrderFromCcxt(raw, source, asked);
     this.#remember(order);
     return order;
   }
@@ -526,6 +560,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
   async #clientOrderIdOf(
     trade: unknown,
     ccxtSymbol: string,
+    asked: AskedMarket,
     source: string,
   ): Promise<string | null> {
     const named = this.#profile.clientOrderIdOfTrade(trade);
@@ -539,6 +574,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
     const order = this.#order(
       await this.#profile.fetchById(ccxtSymbol, orderId),
       `${this.name} order ${orderId} of a fill`,
+      asked,
     );
     return order.clientOrderId;
   }

@@ -13,6 +13,8 @@ import {
 
 const at = Date.UTC(2025, 0, 1);
 const src = 'binance test';
+/** What the adapter asked for: every answer must be about it. */
+const asked = { symbol: 'BTC-USDT' } as const;
 
 const market = {
   symbol: 'BTC/USDT',
@@ -115,6 +117,7 @@ describe('candlesFromCcxt', () => {
 
 describe('tickerFromCcxt', () => {
   const ticker = {
+    symbol: 'BTC/USDT',
     last: 100,
     bid: 99.5,
     ask: 100.5,
@@ -124,7 +127,7 @@ describe('tickerFromCcxt', () => {
   };
 
   it('keeps prices and volumes, and stamps a ticker without time with the receive time', () => {
-    expect(tickerFromCcxt(ticker, 'BTC-USDT', at + 9, src)).toEqual({
+    expect(tickerFromCcxt(ticker, asked, at + 9, src)).toEqual({
       symbol: 'BTC-USDT',
       time: at,
       last: 100,
@@ -133,7 +136,7 @@ describe('tickerFromCcxt', () => {
       baseVolume24h: 10,
       quoteVolume24h: 1000,
     });
-    const bare = tickerFromCcxt({ close: 100 }, 'BTC-USDT', at + 9, src);
+    const bare = tickerFromCcxt({ symbol: 'BTC/USDT', close: 100 }, asked, at + 9, src);
     expect(bare).toMatchObject({
       time: at + 9,
       last: 100,
@@ -145,23 +148,67 @@ describe('tickerFromCcxt', () => {
 
   it('lets no NaN, missing or crossed price through', () => {
     expect(() =>
-      tickerFromCcxt({ ...ticker, last: undefined, close: undefined }, 'BTC-USDT', at, src),
+      tickerFromCcxt({ ...ticker, last: undefined, close: undefined }, asked, at, src),
     ).toThrow(/last price is undefined/);
-    expect(() => tickerFromCcxt({ ...ticker, last: Number.NaN }, 'BTC-USDT', at, src)).toThrow(
+    expect(() => tickerFromCcxt({ ...ticker, last: Number.NaN }, asked, at, src)).toThrow(
       /last price is NaN/,
     );
-    expect(() => tickerFromCcxt({ ...ticker, bid: -1 }, 'BTC-USDT', at, src)).toThrow(/bid is -1/);
-    expect(() => tickerFromCcxt({ ...ticker, bid: 101 }, 'BTC-USDT', at, src)).toThrow(
+    expect(() => tickerFromCcxt({ ...ticker, bid: -1 }, asked, at, src)).toThrow(/bid is -1/);
+    expect(() => tickerFromCcxt({ ...ticker, bid: 101 }, asked, at, src)).toThrow(
       /bid 101 is above ask 100.5/,
     );
+    expect(() => tickerFromCcxt({ ...ticker, quoteVolume: Number.NaN }, asked, at, src)).toThrow(
+      DataIntegrityError,
+    );
+  });
+
+  it('refuses a ticker of another symbol than asked, naming both', () => {
+    expect(() => tickerFromCcxt({ ...ticker, symbol: 'ETH/USDT' }, asked, at, src)).toThrow(
+      'binance test: the answer is for ETH-USDT, not for BTC-USDT as asked',
+    );
+    expect(() => tickerFromCcxt({ ...ticker, symbol: undefined }, asked, at, src)).toThrow(
+      'the answer is for symbol undefined, not for BTC-USDT as asked',
+    );
+    expect(() => tickerFromCcxt({ ...ticker, symbol: 'BTC/USDT:USDT' }, asked, at, src)).toThrow(
+      /the answer is for symbol "BTC\/USDT:USDT", not for BTC-USDT as asked/,
+    );
+    // ccxt files an answer about a market id it does not list under the market asked.
+    const binance = { ...asked, exchangeId: 'BTCUSDT' };
+    expect(
+      tickerFromCcxt({ ...ticker, info: { symbol: 'BTCUSDT' } }, binance, at, src).symbol,
+    ).toBe('BTC-USDT');
     expect(() =>
-      tickerFromCcxt({ ...ticker, quoteVolume: Number.NaN }, 'BTC-USDT', at, src),
-    ).toThrow(DataIntegrityError);
+      tickerFromCcxt({ ...ticker, info: { symbol: 'XBTUSDT' } }, binance, at, src),
+    ).toThrow('the exchange answered for market "XBTUSDT", not for BTCUSDT (BTC-USDT) as asked');
+    expect(tickerFromCcxt({ ...ticker, info: {} }, binance, at, src).last).toBe(100);
+  });
+
+  it('refuses infinite prices and prices below the price step', () => {
+    expect(() => tickerFromCcxt({ ...ticker, last: Infinity }, asked, at, src)).toThrow(
+      /last price is Infinity/,
+    );
+    expect(() => tickerFromCcxt({ ...ticker, ask: Infinity }, asked, at, src)).toThrow(
+      /ask is Infinity/,
+    );
+    expect(() => tickerFromCcxt({ ...ticker, last: 0 }, asked, at, src)).toThrow(/last price is 0/);
+    const stepped = { ...asked, priceStep: 0.01 };
+    expect(
+      tickerFromCcxt({ ...ticker, last: 0.01, bid: 0.01, ask: 0.02 }, stepped, at, src),
+    ).toMatchObject({
+      last: 0.01,
+    });
+    expect(() =>
+      tickerFromCcxt({ ...ticker, last: 1e-8, bid: 0.99e-8, ask: 1.01e-8 }, stepped, at, src),
+    ).toThrow("last price 1e-8 is below BTC-USDT's price step 0.01: no exchange quotes that price");
+    expect(() => tickerFromCcxt({ ...ticker, bid: 0.001 }, stepped, at, src)).toThrow(
+      /bid 0.001 is below/,
+    );
   });
 });
 
 describe('orderBookFromCcxt', () => {
   const book = {
+    symbol: 'BTC/USDT',
     bids: [
       [99, 1],
       [98, 2],
@@ -174,7 +221,7 @@ describe('orderBookFromCcxt', () => {
   };
 
   it('keeps a sorted book, stamped with the receive time when it has none', () => {
-    expect(orderBookFromCcxt(book, 'BTC-USDT', at, src)).toEqual({
+    expect(orderBookFromCcxt(book, asked, at, src)).toEqual({
       symbol: 'BTC-USDT',
       time: at,
       bids: [
@@ -198,7 +245,7 @@ describe('orderBookFromCcxt', () => {
             [99, 1],
           ],
         },
-        'BTC-USDT',
+        asked,
         at,
         src,
       ),
@@ -212,20 +259,48 @@ describe('orderBookFromCcxt', () => {
             [101, 1],
           ],
         },
-        'BTC-USDT',
+        asked,
         at,
         src,
       ),
     ).toThrow(/asks must be ascending/);
-    expect(() => orderBookFromCcxt({ ...book, asks: [[99, 1]] }, 'BTC-USDT', at, src)).toThrow(
+    expect(() => orderBookFromCcxt({ ...book, asks: [[99, 1]] }, asked, at, src)).toThrow(
       /crossed/,
     );
-    expect(() => orderBookFromCcxt({ ...book, bids: [[99, 0]] }, 'BTC-USDT', at, src)).toThrow(
+    expect(() => orderBookFromCcxt({ ...book, bids: [[99, 0]] }, asked, at, src)).toThrow(
       /bids\[0\] quantity is 0/,
     );
+    expect(() => orderBookFromCcxt({ ...book, bids: [[Number.NaN, 1]] }, asked, at, src)).toThrow(
+      DataIntegrityError,
+    );
+  });
+
+  it('refuses a book of another symbol, a level worth Infinity, and prices below the price step', () => {
+    expect(() => orderBookFromCcxt({ ...book, symbol: 'ETH/USDT' }, asked, at, src)).toThrow(
+      'the answer is for ETH-USDT, not for BTC-USDT as asked',
+    );
     expect(() =>
-      orderBookFromCcxt({ ...book, bids: [[Number.NaN, 1]] }, 'BTC-USDT', at, src),
-    ).toThrow(DataIntegrityError);
+      orderBookFromCcxt({ ...book, asks: [[101, Number.MAX_VALUE]] }, asked, at, src),
+    ).toThrow(/asks\[0\] is worth Infinity/);
+    const stepped = { ...asked, priceStep: 0.5 };
+    expect(orderBookFromCcxt(book, stepped, at, src).bids).toHaveLength(2);
+    expect(() =>
+      orderBookFromCcxt(
+        {
+          ...book,
+          bids: [
+            [99, 1],
+            [0.25, 2],
+          ],
+        },
+        stepped,
+        at,
+        src,
+      ),
+    ).toThrow("bids[1] price 0.25 is below BTC-USDT's price step 0.5");
+    expect(() =>
+      orderBookFromCcxt({ ...book, bids: [], asks: [[0.1, 1]] }, stepped, at, src),
+    ).toThrow(/asks\[0\] price 0.1 is below/);
   });
 });
 
@@ -319,6 +394,16 @@ describe('brokerOrderFromCcxt', () => {
     expect(() => brokerOrderFromCcxt({ ...order, timestamp: undefined }, src)).toThrow(
       /timestamp is undefined/,
     );
+    expect(() =>
+      brokerOrderFromCcxt({ ...order, symbol: 'ETH/USDT' }, src, { symbol: 'BTC-USDT' }),
+    ).toThrow('binance test: the answer is for ETH-USDT, not for BTC-USDT as asked');
+    expect(() =>
+      brokerOrderFromCcxt({ ...order, info: { symbol: 'ETHUSDT' } }, src, {
+        symbol: 'BTC-USDT',
+        exchangeId: 'BTCUSDT',
+      }),
+    ).toThrow('the exchange answered for market "ETHUSDT", not for BTCUSDT (BTC-USDT) as asked');
+    expect(brokerOrderFromCcxt({ ...order, symbol: 'ETH/USDT' }, src).symbol).toBe('ETH-USDT');
     expect(() => brokerOrderFromCcxt('{not json', src)).toThrow(
       /the order is "\{not json", expected an object/,
     );
@@ -393,6 +478,19 @@ describe('fillFromCcxt', () => {
       /price is undefined/,
     );
     expect(() => fillFromCcxt({ ...trade, fee: undefined }, 'll1', src)).toThrow(/fee is missing/);
+  });
+
+  it('refuses a trade of another market than asked', () => {
+    expect(fillFromCcxt(trade, 'll1', src, { symbol: 'BTC-USDT' }).symbol).toBe('BTC-USDT');
+    expect(() => fillFromCcxt(trade, 'll1', src, { symbol: 'SOL-USDT' })).toThrow(
+      'the answer is for BTC-USDT, not for SOL-USDT as asked',
+    );
+    expect(() =>
+      fillFromCcxt({ ...trade, info: { symbol: 'SOLUSDT' } }, 'll1', src, {
+        symbol: 'BTC-USDT',
+        exchangeId: 'BTCUSDT',
+      }),
+    ).toThrow('the exchange answered for market "SOLUSDT", not for BTCUSDT (BTC-USDT) as asked');
   });
 });
 

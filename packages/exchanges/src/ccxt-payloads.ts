@@ -94,6 +94,71 @@ function symbolOf(value: unknown, source: string): SymbolId {
 }
 
 /**
+ * The market a read asked about: every answer about one market must be about that one. A ticker
+ * of another symbol acted on as this one's is how a stop fires at another coin's price.
+ */
+export interface AskedMarket {
+  /** Our symbol, checked against ccxt's parsed `symbol`. */
+  readonly symbol: SymbolId;
+  /**
+   * The exchange's own id of the market (binance `BTCUSDT`), checked against the raw answer's
+   * `info.symbol` where the exchange sends one: ccxt files an answer about a market id it does
+   * not list under the market asked, so its parsed `symbol` alone cannot tell.
+   */
+  readonly exchangeId?: string;
+  /**
+   * The market's price step: no exchange quotes a price below one step, so a ticker or book
+   * price below it is refused as absurd.
+   */
+  readonly priceStep?: number;
+}
+
+/**
+ * The symbol an answer is about, checked against the market asked (when one was): ccxt's parsed
+ * `symbol` must be it, and so must the raw `info.symbol` when {@link AskedMarket.exchangeId} is
+ * given and the exchange sent one.
+ */
+function answeredSymbol(p: Dict, asked: AskedMarket | undefined, source: string): SymbolId {
+  if (asked === undefined) return symbolOf(p.symbol, source);
+  const raw = p.symbol;
+  let answered: SymbolId | null;
+  try {
+    answered = typeof raw === 'string' ? fromCcxtSymbol(raw) : null;
+  } catch {
+    answered = null;
+  }
+  if (answered !== asked.symbol) {
+    fail(
+      source,
+      `the answer is for ${answered ?? `symbol ${show(raw)}`}, not for ${asked.symbol} as asked`,
+    );
+  }
+  const info = p.info;
+  if (asked.exchangeId !== undefined && typeof info === 'object' && info !== null) {
+    const rawId = (info as Dict).symbol;
+    if (typeof rawId === 'string' && rawId !== asked.exchangeId) {
+      fail(
+        source,
+        `the exchange answered for market ${show(rawId)}, not for ${asked.exchangeId} (${asked.symbol}) as asked`,
+      );
+    }
+  }
+  return answered;
+}
+
+/** Refuses a quoted price below the market's price step (see {@link AskedMarket.priceStep}). */
+function quotable(price: number, asked: AskedMarket, source: string, field: string): number {
+  const step = asked.priceStep;
+  if (step !== undefined && price < step * (1 - 1e-9)) {
+    fail(
+      source,
+      `${field} ${price} is below ${asked.symbol}'s price step ${step}: no exchange quotes that price`,
+    );
+  }
+  return price;
+}
+
+/**
  * A ccxt spot market to core's {@link MarketInfo}. Steps are ccxt's precision in tick-size form
  * (binance, bybit and coinbase all use `TICK_SIZE`). A missing minimum amount is the amount
  * step (the smallest quantity the exchange can take); a missing minimum cost is 0.
@@ -159,26 +224,37 @@ export function candlesFromCcxt(rows: unknown, source: string): Candle[] {
 }
 
 /**
- * A ccxt ticker to core's {@link Ticker}. `last` (or ccxt's `close`) must be a positive price;
- * bid, ask and volumes may be absent (`null`) but never NaN or negative, and bid may not be
- * above ask. A ticker without a timestamp is stamped `receivedAt`.
+ * A ccxt ticker to core's {@link Ticker}, for the market asked: ccxt's `symbol` (and the raw
+ * `info.symbol` when {@link AskedMarket.exchangeId} is given) must be that market. `last` (or
+ * ccxt's `close`) must be a positive price; bid, ask and volumes may be absent (`null`) but never
+ * NaN, infinite or negative, bid may not be above ask, and no price may be below the market's
+ * price step when it is given. A ticker without a timestamp is stamped `receivedAt`.
  */
 export function tickerFromCcxt(
   ticker: unknown,
-  symbol: SymbolId,
+  asked: AskedMarket,
   receivedAt: number,
   source: string,
 ): Ticker {
   const t = dict(ticker, source, 'the ticker');
+  const symbol = answeredSymbol(t, asked, source);
   const bid = optionalPositive(t.bid, source, 'bid');
   const ask = optionalPositive(t.ask, source, 'ask');
   if (bid !== null && ask !== null && bid > ask) {
     fail(source, `bid ${bid} is above ask ${ask}`);
   }
+  const last = quotable(
+    positive(t.last ?? t.close, source, 'last price'),
+    asked,
+    source,
+    'last price',
+  );
+  if (bid !== null) quotable(bid, asked, source, 'bid');
+  if (ask !== null) quotable(ask, asked, source, 'ask');
   return {
     symbol,
     time: t.timestamp == null ? receivedAt : epochMs(t.timestamp, source, 'timestamp'),
-    last: positive(t.last ?? t.close, source, 'last price'),
+    last,
     bid,
     ask,
     baseVolume24h: optionalNonNegative(t.baseVolume, source, 'baseVolume'),
@@ -187,17 +263,19 @@ export function tickerFromCcxt(
 }
 
 /**
- * A ccxt order book to core's {@link OrderBook}: positive prices and quantities, bids strictly
- * descending, asks strictly ascending, best bid below best ask. Stamped `receivedAt` when the
- * exchange sends no time.
+ * A ccxt order book to core's {@link OrderBook}, for the market asked (ccxt's `symbol` must be
+ * it): positive prices and quantities with a finite value, bids strictly descending, asks
+ * strictly ascending, best bid below best ask, no price below the market's price step when it is
+ * given. Stamped `receivedAt` when the exchange sends no time.
  */
 export function orderBookFromCcxt(
   book: unknown,
-  symbol: SymbolId,
+  asked: AskedMarket,
   receivedAt: number,
   source: string,
 ): OrderBook {
   const b = dict(book, source, 'the order book');
+  const symbol = answeredSymbol(b, asked, source);
   const bids = levels(b.bids, 'bids', -1, source);
   const asks = levels(b.asks, 'asks', 1, source);
   const bestBid = bids[0]?.[0];
@@ -205,6 +283,10 @@ export function orderBookFromCcxt(
   if (bestBid !== undefined && bestAsk !== undefined && bestBid >= bestAsk) {
     fail(source, `the book is crossed: best bid ${bestBid} >= best ask ${bestAsk}`);
   }
+  // Bids descend and asks ascend: the lowest price of each side is its last and its first.
+  const lowestBid = bids[bids.length - 1]?.[0];
+  if (lowestBid !== undefined) quotable(lowestBid, asked, source, `bids[${bids.length - 1}] price`);
+  if (bestAsk !== undefined) quotable(bestAsk, asked, source, 'asks[0] price');
   return {
     symbol,
     time: b.timestamp == null ? receivedAt : epochMs(b.timestamp, source, 'timestamp'),
@@ -222,6 +304,9 @@ function levels(value: unknown, side: string, direction: 1 | -1, source: string)
     }
     const price = positive(level[0], source, `${side}[${index}] price`);
     const quantity = positive(level[1], source, `${side}[${index}] quantity`);
+    if (!Number.isFinite(price * quantity)) {
+      fail(source, `${side}[${index}] is worth ${price * quantity} (${price} x ${quantity})`);
+    }
     const previous = result[result.length - 1];
     if (previous !== undefined && (price - previous[0]) * direction <= 0) {
       fail(
@@ -243,15 +328,22 @@ type BrokerOrderStatus = BrokerOrder['status'];
 const quantityTolerance = 1e-9;
 
 /**
- * A ccxt order to core's {@link BrokerOrder}. ccxt's unified statuses map: `open` (and
+ * A ccxt order to core's {@link BrokerOrder}; when `asked` is given, the order must be of that
+ * market (ccxt's `symbol`, and the raw `info.symbol` with {@link AskedMarket.exchangeId}).
+ * ccxt's unified statuses map: `open` (and
  * `canceling`) to `open`, or `partially_filled` once something filled; `closed` to `filled`, or
  * to `canceled` when less than the quantity filled (bybit closes partially filled cancels);
  * `canceled`, `rejected` and `expired` as they are (a partially filled cancel stays `canceled`,
  * with its `filledQuantity`). The type is ccxt's `market`/`limit`, a stop when a trigger price is
  * set. The fee is the order's fee when the exchange reports one (its fills carry the exact fees).
  */
-export function brokerOrderFromCcxt(order: unknown, source: string): BrokerOrder {
+export function brokerOrderFromCcxt(
+  order: unknown,
+  source: string,
+  asked?: AskedMarket,
+): BrokerOrder {
   const o = dict(order, source, 'the order');
+  const symbol = answeredSymbol(o, asked, source);
   const quantity = positive(o.amount, source, 'amount');
   const filledQuantity = nonNegative(o.filled, source, 'filled');
   if (filledQuantity > quantity * (1 + quantityTolerance)) {
@@ -267,7 +359,7 @@ export function brokerOrderFromCcxt(order: unknown, source: string): BrokerOrder
     exchangeOrderId: text(o.id, source, 'id'),
     clientOrderId:
       typeof o.clientOrderId === 'string' && o.clientOrderId !== '' ? o.clientOrderId : null,
-    symbol: symbolOf(o.symbol, source),
+    symbol,
     side: orderSide(o.side, source),
     type,
     status: orderStatus(o.status, filledQuantity, quantity, source),
@@ -385,16 +477,23 @@ function orderFee(o: Dict, source: string): { cost: number; currency: string | n
 
 /**
  * A ccxt trade of ours to core's {@link Fill}. `clientOrderId` is the order's client id, which
- * ccxt trades do not carry (the adapter resolves it from the order).
+ * ccxt trades do not carry (the adapter resolves it from the order). When `asked` is given, the
+ * trade must be of that market, as for orders.
  */
-export function fillFromCcxt(trade: unknown, clientOrderId: string, source: string): Fill {
+export function fillFromCcxt(
+  trade: unknown,
+  clientOrderId: string,
+  source: string,
+  asked?: AskedMarket,
+): Fill {
   const t = dict(trade, source, 'the trade');
+  const symbol = answeredSymbol(t, asked, source);
   const fee = t.fee == null ? fail(source, 'fee is missing') : dict(t.fee, source, 'fee');
   return {
     tradeId: text(t.id, source, 'id (trade id)'),
     clientOrderId,
     exchangeOrderId: t.order == null ? null : text(t.order, source, 'order (order id)'),
-    symbol: symbolOf(t.symbol, source),
+    symbol,
     side: orderSide(t.side, source),
     quantity: positive(t.amount, source, 'amount'),
     price: positive(t.price, source, 'price'),

@@ -568,3 +568,107 @@ describe('CcxtExchange on binance: placement faults never lead to a blind resend
     expect(posts(request.clientOrderId)).toHaveLength(0);
   });
 });
+
+describe('CcxtExchange on binance: every answer is for the symbol asked', () => {
+  it('refuses a ticker of another symbol, naming the symbol asked and the one answered', async () => {
+    emulator.inject({ kind: 'wrong-symbol', symbol: 'ETH/USDT', times: 1 });
+    const error = await failure(exchange.fetchTicker('BTC-USDT'));
+    expect(error).toBeInstanceOf(DataIntegrityError);
+    expect(error.message).toBe(
+      'binance BTC-USDT ticker: the answer is for ETH-USDT, not for BTC-USDT as asked',
+    );
+    expect((await exchange.fetchTicker('BTC-USDT')).symbol).toBe('BTC-USDT');
+  });
+
+  it('refuses a ticker whose raw market id is not the one asked, though ccxt files it under it', async () => {
+    emulator.inject({ kind: 'wrong-symbol', symbol: 'XYZUSDT', times: 1 });
+    const error = await failure(exchange.fetchTicker('BTC-USDT'));
+    expect(error).toBeInstanceOf(DataIntegrityError);
+    expect(error.message).toBe(
+      'binance BTC-USDT ticker: the exchange answered for market "XYZUSDT", not for BTCUSDT (BTC-USDT) as asked',
+    );
+  });
+
+  it('refuses the found case: a ticker of another symbol priced 1e-8, and a 1e-8 quote of the symbol itself', async () => {
+    emulator.inject({ kind: 'wrong-symbol', symbol: 'ETH/USDT', times: 1 });
+    emulator.inject({ kind: 'price', symbol: 'ETH/USDT', price: 1e-8, times: 1 });
+    await expect(exchange.fetchTicker('BTC-USDT')).rejects.toThrow(
+      /the answer is for ETH-USDT, not for BTC-USDT as asked/,
+    );
+
+    emulator.inject({ kind: 'price', symbol: 'BTC/USDT', price: 1e-8, times: 2 });
+    const ticker = await failure(exchange.fetchTicker('BTC-USDT'));
+    expect(ticker).toBeInstanceOf(DataIntegrityError);
+    expect(ticker.message).toBe(
+      "binance BTC-USDT ticker: last price 1e-8 is below BTC-USDT's price step 0.01: no exchange quotes that price",
+    );
+    const book = await failure(exchange.fetchOrderBook('BTC-USDT', 5));
+    expect(book).toBeInstanceOf(DataIntegrityError);
+    expect(book.message).toMatch(
+      /binance BTC-USDT order book: bids\[4\] price .* is below BTC-USDT's price step 0.01/,
+    );
+    expect((await exchange.fetchTicker('BTC-USDT')).last).toBeGreaterThan(1);
+  });
+
+  it("cannot tell another market's book or candles by name: Binance's depth and klines name no market", async () => {
+    // What is left is the numbers: the engine's band against the last closed candle judges them.
+    emulator.inject({ kind: 'wrong-symbol', symbol: 'ETH/USDT', times: 1 });
+    const book = await exchange.fetchOrderBook('BTC-USDT', 5);
+    expect(book.symbol).toBe('BTC-USDT');
+    expect(book.bids[0]![0]).toBeCloseTo(emulator.price('ETH/USDT') - 0.01, 6);
+  });
+
+  it('refuses orders of another market on every order route; a placement answered so is of unknown outcome, found again by client id', async () => {
+    const resting = restingBuy('wrong-market');
+    emulator.inject({ kind: 'wrong-symbol', route: 'POST /api/v3/order', times: 1 });
+    const placed = await failure(exchange.createOrder(resting));
+    expect(placed).toBeInstanceOf(OrderOutcomeUnknownError);
+    expect(placed.message).toMatch(/the answer is for ETH-USDT, not for BTC-USDT as asked/);
+    const found = await exchange.fetchOrderByClientId('BTC-USDT', resting.clientOrderId);
+    expect(found).toMatchObject({ clientOrderId: resting.clientOrderId, status: 'open' });
+    expect(posts(resting.clientOrderId)).toHaveLength(1);
+
+    emulator.inject({ kind: 'wrong-symbol', route: 'GET /api/v3/order', times: 2 });
+    const byClientId = await failure(
+      exchange.fetchOrderByClientId('BTC-USDT', resting.clientOrderId),
+    );
+    expect(byClientId).toBeInstanceOf(DataIntegrityError);
+    expect(byClientId.message).toMatch(
+      /fetchOrderByClientId\(BTC-USDT, .*\): the answer is for ETH-USDT, not for BTC-USDT as asked/,
+    );
+    await expect(exchange.fetchOrder('BTC-USDT', found!.exchangeOrderId)).rejects.toThrow(
+      DataIntegrityError,
+    );
+
+    for (const route of ['GET /api/v3/openOrders', 'GET /api/v3/allOrders'] as const) {
+      emulator.inject({ kind: 'wrong-symbol', symbol: 'XYZUSDT', route, times: 1 });
+    }
+    await expect(exchange.fetchOpenOrders('BTC-USDT')).rejects.toThrow(
+      /the exchange answered for market "XYZUSDT", not for BTCUSDT \(BTC-USDT\) as asked/,
+    );
+    await expect(exchange.fetchClosedOrders('BTC-USDT')).rejects.toThrow(DataIntegrityError);
+
+    emulator.inject({ kind: 'wrong-symbol', route: 'DELETE /api/v3/order', times: 1 });
+    await expect(exchange.cancelOrder('BTC-USDT', found!.exchangeOrderId)).rejects.toThrow(
+      /cancelOrder\(BTC-USDT, \d+\): the answer is for ETH-USDT/,
+    );
+    // The cancel went through on the exchange all the same; the next look sees it.
+    expect((await exchange.fetchOrder('BTC-USDT', found!.exchangeOrderId)).status).toBe('canceled');
+  });
+
+  it('refuses fills of another market', async () => {
+    await exchange.createOrder(marketBuy('fill-market'));
+    emulator.inject({
+      kind: 'wrong-symbol',
+      symbol: 'XYZUSDT',
+      route: 'GET /api/v3/myTrades',
+      times: 1,
+    });
+    const error = await failure(exchange.fetchFills('BTC-USDT'));
+    expect(error).toBeInstanceOf(DataIntegrityError);
+    expect(error.message).toMatch(
+      /binance fetchFills\(BTC-USDT\) trade: the exchange answered for market "XYZUSDT", not for BTCUSDT \(BTC-USDT\) as asked/,
+    );
+    expect((await exchange.fetchFills('BTC-USDT')).length).toBeGreaterThan(0);
+  });
+});

@@ -3,7 +3,7 @@
  * class parses them. Amounts are decimal strings with 8 decimals, times epoch ms numbers.
  */
 import type { Candle } from '@lumenlink/core';
-import { formatAmount, roundTo } from './markets.js';
+import { formatAmount, formatPrice, roundTo } from './markets.js';
 import type { OrderRecord } from './matching-engine.js';
 import type { EmulatorTrade } from './types.js';
 
@@ -152,17 +152,17 @@ export function dayTickerJson(stats: DayStats): Record<string, unknown> {
     symbol: stats.marketId,
     priceChange: formatAmount(roundTo(lastPrice - open)),
     priceChangePercent: (((lastPrice - open) / open) * 100).toFixed(3),
-    weightedAvgPrice: formatAmount(volume > 0 ? roundTo(quoteVolume / volume) : lastPrice),
-    prevClosePrice: formatAmount(open),
-    lastPrice: formatAmount(lastPrice),
+    weightedAvgPrice: formatPrice(volume > 0 ? roundTo(quoteVolume / volume) : lastPrice),
+    prevClosePrice: formatPrice(open),
+    lastPrice: formatPrice(lastPrice),
     lastQty: formatAmount(0),
-    bidPrice: formatAmount(stats.bid[0]),
+    bidPrice: formatPrice(stats.bid[0]),
     bidQty: formatAmount(stats.bid[1]),
-    askPrice: formatAmount(stats.ask[0]),
+    askPrice: formatPrice(stats.ask[0]),
     askQty: formatAmount(stats.ask[1]),
-    openPrice: formatAmount(open),
-    highPrice: formatAmount(high),
-    lowPrice: formatAmount(low),
+    openPrice: formatPrice(open),
+    highPrice: formatPrice(high),
+    lowPrice: formatPrice(low),
     volume: formatAmount(volume),
     quoteVolume: formatAmount(quoteVolume),
     openTime: stats.now - 86_400_000,

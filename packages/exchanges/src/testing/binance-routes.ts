@@ -19,10 +19,11 @@ import {
 } from './binance-format.js';
 import { intervalName, klineIntervals } from './candles.js';
 import type { FaultBook } from './faults.js';
-import { exchangeInfoSymbol, formatAmount, type ResolvedMarket } from './markets.js';
+import { exchangeInfoSymbol, formatAmount, formatPrice, type ResolvedMarket } from './markets.js';
 import {
   feeRate,
   type BinanceOrderType,
+  type BookLevel,
   type MatchingEngine,
   type NewOrder,
   type OrderRecord,
@@ -37,6 +38,8 @@ export interface RouteContext {
   readonly faults: FaultBook;
   /** The emulator's time when the request is handled. */
   readonly now: number;
+  /** `'METHOD /path'` of the request, for faults that apply to some routes. */
+  readonly route: string;
 }
 
 /** One endpoint: whether it is signed (USER_DATA / TRADE), and its handler returning the JSON body. */
@@ -277,28 +280,48 @@ function klines(context: RouteContext): unknown {
   );
 }
 
+/** A market's quote: its price and book, or a `price` fault's absurd ones (levels 0.01 % apart). */
+function quote(
+  context: RouteContext,
+  market: ResolvedMarket,
+  levels: number,
+): { price: number; bids: BookLevel[]; asks: BookLevel[] } {
+  const { engine } = context;
+  const book = engine.book(market, levels);
+  const faulted = context.faults.takePrice(context.route, market.id);
+  if (faulted === undefined) return { price: engine.price(market), ...book };
+  const notionalUnit = market.minNotional > 0 ? market.minNotional : 1;
+  const side = (direction: 1 | -1): BookLevel[] =>
+    book.asks.map((_, index) => {
+      const price = faulted * (1 + direction * 0.0001 * (index + 1));
+      const steps = Math.floor((notionalUnit * 5_000 * (1 + index / 2)) / price / market.stepSize);
+      return [price, Math.max(market.minQty, steps * market.stepSize)];
+    });
+  return { price: faulted, bids: side(-1), asks: side(1) };
+}
+
 function dayTicker(context: RouteContext, market: ResolvedMarket): unknown {
-  const { engine, now } = context;
-  const { bids, asks } = engine.book(market, 1);
+  const { now } = context;
+  const { price, bids, asks } = quote(context, market, 1);
   return dayTickerJson({
     marketId: market.id,
-    lastPrice: engine.price(market),
+    lastPrice: price,
     bid: bids[0] ?? [0, 0],
     ask: asks[0] ?? [0, 0],
-    candles: engine.series(market)?.lastDay(now) ?? [],
+    candles: context.engine.series(market)?.lastDay(now) ?? [],
     now,
   });
 }
 
 function bookTicker(context: RouteContext, market: ResolvedMarket): unknown {
-  const { bids, asks } = context.engine.book(market, 1);
+  const { bids, asks } = quote(context, market, 1);
   const [bidPrice, bidQty] = bids[0] ?? [0, 0];
   const [askPrice, askQty] = asks[0] ?? [0, 0];
   return {
     symbol: market.id,
-    bidPrice: formatAmount(bidPrice),
+    bidPrice: formatPrice(bidPrice),
     bidQty: formatAmount(bidQty),
-    askPrice: formatAmount(askPrice),
+    askPrice: formatPrice(askPrice),
     askQty: formatAmount(askQty),
   };
 }
@@ -346,9 +369,9 @@ export const binanceRoutes: ReadonlyMap<string, Route> = new Map<string, Route>(
     {
       signed: false,
       handle: (context) =>
-        perMarket(context, ({ engine }, market) => ({
+        perMarket(context, (_, market) => ({
           symbol: market.id,
-          price: formatAmount(engine.price(market)),
+          price: formatPrice(quote(context, market, 1).price),
         })),
     },
   ],
@@ -362,9 +385,9 @@ export const binanceRoutes: ReadonlyMap<string, Route> = new Map<string, Route>(
       signed: false,
       handle: (context) => {
         const market = marketParam(context);
-        const { bids, asks } = context.engine.book(market, limitParam(context.params, 100, 5000));
+        const { bids, asks } = quote(context, market, limitParam(context.params, 100, 5000));
         const level = ([price, quantity]: readonly [number, number]): string[] => [
-          formatAmount(price),
+          formatPrice(price),
           formatAmount(quantity),
         ];
         return {

@@ -27,8 +27,76 @@ const faultKinds = [
   'reject',
   'clock-skew',
   'malformed',
+  'wrong-symbol',
+  'price',
 ] as const;
 const routePattern = /^(GET|POST|PUT|DELETE) \/\S*$/;
+
+/**
+ * The routes a `wrong-symbol` fault can answer for another market, and how: `data` handles the
+ * request as if it named the other market (its ticker, book, candles, trades or orders), `label`
+ * answers about the market asked but labelled with the other market's id (an order is never moved
+ * to another market). A market that is not listed has no data: every route labels then.
+ */
+export const wrongSymbolRoutes: ReadonlyMap<string, 'data' | 'label'> = new Map([
+  ['GET /api/v3/ticker/24hr', 'data'],
+  ['GET /api/v3/ticker/price', 'data'],
+  ['GET /api/v3/ticker/bookTicker', 'data'],
+  ['GET /api/v3/depth', 'data'],
+  ['GET /api/v3/klines', 'data'],
+  ['GET /api/v3/myTrades', 'data'],
+  ['GET /api/v3/openOrders', 'data'],
+  ['GET /api/v3/allOrders', 'data'],
+  ['GET /api/v3/order', 'label'],
+  ['DELETE /api/v3/order', 'label'],
+  ['POST /api/v3/order', 'label'],
+] as const);
+
+/** The market data routes a `wrong-symbol` fault without a `route` applies to. */
+const marketDataRoutes: readonly string[] = [
+  'GET /api/v3/ticker/24hr',
+  'GET /api/v3/ticker/price',
+  'GET /api/v3/ticker/bookTicker',
+  'GET /api/v3/depth',
+  'GET /api/v3/klines',
+];
+
+/** The routes that quote a market's price, which a `price` fault moves: the tickers and the book. */
+export const quoteRoutes: readonly string[] = [
+  'GET /api/v3/ticker/24hr',
+  'GET /api/v3/ticker/price',
+  'GET /api/v3/ticker/bookTicker',
+  'GET /api/v3/depth',
+];
+
+/** A market as a fault names it: ccxt's `ETH/USDT` or Binance's `ETHUSDT`. */
+const faultSymbolPattern = /^[A-Z0-9]{1,20}(\/[A-Z0-9]{1,20})?$/;
+
+/** Binance's id of a market named either way: `ETH/USDT` and `ETHUSDT` are `ETHUSDT`. */
+export function marketIdOf(symbol: string): string {
+  return symbol.replace('/', '');
+}
+
+function faultSymbol(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !faultSymbolPattern.test(value)) {
+    invalid(field, "a market as 'ETH/USDT' or 'ETHUSDT'", value);
+  }
+  return value;
+}
+
+/** A `route` that must be one of `routes` (what the fault can apply to). */
+function routeAmong(
+  value: Record<string, unknown>,
+  field: string,
+  routes: readonly string[],
+): { route?: string } {
+  const route = value['route'];
+  if (route === undefined) return {};
+  if (typeof route !== 'string' || !routes.includes(route)) {
+    invalid(`${field}.route`, `one of ${routes.map((name) => `'${name}'`).join(', ')}`, route);
+  }
+  return { route };
+}
 
 function optionalTimes(value: Record<string, unknown>, field: string): { times?: number } {
   const times = value['times'];
@@ -113,6 +181,23 @@ export function parseFault(value: unknown, field = 'fault'): EmulatorFault {
       if (typeof body !== 'string') invalid(`${field}.body`, 'a string', body);
       return { kind, body, ...optionalRoute(value, field), ...times };
     }
+    case 'wrong-symbol':
+      return {
+        kind,
+        ...(value['symbol'] === undefined
+          ? {}
+          : { symbol: faultSymbol(value['symbol'], `${field}.symbol`) }),
+        ...routeAmong(value, field, [...wrongSymbolRoutes.keys()]),
+        ...times,
+      };
+    case 'price':
+      return {
+        kind,
+        symbol: faultSymbol(value['symbol'], `${field}.symbol`),
+        price: positiveNumber(value['price'], `${field}.price`),
+        ...routeAmong(value, field, quoteRoutes),
+        ...times,
+      };
     default:
       return invalid(`${field}.kind`, `one of ${faultKinds.join(', ')}`, kind);
   }
@@ -206,6 +291,8 @@ export class FaultBook {
         case 'delay-reply':
         case 'not-found':
         case 'partial-fill':
+        case 'wrong-symbol':
+        case 'price':
           applies = false;
           break;
       }
@@ -225,6 +312,46 @@ export class FaultBook {
     const active = this.#active.find((candidate) => candidate.fault.kind === 'partial-fill');
     if (active?.fault.kind !== 'partial-fill') return undefined;
     return { ratio: active.fault.ratio, consume: () => this.#use(active) };
+  }
+
+  /**
+   * The first `wrong-symbol` fault that applies to a request about the market `askedId` (Binance's
+   * id) on `route`, one use consumed: its `symbol` (undefined: the emulator picks another listed
+   * market). A fault naming the market asked does not apply.
+   */
+  takeWrongSymbol(route: string, askedId: string): { symbol?: string } | undefined {
+    for (const active of this.#active) {
+      const { fault } = active;
+      if (
+        fault.kind === 'wrong-symbol' &&
+        (fault.route === undefined ? marketDataRoutes.includes(route) : fault.route === route) &&
+        (fault.symbol === undefined || marketIdOf(fault.symbol) !== askedId)
+      ) {
+        this.#use(active);
+        return fault.symbol === undefined ? {} : { symbol: fault.symbol };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The price of the first `price` fault on market `marketId` (Binance's id) that applies to
+   * `route`, one use consumed; undefined without one.
+   */
+  takePrice(route: string, marketId: string): number | undefined {
+    if (!quoteRoutes.includes(route)) return undefined;
+    for (const active of this.#active) {
+      const { fault } = active;
+      if (
+        fault.kind === 'price' &&
+        (fault.route === undefined || fault.route === route) &&
+        marketIdOf(fault.symbol) === marketId
+      ) {
+        this.#use(active);
+        return fault.price;
+      }
+    }
+    return undefined;
   }
 
   /** How long fresh orders stay "not found" (the longest active window), 0 without the fault. */

@@ -93,6 +93,16 @@ export function formatAmount(value: number): string {
   return value.toFixed(amountDecimals);
 }
 
+/**
+ * A price as a decimal string: 8 decimals, and more below 0.0001 so that a tiny price (a `price`
+ * fault's 1e-8) keeps its significant digits instead of rounding to one tick or to 0.
+ */
+export function formatPrice(value: number): string {
+  const size = Math.abs(value);
+  if (size === 0 || size >= 1e-4) return formatAmount(value);
+  return value.toFixed(Math.min(100, amountDecimals + Math.ceil(-Math.log10(size))));
+}
+
 function gridIncrement(value: unknown, field: string): number {
   const increment = positiveNumber(value, field);
   if (increment < smallestIncrement || !isMultipleOf(increment, smallestIncrement)) {

@@ -8,7 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { ValidationError } from '@lumenlink/core';
 import { EmulatorApiError } from './api-error.js';
 import { binanceRoutes, clientOrderIdPattern } from './binance-routes.js';
-import { FaultBook, parseFault, type TerminalFault } from './faults.js';
+import {
+  FaultBook,
+  marketIdOf,
+  parseFault,
+  wrongSymbolRoutes,
+  type TerminalFault,
+} from './faults.js';
 import { MatchingEngine } from './matching-engine.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { verifySignedRequest } from './signing.js';
@@ -90,6 +96,12 @@ function statusReply(fault: Extract<TerminalFault, { kind: 'status' }>, now: num
     case 503:
       return { status: 503, body: 'Service Unavailable.', contentType: 'text/plain', headers };
   }
+}
+
+/** `value` with the `symbol` of its object, or of each object of its array, set to `marketId`. */
+function relabel(value: unknown, marketId: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => relabel(item, marketId));
+  return isRecord(value) && 'symbol' in value ? { ...value, symbol: marketId } : value;
 }
 
 /**
@@ -177,7 +189,9 @@ async function startServer(config: ResolvedOptions): Promise<ExchangeEmulator> {
   const emulator = {
     url: '',
     inject(fault) {
-      faults.inject(parseFault(fault));
+      const parsed = parseFault(fault);
+      if (parsed.kind === 'price') marketOf(parsed.symbol, 'fault.symbol');
+      faults.inject(parsed);
     },
     clearFaults() {
       faults.clear();
@@ -343,7 +357,30 @@ async function startServer(config: ResolvedOptions): Promise<ExchangeEmulator> {
             config.credentials,
           );
         }
-        reply = json(200, endpoint.handle({ params, engine, faults, now: now() }));
+        const asked = params['symbol'];
+        const wrong =
+          asked === undefined ? undefined : faults.takeWrongSymbol(route, marketIdOf(asked));
+        let answered: { params: Record<string, string>; label?: string } = { params };
+        if (wrong !== undefined && asked !== undefined) {
+          const askedMarket = engine.findMarket(asked);
+          const other =
+            wrong.symbol === undefined
+              ? engine.markets().find((market) => market !== askedMarket)
+              : engine.findMarket(wrong.symbol);
+          const otherId = other?.id ?? marketIdOf(wrong.symbol ?? asked);
+          answered =
+            other !== undefined && wrongSymbolRoutes.get(route) === 'data'
+              ? { params: { ...params, symbol: otherId } }
+              : { params, label: otherId };
+        }
+        const value = endpoint.handle({
+          params: answered.params,
+          engine,
+          faults,
+          now: now(),
+          route,
+        });
+        reply = json(200, answered.label === undefined ? value : relabel(value, answered.label));
       } catch (error) {
         reply =
           error instanceof EmulatorApiError

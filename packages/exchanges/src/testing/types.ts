@@ -116,6 +116,40 @@ export type EmulatorFault =
       readonly route?: string;
       readonly body: string;
       readonly times?: number;
+    }
+  /**
+   * Answers a request about one market (it has a `symbol` parameter) with another market:
+   * - `symbol`: the market answered for, `'ETH/USDT'` or `'ETHUSDT'`; default the first listed
+   *   market other than the one asked. A fault naming the market asked leaves its requests alone.
+   * - `route`: without it, the market data routes (`GET /api/v3/ticker/24hr`, `ticker/price`,
+   *   `ticker/bookTicker`, `depth`, `klines`); with it, also `GET /api/v3/myTrades`,
+   *   `openOrders`, `allOrders`, and `GET`, `DELETE` and `POST /api/v3/order`.
+   *
+   * A listed market's data is served as that market's (its ticker, book, candles, trades, open or
+   * past orders, under its own id); the order routes answer the order asked labelled with the
+   * other id (an order is never moved to another market: a POST still places it on the market
+   * asked). A `symbol` that is not listed labels every answer with that id. Binance's depth and
+   * klines answers name no market: there the other market's numbers are all that changes.
+   */
+  | {
+      readonly kind: 'wrong-symbol';
+      readonly symbol?: string;
+      readonly route?: string;
+      readonly times?: number;
+    }
+  /**
+   * The quotes of listed market `symbol` (`'BTC/USDT'` or `'BTCUSDT'`) are built around `price`
+   * instead of the market price: the tickers' last price, bid and ask and the depth's levels
+   * (0.01 % apart), a consistent but absurd quote such as 1e-8. Orders still trade at the market
+   * price, and `price()` reports it. `route`: one of the tickers or `GET /api/v3/depth`, default
+   * all of them; `times` counts answers that quoted the market.
+   */
+  | {
+      readonly kind: 'price';
+      readonly symbol: string;
+      readonly price: number;
+      readonly route?: string;
+      readonly times?: number;
     };
 
 /** Binance's order statuses, as the emulator uses them. */
