@@ -23,6 +23,7 @@ import { Migrator } from 'kysely/migration';
 import { SqliteCandleStore } from './candle-repository.js';
 import type { Database } from './database.js';
 import { SqliteDecisionStore } from './decision-repository.js';
+import { refuseForeignDatabase } from './foreign-database.js';
 import { migrationProvider } from './migrations/index.js';
 import { SqliteOrderStore } from './order-repository.js';
 import { SqlitePortfolioStore } from './portfolio-repository.js';
@@ -101,7 +102,8 @@ const memoryPath = ':memory:';
  * ```
  * @throws {ValidationError} for an empty path, a bad busy timeout or a `redact` that is not a
  *   function.
- * @throws {StorageError} when the file cannot be created or opened, is not a database, or a
+ * @throws {StorageError} when the file cannot be created or opened, is not a database, is
+ *   another program's SQLite database (left untouched: nothing is written to it), or a
  *   migration fails (nothing of a failed migration run is kept).
  */
 export async function openStore(options: OpenStoreOptions): Promise<LumenLinkStore> {
@@ -125,6 +127,9 @@ export async function openStore(options: OpenStoreOptions): Promise<LumenLinkSto
   let journalMode: string;
   try {
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // Before anything writes (WAL rewrites the header, kysely adds its tables): another
+    // program's database stays untouched.
+    if (!inMemory) refuseForeignDatabase(sqlite, file);
     sqlite.pragma('foreign_keys = ON');
     journalMode = inMemory
       ? String(sqlite.pragma('journal_mode', { simple: true }))
