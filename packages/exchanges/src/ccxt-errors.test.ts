@@ -10,6 +10,7 @@ import {
   RateLimitError,
   TransientError,
 } from '@lumenlink/core';
+import { createRedactor } from '@lumenlink/core/logging';
 import ccxt, { errors } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import {
@@ -186,9 +187,34 @@ describe('the ccxt error table', () => {
     expect(mapped.message).toMatch(
       /^binance fetchTicker\(BTC-USDT\) failed: ExchangeNotAvailable: /,
     );
-    expect(mapped.message).toContain('signature=<redacted>');
+    expect(mapped.message).toContain('signature=[REDACTED]');
     expect(mapped.message).not.toContain('abcdef0123');
     expect(mapped.message.length).toBeLessThan(600);
+  });
+
+  it('redacts before it cuts: a secret across the cut leaves no piece of itself', () => {
+    const apiKey = 'Kx9Lq2Vm7Pz4Rt8Wc3Ny6Bd1';
+    const secret = 'Sg5Hj0Fk3Ld8Ms2Na7Qp4Xz9';
+    for (let offset = 0; offset < 40; offset += 3) {
+      // ccxt's text of a refusal whose message echoes the key bare around the 400th character.
+      const text = `binance {"code":-2010,"msg":"${'x'.repeat(360 + offset)} ${apiKey} ${secret}"}`;
+      const context = { ...place, redact: createRedactor([apiKey, secret]) };
+      const mapped = mapCcxtError(new ccxt.InsufficientFunds(text), context);
+      expect(mapped).toBeInstanceOf(OrderRejectedError);
+      for (const value of [apiKey, secret]) {
+        expect(mapped.message).not.toContain(value.slice(0, 8));
+        expect(mapped.message).not.toContain(value.slice(-8));
+      }
+    }
+  });
+
+  it('removes named secrets across the cut without a redactor', () => {
+    for (let offset = 0; offset < 30; offset += 2) {
+      const text = `binance GET /x 503 ${'y'.repeat(350 + offset)} X-MBX-APIKEY: Kx9Lq2Vm7Pz4Rt8Wc3Ny6Bd1 signature=0123456789abcdef0123456789abcdef`;
+      const mapped = mapCcxtError(new ccxt.ExchangeNotAvailable(text), read);
+      expect(mapped.message).not.toContain('Kx9Lq2Vm');
+      expect(mapped.message).not.toContain('01234567');
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import {
   RateLimitError,
   type OrderRejectionReason,
 } from '@lumenlink/core';
+import { createRedactor } from '@lumenlink/core/logging';
 import {
   ArgumentsRequired,
   AuthenticationError,
@@ -50,6 +51,13 @@ export interface CcxtErrorContext {
    * not say (read from ccxt's `last_response_headers` by the caller).
    */
   readonly retryAfterMs: number | null;
+  /**
+   * Removes secrets from the error's text. Applied to the whole text before it is cut short, so
+   * no piece of a secret survives the cut. `CcxtExchange` passes one that knows its credentials
+   * and the last request's signature. Well-known secret shapes (`signature=...`,
+   * `X-MBX-APIKEY: ...`, `"apiKey": "..."`) are removed in any case.
+   */
+  readonly redact?: (text: string) => string;
 }
 
 /** Builds our error for one ccxt error class. */
@@ -217,16 +225,19 @@ function unknownOutcome(
 
 const maxMessageLength = 400;
 
+/** Core's redactor without configured secrets: well-known secret shapes only. */
+const redactSecretShapes = createRedactor();
+
 /**
- * `binance fetchTicker(BTC-USDT) failed: RequestTimeout: ...`: URL signatures redacted, and cut
- * short (ccxt puts whole response bodies, such as HTML error pages, in its messages).
+ * `binance fetchTicker(BTC-USDT) failed: RequestTimeout: ...`: secrets redacted (the context's
+ * redactor, then well-known shapes such as URL signatures), then cut short (ccxt puts whole
+ * response bodies, such as HTML error pages, in its messages). Redaction comes first: a secret
+ * cut in two would no longer be recognised.
  */
 function describe(error: unknown, context: CcxtErrorContext): string {
   const name = error instanceof Error ? error.name : typeof error;
-  const message = (error instanceof Error ? error.message : String(error)).replace(
-    /(signature=)[^&\s]+/gi,
-    '$1<redacted>',
-  );
+  const text = error instanceof Error ? error.message : String(error);
+  const message = redactSecretShapes(context.redact === undefined ? text : context.redact(text));
   const short =
     message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}...` : message;
   return `${context.exchange} ${context.operation} failed: ${name}: ${short}`;

@@ -26,6 +26,7 @@ import {
   type Ticker,
   type Timeframe,
 } from '@lumenlink/core';
+import { createRedactor, isSecretFieldName, type Redactor } from '@lumenlink/core/logging';
 import { parseApiBaseUrl, rewriteApiUrls } from './api-url.js';
 import { mapCcxtError, retryAfterMs, type CcxtCallKind } from './ccxt-errors.js';
 import {
@@ -122,6 +123,10 @@ export class CcxtExchange implements MarketDataSource, Broker {
   #unusable: ReadonlyMap<SymbolId, string> = new Map();
   /** Exchange order id to client order id, for fills (ccxt trades carry no client id). */
   readonly #clientOrderIds = new Map<string, string>();
+  /** The credentials, cut out of every error's text. */
+  readonly #credentials: readonly string[];
+  /** Secret values of the latest requests (signatures), cut out of every error's text too. */
+  readonly #requestSecrets: string[] = [];
 
   /**
    * @throws {ValidationError} for an unknown exchange, a bad `apiUrl` or a bad `timeoutMs`.
@@ -144,12 +149,16 @@ export class CcxtExchange implements MarketDataSource, Broker {
       module: 'exchanges',
       exchange: this.name,
     });
+    this.#credentials = [options.apiKey, options.secret, options.password].filter(
+      (value): value is string => typeof value === 'string' && value !== '',
+    );
     this.#profile = createExchangeProfile(options.exchange, {
       ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
       ...(options.secret === undefined ? {} : { secret: options.secret }),
       ...(options.password === undefined ? {} : { password: options.password }),
       timeoutMs,
     });
+    rememberRequestSecrets(this.#profile.exchange, this.#requestSecrets);
     if (options.apiUrl !== undefined) {
       const baseUrl = parseApiBaseUrl(options.apiUrl);
       const urls = this.#profile.exchange.urls;
@@ -440,17 +449,29 @@ export class CcxtExchange implements MarketDataSource, Broker {
     kind: CcxtCallKind,
     clientOrderId?: string,
   ): LumenLinkError {
+    // Before anything reads or cuts the text: an answer may echo the request (key, signature).
+    const redact = this.#errorRedactor();
+    redactErrorInPlace(error, redact);
     const mapped = mapCcxtError(error, {
       exchange: this.name,
       operation,
       kind,
       ...(clientOrderId === undefined ? {} : { clientOrderId }),
       retryAfterMs: retryAfterMs(this.#profile.exchange.last_response_headers, this.#clock.now()),
+      redact,
     });
     const fields = { operation, code: mapped.code, error: mapped.message };
     if (kind === 'place') this.#logger.warn('order placement failed', fields);
     else this.#logger.debug('exchange call failed', fields);
     return mapped;
+  }
+
+  /**
+   * A redactor for an error's text: the API key, secret and passphrase, the secret-named values
+   * of the latest requests ccxt sent (their signatures), and well-known secret shapes.
+   */
+  #errorRedactor(): Redactor {
+    return createRedactor([...this.#credentials, ...this.#requestSecrets]);
   }
 
   /** Loads the markets once; after a failed load, forces ccxt to reload (it caches failures). */
@@ -689,6 +710,67 @@ function checkWhole(value: number, what: string, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) {
     throw new ValidationError(`${what} must be a whole number >= ${min}, got ${value}`);
   }
+}
+
+/** Secret values of this many latest requests are kept, so concurrent calls are covered. */
+const rememberedRequestSecrets = 64;
+
+/**
+ * Makes ccxt's `fetch` keep the secret-named values of each request it sends in `into` (the
+ * latest {@link rememberedRequestSecrets}): query and form parameters (binance's `signature`)
+ * and headers (`X-MBX-APIKEY`, bybit's `X-BAPI-SIGN`, coinbase's bearer token). An answer that
+ * echoes the request may quote them bare; named forms (`signature=...`) are redacted by pattern
+ * in any case.
+ */
+function rememberRequestSecrets(
+  exchange: {
+    fetch: (url: unknown, method?: string, headers?: unknown, body?: unknown) => unknown;
+  },
+  into: string[],
+): void {
+  const fetch = exchange.fetch.bind(exchange);
+  exchange.fetch = (url, method, headers, body) => {
+    const secrets = requestSecrets(url, body, headers);
+    if (secrets.length > 0) {
+      into.push(...secrets);
+      into.splice(0, Math.max(0, into.length - rememberedRequestSecrets));
+    }
+    return fetch(url, method, headers, body);
+  };
+}
+
+/** The secret-named values of one request: query and form parameters, and headers. */
+function requestSecrets(url: unknown, body: unknown, headers: unknown): string[] {
+  const secrets: string[] = [];
+  for (const text of [url, body]) {
+    if (typeof text !== 'string') continue;
+    const query = text.includes('?') ? text.slice(text.indexOf('?') + 1) : text;
+    for (const [name, value] of new URLSearchParams(query)) {
+      if (isSecretFieldName(name) && value !== '') secrets.push(value);
+    }
+  }
+  if (typeof headers === 'object' && headers !== null) {
+    for (const [name, value] of Object.entries(headers)) {
+      if (typeof value !== 'string' || value === '' || !isSecretFieldName(name)) continue;
+      secrets.push(value, value.replace(/^(?:bearer|basic)\s+/i, ''));
+    }
+  }
+  return [...new Set(secrets)];
+}
+
+/**
+ * Cuts secrets out of a thrown error's message and stack (and its causes'), in place: it stays
+ * the `cause` of the error the adapter throws, and is logged and shown from there.
+ */
+function redactErrorInPlace(error: unknown, redact: Redactor, depth = 0): void {
+  if (!(error instanceof Error) || depth > 5) return;
+  try {
+    error.message = redact(error.message);
+    if (typeof error.stack === 'string') error.stack = redact(error.stack);
+  } catch {
+    // A frozen error keeps its text; the logger, the alerts and the store redact it again.
+  }
+  redactErrorInPlace(error.cause, redact, depth + 1);
 }
 
 function checkId(value: string, what: string): void {

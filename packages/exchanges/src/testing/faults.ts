@@ -115,6 +115,17 @@ function optionalRoute(value: Record<string, unknown>, field: string): { route?:
   return { route };
 }
 
+/** A reject fault's `echoRequest` flag, when given. */
+function optionalEchoRequest(
+  value: Record<string, unknown>,
+  field: string,
+): { echoRequest?: boolean } {
+  const echo = value['echoRequest'];
+  if (echo === undefined) return {};
+  if (typeof echo !== 'boolean') invalid(`${field}.echoRequest`, 'true or false', echo);
+  return { echoRequest: echo };
+}
+
 /**
  * Checks a fault (possibly parsed from JSON) and returns it typed.
  *
@@ -174,6 +185,7 @@ export function parseFault(value: unknown, field = 'fault'): EmulatorFault {
         kind,
         code: integerInRange(value['code'], `${field}.code`, -1e6, 1e6),
         msg: nonEmptyString(value['msg'], `${field}.msg`),
+        ...optionalEchoRequest(value, field),
         ...times,
       };
     case 'malformed': {

@@ -65,6 +65,23 @@ function readBody(request: IncomingMessage): Promise<string | undefined> {
   });
 }
 
+/**
+ * The answer of a `reject` fault: HTTP 400 `{ code, msg }`, its `msg` followed by the request
+ * (query, body, API key header and signature, bare) when the fault echoes it.
+ */
+function rejectReply(
+  fault: Extract<TerminalFault, { kind: 'reject' }>,
+  request: IncomingMessage,
+  url: URL,
+  rawBody: string,
+): Reply {
+  if (fault.echoRequest !== true) return json(400, { code: fault.code, msg: fault.msg });
+  const signed = new URLSearchParams(`${url.search.slice(1)}&${rawBody}`).get('signature') ?? '';
+  const apiKey = String(request.headers['x-mbx-apikey'] ?? '');
+  const echo = `request ${request.method ?? 'POST'} ${url.pathname}${url.search} body ${rawBody}; headers X-MBX-APIKEY ${apiKey}; signed ${signed}`;
+  return json(400, { code: fault.code, msg: `${fault.msg} (${echo})` });
+}
+
 /** The answer of a `status` fault: Binance's -1003 JSON for 429/418, an HTML or text page for 5xx. */
 function statusReply(fault: Extract<TerminalFault, { kind: 'status' }>, now: number): Reply {
   const headers =
@@ -327,7 +344,7 @@ async function startServer(config: ResolvedOptions): Promise<ExchangeEmulator> {
           }),
         );
       case 'reject':
-        return send(response, json(400, { code: fault.code, msg: fault.msg }));
+        return send(response, rejectReply(fault, request, url, rawBody));
       case 'drop-order':
         request.socket.destroy();
         return;

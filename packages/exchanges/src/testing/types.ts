@@ -101,11 +101,16 @@ export type EmulatorFault =
   | { readonly kind: 'not-found'; readonly forMs: number }
   /** The next market order(s) fill only `ratio` (0..1) of their quantity; the rest stays open. */
   | { readonly kind: 'partial-fill'; readonly ratio: number; readonly times?: number }
-  /** The next POST /api/v3/order answers HTTP 400 `{ code, msg }`. */
+  /**
+   * The next POST /api/v3/order answers HTTP 400 `{ code, msg }`. With `echoRequest`, `msg` is
+   * followed by the request as a careless gateway quotes it: its query and body (the signature
+   * among them), then its `X-MBX-APIKEY` header and its signature again, bare.
+   */
   | {
       readonly kind: 'reject';
       readonly code: number;
       readonly msg: string;
+      readonly echoRequest?: boolean;
       readonly times?: number;
     }
   /** Signed requests answer 400 -1021 (timestamp outside of the recvWindow). */
