@@ -213,7 +213,11 @@ async function assemble(
     ]);
   }
 
-  const store = await openStore({ path: config.data.dbPath, logger });
+  const store = await openStore({
+    path: config.data.dbPath,
+    logger,
+    redact: createRedactor(configSecrets(config)),
+  });
   cleanups.push(() => store.close());
   if (store.appliedMigrations.length > 0) {
     log.info('database migrated', { path: store.path, applied: store.appliedMigrations });
