@@ -62,10 +62,12 @@ export { signalSchema, hold, type Signal, type SignalAction } from './signal.js'
 export {
   orderStatuses,
   finalOrderStatuses,
+  resurrectionStatuses,
   orderTransitions,
   isFinalOrderStatus,
   canTransitionOrder,
   assertOrderTransition,
+  isFeeOnlyUpdate,
   type Order,
   type OrderIntent,
   type OrderRole,

@@ -7,13 +7,23 @@ import {
   isFinalOrderStatus,
   orderStatuses,
   orderTransitions,
+  resurrectionStatuses,
 } from './order.js';
 
 describe('order state machine', () => {
-  it('lets a final order never change again', () => {
+  it('lets a final order never change again, but resurrects a failed one the exchange shows', () => {
     for (const status of finalOrderStatuses) {
-      for (const to of orderStatuses) expect(canTransitionOrder(status, to)).toBe(false);
+      for (const to of orderStatuses) {
+        const resurrection = status === 'failed' && resurrectionStatuses.has(to);
+        expect(canTransitionOrder(status, to)).toBe(resurrection);
+      }
     }
+    expect([...resurrectionStatuses].sort()).toEqual(
+      ['canceled', 'expired', 'filled', 'open', 'partially_filled'].sort(),
+    );
+    // A proven refusal stays one, and nothing goes back to pending or unknown.
+    expect(canTransitionOrder('failed', 'rejected')).toBe(false);
+    expect(canTransitionOrder('failed', 'unknown')).toBe(false);
   });
 
   it('never goes back to pending and only proves failure from pending or unknown', () => {

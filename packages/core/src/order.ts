@@ -52,7 +52,10 @@ export const finalOrderStatuses: ReadonlySet<OrderStatus> = new Set([
 
 /**
  * The order state machine: the one table of legal status transitions. A non-final status may
- * also be "updated" to itself (more fills, a refreshed lookup); a final one never changes.
+ * also be "updated" to itself (more fills, a refreshed lookup); a final one never changes, with
+ * one exception: a `failed` order (proven never placed by repeated "not found" answers) that the
+ * exchange shows after all (a lookup or its trades) is resurrected to what the exchange says, so
+ * its fills are never lost (DESIGN.md Orders).
  */
 export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   pending: [
@@ -72,13 +75,16 @@ export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus
   canceled: [],
   rejected: [],
   expired: [],
-  failed: [],
+  failed: ['open', 'partially_filled', 'filled', 'canceled', 'expired'],
 };
 
 /** Whether an order in `status` can never change again. */
 export function isFinalOrderStatus(status: OrderStatus): boolean {
   return finalOrderStatuses.has(status);
 }
+
+/** Statuses a `failed` order may be resurrected to, when the exchange shows it after all. */
+export const resurrectionStatuses: ReadonlySet<OrderStatus> = new Set(orderTransitions.failed);
 
 /** Whether the state machine allows moving from `from` to `to`. */
 export function canTransitionOrder(from: OrderStatus, to: OrderStatus): boolean {
@@ -106,6 +112,21 @@ export function assertOrderTransition(
   }
 }
 
+/**
+ * Whether an order update only fills in the fee (`fee`, `feeCurrency`, `updatedAt`): the order
+ * manager learns the fee of an order resolved by lookup from its fills, after the order may be
+ * final. Stores allow such an update on any status; every other update of a final order throws.
+ */
+export function isFeeOnlyUpdate(update: object): boolean {
+  const keys = Object.keys(update).filter(
+    (key) => (update as Record<string, unknown>)[key] !== undefined,
+  );
+  return (
+    keys.some((key) => key === 'fee' || key === 'feeCurrency') &&
+    keys.every((key) => key === 'fee' || key === 'feeCurrency' || key === 'updatedAt')
+  );
+}
+
 /** What the engine asks the order manager to do. */
 export interface OrderIntent {
   readonly strategy: string;
@@ -121,6 +142,13 @@ export interface OrderIntent {
   readonly stopPrice?: number;
   /** Open time of the candle whose close produced the decision (epoch ms). */
   readonly candleTime: number;
+  /**
+   * For a sell: the open time of the position it exits (epoch ms, `Position.openedAt`). The
+   * exits of one position share one chain of client order ids, keyed by the position and an
+   * exit sequence rather than by the candle or tick, so a repeat of the same exit is the same
+   * client id (DESIGN.md Orders). Left out, a sell is keyed by its candle like an entry.
+   */
+  readonly positionOpenedAt?: number;
   /** Why, for the order log and alerts. */
   readonly reason: string;
 }

@@ -71,6 +71,18 @@ export interface RiskState {
   readonly orderBook: OrderBook | null;
   /** Execution's circuit breaker over entries is open (a live fact, not persisted). */
   readonly circuitOpen: boolean;
+  /**
+   * The free balance of the symbol's base asset on the exchange (live trading): a sell is
+   * never larger than this, nor than the position. Left out or `null`: not known (paper and
+   * backtests, where the broker holds exactly the position).
+   */
+  readonly freeBase?: number | null;
+  /**
+   * Why this symbol alone is paused (entries blocked, exits allowed, like `reducing`) until an
+   * operator resumes it, e.g. its stored fills disagree with the exchange. Left out or `null`:
+   * not paused.
+   */
+  readonly symbolPaused?: string | null;
 }
 
 /** What risk offers the engine (implemented by `RiskEngine` in `@lumenlink/risk`). */

@@ -132,14 +132,28 @@ describe('updateOrder', () => {
     await expect(
       store.orders.updateOrder('llTEST0001', { status: 'canceled', updatedAt: t0 + hour + 4 }),
     ).rejects.toThrow('llTEST0001: illegal status change filled -> canceled');
-    // A final order never changes, not even without a status.
+    // A final order never changes, not even without a status...
     await expect(
-      store.orders.updateOrder('llTEST0001', { fee: 1, updatedAt: t0 + hour + 5 }),
+      store.orders.updateOrder('llTEST0001', { filledQuantity: 1, updatedAt: t0 + hour + 5 }),
+    ).rejects.toThrow(OrderTransitionError);
+    await expect(
+      store.orders.updateOrder('llTEST0001', { fee: 1, reason: 'x', updatedAt: t0 + hour + 5 }),
     ).rejects.toThrow(OrderTransitionError);
     expect(await store.orders.getOrder('llTEST0001')).toMatchObject({
       status: 'filled',
       fee: 0,
       updatedAt: t0 + hour + 3,
+    });
+    // ...but its fee, learned from its fills after a lookup, is filled in.
+    await store.orders.updateOrder('llTEST0001', {
+      fee: 0.02,
+      feeCurrency: 'USD',
+      updatedAt: t0 + hour + 6,
+    });
+    expect(await store.orders.getOrder('llTEST0001')).toMatchObject({
+      status: 'filled',
+      fee: 0.02,
+      feeCurrency: 'USD',
     });
   });
 

@@ -5,6 +5,7 @@ import {
   DataIntegrityError,
   ValidationError,
   assertOrderTransition,
+  isFeeOnlyUpdate,
   finalOrderStatuses,
   orderStatuses,
   type Fill,
@@ -224,7 +225,8 @@ export class SqliteOrderStore implements OrderStore {
           current.status,
           statuses,
         );
-        assertOrderTransition(from, update.status ?? from, clientOrderId);
+        if (!isFeeOnlyUpdate(update))
+          assertOrderTransition(from, update.status ?? from, clientOrderId);
         const row = await trx
           .updateTable('orders')
           .set(set)

@@ -2,6 +2,7 @@ import {
   DataIntegrityError,
   ValidationError,
   assertOrderTransition,
+  isFeeOnlyUpdate,
   isFinalOrderStatus,
   type AccountSnapshot,
   type Decision,
@@ -38,6 +39,9 @@ export class MemoryOrderStore implements OrderStore {
   /** Fills by client order id and by symbol: lookups stay cheap as a long backtest grows. */
   readonly #fillsByOrder = new Map<string, Fill[]>();
   readonly #fillsBySymbol = new Map<SymbolId, Fill[]>();
+  /** Client ids of the orders not final, and of the orders per symbol: the sell guard's reads. */
+  readonly #nonFinal = new Set<string>();
+  readonly #idsBySymbol = new Map<SymbolId, string[]>();
 
   insertOrder(order: Order): Promise<void> {
     if (this.#orders.has(order.clientOrderId)) {
@@ -55,6 +59,8 @@ export class MemoryOrderStore implements OrderStore {
       );
     }
     this.#orders.set(order.clientOrderId, order);
+    pushTo(this.#idsBySymbol, order.symbol, order.clientOrderId);
+    if (!isFinalOrderStatus(order.status)) this.#nonFinal.add(order.clientOrderId);
     if (order.exchangeOrderId !== null) {
       this.#byExchangeId.set(order.exchangeOrderId, order.clientOrderId);
     }
@@ -69,7 +75,9 @@ export class MemoryOrderStore implements OrderStore {
       );
     }
     try {
-      assertOrderTransition(current.status, update.status ?? current.status, clientOrderId);
+      if (!isFeeOnlyUpdate(update)) {
+        assertOrderTransition(current.status, update.status ?? current.status, clientOrderId);
+      }
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -78,6 +86,8 @@ export class MemoryOrderStore implements OrderStore {
     ) as Partial<Order>;
     const next: Order = { ...current, ...changes };
     this.#orders.set(clientOrderId, next);
+    if (isFinalOrderStatus(next.status)) this.#nonFinal.delete(clientOrderId);
+    else this.#nonFinal.add(clientOrderId);
     if (next.exchangeOrderId !== null) {
       this.#byExchangeId.set(next.exchangeOrderId, clientOrderId);
     }
@@ -96,14 +106,16 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   listNonFinalOrders(): Promise<Order[]> {
-    return Promise.resolve(this.#sorted().filter((order) => !isFinalOrderStatus(order.status)));
+    return Promise.resolve(this.#sorted(this.#nonFinal));
   }
 
   listOrders(
     options: { readonly symbol?: SymbolId; readonly since?: number; readonly limit?: number } = {},
   ): Promise<Order[]> {
     const { symbol, since, limit } = options;
-    const orders = this.#sorted().filter(
+    const candidates =
+      symbol === undefined ? this.#sorted() : this.#sorted(this.#idsBySymbol.get(symbol) ?? []);
+    const orders = candidates.filter(
       (order) =>
         (symbol === undefined || order.symbol === symbol) &&
         (since === undefined || order.createdAt >= since),
@@ -148,8 +160,16 @@ export class MemoryOrderStore implements OrderStore {
     );
   }
 
-  #sorted(): Order[] {
-    return [...this.#orders.values()].sort(
+  /** The orders (all, or those of `ids`) oldest first, ties by client id like SQLite. */
+  #sorted(ids?: Iterable<string>): Order[] {
+    const orders =
+      ids === undefined
+        ? [...this.#orders.values()]
+        : [...ids].flatMap((id) => {
+            const order = this.#orders.get(id);
+            return order === undefined ? [] : [order];
+          });
+    return orders.sort(
       (a, b) =>
         a.createdAt - b.createdAt ||
         (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0),

@@ -1,9 +1,11 @@
 import {
+  ExchangeUnavailableError,
   LumenLinkError,
   ValidationError,
   silentLogger,
   symbolParts,
   type AccountSnapshot,
+  type Balance,
   type Broker,
   type Candle,
   type Clock,
@@ -36,10 +38,13 @@ import {
   CircuitOpenError,
   OrderManager,
   PaperBroker,
+  RefusalBackoffError,
+  SellInFlightError,
   protectiveLevels,
   type EntryCircuitBreaker,
   type NotFoundGrace,
   type Portfolio,
+  type RefusalBackoff,
   type ProtectiveLevels,
   type SubmitResult,
   type TrailingStopManager,
@@ -71,6 +76,12 @@ export interface TradeCycleSettings {
    * its fee. Default 0.
    */
   readonly cashReserveBps?: number;
+  /**
+   * A live quote (a tick, the ticker, the book's mid) further than this from the last closed
+   * candle's close, in percent, is refused as absurd: counted, alerted, never acted on
+   * (`PRICE_BAND_PCT`, default 20).
+   */
+  readonly priceBandPct?: number;
 }
 
 /** What the trade cycle is built from. Everything with a side effect is injected. */
@@ -101,6 +112,13 @@ export interface TradeCycleOptions {
   /** The live broker's entry circuit breaker (`LiveBroker.entryBreaker`). */
   readonly entryBreaker?: EntryCircuitBreaker;
   readonly notFoundGrace?: NotFoundGrace;
+  /** How refusals of the same exit back off (the order manager's `refusalBackoff`). */
+  readonly refusalBackoff?: RefusalBackoff;
+  /**
+   * Symbols paused alone (entries blocked, exits allowed) with why, until an operator resumes
+   * them: read at every risk evaluation (risk's `symbolPaused`).
+   */
+  readonly symbolPaused?: (symbol: SymbolId) => string | null;
 }
 
 /** The latest decision for a symbol, hold included: the answer to "why didn't it trade?". */
@@ -132,9 +150,32 @@ interface SymbolState {
   readonly mark: Map<SymbolId, number>;
   /** The signal of the entry sent: its stop and target are registered when it fills. */
   pendingEntry: Signal | null;
+  /** Close of the last candle seen (traded or warm-up): the centre of the price band. */
+  lastClose: number | null;
+  /** The last blocked exit recorded from a tick, so a repeat is not recorded every tick. */
+  lastTickBlock: { readonly key: string; readonly at: number } | null;
+  /** Keys of blocked or refused exits already alerted (once each). */
+  readonly alerted: Set<string>;
+}
+
+/** Why a quote was refused as absurd. */
+export interface QuoteRejection {
+  readonly symbol: SymbolId;
+  /** `tick`, `ticker` or `order book`. */
+  readonly source: string;
+  readonly price: number;
+  /** The last closed candle's close it was compared with. */
+  readonly reference: number;
+  readonly bandPct: number;
+  readonly at: number;
 }
 
 const none: readonly Fill[] = [];
+/** A blocked exit repeated on ticks is recorded again at most this often. */
+const tickRecordEveryMs = 60_000;
+const defaultPriceBandPct = 20;
+/** Alerts about absurd quotes of one symbol at most this often. */
+const quoteAlertEveryMs = 10 * 60_000;
 const stopRoles: ReadonlySet<OrderRole> = new Set(['stop', 'trailing_stop', 'bracket_stop']);
 
 /**
@@ -158,6 +199,14 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The middle of the best bid and ask, or `null` for an empty side. */
+function bookMid(book: OrderBook): number | null {
+  const bid = book.bids[0]?.[0];
+  const ask = book.asks[0]?.[0];
+  if (bid === undefined || ask === undefined) return null;
+  return (bid + ask) / 2;
+}
+
 /**
  * The trade cycle (DESIGN.md, steps 0 to 8) for every mode: the backtest driver and the bot both
  * call {@link TradeCycle.onCandle} once per closed candle per symbol, and the bot calls
@@ -176,6 +225,10 @@ export class TradeCycle {
   readonly #brackets: BracketTracker;
   readonly #symbols = new Map<SymbolId, SymbolState>();
   readonly #cooldownMs: number;
+  readonly #bandPct: number;
+  readonly #quoteRejections: QuoteRejection[] = [];
+  readonly #quoteAlertAt = new Map<SymbolId, number>();
+  #rejectedQuotes = 0;
   /**
    * Open time of the candle being processed, while `onCandle` runs on a candle-driven paper
    * broker: fills made then happened on that candle (at its open, its close or a stop inside
@@ -210,6 +263,13 @@ export class TradeCycle {
     this.#paper = options.broker instanceof PaperBroker ? options.broker : null;
     this.#brackets = options.brackets ?? new BracketTracker({ clock: options.clock });
     this.#cooldownMs = Math.max(settings.cooldownMs, settings.intervalMs);
+    const band = settings.priceBandPct ?? defaultPriceBandPct;
+    if (!(band > 0 && band < 100)) {
+      throw new ValidationError(
+        `TradeCycle settings.priceBandPct: ${band} must be a percentage above 0 and below 100`,
+      );
+    }
+    this.#bandPct = band;
     for (const [symbol, strategy] of options.strategies) {
       this.#symbols.set(symbol, {
         symbol,
@@ -223,6 +283,9 @@ export class TradeCycle {
         lastBuyAt: Number.NEGATIVE_INFINITY,
         lastSellAt: Number.NEGATIVE_INFINITY,
         pendingEntry: null,
+        lastClose: null,
+        lastTickBlock: null,
+        alerted: new Set(),
       });
     }
     this.orderManager = new OrderManager({
@@ -233,6 +296,7 @@ export class TradeCycle {
       logger: this.#logger,
       ...(options.entryBreaker === undefined ? {} : { entryBreaker: options.entryBreaker }),
       ...(options.notFoundGrace === undefined ? {} : { notFoundGrace: options.notFoundGrace }),
+      ...(options.refusalBackoff === undefined ? {} : { refusalBackoff: options.refusalBackoff }),
       onFill: (fill, order) => this.#onFill(fill, order),
     });
   }
@@ -245,6 +309,16 @@ export class TradeCycle {
   /** The ATR of a symbol's closed candles, once warm. */
   atr(symbol: SymbolId): number | undefined {
     return this.#state(symbol).atr.value;
+  }
+
+  /** Live quotes refused as absurd since the start (outside the price band). */
+  get rejectedQuotes(): number {
+    return this.#rejectedQuotes;
+  }
+
+  /** The latest quotes refused as absurd (the last 100), oldest first. */
+  quoteRejections(): readonly QuoteRejection[] {
+    return this.#quoteRejections;
   }
 
   /** The latest decision of a symbol, hold included; `null` before its first candle. */
@@ -271,6 +345,7 @@ export class TradeCycle {
     const fills = this.#paper === null ? none : this.#paper.processCandle(symbol, candle);
     this.#candleTime = this.#paper === null ? null : candle.time;
     state.atr.update(candle);
+    state.lastClose = candle.close;
     if (fills.length > 0 || this.#options.portfolio.position(symbol) !== undefined) {
       return this.#slowCycle(state, candle, fills);
     }
@@ -287,6 +362,7 @@ export class TradeCycle {
     const state = this.#state(symbol);
     this.#paper?.processCandle(symbol, candle);
     state.atr.update(candle);
+    state.lastClose = candle.close;
     this.#decide(state, candle);
   }
 
@@ -314,8 +390,42 @@ export class TradeCycle {
       throw new ValidationError(`onTick ${symbol}: price ${price} is not a finite number > 0`);
     }
     if (this.#options.portfolio.position(symbol) === undefined) return;
+    if (!this.#plausible(state, 'tick', price)) return;
     this.#candleTime = null;
-    await this.#checkExits(state, price, this.#clock.now());
+    await this.#checkExits(state, price, this.#clock.now(), true);
+  }
+
+  /**
+   * Whether a live quote lies within the price band around the last closed candle's close. An
+   * absurd one (another symbol's price, a glitch) is counted, alerted (at most every ten
+   * minutes per symbol) and refused. Without a closed candle yet there is nothing to compare:
+   * accepted.
+   */
+  #plausible(state: SymbolState, source: string, price: number): boolean {
+    const reference = state.lastClose;
+    if (reference === null) return true;
+    const deviationPct = (Math.abs(price - reference) / reference) * 100;
+    if (deviationPct <= this.#bandPct) return true;
+    const at = this.#clock.now();
+    const rejection: QuoteRejection = {
+      symbol: state.symbol,
+      source,
+      price,
+      reference,
+      bandPct: this.#bandPct,
+      at,
+    };
+    this.#rejectedQuotes += 1;
+    this.#quoteRejections.push(rejection);
+    if (this.#quoteRejections.length > 100) this.#quoteRejections.shift();
+    const message = `${state.symbol} ${source} price ${price} is ${deviationPct.toFixed(1)} % from the last close ${reference} (band ${this.#bandPct} %): refused, not acted on`;
+    this.#logger.warn(message, { symbol: state.symbol, source, price, reference });
+    const last = this.#quoteAlertAt.get(state.symbol);
+    if (last === undefined || at - last >= quoteAlertEveryMs) {
+      this.#quoteAlertAt.set(state.symbol, at);
+      this.#notify({ type: 'error', code: 'QUOTE_REJECTED', message, at });
+    }
+    return false;
   }
 
   async #slowCycle(state: SymbolState, candle: Candle, fills: readonly Fill[]): Promise<void> {
@@ -395,10 +505,14 @@ export class TradeCycle {
     }
     await this.#expireTradingState(now);
     // Step 5: risk sizes the order and runs the 10 checks.
-    const verdict = this.#options.risk.evaluate(
-      signal,
-      await this.#riskState(state.symbol, candle.close),
-    );
+    let riskState: RiskState;
+    try {
+      riskState = await this.#riskState(state.symbol, candle.close, signal.action);
+    } catch (error) {
+      await this.#record(state, candle.time, signal, null, 'blocked', null, describe(error));
+      return;
+    }
+    const verdict = this.#options.risk.evaluate(signal, riskState);
     if (!verdict.allowed) {
       await this.#record(state, candle.time, signal, verdict, 'blocked', null, verdict.reason);
       this.#notifyBlocked(state.symbol, verdict, now);
@@ -425,6 +539,7 @@ export class TradeCycle {
       quantity: verdict.quantity,
       ...(signal.limitPrice === undefined ? {} : { limitPrice: signal.limitPrice }),
       candleTime: candle.time,
+      ...(entry ? {} : { positionOpenedAt: riskState.position?.openedAt ?? candle.time }),
       reason: signal.reason,
     };
     await this.#submit(state, candle.time, signal, verdict, intent);
@@ -439,6 +554,7 @@ export class TradeCycle {
     signal: Signal,
     verdict: RiskVerdict,
     intent: OrderIntent,
+    fromTick = false,
   ): Promise<SubmitResult | null> {
     let result: SubmitResult;
     try {
@@ -446,6 +562,18 @@ export class TradeCycle {
     } catch (error) {
       if (error instanceof CircuitOpenError) {
         await this.#record(state, candleTime, signal, verdict, 'blocked', null, error.message);
+        return null;
+      }
+      if (error instanceof SellInFlightError) {
+        const key = `in-flight:${error.order.clientOrderId}`;
+        await this.#blockedExit(state, candleTime, signal, verdict, error.message, key, fromTick);
+        return null;
+      }
+      if (error instanceof RefusalBackoffError) {
+        // The refusal itself was alerted; waiting for the backoff is recorded, not alerted.
+        const key = `refused:${intent.positionOpenedAt ?? intent.candleTime}`;
+        state.alerted.add(key);
+        await this.#blockedExit(state, candleTime, signal, verdict, error.message, key, fromTick);
         return null;
       }
       this.#notifyError(error);
@@ -464,6 +592,18 @@ export class TradeCycle {
       result.order.clientOrderId,
       `${result.status}: ${result.order.status}${result.order.reason === null ? '' : ` (${result.order.reason})`}`,
     );
+    if (result.status === 'rejected' && intent.side === 'sell') {
+      const key = `refused:${intent.positionOpenedAt ?? intent.candleTime}`;
+      if (!state.alerted.has(key)) {
+        state.alerted.add(key);
+        this.#notify({
+          type: 'error',
+          code: 'EXIT_REFUSED',
+          message: `${intent.symbol}: the exchange refused exit ${result.order.clientOrderId} (${result.order.reason ?? 'no reason'}); further attempts back off`,
+          at: this.#clock.now(),
+        });
+      }
+    }
     return result;
   }
 
@@ -471,7 +611,12 @@ export class TradeCycle {
    * Step 2: trailing stop and bracket exits, on a candle's range or a live price. Returns whether
    * an exit was sent.
    */
-  async #checkExits(state: SymbolState, at: Candle | number, candleTime: number): Promise<boolean> {
+  async #checkExits(
+    state: SymbolState,
+    at: Candle | number,
+    candleTime: number,
+    fromTick = false,
+  ): Promise<boolean> {
     const { trailingStops } = this.#options;
     const trailing = trailingStops.check(state.symbol, at);
     const bracket = this.#brackets.check(state.symbol, at);
@@ -486,12 +631,25 @@ export class TradeCycle {
       price = bracket.price;
     }
     if (role === null) return false;
-    return this.#exit(state, role, price, candleTime, `${role.replace('_', ' ')} hit at ${price}`);
+    return this.#exit(
+      state,
+      role,
+      price,
+      candleTime,
+      `${role.replace('_', ' ')} hit at ${price}`,
+      fromTick,
+    );
   }
 
   /**
    * Sends a full exit through risk (only the halted state, the live gate and the phantom-sell
    * check can block it) and the order manager. Returns whether it was sent.
+   *
+   * The exit is keyed by the position (its open time) in the order manager: the same exit
+   * triggered again while the first is in flight is the same order. Live, it is capped at the
+   * exchange's free balance of the base asset (a sell never takes coins the bot does not own),
+   * and a resting limit sell of the symbol is canceled first. A blocked exit repeated on ticks
+   * is recorded at most once a minute and alerted once.
    */
   async #exit(
     state: SymbolState,
@@ -499,13 +657,52 @@ export class TradeCycle {
     price: number,
     candleTime: number,
     reason: string,
+    fromTick = false,
   ): Promise<boolean> {
-    if (this.#options.portfolio.position(state.symbol) === undefined) return false;
+    const position = this.#options.portfolio.position(state.symbol);
+    if (position === undefined) return false;
     const signal: Signal = { action: 'sell', confidence: 1, reason };
-    const verdict = this.#options.risk.evaluate(signal, await this.#riskState(state.symbol, price));
+    const released = await this.#cancelRestingSells(state);
+    if (released !== null) {
+      await this.#blockedExit(
+        state,
+        candleTime,
+        signal,
+        null,
+        released,
+        `resting:${released}`,
+        fromTick,
+      );
+      return false;
+    }
+    let riskState: RiskState;
+    try {
+      riskState = await this.#riskState(state.symbol, price, 'sell');
+    } catch (error) {
+      const note = `exit waits: ${describe(error)}`;
+      await this.#blockedExit(
+        state,
+        candleTime,
+        signal,
+        null,
+        note,
+        `state:${position.openedAt}`,
+        fromTick,
+      );
+      return false;
+    }
+    const verdict = this.#options.risk.evaluate(signal, riskState);
     if (!verdict.allowed) {
-      await this.#record(state, candleTime, signal, verdict, 'blocked', null, verdict.reason);
-      this.#notifyBlocked(state.symbol, verdict, this.#clock.now());
+      const check = verdict.checks.find((item) => item.outcome === 'fail');
+      await this.#blockedExit(
+        state,
+        candleTime,
+        signal,
+        verdict,
+        verdict.reason,
+        `risk:${check?.name ?? 'blocked'}:${position.openedAt}`,
+        fromTick,
+      );
       return false;
     }
     // On paper the exit is a stop order at the price, which fills at once (the candle traded
@@ -519,10 +716,80 @@ export class TradeCycle {
       quantity: verdict.quantity,
       ...(this.#paper === null ? {} : { stopPrice: price }),
       candleTime,
+      positionOpenedAt: position.openedAt,
       reason,
     };
-    const result = await this.#submit(state, candleTime, signal, verdict, intent);
+    const result = await this.#submit(state, candleTime, signal, verdict, intent, fromTick);
     return result !== null && result.status !== 'rejected';
+  }
+
+  /**
+   * Cancels the resting limit sells of a symbol (a strategy's limit exit) so a stop can sell
+   * the position. Returns why the exit must wait (a cancel not confirmed), or `null`.
+   */
+  async #cancelRestingSells(state: SymbolState): Promise<string | null> {
+    const resting = (await this.#options.orders.listNonFinalOrders()).filter(
+      (order) =>
+        order.symbol === state.symbol &&
+        order.side === 'sell' &&
+        (order.type === 'limit' || order.type === 'stop_limit') &&
+        order.exchangeOrderId !== null &&
+        (order.status === 'open' || order.status === 'partially_filled'),
+    );
+    for (const order of resting) {
+      try {
+        const { order: after } = await this.orderManager.cancel(order.clientOrderId);
+        if (after.status === 'open' || after.status === 'partially_filled') {
+          return `resting sell ${order.clientOrderId} is still ${after.status} after its cancel`;
+        }
+      } catch (error) {
+        return `resting sell ${order.clientOrderId} could not be canceled yet: ${describe(error)}`;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Records an exit that could not be sent, and alerts it once per `key`. From a tick, the
+   * same block is recorded again at most once a minute (a stop below the price fires on every
+   * tick); the latest decision is always updated.
+   */
+  async #blockedExit(
+    state: SymbolState,
+    candleTime: number,
+    signal: Signal,
+    verdict: RiskVerdict | null,
+    note: string,
+    key: string,
+    fromTick: boolean,
+  ): Promise<void> {
+    const now = this.#clock.now();
+    const last = state.lastTickBlock;
+    if (fromTick && last !== null && last.key === key && now - last.at < tickRecordEveryMs) {
+      state.latest = { candleTime, signal, outcome: 'blocked', verdict, note };
+    } else {
+      await this.#record(state, candleTime, signal, verdict, 'blocked', null, note);
+      state.lastTickBlock = fromTick ? { key, at: now } : null;
+    }
+    if (state.alerted.has(key)) return;
+    state.alerted.add(key);
+    const check = verdict?.checks.find((item) => item.outcome === 'fail');
+    if (check !== undefined && verdict !== null) {
+      this.#notify({
+        type: 'risk_blocked',
+        symbol: state.symbol,
+        side: verdict.side,
+        check,
+        at: now,
+      });
+    } else {
+      this.#notify({
+        type: 'error',
+        code: 'EXIT_BLOCKED',
+        message: `${state.symbol}: ${note}`,
+        at: now,
+      });
+    }
   }
 
   /** Step 7: a fill reaches the portfolio, the trade ledger, the stops and the protections. */
@@ -558,7 +825,11 @@ export class TradeCycle {
     } else if (change.kind === 'closed') {
       await trailingStops.close(fill.symbol);
       this.#brackets.cancel(fill.symbol);
-      if (state !== undefined) state.pendingEntry = null;
+      if (state !== undefined) {
+        state.pendingEntry = null;
+        state.alerted.clear();
+        state.lastTickBlock = null;
+      }
       const entryPrice = change.before?.avgEntryPrice ?? fill.price;
       const quantity = change.before?.quantity ?? fill.quantity;
       this.#notify({
@@ -583,11 +854,24 @@ export class TradeCycle {
     await portfolio.persist();
   }
 
-  /** The risk state of a symbol now: account facts, market rules, live quotes when known. */
-  async #riskState(symbol: SymbolId, price: number): Promise<RiskState> {
+  /**
+   * The risk state of a symbol now: account facts, market rules, live quotes when known and
+   * plausible (within the price band), and for a live sell the exchange's free balance of the
+   * base asset.
+   *
+   * @throws the broker's error when a live sell's free balance cannot be read: no sell is sized
+   *   without it.
+   */
+  async #riskState(
+    symbol: SymbolId,
+    price: number,
+    action: Signal['action'] = 'buy',
+  ): Promise<RiskState> {
     const now = this.#clock.now();
-    const { portfolio, markets, marketData, entryBreaker, tradingState } = this.#options;
+    const { portfolio, markets, marketData, entryBreaker, tradingState, symbolPaused } =
+      this.#options;
     const settings = this.#settings;
+    const state = this.#state(symbol);
     const snapshot: AccountSnapshot = portfolio.snapshot(now);
     let ticker: Ticker | null = null;
     let orderBook: OrderBook | null = null;
@@ -600,7 +884,12 @@ export class TradeCycle {
           .fetchOrderBook(symbol)
           .catch((error: unknown) => this.#quoteFailed(symbol, 'order book', error)),
       ]);
+      if (ticker !== null && !this.#plausible(state, 'ticker', ticker.last)) ticker = null;
+      const mid = orderBook === null ? null : bookMid(orderBook);
+      if (mid !== null && !this.#plausible(state, 'order book', mid)) orderBook = null;
     }
+    const freeBase =
+      action === 'sell' && this.#paper === null ? await this.#freeBase(symbol) : null;
     return {
       now,
       symbol,
@@ -614,12 +903,29 @@ export class TradeCycle {
       cash: snapshot.cash / (1 + (settings.cashReserveBps ?? 0) / 10_000),
       dailyPnl: snapshot.dailyPnl,
       lastStopOutAt: snapshot.lastStopOutAt[symbol] ?? null,
-      atr: this.#symbols.get(symbol)?.atr.value ?? null,
+      atr: state.atr.value ?? null,
       market: markets?.get(symbol) ?? null,
       ticker,
       orderBook,
       circuitOpen: entryBreaker?.state() === 'open',
+      freeBase,
+      symbolPaused: symbolPaused?.(symbol) ?? null,
     };
+  }
+
+  /** The free balance of a symbol's base asset on the exchange (live brokers only). */
+  async #freeBase(symbol: SymbolId): Promise<number> {
+    const { base } = symbolParts(symbol);
+    let balance: Balance;
+    try {
+      balance = await this.#options.broker.fetchBalance();
+    } catch (error) {
+      throw new ExchangeUnavailableError(
+        `the free ${base} balance could not be read, so no sell is sized (${describe(error)})`,
+        { cause: error },
+      );
+    }
+    return balance[base]?.free ?? 0;
   }
 
   #quoteFailed(symbol: SymbolId, what: string, error: unknown): null {

@@ -76,10 +76,60 @@ export function clientOrderId(fields: ClientOrderIdFields): string {
   if (!Number.isSafeInteger(attempt) || attempt < 0) {
     throw new ValidationError(`clientOrderId: attempt ${attempt} is not a non-negative integer`);
   }
+  return hashedId([strategy, symbol, candleTime, action, role, attempt]);
+}
+
+/** What the client order id of an exit is computed from: the position it exits, not a tick. */
+export interface ExitClientOrderIdFields {
+  /** The strategy key that trades the symbol. */
+  readonly strategy: string;
+  readonly symbol: SymbolId;
+  /** Open time of the position the exit sells from (epoch ms, `Position.openedAt`). */
+  readonly positionOpenedAt: number;
+  /** 0 for the position's first exit; the next after an exit that sold something. */
+  readonly sequence: number;
+  /** 0 first; the next only after the previous attempt is proven never placed or refused. */
+  readonly attempt: number;
+}
+
+/**
+ * The client order id of an exit: `ll` + 30 base32 characters of the SHA-256 of (`exit`,
+ * strategy, symbol, position open time, exit sequence, attempt). Every trigger of the same
+ * exit (a stop hit on tick after tick, a trailing stop, a force exit) computes the same id, so
+ * a repeat while the first is unknown is recognised as the same order (DESIGN.md Orders).
+ *
+ * @example
+ * ```ts
+ * const id = exitClientOrderId({
+ *   strategy: 'grid_trading', symbol: 'BTC-USDT', positionOpenedAt: fill.time, sequence: 0,
+ *   attempt: 0,
+ * });
+ * ```
+ * @throws {ValidationError} for an empty strategy or symbol, or a time, sequence or attempt
+ *   that is not a non-negative integer.
+ */
+export function exitClientOrderId(fields: ExitClientOrderIdFields): string {
+  const { strategy, symbol, positionOpenedAt, sequence, attempt } = fields;
+  if (strategy.trim() === '') throw new ValidationError('exitClientOrderId: strategy is empty');
+  if (symbol.trim() === '') throw new ValidationError('exitClientOrderId: symbol is empty');
+  for (const [name, value] of [
+    ['positionOpenedAt', positionOpenedAt],
+    ['sequence', sequence],
+    ['attempt', attempt],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new ValidationError(
+        `exitClientOrderId: ${name} ${value} is not a non-negative integer`,
+      );
+    }
+  }
+  return hashedId(['exit', strategy, symbol, positionOpenedAt, sequence, attempt]);
+}
+
+/** `ll` + the first 30 base32 characters of the SHA-256 of the fields as a JSON array. */
+function hashedId(fields: readonly (string | number)[]): string {
   // A JSON array keeps the fields apart: ('a', 'b|c') and ('a|b', 'c') hash differently.
-  const digest = createHash('sha256')
-    .update(JSON.stringify([strategy, symbol, candleTime, action, role, attempt]))
-    .digest();
+  const digest = createHash('sha256').update(JSON.stringify(fields)).digest();
   return (
     clientOrderIdPrefix + base32(digest).slice(0, clientOrderIdLength - clientOrderIdPrefix.length)
   );

@@ -82,7 +82,7 @@ describe('fill model', () => {
     );
   });
 
-  it('has one dust rule: half the amount step, or a billionth of what was held', () => {
+  it('has one dust rule: a rest that can never be sold (under one step) or float residue', () => {
     expect(dustQuantity(2)).toBe(2e-9);
     expect(dustQuantity(2, 0.001)).toBe(0.0005);
     expect(dustQuantity(1e9, 0.001)).toBe(1);
@@ -92,7 +92,12 @@ describe('fill model', () => {
     expect(isDustRest(6.089 - 3.995 - 2.094, 6.089)).toBe(true);
     expect(isDustRest(-1e-16, 1)).toBe(true);
     expect(isDustRest(0.003, 0.013, 0.01)).toBe(true);
-    expect(isDustRest(0.006, 0.013, 0.01)).toBe(false);
+    // Under one step: an exchange rounds its sale down to nothing, so it can never be sold.
+    expect(isDustRest(0.006, 0.013, 0.01)).toBe(true);
+    // A buy of 4.032 SOL charged 0.004032 SOL of fee holds 4.027968; its exit sells 4.027.
+    expect(isDustRest(4.027968 - 4.027, 4.027968, 0.001)).toBe(true);
+    expect(isDustRest(0.001, 4.028, 0.001)).toBe(false);
+    expect(isDustRest(0.0015, 4.028, 0.001)).toBe(false);
     expect(isDustRest(1e-6, 1)).toBe(false);
   });
 

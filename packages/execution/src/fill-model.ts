@@ -40,12 +40,23 @@ export function dustQuantity(held: number, amountStep = 0): number {
 }
 
 /**
- * Whether `rest`, what a sale leaves of a position of `held`, is dust by {@link dustQuantity}:
- * the position is then closed. A negative rest (a sale a float's width above what was held) is
- * dust too.
+ * Whether `rest`, what a sale leaves of a position of `held`, is dust: the position is then
+ * closed (the rest written off at its cost). A rest is dust when it can never be sold: less
+ * than one amount step of the market (an exchange rounds a sale of it down to nothing; Binance
+ * leaves such a rest when it takes a buy's fee in the bought asset), or at most
+ * {@link quantityEpsilon} of what was held (float residue). A negative rest (a sale a float's
+ * width above what was held) is dust too.
+ *
+ * @example
+ * ```ts
+ * isDustRest(0.000968, 4.027968, 0.001); // true: a fee-in-SOL rest below the 0.001 step
+ * isDustRest(0.001, 4.028, 0.001); // false: one step can be sold
+ * ```
  */
 export function isDustRest(rest: number, held: number, amountStep = 0): boolean {
-  return rest <= dustQuantity(held, amountStep);
+  if (rest <= Math.abs(held) * quantityEpsilon) return true;
+  const step = Number.isFinite(amountStep) && amountStep > 0 ? amountStep : 0;
+  return rest < step * (1 - quantityEpsilon);
 }
 
 /** A price or quantity check for a field, with the error class the caller wants. */

@@ -9,11 +9,19 @@
  */
 export {
   clientOrderId,
+  exitClientOrderId,
   isOurClientOrderId,
   clientOrderIdPrefix,
   clientOrderIdLength,
   type ClientOrderIdFields,
+  type ExitClientOrderIdFields,
 } from './client-order-id.js';
+export {
+  SellInFlightError,
+  RefusalBackoffError,
+  refusalBackoffMs,
+  type RefusalBackoff,
+} from './sell-guards.js';
 export {
   OrderManager,
   type OrderManagerOptions,
@@ -60,6 +68,7 @@ export {
   stopOutRoles,
   type PortfolioOptions,
   type PortfolioRestoreOptions,
+  type PortfolioRestoreIssue,
   type RoleFill,
   type PositionChange,
   type PositionChangeKind,

@@ -18,9 +18,10 @@ import { ManualClock } from '@lumenlink/core/testing';
 import { openStore, type LumenLinkStore } from '@lumenlink/data';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedBroker } from '../test/support/scripted-broker.js';
-import { clientOrderId } from './client-order-id.js';
+import { clientOrderId, exitClientOrderId } from './client-order-id.js';
 import { OrderManager, type OrderManagerOptions } from './order-manager.js';
 import { CircuitOpenError, type EntryCircuitBreaker } from './policies.js';
+import { RefusalBackoffError, SellInFlightError } from './sell-guards.js';
 
 const t0 = Date.UTC(2026, 0, 1);
 const hour = 3_600_000;
@@ -576,5 +577,183 @@ describe('options', () => {
     expect(() => manager({ notFoundGrace: { checks: 0 } })).toThrow(ValidationError);
     expect(() => manager({ notFoundGrace: { windowMs: -1 } })).toThrow(/windowMs -1/);
     expect(() => manager({ exchange: '' })).toThrow(/exchange is empty/);
+  });
+});
+
+describe('sells: one exit per position at a time, never lost, refusals backed off', () => {
+  const openedAt = t0 - 2 * hour;
+
+  function anExit(overrides: Partial<OrderIntent> = {}): OrderIntent {
+    return anIntent({
+      side: 'sell',
+      role: 'trailing_stop',
+      quantity: 0.02,
+      positionOpenedAt: openedAt,
+      candleTime: clock.now(),
+      reason: 'trailing stop hit',
+      ...overrides,
+    });
+  }
+
+  function exitId(sequence: number, attempt: number): string {
+    return exitClientOrderId({
+      strategy: 'rsi_mean_reversion',
+      symbol: 'BTC-USD',
+      positionOpenedAt: openedAt,
+      sequence,
+      attempt,
+    });
+  }
+
+  it('keys an exit by its position: a repeat on a later tick is the same client id, sent once', async () => {
+    const orders = manager({ notFoundGrace: { checks: 3, windowMs: 60_000 } });
+    // The answer is lost; the exchange placed it but answers "not found" for a while.
+    broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'), { placed: true });
+    broker.hide(exitId(0, 0), 100);
+    const first = await orders.submit(anExit());
+    expect(first).toMatchObject({ status: 'unknown', order: { clientOrderId: exitId(0, 0) } });
+    for (let tick = 1; tick <= 5; tick++) {
+      await clock.advance(1_000);
+      // Another trigger on another tick: the same exit, the same id, nothing sent.
+      const again = await orders.submit(anExit({ role: tick % 2 === 0 ? 'stop' : 'exit' }));
+      expect(again).toMatchObject({ status: 'duplicate', order: { clientOrderId: exitId(0, 0) } });
+    }
+    expect(broker.callsOf('createOrder')).toHaveLength(1);
+  });
+
+  it('sends no other sell of the symbol while one is unknown, even of another position', async () => {
+    const orders = manager();
+    broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'));
+    broker.failNext('fetchOrderByClientId', new ExchangeUnavailableError('HTTP 503'));
+    await orders.submit(anExit());
+    // A sell keyed another way (another position, a candle-keyed sell) is refused too.
+    await expect(orders.submit(anExit({ positionOpenedAt: openedAt + 1 }))).rejects.toThrow(
+      SellInFlightError,
+    );
+    const { positionOpenedAt, ...candleKeyed } = anExit();
+    void positionOpenedAt;
+    await expect(orders.submit(candleKeyed)).rejects.toThrow(/is unknown; no other sell/);
+    expect(broker.callsOf('createOrder')).toHaveLength(1);
+    // Buys are not held back by a sell in flight.
+    expect((await orders.submit(anIntent())).status).toBe('placed');
+  });
+
+  it('sends no other sell while a filled sell has fills not stored (myTrades failing)', async () => {
+    const orders = manager();
+    broker.failNext('fetchFills', new ExchangeUnavailableError('HTTP 503'), { times: 2 });
+    await expect(orders.submit(anExit())).rejects.toThrow(ExchangeUnavailableError);
+    expect(await store.orders.getOrder(exitId(0, 0))).toMatchObject({
+      status: 'filled',
+      filledQuantity: 0.02,
+    });
+    expect(seen).toHaveLength(0);
+    // The next tick: refused while the fills cannot be read; nothing sent.
+    await expect(orders.submit(anExit({ candleTime: clock.now() + 1 }))).rejects.toThrow(
+      /filled 0\.02 but its fills are not stored yet/,
+    );
+    // The fills can be read again: they are stored, and the sell is refused once more, since
+    // the position it was sized on has changed.
+    await expect(orders.submit(anExit())).rejects.toThrow(/missing fills were just stored/);
+    expect(seen.map(({ fill }) => fill.quantity)).toEqual([0.02]);
+    expect(broker.callsOf('createOrder')).toHaveLength(1);
+  });
+
+  it('sends the next exit of the position only after one sold: partial exits in sequence', async () => {
+    const orders = manager();
+    const first = await orders.submit(anExit({ quantity: 0.01, role: 'exit' }));
+    expect(first.order.clientOrderId).toBe(exitId(0, 0));
+    const second = await orders.submit(anExit({ quantity: 0.01, role: 'exit' }));
+    expect(second).toMatchObject({ status: 'placed', order: { clientOrderId: exitId(1, 0) } });
+  });
+
+  it('backs refusals of the same exit off exponentially; a force exit is not held back', async () => {
+    const orders = manager({ refusalBackoff: { initialMs: 5_000, maxMs: 60_000 } });
+    let refusing = true;
+    broker.onCall = (method) => {
+      if (method === 'createOrder' && refusing) {
+        throw new OrderRejectedError('insufficient_funds', 'Account has insufficient balance');
+      }
+    };
+    expect((await orders.submit(anExit())).status).toBe('rejected');
+    // Ticks every second: nothing is sent before 5 s, then one attempt, then 10 s...
+    const sentAt: number[] = [clock.now()];
+    let heldBack = 0;
+    for (let second = 1; second <= 60; second++) {
+      await clock.advance(1_000);
+      try {
+        const result = await orders.submit(anExit());
+        expect(result.status).toBe('rejected');
+        sentAt.push(clock.now());
+      } catch (error) {
+        expect(error).toBeInstanceOf(RefusalBackoffError);
+        heldBack += 1;
+      }
+    }
+    expect(broker.callsOf('createOrder')).toHaveLength(sentAt.length);
+    expect(heldBack).toBe(60 - (sentAt.length - 1));
+    refusing = false;
+    const gaps = sentAt.slice(1).map((at, index) => (at - (sentAt[index] ?? 0)) / 1_000);
+    expect(gaps).toEqual([5, 10, 20]);
+    // An operator's force exit goes through at once after the refusals.
+    const forced = await orders.submit(anExit({ role: 'force_exit' }));
+    expect(forced).toMatchObject({ status: 'placed', order: { clientOrderId: exitId(0, 4) } });
+  });
+
+  it('does not prove a sell never placed while the exchange trades show it', async () => {
+    const orders = manager({ notFoundGrace: { checks: 2, windowMs: 10_000 } });
+    broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'), { placed: true });
+    broker.hide(exitId(0, 0), 1_000);
+    await orders.submit(anExit());
+    await clock.advance(20_000);
+    // Not found twice over the window, but its trade is listed: adopted from the trades.
+    const { order } = await orders.resolve(exitId(0, 0));
+    expect(order).toMatchObject({ status: 'filled', filledQuantity: 0.02 });
+    expect(seen.map(({ fill }) => fill.clientOrderId)).toEqual([exitId(0, 0)]);
+    // When the trades cannot be read, nothing is proven either.
+    broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'));
+    const other = await orders.submit(anExit({ positionOpenedAt: openedAt + 5 }));
+    broker.failNext('fetchFills', new ExchangeUnavailableError('HTTP 503'), { times: 2 });
+    await clock.advance(20_000);
+    await orders.resolve(other.order.clientOrderId);
+    await orders.resolve(other.order.clientOrderId);
+    expect((await store.orders.getOrder(other.order.clientOrderId))?.status).toBe('unknown');
+    // Readable and empty: proven never placed.
+    await orders.resolve(other.order.clientOrderId);
+    expect((await store.orders.getOrder(other.order.clientOrderId))?.status).toBe('failed');
+  });
+
+  it('resurrects a failed order with its fills when the exchange shows it later', async () => {
+    const orders = manager({ notFoundGrace: { checks: 1, windowMs: 0 } });
+    broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'));
+    const { order } = await orders.submit(anIntent());
+    expect(order.status).toBe('failed');
+    const late = broker.place({
+      clientOrderId: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      type: 'limit',
+      quantity: order.quantity,
+      limitPrice: 50_000,
+    });
+    broker.fill(late.exchangeOrderId, 0.02, 50_000);
+    const { order: resurrected, fills } = await orders.resurrect(order.clientOrderId);
+    expect(resurrected).toMatchObject({
+      status: 'filled',
+      filledQuantity: 0.02,
+      // The lookup carries the fee; its fills agree.
+      fee: 1,
+      feeCurrency: 'USD',
+    });
+    expect(fills).toHaveLength(1);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('fills in the fee of an order resolved by lookup from its fills', async () => {
+    const orders = manager();
+    broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'), { placed: true });
+    const result = await orders.submit(anIntent());
+    expect(result.status).toBe('placed');
+    const stored = await store.orders.getOrder(result.order.clientOrderId);
+    expect(stored).toMatchObject({ status: 'filled', fee: 1, feeCurrency: 'USD' });
   });
 });

@@ -28,8 +28,14 @@ import {
   type OrderStore,
   type OrderUpdate,
 } from '@lumenlink/core';
-import { clientOrderId as makeClientOrderId } from './client-order-id.js';
+import { exitClientOrderId, clientOrderId as makeClientOrderId } from './client-order-id.js';
 import { CircuitOpenError, type EntryCircuitBreaker } from './policies.js';
+import {
+  RefusalBackoffError,
+  SellInFlightError,
+  refusalBackoffMs,
+  type RefusalBackoff,
+} from './sell-guards.js';
 
 /** How long a missing order is given before it is proven never placed. */
 export interface NotFoundGrace {
@@ -66,6 +72,12 @@ export interface OrderManagerOptions {
    * error it throws propagates to the caller; the fill stays stored (rebuild from stored fills).
    */
   readonly onFill?: (fill: Fill, order: Order) => void | Promise<void>;
+  /**
+   * How refusals of the same exit back off: after a refusal the next attempt of that exit waits
+   * `initialMs` (default 5 s), doubling per further refusal up to `maxMs` (default 15 min).
+   * An operator's force exit is not held back.
+   */
+  readonly refusalBackoff?: RefusalBackoff;
 }
 
 /**
@@ -94,6 +106,7 @@ export interface OrderSync {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const defaultGrace = { checks: 3, windowMs: 60_000 };
+const defaultRefusalBackoff = { initialMs: 5_000, maxMs: 900_000 };
 
 /** Trades this long before an order's creation are still fetched for it (exchange clock skew). */
 const fillLookbackSlackMs = 60_000;
@@ -139,8 +152,11 @@ export class OrderManager {
   readonly #windowMs: number;
   readonly #entryBreaker: EntryCircuitBreaker | undefined;
   readonly #onFill: ((fill: Fill, order: Order) => void | Promise<void>) | undefined;
+  readonly #refusalBackoff: Required<RefusalBackoff>;
   /** Submissions in progress, by the attempt-0 client id of their intent. */
   readonly #submissions = new Map<string, Promise<SubmitResult>>();
+  /** The last sell submission per symbol: sells of one symbol run one after the other. */
+  readonly #sellTails = new Map<string, Promise<void>>();
   /** Client ids stored and being sent right now: lookups leave them alone. */
   readonly #sending = new Set<string>();
   /** "Not found" answers per client id since the last start. */
@@ -172,15 +188,37 @@ export class OrderManager {
     this.#windowMs = windowMs;
     this.#entryBreaker = options.entryBreaker;
     this.#onFill = options.onFill;
+    const backoff = { ...defaultRefusalBackoff, ...options.refusalBackoff };
+    for (const [name, value] of Object.entries(backoff)) {
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new ValidationError(
+          `OrderManager: refusalBackoff.${name} ${value} is not an integer >= 0`,
+        );
+      }
+    }
+    this.#refusalBackoff = backoff;
   }
 
   /**
    * Submits an intent: computes its client order id, refuses a duplicate, stores it `pending`,
    * sends it once, and stores the result.
    *
-   * - The client id uses attempt 0, or the next attempt when every earlier attempt of the same
-   *   (strategy, symbol, candle time, side, role) is `failed`. An existing order that is not
+   * - An entry's client id uses attempt 0, or the next attempt when every earlier attempt of the
+   *   same (strategy, symbol, candle time, side, role) is `failed`. An existing order that is not
    *   `failed` is returned as `duplicate`, and nothing is sent.
+   * - A sell with `positionOpenedAt` (every exit of the engine) is keyed by the position: its
+   *   id is the position's exit chain (position open time, exit sequence, attempt), whatever the
+   *   tick, candle or trigger, so a repeat of the same exit is the same client id. The next
+   *   attempt follows only an attempt proven never placed (`failed`), refused (`rejected`) or
+   *   canceled unfilled; the next sequence only an exit that sold something.
+   * - **One sell per symbol at a time.** Sells of a symbol are submitted one after the other,
+   *   and a sell is refused (`SellInFlightError`, nothing stored or sent) while another sell of
+   *   the symbol is `pending`, `unknown`, `open` or `partially_filled`, or has filled more than
+   *   its stored fills (those are fetched first; when that stores a fill, the position changed
+   *   and the sell is refused too, to be decided again).
+   * - **Refusals back off.** After the exchange refused an exit, its next attempt is refused
+   *   (`RefusalBackoffError`) until the backoff since the last refusal has passed; a
+   *   `force_exit` (an operator's) is never held back.
    * - An `OrderRejectedError` stores `rejected` with the reason and returns `rejected`.
    * - No definite answer (`OrderOutcomeUnknownError`, `ExchangeUnavailableError`,
    *   `RateLimitError`, or an error that is not a LumenLink error) stores `unknown` with the
@@ -190,6 +228,8 @@ export class OrderManager {
    * @throws {CircuitOpenError} for an entry while the entry breaker is open: nothing was stored
    *   or sent. (Should the breaker open between the check and the send, the stored order is
    *   marked `failed`, proven never sent, and the error is thrown too.)
+   * @throws {SellInFlightError} for a sell while another sell of the symbol is in flight.
+   * @throws {RefusalBackoffError} for an exit refused before, within its backoff.
    * @throws {StorageError} when the intent cannot be stored: nothing was sent. Also when the
    *   result cannot be stored; the order is then resolved by the reconciler.
    * @throws {ValidationError} for an intent the store refuses (e.g. a quantity <= 0).
@@ -199,6 +239,7 @@ export class OrderManager {
    *   submitting again returns it as `duplicate`; the reconciler stores the missing fills.
    */
   async submit(intent: OrderIntent): Promise<SubmitResult> {
+    if (intent.side === 'sell') return this.#submitSell(intent);
     const key = makeClientOrderId({ ...intent, action: intent.side, attempt: 0 });
     const running = this.#submissions.get(key);
     if (running !== undefined) {
@@ -212,6 +253,24 @@ export class OrderManager {
       return await submission;
     } finally {
       this.#submissions.delete(key);
+    }
+  }
+
+  /** Sells of one symbol run one after the other, so the in-flight guard sees each one. */
+  async #submitSell(intent: OrderIntent): Promise<SubmitResult> {
+    const symbol = intent.symbol;
+    const result = (this.#sellTails.get(symbol) ?? Promise.resolve()).then(() =>
+      this.#submit(intent),
+    );
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#sellTails.set(symbol, settled);
+    try {
+      return await result;
+    } finally {
+      if (this.#sellTails.get(symbol) === settled) this.#sellTails.delete(symbol);
     }
   }
 
@@ -377,7 +436,10 @@ export class OrderManager {
         `entry ${intent.side} ${intent.quantity} ${intent.symbol} refused: the circuit breaker is open after repeated exchange failures`,
       );
     }
-    const slot = await this.#nextAttempt(intent);
+    const slot =
+      intent.side === 'sell' && intent.positionOpenedAt !== undefined
+        ? await this.#nextExitSlot(intent, intent.positionOpenedAt)
+        : await this.#nextAttempt(intent);
     if ('duplicate' in slot) {
       this.#logger.info('duplicate intent; nothing sent', {
         clientOrderId: slot.duplicate.clientOrderId,
@@ -385,6 +447,7 @@ export class OrderManager {
       });
       return { status: 'duplicate', order: slot.duplicate };
     }
+    if (intent.side === 'sell') await this.#assertNoSellInFlight(intent);
     const now = this.#clock.now();
     const order: Order = {
       clientOrderId: slot.clientOrderId,
@@ -427,6 +490,100 @@ export class OrderManager {
     } finally {
       this.#sending.delete(order.clientOrderId);
     }
+  }
+
+  /**
+   * The slot of an exit in its position's chain: the first exit sequence that has not sold
+   * anything, and in it the first attempt not proven `failed`, refused, or canceled unfilled.
+   * A live (non-final) attempt is returned as the duplicate. Refused attempts back off.
+   */
+  async #nextExitSlot(
+    intent: OrderIntent,
+    positionOpenedAt: number,
+  ): Promise<{ clientOrderId: string; attempt: number } | { duplicate: Order }> {
+    const now = this.#clock.now();
+    const fields = { strategy: intent.strategy, symbol: intent.symbol, positionOpenedAt };
+    for (let sequence = 0; ; sequence++) {
+      let refusals = 0;
+      let lastRefusal: Order | null = null;
+      for (let attempt = 0; ; attempt++) {
+        const id = exitClientOrderId({ ...fields, sequence, attempt });
+        const existing = await this.#orders.getOrder(id);
+        if (existing === null) {
+          const waitMs = refusalBackoffMs(refusals, this.#refusalBackoff);
+          if (lastRefusal !== null && intent.role !== 'force_exit') {
+            const retryAt = lastRefusal.updatedAt + waitMs;
+            if (now < retryAt) {
+              throw new RefusalBackoffError(
+                `exit of ${intent.symbol} refused ${refusals} time(s), last ${lastRefusal.clientOrderId}: ${lastRefusal.reason ?? 'no reason'}; the next attempt waits until ${new Date(retryAt).toISOString()}`,
+                { refusals, retryAt },
+              );
+            }
+          }
+          return { clientOrderId: id, attempt };
+        }
+        const { status, filledQuantity } = existing;
+        if (status === 'failed') continue;
+        if (status === 'rejected') {
+          refusals += 1;
+          lastRefusal = existing;
+          continue;
+        }
+        if ((status === 'canceled' || status === 'expired') && !(filledQuantity > 0)) continue;
+        if (isFinalOrderStatus(status)) break; // it sold something: the next exit of the position
+        return { duplicate: existing };
+      }
+    }
+  }
+
+  /**
+   * Refuses a sell while another sell of its symbol is in flight: not final, or filled beyond
+   * its stored fills. Missing fills are fetched first; storing one changes the position, so the
+   * sell is refused then too, to be sized again.
+   */
+  async #assertNoSellInFlight(intent: OrderIntent): Promise<void> {
+    const { symbol } = intent;
+    const live = (await this.#orders.listNonFinalOrders()).find(
+      (order) => order.symbol === symbol && order.side === 'sell',
+    );
+    if (live !== undefined) {
+      throw new SellInFlightError(
+        `${symbol}: sell ${live.clientOrderId} is ${live.status}; no other sell until its outcome is known`,
+        live,
+      );
+    }
+    const since = (intent.positionOpenedAt ?? intent.candleTime) - fillLookbackSlackMs;
+    for (const order of await this.#orders.listOrders({ symbol, since })) {
+      if (order.side !== 'sell' || !(order.filledQuantity > 0)) continue;
+      if (!(await this.#fillsMissing(order))) continue;
+      let stored: readonly Fill[] = [];
+      let error: unknown = null;
+      try {
+        stored = await this.#syncFills(order);
+      } catch (syncError) {
+        error = syncError;
+      }
+      if (stored.length > 0 || (await this.#fillsMissing(order))) {
+        const why =
+          stored.length > 0
+            ? `its missing fills were just stored (the position changed: decide again)`
+            : `filled ${order.filledQuantity} but its fills are not stored yet${error === null ? '' : ` (${describe(error)})`}`;
+        throw new SellInFlightError(`${symbol}: sell ${order.clientOrderId} ${why}`, order, {
+          ...(error === null ? {} : { cause: error }),
+        });
+      }
+    }
+  }
+
+  /** Whether an order's stored fills fall short of its filled quantity. */
+  async #fillsMissing(order: Order): Promise<boolean> {
+    if (!(order.filledQuantity > 0)) return false;
+    const stored = sum(
+      (await this.#orders.listFills({ clientOrderId: order.clientOrderId })).map(
+        (fill) => fill.quantity,
+      ),
+    );
+    return stored < order.filledQuantity && !closeEnough(stored, order.filledQuantity);
   }
 
   /** The first attempt of this intent not proven `failed`: new (to send) or a duplicate. */
@@ -556,6 +713,10 @@ export class OrderManager {
     this.#notFound.set(id, count);
     const age = now - order.createdAt;
     if (count >= this.#checks && age >= this.#windowMs) {
+      // "Not found" is no proof while the exchange's trades show the order, or cannot be read.
+      const evidence = await this.#tradesOf(order);
+      if (evidence === null) return { order, fills: [] };
+      if (evidence.length > 0) return this.#adoptFromTrades(order, evidence);
       const failed = await this.#update(id, {
         status: 'failed',
         reason: `never placed: not found on ${this.#broker.name} by client id ${count} times over ${age} ms since creation`,
@@ -570,6 +731,108 @@ export class OrderManager {
       ageMs: age,
     });
     return { order, fills: [] };
+  }
+
+  /**
+   * The exchange's trades of an order since its creation, by client id (or exchange id); `null`
+   * when they cannot be read (then nothing can be proven about it).
+   */
+  async #tradesOf(order: Order): Promise<Fill[] | null> {
+    try {
+      const trades = await this.#broker.fetchFills(
+        order.symbol,
+        Math.max(0, order.createdAt - fillLookbackSlackMs),
+      );
+      return trades.filter(
+        (trade) =>
+          trade.clientOrderId === order.clientOrderId ||
+          (order.exchangeOrderId !== null && trade.exchangeOrderId === order.exchangeOrderId),
+      );
+    } catch (error) {
+      this.#logger.warn(
+        'not found by client id, but the trades cannot be read to prove it never placed; it stays as it is',
+        { clientOrderId: order.clientOrderId, error: describe(error) },
+      );
+      return null;
+    }
+  }
+
+  /**
+   * Adopts an order that lookups do not find but whose trades the exchange shows: its exchange
+   * id, filled quantity and average price from the trades (`filled` when they cover its
+   * quantity, else `partially_filled`, refreshed later), and the trades as its fills.
+   */
+  async #adoptFromTrades(order: Order, trades: readonly Fill[]): Promise<OrderSync> {
+    const filled = sum(trades.map((trade) => trade.quantity));
+    const value = sum(trades.map((trade) => trade.quantity * trade.price));
+    const complete = filled >= order.quantity || closeEnough(filled, order.quantity);
+    const exchangeOrderId =
+      trades.find((trade) => trade.exchangeOrderId !== null)?.exchangeOrderId ?? null;
+    if (exchangeOrderId === null && !complete) {
+      // A partly filled order without its exchange id could not be refreshed: wait for a lookup.
+      this.#logger.warn('trades show a partly filled order that lookups do not find yet', {
+        clientOrderId: order.clientOrderId,
+        filled,
+      });
+      return { order, fills: [] };
+    }
+    this.#notFound.delete(order.clientOrderId);
+    this.#logger.warn('not found by client id, but its trades show it: adopted from the trades', {
+      clientOrderId: order.clientOrderId,
+      from: order.status,
+      filled,
+    });
+    const now = this.#clock.now();
+    return this.#adopt(order, {
+      exchangeOrderId: exchangeOrderId ?? order.exchangeOrderId ?? order.clientOrderId,
+      clientOrderId: order.clientOrderId,
+      symbol: order.symbol,
+      side: order.side,
+      type: order.type,
+      status: complete ? 'filled' : 'partially_filled',
+      quantity: order.quantity,
+      filledQuantity: Math.min(filled, order.quantity),
+      avgFillPrice: filled > 0 ? value / filled : null,
+      limitPrice: order.limitPrice,
+      stopPrice: order.stopPrice,
+      fee: 0,
+      feeCurrency: null,
+      createdAt: order.createdAt,
+      updatedAt: now,
+    });
+  }
+
+  /**
+   * Resurrects a `failed` order that the exchange shows after all (found by client id, or its
+   * trades listed): it takes the exchange's status and its fills are stored, so a fill is never
+   * lost to a lookup that lagged past the grace window. Any other order is resolved or
+   * refreshed as usual.
+   *
+   * @throws {ValidationError} when no order has this client id.
+   * @throws broker errors of the lookup; {@link StorageError} when the store fails.
+   */
+  async resurrect(clientOrderId: string): Promise<OrderSync> {
+    const order = await this.#mustGet(clientOrderId);
+    if (order.status !== 'failed') return this.refresh(clientOrderId);
+    let found: BrokerOrder | null;
+    try {
+      found = await this.#broker.fetchOrderByClientId(order.symbol, clientOrderId);
+    } catch (error) {
+      if (!(error instanceof OrderNotFoundError)) throw error;
+      found = null;
+    }
+    if (found === null) {
+      const trades = await this.#tradesOf(order);
+      if (trades === null || trades.length === 0) return { order, fills: [] };
+      return this.#adoptFromTrades(order, trades);
+    }
+    if (found.status === 'rejected') return { order, fills: [] };
+    this.#logger.error('an order proven never placed is on the exchange after all: resurrected', {
+      clientOrderId,
+      status: found.status,
+      filled: found.filledQuantity,
+    });
+    return this.#adopt(order, found);
   }
 
   async #refreshOrder(order: Order): Promise<OrderSync> {
@@ -618,7 +881,23 @@ export class OrderManager {
         filled: stored.filledQuantity,
       });
     }
-    return { order: stored, fills: stored.filledQuantity > 0 ? await this.#syncFills(stored) : [] };
+    if (!(stored.filledQuantity > 0)) return { order: stored, fills: [] };
+    const fills = await this.#syncFills(stored);
+    return { order: await this.#feeFromFills(stored), fills };
+  }
+
+  /**
+   * An order whose answer carried no fee (a lookup by id or client id: Binance reports fees only
+   * with trades) takes the sum of its stored fills' fees, when they are in one currency.
+   */
+  async #feeFromFills(order: Order): Promise<Order> {
+    if (order.fee > 0 && order.feeCurrency !== null) return order;
+    const fills = await this.#orders.listFills({ clientOrderId: order.clientOrderId });
+    const currencies = new Set(fills.map((fill) => fill.feeCurrency));
+    const fee = sum(fills.map((fill) => fill.fee));
+    const [currency] = currencies;
+    if (currencies.size !== 1 || currency === undefined || !(fee > order.fee)) return order;
+    return this.#update(order.clientOrderId, { fee, feeCurrency: currency });
   }
 
   async #syncFills(order: Order): Promise<Fill[]> {

@@ -120,8 +120,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 /**
  * Cash and base implied by a list of fills, summed independently of broker and portfolio. The
- * dust rule is written out here on its own: a sale leaving at most half the amount step (when
- * the market has one), or a billionth of what was held, leaves nothing.
+ * dust rule is written out here on its own: a sale leaving less than one amount step (when the
+ * market has one: it can never be sold), or at most a billionth of what was held, leaves nothing.
  */
 function sumOfFills(
   fills: readonly Fill[],
@@ -138,7 +138,7 @@ function sumOfFills(
       cash += value - fill.fee;
       const held = base;
       base -= fill.quantity;
-      if (base <= Math.max((amountStep ?? 0) / 2, held * 1e-9)) base = 0;
+      if (base <= held * 1e-9 || base < (amountStep ?? 0) * (1 - 1e-9)) base = 0;
     }
   }
   return { cash, base };

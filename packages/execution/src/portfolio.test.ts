@@ -295,6 +295,45 @@ describe('Portfolio: persistence (real SQLite)', () => {
     expect(expected.lastStopOutAt).toEqual({ [btc]: day1 + 4 * hour });
   });
 
+  it('never refuses to start: an over-sell on record counts only what was held, and is listed', async () => {
+    // One buy of 0.00409, then three filled sells of 0.00408 (the account held coins of its own).
+    const fills: RoleFill[] = [
+      { fill: fill('buy', 0.00409, 50_000, 0.2, day1 + hour), role: 'entry' },
+      { fill: fill('sell', 0.00408, 50_100, 0.2, day1 + 2 * hour), role: 'trailing_stop' },
+      { fill: fill('sell', 0.00408, 50_050, 0.2, day1 + 2 * hour + 1), role: 'trailing_stop' },
+      { fill: fill('buy', 0.001, 50_000, 0.05, day1 + 3 * hour, eth), role: 'entry' },
+      { fill: { ...fill('sell', 0.5, 2_000, 1, day1 + 4 * hour, eth) }, role: 'exit' },
+      {
+        fill: { ...fill('buy', 1, 2_000, 1, day1 + 5 * hour, eth), feeCurrency: 'BNB' },
+        role: 'entry',
+      },
+    ];
+    const restored = await Portfolio.restore(store.portfolio, {
+      clock,
+      startingCash: 1_000,
+      fills,
+      markets: new Map([[btc, permissiveMarketInfo(btc, { amountStep: 0.00001 })]]),
+    });
+    // BTC: the first sell leaves 0.00001, the second sells it and 0.00407 that were not ours.
+    expect(restored.position(btc)).toBeUndefined();
+    expect(restored.restoreIssues).toEqual([
+      expect.objectContaining({ symbol: btc, kind: 'oversell' }),
+      expect.objectContaining({ symbol: eth, kind: 'oversell' }),
+      expect.objectContaining({ symbol: eth, kind: 'skipped' }),
+    ]);
+    expect(restored.restoreIssues[0]?.problem).toMatch(
+      /sold 0\.00408 BTC-USD, more than the 0\.00001\d* the position held/,
+    );
+    expect(restored.restoreIssues[2]?.problem).toMatch(/feeCurrency BNB/);
+    // Cash counts only the part of each over-selling fill that was the bot's.
+    const soldBtc = 0.00408 * 50_100 - 0.2 + (0.00001 / 0.00408) * (0.00408 * 50_050 - 0.2);
+    const soldEth = 0.001 * 2_000 - (1 * 0.001) / 0.5;
+    expect(restored.cash).toBeCloseTo(
+      1_000 - (0.00409 * 50_000 + 0.2) + soldBtc - (0.001 * 50_000 + 0.05) + soldEth,
+      6,
+    );
+  });
+
   it('deletes the stored position of a closed trade at the next persist', async () => {
     const portfolio = new Portfolio({ clock, startingCash: 1_000, store: store.portfolio });
     portfolio.applyFill(fill('buy', 1, 100, 0, day1), { role: 'entry' });

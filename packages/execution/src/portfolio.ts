@@ -69,6 +69,24 @@ export interface PortfolioRestoreOptions extends Omit<PortfolioOptions, 'store'>
   readonly fills: readonly RoleFill[];
 }
 
+/**
+ * A stored fill that does not add up, met while {@link Portfolio.restore} replays the fills: the
+ * portfolio starts anyway (a restart must never be bricked by its own records), and the caller
+ * reconciles the symbol against the exchange, alerts and pauses it.
+ */
+export interface PortfolioRestoreIssue {
+  readonly symbol: SymbolId;
+  readonly tradeId: string;
+  /**
+   * `oversell`: a sell of more than the position held (the excess, coins the bot did not buy,
+   * is left out: only what was held is sold); `skipped`: a fill that could not be applied at
+   * all (a sell without a position, a fee in another currency, a malformed fill).
+   */
+  readonly kind: 'oversell' | 'skipped';
+  /** In words, for the log and the alert. */
+  readonly problem: string;
+}
+
 /** What a fill did to its symbol's position. */
 export type PositionChangeKind = 'opened' | 'increased' | 'reduced' | 'closed';
 
@@ -168,6 +186,7 @@ export class Portfolio {
   readonly #lastStopOutAt: Partial<Record<SymbolId, number>> = {};
   /** Symbols whose stored position must be deleted at the next persist. */
   readonly #closedSincePersist = new Set<SymbolId>();
+  readonly #restoreIssues: PortfolioRestoreIssue[] = [];
   #cash: number;
   #realizedPnl = 0;
   #peakEquity: number;
@@ -210,8 +229,10 @@ export class Portfolio {
    * const fills = (await store.orders.listFills()).map((fill) => ({ fill, role: roles.get(fill.clientOrderId)! }));
    * const portfolio = await Portfolio.restore(store.portfolio, { clock, startingCash: 10_000, fills });
    * ```
-   * @throws {ValidationError} or {@link DataIntegrityError} as {@link Portfolio.applyFill}, for
-   *   fills that do not add up.
+   * Never refused by its own records: a fill that does not add up (an over-sell on record, a
+   * sell without a position, a fee in another currency) is applied as far as it can be or
+   * skipped, and listed in {@link Portfolio.restoreIssues} for the caller to reconcile.
+   *
    * @throws {StorageError} when the store fails.
    */
   static async restore(
@@ -221,7 +242,14 @@ export class Portfolio {
     const { fills, ...rest } = options;
     const portfolio = new Portfolio({ ...rest, store });
     const ordered = [...fills].sort((a, b) => a.fill.time - b.fill.time);
-    for (const { fill, role } of ordered) portfolio.applyFill(fill, { role });
+    for (const { fill, role } of ordered) {
+      try {
+        portfolio.applyFill(fill, { role });
+      } catch (error) {
+        if (!(error instanceof DataIntegrityError || error instanceof ValidationError)) throw error;
+        portfolio.#restoreIssue(fill, role, error);
+      }
+    }
 
     const stored = await store.listPositions();
     for (const position of stored) {
@@ -251,6 +279,15 @@ export class Portfolio {
           ? latest.equity - latest.dailyPnl
           : latest.equity;
     return portfolio;
+  }
+
+  /**
+   * The stored fills that did not add up when {@link Portfolio.restore} replayed them (empty
+   * otherwise): over-sells on record, fills it could not apply. Reconcile those symbols against
+   * the exchange and pause them until an operator looks.
+   */
+  get restoreIssues(): readonly PortfolioRestoreIssue[] {
+    return this.#restoreIssues;
   }
 
   /** Cash now, in the quote currency. */
@@ -477,6 +514,33 @@ export class Portfolio {
     return snapshot;
   }
 
+  /**
+   * A replayed fill that {@link Portfolio.applyFill} refused. A sell of more than is held sells
+   * what is held (its fee in proportion): the bot's books count only the bot's coins, and the
+   * excess is recorded as an over-sell. Anything else is skipped and recorded.
+   */
+  #restoreIssue(fill: Fill, role: OrderRole, error: Error): void {
+    const symbol = fill.symbol;
+    const held = this.#holdings.get(symbol)?.quantity ?? 0;
+    if (fill.side === 'sell' && held > 0 && fill.quantity > held) {
+      const share = held / fill.quantity;
+      this.applyFill({ ...fill, quantity: held, fee: fill.fee * share }, { role });
+      this.#restoreIssues.push({
+        symbol,
+        tradeId: fill.tradeId,
+        kind: 'oversell',
+        problem: `fill ${fill.tradeId} sold ${tidy(fill.quantity)} ${symbol}, more than the ${tidy(held)} the position held: ${tidy(fill.quantity - held)} were not the bot's (an over-sell on record); only the ${tidy(held)} held are counted`,
+      });
+      return;
+    }
+    this.#restoreIssues.push({
+      symbol,
+      tradeId: fill.tradeId,
+      kind: 'skipped',
+      problem: `fill ${fill.tradeId} skipped: ${error.message}`,
+    });
+  }
+
   /** Validates a fill and its role; returns its canonical symbol. */
   #checkFill(fill: Fill, role: OrderRole): SymbolId {
     if (typeof fill !== 'object' || fill === null) {
@@ -570,6 +634,11 @@ async function latestSnapshot(
   const recent = await store.equitySnapshots(Math.max(0, now - 7 * dayMs), now);
   const found = recent.at(-1) ?? (await store.equitySnapshots(0, now)).at(-1);
   return found;
+}
+
+/** A quantity without float noise, for messages (12 significant digits). */
+function tidy(quantity: number): number {
+  return Number(quantity.toPrecision(12));
 }
 
 function checkTime(field: string, value: unknown): void {

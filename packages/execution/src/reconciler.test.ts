@@ -178,8 +178,8 @@ describe('reconcile', () => {
     expect(again).toMatchObject({ adopted: [], fills: 0, checked: 1 });
   });
 
-  it('reports a conflict when the exchange has open an order the store holds as final', async () => {
-    const conflicts: string[] = [];
+  it('resurrects an order proven failed that the exchange shows open after all', async () => {
+    const resurrected: string[] = [];
     broker.failNext('createOrder', new ExchangeUnavailableError('HTTP 503'));
     const fast = new OrderManager({
       broker,
@@ -190,6 +190,34 @@ describe('reconcile', () => {
     });
     const { order } = await fast.submit(anIntent());
     expect(order.status).toBe('failed');
+    const late = broker.place({
+      clientOrderId: order.clientOrderId,
+      symbol: 'BTC-USD',
+      side: 'buy',
+      type: 'limit',
+      quantity: 0.02,
+      limitPrice: 49_000,
+    });
+    broker.fill(late.exchangeOrderId, 0.005, 49_000);
+    const report = await reconciler({
+      manager: fast,
+      onResurrected: (stored) => resurrected.push(stored.clientOrderId),
+    }).reconcile();
+    expect(report).toMatchObject({ resurrected: [order.clientOrderId], conflicts: [], fills: 1 });
+    expect(resurrected).toEqual([order.clientOrderId]);
+    expect(await store.orders.getOrder(order.clientOrderId)).toMatchObject({
+      status: 'partially_filled',
+      exchangeOrderId: late.exchangeOrderId,
+      filledQuantity: 0.005,
+    });
+    expect(await store.orders.listFills({ clientOrderId: order.clientOrderId })).toHaveLength(1);
+  });
+
+  it('reports a conflict when the exchange has open an order the store holds as done', async () => {
+    const conflicts: string[] = [];
+    const { order } = await manager.submit(anIntent());
+    await manager.cancel(order.clientOrderId);
+    expect((await store.orders.getOrder(order.clientOrderId))?.status).toBe('canceled');
     broker.place({
       clientOrderId: order.clientOrderId,
       symbol: 'BTC-USD',
@@ -199,12 +227,69 @@ describe('reconcile', () => {
       limitPrice: 49_000,
     });
     const report = await reconciler({
-      manager: fast,
       onConflict: (exchangeOrder) => conflicts.push(exchangeOrder.clientOrderId ?? ''),
     }).reconcile();
     expect(report.conflicts).toEqual([order.clientOrderId]);
     expect(conflicts).toEqual([order.clientOrderId]);
+    expect(report).toMatchObject({ adopted: [], resurrected: [] });
+  });
+
+  it('reports an open order whose client id merely starts with ll as foreign, never adopted', async () => {
+    const forged = broker.place({
+      clientOrderId: 'llFORGED-not-our-format',
+      symbol: 'BTC-USD',
+      side: 'sell',
+      type: 'limit',
+      quantity: 1e308,
+      limitPrice: 60_000,
+    });
+    const almost = broker.place({
+      clientOrderId: `${ourId(t0).slice(0, 31)}1`, // '1' is not in the base32 alphabet
+      symbol: 'BTC-USD',
+      side: 'buy',
+      type: 'limit',
+      quantity: 0.01,
+      limitPrice: 40_000,
+    });
+    const report = await reconciler().reconcile();
     expect(report.adopted).toEqual([]);
+    expect(report.foreign).toEqual([forged.exchangeOrderId, almost.exchangeOrderId]);
+    expect(await store.orders.listOrders()).toEqual([]);
+  });
+
+  it('sweeps trades: a fill of ours the store lacks is adopted, a manual trade reported once', async () => {
+    const foreignTrades: string[] = [];
+    const ours = broker.place({
+      clientOrderId: ourId(t0),
+      symbol: 'BTC-USD',
+      side: 'buy',
+      type: 'market',
+      quantity: 0.01,
+    });
+    broker.fill(ours.exchangeOrderId, 0.01, 50_000);
+    const manual = broker.place({
+      clientOrderId: 'web_manual_sell',
+      symbol: 'BTC-USD',
+      side: 'sell',
+      type: 'market',
+      quantity: 0.5,
+    });
+    broker.fill(manual.exchangeOrderId, 0.5, 50_000);
+    const runs = reconciler({
+      symbols: ['BTC-USD'],
+      tradeSweepIntervalMs: 0,
+      onForeignTrade: (fill) => foreignTrades.push(fill.tradeId),
+    });
+    const report = await runs.reconcile();
+    expect(report.adopted).toEqual([ourId(t0)]);
+    expect(report.foreignTrades).toHaveLength(1);
+    expect(await store.orders.getOrder(ourId(t0))).toMatchObject({ status: 'filled' });
+    expect(await store.orders.listFills({ clientOrderId: ourId(t0) })).toHaveLength(1);
+    // The next sweep stores nothing twice and reports the manual trade no more.
+    await clock.advance(1_000);
+    const again = await runs.reconcile();
+    expect(again).toMatchObject({ adopted: [], foreignTrades: [], fills: 0 });
+    expect(foreignTrades).toHaveLength(1);
   });
 
   it('stores fills once by trade id, also trades reported after their order ended', async () => {
@@ -315,7 +400,7 @@ describe('start and stop', () => {
     runs.start(1_000);
     expect(() => runs.start(1_000)).toThrow(/already started/);
     runs.stop();
-    expect(() => reconciler({ prefix: '' })).toThrow(/prefix is empty/);
+    expect(() => reconciler({ tradeSweepIntervalMs: -1 })).toThrow(/tradeSweepIntervalMs -1/);
     expect(() => reconciler({ fillLookbackMs: -1 })).toThrow(/fillLookbackMs -1/);
   });
 });

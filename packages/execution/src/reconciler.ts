@@ -1,8 +1,10 @@
 /**
  * The reconciler: brings the store in line with the exchange (DESIGN.md Principle 4). Run it
  * before any trade on start, then periodically: every non-final local order is resolved, exchange
- * orders with our prefix that the store does not know are adopted, foreign ones reported, and
- * missing fills stored once by trade id.
+ * orders with our exact client id format that the store does not know are adopted, foreign ones
+ * reported, missing fills stored once by trade id, and the exchange's recent trades of each
+ * traded symbol swept for fills of ours the store lacks (a `failed` order they show is
+ * resurrected), so a fill is never lost.
  */
 import {
   StorageError,
@@ -15,12 +17,14 @@ import {
   type Clock,
   type Logger,
   type LumenLinkErrorOptions,
+  type Fill,
   type Order,
   type OrderStatus,
   type OrderStore,
+  type SymbolId,
   type TimerHandle,
 } from '@lumenlink/core';
-import { clientOrderIdPrefix } from './client-order-id.js';
+import { isOurClientOrderId } from './client-order-id.js';
 import type { OrderManager, OrderSync } from './order-manager.js';
 
 /** Options of a {@link Reconciler}. */
@@ -32,19 +36,37 @@ export interface ReconcilerOptions {
   readonly clock: Clock;
   /** Resolves, refreshes and adopts orders (one state machine, one place that writes orders). */
   readonly manager: OrderManager;
-  /** Client order id prefix that marks an exchange order as ours (default `ll`). */
-  readonly prefix?: string;
+  /**
+   * Whether a client order id is ours (default: exactly LumenLink's format, `ll` + 30 lowercase
+   * base32 characters, `isOurClientOrderId`). Anything else is foreign: reported, never adopted,
+   * even when it merely starts with `ll`.
+   */
+  readonly isOurs?: (clientOrderId: string) => boolean;
   /**
    * Orders created this long ago or later (default 24 h) get their missing fills fetched, even
-   * when final: a trade the exchange reported late is still stored once.
+   * when final: a trade the exchange reported late is still stored once. Also how far back the
+   * first trade sweep of each symbol looks.
    */
   readonly fillLookbackMs?: number;
+  /**
+   * The traded symbols, whose recent exchange trades are swept for fills of ours the store
+   * lacks (an order proven `failed` that the exchange shows after all is resurrected; an order
+   * of ours missing from the store is adopted) and for foreign trades (reported). Left out,
+   * the symbols of the stored orders.
+   */
+  readonly symbols?: readonly SymbolId[];
+  /** How often the trade sweep runs, in ms of the clock (default 60 000; 0: every run). */
+  readonly tradeSweepIntervalMs?: number;
   readonly logger?: Logger;
-  /** An open exchange order without our prefix (placed by hand or another bot): reported only. */
+  /** An open exchange order not ours (placed by hand or another bot): reported only. */
   readonly onForeignOrder?: (order: BrokerOrder) => void;
-  /** An exchange order with our prefix that the store lacked, now stored. */
+  /** An exchange order of ours that the store lacked, now stored. */
   readonly onAdopted?: (order: Order) => void;
-  /** An open exchange order with our prefix whose stored order is final: alert an operator. */
+  /** An order proven `failed` that the exchange shows after all, resurrected with its fills. */
+  readonly onResurrected?: (order: Order) => void;
+  /** A trade of a traded symbol by an order not ours (a manual trade): reported once. */
+  readonly onForeignTrade?: (fill: Fill) => void;
+  /** An open exchange order of ours whose stored order is final: alert an operator. */
   readonly onConflict?: (exchangeOrder: BrokerOrder, stored: Order) => void;
   /** A periodic run failed (the next run is still scheduled). */
   readonly onError?: (error: unknown) => void;
@@ -52,6 +74,7 @@ export interface ReconcilerOptions {
 
 /** One order the reconciler could not bring up to date. */
 export interface ReconcileFailure {
+  /** The order's client id, or `trades:<symbol>` for a trade sweep that failed. */
   readonly clientOrderId: string;
   readonly error: unknown;
 }
@@ -68,19 +91,28 @@ export interface ReconcileReport {
   readonly failed: number;
   /** Local orders by status after the run (the checked ones only). */
   readonly outcomes: Readonly<Partial<Record<OrderStatus, number>>>;
-  /** Client ids of exchange orders with our prefix that were missing locally, now stored. */
+  /** Client ids of exchange orders of ours that were missing locally, now stored. */
   readonly adopted: readonly string[];
-  /** Exchange ids of open exchange orders without our prefix: reported, never touched. */
+  /** Client ids of orders proven `failed` that the exchange showed after all, resurrected. */
+  readonly resurrected: readonly string[];
+  /** Exchange ids of open exchange orders not ours: reported, never touched. */
   readonly foreign: readonly string[];
+  /** Trade ids of trades by orders not ours found by the trade sweep (first seen this run). */
+  readonly foreignTrades: readonly string[];
   /**
-   * Client ids of open exchange orders with our prefix whose stored order is final (e.g. proven
-   * `failed`, yet the exchange has it): the store cannot follow, an operator must look.
+   * Client ids of open exchange orders of ours whose stored order is final (filled, canceled,
+   * rejected, expired; a `failed` one is resurrected instead): an operator must look.
    */
   readonly conflicts: readonly string[];
   /** Fills newly stored by this run. */
   readonly fills: number;
   /** Orders that could not be brought up to date; empty when the run is complete. */
   readonly failures: readonly ReconcileFailure[];
+  /**
+   * Symbols whose trade sweep failed (`trades:<symbol>`): retried next run. Not a failure of
+   * the run: the steps above brought every known order up to date.
+   */
+  readonly sweepFailures: readonly ReconcileFailure[];
 }
 
 /**
@@ -102,14 +134,27 @@ export class ReconcileError extends TransientError {
   }
 }
 
+/** What one symbol's trade sweep found and did. */
+interface SweepResult {
+  readonly adopted: string[];
+  readonly resurrected: string[];
+  readonly foreignTrades: string[];
+  readonly fills: Fill[];
+}
+
 const defaultFillLookbackMs = 24 * 60 * 60 * 1_000;
+const defaultTradeSweepIntervalMs = 60_000;
+/** A sweep looks back this much before the previous one (trades reported a little late). */
+const sweepOverlapMs = 5 * 60_000;
+/** Foreign trade ids remembered, so each is reported once. */
+const foreignTradeMemory = 10_000;
 
 /**
  * Reconciles stored orders with the exchange, once or periodically.
  *
  * @example
  * ```ts
- * const reconciler = new Reconciler({ broker, orders: store.orders, clock, manager });
+ * const reconciler = new Reconciler({ broker, orders: store.orders, clock, manager, symbols });
  * await reconciler.reconcile(); // before the first trade: throws ReconcileError if incomplete
  * reconciler.start(config.reconcileIntervalMs); // then every RECONCILE_INTERVAL_MS
  * // on shutdown
@@ -121,36 +166,52 @@ export class Reconciler {
   readonly #orders: OrderStore;
   readonly #clock: Clock;
   readonly #manager: OrderManager;
-  readonly #prefix: string;
+  readonly #isOurs: (clientOrderId: string) => boolean;
   readonly #fillLookbackMs: number;
+  readonly #symbols: readonly SymbolId[] | null;
+  readonly #tradeSweepIntervalMs: number;
   readonly #logger: Logger;
   readonly #onForeignOrder: ((order: BrokerOrder) => void) | undefined;
   readonly #onAdopted: ((order: Order) => void) | undefined;
+  readonly #onResurrected: ((order: Order) => void) | undefined;
+  readonly #onForeignTrade: ((fill: Fill) => void) | undefined;
   readonly #onConflict: ((exchangeOrder: BrokerOrder, stored: Order) => void) | undefined;
   readonly #onError: ((error: unknown) => void) | undefined;
+  /** When each symbol's trades were last swept completely (epoch ms). */
+  readonly #sweptAt = new Map<SymbolId, number>();
+  readonly #foreignTradesSeen = new Set<string>();
+  #lastSweepAt: number | null = null;
   #running: Promise<ReconcileReport> | null = null;
   #timer: TimerHandle | null = null;
   #intervalMs: number | null = null;
 
-  /** @throws {ValidationError} for an empty prefix or a negative fill lookback. */
+  /** @throws {ValidationError} for a negative fill lookback or trade sweep interval. */
   constructor(options: ReconcilerOptions) {
-    const prefix = options.prefix ?? clientOrderIdPrefix;
-    if (prefix === '') throw new ValidationError('Reconciler: prefix is empty');
     const fillLookbackMs = options.fillLookbackMs ?? defaultFillLookbackMs;
     if (!Number.isSafeInteger(fillLookbackMs) || fillLookbackMs < 0) {
       throw new ValidationError(
         `Reconciler: fillLookbackMs ${fillLookbackMs} is not an integer >= 0`,
       );
     }
+    const sweepMs = options.tradeSweepIntervalMs ?? defaultTradeSweepIntervalMs;
+    if (!Number.isSafeInteger(sweepMs) || sweepMs < 0) {
+      throw new ValidationError(
+        `Reconciler: tradeSweepIntervalMs ${sweepMs} is not an integer >= 0`,
+      );
+    }
     this.#broker = options.broker;
     this.#orders = options.orders;
     this.#clock = options.clock;
     this.#manager = options.manager;
-    this.#prefix = prefix;
+    this.#isOurs = options.isOurs ?? isOurClientOrderId;
     this.#fillLookbackMs = fillLookbackMs;
+    this.#symbols = options.symbols ?? null;
+    this.#tradeSweepIntervalMs = sweepMs;
     this.#logger = (options.logger ?? silentLogger).child({ module: 'reconciler' });
     this.#onForeignOrder = options.onForeignOrder;
     this.#onAdopted = options.onAdopted;
+    this.#onResurrected = options.onResurrected;
+    this.#onForeignTrade = options.onForeignTrade;
     this.#onConflict = options.onConflict;
     this.#onError = options.onError;
   }
@@ -166,9 +227,14 @@ export class Reconciler {
    * 1. Every non-final local order: `pending`/`unknown` resolved by client id (becoming `failed`
    *    only after the manager's not-found grace), `open`/`partially_filled` refreshed by exchange
    *    id; fills stored once.
-   * 2. Open exchange orders: ours (prefix) missing from the store are adopted; ours whose stored
-   *    order is final are conflicts; others are foreign and only reported.
+   * 2. Open exchange orders: ours (exact client id format) missing from the store are adopted;
+   *    ours stored `failed` are resurrected; ours whose stored order is otherwise final are
+   *    conflicts; others are foreign and only reported.
    * 3. Recent filled orders whose stored fills fall short get their missing fills.
+   * 4. The trade sweep (every `tradeSweepIntervalMs`, and on the first run): each traded
+   *    symbol's exchange trades since the last sweep; a trade of ours not stored as a fill gets
+   *    its order resurrected (`failed`), adopted (missing) or its fills synced; a trade of an
+   *    order not ours is reported once (a manual trade).
    *
    * @throws {ReconcileError} when some order could not be brought up to date (after doing all
    *   the rest); its `report` says what was done.
@@ -230,23 +296,27 @@ export class Reconciler {
     let changed = 0;
     let failed = 0;
     let fills = 0;
+    /** Runs one step; a failure other than storage is recorded and the run goes on. */
+    const guarded = async <T>(what: string, operation: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await operation();
+      } catch (error) {
+        if (error instanceof StorageError) throw error;
+        this.#logger.error('could not reconcile', {
+          what,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        failures.push({ clientOrderId: what, error });
+        return null;
+      }
+    };
     const attempt = async (
       clientOrderId: string,
       operation: () => Promise<OrderSync>,
     ): Promise<OrderSync | null> => {
-      try {
-        const sync = await operation();
-        fills += sync.fills.length;
-        return sync;
-      } catch (error) {
-        if (error instanceof StorageError) throw error;
-        this.#logger.error('could not reconcile an order', {
-          clientOrderId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-        failures.push({ clientOrderId, error });
-        return null;
-      }
+      const sync = await guarded(clientOrderId, operation);
+      if (sync !== null) fills += sync.fills.length;
+      return sync;
     };
 
     // 1. Local orders not final.
@@ -264,13 +334,15 @@ export class Reconciler {
       if (status === 'failed' && order.status !== 'failed') failed += 1;
     }
 
-    // 2. Exchange open orders: adopt ours the store lacks, report the rest.
+    // 2. Exchange open orders: adopt ours the store lacks, resurrect ours proven failed, report
+    // the rest.
     const adopted: string[] = [];
+    const resurrected: string[] = [];
     const foreign: string[] = [];
     const conflicts: string[] = [];
     for (const exchangeOrder of await this.#broker.fetchOpenOrders()) {
       const id = exchangeOrder.clientOrderId;
-      if (id === null || !id.startsWith(this.#prefix)) {
+      if (id === null || !this.#isOurs(id)) {
         foreign.push(exchangeOrder.exchangeOrderId);
         this.#logger.warn('foreign open order on the exchange; left alone', {
           exchangeOrderId: exchangeOrder.exchangeOrderId,
@@ -286,6 +358,12 @@ export class Reconciler {
         if (sync !== null) {
           adopted.push(id);
           this.#onAdopted?.(sync.order);
+        }
+      } else if (stored.status === 'failed') {
+        const sync = await attempt(id, () => this.#manager.resurrect(id));
+        if (sync !== null && sync.order.status !== 'failed') {
+          resurrected.push(id);
+          this.#onResurrected?.(sync.order);
         }
       } else if (isFinalOrderStatus(stored.status)) {
         conflicts.push(id);
@@ -309,6 +387,34 @@ export class Reconciler {
       await attempt(order.clientOrderId, () => this.#manager.syncFills(order.clientOrderId));
     }
 
+    // 4. The trade sweep: trades of ours the store lacks, and foreign trades.
+    const foreignTrades: string[] = [];
+    const sweepFailures: ReconcileFailure[] = [];
+    if (this.#lastSweepAt === null || startedAt - this.#lastSweepAt >= this.#tradeSweepIntervalMs) {
+      this.#lastSweepAt = startedAt;
+      for (const symbol of await this.#sweptSymbols()) {
+        let found: SweepResult;
+        try {
+          found = await this.#sweep(symbol, startedAt);
+        } catch (error) {
+          // The sweep is a safety net over the steps above: its failure (e.g. trades whose
+          // order the exchange cannot find yet) is reported and retried, not a failed run.
+          if (error instanceof StorageError) throw error;
+          this.#logger.warn('trade sweep failed; retried next run', {
+            symbol,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          sweepFailures.push({ clientOrderId: `trades:${symbol}`, error });
+          continue;
+        }
+        adopted.push(...found.adopted);
+        resurrected.push(...found.resurrected);
+        foreignTrades.push(...found.foreignTrades);
+        fills += found.fills.length;
+        this.#sweptAt.set(symbol, startedAt);
+      }
+    }
+
     const report: ReconcileReport = {
       startedAt,
       finishedAt: this.#clock.now(),
@@ -317,17 +423,22 @@ export class Reconciler {
       failed,
       outcomes,
       adopted,
+      resurrected,
       foreign,
+      foreignTrades,
       conflicts,
       fills,
       failures,
+      sweepFailures,
     };
     this.#logger.info('reconciled', {
       checked: report.checked,
       changed,
       failed,
       adopted: adopted.length,
+      resurrected: resurrected.length,
       foreign: foreign.length,
+      foreignTrades: foreignTrades.length,
       conflicts: conflicts.length,
       fills,
       failures: failures.length,
@@ -341,5 +452,83 @@ export class Reconciler {
       });
     }
     return report;
+  }
+  /** The symbols whose trades are swept: the configured ones, or those of the stored orders. */
+  async #sweptSymbols(): Promise<SymbolId[]> {
+    if (this.#symbols !== null) return [...this.#symbols];
+    const orders = await this.#orders.listOrders({
+      since: this.#clock.now() - this.#fillLookbackMs,
+    });
+    return [...new Set(orders.map((order) => order.symbol))];
+  }
+
+  /** One symbol's trades since its last sweep: ours stored, foreign ones reported once. */
+  async #sweep(symbol: SymbolId, startedAt: number): Promise<SweepResult> {
+    const previous = this.#sweptAt.get(symbol);
+    const since = Math.max(
+      0,
+      previous === undefined ? startedAt - this.#fillLookbackMs : previous - sweepOverlapMs,
+    );
+    const trades = await this.#broker.fetchFills(symbol, since);
+    const storedIds = new Set(
+      (await this.#orders.listFills({ symbol, since: since - sweepOverlapMs })).map(
+        (fill) => fill.tradeId,
+      ),
+    );
+    const result: SweepResult = { adopted: [], resurrected: [], foreignTrades: [], fills: [] };
+    const handled = new Set<string>();
+    for (const trade of trades) {
+      if (storedIds.has(trade.tradeId)) continue;
+      const id = trade.clientOrderId;
+      if (!this.#isOurs(id)) {
+        if (this.#foreignTradesSeen.has(trade.tradeId)) continue;
+        this.#rememberForeign(trade.tradeId);
+        result.foreignTrades.push(trade.tradeId);
+        this.#logger.warn('a trade of an order not ours (a manual trade?)', {
+          symbol,
+          tradeId: trade.tradeId,
+          side: trade.side,
+          quantity: trade.quantity,
+        });
+        this.#onForeignTrade?.(trade);
+        continue;
+      }
+      if (handled.has(id)) continue;
+      handled.add(id);
+      const stored = await this.#orders.getOrder(id);
+      if (stored === null) {
+        const exchangeOrder = await this.#broker.fetchOrderByClientId(symbol, id);
+        if (exchangeOrder === null) {
+          this.#logger.warn('a trade of ours whose order is not found yet; next sweep', {
+            clientOrderId: id,
+            tradeId: trade.tradeId,
+          });
+          continue;
+        }
+        const sync = await this.#manager.adoptExchangeOrder(exchangeOrder);
+        result.adopted.push(id);
+        result.fills.push(...sync.fills);
+        this.#onAdopted?.(sync.order);
+      } else if (stored.status === 'failed') {
+        const sync = await this.#manager.resurrect(id);
+        result.fills.push(...sync.fills);
+        if (sync.order.status !== 'failed') {
+          result.resurrected.push(id);
+          this.#onResurrected?.(sync.order);
+        }
+      } else {
+        const sync = await this.#manager.refresh(id);
+        result.fills.push(...sync.fills);
+      }
+    }
+    return result;
+  }
+
+  #rememberForeign(tradeId: string): void {
+    if (this.#foreignTradesSeen.size >= foreignTradeMemory) {
+      const oldest = this.#foreignTradesSeen.values().next().value;
+      if (oldest !== undefined) this.#foreignTradesSeen.delete(oldest);
+    }
+    this.#foreignTradesSeen.add(tradeId);
   }
 }

@@ -110,6 +110,46 @@ describe('RiskEngine: each check blocks an entry in its own scenario', () => {
     expectBlockedBy(dust, 'phantom_sell', /0\.000004 BTC is below the amount step 0\.00001/);
   });
 
+  it('3 phantom_sell: a sell never exceeds the position nor the free balance on the exchange', () => {
+    // The account holds more than the bot bought: the sell is the position, not the balance.
+    const rich = engine.evaluate(
+      sell(),
+      riskState({ position: btcPosition(0.00824), freeBase: 5 }),
+    );
+    expect(rich.allowed).toBe(true);
+    expect(rich.quantity).toBe(0.00824);
+    // Someone sold part of the bot's coins on the exchange: the sell is capped at what is free.
+    const short = engine.evaluate(
+      sell(),
+      riskState({ position: btcPosition(0.00824), freeBase: 0.005003 }),
+    );
+    expect(short.allowed).toBe(true);
+    expect(short.quantity).toBe(0.005);
+    expect(checkOf(short, 'phantom_sell').reason).toMatch(/capped at the 0\.005003 free/);
+    // Nothing free: refused with a reason, never sent.
+    const none = engine.evaluate(
+      sell(),
+      riskState({ position: btcPosition(0.00824), freeBase: 0 }),
+    );
+    expectBlockedBy(none, 'phantom_sell', /holds 0 BTC free, less than one step/);
+    expect(() =>
+      engine.evaluate(sell(), riskState({ position: btcPosition(1), freeBase: Number.NaN })),
+    ).toThrow(/state\.freeBase must be a finite number/);
+  });
+
+  it('1 trading_state: a paused symbol blocks its entries and lets its exits go', () => {
+    const paused = riskState({
+      position: btcPosition(0.001),
+      symbolPaused: 'stored fills sell more than held',
+    });
+    expectBlockedBy(
+      engine.evaluate(buy(), paused),
+      'trading_state',
+      /BTC-USD is paused \(exits only\) until an operator resumes it: stored fills sell more/,
+    );
+    expect(engine.evaluate(sell(), paused).allowed).toBe(true);
+  });
+
   it('4 daily_loss: realized plus unrealized P&L at the limit', () => {
     const verdict = engine.evaluate(buy(), riskState({ dailyPnl: -150 }));
     expectBlockedBy(verdict, 'daily_loss', /-150\.00 USD is at or beyond the loss limit/);

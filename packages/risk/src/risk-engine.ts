@@ -76,6 +76,14 @@ function tradingStateCheck({ state, exit }: CheckInput): Finding {
   if (tradingState === 'reducing') {
     return fail('reducing', 'active', 'trading is reducing: exits only, no new entries');
   }
+  const paused = state.symbolPaused ?? null;
+  if (paused !== null) {
+    return fail(
+      `${state.symbol} paused`,
+      'active',
+      `${state.symbol} is paused (exits only) until an operator resumes it: ${paused}`,
+    );
+  }
   if (circuitOpen) {
     return fail(
       'active, circuit open',
@@ -113,13 +121,31 @@ function phantomSellCheck({ state, size, exit, base }: CheckInput): Finding {
       `position ${formatAmount(held)} ${base} is below the amount step ${formatAmount(step)}: nothing can be sold`,
     );
   }
+  const free = state.freeBase ?? null;
+  if (free !== null && roundDownToStep(size.sellableQuantity, step) <= 0) {
+    return fail(
+      Math.max(0, free),
+      `${formatAmount(held)} (the position)`,
+      `the exchange holds ${formatAmount(Math.max(0, free))} ${base} free, less than one step of the ${formatAmount(held)} ${base} position: nothing of it can be sold (sold or moved outside the bot?)`,
+    );
+  }
+  // Sizing caps at the position and the free balance: this guards against any other path.
+  const limit = Math.min(held, free ?? held);
+  if (size.quantity > limit * (1 + 1e-9)) {
+    return fail(
+      size.quantity,
+      limit,
+      `selling ${formatAmount(size.quantity)} ${base} would exceed the ${formatAmount(held)} ${base} position${free === null ? '' : ` or the ${formatAmount(free)} ${base} free`}`,
+    );
+  }
   if (!(size.quantity > 0)) {
     return fail(held, '> 0', `the sell rounds to 0 ${base} (${size.notes.join('; ')})`);
   }
+  const capped = free !== null && free < held ? `, capped at the ${formatAmount(free)} free` : '';
   return pass(
     held,
     '> 0',
-    `selling ${formatAmount(size.quantity)} of ${formatAmount(held)} ${base} held`,
+    `selling ${formatAmount(size.quantity)} of ${formatAmount(held)} ${base} held${capped}`,
   );
 }
 
@@ -358,6 +384,9 @@ function checkInput(signal: Signal, state: RiskState): void {
     }
   }
   if (state.atr !== null) finite('state.atr', state.atr);
+  if (state.freeBase !== undefined && state.freeBase !== null) {
+    finite('state.freeBase', state.freeBase);
+  }
   if (state.lastStopOutAt !== null) finite('state.lastStopOutAt', state.lastStopOutAt);
   if (state.market !== null) {
     const { amountStep, minAmount, minCost } = state.market;

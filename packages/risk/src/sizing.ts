@@ -35,8 +35,13 @@ export interface OrderSize {
   readonly room: number | null;
   /** The most this order may cost: the room, and the cash net of the taker fee (quote currency). */
   readonly capValue: number;
-  /** Base quantity held before the order. */
+  /** Base quantity held before the order (the position). */
   readonly heldQuantity: number;
+  /**
+   * Exits: what may be sold at most, the position capped at the exchange's free balance of the
+   * base asset when it is known. Entries: the position.
+   */
+  readonly sellableQuantity: number;
   /** Base quantity, rounded down to the market's amount step; 0 when nothing can be ordered. */
   readonly quantity: number;
   /** `quantity x price` (quote currency). */
@@ -193,6 +198,7 @@ function sizeEntry(
     room: capAtRoom ? room : null,
     capValue,
     heldQuantity: held,
+    sellableQuantity: held,
     quantity,
     value: quantity * price,
     minQuantity,
@@ -206,9 +212,17 @@ function sizeExit(signal: Signal, state: RiskState): OrderSize {
   const step = market?.amountStep ?? 0;
   const price = signal.limitPrice ?? state.price;
   const portion = signal.portion ?? 1;
-  const held = Math.max(0, state.position?.quantity ?? 0);
+  const position = Math.max(0, state.position?.quantity ?? 0);
+  const free = state.freeBase ?? null;
+  // Never more than the bot's position, nor than the exchange holds free of the base asset.
+  const held = free === null ? position : Math.min(position, Math.max(0, free));
   const sellable = roundDownToStep(held, step);
   const notes: string[] = [];
+  if (free !== null && free < position) {
+    notes.push(
+      `capped at the free balance ${formatAmount(Math.max(0, free))} ${baseOf(state.symbol)} (position ${formatAmount(position)})`,
+    );
+  }
 
   let quantity =
     portion >= 1 ? sellable : Math.min(roundDownToStep(held * portion, step), sellable);
@@ -241,7 +255,8 @@ function sizeExit(signal: Signal, state: RiskState): OrderSize {
     targetValue: portion * held * price,
     room: null,
     capValue: sellable * price,
-    heldQuantity: held,
+    heldQuantity: position,
+    sellableQuantity: held,
     quantity,
     value: quantity * price,
     minQuantity,
