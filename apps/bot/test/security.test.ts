@@ -6,15 +6,20 @@
  * The secret scan runs the bot live (ALLOW_LIVE_TRADING=true) against the Binance emulator, a
  * local Telegram Bot API, a local Discord webhook and local stand-ins for the sentiment feeds,
  * with a recognisable sentinel in every secret key of core's config table. It trades, answers
- * chat commands and HTTP requests, and meets errors: exchange 500s on signed URLs, an exchange
- * refusing the API key on an order, an exchange error page that echoes the request headers (API
- * key included), sentiment feeds answering 401/500 with the request URL (token included) echoed
- * in the body, Discord 500, Telegram 401 and Telegram refusing connections (grammy's HttpError
- * carries the request URL, bot token included). A second start with credentials the exchange
- * refuses (HTTP 401) fails, and `pnpm live` (runBot) fails to start on the echoing error page.
- * Then every output is scanned for every sentinel, raw and encoded: the log lines, HTTP bodies,
- * what Telegram and Discord received, the errors surfaced (thrown with their cause chains,
- * returned, printed by `pnpm live`), console and process output, and the database files.
+ * chat commands and HTTP requests, and meets errors: exchange 500s on signed URLs, exchange
+ * error pages that echo the request headers and every secret (as JSON, and as an HTML page that
+ * is not JSON), order refusals whose message echoes the request (API key header, signature,
+ * query) and every secret, a secret straddling the point where exchange texts are cut (400
+ * characters of an exchange error, 200 of a page that is not JSON), an operator's reason holding
+ * secrets, sentiment feeds answering 401/500 with the request URL (token included) echoed in the
+ * body, Discord 500, Telegram 401 and Telegram refusing connections (grammy's HttpError carries
+ * the request URL, bot token included). A second start with credentials the exchange refuses
+ * (HTTP 401) fails, and `pnpm live` (runBot) fails to start on the echoing error page.
+ * Then every output is scanned for every sentinel, raw and encoded (URL, form, JSON, base64) and
+ * cut (any 8+ character prefix or suffix of its secret part), and for the signature of every
+ * request the exchanges received: the log lines, HTTP bodies, what Telegram and Discord received,
+ * the errors surfaced (thrown with their cause chains, returned, printed by `pnpm live`), console
+ * and process output, and the database files' raw bytes (with their WAL, while running and after).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
@@ -211,20 +216,23 @@ function routeExternalFetch(target: string): void {
  * space, `&`).
  */
 function sentinels(discordUrl: string): Record<ConfigKey, string> {
-  const shapes: Partial<Record<ConfigKey, (marker: string) => string>> = {
-    EXCHANGE_API_KEY: (marker) => `${marker}ApiKey`,
-    EXCHANGE_API_SECRET: (marker) => `${marker}+Api/Secret=`,
-    EXCHANGE_API_PASSPHRASE: (marker) => `${marker} pass&phrase`,
-    HTTP_TOKEN: (marker) => `${marker}-http-bearer-token`,
-    TELEGRAM_BOT_TOKEN: (marker) => `7004242:AA${marker}_telegram-Token`,
-    DISCORD_WEBHOOK_URL: (marker) =>
-      `${discordUrl}/api/webhooks/424242/${marker}-Discord.Webhook_token`,
-    CRYPTOPANIC_TOKEN: (marker) => `${marker}+cp/token`,
+  // Each ends with a random tail too, so a cut form from either end is recognisable.
+  const shapes: Partial<Record<ConfigKey, (marker: string, tail: string) => string>> = {
+    EXCHANGE_API_KEY: (marker, tail) => `${marker}ApiKey${tail}`,
+    EXCHANGE_API_SECRET: (marker, tail) => `${marker}+Api/Secret=${tail}`,
+    EXCHANGE_API_PASSPHRASE: (marker, tail) => `${marker} pass&phrase${tail}`,
+    HTTP_TOKEN: (marker, tail) => `${marker}-http-bearer-token${tail}`,
+    TELEGRAM_BOT_TOKEN: (marker, tail) => `7004242:AA${marker}_telegram-Token${tail}`,
+    DISCORD_WEBHOOK_URL: (marker, tail) =>
+      `${discordUrl}/api/webhooks/424242/${marker}-Discord.Webhook_token${tail}`,
+    CRYPTOPANIC_TOKEN: (marker, tail) => `${marker}+cp/token${tail}`,
   };
   const values: Partial<Record<ConfigKey, string>> = {};
   for (const [index, key] of secretKeys.entries()) {
     const marker = `sntl${index}${randomBytes(6).toString('hex')}`;
-    const value = (shapes[key] ?? ((text: string) => `${text}-secret-value`))(marker);
+    const tail = `Q${randomBytes(4).toString('hex')}q`;
+    const shape = shapes[key] ?? ((text: string, end: string) => `${text}-secret-value${end}`);
+    const value = shape(marker, tail);
     // Every sentinel is a valid value of its key.
     expect(configKeys[key].schema.safeParse(value).success, key).toBe(true);
     values[key] = value;
@@ -238,8 +246,25 @@ function markerOf(value: string): string {
   return marker;
 }
 
-/** The forms a secret may leak in: raw, URL-, form- and JSON-encoded, base64, and its marker. */
+/**
+ * The part of a secret that is secret: a Discord webhook's token (not the host and path before
+ * it), a Telegram bot token's part after the bot id; the whole value otherwise.
+ */
+function secretPart(value: string): string {
+  if (/^https?:\/\//.test(value)) return value.slice(value.lastIndexOf('/') + 1);
+  return /^\d+:(.+)$/.exec(value)?.[1] ?? value;
+}
+
+/** Shortest cut form of a secret looked for: any longer prefix or suffix contains one. */
+const cutFormLength = 8;
+
+/**
+ * The forms a secret may leak in: raw, URL-, form- and JSON-encoded, base64, its marker, and
+ * its cut forms (what is left when a text is cut inside it): its secret part's first and last 8
+ * characters, raw and URL-encoded.
+ */
 function leakForms(value: string): Record<string, string> {
+  const part = secretPart(value);
   return {
     raw: value,
     uri: encodeURIComponent(value),
@@ -248,7 +273,75 @@ function leakForms(value: string): Record<string, string> {
     base64: Buffer.from(value, 'utf8').toString('base64'),
     base64url: Buffer.from(value, 'utf8').toString('base64url'),
     marker: markerOf(value),
+    cutStart: part.slice(0, cutFormLength),
+    cutEnd: part.slice(-cutFormLength),
+    uriCutStart: encodeURIComponent(part).slice(0, cutFormLength),
+    uriCutEnd: encodeURIComponent(part).slice(-cutFormLength),
   };
+}
+
+/** Characters of a request signature's start or end that count as a leak of it. */
+const signatureCutLength = 16;
+
+/**
+ * Every signature (64 hex digits, HMAC of one signed request) found in any output, whole or cut
+ * to its first or last 16 digits. Signatures are many, so hex runs are indexed once.
+ */
+function signatureLeaks(outputs: readonly Output[], signatures: readonly string[]): string[] {
+  const needles = new Set<string>();
+  for (const signature of signatures) {
+    needles.add(signature.slice(0, signatureCutLength));
+    needles.add(signature.slice(-signatureCutLength));
+  }
+  const found: string[] = [];
+  for (const { where, text } of outputs) {
+    for (const run of text.toLowerCase().matchAll(/[0-9a-f]{16,}/g)) {
+      const hex = run[0];
+      for (let at = 0; at + signatureCutLength <= hex.length; at++) {
+        if (needles.has(hex.slice(at, at + signatureCutLength))) {
+          found.push(
+            `${where}: signature ...${text.slice(Math.max(0, run.index - 80), run.index + 80)}...`,
+          );
+          break;
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/** The signatures of the signed requests an exchange emulator received. */
+function signaturesOf(exchange: ExchangeEmulator): string[] {
+  return exchange
+    .requests()
+    .map((entry) => entry.query['signature'] ?? entry.body['signature'])
+    .filter((signature): signature is string => signature !== undefined);
+}
+
+/** Where exchange error texts are cut: 400 characters of a ccxt error's message. */
+const exchangeTextCut = 400;
+/** ccxt's text of a Binance error answer starts `binance {"code":-2010,"msg":"` (29 characters). */
+const binanceErrorPrefix = 'binance {"code":-2010,"msg":"'.length;
+
+/**
+ * A refusal's `msg` that echoes every secret (raw, URL-encoded, as `KEY=value` and in JSON) and
+ * puts `straddler` across the cut: its first 10 characters before it, the rest after.
+ */
+function echoingMessage(
+  opening: string,
+  straddler: string,
+  secrets: Readonly<Record<string, string>>,
+  extra = '',
+): string {
+  const pad = exchangeTextCut - binanceErrorPrefix - opening.length - 10;
+  expect(pad).toBeGreaterThan(0);
+  const dump = Object.entries(secrets)
+    .map(
+      ([key, value]) =>
+        `${key}=${value} ${encodeURIComponent(value)} ${JSON.stringify({ [key]: value })}`,
+    )
+    .join(' ');
+  return `${opening}${'.'.repeat(pad)}${straddler} ${extra}config dump: ${dump} again: ${dump}`;
 }
 
 interface Output {
@@ -273,6 +366,14 @@ function leaks(outputs: readonly Output[], secrets: Readonly<Record<string, stri
     }
   }
   return found;
+}
+
+/** The raw bytes of the database files (with the WAL and shared memory) in `dir`. */
+function databaseFiles(dir: string, moment: string): Output[] {
+  return readdirSync(dir).map((file) => ({
+    where: `database file ${file} (${moment})`,
+    text: readFileSync(join(dir, file)).toString('latin1'),
+  }));
 }
 
 /** An error with its cause chain, own fields and stack, as `util.inspect` shows it all. */
@@ -414,7 +515,7 @@ function sentTexts(telegram: FakeTelegram, from = 0): string[] {
 // ------------------------------------------------------------------------------------------
 
 describe('security', () => {
-  it('lets no secret out: logs, HTTP, alerts, chat replies, errors and their causes, console, database', async () => {
+  it('lets no secret out, whole, encoded or cut: logs, HTTP, alerts, chat replies, errors and their causes, console, the database and its WAL', async () => {
     const telegram = await startFakeTelegram();
     cleanups.push(() => telegram.close());
     const discord = await startFakeDiscord();
@@ -558,13 +659,20 @@ describe('security', () => {
     );
     // Then an error page that echoes the request's headers, API key included (as some proxies
     // and gateways do). The alert is a repeat: its summary goes out when the bot stops.
+    // Every secret is echoed, the HTTP token (which the exchange adapter does not know) across
+    // the point where the adapter cuts exchange texts.
     emulator.clearFaults();
     emulator.inject({
       kind: 'malformed',
       route: 'GET /api/v3/openOrders',
       body: JSON.stringify({
         code: -1000,
-        msg: `upstream error; request headers: X-MBX-APIKEY: ${secrets.EXCHANGE_API_KEY}, X-Api-Key ${secrets.EXCHANGE_API_KEY}`,
+        msg: echoingMessage(
+          'upstream error; ',
+          secrets.HTTP_TOKEN,
+          secrets,
+          `request headers: X-MBX-APIKEY: ${secrets.EXCHANGE_API_KEY}, X-Api-Key ${secrets.EXCHANGE_API_KEY}; `,
+        ),
       }),
     });
     await waitFor('the reconcile loop failing on the echoing error page', () =>
@@ -572,13 +680,31 @@ describe('security', () => {
         ? true
         : undefined,
     );
+    // A gateway page that is not JSON: its body is cut at 200 characters before the adapter sees
+    // it, with the API secret across that cut.
+    emulator.clearFaults();
+    const page = '<html><body>gateway error: ';
+    emulator.inject({
+      kind: 'malformed',
+      route: 'GET /api/v3/openOrders',
+      body: `${page}${'-'.repeat(200 - page.length - 10)}${secrets.EXCHANGE_API_SECRET} ${Object.values(secrets).join(' ')}</body></html>`,
+    });
+    await waitFor('the reconcile loop failing on the page that is not JSON', () =>
+      bot.scheduler.loopHealth('reconcile').lastError?.includes('not JSON') === true
+        ? true
+        : undefined,
+    );
+    expect((await http('/status', { headers: auth })).text).toContain('not JSON');
     emulator.clearFaults();
 
-    // 4b. The exchange refuses the API key on an order (-2015): a force exit from the chat.
+    // 4b. The exchange refuses a force exit from the chat (-2010) with a message that echoes the
+    // request (API key header, signature, query) and every secret, the API key across the point
+    // where exchange texts are cut.
     emulator.inject({
       kind: 'reject',
-      code: -2015,
-      msg: 'Invalid API-key, IP, or permissions for action.',
+      code: -2010,
+      msg: echoingMessage('Order refused by the gateway; ', secrets.EXCHANGE_API_KEY, secrets),
+      echoRequest: true,
       times: 1,
     });
     const beforeExit = telegram.calls.length;
@@ -594,11 +720,27 @@ describe('security', () => {
         .some(
           (call) =>
             call.method === 'editMessageText' &&
-            /API|key|permission/i.test(String(call.body['text'])),
+            /refused by the gateway/.test(String(call.body['text'])),
         )
         ? true
         : undefined,
     );
+    // Refused again, asked directly: the CryptoPanic token (unknown to the exchange adapter)
+    // across the cut. The answer quotes the stored decision.
+    emulator.inject({
+      kind: 'reject',
+      code: -2010,
+      msg: echoingMessage('Order refused by the gateway; ', secrets.CRYPTOPANIC_TOKEN, secrets),
+      echoRequest: true,
+      times: 1,
+    });
+    const refusedAgain = await bot.control.forceExit('BTC-USDT');
+    expect(refusedAgain).toMatchObject({ submitted: false });
+    expect(refusedAgain.message).toContain('refused by the gateway');
+    surfaced.push(refusedAgain);
+    expect(
+      emulator.orders().filter((order) => order.side === 'sell' && order.status === 'FILLED'),
+    ).toEqual([]);
     // Then it goes through: the position is sold on the exchange.
     const secondExit = telegram.calls.length;
     telegram.updates.push(commandUpdate('/forceexit BTC-USDT'));
@@ -630,7 +772,14 @@ describe('security', () => {
     // 5. Alert channels fail: Discord 500 and Telegram 401, then Telegram refuses connections.
     discord.status = 500;
     telegram.unauthorized.add('sendMessage');
-    expect((await http('/reduce', { method: 'POST', headers: auth })).status).toBe(200);
+    // An operator's reason that holds secrets (pasted by mistake): stored, alerted and shown.
+    const reason = `rotating keys ${secrets.CRYPTOPANIC_TOKEN} ${secrets.TELEGRAM_BOT_TOKEN}`;
+    expect(reason.length).toBeLessThanOrEqual(200);
+    expect(
+      (await http('/reduce', { method: 'POST', headers: auth, body: JSON.stringify({ reason }) }))
+        .status,
+    ).toBe(200);
+    expect((await http('/status', { headers: auth })).text).toContain('rotating keys');
     await waitFor('the Discord 500 and the Telegram 401 logged', () =>
       lines.some((line) => line.includes('"channel":"discord"') && line.includes('HTTP 500')) &&
       lines.some((line) => line.includes('"channel":"telegram"') && line.includes('401'))
@@ -649,10 +798,13 @@ describe('security', () => {
     );
 
     // The loops' last errors (the echoing error page among them) as the HTTP server shows them.
-    expect((await http('/status', { headers: auth })).text).toContain('upstream error');
+    expect((await http('/status', { headers: auth })).text).toContain('not JSON');
     await http('/status');
     await http('/health');
     outputs.push({ where: 'bot.report()', text: JSON.stringify(await bot.report()) });
+    // The database while the bot runs: the recent writes are in the WAL.
+    outputs.push(...databaseFiles(dirname(dbPath), 'running'));
+    expect(outputs.some((output) => output.where.endsWith('bot.db-wal (running)'))).toBe(true);
     // Stopping with Telegram down: grammy's last getUpdates fails with an HttpError whose inner
     // error holds the request URL, bot token included; the bot logs it.
     await bot.stop();
@@ -660,7 +812,10 @@ describe('security', () => {
     expect(lines.some((line) => line.includes('Telegram commands did not stop cleanly'))).toBe(
       true,
     );
-    expect(discord.posts.some((post) => post.body.includes('upstream error'))).toBe(true);
+    // The echoing errors were alerted: the loop's (a repeat, summarised when the bot stopped) and
+    // the refused exit's.
+    expect(discord.posts.some((post) => post.body.includes('not JSON'))).toBe(true);
+    expect(discord.posts.some((post) => post.body.includes('refused by the gateway'))).toBe(true);
 
     // 6. A start with credentials the exchange refuses (HTTP 401, -2015) fails.
     const refusing = await startExchangeEmulator({
@@ -669,12 +824,9 @@ describe('security', () => {
       secret: 'another-secret',
     });
     cleanups.push(() => refusing.close());
+    const refusedDbPath = join(tempDir('lumenlink-security-'), 'bot.db');
     const { config: refusedConfig } = await loadConfigWithSecrets(
-      {
-        ...env,
-        EXCHANGE_API_URL: refusing.url,
-        DB_PATH: join(tempDir('lumenlink-security-'), 'bot.db'),
-      },
+      { ...env, EXCHANGE_API_URL: refusing.url, DB_PATH: refusedDbPath },
       { logger: boot },
     );
     const failedStart = await startBot(refusedConfig, { logger, sentiment: false }).then(
@@ -703,13 +855,10 @@ describe('security', () => {
       }),
     });
     const printed: string[] = [];
+    const echoingDbPath = join(tempDir('lumenlink-security-'), 'bot.db');
     const code = await runBot({
       argv: ['--mode', 'live'],
-      processEnv: {
-        ...env,
-        EXCHANGE_API_URL: echoing.url,
-        DB_PATH: join(tempDir('lumenlink-security-'), 'bot.db'),
-      },
+      processEnv: { ...env, EXCHANGE_API_URL: echoing.url, DB_PATH: echoingDbPath },
       envFile: join(tempDir('lumenlink-security-'), '.env'),
       err: memoryStream(printed),
       signal: new AbortController().signal,
@@ -724,6 +873,10 @@ describe('security', () => {
     expect(rawText).toContain(secrets.TELEGRAM_BOT_TOKEN);
     expect(lines.some((line) => line.includes('bot[REDACTED]'))).toBe(true);
     expect(emulator.requests().some((entry) => entry.path === '/api/v3/order')).toBe(true);
+    // The cut really fell inside a secret the adapter does not know: its first 10 characters
+    // were left by the cut, before the logger, the store and the alerts redacted them.
+    expect(rawText).toContain(`${secrets.CRYPTOPANIC_TOKEN.slice(0, 10)}...`);
+    expect(rawText).toContain(`${secrets.HTTP_TOKEN.slice(0, 10)}...`);
 
     // The scan.
     outputs.push(...lines.map((line, index) => ({ where: `log line ${index}`, text: line })));
@@ -735,15 +888,15 @@ describe('security', () => {
       outputs.push({ where: `surfaced ${index}`, text: errorText(error) });
     }
     outputs.push(...processOutput().map((text) => ({ where: 'console/process output', text })));
-    const dir = dirname(dbPath);
-    for (const file of readdirSync(dir)) {
-      outputs.push({
-        where: `database file ${file}`,
-        text: readFileSync(join(dir, file)).toString('latin1'),
-      });
+    for (const path of [dbPath, refusedDbPath, echoingDbPath]) {
+      outputs.push(...databaseFiles(dirname(path), 'stopped'));
     }
     expect(lines.length).toBeGreaterThan(100);
     expect(leaks(outputs, secrets)).toEqual([]);
+    // No request signature either, whole or cut (the refusals echoed them bare).
+    const signatures = [emulator, refusing, echoing].flatMap(signaturesOf);
+    expect(signatures.length).toBeGreaterThan(20);
+    expect(signatureLeaks(outputs, signatures)).toEqual([]);
   }, 120_000);
 
   it('rejects malformed secret values without quoting them', () => {
