@@ -217,32 +217,35 @@ describe('parseBacktestArgs bad flags', () => {
       ['--from', '2024-03-01', '--to', '2024-02-01'],
       '--to: 2024-02-01 is before --from 2024-03-01; give a --to after --from',
     ],
-    [['--cash', '0'], '--cash: "0" is not greater than 0. Accepted: a number > 0 (default 10000)'],
-    [['--cash', ''], '--cash: is empty. Accepted: a number > 0 (default 10000)'],
+    [
+      ['--cash', '0'],
+      '--cash: "0" is not above 0 (use a value over 0). Accepted: a number > 0 and <= 1e12 (default 10000)',
+    ],
+    [['--cash', ''], '--cash: is empty. Accepted: a number > 0 and <= 1e12 (default 10000)'],
     [
       ['--fee-bps', '-1'],
-      '--fee-bps: "-1" is less than 0. Accepted: a number from 0 to 10000 (default 10)',
+      '--fee-bps: "-1" is below the minimum 0 (use 0 or more). Accepted: a number from 0 to 1000, up to 10 % (default 10)',
     ],
     [
       ['--slippage-bps', '5%'],
-      '--slippage-bps: "5%" is not a number. Accepted: a number from 0 to 10000 (default 5)',
+      '--slippage-bps: "5%" is not a number. Accepted: a number from 0 to 1000, up to 10 % (default 5)',
     ],
     [['--fill', 'open'], '--fill: "open" is not a fill mode. Accepted: next-open or close'],
     [
       ['--max-position-usd', 'lots'],
-      '--max-position-usd: "lots" is not a number. Accepted: a number > 0 (default 250)',
+      '--max-position-usd: "lots" is not a number. Accepted: a number > 0 and <= 1e12 (default 250)',
     ],
     [
       ['--max-daily-loss-usd', '0'],
-      '--max-daily-loss-usd: "0" is not greater than 0. Accepted: a number > 0 (default 150)',
+      '--max-daily-loss-usd: "0" is not above 0 (use a value over 0). Accepted: a number > 0 and <= 1e12 (default 150)',
     ],
     [
       ['--max-open-positions', '1.5'],
-      '--max-open-positions: "1.5" is not a whole number. Accepted: an integer >= 1 (default 2)',
+      '--max-open-positions: "1.5" is not a whole number (use an integer). Accepted: an integer from 1 to 1000 (default 2)',
     ],
     [
       ['--cooldown-minutes', '-5'],
-      '--cooldown-minutes: "-5" is less than 0. Accepted: a number >= 0 (default 15)',
+      '--cooldown-minutes: "-5" is below the minimum 0 (use 0 or more). Accepted: a number from 0 to 43200, up to 30 days (default 15)',
     ],
     [
       ['--sizing', 'kelly'],
@@ -250,15 +253,15 @@ describe('parseBacktestArgs bad flags', () => {
     ],
     [
       ['--risk-per-trade-pct', '101'],
-      '--risk-per-trade-pct: "101" is greater than 100. Accepted: a number > 0 and <= 100 (default 1)',
+      '--risk-per-trade-pct: "101" is not below 100 (use a value under 100). Accepted: a number > 0 and < 100 (default 1)',
     ],
     [
       ['--max-drawdown-pct', '100'],
-      '--max-drawdown-pct: "100" is not less than 100. Accepted: a number > 0 and < 100',
+      '--max-drawdown-pct: "100" is not below 100 (use a value under 100). Accepted: a number > 0 and < 100',
     ],
     [
       ['--stoploss-guard-count', '0'],
-      '--stoploss-guard-count: "0" is less than 1. Accepted: an integer >= 1',
+      '--stoploss-guard-count: "0" is below the minimum 1 (use 1 or more). Accepted: an integer from 1 to 1000',
     ],
     [
       ['--stop-loss-pct', 'x'],
@@ -266,11 +269,11 @@ describe('parseBacktestArgs bad flags', () => {
     ],
     [
       ['--take-profit-pct', '0'],
-      '--take-profit-pct: "0" is not greater than 0. Accepted: a number > 0',
+      '--take-profit-pct: "0" is not above 0 (use a value over 0). Accepted: a number > 0 and <= 10000',
     ],
     [
       ['--trailing-stop-atr', '-1'],
-      '--trailing-stop-atr: "-1" is less than 0. Accepted: a number >= 0 (default 2)',
+      '--trailing-stop-atr: "-1" is below the minimum 0 (use 0 or more). Accepted: a number from 0 to 100 (default 2)',
     ],
     [
       ['--trailing-stop-atr', '2', '--no-trailing-stop'],
@@ -278,7 +281,7 @@ describe('parseBacktestArgs bad flags', () => {
     ],
     [
       ['--atr-period', '0'],
-      '--atr-period: "0" is less than 1. Accepted: an integer >= 1 (default 14)',
+      '--atr-period: "0" is below the minimum 1 (use 1 or more). Accepted: an integer from 1 to 1000 (default 14)',
     ],
     [['--json', ''], '--json: is empty. Accepted: a file path'],
     [['--html='], '--html: is empty. Accepted: a file path'],

@@ -384,7 +384,7 @@ describe('pnpm backtest errors', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'Error: --fee-bps: "ten" is not a number. Accepted: a number from 0 to 10000 (default 10)\nRun pnpm backtest -- --help for every flag.\n',
+      'Error: --fee-bps: "ten" is not a number. Accepted: a number from 0 to 1000, up to 10 % (default 10)\nRun pnpm backtest -- --help for every flag.\n',
     );
   });
 

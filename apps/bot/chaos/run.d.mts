@@ -61,6 +61,10 @@ export interface ChaosReport {
     readonly priceMoves: number;
     /** Prices dropped through a stop-loss to provoke an exit for a kill waiting for an order. */
     readonly provokedDrops: number;
+    /** Trades the user made by hand on the exchange while the bot was down. */
+    readonly manualTrades: number;
+    /** Open orders placed with client ids that look like ours but are not. */
+    readonly forgedOrders: number;
   };
   /** The work directory (removed after a passing run unless `keep`). */
   readonly workDir: string;

@@ -16,6 +16,12 @@
  * emulator's prices move every 1 to 3 seconds, so trailing stops and brackets fire between
  * candles. When a kill waits for an order, the runner drops the price of a held symbol through
  * its stop-loss to provoke an exit.
+ *
+ * The account holds coins of its own in every traded asset besides what the bot buys (so a
+ * repeated exit would be filled by the exchange, not refused), and while the bot is down the
+ * "user" sometimes sells on the exchange by hand (at times part of the bot's coins too) and
+ * places forged orders whose client ids look like ours. The exchange's balance change per asset
+ * must equal the bot's stored fills plus those manual trades.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -34,7 +40,9 @@ const minuteMs = 60_000;
 const apiKey = 'chaos-api-key';
 const apiSecret = 'chaos-api-secret';
 const httpToken = 'chaos-http-token-0123456789abcdef';
-const prefix = 'll';
+/** Exactly LumenLink's client id format: anything else is foreign, even with the `ll` prefix. */
+const ourIdPattern = /^ll[a-z2-7]{30}$/;
+const isOurs = (id) => ourIdPattern.test(id);
 /** See the checks of halted and reducing. */
 const postSlackMs = 1000;
 /** The emulator's default markets (their prices and amount steps). */
@@ -43,6 +51,11 @@ const markets = [
   { symbol: 'ETH-USDT', ccxt: 'ETH/USDT', base: 'ETH', price: 3_000, step: 0.0001 },
   { symbol: 'SOL-USDT', ccxt: 'SOL/USDT', base: 'SOL', price: 150, step: 0.001 },
 ];
+/**
+ * The account's own coins at the start, in every traded asset: worth several of the bot's
+ * positions each, so an exit repeated while the first one's outcome is unknown would be filled.
+ */
+const ownBalances = { USDT: 1_000_000, BTC: 0.2, ETH: 4, SOL: 80 };
 
 /** The settings of a long run and of the quick one (`--quick`, the test's). */
 const profiles = {
@@ -58,7 +71,10 @@ const profiles = {
     priceGap: [1.5, 3],
     priceMove: 0.003,
     outageSeconds: 120,
-    notFoundMs: [10_000, 40_000],
+    /** "Not found" windows: within the 60 s grace, and beyond it. */
+    notFoundMs: [10_000, 150_000],
+    /** Share of restarts before which the user trades by hand on the exchange. */
+    manualTradeShare: 0.2,
     /** Seconds the final life waits for every order to become final. */
     settleSeconds: 150,
   },
@@ -71,6 +87,7 @@ const profiles = {
     priceMove: 0.003,
     outageSeconds: 3,
     notFoundMs: [2_000, 4_000],
+    manualTradeShare: 0,
     settleSeconds: 12,
   },
 };
@@ -94,6 +111,10 @@ const faultWeights = {
     ['reject', 1],
     ['clock-skew', 1],
     ['malformed', 1],
+    // The over-sell scenarios: an exit whose answer is lost while "not found" lasts beyond the
+    // grace window, and an exit FILLED while myTrades fails; the price is dropped through a stop.
+    ['exit lost, not found', 2],
+    ['exit filled, myTrades failing', 2],
   ],
   quick: [
     ['429 storm', 1],
@@ -134,7 +155,7 @@ const quickLives = [
     ],
     change: { route: '/halt', afterOrders: 2, maxSeconds: 8 },
   },
-  { mode: 'order-reply-race', change: { route: '/reduce' }, outage: true },
+  { mode: 'order-reply-race', change: { route: '/reduce' }, outage: true, manualTrade: true },
   { mode: 'final', change: { route: '/resume' } },
 ];
 
@@ -356,7 +377,7 @@ export async function runChaos(options = {}) {
   const emulator = await startExchangeEmulator({
     apiKey,
     secret: apiSecret,
-    balances: { USDT: 1_000_000 },
+    balances: ownBalances,
     candles: Object.fromEntries(markets.map((market) => [market.ccxt, series.get(market.symbol)])),
   });
   say(`emulator at ${emulator.url}; seed ${seed}; ${restarts} restarts; work dir ${dir}`);
@@ -421,6 +442,12 @@ export async function runChaos(options = {}) {
     faults: {},
     priceMoves: 0,
     provokedDrops: 0,
+    /** Trades the user made by hand on the exchange while the bot was down. */
+    manualTrades: [],
+    /** Open orders placed with client ids that look like ours but are not. */
+    forgedOrders: [],
+    /** Failed starts on a clean exchange (no fault, no outage): stored state refused. */
+    cleanStartFailures: [],
     halted: { windows: 0, seconds: 0, restartsInside: 0 },
     reducing: { windows: 0, seconds: 0, restartsInside: 0 },
     startSeconds: [],
@@ -454,13 +481,66 @@ export async function runChaos(options = {}) {
    * check sends an exit within a second or two (the order a kill is waiting for).
    */
   const provokeExit = () => {
-    const balances = emulator.balances();
-    const held = markets.filter((market) => (balances[market.base]?.free ?? 0) >= market.step);
-    if (held.length === 0) return;
+    const held = markets.filter((market) => botHolds(market) >= market.step);
+    if (held.length === 0) return null;
     const market = random.pick(held);
     heldDown.add(market.symbol);
     emulator.setPrice(market.ccxt, toTick(currentCandle(market).close * 0.97));
     figures.provokedDrops += 1;
+    return market.symbol;
+  };
+  /** What the bot's own trades hold of a market's base asset (the account holds more). */
+  const botHolds = (market) =>
+    emulator
+      .trades()
+      .filter((trade) => trade.symbol === market.ccxt && isOurs(trade.clientOrderId))
+      .reduce(
+        (sum, trade) =>
+          sum +
+          (trade.side === 'buy'
+            ? trade.quantity - (trade.feeAsset === market.base ? trade.fee : 0)
+            : -trade.quantity),
+        0,
+      );
+  const floorToStep = (quantity, step) => Math.floor(quantity / step + 1e-9) * step;
+  /**
+   * While the bot is down, the user trades by hand: sells part of the account's own coins of a
+   * market (never the bot's: a sale of those is the engine test's scenario, which pauses the
+   * symbol), or buys some; and places an open order whose client id looks like ours but is not
+   * (`llFORGED...`, or `ll` + 30 upper-case characters), which must never be adopted.
+   */
+  const manualTrade = (life) => {
+    const market = random.pick(markets);
+    const balances = emulator.balances();
+    const own = (balances[market.base]?.free ?? 0) - Math.max(0, botHolds(market));
+    const price = emulator.price(market.ccxt);
+    const sell = random.next() < 0.7 && own > market.step * 20;
+    const quantity = Number(
+      floorToStep(sell ? own * random.between(0.2, 0.6) : 1_000 / price, market.step).toFixed(8),
+    );
+    if (quantity >= market.step) {
+      const order = emulator.placeOrder({
+        symbol: market.ccxt,
+        side: sell ? 'sell' : 'buy',
+        type: 'market',
+        quantity,
+        clientOrderId: `web_manual_${life}`,
+      });
+      figures.manualTrades.push({ life, symbol: market.symbol, side: order.side, quantity });
+    }
+    const forged =
+      random.next() < 0.5
+        ? `llFORGED${life}x${random.int(1_000, 9_999)}`
+        : `ll${Array.from({ length: 30 }, () => random.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'])).join('')}`;
+    emulator.placeOrder({
+      symbol: market.ccxt,
+      side: 'buy',
+      type: 'limit',
+      price: toTick(price * 0.5),
+      quantity: Number((market.step * 100).toFixed(8)),
+      clientOrderId: forged,
+    });
+    figures.forgedOrders.push(forged);
   };
 
   // Prices move between candles: each symbol around its current candle's close.
@@ -483,9 +563,16 @@ export async function runChaos(options = {}) {
   // Faults, one at a time; a window fault (outage, "not found") ends with clearFaults.
   let outageWanted = false;
   let outageActive = false;
+  /** Faults injected since the last clear: a start that fails without one is the bot's fault. */
+  let faultsActive = 0;
   const inject = (name, fault) => {
     count(figures.faults, name);
+    faultsActive += 1;
     emulator.inject(fault);
+  };
+  const clearFaults = () => {
+    faultsActive = 0;
+    emulator.clearFaults();
   };
   const faulter = (async () => {
     while (!signal.aborted) {
@@ -497,7 +584,7 @@ export async function runChaos(options = {}) {
         say(`outage: every exchange route answers 503 for ${profile.outageSeconds} s`);
         inject('outage (503 on every route)', { kind: 'status', status: 503 });
         await pause(profile.outageSeconds * 1000, signal);
-        emulator.clearFaults();
+        clearFaults();
         outageActive = false;
         say('outage over');
         continue;
@@ -555,7 +642,7 @@ export async function runChaos(options = {}) {
           inject(kind, { kind: 'not-found', forMs });
           // Orders younger than forMs are "not found"; the window lasts a little longer.
           await pause(forMs + random.int(1000, 5000), signal);
-          emulator.clearFaults();
+          clearFaults();
           break;
         }
         case 'partial-fill':
@@ -581,6 +668,30 @@ export async function runChaos(options = {}) {
         case 'clock-skew':
           inject(kind, { kind: 'clock-skew', times: random.int(1, 3) });
           break;
+        case 'exit lost, not found': {
+          // The next order's answer is lost, and fresh orders are "not found" for a while, often
+          // beyond the 60 s grace window, while the price sits below a position's stop.
+          const forMs = random.int(...profile.notFoundMs);
+          inject(kind, { kind: 'lose-response', times: 1 });
+          emulator.inject({ kind: 'not-found', forMs });
+          const held = provokeExit();
+          await pause(forMs + random.int(1000, 5000), signal);
+          if (held !== null) heldDown.delete(held);
+          clearFaults();
+          break;
+        }
+        case 'exit filled, myTrades failing': {
+          inject(kind, {
+            kind: 'status',
+            status: 503,
+            route: 'GET /api/v3/myTrades',
+            times: random.int(15, 60),
+          });
+          const held = provokeExit();
+          await pause(random.between(5, 20) * 1000, signal);
+          if (held !== null) heldDown.delete(held);
+          break;
+        }
         case 'malformed':
           inject(kind, {
             kind: 'malformed',
@@ -605,7 +716,7 @@ export async function runChaos(options = {}) {
    */
   const afterFailedStart = (rearm) => {
     if (outageActive) return;
-    emulator.clearFaults();
+    clearFaults();
     rearm?.();
   };
 
@@ -626,6 +737,7 @@ export async function runChaos(options = {}) {
       }
       figures.startFailures += 1;
       const reason = bot.tail.filter((line) => !line.startsWith('{')).at(-1) ?? '';
+      if (faultsActive === 0 && !outageActive) figures.cleanStartFailures.push(reason);
       say(`life ${life}: the bot exited while starting (code ${bot.exit.code}): ${reason}`);
       afterFailedStart(rearm);
       if (figures.startFailures > restarts * 3 + 10) {
@@ -692,6 +804,7 @@ export async function runChaos(options = {}) {
       mode,
       change,
       outage: done === Math.round(restarts * 0.75) ? once('outage', true) : undefined,
+      manualTrade: done > 0 && random.next() < profile.manualTradeShare,
     };
   };
 
@@ -703,7 +816,12 @@ export async function runChaos(options = {}) {
       if (life > restarts * 4 + 20) {
         throw new Error(`${life} lives gave only ${done} kills: the bot keeps exiting by itself`);
       }
-      const { mode, faults = [], change, outage } = plan(done);
+      const { mode, faults = [], change, outage, manualTrade: trades } = plan(done);
+      if (trades === true && !applied.has(`manual ${done}`)) {
+        applied.add(`manual ${done}`);
+        manualTrade(life);
+        say(`life ${life}: the user traded by hand on the exchange and placed a forged order`);
+      }
       figures.lives += 1;
       const killed = (how) => {
         figures.kills += 1;
@@ -797,7 +915,7 @@ export async function runChaos(options = {}) {
     // The end: no more faults or price moves; every order settles; a clean stop.
     background.abort();
     await Promise.all([mover, faulter]);
-    emulator.clearFaults();
+    clearFaults();
     for (const market of markets) {
       // One more move: the rest of a partially filled market order fills.
       emulator.setPrice(market.ccxt, toTick(emulator.price(market.ccxt) * 1.0005));
@@ -947,7 +1065,7 @@ async function checkInvariants({
   );
 
   // (b) Every exchange order of ours maps to exactly one local row, with the same fill.
-  const ours = exchangeOrders.filter((order) => order.clientOrderId.startsWith(prefix));
+  const ours = exchangeOrders.filter((order) => isOurs(order.clientOrderId));
   const unmapped = ours.filter((order) => !local.has(order.clientOrderId));
   const byClientId = new Map();
   for (const order of ours)
@@ -971,7 +1089,7 @@ async function checkInvariants({
   });
   const adopted = orders.filter((order) => order.strategy === 'adopted');
   check(
-    '(b) every exchange order with our prefix maps to exactly one local row (same status and fill)',
+    '(b) every exchange order of ours (exact id format) maps to exactly one local row (same status and fill)',
     unmapped.length === 0 &&
       twice.length === 0 &&
       fillDisagrees.length === 0 &&
@@ -998,16 +1116,15 @@ async function checkInvariants({
 
   // (c) Positions equal the sum of fills: the emulator's trades, the stored fills, the portfolio.
   const perSymbol = {};
+  const overSells = [];
   let positionsAgree = true;
   const tradeIds = new Set(
-    trades
-      .filter((trade) => trade.clientOrderId.startsWith(prefix))
-      .map((trade) => String(trade.id)),
+    trades.filter((trade) => isOurs(trade.clientOrderId)).map((trade) => String(trade.id)),
   );
   const storedTradeIds = new Set(fills.map((fill) => fill.tradeId));
   for (const market of markets) {
     const exchangeNet = trades
-      .filter((trade) => trade.symbol === market.ccxt && trade.clientOrderId.startsWith(prefix))
+      .filter((trade) => trade.symbol === market.ccxt && isOurs(trade.clientOrderId))
       .reduce(
         (sum, trade) =>
           sum +
@@ -1017,7 +1134,8 @@ async function checkInvariants({
         0,
       );
     // The portfolio is rebuilt from the stored fills in time order, fees in the quote currency;
-    // a sale that leaves at most half an amount step closes the position (dust written off).
+    // a sale that leaves less than one amount step (it can never be sold) closes the position
+    // (dust written off). No sale may exceed what the position holds: that is an over-sell.
     const symbolFills = fills
       .filter((fill) => fill.symbol === market.symbol)
       .sort((a, b) => a.time - b.time)
@@ -1033,8 +1151,16 @@ async function checkInvariants({
       }
       storedNet -= fill.quantity;
       const rest = replayed - fill.quantity;
-      if (rest <= Math.max(market.step / 2, replayed * 1e-9)) {
-        writtenOff += rest;
+      if (rest < -market.step / 2) {
+        overSells.push({
+          symbol: market.symbol,
+          tradeId: fill.tradeId,
+          sold: round(fill.quantity),
+          held: round(replayed),
+        });
+      }
+      if (rest <= replayed * 1e-9 || rest < market.step * (1 - 1e-9)) {
+        writtenOff += Math.max(0, rest);
         replayed = 0;
       } else {
         replayed = rest;
@@ -1057,7 +1183,6 @@ async function checkInvariants({
     {
       exchangeTrades: tradeIds.size,
       storedFills: fills.length,
-      exchangeTradesNotStoredById: missingTrades.length,
       ...perSymbol,
     },
   );
@@ -1158,6 +1283,88 @@ async function checkInvariants({
     candleFigures,
   );
 
+  // (g) No over-sell: the exchange's balance change per asset equals the stored fills (as the
+  // exchange books them, fees in their asset) plus the user's manual trades, and no stored sale
+  // sold more than its position held.
+  const balances = emulator.balances();
+  const assets = ['USDT', ...markets.map((market) => market.base)];
+  const change = Object.fromEntries(assets.map((asset) => [asset, 0]));
+  const book = (asset, amount) => {
+    change[asset] = (change[asset] ?? 0) + amount;
+  };
+  for (const fill of fills) {
+    const market = markets.find((candidate) => candidate.symbol === fill.symbol);
+    if (market === undefined) continue;
+    const sign = fill.side === 'buy' ? 1 : -1;
+    book(market.base, sign * fill.quantity);
+    book('USDT', -sign * fill.quantity * fill.price);
+    book(fill.feeCurrency, -fill.fee);
+  }
+  const manualTrades = trades.filter((trade) => !isOurs(trade.clientOrderId));
+  for (const trade of manualTrades) {
+    const market = markets.find((candidate) => candidate.ccxt === trade.symbol);
+    if (market === undefined) continue;
+    const sign = trade.side === 'buy' ? 1 : -1;
+    book(market.base, sign * trade.quantity);
+    book('USDT', -sign * trade.quantity * trade.price);
+    book(trade.feeAsset, -trade.fee);
+  }
+  const balanceRows = {};
+  let balancesAgree = true;
+  for (const asset of assets) {
+    const held = (balances[asset]?.free ?? 0) + (balances[asset]?.locked ?? 0);
+    const actual = held - (ownBalances[asset] ?? 0);
+    const agrees = Math.abs(actual - change[asset]) <= 1e-6 * Math.max(1, Math.abs(actual));
+    if (!agrees) balancesAgree = false;
+    balanceRows[asset] = { exchange: round(actual, 6), fillsAndManual: round(change[asset], 6) };
+  }
+  check(
+    '(g) no over-sell: balance change per asset = stored fills + manual trades; no sale beyond its position',
+    balancesAgree && overSells.length === 0,
+    {
+      overSells: overSells.length,
+      ...(overSells.length > 0 ? { examples: overSells.slice(0, 5) } : {}),
+      manualTrades: manualTrades.length,
+      ...balanceRows,
+    },
+  );
+
+  // (h) No fill missing: every exchange trade of an order of ours is stored, by trade id.
+  check(
+    '(h) no fill missing: every exchange trade of ours is a stored fill',
+    missingTrades.length === 0,
+    {
+      exchangeTrades: tradeIds.size,
+      missing: missingTrades.length,
+      ...(missingTrades.length > 0 ? { examples: missingTrades.slice(0, 5) } : {}),
+    },
+  );
+
+  // (i) No foreign order adopted: only ids of our exact format are stored.
+  const foreignStored = orders.filter((order) => !isOurs(order.clientOrderId));
+  check(
+    '(i) no foreign order adopted (forged ids that look like ours included)',
+    foreignStored.length === 0,
+    {
+      forgedOrdersPlaced: figures.forgedOrders.length,
+      foreignRowsStored: foreignStored.length,
+      adoptedByReconciliation: adopted.length,
+    },
+  );
+
+  // (j) No restart failed because of its stored state: a start on a clean exchange succeeds.
+  check(
+    '(j) no restart fails because of stored state (every start on a clean exchange runs)',
+    figures.cleanStartFailures.length === 0,
+    {
+      startFailures: figures.startFailures,
+      onACleanExchange: figures.cleanStartFailures.length,
+      ...(figures.cleanStartFailures.length > 0
+        ? { reasons: figures.cleanStartFailures.slice(0, 3) }
+        : {}),
+    },
+  );
+
   check('the final stop (SIGTERM) exits with code 0', finalExit?.code === 0, {
     code: finalExit?.code ?? null,
     signal: finalExit?.signal ?? null,
@@ -1196,6 +1403,8 @@ async function checkInvariants({
     faults: figures.faults,
     priceMoves: figures.priceMoves,
     provokedDrops: figures.provokedDrops,
+    manualTrades: figures.manualTrades.length,
+    forgedOrders: figures.forgedOrders.length,
   };
   return { passed: invariants.every((invariant) => invariant.pass), invariants, figures: summary };
 }

@@ -25,13 +25,14 @@ import {
   type OrderStore,
   type Position,
   type SymbolId,
+  type SymbolPause,
   type Timeframe,
   type TradingState,
   type TradingStateRecord,
 } from '@lumenlink/core';
 import { TradeLedger, inQuoteFees, type Trade, type TradeCycle } from '@lumenlink/engine';
 import type { Portfolio } from '@lumenlink/execution';
-import type { TradingStateMachine } from '@lumenlink/risk';
+import type { SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
 import type { CandleDriver } from './candle-driver.js';
 import type { HttpBotControl } from './http-server.js';
 import type { SerialLock } from './serial-lock.js';
@@ -50,6 +51,8 @@ export interface BotControllerOptions {
   readonly broker: Broker;
   readonly portfolio: Portfolio;
   readonly tradingState: TradingStateMachine;
+  /** The symbols paused alone (inconsistent with the exchange) until an operator resumes them. */
+  readonly pauses: SymbolPauses;
   readonly orders: OrderStore;
   readonly decisions: DecisionStore;
   readonly candles: CandleStore;
@@ -90,7 +93,32 @@ export class BotController implements BotControl, HttpBotControl {
       circuitOpen: options.circuitOpen(),
       lastCandleAt: options.driver.lastCandleAt,
       startedAt: options.startedAt,
+      pausedSymbols: options.pauses.list(),
     });
+  }
+
+  /**
+   * Lifts a symbol's pause: an operator has looked at why its fills and the exchange disagreed.
+   * Alerted and logged; entries of the symbol are allowed again.
+   *
+   * @throws {ValidationError} for a symbol that is not traded or not paused.
+   * @throws {StorageError} when the change cannot be stored (the pause stays).
+   */
+  async resumeSymbol(symbol: SymbolId, reason: string, resumedBy: string): Promise<SymbolPause> {
+    const checked = this.#traded(symbol);
+    const lifted = await this.#options.pauses.resume(checked);
+    if (lifted === null) {
+      throw new ValidationError(`${checked} is not paused; nothing to resume`);
+    }
+    this.#options.notifier.notify({
+      type: 'trading_state_changed',
+      from: 'reducing',
+      to: this.#options.tradingState.state,
+      reason: `${checked} resumed: ${reason} (it was paused by ${lifted.pausedBy}: ${lifted.reason})`,
+      changedBy: resumedBy,
+      at: this.#options.clock.now(),
+    });
+    return lifted;
   }
 
   positions(): Promise<readonly Position[]> {

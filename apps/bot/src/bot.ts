@@ -42,18 +42,24 @@ import {
   type SentimentService,
 } from '@lumenlink/data';
 import { TradeCycle, type Trade } from '@lumenlink/engine';
-import { ccxtExchangeFromConfig, type CcxtExchange } from '@lumenlink/exchanges';
+import {
+  ccxtExchangeFromConfig,
+  checkExchangeTimeframe,
+  type CcxtExchange,
+} from '@lumenlink/exchanges';
 import {
   LiveBroker,
   Portfolio,
   Reconciler,
   TrailingStopManager,
   createExchangePolicies,
+  holdingShortfalls,
   type ReconcileReport,
 } from '@lumenlink/execution';
 import {
   RiskEngine,
   RiskProtections,
+  SymbolPauses,
   TradingStateMachine,
   riskConfigFromConfig,
 } from '@lumenlink/risk';
@@ -149,6 +155,8 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
+/** Start-up reads (markets, balance): retried about 30 s; a ban asking longer fails at once. */
+const startupRetries = { retries: 6, initialDelayMs: 500, maxDelayMs: 15_000 };
 /** Readiness age floor of the replay loops: their intervals are tiny. */
 const replayMaxAgeMs = 10_000;
 /** How long shutdown waits for alerts still queued. */
@@ -200,6 +208,12 @@ async function assemble(
   const log = logger.child({ module: 'bot' });
   const startedAt = systemClock.now();
   const metrics = new BotMetrics();
+  const startupReads = createExchangePolicies({
+    logger,
+    retries: startupRetries.retries,
+    initialDelayMs: startupRetries.initialDelayMs,
+    maxDelayMs: startupRetries.maxDelayMs,
+  });
   const replaying = config.data.source === 'replay';
   const stepMs = timeframeMs(config.interval);
   // A bad key is a config error (exit 2), found before the database or the exchange is touched.
@@ -212,6 +226,8 @@ async function assemble(
       },
     ]);
   }
+  // INTERVAL must be a candle size the exchange serves (known without a request).
+  if (!replaying) checkExchangeTimeframe(config.exchange.id, config.interval);
 
   const store = await openStore({
     path: config.data.dbPath,
@@ -233,7 +249,9 @@ async function assemble(
     });
   } else {
     exchange = ccxtExchangeFromConfig(config, { logger, clock: systemClock });
-    markets = await tradedMarkets(exchange, config.symbols);
+    const source = exchange;
+    // One 429, 418 or 5xx during start-up is retried with backoff (a long ban is not).
+    markets = await startupReads.read(() => tradedMarkets(source, config.symbols));
   }
 
   const cursors = await Promise.all(
@@ -318,8 +336,9 @@ async function assemble(
     });
     broker = liveBroker;
     history = await storedHistory(store.orders, broker.name);
+    const account = exchange;
     const fromBalance = liveStartingCash(
-      await liveBroker.fetchBalance(),
+      await startupReads.read(() => account.fetchBalance()),
       config.symbols,
       roleFills(history),
     );
@@ -338,6 +357,32 @@ async function assemble(
     clock,
     killSwitch: config.killSwitch,
   });
+  // Stored fills that do not add up never stop the start: the symbol is paused until an
+  // operator has looked (entries blocked, exits allowed), and it is alerted.
+  const pauses = await SymbolPauses.open({ store: store.runtime, clock });
+  const pauseSymbol = async (symbol: SymbolId, reason: string, by: string): Promise<void> => {
+    if (!(await pauses.pause(symbol, reason, by))) return;
+    log.error('symbol paused until an operator resumes it', { symbol, reason });
+    alerts.notify({
+      type: 'error',
+      code: 'SYMBOL_PAUSED',
+      message: `${symbol} paused (exits only) until an operator resumes it (POST /resume {"symbol":"${symbol}"}): ${reason}`,
+      at: systemClock.now(),
+    });
+  };
+  for (const issue of portfolio.restoreIssues) {
+    log.error('a stored fill does not add up', { symbol: issue.symbol, problem: issue.problem });
+    if (config.symbols.includes(issue.symbol)) {
+      await pauseSymbol(issue.symbol, issue.problem, 'restore');
+    } else {
+      alerts.notify({
+        type: 'error',
+        code: 'FILL_INCONSISTENT',
+        message: issue.problem,
+        at: systemClock.now(),
+      });
+    }
+  }
   const trailingStops = await TrailingStopManager.restore({ clock, store: store.runtime });
   const decisions = new DecisionCounter(store.decisions, metrics);
   const brackets = await restoreBrackets({
@@ -383,7 +428,9 @@ async function assemble(
       cooldownMs: config.trading.signalCooldownMs,
       // As the backtest driver: room for the fee and a price that moved by the next open.
       cashReserveBps: config.paper.feeBps + config.paper.slippageBps + 100,
+      priceBandPct: config.trading.priceBandPct,
     },
+    symbolPaused: (symbol) => pauses.reason(symbol),
     strategies,
     risk: new RiskEngine(riskOptions),
     tradingState,
@@ -411,7 +458,22 @@ async function assemble(
     orders: store.orders,
     clock,
     manager: cycle.orderManager,
+    symbols: config.symbols,
     logger,
+    onResurrected: (order) =>
+      alerts.notify({
+        type: 'error',
+        code: 'ORDER_RESURRECTED',
+        message: `${order.clientOrderId} (${order.side} ${order.quantity} ${order.symbol}) was proven never placed, yet the exchange shows it ${order.status}: its fills are now stored`,
+        at: systemClock.now(),
+      }),
+    onForeignTrade: (fill) =>
+      log.warn("a trade on the exchange that is not the bot's (a manual trade?)", {
+        symbol: fill.symbol,
+        side: fill.side,
+        quantity: fill.quantity,
+        tradeId: fill.tradeId,
+      }),
     onAdopted: (order) =>
       alerts.notify({
         type: 'error',
@@ -433,8 +495,29 @@ async function assemble(
       }),
   });
   let reconciled: ReconcileReport | null = null;
+  // Live: the exchange must hold at least the bot's positions; less means coins were sold or
+  // moved outside the bot (or a fill is missing): the symbol is paused and sells are capped at
+  // the free balance by risk.
+  const checkHoldings = async (): Promise<void> => {
+    if (liveBroker === null) return;
+    const shortfalls = holdingShortfalls(
+      portfolio.positions(),
+      await liveBroker.fetchBalance(),
+      markets,
+    );
+    for (const shortfall of shortfalls) {
+      for (const symbol of shortfall.symbols) {
+        await pauseSymbol(
+          symbol,
+          `the exchange holds ${shortfall.exchangeTotal} ${shortfall.asset}, less than the bot's position of ${shortfall.positions} (sold or moved outside the bot, or a fill is missing)`,
+          'reconcile',
+        );
+      }
+    }
+  };
   const reconcile = async (): Promise<void> => {
     const report = await reconciler.reconcile();
+    await checkHoldings();
     if (reconciled === null || report.changed > 0 || report.adopted.length > 0) {
       log.info('reconciled', {
         checked: report.checked,
@@ -638,6 +721,7 @@ async function assemble(
     broker,
     portfolio,
     tradingState,
+    pauses,
     orders: store.orders,
     decisions,
     candles: store.candles,
@@ -836,6 +920,7 @@ async function listen(
   const base = {
     ...server,
     host: config.http.host,
+    allowedHosts: config.http.allowedHosts,
     ...(config.http.token === undefined ? {} : { token: config.http.token }),
   };
   const port = options.httpPort ?? config.http.port;

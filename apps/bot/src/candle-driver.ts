@@ -210,15 +210,23 @@ export class CandleDriver {
       const fresh: Candle[] = [];
       if (!this.#warmed.has(symbol)) {
         const upTo = cursor ?? newestClosed;
-        const history = await store.getCandles(
+        // One candle more than the warm-up: on a first start the newest closed candle may not
+        // be stored yet, and the candle traded must still follow a full warm-up.
+        let history = await store.getCandles(
           symbol,
           timeframe,
-          upTo - warmupCandles * this.#stepMs,
+          upTo - (warmupCandles + 1) * this.#stepMs,
           upTo,
         );
         if (history.length === 0) continue;
-        // First start: warm up on what is stored and trade the newest closed candle.
-        if (cursor === null) fresh.push(...history.splice(-1));
+        if (cursor === null) {
+          // First start: trade the newest closed candle stored, after a full warm-up.
+          fresh.push(...history.splice(-1));
+          history = history.slice(-warmupCandles);
+        } else {
+          // Restart: re-warm on the candles up to the last processed one, as before it.
+          history = history.slice(-(warmupCandles + 1));
+        }
         this.#warmUp(symbol, history);
         this.#warmed.add(symbol);
         if (history.length < warmupCandles) {

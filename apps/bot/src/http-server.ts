@@ -15,6 +15,8 @@ import {
   type Clock,
   type Logger,
   type Order,
+  type SymbolId,
+  type SymbolPause,
   type TradingState,
 } from '@lumenlink/core';
 import { createRedactor, type Redactor } from '@lumenlink/core/logging';
@@ -30,6 +32,8 @@ export interface HttpBotControl extends Pick<
 > {
   /** Orders not yet final (open, partially filled, pending, unknown), newest first. */
   openOrders(): Promise<readonly Order[]>;
+  /** Lifts a symbol's pause (`POST /resume` with `{ "symbol": "BTC-USDT" }`). */
+  resumeSymbol(symbol: SymbolId, reason: string, resumedBy: string): Promise<SymbolPause>;
 }
 
 /** The loops' health as the scheduler reports it (`scheduler.health()`). */
@@ -407,6 +411,16 @@ async function changeState(
     return;
   }
   const reason = parsed.reason ?? `${path.slice(1)} over HTTP`;
+  if (parsed.symbol !== undefined) {
+    if (path !== '/resume') {
+      sendJson(response, redact, 400, {
+        error: `symbol is only taken by POST /resume (it lifts one symbol's pause); ${path} changes the whole bot`,
+      });
+      return;
+    }
+    await resumeSymbol(context, response, parsed.symbol, reason);
+    return;
+  }
   try {
     const record = await context.options.control.setTradingState(state, reason, 'http');
     logger.info('trading state changed over http', { state: record.state, reason, path });
@@ -420,10 +434,29 @@ async function changeState(
   }
 }
 
-/** `{}`, an empty body, or `{ "reason": "text" }`. */
+/** `POST /resume` with a symbol: lifts that symbol's pause only. */
+async function resumeSymbol(
+  context: RequestContext,
+  response: ServerResponse,
+  symbol: string,
+  reason: string,
+): Promise<void> {
+  const { redact, logger } = context;
+  try {
+    const lifted = await context.options.control.resumeSymbol(symbol as SymbolId, reason, 'http');
+    logger.info('symbol resumed over http', { symbol: lifted.symbol, reason });
+    sendJson(response, redact, 200, { resumed: lifted });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    logger.warn('http symbol resume refused by the bot', { symbol, error });
+    sendJson(response, redact, error instanceof TransientError ? 503 : 400, { error: message });
+  }
+}
+
+/** `{}`, an empty body, or `{ "reason": "text", "symbol": "BTC-USDT" }` (both optional). */
 function parseReason(
   body: string,
-): { ok: true; reason: string | undefined } | { ok: false; error: string } {
+): { ok: true; reason: string | undefined; symbol?: string } | { ok: false; error: string } {
   if (body.trim() === '') return { ok: true, reason: undefined };
   let value: unknown;
   try {
@@ -434,8 +467,16 @@ function parseReason(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: 'the body must be a JSON object: {"reason": "..."}' };
   }
+  const symbolValue = (value as Record<string, unknown>)['symbol'];
+  if (
+    symbolValue !== undefined &&
+    (typeof symbolValue !== 'string' || !/^[A-Z0-9]{1,20}-[A-Z0-9]{1,20}$/.test(symbolValue))
+  ) {
+    return { ok: false, error: 'symbol must be a traded symbol such as "BTC-USDT"' };
+  }
+  const symbol = symbolValue === undefined ? {} : { symbol: symbolValue };
   const reason = (value as Record<string, unknown>)['reason'];
-  if (reason === undefined || reason === null) return { ok: true, reason: undefined };
+  if (reason === undefined || reason === null) return { ok: true, reason: undefined, ...symbol };
   if (typeof reason !== 'string') return { ok: false, error: 'reason must be a string' };
   const control = controlCharacter.exec(reason);
   if (control !== null) {
@@ -454,7 +495,7 @@ function parseReason(
       error: `reason is ${length} characters long; at most ${maxReasonLength} are allowed: shorten it`,
     };
   }
-  return { ok: true, reason: text === '' ? undefined : text };
+  return { ok: true, reason: text === '' ? undefined : text, ...symbol };
 }
 
 /** A `Host` header or an allowed-host entry, lower-cased, without a trailing dot. */

@@ -3,8 +3,9 @@
  * processes in live mode against the in-process exchange emulator, killed with SIGKILL three
  * times at scripted moments (after the exchange accepted an order and before the answer; while
  * halted; right after an exit reached the exchange, while reducing), with a lost response, a
- * partial fill, "not found" lookups, a short outage and random read errors. Every invariant of
- * the run must hold.
+ * partial fill, "not found" lookups, a short outage and random read errors, on an account that
+ * holds coins of its own in every traded asset, with a manual trade and a forged order placed
+ * while the bot is down. Every invariant of the run must hold.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -29,7 +30,7 @@ describe('chaos, the quick run', () => {
     expect(
       report.invariants.map((invariant) => invariant.name.slice(0, 3)),
       printed,
-    ).toEqual(['(a)', '(b)', '(c)', '(d)', '(e)', '(f)', 'the']);
+    ).toEqual(['(a)', '(b)', '(c)', '(d)', '(e)', '(f)', '(g)', '(h)', '(i)', '(j)', 'the']);
     for (const invariant of report.invariants) {
       expect(invariant.pass, `${invariant.name}\n${printed}`).toBe(true);
     }
@@ -42,6 +43,10 @@ describe('chaos, the quick run', () => {
     expect(halted?.detail['restartsWhileHalted'], printed).toBe(1);
     const reducing = report.invariants.find((invariant) => invariant.name.startsWith('(e)'));
     expect(reducing?.detail['windows'], printed).toBe(1);
+    // A manual trade by the user and a forged order were met, and nothing foreign was adopted.
+    expect(report.figures.forgedOrders, printed).toBe(1);
+    const foreign = report.invariants.find((invariant) => invariant.name.startsWith('(i)'));
+    expect(foreign?.detail['foreignRowsStored'], printed).toBe(0);
     expect(report.passed, printed).toBe(true);
   }, 120_000);
 });

@@ -97,7 +97,20 @@ function fakeControl(options: { killSwitch?: boolean; extraNote?: string } = {})
     until: null,
   };
   const changes: { state: TradingState; reason: string; changedBy: string }[] = [];
+  const paused = new Set<string>(['SOL-USD']);
   const control: HttpBotControl = {
+    resumeSymbol: (symbol, reason, resumedBy) => {
+      if (!paused.delete(symbol)) {
+        return Promise.reject(new ValidationError(`${symbol} is not paused; nothing to resume`));
+      }
+      changes.push({ state: 'active', reason: `${symbol}: ${reason}`, changedBy: resumedBy });
+      return Promise.resolve({
+        symbol,
+        reason: 'fills disagree',
+        pausedBy: 'restore',
+        pausedAt: 1,
+      });
+    },
     status: () =>
       Promise.resolve({
         mode: 'paper',
@@ -481,6 +494,32 @@ describe('http server: trading state changes', () => {
       expect((await post(`${server.url}/halt`, body, auth)).status).toBe(400);
     }
     expect(changes).toEqual([]);
+  });
+});
+
+describe('http server: a paused symbol', () => {
+  it('resumes one symbol with POST /resume {"symbol"}, behind the token, and nothing else', async () => {
+    const { control, changes } = fakeControl();
+    const server = await start({ control, token });
+    const auth = `Bearer ${token}`;
+    const body = JSON.stringify({ symbol: 'SOL-USD', reason: 'checked the manual sale' });
+    expect((await post(`${server.url}/resume`, body, undefined)).status).toBe(401);
+    const resumed = await post(`${server.url}/resume`, body, auth);
+    expect(resumed.status).toBe(200);
+    expect(JSON.parse(resumed.text)).toMatchObject({ resumed: { symbol: 'SOL-USD' } });
+    expect(changes).toEqual([
+      { state: 'active', reason: 'SOL-USD: checked the manual sale', changedBy: 'http' },
+    ]);
+    // Not paused any more: a clear 400; a symbol on /halt or a malformed one: 400 too.
+    const again = await post(`${server.url}/resume`, body, auth);
+    expect(again.status).toBe(400);
+    expect(JSON.parse(again.text)).toEqual({ error: 'SOL-USD is not paused; nothing to resume' });
+    expect((await post(`${server.url}/halt`, body, auth)).status).toBe(400);
+    const bad = await post(`${server.url}/resume`, '{"symbol": "sol/usd"}', auth);
+    expect(JSON.parse(bad.text)).toEqual({
+      error: 'symbol must be a traded symbol such as "BTC-USDT"',
+    });
+    expect(changes).toHaveLength(1);
   });
 });
 

@@ -7,6 +7,7 @@ import type {
   Decision,
   Position,
   SymbolId,
+  SymbolPause,
   TradingState,
   TradingStateRecord,
 } from '@lumenlink/core';
@@ -22,6 +23,11 @@ export interface BotStatus {
   /** Open time of the last processed candle (epoch ms), or `null`. */
   readonly lastCandleAt: number | null;
   readonly startedAt: number;
+  /**
+   * Symbols paused alone until an operator resumes them (entries blocked, exits allowed), e.g.
+   * their stored fills disagree with the exchange. Left out: none.
+   */
+  readonly pausedSymbols?: readonly SymbolPause[];
 }
 
 /** P&L since the start, for `/pnl`. Money in the quote currency (an `AccountSnapshot` fits). */

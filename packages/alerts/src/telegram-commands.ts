@@ -177,6 +177,10 @@ export function registerTelegramCommands(bot: Bot, options: TelegramCommandsOpti
           `State: <b>${escapeHtml(state.state)}</b> (${escapeHtml(state.reason)}, by ${escapeHtml(state.changedBy)})`,
           `Symbols: ${escapeHtml(status.symbols.join(', '))}`,
           `Circuit breaker: ${status.circuitOpen ? 'OPEN (entries blocked)' : 'closed'}`,
+          ...(status.pausedSymbols ?? []).map(
+            (pause) =>
+              `Paused: <b>${escapeHtml(pause.symbol)}</b> (exits only): ${escapeHtml(pause.reason)}`,
+          ),
           `Last candle: ${isoTime(status.lastCandleAt)}`,
           `Up since: ${isoTime(status.startedAt)}`,
         ].join('\n'),

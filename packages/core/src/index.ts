@@ -90,6 +90,7 @@ export {
   allowsExits,
   type TradingState,
   type TradingStateRecord,
+  type SymbolPause,
 } from './trading-state.js';
 export {
   permissiveMarketInfo,

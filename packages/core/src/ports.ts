@@ -13,7 +13,7 @@ import type { Order, OrderSide, OrderStatus, OrderType } from './order.js';
 import type { Position } from './position.js';
 import type { SymbolId } from './symbol.js';
 import type { Timeframe } from './timeframe.js';
-import type { TradingStateRecord } from './trading-state.js';
+import type { SymbolPause, TradingStateRecord } from './trading-state.js';
 
 /** Options of a candle request. */
 export interface FetchCandlesOptions {
@@ -188,4 +188,10 @@ export interface RuntimeStateStore {
   /** Open time of the last candle the engine processed for a symbol. */
   getLastProcessedCandle(symbol: SymbolId, timeframe: Timeframe): Promise<number | null>;
   setLastProcessedCandle(symbol: SymbolId, timeframe: Timeframe, time: number): Promise<void>;
+  /** Every symbol paused alone, by symbol. */
+  listSymbolPauses(): Promise<SymbolPause[]>;
+  /** Pauses a symbol (replacing its previous pause). */
+  setSymbolPause(pause: SymbolPause): Promise<void>;
+  /** Lifts a symbol's pause; lifting none is not an error. */
+  deleteSymbolPause(symbol: SymbolId): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import type { SymbolId } from './symbol.js';
+
 /**
  * The three trading states (DESIGN.md Principle 5): `active`; `reducing` (exits only);
  * `halted` (the kill switch: no orders at all, exits included).
@@ -26,4 +28,17 @@ export function allowsEntries(state: TradingState): boolean {
 /** Whether the state allows an exit order. */
 export function allowsExits(state: TradingState): boolean {
   return state !== 'halted';
+}
+
+/**
+ * One symbol paused alone until an operator resumes it: its entries are blocked, its exits still
+ * go (like `reducing`, for one symbol). The bot pauses a symbol whose stored fills disagree with
+ * the exchange (an over-sell on record, coins sold outside the bot).
+ */
+export interface SymbolPause {
+  readonly symbol: SymbolId;
+  readonly reason: string;
+  /** Who paused it: `reconcile`, `restore`, `http`, ... */
+  readonly pausedBy: string;
+  readonly pausedAt: number;
 }

@@ -9,6 +9,7 @@ import {
   type Clock,
   type RuntimeStateStore,
   type SymbolId,
+  type SymbolPause,
   type Timeframe,
   type TradingState,
   type TradingStateRecord,
@@ -26,6 +27,7 @@ const kinds = {
   tradingState: 'trading_state',
   trailingStop: 'trailing_stop',
   lastCandle: 'last_candle',
+  symbolPause: 'symbol_pause',
 } as const;
 type Kind = (typeof kinds)[keyof typeof kinds];
 
@@ -56,6 +58,16 @@ function checkTrailingStop(value: unknown, check: Checker): TrailingStopState {
     highWater: check.number('highWater', stop.highWater, { positive: true }),
     atrMultiple: check.number('atrMultiple', stop.atrMultiple, { min: 0 }),
     updatedAt: check.integer('updatedAt', stop.updatedAt),
+  };
+}
+
+function checkSymbolPause(value: unknown, check: Checker): SymbolPause {
+  const pause = check.record('symbol pause', value);
+  return {
+    symbol: check.string('symbol', pause.symbol) as SymbolId,
+    reason: check.string('reason', pause.reason, true),
+    pausedBy: check.string('pausedBy', pause.pausedBy),
+    pausedAt: check.integer('pausedAt', pause.pausedAt),
   };
 }
 
@@ -184,6 +196,53 @@ export class SqliteRuntimeStateStore implements RuntimeStateStore {
       time,
     );
     await this.#put(`setLastProcessedCandle ${key}`, kinds.lastCandle, key, checked);
+  }
+
+  /**
+   * Every symbol paused alone, by symbol.
+   *
+   * @throws {DataIntegrityError} when a stored value is not a symbol pause.
+   * @throws {StorageError} when SQLite fails.
+   */
+  async listSymbolPauses(): Promise<SymbolPause[]> {
+    const rows = await guarded('listSymbolPauses', () =>
+      this.#db
+        .selectFrom('runtime_state')
+        .select(['key', 'value'])
+        .where('kind', '=', kinds.symbolPause)
+        .orderBy('key', 'asc')
+        .execute(),
+    );
+    return rows.map((row) => {
+      const check = new Checker(DataIntegrityError, `Stored symbol pause ${row.key}`);
+      return checkSymbolPause(check.json('value', row.value), check);
+    });
+  }
+
+  /**
+   * Pauses a symbol, replacing its previous pause.
+   *
+   * @throws {ValidationError} when the pause breaks its type.
+   * @throws {StorageError} when SQLite fails.
+   */
+  async setSymbolPause(pause: SymbolPause): Promise<void> {
+    const checked = checkSymbolPause(pause, new Checker(ValidationError, 'setSymbolPause'));
+    await this.#put(`setSymbolPause ${pause.symbol}`, kinds.symbolPause, checked.symbol, checked);
+  }
+
+  /**
+   * Lifts a symbol's pause; lifting none is not an error.
+   *
+   * @throws {StorageError} when SQLite fails.
+   */
+  async deleteSymbolPause(symbol: SymbolId): Promise<void> {
+    await guarded(`deleteSymbolPause ${symbol}`, () =>
+      this.#db
+        .deleteFrom('runtime_state')
+        .where('kind', '=', kinds.symbolPause)
+        .where('key', '=', symbol)
+        .execute(),
+    );
   }
 
   /** The parsed JSON value under (kind, key), or `undefined` when there is none. */

@@ -173,4 +173,33 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect(await runtime.getLastProcessedCandle('BTC-USD', '1h')).toBe(3_600_000);
     expect(await runtime.getLastProcessedCandle('BTC-USD', '4h')).toBeNull();
   });
+
+  it('keep symbol pauses by symbol until lifted', async () => {
+    const { runtime } = await open();
+    const pause = {
+      symbol: 'SOL-USD',
+      reason: 'over-sell on record',
+      pausedBy: 'restore',
+      pausedAt: 5,
+    } as const;
+    await runtime.setSymbolPause(pause);
+    await runtime.setSymbolPause({ ...pause, symbol: 'BTC-USD', pausedAt: 6 });
+    expect((await runtime.listSymbolPauses()).map((p) => p.symbol)).toEqual(['BTC-USD', 'SOL-USD']);
+    await runtime.deleteSymbolPause('SOL-USD');
+    await runtime.deleteSymbolPause('SOL-USD');
+    expect(await runtime.listSymbolPauses()).toEqual([
+      { ...pause, symbol: 'BTC-USD', pausedAt: 6 },
+    ]);
+  });
+
+  it('list a non-final order of a symbol and a final one filled in its fee', async () => {
+    const { orders } = await open();
+    await orders.insertOrder(order('llx', 1_000));
+    await orders.updateOrder('llx', { status: 'filled', filledQuantity: 0.01, updatedAt: 1_100 });
+    await orders.updateOrder('llx', { fee: 0.5, feeCurrency: 'USD', updatedAt: 1_200 });
+    expect(await orders.getOrder('llx')).toMatchObject({ status: 'filled', fee: 0.5 });
+    await expect(
+      orders.updateOrder('llx', { filledQuantity: 0.02, updatedAt: 1_300 }),
+    ).rejects.toThrow(/illegal status change filled -> filled/);
+  });
 });

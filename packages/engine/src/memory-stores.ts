@@ -15,6 +15,7 @@ import {
   type Position,
   type RuntimeStateStore,
   type SymbolId,
+  type SymbolPause,
   type Timeframe,
   type TradingStateRecord,
   type TrailingStopState,
@@ -233,6 +234,7 @@ export class MemoryRuntimeStateStore implements RuntimeStateStore {
   #tradingState: TradingStateRecord | null = null;
   readonly #stops = new Map<SymbolId, TrailingStopState>();
   readonly #processed = new Map<string, number>();
+  readonly #pauses = new Map<SymbolId, SymbolPause>();
 
   getTradingState(): Promise<TradingStateRecord | null> {
     return Promise.resolve(this.#tradingState);
@@ -263,6 +265,22 @@ export class MemoryRuntimeStateStore implements RuntimeStateStore {
 
   setLastProcessedCandle(symbol: SymbolId, timeframe: Timeframe, time: number): Promise<void> {
     this.#processed.set(`${symbol}@${timeframe}`, time);
+    return Promise.resolve();
+  }
+
+  listSymbolPauses(): Promise<SymbolPause[]> {
+    return Promise.resolve(
+      [...this.#pauses.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
+    );
+  }
+
+  setSymbolPause(pause: SymbolPause): Promise<void> {
+    this.#pauses.set(pause.symbol, pause);
+    return Promise.resolve();
+  }
+
+  deleteSymbolPause(symbol: SymbolId): Promise<void> {
+    this.#pauses.delete(symbol);
     return Promise.resolve();
   }
 }

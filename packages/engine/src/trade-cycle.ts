@@ -2,6 +2,7 @@ import {
   ExchangeUnavailableError,
   LumenLinkError,
   ValidationError,
+  isFinalOrderStatus,
   silentLogger,
   symbolParts,
   type AccountSnapshot,
@@ -156,6 +157,11 @@ interface SymbolState {
   lastTickBlock: { readonly key: string; readonly at: number } | null;
   /** Keys of blocked or refused exits already alerted (once each). */
   readonly alerted: Set<string>;
+  /**
+   * While refusals of this position's exit back off: when the next attempt may go and why it
+   * waits, so ticks meanwhile cost no exchange request (the order manager decides again then).
+   */
+  exitBackoff: { readonly until: number; readonly note: string; readonly key: string } | null;
 }
 
 /** Why a quote was refused as absurd. */
@@ -197,6 +203,16 @@ export function inQuoteFees(fill: Fill): Fill {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A limit sell resting on the exchange (a strategy's limit exit), which a stop may cancel. */
+function isRestingLimit(order: Order): boolean {
+  return (
+    order.side === 'sell' &&
+    (order.type === 'limit' || order.type === 'stop_limit') &&
+    order.exchangeOrderId !== null &&
+    (order.status === 'open' || order.status === 'partially_filled')
+  );
 }
 
 /** The middle of the best bid and ask, or `null` for an empty side. */
@@ -286,6 +302,7 @@ export class TradeCycle {
         lastClose: null,
         lastTickBlock: null,
         alerted: new Set(),
+        exitBackoff: null,
       });
     }
     this.orderManager = new OrderManager({
@@ -573,6 +590,7 @@ export class TradeCycle {
         // The refusal itself was alerted; waiting for the backoff is recorded, not alerted.
         const key = `refused:${intent.positionOpenedAt ?? intent.candleTime}`;
         state.alerted.add(key);
+        state.exitBackoff = { until: error.retryAt, note: error.message, key };
         await this.#blockedExit(state, candleTime, signal, verdict, error.message, key, fromTick);
         return null;
       }
@@ -582,6 +600,13 @@ export class TradeCycle {
           this.#logger.error('decision not recorded', { error: describe(recordError) }),
       );
       throw error;
+    }
+    if (result.status === 'duplicate' && intent.side === 'sell') {
+      // The same exit, already sent: waiting for its outcome, recorded like a blocked exit.
+      const note = `exit ${result.order.clientOrderId} already sent (${result.order.status}): waiting for its outcome`;
+      const key = `in-flight:${result.order.clientOrderId}`;
+      await this.#blockedExit(state, candleTime, signal, verdict, note, key, fromTick);
+      return result;
     }
     await this.#record(
       state,
@@ -662,6 +687,28 @@ export class TradeCycle {
     const position = this.#options.portfolio.position(state.symbol);
     if (position === undefined) return false;
     const signal: Signal = { action: 'sell', confidence: 1, reason };
+    // One sell per symbol at a time: while one is in flight, wait (no exchange request).
+    const inFlight = await this.orderManager.sellInFlight(state.symbol, position.openedAt);
+    if (inFlight !== null && !isRestingLimit(inFlight)) {
+      const note = isFinalOrderStatus(inFlight.status)
+        ? `exit waits: sell ${inFlight.clientOrderId} filled ${inFlight.filledQuantity} but its fills are not stored yet`
+        : `exit waits: sell ${inFlight.clientOrderId} is ${inFlight.status}; no other sell until its outcome is known`;
+      await this.#blockedExit(
+        state,
+        candleTime,
+        signal,
+        null,
+        note,
+        `in-flight:${inFlight.clientOrderId}`,
+        fromTick,
+      );
+      return false;
+    }
+    const backoff = state.exitBackoff;
+    if (backoff !== null && role !== 'force_exit' && this.#clock.now() < backoff.until) {
+      await this.#blockedExit(state, candleTime, signal, null, backoff.note, backoff.key, fromTick);
+      return false;
+    }
     const released = await this.#cancelRestingSells(state);
     if (released !== null) {
       await this.#blockedExit(
@@ -729,12 +776,7 @@ export class TradeCycle {
    */
   async #cancelRestingSells(state: SymbolState): Promise<string | null> {
     const resting = (await this.#options.orders.listNonFinalOrders()).filter(
-      (order) =>
-        order.symbol === state.symbol &&
-        order.side === 'sell' &&
-        (order.type === 'limit' || order.type === 'stop_limit') &&
-        order.exchangeOrderId !== null &&
-        (order.status === 'open' || order.status === 'partially_filled'),
+      (order) => order.symbol === state.symbol && isRestingLimit(order),
     );
     for (const order of resting) {
       try {
@@ -829,6 +871,7 @@ export class TradeCycle {
         state.pendingEntry = null;
         state.alerted.clear();
         state.lastTickBlock = null;
+        state.exitBackoff = null;
       }
       const entryPrice = change.before?.avgEntryPrice ?? fill.price;
       const quantity = change.before?.quantity ?? fill.quantity;

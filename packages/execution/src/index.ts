@@ -40,6 +40,7 @@ export {
   type BreakerChange,
 } from './policies.js';
 export { LiveBroker, type LiveBrokerOptions } from './live-broker.js';
+export { holdingShortfalls, type HoldingShortfall } from './holdings.js';
 export {
   Reconciler,
   ReconcileError,

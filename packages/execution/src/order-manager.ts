@@ -27,6 +27,7 @@ import {
   type OrderRole,
   type OrderStore,
   type OrderUpdate,
+  type SymbolId,
 } from '@lumenlink/core';
 import { exitClientOrderId, clientOrderId as makeClientOrderId } from './client-order-id.js';
 import { CircuitOpenError, type EntryCircuitBreaker } from './policies.js';
@@ -543,19 +544,17 @@ export class OrderManager {
    */
   async #assertNoSellInFlight(intent: OrderIntent): Promise<void> {
     const { symbol } = intent;
-    const live = (await this.#orders.listNonFinalOrders()).find(
-      (order) => order.symbol === symbol && order.side === 'sell',
-    );
+    const live = await this.#liveSell(symbol);
     if (live !== undefined) {
       throw new SellInFlightError(
         `${symbol}: sell ${live.clientOrderId} is ${live.status}; no other sell until its outcome is known`,
         live,
       );
     }
-    const since = (intent.positionOpenedAt ?? intent.candleTime) - fillLookbackSlackMs;
-    for (const order of await this.#orders.listOrders({ symbol, since })) {
-      if (order.side !== 'sell' || !(order.filledQuantity > 0)) continue;
-      if (!(await this.#fillsMissing(order))) continue;
+    for (const order of await this.#sellsMissingFills(
+      symbol,
+      intent.positionOpenedAt ?? intent.candleTime,
+    )) {
       let stored: readonly Fill[] = [];
       let error: unknown = null;
       try {
@@ -573,6 +572,38 @@ export class OrderManager {
         });
       }
     }
+  }
+
+  /**
+   * The sell of `symbol` that holds any other sell back, from the store alone (no exchange
+   * call): one not final, or one filled since `since` (epoch ms, e.g. the position's open time)
+   * whose fills are not all stored. `null` when a sell may be sent. The engine asks before it
+   * sizes an exit, so a stop firing on every tick costs no exchange request while it waits.
+   *
+   * @throws {StorageError} when the store fails.
+   */
+  async sellInFlight(symbol: SymbolId, since: number): Promise<Order | null> {
+    return (
+      (await this.#liveSell(symbol)) ?? (await this.#sellsMissingFills(symbol, since))[0] ?? null
+    );
+  }
+
+  async #liveSell(symbol: SymbolId): Promise<Order | undefined> {
+    return (await this.#orders.listNonFinalOrders()).find(
+      (order) => order.symbol === symbol && order.side === 'sell',
+    );
+  }
+
+  /** Sells of `symbol` created since `since` (less a slack) that filled more than is stored. */
+  async #sellsMissingFills(symbol: SymbolId, since: number): Promise<Order[]> {
+    const missing: Order[] = [];
+    for (const order of await this.#orders.listOrders({
+      symbol,
+      since: since - fillLookbackSlackMs,
+    })) {
+      if (order.side === 'sell' && (await this.#fillsMissing(order))) missing.push(order);
+    }
+    return missing;
   }
 
   /** Whether an order's stored fills fall short of its filled quantity. */

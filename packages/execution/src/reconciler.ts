@@ -49,8 +49,8 @@ export interface ReconcilerOptions {
    */
   readonly fillLookbackMs?: number;
   /**
-   * The traded symbols, whose recent exchange trades are swept for fills of ours the store
-   * lacks (an order proven `failed` that the exchange shows after all is resurrected; an order
+   * The traded symbols: their open orders are listed one symbol at a time (cheaper than all at
+   * once), and their recent exchange trades are swept for fills of ours the store lacks (an order proven `failed` that the exchange shows after all is resurrected; an order
    * of ours missing from the store is adopted) and for foreign trades (reported). Left out,
    * the symbols of the stored orders.
    */
@@ -340,7 +340,7 @@ export class Reconciler {
     const resurrected: string[] = [];
     const foreign: string[] = [];
     const conflicts: string[] = [];
-    for (const exchangeOrder of await this.#broker.fetchOpenOrders()) {
+    for (const exchangeOrder of await this.#openOrders()) {
       const id = exchangeOrder.clientOrderId;
       if (id === null || !this.#isOurs(id)) {
         foreign.push(exchangeOrder.exchangeOrderId);
@@ -453,6 +453,17 @@ export class Reconciler {
     }
     return report;
   }
+  /**
+   * The exchange's open orders: of each traded symbol when they are known (Binance weighs an
+   * all-symbol listing 80, one symbol 6), else of every symbol.
+   */
+  async #openOrders(): Promise<BrokerOrder[]> {
+    if (this.#symbols === null) return this.#broker.fetchOpenOrders();
+    const open: BrokerOrder[] = [];
+    for (const symbol of this.#symbols) open.push(...(await this.#broker.fetchOpenOrders(symbol)));
+    return open;
+  }
+
   /** The symbols whose trades are swept: the configured ones, or those of the stored orders. */
   async #sweptSymbols(): Promise<SymbolId[]> {
     if (this.#symbols !== null) return [...this.#symbols];

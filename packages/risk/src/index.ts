@@ -43,6 +43,7 @@ export {
   type TradingStateMachineOptions,
   type ProtectionRequest,
 } from './trading-state-machine.js';
+export { SymbolPauses, type SymbolPausesOptions } from './symbol-pauses.js';
 export {
   RiskProtections,
   protectionNames,

@@ -86,7 +86,7 @@ function tradingReasonProblem(text: string): string | null {
  * with `…`. For reasons built by code (protections, the end of a pause) and for halts, which are
  * never refused for their wording.
  */
-function sanitizeTradingReason(text: string): string {
+export function sanitizeTradingReason(text: string): string {
   const oneLine = text.replace(controlCharacters, ' ').trim();
   const characters = [...oneLine];
   if (characters.length <= maxTradingReasonLength) return oneLine;

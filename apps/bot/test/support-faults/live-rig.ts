@@ -35,6 +35,7 @@ import {
   Reconciler,
   TrailingStopManager,
   clientOrderId,
+  exitClientOrderId,
   createExchangePolicies,
   type ReconcileReport,
 } from '@lumenlink/execution';
@@ -125,15 +126,31 @@ export function flatCandle(time: number): Candle {
   return { time, open: price, high: price + 10, low: price - 10, close: price, volume: 5 };
 }
 
-/** The client order id the cycle gives the flip strategy's order on the candle at `time`. */
-export function intendedClientOrderId(time: number): string {
+/**
+ * The client order id the cycle gives the flip strategy's order on the candle at `time`: an
+ * entry is keyed by its candle, an exit by the position it sells (its open time,
+ * `positionOpenedAt`, required for an exit) and its first sequence and attempt.
+ */
+export function intendedClientOrderId(time: number, positionOpenedAt?: number): string {
   const buy = Math.floor(time / hourMs) % 2 === 0;
-  return clientOrderId({
+  if (buy) {
+    return clientOrderId({
+      strategy: strategyKey,
+      symbol,
+      candleTime: time,
+      action: 'buy',
+      role: 'entry',
+      attempt: 0,
+    });
+  }
+  if (positionOpenedAt === undefined) {
+    throw new Error(`the exit on ${new Date(time).toISOString()} needs the position's open time`);
+  }
+  return exitClientOrderId({
     strategy: strategyKey,
     symbol,
-    candleTime: time,
-    action: buy ? 'buy' : 'sell',
-    role: buy ? 'entry' : 'exit',
+    positionOpenedAt,
+    sequence: 0,
     attempt: 0,
   });
 }

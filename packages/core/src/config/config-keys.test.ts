@@ -4,7 +4,7 @@ import { envSchema } from './env-schema.js';
 
 /**
  * Every key named by DESIGN.md's Configuration section and the seed's Critical Settings, plus
- * the keys issues added (`HTTP_ALLOWED_HOSTS`, issue 18).
+ * the keys issues added (`HTTP_ALLOWED_HOSTS`, `PRICE_BAND_PCT`, issue 18).
  */
 const designKeys = [
   'MODE',
@@ -54,6 +54,7 @@ const designKeys = [
   'TRAILING_STOP_ATR_MULT',
   'STOP_LOSS_PCT',
   'TAKE_PROFIT_PCT',
+  'PRICE_BAND_PCT',
   'RISK_SIZING',
   'RISK_PER_TRADE_PCT',
   'RISK_MAX_DRAWDOWN_PCT',

@@ -529,6 +529,11 @@ export const configKeys = defineConfigKeys({
       description: 'Fixed take profit, in percent above the entry price.',
     },
   ),
+  PRICE_BAND_PCT: withDefault(percentBelow100, 20, {
+    group: 'model',
+    description:
+      'A live price (tick, ticker, book) further than this from the last close, in percent, is refused as absurd: counted, alerted, never traded on.',
+  }),
 
   // History backfill
   TIMEFRAMES: withDefault(timeframeListParser, ['1h', '4h', '1d'], {

@@ -69,6 +69,7 @@ export function configFromValues(values: ConfigValues): Config {
       trailingStopAtrMult: values.TRAILING_STOP_ATR_MULT,
       ...present('stopLossPct', values.STOP_LOSS_PCT),
       ...present('takeProfitPct', values.TAKE_PROFIT_PCT),
+      priceBandPct: values.PRICE_BAND_PCT,
     },
     paper: {
       startingCash: values.PAPER_STARTING_CASH,
@@ -157,6 +158,7 @@ export function valuesFromConfig(config: Config): ConfigValues {
     TRAILING_STOP_ATR_MULT: config.trading.trailingStopAtrMult,
     STOP_LOSS_PCT: config.trading.stopLossPct,
     TAKE_PROFIT_PCT: config.trading.takeProfitPct,
+    PRICE_BAND_PCT: config.trading.priceBandPct,
     TIMEFRAMES: config.history.timeframes,
     MONTHS: config.history.months,
     DEMO_SPEED: config.demo.speed,

@@ -126,6 +126,8 @@ export interface Config {
     readonly stopLossPct?: number;
     /** `TAKE_PROFIT_PCT`; absent: no fixed take profit. */
     readonly takeProfitPct?: number;
+    /** `PRICE_BAND_PCT`: live prices further than this from the last close are refused. */
+    readonly priceBandPct: number;
   };
   /** The paper broker's fill model. */
   readonly paper: {

@@ -1,0 +1,413 @@
+/**
+ * The over-sell found by the adversarial run, and every way of losing a fill around an exit,
+ * end to end: the trade cycle in live mode, its order manager and reconciler, ccxt's real
+ * binance class against the exchange emulator, and the real SQLite store. The account always
+ * holds coins of its own besides what the bot buys, so a repeated exit would be filled by the
+ * exchange (on a quote-only account it would only be refused).
+ *
+ * Time: one manual clock for the engine and the emulator (grace windows, "not found" windows,
+ * backoff); ticks come every second of it, the reconciler runs every ten. In every scenario the
+ * exchange's balance change per asset must equal what the stored fills say, exactly one sell
+ * reaches the exchange, and the position ends flat.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  hold,
+  symbolParts,
+  type Fill,
+  type MarketInfo,
+  type Signal,
+  type Strategy,
+  type SymbolId,
+} from '@lumenlink/core';
+import { ManualClock } from '@lumenlink/core/testing';
+import { openStore, type LumenLinkStore } from '@lumenlink/data';
+import { CcxtExchange } from '@lumenlink/exchanges';
+import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
+import {
+  LiveBroker,
+  Portfolio,
+  ReconcileError,
+  Reconciler,
+  TrailingStopManager,
+  createExchangePolicies,
+  holdingShortfalls,
+} from '@lumenlink/execution';
+import { RiskEngine, SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TradeCycle, inQuoteFees } from '../src/index.js';
+
+const symbol = 'BTC-USDT' as SymbolId;
+const ccxtSymbol = 'BTC/USDT';
+const hourMs = 3_600_000;
+const t0 = Date.UTC(2026, 5, 1, 12);
+/** The user's own coins: the exchange would fill a repeated exit out of them. */
+const ownBalances = { USDT: 20_000, BTC: 0.25 };
+
+/** Buys on its first candle, then holds. */
+function buyFirst(): Strategy {
+  let seen = 0;
+  return {
+    key: 'exit_safety',
+    params: {},
+    warmup: 0,
+    onCandle(): Signal {
+      seen += 1;
+      return seen === 1 ? { action: 'buy', confidence: 1, reason: 'first candle' } : hold('held');
+    },
+  };
+}
+
+interface Rig {
+  readonly clock: ManualClock;
+  readonly emulator: ExchangeEmulator;
+  readonly store: LumenLinkStore;
+  readonly cycle: TradeCycle;
+  readonly portfolio: Portfolio;
+  readonly reconciler: Reconciler;
+  readonly pauses: SymbolPauses;
+  readonly markets: ReadonlyMap<SymbolId, MarketInfo>;
+  readonly alerts: string[];
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The emulator with the user's own coins, and a temp SQLite file for the bot. */
+async function exchangeAndFile(): Promise<{
+  clock: ManualClock;
+  emulator: ExchangeEmulator;
+  dbPath: string;
+}> {
+  const clock = new ManualClock(t0);
+  const emulator = await startExchangeEmulator({
+    now: () => clock.now(),
+    balances: ownBalances,
+  });
+  const dir = mkdtempSync(path.join(tmpdir(), 'lumenlink-exit-safety-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => emulator.close());
+  return { clock, emulator, dbPath: path.join(dir, 'bot.db') };
+}
+
+/**
+ * A live trader over the store at `dbPath`, rebuilt from it as a restart would: portfolio from
+ * the stored fills, symbol pauses from the store.
+ */
+async function trader(
+  clock: ManualClock,
+  emulator: ExchangeEmulator,
+  dbPath: string,
+): Promise<Rig> {
+  const store = await openStore({ path: dbPath });
+  cleanups.push(() => store.close());
+  const exchange = new CcxtExchange({
+    exchange: 'binance',
+    apiKey: 'key',
+    secret: 'secret',
+    apiUrl: emulator.url,
+    timeoutMs: 5_000,
+    clock,
+  });
+  const markets = await exchange.loadMarkets();
+  const broker = new LiveBroker({
+    exchange,
+    policies: createExchangePolicies({ retries: 2, initialDelayMs: 5, maxDelayMs: 20 }),
+  });
+  const orders = await store.orders.listOrders();
+  const roles = new Map(orders.map((order) => [order.clientOrderId, order.role]));
+  const portfolio = await Portfolio.restore(store.portfolio, {
+    clock,
+    startingCash: 10_000,
+    markets,
+    fills: (await store.orders.listFills()).map((fill) => ({
+      fill: inQuoteFees(fill),
+      role: roles.get(fill.clientOrderId) ?? 'entry',
+    })),
+  });
+  const pauses = await SymbolPauses.open({ store: store.runtime, clock });
+  const alerts: string[] = [];
+  const cycle = new TradeCycle({
+    clock,
+    settings: {
+      mode: 'live',
+      allowLiveTrading: true,
+      intervalMs: hourMs,
+      atrPeriod: 14,
+      trailingStopAtrMultiple: 0,
+      stopLossPct: 1,
+      cooldownMs: 0,
+    },
+    strategies: new Map([[symbol, buyFirst()]]),
+    risk: new RiskEngine({ maxPositionUsd: 500 }),
+    tradingState: await TradingStateMachine.open({
+      store: store.runtime,
+      clock,
+      killSwitch: false,
+    }),
+    broker,
+    orders: store.orders,
+    decisions: store.decisions,
+    portfolio,
+    trailingStops: new TrailingStopManager({ clock, store: store.runtime }),
+    markets,
+    entryBreaker: broker.entryBreaker,
+    notFoundGrace: { checks: 3, windowMs: 60_000 },
+    refusalBackoff: { initialMs: 5_000, maxMs: 60_000 },
+    symbolPaused: (traded) => pauses.reason(traded),
+    notifier: {
+      notify: (event) => {
+        alerts.push(
+          'message' in event ? `${event.type} ${event.code}: ${event.message}` : event.type,
+        );
+      },
+    },
+  });
+  const reconciler = new Reconciler({
+    broker,
+    orders: store.orders,
+    clock,
+    manager: cycle.orderManager,
+    symbols: [symbol],
+    // myTrades weighs 20 on Binance: ccxt's rate limiter spaces it about a second apart.
+    tradeSweepIntervalMs: 30_000,
+  });
+  return { clock, emulator, store, cycle, portfolio, reconciler, pauses, markets, alerts };
+}
+
+/** A closed candle at the emulator's price, traded by the cycle. */
+async function candle(rig: Rig, index: number): Promise<void> {
+  const price = rig.emulator.price(ccxtSymbol);
+  const time = t0 - hourMs + index * hourMs;
+  await rig.cycle.onCandle(symbol, {
+    time,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    volume: 5,
+  });
+}
+
+/** `seconds` ticks at the emulator's price, one a second; a reconcile every ten. */
+async function tick(rig: Rig, seconds: number): Promise<void> {
+  for (let second = 1; second <= seconds; second++) {
+    await rig.clock.advance(1_000);
+    if (rig.portfolio.position(symbol) !== undefined) {
+      // As the bot's strategy loop: a failed tick is alerted and the next one comes.
+      await rig.cycle.onTick(symbol, rig.emulator.price(ccxtSymbol)).catch((error: unknown) => {
+        rig.alerts.push(`tick failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    if (second % 10 === 0) await reconcile(rig);
+  }
+}
+
+async function reconcile(rig: Rig): Promise<void> {
+  await rig.reconciler.reconcile().catch((error: unknown) => {
+    if (!(error instanceof ReconcileError)) throw error;
+  });
+}
+
+/** Sell requests that reached the exchange (answered or not). */
+function sellPosts(emulator: ExchangeEmulator): number {
+  return emulator
+    .requests()
+    .filter(
+      (request) =>
+        request.method === 'POST' &&
+        request.path === '/api/v3/order' &&
+        request.body['side'] === 'SELL',
+    ).length;
+}
+
+/** Balance change per asset implied by fills, as the exchange books them (fee in its asset). */
+function changeFromFills(fills: readonly Fill[]): Record<string, number> {
+  const change: Record<string, number> = {};
+  const add = (asset: string, amount: number): void => {
+    change[asset] = (change[asset] ?? 0) + amount;
+  };
+  for (const fill of fills) {
+    const { base, quote } = symbolParts(fill.symbol);
+    const sign = fill.side === 'buy' ? 1 : -1;
+    add(base, sign * fill.quantity);
+    add(quote, -sign * fill.quantity * fill.price);
+    add(fill.feeCurrency, -fill.fee);
+  }
+  return change;
+}
+
+/** The exchange's balance change per asset equals the stored fills (plus foreign trades). */
+async function expectBalancesMatchFills(
+  rig: Rig,
+  foreign: Record<string, number> = {},
+): Promise<void> {
+  const fromFills = changeFromFills(await rig.store.orders.listFills());
+  const balances = rig.emulator.balances();
+  for (const asset of ['BTC', 'USDT']) {
+    const held = (balances[asset]?.free ?? 0) + (balances[asset]?.locked ?? 0);
+    const start = ownBalances[asset as keyof typeof ownBalances];
+    const expected = (fromFills[asset] ?? 0) + (foreign[asset] ?? 0);
+    expect(held - start, `${asset} balance change`).toBeCloseTo(expected, 6);
+  }
+}
+
+/** Buys, then drops the price 3 % through the 1 % stop-loss. */
+async function boughtThenStopHit(rig: Rig): Promise<number> {
+  await candle(rig, 0);
+  const position = rig.portfolio.position(symbol);
+  expect(position?.quantity).toBeGreaterThan(0);
+  rig.emulator.setPrice(ccxtSymbol, rig.emulator.price(ccxtSymbol) * 0.97);
+  return position?.quantity ?? 0;
+}
+
+describe('exits never sell what the position does not hold', () => {
+  it('a lost exit answer and "not found" for several ticks: one sell, the fill stored', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const rig = await trader(clock, emulator, dbPath);
+    await boughtThenStopHit(rig);
+    emulator.inject({ kind: 'lose-response', times: 1 });
+    emulator.inject({ kind: 'not-found', forMs: 30_000 });
+    await tick(rig, 90);
+    expect(sellPosts(emulator)).toBe(1);
+    expect(rig.portfolio.position(symbol)).toBeUndefined();
+    await expectBalancesMatchFills(rig);
+    // Ticks while the exit was unknown were recorded as blocked at most once a minute.
+    const blocked = (await rig.store.decisions.recentDecisions(symbol, 200)).filter(
+      (decision) => decision.outcome === 'blocked',
+    );
+    expect(blocked.length).toBeGreaterThan(0);
+    expect(blocked.length).toBeLessThanOrEqual(2);
+  });
+
+  it('"not found" beyond the grace window, then the order and its fills appear: never resent', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const rig = await trader(clock, emulator, dbPath);
+    await boughtThenStopHit(rig);
+    emulator.inject({ kind: 'lose-response', times: 1 });
+    emulator.inject({ kind: 'not-found', forMs: 150_000 });
+    await tick(rig, 120);
+    // Past the 60 s grace, the exit is still not proven never placed: its trade is listed.
+    expect(sellPosts(emulator)).toBe(1);
+    await tick(rig, 60);
+    expect(sellPosts(emulator)).toBe(1);
+    expect(rig.portfolio.position(symbol)).toBeUndefined();
+    await expectBalancesMatchFills(rig);
+  });
+
+  it('a FILLED answer while myTrades fails: no second sell until its fills are stored', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const rig = await trader(clock, emulator, dbPath);
+    await boughtThenStopHit(rig);
+    emulator.inject({ kind: 'status', status: 503, route: 'GET /api/v3/myTrades', times: 40 });
+    await tick(rig, 30);
+    expect(sellPosts(emulator)).toBe(1);
+    const exit = emulator.orders().find((order) => order.side === 'sell');
+    expect(exit?.status).toBe('FILLED');
+    emulator.clearFaults();
+    await tick(rig, 30);
+    expect(sellPosts(emulator)).toBe(1);
+    expect(rig.portfolio.position(symbol)).toBeUndefined();
+    await expectBalancesMatchFills(rig);
+  });
+
+  it('a fill lost after a crash is found by the trade sweep of the restart', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const first = await trader(clock, emulator, dbPath);
+    await boughtThenStopHit(first);
+    // The exit's answer is lost and the process dies before any lookup: the row stays unknown.
+    emulator.inject({ kind: 'lose-response', times: 1 });
+    emulator.inject({ kind: 'status', status: 503, route: 'GET /api/v3/order', times: 20 });
+    await first.cycle.onTick(symbol, emulator.price(ccxtSymbol));
+    emulator.clearFaults();
+    await first.store.close();
+    const restarted = await trader(clock, emulator, dbPath);
+    await reconcile(restarted);
+    expect(restarted.portfolio.position(symbol)).toBeUndefined();
+    await tick(restarted, 30);
+    expect(sellPosts(emulator)).toBe(1);
+    await expectBalancesMatchFills(restarted);
+  });
+
+  it('after a manual sale between restarts: paused, and the exit capped at the free balance', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const first = await trader(clock, emulator, dbPath);
+    const held = await boughtThenStopHit(first);
+    emulator.setPrice(ccxtSymbol, emulator.price(ccxtSymbol) / 0.97);
+    await first.store.close();
+    // The user sells all their own coins and part of the bot's on the exchange.
+    const sold = 0.25 + held / 2;
+    const manual = emulator.placeOrder({
+      symbol: ccxtSymbol,
+      side: 'sell',
+      type: 'market',
+      quantity: Number(sold.toFixed(5)),
+      clientOrderId: 'web_manual_sale_1',
+    });
+    const restarted = await trader(clock, emulator, dbPath);
+    await reconcile(restarted);
+    // As the bot does after each reconcile: the exchange holds less than the position.
+    const [shortfall] = holdingShortfalls(
+      restarted.portfolio.positions(),
+      Object.fromEntries(
+        Object.entries(emulator.balances()).map(([asset, { free, locked }]) => [
+          asset,
+          { free, used: locked, total: free + locked },
+        ]),
+      ),
+      restarted.markets,
+    );
+    expect(shortfall).toMatchObject({ asset: 'BTC', symbols: [symbol] });
+    await restarted.pauses.pause(symbol, 'the exchange holds less than the position', 'test');
+    // Entries of the paused symbol are blocked; its stop still sells, at most what is free.
+    await candle(restarted, 1);
+    expect(emulator.orders().filter((order) => order.side === 'buy')).toHaveLength(1);
+    // An operator's force exit (the restart restored no bracket here) sells what is free.
+    await restarted.cycle.closeAll('force exit', new Map([[symbol, emulator.price(ccxtSymbol)]]));
+    await tick(restarted, 20);
+    expect(sellPosts(emulator)).toBe(1);
+    const free = emulator.balances()['BTC']?.free ?? -1;
+    expect(free).toBeGreaterThanOrEqual(0);
+    expect(free).toBeLessThan(0.00001);
+    const trade = emulator.trades().find((item) => item.orderId === manual.orderId);
+    await expectBalancesMatchFills(restarted, {
+      BTC: -(trade?.quantity ?? 0),
+      USDT: (trade?.quantity ?? 0) * (trade?.price ?? 0) - (trade?.fee ?? 0),
+    });
+  });
+
+  it('refusals of an exit back off: no bursts on an account that holds nothing else', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const rig = await trader(clock, emulator, dbPath);
+    await boughtThenStopHit(rig);
+    emulator.inject({
+      kind: 'reject',
+      code: -2010,
+      msg: 'Account has insufficient balance for requested action.',
+      times: 1_000,
+    });
+    await tick(rig, 60);
+    // Refused at 1 s, then after 5, 10 and 20 s more: four, not sixty.
+    expect(sellPosts(emulator)).toBe(4);
+    expect(
+      rig.alerts.filter((alert) => alert.includes('EXIT_REFUSED') || alert.includes('refused')),
+    ).toHaveLength(1);
+    expect(rig.portfolio.position(symbol)).toBeDefined();
+  });
+
+  it('an absurd tick price is refused, counted and never acted on', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const rig = await trader(clock, emulator, dbPath);
+    await candle(rig, 0);
+    await rig.cycle.onTick(symbol, 1e-8);
+    await rig.cycle.onTick(symbol, emulator.price(ccxtSymbol) * 0.5);
+    expect(rig.cycle.rejectedQuotes).toBe(2);
+    expect(sellPosts(emulator)).toBe(0);
+    expect(rig.alerts.filter((alert) => alert.includes('QUOTE_REJECTED'))).toHaveLength(1);
+  });
+});
