@@ -26,6 +26,8 @@ import {
   type Position,
   type SymbolId,
   type SymbolPause,
+  type MarketInfo,
+  type PositionAdjustment,
   type Timeframe,
   type TradingState,
   type TradingStateRecord,
@@ -53,6 +55,20 @@ export interface BotControllerOptions {
   readonly tradingState: TradingStateMachine;
   /** The symbols paused alone (inconsistent with the exchange) until an operator resumes them. */
   readonly pauses: SymbolPauses;
+  /**
+   * When an operator resumes a paused symbol: writes off what of its position the exchange no
+   * longer holds (stored, then applied), returning the write-off or `null` when nothing is
+   * missing (paper, or the exchange holds the position).
+   */
+  readonly writeOffMissing: (
+    symbol: SymbolId,
+    reason: string,
+    adjustedBy: string,
+  ) => Promise<PositionAdjustment | null>;
+  /** The stored position write-offs (they end trades like exits). */
+  readonly adjustments: () => Promise<readonly PositionAdjustment[]>;
+  /** Market rules of the traded symbols, for the trade list's dust rule. */
+  readonly markets?: ReadonlyMap<SymbolId, MarketInfo>;
   readonly orders: OrderStore;
   readonly decisions: DecisionStore;
   readonly candles: CandleStore;
@@ -104,21 +120,36 @@ export class BotController implements BotControl, HttpBotControl {
    * @throws {ValidationError} for a symbol that is not traded or not paused.
    * @throws {StorageError} when the change cannot be stored (the pause stays).
    */
-  async resumeSymbol(symbol: SymbolId, reason: string, resumedBy: string): Promise<SymbolPause> {
+  async resumeSymbol(
+    symbol: SymbolId,
+    reason: string,
+    resumedBy: string,
+  ): Promise<SymbolPause & { readonly writtenOff: PositionAdjustment | null }> {
     const checked = this.#traded(symbol);
-    const lifted = await this.#options.pauses.resume(checked);
+    const { pauses, lock, writeOffMissing } = this.#options;
+    if (pauses.reason(checked) === null) {
+      throw new ValidationError(`${checked} is not paused; nothing to resume`);
+    }
+    // What the exchange no longer holds is written off first, so the resumed symbol trades on
+    // what is there (and the next reconciliation finds no shortfall to pause it again).
+    const writtenOff = await lock.run(() => writeOffMissing(checked, reason, resumedBy));
+    const lifted = await pauses.resume(checked);
     if (lifted === null) {
       throw new ValidationError(`${checked} is not paused; nothing to resume`);
     }
+    const wrote =
+      writtenOff === null
+        ? ''
+        : `; ${writtenOff.quantity} ${checked} the exchange no longer holds written off`;
     this.#options.notifier.notify({
       type: 'trading_state_changed',
       from: 'reducing',
       to: this.#options.tradingState.state,
-      reason: `${checked} resumed: ${reason} (it was paused by ${lifted.pausedBy}: ${lifted.reason})`,
+      reason: `${checked} resumed: ${reason} (it was paused by ${lifted.pausedBy}: ${lifted.reason})${wrote}`,
       changedBy: resumedBy,
       at: this.#options.clock.now(),
     });
-    return lifted;
+    return { ...lifted, writtenOff };
   }
 
   positions(): Promise<readonly Position[]> {
@@ -185,12 +216,20 @@ export class BotController implements BotControl, HttpBotControl {
     const fills = (await store.listFills())
       .filter((fill) => orders.has(fill.clientOrderId))
       .sort((a, b) => a.time - b.time);
-    const ledger = new TradeLedger();
+    const { markets } = this.#options;
+    const ledger = new TradeLedger(markets === undefined ? {} : { markets });
+    const writeOffs = [...(await this.#options.adjustments())].sort((a, b) => a.at - b.at);
+    let next = 0;
     for (const fill of fills) {
+      for (; next < writeOffs.length && (writeOffs[next]?.at ?? Infinity) < fill.time; next++) {
+        const adjustment = writeOffs[next];
+        if (adjustment !== undefined) ledger.writeOff(adjustment);
+      }
       const order = orders.get(fill.clientOrderId);
       if (order === undefined) continue;
       ledger.apply(inQuoteFees(fill), { role: order.role, candleTime: order.candleTime });
     }
+    for (const adjustment of writeOffs.slice(next)) ledger.writeOff(adjustment);
     return ledger.trades(await this.#lastCloses());
   }
 

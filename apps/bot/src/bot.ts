@@ -350,6 +350,7 @@ async function assemble(
     clock,
     startingCash,
     fills: roleFills(history),
+    adjustments: await store.runtime.listPositionAdjustments(),
     ...(markets === undefined ? {} : { markets }),
   });
   const tradingState = await TradingStateMachine.open({
@@ -735,6 +736,39 @@ async function assemble(
     },
     circuitOpen: () => liveBroker?.breakerState() === 'open',
     startedAt,
+    ...(markets === undefined ? {} : { markets }),
+    adjustments: () => store.runtime.listPositionAdjustments(),
+    writeOffMissing: async (symbol, reason, adjustedBy) => {
+      if (liveBroker === null || exchange === null) return null;
+      const position = portfolio.position(symbol);
+      if (position === undefined) return null;
+      const [shortfall] = holdingShortfalls(
+        portfolio.positions().filter((held) => held.symbol === symbol),
+        await liveBroker.fetchBalance(),
+        markets,
+      );
+      if (shortfall === undefined) return null;
+      const source = exchange;
+      const price = await source
+        .fetchTicker(symbol)
+        .then((ticker) => ticker.last)
+        .catch(() => position.avgEntryPrice);
+      const at = clock.now();
+      const adjustment = {
+        id: `write-off:${symbol}:${at}`,
+        symbol,
+        quantity: Math.min(shortfall.missing, position.quantity),
+        price,
+        reason: `${reason} (the exchange held ${shortfall.exchangeTotal} ${shortfall.asset} of the position's ${shortfall.positions})`,
+        adjustedBy,
+        at,
+      };
+      // Stored first: a restart replays it with the fills.
+      await store.runtime.savePositionAdjustment(adjustment);
+      await cycle.writeOff(adjustment);
+      log.warn('position written off: the exchange no longer holds it', { ...adjustment });
+      return adjustment;
+    },
   });
 
   const http = await listen(config, options, {

@@ -17,6 +17,7 @@ import {
   type Order,
   type SymbolId,
   type SymbolPause,
+  type PositionAdjustment,
   type TradingState,
 } from '@lumenlink/core';
 import { createRedactor, type Redactor } from '@lumenlink/core/logging';
@@ -32,8 +33,15 @@ export interface HttpBotControl extends Pick<
 > {
   /** Orders not yet final (open, partially filled, pending, unknown), newest first. */
   openOrders(): Promise<readonly Order[]>;
-  /** Lifts a symbol's pause (`POST /resume` with `{ "symbol": "BTC-USDT" }`). */
-  resumeSymbol(symbol: SymbolId, reason: string, resumedBy: string): Promise<SymbolPause>;
+  /**
+   * Lifts a symbol's pause (`POST /resume` with `{ "symbol": "BTC-USDT" }`), writing off first
+   * what of its position the exchange no longer holds (`writtenOff`, or `null`).
+   */
+  resumeSymbol(
+    symbol: SymbolId,
+    reason: string,
+    resumedBy: string,
+  ): Promise<SymbolPause & { readonly writtenOff: PositionAdjustment | null }>;
 }
 
 /** The loops' health as the scheduler reports it (`scheduler.health()`). */
@@ -356,6 +364,8 @@ async function sendStatus(
     circuitOpen: status.circuitOpen,
     lastCandleAt: status.lastCandleAt,
     startedAt: status.startedAt,
+    // Symbols paused alone (entries blocked) until an operator resumes them, with why.
+    pausedSymbols: status.pausedSymbols ?? [],
     positions,
     pnl,
     openOrders,

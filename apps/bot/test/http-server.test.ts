@@ -109,6 +109,7 @@ function fakeControl(options: { killSwitch?: boolean; extraNote?: string } = {})
         reason: 'fills disagree',
         pausedBy: 'restore',
         pausedAt: 1,
+        writtenOff: null,
       });
     },
     status: () =>

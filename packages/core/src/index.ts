@@ -91,6 +91,7 @@ export {
   type TradingState,
   type TradingStateRecord,
   type SymbolPause,
+  type PositionAdjustment,
 } from './trading-state.js';
 export {
   permissiveMarketInfo,

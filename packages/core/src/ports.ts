@@ -13,7 +13,7 @@ import type { Order, OrderSide, OrderStatus, OrderType } from './order.js';
 import type { Position } from './position.js';
 import type { SymbolId } from './symbol.js';
 import type { Timeframe } from './timeframe.js';
-import type { SymbolPause, TradingStateRecord } from './trading-state.js';
+import type { PositionAdjustment, SymbolPause, TradingStateRecord } from './trading-state.js';
 
 /** Options of a candle request. */
 export interface FetchCandlesOptions {
@@ -194,4 +194,8 @@ export interface RuntimeStateStore {
   setSymbolPause(pause: SymbolPause): Promise<void>;
   /** Lifts a symbol's pause; lifting none is not an error. */
   deleteSymbolPause(symbol: SymbolId): Promise<void>;
+  /** Every position write-off, oldest first (replayed with the fills at a restart). */
+  listPositionAdjustments(): Promise<PositionAdjustment[]>;
+  /** Stores a position write-off (by its id; storing the same id again replaces it). */
+  savePositionAdjustment(adjustment: PositionAdjustment): Promise<void>;
 }

@@ -42,3 +42,23 @@ export interface SymbolPause {
   readonly pausedBy: string;
   readonly pausedAt: number;
 }
+
+/**
+ * A write-off of part of a position that the exchange no longer holds (coins sold or moved
+ * outside the bot), recorded when an operator resumes the paused symbol: the position shrinks by
+ * `quantity` at its cost (a realized loss of that cost), cash is unchanged. Persisted, so a
+ * restart rebuilds the same position from the fills and the adjustments.
+ */
+export interface PositionAdjustment {
+  /** Unique, e.g. `write-off:BTC-USDT:1767225600000`. */
+  readonly id: string;
+  readonly symbol: SymbolId;
+  /** Base quantity written off (> 0). */
+  readonly quantity: number;
+  /** The price it was valued at when written off (quote currency), for the record. */
+  readonly price: number;
+  readonly reason: string;
+  /** Who wrote it off: `http`, `telegram:<chat>`, ... */
+  readonly adjustedBy: string;
+  readonly at: number;
+}

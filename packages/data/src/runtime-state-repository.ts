@@ -10,6 +10,7 @@ import {
   type RuntimeStateStore,
   type SymbolId,
   type SymbolPause,
+  type PositionAdjustment,
   type Timeframe,
   type TradingState,
   type TradingStateRecord,
@@ -28,6 +29,7 @@ const kinds = {
   trailingStop: 'trailing_stop',
   lastCandle: 'last_candle',
   symbolPause: 'symbol_pause',
+  positionAdjustment: 'position_adjustment',
 } as const;
 type Kind = (typeof kinds)[keyof typeof kinds];
 
@@ -68,6 +70,19 @@ function checkSymbolPause(value: unknown, check: Checker): SymbolPause {
     reason: check.string('reason', pause.reason, true),
     pausedBy: check.string('pausedBy', pause.pausedBy),
     pausedAt: check.integer('pausedAt', pause.pausedAt),
+  };
+}
+
+function checkPositionAdjustment(value: unknown, check: Checker): PositionAdjustment {
+  const adjustment = check.record('position adjustment', value);
+  return {
+    id: check.string('id', adjustment.id),
+    symbol: check.string('symbol', adjustment.symbol) as SymbolId,
+    quantity: check.number('quantity', adjustment.quantity, { positive: true }),
+    price: check.number('price', adjustment.price, { positive: true }),
+    reason: check.string('reason', adjustment.reason, true),
+    adjustedBy: check.string('adjustedBy', adjustment.adjustedBy),
+    at: check.integer('at', adjustment.at),
   };
 }
 
@@ -242,6 +257,47 @@ export class SqliteRuntimeStateStore implements RuntimeStateStore {
         .where('kind', '=', kinds.symbolPause)
         .where('key', '=', symbol)
         .execute(),
+    );
+  }
+
+  /**
+   * Every position write-off, oldest first.
+   *
+   * @throws {DataIntegrityError} when a stored value is not a position adjustment.
+   * @throws {StorageError} when SQLite fails.
+   */
+  async listPositionAdjustments(): Promise<PositionAdjustment[]> {
+    const rows = await guarded('listPositionAdjustments', () =>
+      this.#db
+        .selectFrom('runtime_state')
+        .select(['key', 'value'])
+        .where('kind', '=', kinds.positionAdjustment)
+        .execute(),
+    );
+    return rows
+      .map((row) => {
+        const check = new Checker(DataIntegrityError, `Stored position adjustment ${row.key}`);
+        return checkPositionAdjustment(check.json('value', row.value), check);
+      })
+      .sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * Stores a position write-off under its id.
+   *
+   * @throws {ValidationError} when the adjustment breaks its type.
+   * @throws {StorageError} when SQLite fails.
+   */
+  async savePositionAdjustment(adjustment: PositionAdjustment): Promise<void> {
+    const checked = checkPositionAdjustment(
+      adjustment,
+      new Checker(ValidationError, 'savePositionAdjustment'),
+    );
+    await this.#put(
+      `savePositionAdjustment ${checked.id}`,
+      kinds.positionAdjustment,
+      checked.id,
+      checked,
     );
   }
 

@@ -192,6 +192,26 @@ describe.each(implementations)('%s stores', (_name, open) => {
     ]);
   });
 
+  it('keep position write-offs oldest first, one per id', async () => {
+    const { runtime } = await open();
+    const writeOff = {
+      id: 'write-off:BTC-USD:20',
+      symbol: 'BTC-USD',
+      quantity: 0.004,
+      price: 50_000,
+      reason: 'sold by hand',
+      adjustedBy: 'http',
+      at: 20,
+    } as const;
+    await runtime.savePositionAdjustment(writeOff);
+    await runtime.savePositionAdjustment({ ...writeOff, id: 'write-off:ETH-USD:10', at: 10 });
+    await runtime.savePositionAdjustment(writeOff);
+    expect((await runtime.listPositionAdjustments()).map((a) => a.id)).toEqual([
+      'write-off:ETH-USD:10',
+      'write-off:BTC-USD:20',
+    ]);
+  });
+
   it('list a non-final order of a symbol and a final one filled in its fee', async () => {
     const { orders } = await open();
     await orders.insertOrder(order('llx', 1_000));

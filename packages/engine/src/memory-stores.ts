@@ -16,6 +16,7 @@ import {
   type RuntimeStateStore,
   type SymbolId,
   type SymbolPause,
+  type PositionAdjustment,
   type Timeframe,
   type TradingStateRecord,
   type TrailingStopState,
@@ -235,6 +236,7 @@ export class MemoryRuntimeStateStore implements RuntimeStateStore {
   readonly #stops = new Map<SymbolId, TrailingStopState>();
   readonly #processed = new Map<string, number>();
   readonly #pauses = new Map<SymbolId, SymbolPause>();
+  readonly #adjustments = new Map<string, PositionAdjustment>();
 
   getTradingState(): Promise<TradingStateRecord | null> {
     return Promise.resolve(this.#tradingState);
@@ -281,6 +283,17 @@ export class MemoryRuntimeStateStore implements RuntimeStateStore {
 
   deleteSymbolPause(symbol: SymbolId): Promise<void> {
     this.#pauses.delete(symbol);
+    return Promise.resolve();
+  }
+
+  listPositionAdjustments(): Promise<PositionAdjustment[]> {
+    return Promise.resolve(
+      [...this.#adjustments.values()].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1)),
+    );
+  }
+
+  savePositionAdjustment(adjustment: PositionAdjustment): Promise<void> {
+    this.#adjustments.set(adjustment.id, adjustment);
     return Promise.resolve();
   }
 }

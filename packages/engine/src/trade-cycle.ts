@@ -25,6 +25,7 @@ import {
   type OrderRole,
   type OrderStore,
   type OrderType,
+  type PositionAdjustment,
   type PreTradeCheck,
   type RiskState,
   type RiskVerdict,
@@ -232,7 +233,7 @@ function bookMid(book: OrderBook): number | null {
  */
 export class TradeCycle {
   readonly orderManager: OrderManager;
-  readonly ledger = new TradeLedger();
+  readonly ledger: TradeLedger;
   readonly #options: TradeCycleOptions;
   readonly #settings: TradeCycleSettings;
   readonly #clock: Clock;
@@ -274,6 +275,9 @@ export class TradeCycle {
     }
     this.#options = options;
     this.#settings = settings;
+    this.ledger = new TradeLedger(
+      options.markets === undefined ? {} : { markets: options.markets },
+    );
     this.#clock = options.clock;
     this.#logger = options.logger ?? silentLogger;
     this.#paper = options.broker instanceof PaperBroker ? options.broker : null;
@@ -395,6 +399,30 @@ export class TradeCycle {
       if (state === undefined || price === undefined || !(position.quantity > 0)) continue;
       await this.#exit(state, 'force_exit', price, this.#clock.now(), reason);
     }
+  }
+
+  /**
+   * Writes off part of a position the exchange no longer holds (an operator's decision after a
+   * symbol was paused for it; store the adjustment first, `savePositionAdjustment`, so a restart
+   * replays it): the portfolio and the trade ledger shrink the position at its cost; a position
+   * it closes has its trailing stop and bracket removed. Persists the portfolio.
+   *
+   * @throws {ValidationError} when the symbol is not traded or holds no position.
+   * @throws {StorageError} when the portfolio cannot be persisted.
+   */
+  async writeOff(adjustment: PositionAdjustment): Promise<void> {
+    const state = this.#state(adjustment.symbol);
+    const change = this.#options.portfolio.writeOff(adjustment);
+    this.ledger.writeOff(adjustment);
+    if (change.kind === 'closed') {
+      await this.#options.trailingStops.close(state.symbol);
+      this.#brackets.cancel(state.symbol);
+      state.pendingEntry = null;
+      state.alerted.clear();
+      state.lastTickBlock = null;
+      state.exitBackoff = null;
+    }
+    await this.#options.portfolio.persist();
   }
 
   /**

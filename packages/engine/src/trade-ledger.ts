@@ -1,7 +1,12 @@
-import type { Fill, OrderRole, SymbolId } from '@lumenlink/core';
+import type { Fill, MarketInfo, OrderRole, PositionAdjustment, SymbolId } from '@lumenlink/core';
+import { isDustRest } from '@lumenlink/execution';
 
-/** Why a trade ended. */
-export type ExitReason = 'signal' | 'stop' | 'trailing_stop' | 'take_profit' | 'force_exit' | 'end';
+/**
+ * Why a trade ended. `write_off`: its coins were sold or moved outside the bot, and an operator
+ * wrote them off (a `PositionAdjustment`).
+ */
+export type ExitReason =
+  'signal' | 'stop' | 'trailing_stop' | 'take_profit' | 'force_exit' | 'write_off' | 'end';
 
 /**
  * One trade: a position's life from flat to flat (DESIGN.md, Fills and fees). Adds and partial
@@ -50,11 +55,13 @@ interface OpenTrade {
   fees: number;
   exitSignalTime: number | null;
   exitTime: number | null;
-  exitRole: OrderRole | null;
+  exitRole: OrderRole | 'write_off' | null;
 }
 
-function exitReasonOf(role: OrderRole | null): ExitReason {
+function exitReasonOf(role: OrderRole | 'write_off' | null): ExitReason {
   switch (role) {
+    case 'write_off':
+      return 'write_off';
     case 'stop':
     case 'bracket_stop':
       return 'stop';
@@ -75,15 +82,23 @@ function exitReasonOf(role: OrderRole | null): ExitReason {
 /**
  * Builds {@link Trade}s from fills, long-only spot: a buy from flat opens a trade, further buys
  * add to it, sells reduce it, and the trade closes when the quantity held is back to zero
- * (within `dust`, a quantity below the market's step).
+ * (within `dust`), or to a rest the portfolio writes off as dust (under one amount step of the
+ * symbol's market, when `markets` are given).
  */
 export class TradeLedger {
   readonly #open = new Map<SymbolId, OpenTrade>();
   readonly #closed: Trade[] = [];
   readonly #dust: number;
+  readonly #markets: ReadonlyMap<SymbolId, MarketInfo> | null;
 
-  constructor(options: { readonly dust?: number } = {}) {
+  constructor(
+    options: {
+      readonly dust?: number;
+      readonly markets?: ReadonlyMap<SymbolId, MarketInfo>;
+    } = {},
+  ) {
     this.#dust = options.dust ?? 1e-9;
+    this.#markets = options.markets ?? null;
   }
 
   /** Records one fill (fees in the quote currency). */
@@ -115,6 +130,7 @@ export class TradeLedger {
       return;
     }
     if (trade === undefined) return; // a sell from flat is no trade of ours (risk refuses them)
+    const held = trade.held;
     trade.held -= fill.quantity;
     trade.soldQuantity += fill.quantity;
     trade.soldValue += fill.quantity * fill.price;
@@ -122,9 +138,30 @@ export class TradeLedger {
     trade.exitSignalTime = origin.candleTime;
     trade.exitTime = origin.fillTime ?? fill.time;
     trade.exitRole = origin.role;
-    if (trade.held <= this.#dust) {
-      this.#open.delete(fill.symbol);
-      this.#closed.push(this.#close(fill.symbol, trade));
+    this.#closeIfFlat(fill.symbol, trade, held);
+  }
+
+  /**
+   * Records a write-off of the trade's coins (sold or moved outside the bot): they leave the
+   * trade at no value, so its P&L carries their cost as a loss.
+   */
+  writeOff(adjustment: PositionAdjustment): void {
+    const trade = this.#open.get(adjustment.symbol);
+    if (trade === undefined) return;
+    const held = trade.held;
+    const quantity = Math.min(adjustment.quantity, held);
+    trade.held -= quantity;
+    trade.soldQuantity += quantity;
+    trade.exitTime = adjustment.at;
+    trade.exitRole = 'write_off';
+    this.#closeIfFlat(adjustment.symbol, trade, held);
+  }
+
+  #closeIfFlat(symbol: SymbolId, trade: OpenTrade, heldBefore: number): void {
+    const step = this.#markets?.get(symbol)?.amountStep ?? 0;
+    if (trade.held <= this.#dust || isDustRest(trade.held, heldBefore, step)) {
+      this.#open.delete(symbol);
+      this.#closed.push(this.#close(symbol, trade));
     }
   }
 

@@ -57,6 +57,7 @@ export {
   type OcoOrders,
 } from './paper-broker.js';
 export {
+  isDustRest,
   slippedPrice,
   feeFor,
   stopFillPrice,

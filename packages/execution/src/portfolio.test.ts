@@ -303,6 +303,7 @@ describe('Portfolio: persistence (real SQLite)', () => {
       { fill: fill('sell', 0.00408, 50_050, 0.2, day1 + 2 * hour + 1), role: 'trailing_stop' },
       { fill: fill('buy', 0.001, 50_000, 0.05, day1 + 3 * hour, eth), role: 'entry' },
       { fill: { ...fill('sell', 0.5, 2_000, 1, day1 + 4 * hour, eth) }, role: 'exit' },
+      { fill: fill('sell', 0.1, 2_000, 0.1, day1 + 4 * hour + 1, eth), role: 'exit' },
       {
         fill: { ...fill('buy', 1, 2_000, 1, day1 + 5 * hour, eth), feeCurrency: 'BNB' },
         role: 'entry',
@@ -319,12 +320,14 @@ describe('Portfolio: persistence (real SQLite)', () => {
     expect(restored.restoreIssues).toEqual([
       expect.objectContaining({ symbol: btc, kind: 'oversell' }),
       expect.objectContaining({ symbol: eth, kind: 'oversell' }),
+      expect.objectContaining({ symbol: eth, kind: 'oversell' }),
       expect.objectContaining({ symbol: eth, kind: 'skipped' }),
     ]);
+    expect(restored.restoreIssues[2]?.problem).toMatch(/while the position held nothing/);
     expect(restored.restoreIssues[0]?.problem).toMatch(
       /sold 0\.00408 BTC-USD, more than the 0\.00001\d* the position held/,
     );
-    expect(restored.restoreIssues[2]?.problem).toMatch(/feeCurrency BNB/);
+    expect(restored.restoreIssues[3]?.problem).toMatch(/feeCurrency BNB/);
     // Cash counts only the part of each over-selling fill that was the bot's.
     const soldBtc = 0.00408 * 50_100 - 0.2 + (0.00001 / 0.00408) * (0.00408 * 50_050 - 0.2);
     const soldEth = 0.001 * 2_000 - (1 * 0.001) / 0.5;
@@ -332,6 +335,39 @@ describe('Portfolio: persistence (real SQLite)', () => {
       1_000 - (0.00409 * 50_000 + 0.2) + soldBtc - (0.001 * 50_000 + 0.05) + soldEth,
       6,
     );
+  });
+
+  it('writes off coins the exchange no longer holds at their cost, and replays the write-off', async () => {
+    const buy = fill('buy', 0.01, 50_000, 0.5, day1 + hour);
+    const portfolio = new Portfolio({ clock, startingCash: 1_000 });
+    portfolio.applyFill(buy, { role: 'entry' });
+    const writeOff = {
+      id: 'write-off:BTC-USD:1',
+      symbol: btc,
+      quantity: 0.004,
+      price: 51_000,
+      reason: 'sold by hand on the exchange',
+      adjustedBy: 'http',
+      at: day1 + 2 * hour,
+    } as const;
+    const change = portfolio.writeOff(writeOff);
+    expect(change).toMatchObject({ kind: 'reduced', realizedPnl: -(0.004 * 50_000) - 0.2 });
+    expect(portfolio.position(btc)?.quantity).toBeCloseTo(0.006, 12);
+    // Cash is unchanged: the coins left without paying the bot.
+    expect(portfolio.cash).toBeCloseTo(1_000 - 500 - 0.5, 9);
+    // A restart replays the fills and the write-off to the same account.
+    const restored = await Portfolio.restore(store.portfolio, {
+      clock,
+      startingCash: 1_000,
+      fills: [{ fill: buy, role: 'entry' }],
+      adjustments: [writeOff],
+    });
+    expect(restored.position(btc)?.quantity).toBeCloseTo(0.006, 12);
+    expect(restored.realizedPnl).toBeCloseTo(portfolio.realizedPnl, 9);
+    expect(restored.restoreIssues).toEqual([]);
+    // Writing off all of it (and more) closes the position; without one it is refused.
+    expect(portfolio.writeOff({ ...writeOff, id: 'w2', quantity: 1 }).kind).toBe('closed');
+    expect(() => portfolio.writeOff({ ...writeOff, id: 'w3' })).toThrow(/no BTC-USD position/);
   });
 
   it('deletes the stored position of a closed trade at the next persist', async () => {

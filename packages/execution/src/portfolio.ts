@@ -15,6 +15,7 @@ import {
   type OrderRole,
   type PortfolioStore,
   type Position,
+  type PositionAdjustment,
   type PositionState,
   type SymbolId,
 } from '@lumenlink/core';
@@ -67,6 +68,11 @@ export interface RoleFill {
 export interface PortfolioRestoreOptions extends Omit<PortfolioOptions, 'store'> {
   /** Every fill of the account, with its order's role (from the order store). */
   readonly fills: readonly RoleFill[];
+  /**
+   * The position write-offs (`RuntimeStateStore.listPositionAdjustments`), replayed in time order
+   * with the fills (an adjustment after the fills of its time).
+   */
+  readonly adjustments?: readonly PositionAdjustment[];
 }
 
 /**
@@ -239,10 +245,19 @@ export class Portfolio {
     store: PortfolioStore,
     options: PortfolioRestoreOptions,
   ): Promise<Portfolio> {
-    const { fills, ...rest } = options;
+    const { fills, adjustments = [], ...rest } = options;
     const portfolio = new Portfolio({ ...rest, store });
     const ordered = [...fills].sort((a, b) => a.fill.time - b.fill.time);
+    const writeOffs = [...adjustments].sort((a, b) => a.at - b.at);
+    let next = 0;
+    const replayWriteOffs = (until: number): void => {
+      for (; next < writeOffs.length && (writeOffs[next]?.at ?? Infinity) < until; next++) {
+        const adjustment = writeOffs[next];
+        if (adjustment !== undefined) portfolio.#replayWriteOff(adjustment);
+      }
+    };
     for (const { fill, role } of ordered) {
+      replayWriteOffs(fill.time);
       try {
         portfolio.applyFill(fill, { role });
       } catch (error) {
@@ -250,6 +265,7 @@ export class Portfolio {
         portfolio.#restoreIssue(fill, role, error);
       }
     }
+    replayWriteOffs(Number.POSITIVE_INFINITY);
 
     const stored = await store.listPositions();
     for (const position of stored) {
@@ -418,6 +434,86 @@ export class Portfolio {
   }
 
   /**
+   * Writes off part of a position the exchange no longer holds (coins sold or moved outside the
+   * bot, recorded by an operator's decision): the position shrinks by the adjustment's quantity
+   * (at most what is held), realizing the cost of what is written off (and its share of the
+   * entry fees) as a loss; cash is unchanged, since the coins left without paying the bot. A
+   * rest that is dust closes the position.
+   *
+   * @throws {ValidationError} for a quantity that is not a finite number above 0, or no open
+   *   position of the symbol.
+   */
+  writeOff(adjustment: PositionAdjustment): PositionChange {
+    requirePositive(`writeOff ${adjustment.id}: quantity`, adjustment.quantity);
+    checkTime(`writeOff ${adjustment.id}: at`, adjustment.at);
+    const symbol = adjustment.symbol;
+    const existing = this.#holdings.get(symbol);
+    if (existing === undefined) {
+      throw new ValidationError(`writeOff ${adjustment.id}: no ${symbol} position is open`);
+    }
+    this.#rollDay(adjustment.at);
+    const before = toPosition(existing);
+    const quantity = Math.min(adjustment.quantity, existing.quantity);
+    const rest = existing.quantity - quantity;
+    const closes = isDustRest(rest, existing.quantity, this.#amountStep(symbol));
+    const gone = closes ? existing.quantity : quantity;
+    const feeShare = closes
+      ? existing.openEntryFees
+      : (existing.openEntryFees * gone) / existing.quantity;
+    const realized = -(existing.avgEntryPrice * gone) - feeShare;
+    this.#realizedPnl += realized;
+    existing.realizedPnl += realized;
+    existing.openEntryFees -= feeShare;
+    existing.updatedAt = adjustment.at;
+    let kind: PositionChangeKind = 'reduced';
+    if (closes) {
+      existing.quantity = 0;
+      this.#holdings.delete(symbol);
+      this.#closedSincePersist.add(symbol);
+      kind = 'closed';
+    } else {
+      existing.quantity = rest;
+    }
+    const after = this.#holdings.get(symbol);
+    return {
+      symbol,
+      kind,
+      fill: {
+        tradeId: adjustment.id,
+        clientOrderId: adjustment.id,
+        exchangeOrderId: null,
+        symbol,
+        side: 'sell',
+        quantity: gone,
+        price: adjustment.price,
+        fee: 0,
+        feeCurrency: symbolParts(symbol).quote,
+        time: adjustment.at,
+      },
+      role: 'force_exit',
+      before,
+      after: after === undefined ? null : toPosition(after),
+      realizedPnl: realized,
+      stopOut: false,
+    };
+  }
+
+  /** A stored write-off replayed by {@link Portfolio.restore}; one it cannot apply is listed. */
+  #replayWriteOff(adjustment: PositionAdjustment): void {
+    try {
+      this.writeOff(adjustment);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      this.#restoreIssues.push({
+        symbol: adjustment.symbol,
+        tradeId: adjustment.id,
+        kind: 'skipped',
+        problem: `write-off ${adjustment.id} skipped: ${error.message}`,
+      });
+    }
+  }
+
+  /**
    * Records the position state machine's state on an open position (persisted with it), so a
    * restart restores `managing`.
    *
@@ -522,6 +618,15 @@ export class Portfolio {
   #restoreIssue(fill: Fill, role: OrderRole, error: Error): void {
     const symbol = fill.symbol;
     const held = this.#holdings.get(symbol)?.quantity ?? 0;
+    if (fill.side === 'sell' && !(held > 0) && error instanceof DataIntegrityError) {
+      this.#restoreIssues.push({
+        symbol,
+        tradeId: fill.tradeId,
+        kind: 'oversell',
+        problem: `fill ${fill.tradeId} sold ${tidy(fill.quantity)} ${symbol} while the position held nothing: they were not the bot's (an over-sell on record); the fill is not counted`,
+      });
+      return;
+    }
     if (fill.side === 'sell' && held > 0 && fill.quantity > held) {
       const share = held / fill.quantity;
       this.applyFill({ ...fill, quantity: held, fee: fill.fee * share }, { role });
