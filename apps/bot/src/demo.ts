@@ -103,6 +103,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   };
   let config: Config;
   try {
+    // Every key of the .env file must be one LumenLink reads (a misspelt safety key must not be
+    // dropped without a word), as for the bot.
+    if (file.issues.length > 0) {
+      throw new ConfigError(file.issues, { title: `Invalid ${options.envFile}` });
+    }
     config = loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -249,7 +249,12 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
   }
   let config: Config;
   try {
-    config = loadConfig(mergeEnv(readEnvFile(options.envFile).values, options.processEnv));
+    const file = readEnvFile(options.envFile);
+    // Every key of the .env file must be one LumenLink reads, as for the bot.
+    if (file.issues.length > 0) {
+      throw new ConfigError(file.issues, { title: `Invalid ${options.envFile}` });
+    }
+    config = loadConfig(mergeEnv(file.values, options.processEnv));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return fail(`${error.message}\nFix the keys above in .env or the environment.`);

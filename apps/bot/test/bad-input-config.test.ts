@@ -8,7 +8,8 @@
  * These are enumerated cases (every key times a fixed set of values), not fast-check properties:
  * fast-check is not a dev dependency of @lumenlink/bot.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
@@ -208,6 +209,44 @@ describe('the entry point with a bad configuration', () => {
     expect(err).toContain('advanced_composite');
     expect(err).not.toMatch(/\n\s+at /);
     expect(existsSync(dbPath)).toBe(false);
+  });
+
+  it('INTERVAL=7m, a candle size the exchange does not serve: exit 2 naming INTERVAL, before the database', async () => {
+    const dbPath = join(tempDir('lumenlink-badconfig-'), 'never.db');
+    const { code, err } = await run({
+      MODE: 'paper',
+      EXCHANGE: 'binance',
+      EXCHANGE_API_URL: 'http://127.0.0.1:9',
+      SYMBOLS: 'BTC-USDT',
+      INTERVAL: '7m',
+      DB_PATH: dbPath,
+      HTTP_PORT: '0',
+      LOG_LEVEL: 'error',
+    });
+    expect(code).toBe(2);
+    expect(err).toMatch(/INTERVAL: .*7m.*binance/);
+    expect(err).toContain('1m');
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(existsSync(dbPath)).toBe(false);
+  });
+
+  it('DB_PATH at a SQLite file of another program: exit 1 with one line, the file untouched', async () => {
+    const dir = tempDir('lumenlink-badconfig-');
+    const dbPath = join(dir, 'notes.db');
+    // Another program's database (Node's own SQLite: the bot's driver lives in @lumenlink/data).
+    const { DatabaseSync } = await import('node:sqlite');
+    const foreign = new DatabaseSync(dbPath);
+    foreign.exec(
+      "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine')",
+    );
+    foreign.close();
+    const before = createHash('sha256').update(readFileSync(dbPath)).digest('hex');
+    const { code, err } = await run(replayEnv(dbPath));
+    expect(code).toBe(1);
+    expect(err).toContain('not a LumenLink database');
+    expect(err).not.toMatch(/\n\s+at /);
+    expect(createHash('sha256').update(readFileSync(dbPath)).digest('hex')).toBe(before);
+    expect(existsSync(`${dbPath}-wal`)).toBe(false);
   });
 
   it('live without exchange keys is a configuration error (exit 2), never a call to the exchange', async () => {
