@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 function start(
-  phase: 'trade' | 'recover',
+  phase: 'trade' | 'recover' | 'exit' | 'exit-again',
   timeoutMs = 10_000,
 ): ChildProcess & { lines: Record<string, unknown>[] } {
   const process_ = spawn(process.execPath, [child], {
@@ -151,5 +151,49 @@ describe('crash safety with real process kills', () => {
     expect(emulator.orders()).toHaveLength(1);
     expect(done.orders).toEqual(first.orders);
     expect(done.position?.quantity).toBeCloseTo(heldByEmulatorTrades(), 12);
+  });
+
+  it('SIGKILL after an exit reached the exchange, on an account with coins of its own: one sell', async () => {
+    // The account holds BTC of its own: a repeated exit would be filled, not refused.
+    await emulator.close();
+    emulator = await startExchangeEmulator({
+      apiKey,
+      secret,
+      balances: { USDT: 100_000, BTC: 0.5 },
+    });
+    const buyer = start('trade');
+    expect(await exited(buyer), JSON.stringify(buyer.lines)).toBe(0);
+    const bought = (buyer.lines.at(-1) as unknown as Done).position?.quantity ?? 0;
+    expect(bought).toBeGreaterThan(0);
+
+    emulator.inject({ kind: 'delay-reply', ms: 20_000, route: 'POST /api/v3/order', times: 1 });
+    const seller = start('exit');
+    await until(() => emulator.orders().length === 2, 'the emulator to accept the exit');
+    seller.kill('SIGKILL');
+    await exited(seller);
+
+    // The restart tries the exit again before reconciling: refused, the first is in flight.
+    const again = start('exit-again');
+    expect(await exited(again), JSON.stringify(again.lines)).toBe(0);
+    const tried = again.lines.find(
+      (line) => line['step'] === 'exit tried again before reconciling',
+    );
+    expect(String(tried?.['note'])).toMatch(/already sent|no other sell/);
+    const done = again.lines.at(-1) as unknown as Done;
+    const sells = emulator
+      .requests()
+      .filter((request) => request.method === 'POST' && request.body['side'] === 'SELL');
+    expect(sells).toHaveLength(1);
+    expect(done.position).toBeNull();
+    // The account's BTC changed by exactly what the stored fills say.
+    const btc = emulator.balances()['BTC'];
+    const stored = done.fills.reduce(
+      (sum, fill) =>
+        sum +
+        (fill.side === 'buy' ? fill.quantity : -fill.quantity) -
+        (fill.feeCurrency === 'BTC' ? fill.fee : 0),
+      0,
+    );
+    expect((btc?.free ?? 0) + (btc?.locked ?? 0) - 0.5).toBeCloseTo(stored, 10);
   });
 });

@@ -4,10 +4,12 @@
  * `crash-safety.test.ts` with Node's type stripping; killed with SIGKILL at chosen moments.
  *
  * Env: DB_PATH, EMULATOR_URL, API_KEY, API_SECRET, CANDLE_TIME (open time of the candle to
- * trade), TIMEOUT_MS (ccxt timeout), PHASE (`trade`: trade at once; `recover`: reconcile first).
- * Prints one JSON line per step: `{"step":"...", ...}`.
+ * trade), TIMEOUT_MS (ccxt timeout), PHASE (`trade`: trade at once; `recover`: reconcile first;
+ * `exit`: sell the stored position at once; `exit-again`: try the exit again before any
+ * reconciliation, as a tick racing the restart's first reconciliation would, then reconcile and
+ * try once more). Prints one JSON line per step: `{"step":"...", ...}`.
  */
-import { hold, systemClock, type Signal, type Strategy } from '@lumenlink/core';
+import { hold, systemClock, type Signal, type Strategy, type SymbolId } from '@lumenlink/core';
 import { openStore } from '@lumenlink/data';
 import { CcxtExchange } from '@lumenlink/exchanges';
 import {
@@ -61,6 +63,7 @@ const roles = new Map(
 const portfolio = await Portfolio.restore(store.portfolio, {
   clock,
   startingCash: 100_000,
+  markets,
   fills: fills.map((fill) => ({
     fill: inQuoteFees(fill),
     role: roles.get(fill.clientOrderId) ?? 'entry',
@@ -103,6 +106,34 @@ if (env.PHASE === 'recover') {
 
 const price = (await exchange.fetchTicker(symbol)).last;
 const time = Number(env.CANDLE_TIME);
+if (env.PHASE === 'exit' || env.PHASE === 'exit-again') {
+  const reconciler = new Reconciler({
+    broker,
+    orders: store.orders,
+    clock,
+    manager: cycle.orderManager,
+    symbols: [symbol],
+  });
+  // The candle the strategy would have seen: the price band's centre for the exit.
+  cycle.warmUp(symbol, { time, open: price, high: price, low: price, close: price, volume: 1 });
+  const prices = new Map<SymbolId, number>([[symbol, price]]);
+  say('exiting', { price, position: portfolio.position(symbol) ?? null });
+  await cycle.closeAll('crash test exit', prices);
+  if (env.PHASE === 'exit-again') {
+    const [latest] = await store.decisions.recentDecisions(symbol, 1);
+    say('exit tried again before reconciling', { note: latest?.note ?? null });
+    const report = await reconciler.reconcile();
+    say('reconciled', { changed: report.changed, fills: report.fills });
+    await cycle.closeAll('crash test exit, after reconciling', prices);
+  }
+  say('done', {
+    orders: await store.orders.listOrders(),
+    fills: await store.orders.listFills(),
+    position: portfolio.position(symbol) ?? null,
+  });
+  await store.close();
+  process.exit(0);
+}
 say('trading', { price });
 await cycle.onCandle(symbol, {
   time,
