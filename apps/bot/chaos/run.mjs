@@ -113,8 +113,8 @@ const faultWeights = {
     ['malformed', 1],
     // The over-sell scenarios: an exit whose answer is lost while "not found" lasts beyond the
     // grace window, and an exit FILLED while myTrades fails; the price is dropped through a stop.
-    ['exit lost, not found', 2],
-    ['exit filled, myTrades failing', 2],
+    ['exit lost, not found', 4],
+    ['exit filled, myTrades failing', 3],
   ],
   quick: [
     ['429 storm', 1],
@@ -794,16 +794,18 @@ export async function runChaos(options = {}) {
     // While halted no order comes: no kill waits for one.
     const halted =
       change?.route === '/halt' || (openWindow?.state === 'halted' && change?.route !== '/resume');
+    const outage = done >= Math.round(restarts * 0.75) ? once('outage', true) : undefined;
     const mode = random.weighted([
       ['order-accepted-reply-held', halted ? 0 : 3],
       ['order-reply-race', halted ? 0 : 2],
-      ['during-start', change === undefined ? 1.5 : 0],
+      // A life killed during its start would skip a change or the outage planned for it.
+      ['during-start', change === undefined && outage === undefined ? 1.5 : 0],
       ['random', 3.5],
     ]);
     return {
       mode,
       change,
-      outage: done === Math.round(restarts * 0.75) ? once('outage', true) : undefined,
+      outage,
       manualTrade: done > 0 && random.next() < profile.manualTradeShare,
     };
   };

@@ -218,18 +218,29 @@ export class BotController implements BotControl, HttpBotControl {
       .sort((a, b) => a.time - b.time);
     const { markets } = this.#options;
     const ledger = new TradeLedger(markets === undefined ? {} : { markets });
+    // Write-offs replayed as the portfolio does: after the fill they followed, else by time.
     const writeOffs = [...(await this.#options.adjustments())].sort((a, b) => a.at - b.at);
+    const timed = writeOffs.filter((adjustment) => (adjustment.afterTradeId ?? null) === null);
+    const pending = writeOffs.filter((adjustment) => (adjustment.afterTradeId ?? null) !== null);
     let next = 0;
     for (const fill of fills) {
-      for (; next < writeOffs.length && (writeOffs[next]?.at ?? Infinity) < fill.time; next++) {
-        const adjustment = writeOffs[next];
+      for (; next < timed.length && (timed[next]?.at ?? Infinity) < fill.time; next++) {
+        const adjustment = timed[next];
         if (adjustment !== undefined) ledger.writeOff(adjustment);
       }
       const order = orders.get(fill.clientOrderId);
-      if (order === undefined) continue;
-      ledger.apply(inQuoteFees(fill), { role: order.role, candleTime: order.candleTime });
+      if (order !== undefined) {
+        ledger.apply(inQuoteFees(fill), { role: order.role, candleTime: order.candleTime });
+      }
+      for (const adjustment of pending.filter((item) => item.afterTradeId === fill.tradeId)) {
+        ledger.writeOff(adjustment);
+      }
     }
-    for (const adjustment of writeOffs.slice(next)) ledger.writeOff(adjustment);
+    for (const adjustment of timed.slice(next)) ledger.writeOff(adjustment);
+    const seen = new Set(fills.map((fill) => fill.tradeId));
+    for (const adjustment of pending) {
+      if (!seen.has(adjustment.afterTradeId ?? '')) ledger.writeOff(adjustment);
+    }
     return ledger.trades(await this.#lastCloses());
   }
 

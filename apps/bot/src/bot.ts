@@ -8,6 +8,7 @@
 import {
   ConfigError,
   StorageError,
+  ValidationError,
   ManualClock,
   configSecrets,
   symbolParts,
@@ -361,8 +362,13 @@ async function assemble(
   // Stored fills that do not add up never stop the start: the symbol is paused until an
   // operator has looked (entries blocked, exits allowed), and it is alerted.
   const pauses = await SymbolPauses.open({ store: store.runtime, clock });
-  const pauseSymbol = async (symbol: SymbolId, reason: string, by: string): Promise<void> => {
-    if (!(await pauses.pause(symbol, reason, by))) return;
+  const pauseSymbol = async (
+    symbol: SymbolId,
+    reason: string,
+    by: string,
+    issues: readonly string[] = [],
+  ): Promise<void> => {
+    if (!(await pauses.pause(symbol, reason, by, issues))) return;
     log.error('symbol paused until an operator resumes it', { symbol, reason });
     alerts.notify({
       type: 'error',
@@ -372,9 +378,10 @@ async function assemble(
     });
   };
   for (const issue of portfolio.restoreIssues) {
+    if (issue.kind === 'fee') continue;
     log.error('a stored fill does not add up', { symbol: issue.symbol, problem: issue.problem });
     if (config.symbols.includes(issue.symbol)) {
-      await pauseSymbol(issue.symbol, issue.problem, 'restore');
+      await pauseSymbol(issue.symbol, issue.problem, 'restore', [issue.tradeId]);
     } else {
       alerts.notify({
         type: 'error',
@@ -432,6 +439,12 @@ async function assemble(
       priceBandPct: config.trading.priceBandPct,
     },
     symbolPaused: (symbol) => pauses.reason(symbol),
+    // A fill beyond the position while trading: counted as far as it was the bot's; paused.
+    onFillIssue: (issue) => {
+      pauseSymbol(issue.symbol, issue.problem, 'trade', [issue.tradeId]).catch((error: unknown) =>
+        log.error('the symbol could not be paused', { symbol: issue.symbol, error }),
+      );
+    },
     strategies,
     risk: new RiskEngine(riskOptions),
     tradingState,
@@ -501,11 +514,15 @@ async function assemble(
   // the free balance by risk.
   const checkHoldings = async (): Promise<void> => {
     if (liveBroker === null) return;
-    const shortfalls = holdingShortfalls(
-      portfolio.positions(),
-      await liveBroker.fetchBalance(),
-      markets,
-    );
+    // A symbol with a sell in flight (or fills not stored yet) is not compared: its coins may
+    // have left the account before its fills reached the portfolio.
+    const settled = [];
+    for (const position of portfolio.positions()) {
+      if ((await cycle.orderManager.sellInFlight(position.symbol, position.openedAt)) === null) {
+        settled.push(position);
+      }
+    }
+    const shortfalls = holdingShortfalls(settled, await liveBroker.fetchBalance(), markets);
     for (const shortfall of shortfalls) {
       for (const symbol of shortfall.symbols) {
         await pauseSymbol(
@@ -740,8 +757,16 @@ async function assemble(
     adjustments: () => store.runtime.listPositionAdjustments(),
     writeOffMissing: async (symbol, reason, adjustedBy) => {
       if (liveBroker === null || exchange === null) return null;
+      // Reconciled first, so a fill that came late is counted before anything is written off.
+      await reconciler.reconcile();
       const position = portfolio.position(symbol);
       if (position === undefined) return null;
+      const inFlight = await cycle.orderManager.sellInFlight(symbol, position.openedAt);
+      if (inFlight !== null) {
+        throw new ValidationError(
+          `${symbol}: sell ${inFlight.clientOrderId} is ${inFlight.status} or its fills are not stored yet; resume once it has settled`,
+        );
+      }
       const [shortfall] = holdingShortfalls(
         portfolio.positions().filter((held) => held.symbol === symbol),
         await liveBroker.fetchBalance(),
@@ -762,6 +787,7 @@ async function assemble(
         reason: `${reason} (the exchange held ${shortfall.exchangeTotal} ${shortfall.asset} of the position's ${shortfall.positions})`,
         adjustedBy,
         at,
+        afterTradeId: portfolio.lastFillOf(symbol),
       };
       // Stored first: a restart replays it with the fills.
       await store.runtime.savePositionAdjustment(adjustment);

@@ -268,10 +268,12 @@ export class CandleDriver {
   /**
    * The tick check between candles (live market data only, never replay): each open position's
    * stops against the latest price from `price`. A price that cannot be had is logged and counted;
-   * the other symbols are still checked.
+   * the other symbols are still checked, also when one symbol's check throws (the first error is
+   * thrown once all were checked).
    */
   async checkTicks(price: (symbol: SymbolId) => Promise<number>): Promise<void> {
     const { portfolio, cycle, lock, logger, metrics } = this.#options;
+    let failure: Error | undefined;
     for (const symbol of this.#options.symbols) {
       if (portfolio.position(symbol) === undefined) continue;
       let last: number;
@@ -285,8 +287,15 @@ export class CandleDriver {
         });
         continue;
       }
-      await lock.run(() => cycle.onTick(symbol, last));
+      try {
+        await lock.run(() => cycle.onTick(symbol, last));
+      } catch (error) {
+        // One symbol's failing tick check never skips the stops of the others.
+        failure ??= error instanceof Error ? error : new Error(String(error));
+        logger.error('the tick check failed', { symbol, error });
+      }
     }
+    if (failure !== undefined) throw failure;
   }
 
   #warmUp(symbol: SymbolId, candles: readonly Candle[]): void {

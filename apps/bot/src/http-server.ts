@@ -477,6 +477,14 @@ function parseReason(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, error: 'the body must be a JSON object: {"reason": "..."}' };
   }
+  const unknown = Object.keys(value).filter((key) => key !== 'reason' && key !== 'symbol');
+  if (unknown.length > 0) {
+    // A misspelt "symbol" must not resume the whole bot.
+    return {
+      ok: false,
+      error: `unknown field ${unknown.map((key) => JSON.stringify(key)).join(', ')}: the body takes "reason" and, on /resume, "symbol"`,
+    };
+  }
   const symbolValue = (value as Record<string, unknown>)['symbol'];
   if (
     symbolValue !== undefined &&

@@ -143,6 +143,33 @@ describe('the exchange holds less than the bot', () => {
     expect(trade).toMatchObject({ quantity: held });
   });
 
+  it('an exit filled while its fills cannot be read pauses nothing, and sells once', async () => {
+    const emulator = await emulatorWithOwnCoins();
+    const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
+    const bot = await started(liveConfig(emulator, dbPath));
+    await waitFor('the first buy to fill', async () => {
+      const [position] = await bot.control.positions();
+      return position === undefined ? undefined : true;
+    });
+    // The exit fills on the exchange, but its trades cannot be read: for a while the bot's
+    // position is larger than what the exchange holds of its coins.
+    emulator.inject({ kind: 'status', status: 503, route: 'GET /api/v3/myTrades', times: 10_000 });
+    // The exit's fills cannot be stored: the force exit answers with the exchange's error.
+    await bot.control.forceExit('BTC-USDT').catch(() => undefined);
+    expect(emulator.orders().filter((order) => order.side === 'sell')).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // No pause: the sell in flight explains the difference.
+    expect(await pausedSymbols(bot)).toEqual([]);
+    expect((await bot.control.positions()).length).toBe(1);
+    emulator.clearFaults();
+    await waitFor('the exit fills stored', async () =>
+      (await bot.control.positions()).length === 0 ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await pausedSymbols(bot)).toEqual([]);
+    expect(emulator.orders().filter((order) => order.side === 'sell')).toHaveLength(1);
+  });
+
   it('an over-sell on record never stops the start: the bot runs, the symbol is paused', async () => {
     const emulator = await emulatorWithOwnCoins();
     const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');

@@ -516,6 +516,12 @@ describe('http server: a paused symbol', () => {
     expect(again.status).toBe(400);
     expect(JSON.parse(again.text)).toEqual({ error: 'SOL-USD is not paused; nothing to resume' });
     expect((await post(`${server.url}/halt`, body, auth)).status).toBe(400);
+    // A misspelt field never resumes the whole bot.
+    const misspelt = await post(`${server.url}/resume`, '{"Symbol": "SOL-USD"}', auth);
+    expect(misspelt.status).toBe(400);
+    expect(JSON.parse(misspelt.text)).toEqual({
+      error: 'unknown field "Symbol": the body takes "reason" and, on /resume, "symbol"',
+    });
     const bad = await post(`${server.url}/resume`, '{"symbol": "sol/usd"}', auth);
     expect(JSON.parse(bad.text)).toEqual({
       error: 'symbol must be a traded symbol such as "BTC-USDT"',

@@ -41,6 +41,18 @@ export interface SymbolPause {
   /** Who paused it: `reconcile`, `restore`, `http`, ... */
   readonly pausedBy: string;
   readonly pausedAt: number;
+  /**
+   * When an operator resumed it (`null` or left out: still paused). A resumed pause is kept, so
+   * that the issues it covered do not pause the symbol again at the next start.
+   */
+  readonly resumedAt?: number | null;
+  /** The issues this pause is about (e.g. the trade id of an over-sell on record). */
+  readonly issues?: readonly string[];
+  /**
+   * The issues operators have resumed the symbol over: met again (the same over-sell on record at
+   * the next start), they do not pause it again.
+   */
+  readonly acknowledged?: readonly string[];
 }
 
 /**
@@ -61,4 +73,10 @@ export interface PositionAdjustment {
   /** Who wrote it off: `http`, `telegram:<chat>`, ... */
   readonly adjustedBy: string;
   readonly at: number;
+  /**
+   * The trade id of the position's last fill when it was written off: a restart replays the
+   * write-off right after that fill, whatever the clocks (exchange fill times and local times
+   * differ). Left out or `null`: replayed by `at`.
+   */
+  readonly afterTradeId?: string | null;
 }

@@ -65,11 +65,22 @@ function checkTrailingStop(value: unknown, check: Checker): TrailingStopState {
 
 function checkSymbolPause(value: unknown, check: Checker): SymbolPause {
   const pause = check.record('symbol pause', value);
+  const ids = (name: string, list: unknown): string[] => {
+    const items = list ?? [];
+    if (!Array.isArray(items)) check.fail(`${name} ${JSON.stringify(items)} is not a list`);
+    return (items as unknown[]).map((id, index) => check.string(`${name}[${index}]`, id));
+  };
   return {
     symbol: check.string('symbol', pause.symbol) as SymbolId,
     reason: check.string('reason', pause.reason, true),
     pausedBy: check.string('pausedBy', pause.pausedBy),
     pausedAt: check.integer('pausedAt', pause.pausedAt),
+    resumedAt:
+      pause.resumedAt === undefined || pause.resumedAt === null
+        ? null
+        : check.integer('resumedAt', pause.resumedAt),
+    issues: ids('issues', pause.issues),
+    acknowledged: ids('acknowledged', pause.acknowledged),
   };
 }
 
@@ -83,6 +94,10 @@ function checkPositionAdjustment(value: unknown, check: Checker): PositionAdjust
     reason: check.string('reason', adjustment.reason, true),
     adjustedBy: check.string('adjustedBy', adjustment.adjustedBy),
     at: check.integer('at', adjustment.at),
+    afterTradeId:
+      adjustment.afterTradeId === undefined || adjustment.afterTradeId === null
+        ? null
+        : check.string('afterTradeId', adjustment.afterTradeId),
   };
 }
 

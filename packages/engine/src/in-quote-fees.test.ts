@@ -23,13 +23,14 @@ describe('inQuoteFees', () => {
     expect(converted.feeCurrency).toBe('USDT');
   });
 
-  it('values a sell fee in the base asset in quote, and leaves quote and other fees alone', () => {
+  it('values a sell fee in the base asset in quote, leaves a quote fee, and counts a BNB fee 0', () => {
     const sell = inQuoteFees({ ...fill, side: 'sell' });
     expect([sell.quantity, sell.feeCurrency]).toEqual([0.02, 'USDT']);
     expect(sell.fee).toBeCloseTo(1, 9);
     const quote = { ...fill, fee: 1, feeCurrency: 'USDT' };
     expect(inQuoteFees(quote)).toBe(quote);
+    // Paid from the BNB balance: the position and the quote cash do not pay it.
     const bnb = { ...fill, fee: 0.001, feeCurrency: 'BNB' };
-    expect(inQuoteFees(bnb)).toBe(bnb);
+    expect(inQuoteFees(bnb)).toEqual({ ...bnb, fee: 0, feeCurrency: 'USDT' });
   });
 });

@@ -181,6 +181,9 @@ describe.each(implementations)('%s stores', (_name, open) => {
       reason: 'over-sell on record',
       pausedBy: 'restore',
       pausedAt: 5,
+      resumedAt: null,
+      issues: ['t-1'],
+      acknowledged: [],
     } as const;
     await runtime.setSymbolPause(pause);
     await runtime.setSymbolPause({ ...pause, symbol: 'BTC-USD', pausedAt: 6 });
@@ -202,6 +205,7 @@ describe.each(implementations)('%s stores', (_name, open) => {
       reason: 'sold by hand',
       adjustedBy: 'http',
       at: 20,
+      afterTradeId: 't-7',
     } as const;
     await runtime.savePositionAdjustment(writeOff);
     await runtime.savePositionAdjustment({ ...writeOff, id: 'write-off:ETH-USD:10', at: 10 });

@@ -41,9 +41,14 @@ export class MemoryOrderStore implements OrderStore {
   /** Fills by client order id and by symbol: lookups stay cheap as a long backtest grows. */
   readonly #fillsByOrder = new Map<string, Fill[]>();
   readonly #fillsBySymbol = new Map<SymbolId, Fill[]>();
-  /** Client ids of the orders not final, and of the orders per symbol: the sell guard's reads. */
+  /** Client ids of the orders not final: the sell guard's reads. */
   readonly #nonFinal = new Set<string>();
-  readonly #idsBySymbol = new Map<SymbolId, string[]>();
+  /**
+   * The orders of each symbol, oldest first (ties by client id, like SQLite), kept sorted as they
+   * are inserted: the sell guard's `listOrders({ symbol, since })` is a binary search, so a long
+   * backtest stays linear.
+   */
+  readonly #bySymbol = new Map<SymbolId, Order[]>();
 
   insertOrder(order: Order): Promise<void> {
     if (this.#orders.has(order.clientOrderId)) {
@@ -61,7 +66,7 @@ export class MemoryOrderStore implements OrderStore {
       );
     }
     this.#orders.set(order.clientOrderId, order);
-    pushTo(this.#idsBySymbol, order.symbol, order.clientOrderId);
+    insertSorted(this.#bySymbol, order);
     if (!isFinalOrderStatus(order.status)) this.#nonFinal.add(order.clientOrderId);
     if (order.exchangeOrderId !== null) {
       this.#byExchangeId.set(order.exchangeOrderId, order.clientOrderId);
@@ -88,6 +93,9 @@ export class MemoryOrderStore implements OrderStore {
     ) as Partial<Order>;
     const next: Order = { ...current, ...changes };
     this.#orders.set(clientOrderId, next);
+    const list = this.#bySymbol.get(next.symbol);
+    const at = list === undefined ? -1 : indexOfOrder(list, current);
+    if (list !== undefined && at >= 0) list[at] = next;
     if (isFinalOrderStatus(next.status)) this.#nonFinal.delete(clientOrderId);
     else this.#nonFinal.add(clientOrderId);
     if (next.exchangeOrderId !== null) {
@@ -115,13 +123,13 @@ export class MemoryOrderStore implements OrderStore {
     options: { readonly symbol?: SymbolId; readonly since?: number; readonly limit?: number } = {},
   ): Promise<Order[]> {
     const { symbol, since, limit } = options;
-    const candidates =
-      symbol === undefined ? this.#sorted() : this.#sorted(this.#idsBySymbol.get(symbol) ?? []);
-    const orders = candidates.filter(
-      (order) =>
-        (symbol === undefined || order.symbol === symbol) &&
-        (since === undefined || order.createdAt >= since),
-    );
+    let orders: Order[];
+    if (symbol === undefined) {
+      orders = this.#sorted().filter((order) => since === undefined || order.createdAt >= since);
+    } else {
+      const list = this.#bySymbol.get(symbol) ?? [];
+      orders = list.slice(since === undefined ? 0 : firstAtOrAfter(list, since));
+    }
     if (limit === undefined) return Promise.resolve(orders);
     return Promise.resolve(limit === 0 ? [] : orders.slice(-limit));
   }
@@ -177,6 +185,54 @@ export class MemoryOrderStore implements OrderStore {
         (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0),
     );
   }
+}
+
+/** Orders compare by creation time, then client id (SQLite's `ORDER BY`). */
+function compareOrders(a: Order, b: Order): number {
+  return (
+    a.createdAt - b.createdAt ||
+    (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0)
+  );
+}
+
+/** The first index of `list` (sorted) whose order is not before `order`. */
+function lowerBound(list: readonly Order[], order: Order): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareOrders(list[middle] as Order, order) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function insertSorted(index: Map<SymbolId, Order[]>, order: Order): void {
+  const list = index.get(order.symbol);
+  if (list === undefined) {
+    index.set(order.symbol, [order]);
+    return;
+  }
+  const last = list[list.length - 1];
+  if (last === undefined || compareOrders(last, order) <= 0) list.push(order);
+  else list.splice(lowerBound(list, order), 0, order);
+}
+
+function indexOfOrder(list: readonly Order[], order: Order): number {
+  const at = lowerBound(list, order);
+  return list[at]?.clientOrderId === order.clientOrderId ? at : -1;
+}
+
+/** The first index of `list` (sorted) created at or after `since`. */
+function firstAtOrAfter(list: readonly Order[], since: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((list[middle] as Order).createdAt < since) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Decisions in memory, newest first per symbol, like the SQLite store. */

@@ -1,5 +1,5 @@
 import {
-  ExchangeUnavailableError,
+  DataIntegrityError,
   LumenLinkError,
   ValidationError,
   isFinalOrderStatus,
@@ -46,6 +46,7 @@ import {
   type EntryCircuitBreaker,
   type NotFoundGrace,
   type Portfolio,
+  type PortfolioFillIssue,
   type RefusalBackoff,
   type ProtectiveLevels,
   type SubmitResult,
@@ -121,6 +122,11 @@ export interface TradeCycleOptions {
    * them: read at every risk evaluation (risk's `symbolPaused`).
    */
   readonly symbolPaused?: (symbol: SymbolId) => string | null;
+  /**
+   * A fill that does not add up while trading (a sell of more than the position: the exchange
+   * filled coins that were not the bot's): the portfolio counted what was held; pause the symbol.
+   */
+  readonly onFillIssue?: (issue: PortfolioFillIssue) => void;
 }
 
 /** The latest decision for a symbol, hold included: the answer to "why didn't it trade?". */
@@ -188,17 +194,19 @@ const stopRoles: ReadonlySet<OrderRole> = new Set(['stop', 'trailing_stop', 'bra
 /**
  * A fill with its fee in the quote currency. Exchanges such as Binance charge a buy's fee in the
  * asset received: the position grows by the quantity less the fee, and the fee is worth
- * `fee x price` in quote. A sell's fee in the base asset is valued the same way. Other fee
- * currencies (e.g. BNB) are left as they are, and the portfolio refuses them with a clear error.
+ * `fee x price` in quote. A sell's fee in the base asset is valued the same way. A fee in a third
+ * asset (Binance's BNB discount) leaves the quote cash and the position untouched: it counts as
+ * 0 here (the BNB balance paid it), so the fill's quantity always reaches the portfolio.
  */
 export function inQuoteFees(fill: Fill): Fill {
-  const { base } = symbolParts(fill.symbol);
-  if (fill.feeCurrency !== base || fill.fee === 0) return fill;
+  const { base, quote } = symbolParts(fill.symbol);
+  if (fill.fee === 0 || fill.feeCurrency === quote) return fill;
+  if (fill.feeCurrency !== base) return { ...fill, fee: 0, feeCurrency: quote };
   return {
     ...fill,
     quantity: fill.side === 'buy' ? fill.quantity - fill.fee : fill.quantity,
     fee: fill.fee * fill.price,
-    feeCurrency: symbolParts(fill.symbol).quote,
+    feeCurrency: quote,
   };
 }
 
@@ -737,7 +745,9 @@ export class TradeCycle {
       await this.#blockedExit(state, candleTime, signal, null, backoff.note, backoff.key, fromTick);
       return false;
     }
-    const released = await this.#cancelRestingSells(state);
+    // While halted no exit can go: a resting take-profit is left in place.
+    const released =
+      this.#options.tradingState.state === 'halted' ? null : await this.#cancelRestingSells(state);
     if (released !== null) {
       await this.#blockedExit(
         state,
@@ -868,8 +878,25 @@ export class TradeCycle {
     const { portfolio, trailingStops, protections } = this.#options;
     const settings = this.#settings;
     const state = this.#symbols.get(fill.symbol);
-    const change = portfolio.applyFill(fill, { role: order.role });
-    this.ledger.apply(fill, {
+    // What the exchange did happened: a fill that does not add up (a sell beyond the position)
+    // counts what was the bot's, and the symbol is reported to be paused; never thrown, so the
+    // stored fill and the portfolio cannot part ways (which would let another sell out).
+    const { change, issue } = portfolio.applyFillOrRecord(fill, { role: order.role });
+    if (issue !== null && issue.kind !== 'fee') {
+      this.#logger.error('a fill does not add up', { ...issue });
+      this.#notify({
+        type: 'error',
+        code: 'FILL_INCONSISTENT',
+        message: issue.problem,
+        at: this.#clock.now(),
+      });
+      this.#options.onFillIssue?.(issue);
+    }
+    if (change === null) {
+      await portfolio.persist();
+      return;
+    }
+    this.ledger.apply(change.fill, {
       role: order.role,
       candleTime: order.candleTime,
       ...(this.#candleTime === null ? {} : { fillTime: this.#candleTime }),
@@ -930,8 +957,7 @@ export class TradeCycle {
    * plausible (within the price band), and for a live sell the exchange's free balance of the
    * base asset.
    *
-   * @throws the broker's error when a live sell's free balance cannot be read: no sell is sized
-   *   without it.
+   * @throws {DataIntegrityError} for an entry whose quotes are outside the price band.
    */
   async #riskState(
     symbol: SymbolId,
@@ -955,9 +981,23 @@ export class TradeCycle {
           .fetchOrderBook(symbol)
           .catch((error: unknown) => this.#quoteFailed(symbol, 'order book', error)),
       ]);
-      if (ticker !== null && !this.#plausible(state, 'ticker', ticker.last)) ticker = null;
+      let refused: string | null = null;
+      if (ticker !== null && !this.#plausible(state, 'ticker', ticker.last)) {
+        refused = `the ticker's ${ticker.last}`;
+        ticker = null;
+      }
       const mid = orderBook === null ? null : bookMid(orderBook);
-      if (mid !== null && !this.#plausible(state, 'order book', mid)) orderBook = null;
+      if (mid !== null && !this.#plausible(state, 'order book', mid)) {
+        refused = `the order book's mid ${mid}`;
+        orderBook = null;
+      }
+      // An entry's guards (spread, slippage, volume) would skip without the quotes: no entry on
+      // absurd quotes. An exit goes on at its own (checked) price.
+      if (refused !== null && action === 'buy') {
+        throw new DataIntegrityError(
+          `entry waits: ${refused} is outside the ${this.#bandPct} % price band around the last close ${state.lastClose}`,
+        );
+      }
     }
     const freeBase =
       action === 'sell' && this.#paper === null ? await this.#freeBase(symbol) : null;
@@ -984,17 +1024,26 @@ export class TradeCycle {
     };
   }
 
-  /** The free balance of a symbol's base asset on the exchange (live brokers only). */
-  async #freeBase(symbol: SymbolId): Promise<number> {
+  /**
+   * The free balance of a symbol's base asset on the exchange (live brokers only), or `null`
+   * when it cannot be read: the sell is then capped at the position alone. That is safe: the
+   * cap binds only when the exchange holds less than the position, and then it holds none of
+   * the user's coins to sell either (it refuses the sell); a sell in flight is guarded anyway.
+   */
+  async #freeBase(symbol: SymbolId): Promise<number | null> {
     const { base } = symbolParts(symbol);
     let balance: Balance;
     try {
       balance = await this.#options.broker.fetchBalance();
     } catch (error) {
-      throw new ExchangeUnavailableError(
-        `the free ${base} balance could not be read, so no sell is sized (${describe(error)})`,
-        { cause: error },
+      this.#logger.warn(
+        `the free ${base} balance could not be read: the sell is capped at the position`,
+        {
+          symbol,
+          error: describe(error),
+        },
       );
+      return null;
     }
     return balance[base]?.free ?? 0;
   }

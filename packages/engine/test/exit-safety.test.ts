@@ -16,6 +16,7 @@ import path from 'node:path';
 import {
   hold,
   symbolParts,
+  type Broker,
   type Fill,
   type MarketInfo,
   type Signal,
@@ -103,6 +104,7 @@ async function trader(
   clock: ManualClock,
   emulator: ExchangeEmulator,
   dbPath: string,
+  wrap: (exchange: Broker) => Broker = (exchange) => exchange,
 ): Promise<Rig> {
   const store = await openStore({ path: dbPath });
   cleanups.push(() => store.close());
@@ -116,7 +118,7 @@ async function trader(
   });
   const markets = await exchange.loadMarkets();
   const broker = new LiveBroker({
-    exchange,
+    exchange: wrap(exchange),
     policies: createExchangePolicies({ retries: 2, initialDelayMs: 5, maxDelayMs: 20 }),
   });
   const orders = await store.orders.listOrders();
@@ -379,6 +381,32 @@ describe('exits never sell what the position does not hold', () => {
       BTC: -(trade?.quantity ?? 0),
       USDT: (trade?.quantity ?? 0) * (trade?.price ?? 0) - (trade?.fee ?? 0),
     });
+  });
+
+  it('a sell fee paid in BNB: the fill reaches the portfolio, one sell, nothing else sold', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    // Binance's BNB fee discount: the exchange reports a sell's fee in BNB (a decorator of our
+    // own Broker port over the real ccxt adapter).
+    const bnbFees = (exchange: Broker): Broker =>
+      new Proxy(exchange, {
+        get(target, property, receiver) {
+          if (property === 'fetchFills') {
+            return async (fillSymbol: SymbolId, since?: number) =>
+              (await target.fetchFills(fillSymbol, since)).map((fill) =>
+                fill.side === 'sell' ? { ...fill, fee: 0.0005, feeCurrency: 'BNB' } : fill,
+              );
+          }
+          const value: unknown = Reflect.get(target, property, receiver);
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+    const rig = await trader(clock, emulator, dbPath, bnbFees);
+    await boughtThenStopHit(rig);
+    await tick(rig, 60);
+    expect(sellPosts(emulator)).toBe(1);
+    expect(rig.portfolio.position(symbol)).toBeUndefined();
+    const [sellFill] = (await rig.store.orders.listFills()).filter((fill) => fill.side === 'sell');
+    expect(sellFill?.feeCurrency).toBe('BNB');
   });
 
   it('refusals of an exit back off: no bursts on an account that holds nothing else', async () => {

@@ -70,7 +70,7 @@ export {
   stopOutRoles,
   type PortfolioOptions,
   type PortfolioRestoreOptions,
-  type PortfolioRestoreIssue,
+  type PortfolioFillIssue,
   type RoleFill,
   type PositionChange,
   type PositionChangeKind,

@@ -699,6 +699,20 @@ describe('sells: one exit per position at a time, never lost, refusals backed of
     expect(forced).toMatchObject({ status: 'placed', order: { clientOrderId: exitId(0, 4) } });
   });
 
+  it('backs off an exit the exchange expired with nothing filled, as a refusal', async () => {
+    const orders = manager({ refusalBackoff: { initialMs: 5_000, maxMs: 60_000 } });
+    broker.marketPrice = null;
+    const first = await orders.submit(anExit());
+    // A market order expired on a thin book: placed, nothing filled.
+    broker.setStatus(first.order.exchangeOrderId ?? '', 'expired');
+    await orders.refresh(first.order.clientOrderId);
+    expect((await store.orders.getOrder(first.order.clientOrderId))?.status).toBe('expired');
+    await clock.advance(1_000);
+    await expect(orders.submit(anExit())).rejects.toThrow(RefusalBackoffError);
+    await clock.advance(5_000);
+    expect((await orders.submit(anExit())).order.clientOrderId).toBe(exitId(0, 1));
+  });
+
   it('does not prove a sell never placed while the exchange trades show it', async () => {
     const orders = manager({ notFoundGrace: { checks: 2, windowMs: 10_000 } });
     broker.failNext('createOrder', new OrderOutcomeUnknownError('x', 'timeout'), { placed: true });

@@ -525,12 +525,16 @@ export class OrderManager {
         }
         const { status, filledQuantity } = existing;
         if (status === 'failed') continue;
-        if (status === 'rejected') {
+        // Refused, or ended by the exchange with nothing filled (a market order expired on a
+        // thin book, self-trade prevention): the next attempt backs off.
+        if (
+          status === 'rejected' ||
+          ((status === 'canceled' || status === 'expired') && !(filledQuantity > 0))
+        ) {
           refusals += 1;
           lastRefusal = existing;
           continue;
         }
-        if ((status === 'canceled' || status === 'expired') && !(filledQuantity > 0)) continue;
         if (isFinalOrderStatus(status)) break; // it sold something: the next exit of the position
         return { duplicate: existing };
       }
@@ -922,12 +926,13 @@ export class OrderManager {
    * with trades) takes the sum of its stored fills' fees, when they are in one currency.
    */
   async #feeFromFills(order: Order): Promise<Order> {
-    if (order.fee > 0 && order.feeCurrency !== null) return order;
     const fills = await this.#orders.listFills({ clientOrderId: order.clientOrderId });
     const currencies = new Set(fills.map((fill) => fill.feeCurrency));
     const fee = sum(fills.map((fill) => fill.fee));
     const [currency] = currencies;
-    if (currencies.size !== 1 || currency === undefined || !(fee > order.fee)) return order;
+    if (currencies.size !== 1 || currency === undefined) return order;
+    if (order.feeCurrency !== null && order.feeCurrency !== currency) return order;
+    if (!(fee > order.fee) || closeEnough(fee, order.fee)) return order;
     return this.#update(order.clientOrderId, { fee, feeCurrency: currency });
   }
 

@@ -321,20 +321,48 @@ describe('Portfolio: persistence (real SQLite)', () => {
       expect.objectContaining({ symbol: btc, kind: 'oversell' }),
       expect.objectContaining({ symbol: eth, kind: 'oversell' }),
       expect.objectContaining({ symbol: eth, kind: 'oversell' }),
-      expect.objectContaining({ symbol: eth, kind: 'skipped' }),
+      // A fee paid in BNB: the buy counts, its fee as 0 for the quote cash.
+      expect.objectContaining({ symbol: eth, kind: 'fee' }),
     ]);
+    expect(restored.position(eth)?.quantity).toBe(1);
     expect(restored.restoreIssues[2]?.problem).toMatch(/while the position held nothing/);
     expect(restored.restoreIssues[0]?.problem).toMatch(
       /sold 0\.00408 BTC-USD, more than the 0\.00001\d* the position held/,
     );
-    expect(restored.restoreIssues[3]?.problem).toMatch(/feeCurrency BNB/);
+    expect(restored.restoreIssues[3]?.problem).toMatch(/fee of 1 in BNB, not in USD: counted as 0/);
     // Cash counts only the part of each over-selling fill that was the bot's.
     const soldBtc = 0.00408 * 50_100 - 0.2 + (0.00001 / 0.00408) * (0.00408 * 50_050 - 0.2);
     const soldEth = 0.001 * 2_000 - (1 * 0.001) / 0.5;
     expect(restored.cash).toBeCloseTo(
-      1_000 - (0.00409 * 50_000 + 0.2) + soldBtc - (0.001 * 50_000 + 0.05) + soldEth,
+      1_000 - (0.00409 * 50_000 + 0.2) + soldBtc - (0.001 * 50_000 + 0.05) + soldEth - 2_000,
       6,
     );
+  });
+
+  it("applies a fill beyond the position while trading as far as it was the bot's, never throwing", () => {
+    const portfolio = new Portfolio({ clock, startingCash: 1_000 });
+    portfolio.applyFill(fill('buy', 0.01, 50_000, 0, day1 + hour), { role: 'entry' });
+    // Two exits both filled (one proven failed, then found): the second sells coins not ours.
+    const first = portfolio.applyFillOrRecord(fill('sell', 0.006, 51_000, 0, day1 + 2 * hour), {
+      role: 'exit',
+    });
+    expect(first).toMatchObject({ change: { kind: 'reduced' }, issue: null });
+    const second = portfolio.applyFillOrRecord(fill('sell', 0.006, 51_000, 0, day1 + 3 * hour), {
+      role: 'exit',
+    });
+    expect(second.change?.kind).toBe('closed');
+    expect(second.issue).toMatchObject({ kind: 'oversell' });
+    expect(second.issue?.problem).toMatch(/more than the 0\.004 the position held/);
+    expect(portfolio.position(btc)).toBeUndefined();
+    expect(portfolio.cash).toBeCloseTo(1_000 - 500 + 0.01 * 51_000, 9);
+    // A sell's fee in BNB (paid from the BNB balance): the quantity counts.
+    portfolio.applyFill(fill('buy', 0.01, 50_000, 0, day1 + 4 * hour), { role: 'entry' });
+    const bnb = portfolio.applyFillOrRecord(
+      { ...fill('sell', 0.01, 50_000, 0.001, day1 + 5 * hour), feeCurrency: 'BNB' },
+      { role: 'exit' },
+    );
+    expect(bnb).toMatchObject({ change: { kind: 'closed' }, issue: { kind: 'fee' } });
+    expect(portfolio.position(btc)).toBeUndefined();
   });
 
   it('writes off coins the exchange no longer holds at their cost, and replays the write-off', async () => {

@@ -76,19 +76,21 @@ export interface PortfolioRestoreOptions extends Omit<PortfolioOptions, 'store'>
 }
 
 /**
- * A stored fill that does not add up, met while {@link Portfolio.restore} replays the fills: the
- * portfolio starts anyway (a restart must never be bricked by its own records), and the caller
- * reconciles the symbol against the exchange, alerts and pauses it.
+ * A fill that does not add up (met while {@link Portfolio.restore} replays the stored fills, or
+ * by {@link Portfolio.applyFillOrRecord} while trading): the portfolio takes what it can and goes
+ * on (a restart must never be bricked by its own records), and the caller reconciles the symbol
+ * against the exchange, alerts and pauses it.
  */
-export interface PortfolioRestoreIssue {
+export interface PortfolioFillIssue {
   readonly symbol: SymbolId;
   readonly tradeId: string;
   /**
    * `oversell`: a sell of more than the position held (the excess, coins the bot did not buy,
-   * is left out: only what was held is sold); `skipped`: a fill that could not be applied at
-   * all (a sell without a position, a fee in another currency, a malformed fill).
+   * is left out: only what was held is sold), or a sell while nothing was held; `fee`: a fee in
+   * another currency than the quote, counted as 0 (the fill itself applied); `skipped`: a fill
+   * that could not be applied at all (a malformed fill, one applied before).
    */
-  readonly kind: 'oversell' | 'skipped';
+  readonly kind: 'oversell' | 'fee' | 'skipped';
   /** In words, for the log and the alert. */
   readonly problem: string;
 }
@@ -131,6 +133,8 @@ interface Holding {
   openEntryFees: number;
   readonly openedAt: number;
   updatedAt: number;
+  /** The trade id of the last fill applied to this position. */
+  lastTradeId: string;
 }
 
 function toPosition(holding: Holding): Position {
@@ -192,7 +196,7 @@ export class Portfolio {
   readonly #lastStopOutAt: Partial<Record<SymbolId, number>> = {};
   /** Symbols whose stored position must be deleted at the next persist. */
   readonly #closedSincePersist = new Set<SymbolId>();
-  readonly #restoreIssues: PortfolioRestoreIssue[] = [];
+  readonly #restoreIssues: PortfolioFillIssue[] = [];
   #cash: number;
   #realizedPnl = 0;
   #peakEquity: number;
@@ -248,24 +252,32 @@ export class Portfolio {
     const { fills, adjustments = [], ...rest } = options;
     const portfolio = new Portfolio({ ...rest, store });
     const ordered = [...fills].sort((a, b) => a.fill.time - b.fill.time);
-    const writeOffs = [...adjustments].sort((a, b) => a.at - b.at);
+    // A write-off follows the fill it was made after (`afterTradeId`), else its time.
+    const afterFill = new Map<string, PositionAdjustment[]>();
+    const timed: PositionAdjustment[] = [];
+    for (const adjustment of [...adjustments].sort((a, b) => a.at - b.at)) {
+      const after = adjustment.afterTradeId ?? null;
+      if (after === null) timed.push(adjustment);
+      else afterFill.set(after, [...(afterFill.get(after) ?? []), adjustment]);
+    }
     let next = 0;
-    const replayWriteOffs = (until: number): void => {
-      for (; next < writeOffs.length && (writeOffs[next]?.at ?? Infinity) < until; next++) {
-        const adjustment = writeOffs[next];
+    const replayTimed = (until: number): void => {
+      for (; next < timed.length && (timed[next]?.at ?? Infinity) < until; next++) {
+        const adjustment = timed[next];
         if (adjustment !== undefined) portfolio.#replayWriteOff(adjustment);
       }
     };
     for (const { fill, role } of ordered) {
-      replayWriteOffs(fill.time);
-      try {
-        portfolio.applyFill(fill, { role });
-      } catch (error) {
-        if (!(error instanceof DataIntegrityError || error instanceof ValidationError)) throw error;
-        portfolio.#restoreIssue(fill, role, error);
+      replayTimed(fill.time);
+      const { issue } = portfolio.applyFillOrRecord(fill, { role });
+      if (issue !== null) portfolio.#restoreIssues.push(issue);
+      for (const adjustment of afterFill.get(fill.tradeId) ?? []) {
+        portfolio.#replayWriteOff(adjustment);
       }
+      afterFill.delete(fill.tradeId);
     }
-    replayWriteOffs(Number.POSITIVE_INFINITY);
+    replayTimed(Number.POSITIVE_INFINITY);
+    for (const adjustment of [...afterFill.values()].flat()) portfolio.#replayWriteOff(adjustment);
 
     const stored = await store.listPositions();
     for (const position of stored) {
@@ -302,7 +314,7 @@ export class Portfolio {
    * otherwise): over-sells on record, fills it could not apply. Reconcile those symbols against
    * the exchange and pause them until an operator looks.
    */
-  get restoreIssues(): readonly PortfolioRestoreIssue[] {
+  get restoreIssues(): readonly PortfolioFillIssue[] {
     return this.#restoreIssues;
   }
 
@@ -314,6 +326,14 @@ export class Portfolio {
   /** Realized P&L since the start, net of fees. */
   get realizedPnl(): number {
     return this.#realizedPnl;
+  }
+
+  /**
+   * The trade id of the last fill applied to the open position of `symbol` (what a write-off
+   * follows, `PositionAdjustment.afterTradeId`), or `null` when none is open.
+   */
+  lastFillOf(symbol: SymbolId): string | null {
+    return this.#holdings.get(symbol)?.lastTradeId ?? null;
   }
 
   /** The open position of `symbol`, if any. */
@@ -363,6 +383,7 @@ export class Portfolio {
           openEntryFees: fill.fee,
           openedAt: fill.time,
           updatedAt: fill.time,
+          lastTradeId: fill.tradeId,
         });
         this.#closedSincePersist.delete(symbol);
         kind = 'opened';
@@ -373,6 +394,7 @@ export class Portfolio {
         existing.fees += fill.fee;
         existing.openEntryFees += fill.fee;
         existing.updatedAt = fill.time;
+        existing.lastTradeId = fill.tradeId;
         kind = 'increased';
       }
       this.#cash -= notional + fill.fee;
@@ -403,6 +425,7 @@ export class Portfolio {
       existing.fees += fill.fee;
       existing.openEntryFees -= entryFeeShare;
       existing.updatedAt = fill.time;
+      existing.lastTradeId = fill.tradeId;
       stopOut = stopOutRoles.has(role);
       if (stopOut && fill.time > (this.#lastStopOutAt[symbol] ?? -Infinity)) {
         this.#lastStopOutAt[symbol] = fill.time;
@@ -611,39 +634,95 @@ export class Portfolio {
   }
 
   /**
-   * A replayed fill that {@link Portfolio.applyFill} refused. A sell of more than is held sells
-   * what is held (its fee in proportion): the bot's books count only the bot's coins, and the
-   * excess is recorded as an over-sell. Anything else is skipped and recorded.
+   * Applies a fill as far as it adds up, never refusing it for its data (trade cycle step 7 and
+   * {@link Portfolio.restore}): what the exchange did happened, and the books must follow what
+   * was the bot's. A sell of more than is held sells what is held (its fee in proportion): the
+   * excess was not the bot's, an over-sell, returned as the `issue`. A sell while nothing is held
+   * is not counted (an over-sell too). A fee in another currency than the quote counts as 0. A
+   * fill that cannot be applied at all (a malformed one, one applied before) is skipped.
+   *
+   * @returns the change (`null` when nothing was applied) and the issue (`null` when the fill
+   *   added up).
    */
-  #restoreIssue(fill: Fill, role: OrderRole, error: Error): void {
+  applyFillOrRecord(
+    fill: Fill,
+    options: { readonly role: OrderRole },
+  ): { readonly change: PositionChange | null; readonly issue: PortfolioFillIssue | null } {
+    const { role } = options;
+    try {
+      return { change: this.applyFill(fill, { role }), issue: null };
+    } catch (error) {
+      if (!(error instanceof DataIntegrityError || error instanceof ValidationError)) throw error;
+      return this.#applyWhatAddsUp(fill, role, error);
+    }
+  }
+
+  #applyWhatAddsUp(
+    fill: Fill,
+    role: OrderRole,
+    error: Error,
+  ): { readonly change: PositionChange | null; readonly issue: PortfolioFillIssue | null } {
     const symbol = fill.symbol;
     const held = this.#holdings.get(symbol)?.quantity ?? 0;
-    if (fill.side === 'sell' && !(held > 0) && error instanceof DataIntegrityError) {
-      this.#restoreIssues.push({
-        symbol,
-        tradeId: fill.tradeId,
-        kind: 'oversell',
-        problem: `fill ${fill.tradeId} sold ${tidy(fill.quantity)} ${symbol} while the position held nothing: they were not the bot's (an over-sell on record); the fill is not counted`,
-      });
-      return;
-    }
-    if (fill.side === 'sell' && held > 0 && fill.quantity > held) {
-      const share = held / fill.quantity;
-      this.applyFill({ ...fill, quantity: held, fee: fill.fee * share }, { role });
-      this.#restoreIssues.push({
-        symbol,
-        tradeId: fill.tradeId,
-        kind: 'oversell',
-        problem: `fill ${fill.tradeId} sold ${tidy(fill.quantity)} ${symbol}, more than the ${tidy(held)} the position held: ${tidy(fill.quantity - held)} were not the bot's (an over-sell on record); only the ${tidy(held)} held are counted`,
-      });
-      return;
-    }
-    this.#restoreIssues.push({
-      symbol,
-      tradeId: fill.tradeId,
-      kind: 'skipped',
-      problem: `fill ${fill.tradeId} skipped: ${error.message}`,
+    const skipped = (problem: string): { change: null; issue: PortfolioFillIssue } => ({
+      change: null,
+      issue: { symbol, tradeId: fill.tradeId, kind: 'skipped', problem },
     });
+    if (this.#appliedTradeIds.has(fill.tradeId)) {
+      return skipped(`fill ${fill.tradeId} skipped: ${error.message}`);
+    }
+    let quote: string;
+    try {
+      quote = symbolParts(symbol).quote;
+    } catch {
+      return skipped(`fill ${fill.tradeId} skipped: ${error.message}`);
+    }
+    // The fee in another currency (the BNB balance paid it) is no cost to the quote cash.
+    const priced = fill.feeCurrency === quote ? fill : { ...fill, fee: 0, feeCurrency: quote };
+    if (fill.side === 'sell' && !(held > 0)) {
+      return {
+        change: null,
+        issue: {
+          symbol,
+          tradeId: fill.tradeId,
+          kind: 'oversell',
+          problem: `fill ${fill.tradeId} sold ${tidy(fill.quantity)} ${symbol} while the position held nothing: they were not the bot's (an over-sell on record); the fill is not counted`,
+        },
+      };
+    }
+    const oversold = fill.side === 'sell' && fill.quantity > held + this.#dust(symbol, held);
+    const counted = oversold
+      ? { ...priced, quantity: held, fee: priced.fee * (held / fill.quantity) }
+      : priced;
+    let change: PositionChange;
+    try {
+      change = this.applyFill(counted, { role });
+    } catch (retryError) {
+      if (!(retryError instanceof DataIntegrityError || retryError instanceof ValidationError)) {
+        throw retryError;
+      }
+      return skipped(`fill ${fill.tradeId} skipped: ${error.message}`);
+    }
+    if (oversold) {
+      return {
+        change,
+        issue: {
+          symbol,
+          tradeId: fill.tradeId,
+          kind: 'oversell',
+          problem: `fill ${fill.tradeId} sold ${tidy(fill.quantity)} ${symbol}, more than the ${tidy(held)} the position held: ${tidy(fill.quantity - held)} were not the bot's (an over-sell on record); only the ${tidy(held)} held are counted`,
+        },
+      };
+    }
+    return {
+      change,
+      issue: {
+        symbol,
+        tradeId: fill.tradeId,
+        kind: 'fee',
+        problem: `fill ${fill.tradeId} paid its fee of ${fill.fee} in ${String(fill.feeCurrency)}, not in ${quote}: counted as 0`,
+      },
+    };
   }
 
   /** Validates a fill and its role; returns its canonical symbol. */

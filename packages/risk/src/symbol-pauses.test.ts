@@ -11,9 +11,9 @@ describe('SymbolPauses', () => {
     const store = await openStore({ path: ':memory:' });
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const pauses = await SymbolPauses.open({ store: store.runtime, clock });
-    expect(await pauses.pause(btc, 'fill t-8 sold more than held\nsecond line', 'restore')).toBe(
-      true,
-    );
+    expect(
+      await pauses.pause(btc, 'fill t-8 sold more than held\nsecond line', 'restore', ['t-8']),
+    ).toBe(true);
     expect(await pauses.pause(btc, 'another reason', 'reconcile')).toBe(false);
     const reopened = await SymbolPauses.open({ store: store.runtime, clock });
     expect(reopened.reason(btc)).toBe('fill t-8 sold more than held second line');
@@ -23,13 +23,25 @@ describe('SymbolPauses', () => {
         reason: 'fill t-8 sold more than held second line',
         pausedBy: 'restore',
         pausedAt: Date.UTC(2026, 0, 1),
+        resumedAt: null,
+        issues: ['t-8'],
+        acknowledged: [],
       },
     ]);
     expect(reopened.reason('ETH-USDT')).toBeNull();
     expect((await reopened.resume(btc))?.pausedBy).toBe('restore');
     expect(await reopened.resume(btc)).toBeNull();
-    expect((await SymbolPauses.open({ store: store.runtime, clock })).list()).toEqual([]);
-    await expect(reopened.pause(btc, ' ', 'x')).rejects.toThrow(/non-empty/);
+    const after = await SymbolPauses.open({ store: store.runtime, clock });
+    expect(after.list()).toEqual([]);
+    // The same over-sell on record, met again at the next start: acknowledged, no pause.
+    expect(await after.pause(btc, 'fill t-8 sold more than held', 'restore', ['t-8'])).toBe(false);
+    // A new one pauses it again; a shortfall (no issue id) always does.
+    expect(await after.pause(btc, 'fill t-9 sold more than held', 'restore', ['t-8', 't-9'])).toBe(
+      true,
+    );
+    await after.resume(btc);
+    expect(await after.pause(btc, 'the exchange holds less', 'reconcile')).toBe(true);
+    await expect(after.pause(btc, ' ', 'x')).rejects.toThrow(/non-empty/);
     await store.close();
   });
 });

@@ -34,12 +34,13 @@ export interface SymbolPausesOptions {
 export class SymbolPauses {
   readonly #store: RuntimeStateStore;
   readonly #clock: Clock;
-  readonly #pauses = new Map<SymbolId, SymbolPause>();
+  /** Every stored record by symbol, resumed ones included (they keep what was acknowledged). */
+  readonly #records = new Map<SymbolId, SymbolPause>();
 
   private constructor(options: SymbolPausesOptions, pauses: readonly SymbolPause[]) {
     this.#store = options.store;
     this.#clock = options.clock;
-    for (const pause of pauses) this.#pauses.set(pause.symbol, pause);
+    for (const pause of pauses) this.#records.set(pause.symbol, pause);
   }
 
   /**
@@ -53,48 +54,74 @@ export class SymbolPauses {
 
   /** Why `symbol` is paused, or `null` when it is not. */
   reason(symbol: SymbolId): string | null {
-    return this.#pauses.get(symbol)?.reason ?? null;
+    const record = this.#records.get(symbol);
+    return record === undefined || isResumed(record) ? null : record.reason;
   }
 
-  /** Every pause, by symbol. */
+  /** Every pause in force, by symbol. */
   list(): SymbolPause[] {
-    return [...this.#pauses.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    return [...this.#records.values()]
+      .filter((record) => !isResumed(record))
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
   }
 
   /**
-   * Pauses `symbol` (persisted first). A symbol already paused keeps its first reason: the
-   * first inconsistency found is the one an operator needs. Returns whether it was newly paused.
+   * Pauses `symbol` (persisted first) for `issues` (ids of what disagrees, e.g. trade ids; none
+   * for a condition that is checked again, like a shortfall). A symbol already paused keeps its
+   * first reason (the first inconsistency found is the one an operator needs); issues an
+   * operator has resumed the symbol over before pause nothing. Returns whether it was newly
+   * paused.
    *
    * @throws {ValidationError} for an empty reason or author.
    * @throws {StorageError} when the pause cannot be stored (then it is not in force either).
    */
-  async pause(symbol: SymbolId, reason: string, pausedBy: string): Promise<boolean> {
+  async pause(
+    symbol: SymbolId,
+    reason: string,
+    pausedBy: string,
+    issues: readonly string[] = [],
+  ): Promise<boolean> {
     if (reason.trim() === '' || pausedBy.trim() === '') {
       throw new ValidationError('SymbolPauses.pause: reason and pausedBy must be non-empty');
     }
-    if (this.#pauses.has(symbol)) return false;
+    const previous = this.#records.get(symbol);
+    if (previous !== undefined && !isResumed(previous)) return false;
+    const acknowledged = previous?.acknowledged ?? [];
+    if (issues.length > 0 && issues.every((issue) => acknowledged.includes(issue))) return false;
     const pause: SymbolPause = {
       symbol,
       reason: sanitizeTradingReason(reason),
       pausedBy: sanitizeTradingReason(pausedBy),
       pausedAt: this.#clock.now(),
+      resumedAt: null,
+      issues: [...issues],
+      acknowledged: [...acknowledged],
     };
     await this.#store.setSymbolPause(pause);
-    this.#pauses.set(symbol, pause);
+    this.#records.set(symbol, pause);
     return true;
   }
 
   /**
-   * Lifts the pause of `symbol` (an operator's decision). Returns the pause lifted, or `null`
-   * when the symbol was not paused.
+   * Lifts the pause of `symbol` (an operator's decision): its issues are acknowledged and will
+   * not pause it again. Returns the pause lifted, or `null` when the symbol was not paused.
    *
    * @throws {StorageError} when the store fails (the pause then stays in force).
    */
   async resume(symbol: SymbolId): Promise<SymbolPause | null> {
-    const pause = this.#pauses.get(symbol);
-    if (pause === undefined) return null;
-    await this.#store.deleteSymbolPause(symbol);
-    this.#pauses.delete(symbol);
+    const pause = this.#records.get(symbol);
+    if (pause === undefined || isResumed(pause)) return null;
+    const resumed: SymbolPause = {
+      ...pause,
+      resumedAt: this.#clock.now(),
+      acknowledged: [...new Set([...(pause.acknowledged ?? []), ...(pause.issues ?? [])])],
+    };
+    await this.#store.setSymbolPause(resumed);
+    this.#records.set(symbol, resumed);
     return pause;
   }
+}
+
+function isResumed(pause: SymbolPause): boolean {
+  return pause.resumedAt !== undefined && pause.resumedAt !== null;
 }
