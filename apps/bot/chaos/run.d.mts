@@ -65,6 +65,14 @@ export interface ChaosReport {
     readonly manualTrades: number;
     /** Open orders placed with client ids that look like ours but are not. */
     readonly forgedOrders: number;
+    /** Manual sales of part of the bot's own coins (each must pause its symbol). */
+    readonly shortfallSales: number;
+    /** Paused symbols an operator resumed over HTTP, writing off what the exchange no longer held. */
+    readonly resumedWithWriteOff: number;
+    /** Position write-offs stored. */
+    readonly positionWriteOffs: number;
+    /** Symbols still paused when the run ended. */
+    readonly symbolsPausedAtEnd: readonly string[];
   };
   /** The work directory (removed after a passing run unless `keep`). */
   readonly workDir: string;

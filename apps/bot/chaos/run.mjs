@@ -75,6 +75,8 @@ const profiles = {
     notFoundMs: [10_000, 150_000],
     /** Share of restarts before which the user trades by hand on the exchange. */
     manualTradeShare: 0.2,
+    /** Share of those manual trades that sell part of the bot's own coins too. */
+    shortfallShare: 0.4,
     /** Seconds the final life waits for every order to become final. */
     settleSeconds: 150,
   },
@@ -88,6 +90,7 @@ const profiles = {
     outageSeconds: 3,
     notFoundMs: [2_000, 4_000],
     manualTradeShare: 0,
+    shortfallShare: 0,
     settleSeconds: 12,
   },
 };
@@ -303,6 +306,20 @@ function tally(values) {
   return counts;
 }
 
+/** The base asset the emulator's trades of our orders leave on a market (fees in it taken off). */
+function netOfOurTrades(trades, market) {
+  return trades
+    .filter((trade) => trade.symbol === market.ccxt && isOurs(trade.clientOrderId))
+    .reduce(
+      (sum, trade) =>
+        sum +
+        (trade.side === 'buy'
+          ? trade.quantity - (trade.feeAsset === market.base ? trade.fee : 0)
+          : -trade.quantity),
+      0,
+    );
+}
+
 /** Rounds for printing. */
 const round = (value, digits = 8) => Number(value.toFixed(digits));
 
@@ -446,6 +463,10 @@ export async function runChaos(options = {}) {
     manualTrades: [],
     /** Open orders placed with client ids that look like ours but are not. */
     forgedOrders: [],
+    /** Manual sales of part of the bot's own coins (each must pause its symbol). */
+    shortfallSales: [],
+    /** Symbols an operator resumed over HTTP after such a sale (the rest written off). */
+    resumedSymbols: [],
     /** Failed starts on a clean exchange (no fault, no outage): stored state refused. */
     cleanStartFailures: [],
     halted: { windows: 0, seconds: 0, restartsInside: 0 },
@@ -474,6 +495,56 @@ export async function runChaos(options = {}) {
 
   const currentCandle = (market) =>
     series.get(market.symbol)[Math.floor((Date.now() - firstOpen) / minuteMs)];
+  /** Symbols sold short by hand while the bot was down: the operator resumes them. */
+  const toResume = new Set();
+  /**
+   * As an operator would: once the running bot has paused a symbol for the manual sale, resume
+   * it over HTTP (the coins the exchange no longer holds are written off). A symbol the bot no
+   * longer held, or that it did not pause within 20 s, is left.
+   */
+  const resumePaused = async (life) => {
+    for (const symbol of [...toResume]) {
+      const until = Date.now() + 20_000;
+      let paused = false;
+      while (Date.now() < until && bot.exit === null) {
+        try {
+          paused = (await botStatus(bot)).pausedSymbols.some((pause) => pause.symbol === symbol);
+        } catch {
+          paused = false;
+        }
+        if (paused) break;
+        await sleep(250);
+      }
+      if (!paused || bot.exit !== null) {
+        if (bot.exit === null) toResume.delete(symbol);
+        continue;
+      }
+      try {
+        const answer = await globalThis.fetch(`${bot.url}/resume`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${httpToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ symbol, reason: 'chaos: the user sold by hand' }),
+          signal: globalThis.AbortSignal.timeout(15_000),
+        });
+        const text = await answer.text();
+        if (answer.status === 200) {
+          toResume.delete(symbol);
+          figures.resumedSymbols.push({
+            life,
+            symbol,
+            writtenOff: JSON.parse(text).resumed?.writtenOff?.quantity ?? 0,
+          });
+          say(`life ${life}: resumed ${symbol} over HTTP: ${text}`);
+        } else {
+          say(`life ${life}: resume of ${symbol} answered ${answer.status}: ${text}`);
+        }
+      } catch (error) {
+        say(
+          `life ${life}: resume of ${symbol} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+  };
   /** Symbols whose price the runner holds down (to provoke an exit); the mover skips them. */
   const heldDown = new Set();
   /**
@@ -490,18 +561,7 @@ export async function runChaos(options = {}) {
     return market.symbol;
   };
   /** What the bot's own trades hold of a market's base asset (the account holds more). */
-  const botHolds = (market) =>
-    emulator
-      .trades()
-      .filter((trade) => trade.symbol === market.ccxt && isOurs(trade.clientOrderId))
-      .reduce(
-        (sum, trade) =>
-          sum +
-          (trade.side === 'buy'
-            ? trade.quantity - (trade.feeAsset === market.base ? trade.fee : 0)
-            : -trade.quantity),
-        0,
-      );
+  const botHolds = (market) => netOfOurTrades(emulator.trades(), market);
   const floorToStep = (quantity, step) => Math.floor(quantity / step + 1e-9) * step;
   /**
    * While the bot is down, the user trades by hand: sells part of the account's own coins of a
@@ -510,37 +570,69 @@ export async function runChaos(options = {}) {
    * (`llFORGED...`, or `ll` + 30 upper-case characters), which must never be adopted.
    */
   const manualTrade = (life) => {
-    const market = random.pick(markets);
+    // Now and then (long run) the user also sells half of what the bot holds: the restart must
+    // pause the symbol, and the operator resumes it (the missing coins are written off).
+    const holding = markets.filter((candidate) => botHolds(candidate) >= candidate.step * 10);
+    const shortfall = !quick && holding.length > 0 && random.next() < profile.shortfallShare;
+    const market = shortfall ? random.pick(holding) : random.pick(markets);
     const balances = emulator.balances();
     const own = (balances[market.base]?.free ?? 0) - Math.max(0, botHolds(market));
     const price = emulator.price(market.ccxt);
-    const sell = random.next() < 0.7 && own > market.step * 20;
+    const sell = shortfall || (random.next() < 0.7 && own > market.step * 20);
+    const wanted = shortfall
+      ? Math.max(0, own) + botHolds(market) / 2
+      : sell
+        ? own * random.between(0.2, 0.6)
+        : 1_000 / price;
     const quantity = Number(
-      floorToStep(sell ? own * random.between(0.2, 0.6) : 1_000 / price, market.step).toFixed(8),
+      floorToStep(Math.min(wanted, balances[market.base]?.free ?? 0), market.step).toFixed(8),
     );
+    if (shortfall && quantity >= market.step) {
+      figures.shortfallSales.push({ life, symbol: market.symbol });
+      toResume.add(market.symbol);
+    }
+    // The exchange may refuse a hand-made order (below its minimum notional, say): as for a
+    // user, nothing happens then.
+    const place = (order) => {
+      try {
+        return emulator.placeOrder(order);
+      } catch (error) {
+        say(
+          `life ${life}: the exchange refused the user's order: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return null;
+      }
+    };
     if (quantity >= market.step) {
-      const order = emulator.placeOrder({
+      const order = place({
         symbol: market.ccxt,
         side: sell ? 'sell' : 'buy',
         type: 'market',
         quantity,
         clientOrderId: `web_manual_${life}`,
       });
-      figures.manualTrades.push({ life, symbol: market.symbol, side: order.side, quantity });
+      if (order !== null) {
+        figures.manualTrades.push({ life, symbol: market.symbol, side: order.side, quantity });
+      } else if (shortfall) {
+        figures.shortfallSales.pop();
+        toResume.delete(market.symbol);
+      }
     }
     const forged =
       random.next() < 0.5
         ? `llFORGED${life}x${random.int(1_000, 9_999)}`
         : `ll${Array.from({ length: 30 }, () => random.pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'])).join('')}`;
-    emulator.placeOrder({
+    const forgedOrder = place({
       symbol: market.ccxt,
       side: 'buy',
       type: 'limit',
       price: toTick(price * 0.5),
-      quantity: Number((market.step * 100).toFixed(8)),
+      quantity: Number(
+        floorToStep(Math.max(market.step * 100, 20 / (price * 0.5)), market.step).toFixed(8),
+      ),
       clientOrderId: forged,
     });
-    figures.forgedOrders.push(forged);
+    if (forgedOrder !== null) figures.forgedOrders.push(forged);
   };
 
   // Prices move between candles: each symbol around its current candle's close.
@@ -867,6 +959,7 @@ export async function runChaos(options = {}) {
         outageWanted = true;
         applied.add('outage');
       }
+      if (toResume.size > 0) await resumePaused(life);
       if (change !== undefined) {
         // A change may wait for orders first (the entries of the quick run's second life).
         const until = Date.now() + (change.maxSeconds ?? 0) * 1000;
@@ -1006,6 +1099,8 @@ async function checkInvariants({
   let orders;
   let fills;
   let positions;
+  let adjustments = [];
+  let pausedAtEnd = [];
   const candles = new Map();
   const gaps = new Map();
   const decisions = [];
@@ -1013,6 +1108,10 @@ async function checkInvariants({
     orders = await store.orders.listOrders();
     fills = await store.orders.listFills();
     positions = await store.portfolio.listPositions();
+    adjustments = await store.runtime.listPositionAdjustments();
+    pausedAtEnd = (await store.runtime.listSymbolPauses()).filter(
+      (pause) => pause.resumedAt === null || pause.resumedAt === undefined,
+    );
     for (const market of markets) {
       const stored = await store.candles.getCandles(
         market.symbol,
@@ -1125,16 +1224,7 @@ async function checkInvariants({
   );
   const storedTradeIds = new Set(fills.map((fill) => fill.tradeId));
   for (const market of markets) {
-    const exchangeNet = trades
-      .filter((trade) => trade.symbol === market.ccxt && isOurs(trade.clientOrderId))
-      .reduce(
-        (sum, trade) =>
-          sum +
-          (trade.side === 'buy'
-            ? trade.quantity - (trade.feeAsset === market.base ? trade.fee : 0)
-            : -trade.quantity),
-        0,
-      );
+    const exchangeNet = netOfOurTrades(trades, market);
     // The portfolio is rebuilt from the stored fills in time order, fees in the quote currency;
     // a sale that leaves less than one amount step (it can never be sold) closes the position
     // (dust written off). No sale may exceed what the position holds: that is an over-sell.
@@ -1145,10 +1235,22 @@ async function checkInvariants({
     let storedNet = 0;
     let replayed = 0;
     let writtenOff = 0;
+    let operatorWriteOffs = 0;
+    // Operators' write-offs (after a manual sale) follow the fill they were made after.
+    const writeOffs = adjustments.filter((adjustment) => adjustment.symbol === market.symbol);
+    const writeOffAfter = (tradeId) => {
+      for (const adjustment of writeOffs.filter((item) => item.afterTradeId === tradeId)) {
+        const quantity = Math.min(adjustment.quantity, replayed);
+        operatorWriteOffs += quantity;
+        const rest = replayed - quantity;
+        replayed = rest <= replayed * 1e-9 || rest < market.step * (1 - 1e-9) ? 0 : rest;
+      }
+    };
     for (const fill of symbolFills) {
       if (fill.side === 'buy') {
         storedNet += fill.quantity;
         replayed += fill.quantity;
+        writeOffAfter(fill.tradeId);
         continue;
       }
       storedNet -= fill.quantity;
@@ -1167,6 +1269,7 @@ async function checkInvariants({
       } else {
         replayed = rest;
       }
+      writeOffAfter(fill.tradeId);
     }
     const held = positions.find((candidate) => candidate.symbol === market.symbol)?.quantity ?? 0;
     const agree = near(exchangeNet, storedNet) && near(replayed, held);
@@ -1176,6 +1279,7 @@ async function checkInvariants({
       storedFills: round(storedNet),
       portfolio: round(held),
       dustWrittenOff: round(writtenOff, 10),
+      ...(operatorWriteOffs > 0 ? { writtenOffByOperator: round(operatorWriteOffs) } : {}),
     };
   }
   const missingTrades = [...tradeIds].filter((id) => !storedTradeIds.has(id));
@@ -1407,6 +1511,10 @@ async function checkInvariants({
     provokedDrops: figures.provokedDrops,
     manualTrades: figures.manualTrades.length,
     forgedOrders: figures.forgedOrders.length,
+    shortfallSales: figures.shortfallSales.length,
+    resumedWithWriteOff: figures.resumedSymbols.length,
+    positionWriteOffs: adjustments.length,
+    symbolsPausedAtEnd: pausedAtEnd.map((pause) => pause.symbol),
   };
   return { passed: invariants.every((invariant) => invariant.pass), invariants, figures: summary };
 }

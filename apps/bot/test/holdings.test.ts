@@ -75,6 +75,14 @@ async function pausedSymbols(bot: Bot): Promise<readonly { symbol: string; reaso
   return (await bot.control.status()).pausedSymbols ?? [];
 }
 
+/** Waits for smart_dca's first buy to fill; the quantity the bot then holds. */
+function firstBuy(bot: Bot): Promise<number> {
+  return waitFor('the first buy to fill', async () => {
+    const [position] = await bot.control.positions();
+    return position === undefined ? undefined : position.quantity;
+  });
+}
+
 function btcOnExchange(emulator: ExchangeEmulator): number {
   const btc = emulator.balances()['BTC'];
   return (btc?.free ?? 0) + (btc?.locked ?? 0);
@@ -86,10 +94,7 @@ describe('the exchange holds less than the bot', () => {
     const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
     const config = liveConfig(emulator, dbPath);
     const first = await started(config);
-    const held = await waitFor('the first buy to fill', async () => {
-      const [position] = await first.control.positions();
-      return position === undefined ? undefined : position.quantity;
-    });
+    const held = await firstBuy(first);
     await first.stop();
 
     // The user sells their own BTC and half of the bot's on the exchange.
@@ -147,10 +152,7 @@ describe('the exchange holds less than the bot', () => {
     const emulator = await emulatorWithOwnCoins();
     const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
     const bot = await started(liveConfig(emulator, dbPath));
-    await waitFor('the first buy to fill', async () => {
-      const [position] = await bot.control.positions();
-      return position === undefined ? undefined : true;
-    });
+    await firstBuy(bot);
     // The exit fills on the exchange, but its trades cannot be read: for a while the bot's
     // position is larger than what the exchange holds of its coins.
     emulator.inject({ kind: 'status', status: 503, route: 'GET /api/v3/myTrades', times: 10_000 });
@@ -175,10 +177,7 @@ describe('the exchange holds less than the bot', () => {
     const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
     const config = liveConfig(emulator, dbPath);
     const first = await started(config);
-    const held = await waitFor('the first buy to fill', async () => {
-      const [position] = await first.control.positions();
-      return position === undefined ? undefined : position.quantity;
-    });
+    const held = await firstBuy(first);
     await first.stop();
 
     // An earlier version of the bot stored an exit filled twice: more sold than was held.

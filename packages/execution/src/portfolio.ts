@@ -430,15 +430,7 @@ export class Portfolio {
       if (stopOut && fill.time > (this.#lastStopOutAt[symbol] ?? -Infinity)) {
         this.#lastStopOutAt[symbol] = fill.time;
       }
-      if (closes) {
-        existing.quantity = 0;
-        this.#holdings.delete(symbol);
-        this.#closedSincePersist.add(symbol);
-        kind = 'closed';
-      } else {
-        existing.quantity = rest;
-        kind = 'reduced';
-      }
+      kind = this.#reduce(existing, rest, closes);
     }
     this.#marks.set(symbol, fill.price);
     this.#appliedTradeIds.add(fill.tradeId);
@@ -488,15 +480,7 @@ export class Portfolio {
     existing.realizedPnl += realized;
     existing.openEntryFees -= feeShare;
     existing.updatedAt = adjustment.at;
-    let kind: PositionChangeKind = 'reduced';
-    if (closes) {
-      existing.quantity = 0;
-      this.#holdings.delete(symbol);
-      this.#closedSincePersist.add(symbol);
-      kind = 'closed';
-    } else {
-      existing.quantity = rest;
-    }
+    const kind = this.#reduce(existing, rest, closes);
     const after = this.#holdings.get(symbol);
     return {
       symbol,
@@ -519,6 +503,18 @@ export class Portfolio {
       realizedPnl: realized,
       stopOut: false,
     };
+  }
+
+  /** Leaves `rest` of a position, or closes it (its stored position deleted at the next persist). */
+  #reduce(holding: Holding, rest: number, closes: boolean): PositionChangeKind {
+    if (!closes) {
+      holding.quantity = rest;
+      return 'reduced';
+    }
+    holding.quantity = 0;
+    this.#holdings.delete(holding.symbol);
+    this.#closedSincePersist.add(holding.symbol);
+    return 'closed';
   }
 
   /** A stored write-off replayed by {@link Portfolio.restore}; one it cannot apply is listed. */
