@@ -495,15 +495,18 @@ export async function runChaos(options = {}) {
 
   const currentCandle = (market) =>
     series.get(market.symbol)[Math.floor((Date.now() - firstOpen) / minuteMs)];
-  /** Symbols sold short by hand while the bot was down: the operator resumes them. */
-  const toResume = new Set();
+  /**
+   * Symbols sold short by hand while the bot was down: the operator resumes them (tried for up
+   * to five lives each).
+   */
+  const toResume = new Map();
   /**
    * As an operator would: once the running bot has paused a symbol for the manual sale, resume
-   * it over HTTP (the coins the exchange no longer holds are written off). A symbol the bot no
-   * longer held, or that it did not pause within 20 s, is left.
+   * it over HTTP (the coins the exchange no longer holds are written off). A symbol not paused
+   * within 20 s is tried again in the next lives.
    */
   const resumePaused = async (life) => {
-    for (const symbol of [...toResume]) {
+    for (const symbol of [...toResume.keys()]) {
       const until = Date.now() + 20_000;
       let paused = false;
       while (Date.now() < until && bot.exit === null) {
@@ -516,7 +519,10 @@ export async function runChaos(options = {}) {
         await sleep(250);
       }
       if (!paused || bot.exit !== null) {
-        if (bot.exit === null) toResume.delete(symbol);
+        // Not paused yet (a sell of it in flight defers the check): try again in later lives.
+        const lives = (toResume.get(symbol) ?? 1) - 1;
+        if (lives <= 0) toResume.delete(symbol);
+        else toResume.set(symbol, lives);
         continue;
       }
       try {
@@ -589,7 +595,7 @@ export async function runChaos(options = {}) {
     );
     if (shortfall && quantity >= market.step) {
       figures.shortfallSales.push({ life, symbol: market.symbol });
-      toResume.add(market.symbol);
+      toResume.set(market.symbol, 5);
     }
     // The exchange may refuse a hand-made order (below its minimum notional, say): as for a
     // user, nothing happens then.
