@@ -1105,8 +1105,8 @@ async function checkInvariants({
   let orders;
   let fills;
   let positions;
-  let adjustments = [];
-  let pausedAtEnd = [];
+  let adjustments;
+  let pausedAtEnd;
   const candles = new Map();
   const gaps = new Map();
   const decisions = [];
