@@ -64,7 +64,8 @@ assert.equal(typeof before, 'number');
   const { loadConfig, ConfigError } = await import('@lumenlink/core');
 
   // Logging: JSON lines to a stream of ours, with a configured secret redacted.
-  const secret = 'consumer-s3cr3t-token';
+  // Random-looking, as real keys are: no 8-character start or end of it is an ordinary word.
+  const secret = 'Zq81-c0nsum3r-t0ken-Lk2';
   const lines: string[] = [];
   let wrote: () => void = () => undefined;
   const written = new Promise<void>((resolve) => (wrote = resolve));

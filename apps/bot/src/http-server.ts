@@ -201,12 +201,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const token = options.token === '' ? undefined : options.token;
   const tokenDigest = token === undefined ? undefined : digest(token);
   const redact = createRedactor([...(options.secrets ?? []), token]);
+  // The metrics exposition carries no message text: whole secrets only, so a token that starts
+  // with an ordinary word (e.g. `lumenlink...`) never cuts metric names apart.
+  const redactMetrics = createRedactor([...(options.secrets ?? []), token], { cutForms: false });
   const context: RequestContext = {
     options,
     clock,
     logger,
     tokenDigest,
     redact,
+    redactMetrics,
     maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
     // Set once the port is known; nothing is answered before.
     hostAllowed: () => false,
@@ -267,6 +271,8 @@ interface RequestContext {
   readonly logger: Logger;
   readonly tokenDigest: Buffer | undefined;
   readonly redact: Redactor;
+  /** Whole secrets only (see `createRedactor`'s `cutForms`): for the metrics exposition. */
+  readonly redactMetrics: Redactor;
   readonly maxBodyBytes: number;
   /** Whether a `Host` header names this server (see {@link hostNames}). */
   hostAllowed: (header: string | undefined) => boolean;
@@ -308,7 +314,7 @@ async function handle(
       await sendStatus(context, request, response);
       return;
     case '/metrics': {
-      const text = redact(await context.options.metrics());
+      const text = context.redactMetrics(await context.options.metrics());
       response.writeHead(200, {
         'Content-Type': metricsContentType,
         'Content-Length': Buffer.byteLength(text),

@@ -156,6 +156,17 @@ describe('createRedactor', () => {
     );
   });
 
+  it('leaves cut forms alone when asked (text that carries no message, such as metrics)', () => {
+    const secret = 'lumenlink-token-of-an-operator-2026';
+    const whole = createRedactor([secret], { cutForms: false });
+    expect(whole('lumenlink_orders_total{side="buy"} 1')).toBe(
+      'lumenlink_orders_total{side="buy"} 1',
+    );
+    expect(whole(`token ${secret}`)).toBe('token [REDACTED]');
+    // By default an 8-character start of the secret is a cut form, even inside a word.
+    expect(createRedactor([secret])('lumenlink_orders_total 1')).toBe('[REDACTED]_orders_total 1');
+  });
+
   it('redacts only the secret parts of a URL secret when cut', () => {
     const token = 'AbCdEfGhIjKlMnOpQrStUvWx-0123_456';
     const redact = createRedactor([`https://hooks.test/services/424242/${token}`]);

@@ -24,6 +24,13 @@ export interface RedactorOptions {
   readonly maxDepth?: number;
   /** Array, Set and Map items kept before the rest is summarised (default 100). */
   readonly maxItems?: number;
+  /**
+   * Also redact the cut forms of long secrets: any piece of 8 or more characters from a
+   * secret's start or end (default `true`). Switch it off only for text that never carries a
+   * message (a metrics exposition), where an ordinary word that happens to start a secret (a
+   * token beginning with `lumenlink`) must not be cut out of metric names.
+   */
+  readonly cutForms?: boolean;
 }
 
 /**
@@ -311,7 +318,7 @@ export function createRedactor(
   const pattern = secretValuePattern(substringSecrets);
   const fragmentSources = [
     ...new Set(
-      substringSecrets
+      (options.cutForms === false ? [] : substringSecrets)
         .flatMap(secretFragmentSources)
         .flatMap(encodedVariants)
         .filter((source) => source.length >= minimumFragmentedSecretLength)
