@@ -723,72 +723,43 @@ export class TradeCycle {
     const position = this.#options.portfolio.position(state.symbol);
     if (position === undefined) return false;
     const signal: Signal = { action: 'sell', confidence: 1, reason };
+    /** Records why the exit waits (see #blockedExit); always `false`: nothing was sent. */
+    const wait = async (
+      note: string,
+      key: string,
+      verdict: RiskVerdict | null = null,
+    ): Promise<false> => {
+      await this.#blockedExit(state, candleTime, signal, verdict, note, key, fromTick);
+      return false;
+    };
     // One sell per symbol at a time: while one is in flight, wait (no exchange request).
     const inFlight = await this.orderManager.sellInFlight(state.symbol, position.openedAt);
     if (inFlight !== null && !isRestingLimit(inFlight)) {
-      const note = isFinalOrderStatus(inFlight.status)
-        ? `exit waits: sell ${inFlight.clientOrderId} filled ${inFlight.filledQuantity} but its fills are not stored yet`
-        : `exit waits: sell ${inFlight.clientOrderId} is ${inFlight.status}; no other sell until its outcome is known`;
-      await this.#blockedExit(
-        state,
-        candleTime,
-        signal,
-        null,
-        note,
+      return wait(
+        isFinalOrderStatus(inFlight.status)
+          ? `exit waits: sell ${inFlight.clientOrderId} filled ${inFlight.filledQuantity} but its fills are not stored yet`
+          : `exit waits: sell ${inFlight.clientOrderId} is ${inFlight.status}; no other sell until its outcome is known`,
         `in-flight:${inFlight.clientOrderId}`,
-        fromTick,
       );
-      return false;
     }
     const backoff = state.exitBackoff;
     if (backoff !== null && role !== 'force_exit' && this.#clock.now() < backoff.until) {
-      await this.#blockedExit(state, candleTime, signal, null, backoff.note, backoff.key, fromTick);
-      return false;
+      return wait(backoff.note, backoff.key);
     }
     // While halted no exit can go: a resting take-profit is left in place.
     const released =
       this.#options.tradingState.state === 'halted' ? null : await this.#cancelRestingSells(state);
-    if (released !== null) {
-      await this.#blockedExit(
-        state,
-        candleTime,
-        signal,
-        null,
-        released,
-        `resting:${released}`,
-        fromTick,
-      );
-      return false;
-    }
+    if (released !== null) return wait(released, `resting:${released}`);
     let riskState: RiskState;
     try {
       riskState = await this.#riskState(state.symbol, price, 'sell');
     } catch (error) {
-      const note = `exit waits: ${describe(error)}`;
-      await this.#blockedExit(
-        state,
-        candleTime,
-        signal,
-        null,
-        note,
-        `state:${position.openedAt}`,
-        fromTick,
-      );
-      return false;
+      return wait(`exit waits: ${describe(error)}`, `state:${position.openedAt}`);
     }
     const verdict = this.#options.risk.evaluate(signal, riskState);
     if (!verdict.allowed) {
       const check = verdict.checks.find((item) => item.outcome === 'fail');
-      await this.#blockedExit(
-        state,
-        candleTime,
-        signal,
-        verdict,
-        verdict.reason,
-        `risk:${check?.name ?? 'blocked'}:${position.openedAt}`,
-        fromTick,
-      );
-      return false;
+      return wait(verdict.reason, `risk:${check?.name ?? 'blocked'}:${position.openedAt}`, verdict);
     }
     // On paper the exit is a stop order at the price, which fills at once (the candle traded
     // through it); live it is a market order sent by us: the exchange holds no stop of ours.
