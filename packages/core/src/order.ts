@@ -9,7 +9,7 @@ export type OrderType = 'market' | 'limit' | 'stop_market' | 'stop_limit';
 
 /**
  * Why an order exists; tells apart the orders of one candle and enters the client order id
- * (DESIGN.md Orders).
+ * (docs/architecture/order-lifecycle.md).
  */
 export type OrderRole =
   | 'entry'
@@ -55,7 +55,7 @@ export const finalOrderStatuses: ReadonlySet<OrderStatus> = new Set([
  * also be "updated" to itself (more fills, a refreshed lookup); a final one never changes, with
  * one exception: a `failed` order (proven never placed by repeated "not found" answers) that the
  * exchange shows after all (a lookup or its trades) is resurrected to what the exchange says, so
- * its fills are never lost (DESIGN.md Orders).
+ * its fills are never lost (docs/architecture/order-lifecycle.md).
  */
 export const orderTransitions: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   pending: [
@@ -146,7 +146,7 @@ export interface OrderIntent {
    * For a sell: the open time of the position it exits (epoch ms, `Position.openedAt`). The
    * exits of one position share one chain of client order ids, keyed by the position and an
    * exit sequence rather than by the candle or tick, so a repeat of the same exit is the same
-   * client id (DESIGN.md Orders). Left out, a sell is keyed by its candle like an entry.
+   * client id (docs/architecture/order-lifecycle.md). Left out, a sell is keyed by its candle like an entry.
    */
   readonly positionOpenedAt?: number;
   /** Why, for the order log and alerts. */

@@ -1,5 +1,5 @@
 /**
- * Our client order ids (DESIGN.md Orders): `ll` + a base32 hash of what the order is for, so the
+ * Our client order ids (docs/architecture/order-lifecycle.md): `ll` + a base32 hash of what the order is for, so the
  * same decision always gets the same id and an order can be looked up on the exchange by it.
  */
 import { createHash } from 'node:crypto';
@@ -96,7 +96,7 @@ export interface ExitClientOrderIdFields {
  * The client order id of an exit: `ll` + 30 base32 characters of the SHA-256 of (`exit`,
  * strategy, symbol, position open time, exit sequence, attempt). Every trigger of the same
  * exit (a stop hit on tick after tick, a trailing stop, a force exit) computes the same id, so
- * a repeat while the first is unknown is recognised as the same order (DESIGN.md Orders).
+ * a repeat while the first is unknown is recognised as the same order (docs/architecture/order-lifecycle.md).
  *
  * @example
  * ```ts

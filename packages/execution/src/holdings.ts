@@ -1,5 +1,5 @@
 /**
- * The bot's positions against the exchange's balances (DESIGN.md Orders: a sell is never larger
+ * The bot's positions against the exchange's balances (docs/architecture/order-lifecycle.md: a sell is never larger
  * than the position or the free balance). An account may hold more than the bot bought (the
  * user's own coins): that is fine. Holding less than the bot's positions is not: coins were sold
  * or moved outside the bot, or a fill is missing, and the bot must not count on them.

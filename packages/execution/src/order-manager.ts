@@ -1,5 +1,5 @@
 /**
- * The order manager: persist intent, then act (DESIGN.md Principle 4). Every order is stored as
+ * The order manager: persist intent, then act (docs/architecture/order-lifecycle.md). Every order is stored as
  * `pending` under its deterministic client order id before it is sent; a send whose outcome is
  * unknown is marked `unknown` and resolved by looking the client id up, never sent again; an
  * order becomes `failed` only after repeated "not found" answers spread over a grace window, and

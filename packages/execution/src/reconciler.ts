@@ -1,5 +1,5 @@
 /**
- * The reconciler: brings the store in line with the exchange (DESIGN.md Principle 4). Run it
+ * The reconciler: brings the store in line with the exchange (docs/architecture/order-lifecycle.md). Run it
  * before any trade on start, then periodically: every non-final local order is resolved, exchange
  * orders with our exact client id format that the store does not know are adopted, foreign ones
  * reported, missing fills stored once by trade id, and the exchange's recent trades of each

@@ -1,5 +1,5 @@
 /**
- * The errors of the sell guards (DESIGN.md Orders): one exit per position at a time, and
+ * The errors of the sell guards (docs/architecture/order-lifecycle.md): one exit per position at a time, and
  * refusals of the same exit backed off. Both are thrown by `OrderManager.submit` before anything
  * is stored or sent; the engine records them as blocked decisions.
  */

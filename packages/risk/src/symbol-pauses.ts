@@ -1,5 +1,5 @@
 /**
- * Symbols paused alone (DESIGN.md Orders): when a symbol's stored fills disagree with the
+ * Symbols paused alone (docs/architecture/order-lifecycle.md): when a symbol's stored fills disagree with the
  * exchange (an over-sell on record, coins sold or moved outside the bot), its entries stop and
  * its exits go on, until an operator has looked and resumes it. Persisted, so a restart keeps it.
  */

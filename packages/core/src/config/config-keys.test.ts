@@ -3,8 +3,9 @@ import { configKeyList, configKeys, formatConfigValue, isConfigKey } from './con
 import { envSchema } from './env-schema.js';
 
 /**
- * Every key named by DESIGN.md's Configuration section and the seed's Critical Settings, plus
- * the keys issues added (`HTTP_ALLOWED_HOSTS`, `PRICE_BAND_PCT`, issue 18).
+ * Every key of the configuration reference (`src/config/README-config.md`, the root README's
+ * Configuration section): the original keys and those added since (`HTTP_ALLOWED_HOSTS`,
+ * `PRICE_BAND_PCT`).
  */
 const designKeys = [
   'MODE',
