@@ -2,7 +2,6 @@ import {
   DataIntegrityError,
   LumenLinkError,
   ValidationError,
-  isFinalOrderStatus,
   silentLogger,
   symbolParts,
   type AccountSnapshot,
@@ -43,6 +42,7 @@ import {
   RefusalBackoffError,
   SellInFlightError,
   protectiveLevels,
+  sellInFlightReason,
   type EntryCircuitBreaker,
   type NotFoundGrace,
   type Portfolio,
@@ -164,11 +164,6 @@ interface SymbolState {
   lastTickBlock: { readonly key: string; readonly at: number } | null;
   /** Keys of blocked or refused exits already alerted (once each). */
   readonly alerted: Set<string>;
-  /**
-   * While refusals of this position's exit back off: when the next attempt may go and why it
-   * waits, so ticks meanwhile cost no exchange request (the order manager decides again then).
-   */
-  exitBackoff: { readonly until: number; readonly note: string; readonly key: string } | null;
 }
 
 /** Why a quote was refused as absurd. */
@@ -314,7 +309,6 @@ export class TradeCycle {
         lastClose: null,
         lastTickBlock: null,
         alerted: new Set(),
-        exitBackoff: null,
       });
     }
     this.orderManager = new OrderManager({
@@ -428,7 +422,6 @@ export class TradeCycle {
       state.pendingEntry = null;
       state.alerted.clear();
       state.lastTickBlock = null;
-      state.exitBackoff = null;
     }
     await this.#options.portfolio.persist();
   }
@@ -626,7 +619,6 @@ export class TradeCycle {
         // The refusal itself was alerted; waiting for the backoff is recorded, not alerted.
         const key = `refused:${intent.positionOpenedAt ?? intent.candleTime}`;
         state.alerted.add(key);
-        state.exitBackoff = { until: error.retryAt, note: error.message, key };
         await this.#blockedExit(state, candleTime, signal, verdict, error.message, key, fromTick);
         return null;
       }
@@ -736,16 +728,14 @@ export class TradeCycle {
     const inFlight = await this.orderManager.sellInFlight(state.symbol, position.openedAt);
     if (inFlight !== null && !isRestingLimit(inFlight)) {
       return wait(
-        isFinalOrderStatus(inFlight.status)
-          ? `exit waits: sell ${inFlight.clientOrderId} filled ${inFlight.filledQuantity} but its fills are not stored yet`
-          : `exit waits: sell ${inFlight.clientOrderId} is ${inFlight.status}; no other sell until its outcome is known`,
+        `exit waits: ${sellInFlightReason(inFlight)}`,
         `in-flight:${inFlight.clientOrderId}`,
       );
     }
-    const backoff = state.exitBackoff;
-    if (backoff !== null && role !== 'force_exit' && this.#clock.now() < backoff.until) {
-      return wait(backoff.note, backoff.key);
-    }
+    // Refused before: the next attempt waits for its backoff (the refusal itself was alerted).
+    const exit = { strategy: state.strategy.key, symbol: state.symbol, role };
+    const backoff = await this.orderManager.exitBackoff(exit, position.openedAt);
+    if (backoff !== null) return wait(backoff.message, `refused:${position.openedAt}`);
     // While halted no exit can go: a resting take-profit is left in place.
     const released =
       this.#options.tradingState.state === 'halted' ? null : await this.#cancelRestingSells(state);
@@ -897,7 +887,6 @@ export class TradeCycle {
         state.pendingEntry = null;
         state.alerted.clear();
         state.lastTickBlock = null;
-        state.exitBackoff = null;
       }
       const entryPrice = change.before?.avgEntryPrice ?? fill.price;
       const quantity = change.before?.quantity ?? fill.quantity;

@@ -20,6 +20,7 @@ export {
   SellInFlightError,
   RefusalBackoffError,
   refusalBackoffMs,
+  sellInFlightReason,
   type RefusalBackoff,
 } from './sell-guards.js';
 export {

@@ -35,6 +35,7 @@ import {
   RefusalBackoffError,
   SellInFlightError,
   refusalBackoffMs,
+  sellInFlightReason,
   type RefusalBackoff,
 } from './sell-guards.js';
 
@@ -118,6 +119,11 @@ function describe(error: unknown): string {
 
 function closeEnough(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** Whether fills of `stored` base quantity cover an order's `filled` quantity. */
+function fillsCover(stored: number, filled: number): boolean {
+  return stored >= filled || closeEnough(stored, filled);
 }
 
 function sum(values: readonly number[]): number {
@@ -494,35 +500,71 @@ export class OrderManager {
   }
 
   /**
-   * The slot of an exit in its position's chain: the first exit sequence that has not sold
-   * anything, and in it the first attempt not proven `failed`, refused, or canceled unfilled.
-   * A live (non-final) attempt is returned as the duplicate. Refused attempts back off.
+   * The slot of an exit in its position's chain (see {@link OrderManager.exitChain}), or the
+   * live attempt as its duplicate.
+   *
+   * @throws {RefusalBackoffError} while refused attempts back off (not for a `force_exit`).
    */
   async #nextExitSlot(
     intent: OrderIntent,
     positionOpenedAt: number,
   ): Promise<{ clientOrderId: string; attempt: number } | { duplicate: Order }> {
-    const now = this.#clock.now();
-    const fields = { strategy: intent.strategy, symbol: intent.symbol, positionOpenedAt };
+    const chain = await this.#exitChain(intent, positionOpenedAt);
+    if ('duplicate' in chain) return chain;
+    const backoff = this.#backoffOf(intent, chain);
+    if (backoff !== null) throw backoff;
+    return { clientOrderId: chain.clientOrderId, attempt: chain.attempt };
+  }
+
+  /**
+   * Whether the next attempt of an exit waits for the backoff after refusals, from the store
+   * alone (no exchange request): the error `submit` would throw, or `null`. A `force_exit` never
+   * waits. The engine asks before it sizes an exit, so ticks while it waits cost nothing.
+   *
+   * @throws {StorageError} when the store fails.
+   */
+  async exitBackoff(
+    exit: Pick<OrderIntent, 'strategy' | 'symbol' | 'role'>,
+    positionOpenedAt: number,
+  ): Promise<RefusalBackoffError | null> {
+    const chain = await this.#exitChain(exit, positionOpenedAt);
+    return 'duplicate' in chain ? null : this.#backoffOf(exit, chain);
+  }
+
+  #backoffOf(
+    exit: Pick<OrderIntent, 'symbol' | 'role'>,
+    chain: { readonly refusals: number; readonly lastRefusal: Order | null },
+  ): RefusalBackoffError | null {
+    const { refusals, lastRefusal } = chain;
+    if (lastRefusal === null || exit.role === 'force_exit') return null;
+    const retryAt = lastRefusal.updatedAt + refusalBackoffMs(refusals, this.#refusalBackoff);
+    if (this.#clock.now() >= retryAt) return null;
+    return new RefusalBackoffError(
+      `exit of ${exit.symbol} refused ${refusals} time(s), last ${lastRefusal.clientOrderId}: ${lastRefusal.reason ?? 'no reason'}; the next attempt waits until ${new Date(retryAt).toISOString()}`,
+      { refusals, retryAt },
+    );
+  }
+
+  /**
+   * Walks an exit's chain in the store: the first exit sequence that has not sold anything, and
+   * in it the first attempt not proven `failed`, refused, or ended by the exchange unfilled,
+   * with the refusals met on the way. A live (non-final) attempt is returned as the duplicate.
+   */
+  async #exitChain(
+    exit: Pick<OrderIntent, 'strategy' | 'symbol'>,
+    positionOpenedAt: number,
+  ): Promise<
+    | { clientOrderId: string; attempt: number; refusals: number; lastRefusal: Order | null }
+    | { duplicate: Order }
+  > {
+    const fields = { strategy: exit.strategy, symbol: exit.symbol, positionOpenedAt };
     for (let sequence = 0; ; sequence++) {
       let refusals = 0;
       let lastRefusal: Order | null = null;
       for (let attempt = 0; ; attempt++) {
         const id = exitClientOrderId({ ...fields, sequence, attempt });
         const existing = await this.#orders.getOrder(id);
-        if (existing === null) {
-          const waitMs = refusalBackoffMs(refusals, this.#refusalBackoff);
-          if (lastRefusal !== null && intent.role !== 'force_exit') {
-            const retryAt = lastRefusal.updatedAt + waitMs;
-            if (now < retryAt) {
-              throw new RefusalBackoffError(
-                `exit of ${intent.symbol} refused ${refusals} time(s), last ${lastRefusal.clientOrderId}: ${lastRefusal.reason ?? 'no reason'}; the next attempt waits until ${new Date(retryAt).toISOString()}`,
-                { refusals, retryAt },
-              );
-            }
-          }
-          return { clientOrderId: id, attempt };
-        }
+        if (existing === null) return { clientOrderId: id, attempt, refusals, lastRefusal };
         const { status, filledQuantity } = existing;
         if (status === 'failed') continue;
         // Refused, or ended by the exchange with nothing filled (a market order expired on a
@@ -550,10 +592,7 @@ export class OrderManager {
     const { symbol } = intent;
     const live = await this.#liveSell(symbol);
     if (live !== undefined) {
-      throw new SellInFlightError(
-        `${symbol}: sell ${live.clientOrderId} is ${live.status}; no other sell until its outcome is known`,
-        live,
-      );
+      throw new SellInFlightError(`${symbol}: ${sellInFlightReason(live)}`, live);
     }
     for (const order of await this.#sellsMissingFills(
       symbol,
@@ -569,9 +608,9 @@ export class OrderManager {
       if (stored.length > 0 || (await this.#fillsMissing(order))) {
         const why =
           stored.length > 0
-            ? `its missing fills were just stored (the position changed: decide again)`
-            : `filled ${order.filledQuantity} but its fills are not stored yet${error === null ? '' : ` (${describe(error)})`}`;
-        throw new SellInFlightError(`${symbol}: sell ${order.clientOrderId} ${why}`, order, {
+            ? `sell ${order.clientOrderId}: its missing fills were just stored (the position changed: decide again)`
+            : `${sellInFlightReason(order)}${error === null ? '' : ` (${describe(error)})`}`;
+        throw new SellInFlightError(`${symbol}: ${why}`, order, {
           ...(error === null ? {} : { cause: error }),
         });
       }
@@ -613,12 +652,8 @@ export class OrderManager {
   /** Whether an order's stored fills fall short of its filled quantity. */
   async #fillsMissing(order: Order): Promise<boolean> {
     if (!(order.filledQuantity > 0)) return false;
-    const stored = sum(
-      (await this.#orders.listFills({ clientOrderId: order.clientOrderId })).map(
-        (fill) => fill.quantity,
-      ),
-    );
-    return stored < order.filledQuantity && !closeEnough(stored, order.filledQuantity);
+    const stored = await this.#orders.listFills({ clientOrderId: order.clientOrderId });
+    return !fillsCover(sum(stored.map((fill) => fill.quantity)), order.filledQuantity);
   }
 
   /** The first attempt of this intent not proven `failed`: new (to send) or a duplicate. */
@@ -774,15 +809,7 @@ export class OrderManager {
    */
   async #tradesOf(order: Order): Promise<Fill[] | null> {
     try {
-      const trades = await this.#broker.fetchFills(
-        order.symbol,
-        Math.max(0, order.createdAt - fillLookbackSlackMs),
-      );
-      return trades.filter(
-        (trade) =>
-          trade.clientOrderId === order.clientOrderId ||
-          (order.exchangeOrderId !== null && trade.exchangeOrderId === order.exchangeOrderId),
-      );
+      return await this.#fetchTradesOf(order);
     } catch (error) {
       this.#logger.warn(
         'not found by client id, but the trades cannot be read to prove it never placed; it stays as it is',
@@ -917,16 +944,15 @@ export class OrderManager {
       });
     }
     if (!(stored.filledQuantity > 0)) return { order: stored, fills: [] };
-    const fills = await this.#syncFills(stored);
-    return { order: await this.#feeFromFills(stored), fills };
+    const { added, all } = await this.#syncFillsOf(stored);
+    return { order: await this.#feeFromFills(stored, all), fills: added };
   }
 
   /**
    * An order whose answer carried no fee (a lookup by id or client id: Binance reports fees only
    * with trades) takes the sum of its stored fills' fees, when they are in one currency.
    */
-  async #feeFromFills(order: Order): Promise<Order> {
-    const fills = await this.#orders.listFills({ clientOrderId: order.clientOrderId });
+  async #feeFromFills(order: Order, fills: readonly Fill[]): Promise<Order> {
     const currencies = new Set(fills.map((fill) => fill.feeCurrency));
     const fee = sum(fills.map((fill) => fill.fee));
     const [currency] = currencies;
@@ -936,29 +962,38 @@ export class OrderManager {
     return this.#update(order.clientOrderId, { fee, feeCurrency: currency });
   }
 
-  async #syncFills(order: Order): Promise<Fill[]> {
-    if (order.filledQuantity <= 0) return [];
-    const id = order.clientOrderId;
-    const stored = await this.#orders.listFills({ clientOrderId: id });
-    let storedQuantity = sum(stored.map((fill) => fill.quantity));
-    if (
-      storedQuantity >= order.filledQuantity ||
-      closeEnough(storedQuantity, order.filledQuantity)
-    ) {
-      return [];
-    }
-    const trades = (
-      await this.#broker.fetchFills(
-        order.symbol,
-        Math.max(0, order.createdAt - fillLookbackSlackMs),
-      )
-    )
+  /**
+   * The exchange's trades of an order (by exchange id or client id) since a little before its
+   * creation, oldest first.
+   *
+   * @throws the broker's error of `fetchFills`.
+   */
+  async #fetchTradesOf(order: Order): Promise<Fill[]> {
+    const trades = await this.#broker.fetchFills(
+      order.symbol,
+      Math.max(0, order.createdAt - fillLookbackSlackMs),
+    );
+    return trades
       .filter(
         (trade) =>
           (order.exchangeOrderId !== null && trade.exchangeOrderId === order.exchangeOrderId) ||
-          trade.clientOrderId === id,
+          trade.clientOrderId === order.clientOrderId,
       )
       .sort((a, b) => a.time - b.time);
+  }
+
+  async #syncFills(order: Order): Promise<Fill[]> {
+    return (await this.#syncFillsOf(order)).added;
+  }
+
+  /** Stores an order's missing fills; returns those added and every fill it now has. */
+  async #syncFillsOf(order: Order): Promise<{ added: Fill[]; all: readonly Fill[] }> {
+    if (order.filledQuantity <= 0) return { added: [], all: [] };
+    const id = order.clientOrderId;
+    const stored = await this.#orders.listFills({ clientOrderId: id });
+    let storedQuantity = sum(stored.map((fill) => fill.quantity));
+    if (fillsCover(storedQuantity, order.filledQuantity)) return { added: [], all: stored };
+    const trades = await this.#fetchTradesOf(order);
     const known = new Set(stored.map((fill) => fill.tradeId));
     const added: Fill[] = [];
     const store = async (fill: Fill): Promise<void> => {
@@ -987,7 +1022,7 @@ export class OrderManager {
     if (trades.length === 0 && !closeEnough(storedQuantity, order.filledQuantity)) {
       await store(this.#syntheticFill(order, stored));
     }
-    return added;
+    return { added, all: [...stored, ...added] };
   }
 
   /** One fill for the part of an order's filled quantity that no stored fill covers. */

@@ -1,9 +1,24 @@
 /**
- * The errors of the sell guards (docs/architecture/order-lifecycle.md): one exit per position at a time, and
- * refusals of the same exit backed off. Both are thrown by `OrderManager.submit` before anything
- * is stored or sent; the engine records them as blocked decisions.
+ * The errors of the sell guards (docs/architecture/order-lifecycle.md): one exit per position at
+ * a time, and refusals of the same exit backed off. Both are thrown by `OrderManager.submit`
+ * before anything is stored or sent; the engine records them as blocked decisions.
  */
-import { TransientError, type LumenLinkErrorOptions, type Order } from '@lumenlink/core';
+import {
+  TransientError,
+  isFinalOrderStatus,
+  type LumenLinkErrorOptions,
+  type Order,
+} from '@lumenlink/core';
+
+/**
+ * Why a sell in flight holds the other sells of its symbol back, in words: its outcome is not
+ * known yet, or it filled and its fills are not stored yet.
+ */
+export function sellInFlightReason(order: Order): string {
+  return isFinalOrderStatus(order.status)
+    ? `sell ${order.clientOrderId} filled ${order.filledQuantity} but its fills are not stored yet`
+    : `sell ${order.clientOrderId} is ${order.status}; no other sell until its outcome is known`;
+}
 
 /**
  * A sell of the symbol is in flight: pending, unknown, open, or filled with fills not yet
