@@ -8,7 +8,6 @@
 import {
   ConfigError,
   StorageError,
-  ValidationError,
   ManualClock,
   configSecrets,
   symbolParts,
@@ -42,7 +41,13 @@ import {
   openStore,
   type SentimentService,
 } from '@lumenlink/data';
-import { TradeCycle, type Trade } from '@lumenlink/engine';
+import {
+  TradeCycle,
+  settledShortfalls,
+  shortfallReason,
+  writeOffMissing,
+  type Trade,
+} from '@lumenlink/engine';
 import {
   ccxtExchangeFromConfig,
   checkExchangeTimeframe,
@@ -54,7 +59,6 @@ import {
   Reconciler,
   TrailingStopManager,
   createExchangePolicies,
-  holdingShortfalls,
   type ReconcileReport,
 } from '@lumenlink/execution';
 import {
@@ -514,22 +518,10 @@ async function assemble(
   // the free balance by risk.
   const checkHoldings = async (): Promise<void> => {
     if (liveBroker === null) return;
-    // A symbol with a sell in flight (or fills not stored yet) is not compared: its coins may
-    // have left the account before its fills reached the portfolio.
-    const settled = [];
-    for (const position of portfolio.positions()) {
-      if ((await cycle.orderManager.sellInFlight(position.symbol, position.openedAt)) === null) {
-        settled.push(position);
-      }
-    }
-    const shortfalls = holdingShortfalls(settled, await liveBroker.fetchBalance(), markets);
-    for (const shortfall of shortfalls) {
+    const balance = await liveBroker.fetchBalance();
+    for (const shortfall of await settledShortfalls(cycle, portfolio, balance, markets)) {
       for (const symbol of shortfall.symbols) {
-        await pauseSymbol(
-          symbol,
-          `the exchange holds ${shortfall.exchangeTotal} ${shortfall.asset}, less than the bot's position of ${shortfall.positions} (sold or moved outside the bot, or a fill is missing)`,
-          'reconcile',
-        );
+        await pauseSymbol(symbol, shortfallReason(shortfall), 'reconcile');
       }
     }
   };
@@ -759,40 +751,25 @@ async function assemble(
       if (liveBroker === null || exchange === null) return null;
       // Reconciled first, so a fill that came late is counted before anything is written off.
       await reconciler.reconcile();
-      const position = portfolio.position(symbol);
-      if (position === undefined) return null;
-      const inFlight = await cycle.orderManager.sellInFlight(symbol, position.openedAt);
-      if (inFlight !== null) {
-        throw new ValidationError(
-          `${symbol}: sell ${inFlight.clientOrderId} is ${inFlight.status} or its fills are not stored yet; resume once it has settled`,
-        );
-      }
-      const [shortfall] = holdingShortfalls(
-        portfolio.positions().filter((held) => held.symbol === symbol),
-        await liveBroker.fetchBalance(),
-        markets,
-      );
-      if (shortfall === undefined) return null;
       const source = exchange;
-      const price = await source
-        .fetchTicker(symbol)
-        .then((ticker) => ticker.last)
-        .catch(() => position.avgEntryPrice);
-      const at = clock.now();
-      const adjustment = {
-        id: `write-off:${symbol}:${at}`,
+      const adjustment = await writeOffMissing({
+        cycle,
+        portfolio,
+        runtime: store.runtime,
+        clock,
         symbol,
-        quantity: Math.min(shortfall.missing, position.quantity),
-        price,
-        reason: `${reason} (the exchange held ${shortfall.exchangeTotal} ${shortfall.asset} of the position's ${shortfall.positions})`,
+        balance: await liveBroker.fetchBalance(),
+        price: await source
+          .fetchTicker(symbol)
+          .then((ticker) => ticker.last)
+          .catch(() => null),
+        reason,
         adjustedBy,
-        at,
-        afterTradeId: portfolio.lastFillOf(symbol),
-      };
-      // Stored first: a restart replays it with the fills.
-      await store.runtime.savePositionAdjustment(adjustment);
-      await cycle.writeOff(adjustment);
-      log.warn('position written off: the exchange no longer holds it', { ...adjustment });
+        ...(markets === undefined ? {} : { markets }),
+      });
+      if (adjustment !== null) {
+        log.warn('position written off: the exchange no longer holds it', { ...adjustment });
+      }
       return adjustment;
     },
   });

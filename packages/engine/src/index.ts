@@ -20,6 +20,12 @@ export {
 } from './backtest.js';
 export { TradeLedger, type Trade, type ExitReason, type FillOrigin } from './trade-ledger.js';
 export {
+  settledShortfalls,
+  shortfallReason,
+  writeOffMissing,
+  type WriteOffMissingOptions,
+} from './holdings-check.js';
+export {
   memoryStores,
   MemoryOrderStore,
   MemoryDecisionStore,

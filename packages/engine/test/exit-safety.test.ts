@@ -38,7 +38,7 @@ import {
 } from '@lumenlink/execution';
 import { RiskEngine, SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TradeCycle, inQuoteFees } from '../src/index.js';
+import { TradeCycle, inQuoteFees, writeOffMissing } from '../src/index.js';
 
 const symbol = 'BTC-USDT' as SymbolId;
 const ccxtSymbol = 'BTC/USDT';
@@ -407,6 +407,43 @@ describe('exits never sell what the position does not hold', () => {
     expect(rig.portfolio.position(symbol)).toBeUndefined();
     const [sellFill] = (await rig.store.orders.listFills()).filter((fill) => fill.side === 'sell');
     expect(sellFill?.feeCurrency).toBe('BNB');
+  });
+
+  it('no write-off while an exit filled but its fills are not stored: the sale is never lost', async () => {
+    const { clock, emulator, dbPath } = await exchangeAndFile();
+    const rig = await trader(clock, emulator, dbPath);
+    await candle(rig, 0);
+    emulator.inject({ kind: 'status', status: 503, route: 'GET /api/v3/myTrades', times: 1_000 });
+    await rig.cycle
+      .closeAll('force exit', new Map([[symbol, emulator.price(ccxtSymbol)]]))
+      .catch(() => undefined);
+    const balance = Object.fromEntries(
+      Object.entries(emulator.balances()).map(([asset, { free, locked }]) => [
+        asset,
+        { free, used: locked, total: free + locked },
+      ]),
+    );
+    const writeOff = {
+      cycle: rig.cycle,
+      portfolio: rig.portfolio,
+      runtime: rig.store.runtime,
+      clock,
+      symbol,
+      price: null,
+      reason: 'sold by hand?',
+      adjustedBy: 'test',
+      markets: rig.markets,
+    };
+    // The exchange holds less than the position only because the exit's fills are not stored.
+    await expect(writeOffMissing({ ...writeOff, balance })).rejects.toThrow(
+      /fills are not stored yet; resume once it has settled/,
+    );
+    emulator.clearFaults();
+    await reconcile(rig);
+    expect(rig.portfolio.position(symbol)).toBeUndefined();
+    expect(await writeOffMissing({ ...writeOff, balance })).toBeNull();
+    expect(await rig.store.runtime.listPositionAdjustments()).toEqual([]);
+    await expectBalancesMatchFills(rig);
   });
 
   it('refusals of an exit back off: no bursts on an account that holds nothing else', async () => {
