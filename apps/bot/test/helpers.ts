@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the bot's tests: temporary databases seeded with the bundled candles, replay
- * configs, the backtest those candles give, HTTP probes and patient waiting.
+ * and live configs, the backtest those candles give, HTTP probes and patient waiting.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,34 @@ export function replayEnv(
 /** A validated replay config over `dbPath`. */
 export function replayConfig(dbPath: string, extra: Record<string, string> = {}): Config {
   return loadConfig(replayEnv(dbPath, extra));
+}
+
+/** What a live bot needs to reach an exchange emulator: its URL and the API keys it accepts. */
+export interface LiveExchange {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly secret: string;
+}
+
+/** The env of a live bot trading BTC-USDT on `exchange`, its state in `dbPath`. */
+export function liveEnv(
+  exchange: LiveExchange,
+  dbPath: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    MODE: 'live',
+    ALLOW_LIVE_TRADING: 'true',
+    EXCHANGE_API_KEY: exchange.apiKey,
+    EXCHANGE_API_SECRET: exchange.secret,
+    EXCHANGE: 'binance',
+    EXCHANGE_API_URL: exchange.url,
+    SYMBOLS: 'BTC-USDT',
+    DB_PATH: dbPath,
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
 }
 
 /** The backtest of the candles stored in `dbPath` with the bot's settings from `config`. */

@@ -12,7 +12,7 @@ import { loadConfig, silentLogger, type Candle, type Config } from '@lumenlink/c
 import { loadBundledCandles, openStore } from '@lumenlink/data';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
 import { startBot, type Bot } from '../src/bot.js';
-import { request, tempDir, waitFor } from './helpers.js';
+import { liveEnv, request, tempDir, waitFor } from './helpers.js';
 
 const dayMs = 86_400_000;
 const apiKey = 'holdings-api-key-0123456789';
@@ -45,24 +45,16 @@ async function emulatorWithOwnCoins(): Promise<ExchangeEmulator> {
 }
 
 function liveConfig(emulator: ExchangeEmulator, dbPath: string): Config {
-  return loadConfig({
-    MODE: 'live',
-    ALLOW_LIVE_TRADING: 'true',
-    EXCHANGE_API_KEY: apiKey,
-    EXCHANGE_API_SECRET: apiSecret,
-    EXCHANGE: 'binance',
-    EXCHANGE_API_URL: emulator.url,
-    SYMBOLS: 'BTC-USDT',
-    INTERVAL: '1d',
-    STRATEGY: 'smart_dca',
-    DB_PATH: dbPath,
-    HTTP_PORT: '0',
-    HTTP_TOKEN: token,
-    DATA_POLLING_MS: '200',
-    POLL_INTERVAL_MS: '200',
-    RECONCILE_INTERVAL_MS: '300',
-    LOG_LEVEL: 'error',
-  });
+  return loadConfig(
+    liveEnv({ url: emulator.url, apiKey, secret: apiSecret }, dbPath, {
+      INTERVAL: '1d',
+      STRATEGY: 'smart_dca',
+      HTTP_TOKEN: token,
+      DATA_POLLING_MS: '200',
+      POLL_INTERVAL_MS: '200',
+      RECONCILE_INTERVAL_MS: '300',
+    }),
+  );
 }
 
 async function started(config: Config): Promise<Bot> {
@@ -83,6 +75,22 @@ function firstBuy(bot: Bot): Promise<number> {
   });
 }
 
+/** A first run on an account with BTC of its own: the bot buys once and stops. */
+async function afterFirstBuy(): Promise<{
+  emulator: ExchangeEmulator;
+  dbPath: string;
+  config: Config;
+  held: number;
+}> {
+  const emulator = await emulatorWithOwnCoins();
+  const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
+  const config = liveConfig(emulator, dbPath);
+  const first = await started(config);
+  const held = await firstBuy(first);
+  await first.stop();
+  return { emulator, dbPath, config, held };
+}
+
 function btcOnExchange(emulator: ExchangeEmulator): number {
   const btc = emulator.balances()['BTC'];
   return (btc?.free ?? 0) + (btc?.locked ?? 0);
@@ -90,12 +98,7 @@ function btcOnExchange(emulator: ExchangeEmulator): number {
 
 describe('the exchange holds less than the bot', () => {
   it('after a manual sale: paused at the restart, resumed by an operator, the rest written off', async () => {
-    const emulator = await emulatorWithOwnCoins();
-    const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
-    const config = liveConfig(emulator, dbPath);
-    const first = await started(config);
-    const held = await firstBuy(first);
-    await first.stop();
+    const { emulator, config, held } = await afterFirstBuy();
 
     // The user sells their own BTC and half of the bot's on the exchange.
     const sold = Number((ownBtc + held / 2).toFixed(5));
@@ -173,12 +176,7 @@ describe('the exchange holds less than the bot', () => {
   });
 
   it('an over-sell on record never stops the start: the bot runs, the symbol is paused', async () => {
-    const emulator = await emulatorWithOwnCoins();
-    const dbPath = join(tempDir('lumenlink-holdings-'), 'bot.db');
-    const config = liveConfig(emulator, dbPath);
-    const first = await started(config);
-    const held = await firstBuy(first);
-    await first.stop();
+    const { emulator, dbPath, config, held } = await afterFirstBuy();
 
     // An earlier version of the bot stored an exit filled twice: more sold than was held.
     const store = await openStore({ path: dbPath });

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig, silentLogger, type Config } from '@lumenlink/core';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
 import { startBot, type Bot } from '../src/bot.js';
-import { tempDir } from './helpers.js';
+import { liveEnv, tempDir } from './helpers.js';
 
 const apiKey = 'startup-api-key-0123456789';
 const apiSecret = 'startup-api-secret-0123456789';
@@ -25,20 +25,13 @@ async function emulator(): Promise<ExchangeEmulator> {
 }
 
 function liveConfig(exchange: ExchangeEmulator): Config {
-  return loadConfig({
-    MODE: 'live',
-    ALLOW_LIVE_TRADING: 'true',
-    EXCHANGE_API_KEY: apiKey,
-    EXCHANGE_API_SECRET: apiSecret,
-    EXCHANGE: 'binance',
-    EXCHANGE_API_URL: exchange.url,
-    SYMBOLS: 'BTC-USDT',
-    INTERVAL: '1h',
-    STRATEGY: 'ema_crossover',
-    DB_PATH: join(tempDir('lumenlink-startup-'), 'bot.db'),
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'error',
-  });
+  return loadConfig(
+    liveEnv(
+      { url: exchange.url, apiKey, secret: apiSecret },
+      join(tempDir('lumenlink-startup-'), 'bot.db'),
+      { INTERVAL: '1h', STRATEGY: 'ema_crossover' },
+    ),
+  );
 }
 
 describe('start-up reads', () => {

@@ -14,13 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  hold,
   symbolParts,
   type Broker,
   type Fill,
   type MarketInfo,
-  type Signal,
-  type Strategy,
   type SymbolId,
 } from '@lumenlink/core';
 import { ManualClock } from '@lumenlink/core/testing';
@@ -39,27 +36,13 @@ import {
 import { RiskEngine, SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TradeCycle, inQuoteFees, writeOffMissing } from '../src/index.js';
+import { buy, hourMs, scriptedStrategy } from './helpers.js';
 
 const symbol = 'BTC-USDT' as SymbolId;
 const ccxtSymbol = 'BTC/USDT';
-const hourMs = 3_600_000;
 const t0 = Date.UTC(2026, 5, 1, 12);
 /** The user's own coins: the exchange would fill a repeated exit out of them. */
 const ownBalances = { USDT: 20_000, BTC: 0.25 };
-
-/** Buys on its first candle, then holds. */
-function buyFirst(): Strategy {
-  let seen = 0;
-  return {
-    key: 'exit_safety',
-    params: {},
-    warmup: 0,
-    onCandle(): Signal {
-      seen += 1;
-      return seen === 1 ? { action: 'buy', confidence: 1, reason: 'first candle' } : hold('held');
-    },
-  };
-}
 
 interface Rig {
   readonly clock: ManualClock;
@@ -145,7 +128,7 @@ async function trader(
       stopLossPct: 1,
       cooldownMs: 0,
     },
-    strategies: new Map([[symbol, buyFirst()]]),
+    strategies: new Map([[symbol, scriptedStrategy(new Map([[0, buy('first candle')]]))]]),
     risk: new RiskEngine({ maxPositionUsd: 500 }),
     tradingState: await TradingStateMachine.open({
       store: store.runtime,

@@ -1,9 +1,14 @@
 /**
- * Shared by the emulator tests: ccxt's real `binance` class pointed at an emulator, with the
- * options that trim loadMarkets to GET /api/v3/exchangeInfo.
+ * Shared by the emulator tests: emulators closed when each test ends, and ccxt's real `binance`
+ * class pointed at one, with the options that trim loadMarkets to GET /api/v3/exchangeInfo.
  */
 import ccxt, { type binance } from 'ccxt';
-import { pointCcxtAt, type ExchangeEmulator } from '../src/testing/index.js';
+import {
+  pointCcxtAt,
+  startExchangeEmulator,
+  type EmulatorOptions,
+  type ExchangeEmulator,
+} from '../src/testing/index.js';
 
 export const apiKey = 'emulator-api-key';
 export const secret = 'emulator-secret';
@@ -22,5 +27,30 @@ export function connectCcxt(
     ...overrides,
   });
   pointCcxtAt(exchange, emulator.url);
+  return exchange;
+}
+
+const running: ExchangeEmulator[] = [];
+
+/** Has `emulator` closed by the next `closeEmulators()`; returns it. */
+export function closeAfterTest(emulator: ExchangeEmulator): ExchangeEmulator {
+  running.push(emulator);
+  return emulator;
+}
+
+/** Closes every emulator started or handed over since the last call; for `afterEach`. */
+export async function closeEmulators(): Promise<void> {
+  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
+}
+
+/** An emulator accepting the shared API keys, closed by the next `closeEmulators()`. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<ExchangeEmulator> {
+  return closeAfterTest(await startExchangeEmulator({ apiKey, secret, ...options }));
+}
+
+/** A connected ccxt instance with markets loaded, so faults meet only the call under test. */
+export async function connected(emulator: ExchangeEmulator, timeout = 5000): Promise<binance> {
+  const exchange = connectCcxt(emulator, { timeout });
+  await exchange.loadMarkets();
   return exchange;
 }

@@ -9,31 +9,18 @@ import ccxt from 'ccxt';
 import { ValidationError } from '@lumenlink/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runEmulatorCli } from '../src/testing/cli.js';
+import { type ExchangeEmulator } from '../src/testing/index.js';
 import {
-  startExchangeEmulator,
-  type EmulatorOptions,
-  type ExchangeEmulator,
-} from '../src/testing/index.js';
-import { apiKey, connectCcxt, secret } from './emulator-ccxt.js';
+  apiKey,
+  closeAfterTest,
+  closeEmulators,
+  connectCcxt,
+  connected,
+  secret,
+  startEmulator,
+} from './emulator-ccxt.js';
 
-const running: ExchangeEmulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
-});
-
-async function start(options: EmulatorOptions = {}): Promise<ExchangeEmulator> {
-  const emulator = await startExchangeEmulator({ apiKey, secret, ...options });
-  running.push(emulator);
-  return emulator;
-}
-
-/** A connected ccxt instance with markets loaded, so faults meet only the call under test. */
-async function connected(emulator: ExchangeEmulator, timeout = 5000) {
-  const exchange = connectCcxt(emulator, { timeout });
-  await exchange.loadMarkets();
-  return exchange;
-}
+afterEach(closeEmulators);
 
 function buy(exchange: Awaited<ReturnType<typeof connected>>, clientOrderId: string) {
   return exchange.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId });
@@ -41,7 +28,7 @@ function buy(exchange: Awaited<ReturnType<typeof connected>>, clientOrderId: str
 
 describe('faults through ccxt', () => {
   it('delays answers by the injected latency, on the named route only', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'latency', ms: 300, route: 'GET /api/v3/ticker/24hr', times: 1 });
 
@@ -61,7 +48,7 @@ describe('faults through ccxt', () => {
   });
 
   it('answers 429 and 418 with Retry-After, which ccxt raises as DDoSProtection', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
 
     emulator.inject({ kind: 'status', status: 429, retryAfterSeconds: 7, times: 1 });
@@ -78,7 +65,7 @@ describe('faults through ccxt', () => {
   });
 
   it('answers 500 and 503, which ccxt raises as ExchangeNotAvailable, for `times` requests', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
 
     emulator.inject({ kind: 'status', status: 500, route: 'GET /api/v3/depth', times: 2 });
@@ -101,7 +88,7 @@ describe('faults through ccxt', () => {
   });
 
   it('hangs until ccxt times out with RequestTimeout', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator, 1000);
     emulator.inject({ kind: 'hang', route: 'GET /api/v3/ticker/24hr', times: 1 });
 
@@ -110,7 +97,7 @@ describe('faults through ccxt', () => {
   });
 
   it('loses the response of an accepted order: a NetworkError in ccxt, the order exists', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'lose-response', times: 1 });
 
@@ -121,7 +108,7 @@ describe('faults through ccxt', () => {
   });
 
   it('drops an order: a NetworkError in ccxt and no order placed', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'drop-order', times: 1 });
 
@@ -134,7 +121,7 @@ describe('faults through ccxt', () => {
   });
 
   it('delay-reply places the order at once and holds the answer (a crash window)', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator, 5_000);
     emulator.inject({ kind: 'delay-reply', ms: 1_000, route: 'POST /api/v3/order', times: 1 });
 
@@ -155,7 +142,7 @@ describe('faults through ccxt', () => {
 
   it('reports fresh orders "not found" for forMs of emulator time, then finds them', async () => {
     let now = 1_704_067_200_000;
-    const emulator = await start({ now: () => now });
+    const emulator = await startEmulator({ now: () => now });
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'not-found', forMs: 30_000 });
     const order = await buy(exchange, 'll-fresh');
@@ -172,7 +159,7 @@ describe('faults through ccxt', () => {
   });
 
   it('partially fills market orders; the rest fills when the price next moves', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'partial-fill', ratio: 0.4, times: 1 });
 
@@ -193,7 +180,7 @@ describe('faults through ccxt', () => {
   });
 
   it('rejects the next order with the injected code: -2010 insufficient balance is InsufficientFunds', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({
       kind: 'reject',
@@ -208,7 +195,7 @@ describe('faults through ccxt', () => {
   });
 
   it('refuses signed requests with -1021 under clock skew, which ccxt raises as InvalidNonce', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'clock-skew', times: 2 });
 
@@ -220,7 +207,7 @@ describe('faults through ccxt', () => {
   });
 
   it('answers a malformed body, which ccxt does not parse into a result', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({
       kind: 'malformed',
@@ -242,7 +229,7 @@ describe('faults through ccxt', () => {
 
   it('records every exchange request, in order, with its parameters', async () => {
     let now = 1_000;
-    const emulator = await start({ now: () => now });
+    const emulator = await startEmulator({ now: () => now });
     const exchange = await connected(emulator);
     now = 2_000;
     await buy(exchange, 'll-recorded');
@@ -259,7 +246,7 @@ describe('faults through ccxt', () => {
   });
 
   it('validates faults, naming the field', () => {
-    return start().then((emulator) => {
+    return startEmulator().then((emulator) => {
       expect(() => emulator.inject({ kind: 'partial-fill', ratio: 1.5 })).toThrow(/fault\.ratio/);
       expect(() => emulator.inject({ kind: 'latency', ms: 10, route: 'klines' })).toThrow(
         /fault\.route must be 'METHOD \/path'/,
@@ -285,7 +272,7 @@ describe('control routes', () => {
   }
 
   it('injects and clears faults, moves prices, seeds orders and reports state over HTTP', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
 
     expect(
@@ -334,7 +321,7 @@ describe('control routes', () => {
   });
 
   it('answers 400 naming the field for a bad body, and 404 for an unknown control route', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
 
     const badFault = await control(emulator, 'POST /__emulator/fault', { kind: 'latency', ms: -1 });
     expect(badFault).toEqual({
@@ -362,7 +349,7 @@ describe('CLI', () => {
         ['--port', '0', '--api-key', apiKey, '--secret', secret, '--options', optionsPath],
         { write: (text: string) => lines.push(text) },
       );
-      running.push(emulator);
+      closeAfterTest(emulator);
 
       expect(lines).toEqual([`${JSON.stringify({ url: emulator.url })}\n`]);
       expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -5,30 +5,10 @@
 import ccxt from 'ccxt';
 import { ValidationError } from '@lumenlink/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  startExchangeEmulator,
-  type EmulatorOptions,
-  type ExchangeEmulator,
-} from '../src/testing/index.js';
-import { apiKey, connectCcxt, secret } from './emulator-ccxt.js';
+import { type EmulatorOptions } from '../src/testing/index.js';
+import { closeEmulators, connected, startEmulator } from './emulator-ccxt.js';
 
-const running: ExchangeEmulator[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
-});
-
-async function start(options: EmulatorOptions = {}): Promise<ExchangeEmulator> {
-  const emulator = await startExchangeEmulator({ apiKey, secret, ...options });
-  running.push(emulator);
-  return emulator;
-}
-
-async function connected(emulator: ExchangeEmulator) {
-  const exchange = connectCcxt(emulator);
-  await exchange.loadMarkets();
-  return exchange;
-}
+afterEach(closeEmulators);
 
 const hour = 3_600_000;
 const startAt = Date.UTC(2025, 0, 6, 12);
@@ -40,7 +20,7 @@ const withCandles: EmulatorOptions = {
 
 describe('wrong-symbol fault', () => {
   it("answers the ticker with another listed market's, under that market's id, for `times` requests", async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'wrong-symbol', times: 1 });
 
@@ -60,7 +40,7 @@ describe('wrong-symbol fault', () => {
   });
 
   it("serves another market's book and candles, which name no market in Binance's answers", async () => {
-    const emulator = await start(withCandles);
+    const emulator = await startEmulator(withCandles);
     const exchange = await connected(emulator);
     const ethCandles = await exchange.fetchOHLCV('ETH/USDT', '1h', undefined, 5);
     emulator.inject({ kind: 'wrong-symbol', symbol: 'ETHUSDT', times: 2 });
@@ -77,7 +57,7 @@ describe('wrong-symbol fault', () => {
   });
 
   it('labels answers with a market id that is not listed: ccxt keeps the market asked, the raw answer names the other', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'wrong-symbol', symbol: 'XYZUSDT', times: 1 });
 
@@ -88,7 +68,7 @@ describe('wrong-symbol fault', () => {
   });
 
   it('answers order routes about the order asked, labelled with the other market; lists serve its trades', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     await exchange.createOrder('ETH/USDT', 'market', 'buy', 0.01, undefined, {
       clientOrderId: 'll-eth',
@@ -138,7 +118,7 @@ describe('wrong-symbol fault', () => {
   });
 
   it('leaves requests without a symbol, other routes and the market it names alone', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'wrong-symbol', symbol: 'BTC/USDT' });
 
@@ -155,7 +135,7 @@ describe('wrong-symbol fault', () => {
 
 describe('price fault', () => {
   it('quotes a consistent but absurd ticker and book (1e-8) while orders trade at the market price', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'price', symbol: 'BTC/USDT', price: 1e-8 });
 
@@ -180,7 +160,7 @@ describe('price fault', () => {
   });
 
   it('applies to the named route only, for `times` answers, and combines with wrong-symbol', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({
       kind: 'price',
@@ -202,7 +182,7 @@ describe('price fault', () => {
   });
 
   it('moves the other ticker routes too', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     emulator.inject({ kind: 'price', symbol: 'SOL/USDT', price: 0.5 });
 
@@ -219,7 +199,7 @@ describe('price fault', () => {
 
 describe('validating the wrong-answer faults', () => {
   it('names the field at fault', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     expect(() => emulator.inject({ kind: 'price', symbol: 'BTC/USDT', price: 0 })).toThrow(
       'fault.price must be a finite number > 0, got 0',
     );
@@ -242,7 +222,7 @@ describe('validating the wrong-answer faults', () => {
   });
 
   it('takes the faults as JSON on the control route, and lists them', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     const post = (fault: unknown) =>
       fetch(`${emulator.url}/__emulator/fault`, { method: 'POST', body: JSON.stringify(fault) });
@@ -263,7 +243,7 @@ describe('validating the wrong-answer faults', () => {
 
 describe('client order ids', () => {
   it('accepts any id Binance accepts on POST /api/v3/order, ours or not (forged ids for adoption tests), and refuses others with -1100', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = await connected(emulator);
     // Ours are `ll` + 30 of lowercase base32 (a-z, 2-7): 32 characters. None of these is.
     const ids = [
@@ -297,7 +277,7 @@ describe('client order ids', () => {
   });
 
   it('seeds forged orders directly too, with a quantity the market limits allow', async () => {
-    const emulator = await start({ balances: { USDT: 100_000, BTC: 5 } });
+    const emulator = await startEmulator({ balances: { USDT: 100_000, BTC: 5 } });
     const exchange = await connected(emulator);
     const forged = emulator.placeOrder({
       symbol: 'BTC/USDT',

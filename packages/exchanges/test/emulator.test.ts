@@ -12,10 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   EmulatorApiError,
   startExchangeEmulator,
-  type EmulatorOptions,
   type ExchangeEmulator,
 } from '../src/testing/index.js';
-import { apiKey, connectCcxt, secret } from './emulator-ccxt.js';
+import { closeAfterTest, closeEmulators, connectCcxt, startEmulator } from './emulator-ccxt.js';
 
 const hour = 3_600_000;
 /** 2024-01-01 00:00 UTC. */
@@ -42,7 +41,6 @@ const csvText = [
 let directory: string;
 let csvPath: string;
 let gzPath: string;
-const running: ExchangeEmulator[] = [];
 
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'emulator-test-'));
@@ -56,15 +54,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
-});
-
-async function start(options: EmulatorOptions = {}): Promise<ExchangeEmulator> {
-  const emulator = await startExchangeEmulator({ apiKey, secret, ...options });
-  running.push(emulator);
-  return emulator;
-}
+afterEach(closeEmulators);
 
 function asOhlcv(candle: Candle): number[] {
   return [candle.time, candle.open, candle.high, candle.low, candle.close, candle.volume];
@@ -72,7 +62,7 @@ function asOhlcv(candle: Candle): number[] {
 
 describe('markets', () => {
   it('lists the default markets with Binance filters that ccxt turns into precision and limits', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const markets = await connectCcxt(emulator).loadMarkets();
 
     expect(Object.keys(markets).sort()).toEqual(['BTC/USDT', 'ETH/USDT', 'SOL/USDT']);
@@ -95,7 +85,7 @@ describe('markets', () => {
   });
 
   it('lists configured markets instead', async () => {
-    const emulator = await start({
+    const emulator = await startEmulator({
       markets: [
         {
           symbol: 'DOGE/BTC',
@@ -120,7 +110,7 @@ describe('markets', () => {
 describe('candles', () => {
   it('serves CSV candles up to now, the forming candle included and later ones never', async () => {
     let now = t0 + 20 * hour + 30 * 60_000;
-    const emulator = await start({ candlesCsv: { 'BTC/USDT': csvPath }, now: () => now });
+    const emulator = await startEmulator({ candlesCsv: { 'BTC/USDT': csvPath }, now: () => now });
     const exchange = connectCcxt(emulator);
 
     const served = await exchange.fetchOHLCV('BTC/USDT', '1h');
@@ -132,7 +122,7 @@ describe('candles', () => {
 
   it('reads gzip-compressed CSV files too', async () => {
     const now = t0 + 47 * hour;
-    const emulator = await start({ candlesCsv: { 'ETH/USDT': gzPath }, now: () => now });
+    const emulator = await startEmulator({ candlesCsv: { 'ETH/USDT': gzPath }, now: () => now });
 
     const served = await connectCcxt(emulator).fetchOHLCV('ETH/USDT', '1h', undefined, 1000);
     expect(served).toEqual(csvCandles.map(asOhlcv));
@@ -140,7 +130,7 @@ describe('candles', () => {
 
   it('honours since, limit and until, and aggregates longer intervals', async () => {
     const now = t0 + 47 * hour;
-    const emulator = await start({ candlesCsv: { 'BTC/USDT': csvPath }, now: () => now });
+    const emulator = await startEmulator({ candlesCsv: { 'BTC/USDT': csvPath }, now: () => now });
     const exchange = connectCcxt(emulator);
 
     const fromSince = await exchange.fetchOHLCV('BTC/USDT', '1h', t0 + 5 * hour, 3);
@@ -168,7 +158,7 @@ describe('candles', () => {
   });
 
   it('refuses an interval finer than its candles with -1120', async () => {
-    const emulator = await start({
+    const emulator = await startEmulator({
       candlesCsv: { 'BTC/USDT': csvPath },
       now: () => t0 + 47 * hour,
     });
@@ -180,7 +170,7 @@ describe('candles', () => {
 
   it('follows the candles: the price is the latest close at now', async () => {
     let now = t0 + 10 * hour + 5;
-    const emulator = await start({ candlesCsv: { 'BTC/USDT': csvPath }, now: () => now });
+    const emulator = await startEmulator({ candlesCsv: { 'BTC/USDT': csvPath }, now: () => now });
     const exchange = connectCcxt(emulator);
 
     expect((await exchange.fetchTicker('BTC/USDT')).last).toBe(csvCandles[10]!.close);
@@ -198,9 +188,9 @@ describe('candles', () => {
     const walk = { seed: 42, intervalMs: 60_000, count: 300, start: t0 };
     const now = (): number => t0 + 1_000 * 60_000;
     const [one, same, other] = await Promise.all([
-      start({ randomWalk: walk, now }),
-      start({ randomWalk: walk, now }),
-      start({ randomWalk: { ...walk, seed: 43 }, now }),
+      startEmulator({ randomWalk: walk, now }),
+      startEmulator({ randomWalk: walk, now }),
+      startEmulator({ randomWalk: { ...walk, seed: 43 }, now }),
     ]);
     const fetch = (emulator: ExchangeEmulator) =>
       connectCcxt(emulator).fetchOHLCV('BTC/USDT', '1m', undefined, 1000);
@@ -225,7 +215,7 @@ describe('candles', () => {
 
 describe('market data', () => {
   it('serves a book of depthLevels around the price, two ticks wide, and a matching ticker', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     const book = await exchange.fetchOrderBook('BTC/USDT');
@@ -249,7 +239,7 @@ describe('market data', () => {
   });
 
   it('reports balances, with assets of every market', async () => {
-    const emulator = await start({ balances: { USDT: 5_000, ETH: 2 } });
+    const emulator = await startEmulator({ balances: { USDT: 5_000, ETH: 2 } });
     const balance = await connectCcxt(emulator).fetchBalance();
 
     expect(balance['USDT']).toMatchObject({ free: 5_000, used: 0, total: 5_000 });
@@ -260,7 +250,7 @@ describe('market data', () => {
 
 describe('orders', () => {
   it('fills a market buy by walking the book, echoing the client order id, with fees in the base', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     const order = await exchange.createOrder('BTC/USDT', 'market', 'buy', 1, undefined, {
@@ -291,7 +281,7 @@ describe('orders', () => {
   });
 
   it('buys for a quote amount with quoteOrderQty', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     const order = await exchange.createMarketBuyOrderWithCost('ETH/USDT', 1_000);
@@ -302,7 +292,7 @@ describe('orders', () => {
   });
 
   it('rests a limit buy with its funds locked until setPrice trades through it, then fills at the limit', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     const order = await exchange.createOrder('BTC/USDT', 'limit', 'buy', 0.1, 59_000, {
@@ -327,7 +317,7 @@ describe('orders', () => {
   });
 
   it('fills a crossing limit sell at once, at the book, as taker', async () => {
-    const emulator = await start({ balances: { USDT: 0, BTC: 1 } });
+    const emulator = await startEmulator({ balances: { USDT: 0, BTC: 1 } });
     const exchange = connectCcxt(emulator);
 
     const order = await exchange.createOrder('BTC/USDT', 'limit', 'sell', 0.2, 59_990);
@@ -338,7 +328,7 @@ describe('orders', () => {
   });
 
   it('honours IOC, FOK and post-only limit orders', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     const ioc = await exchange.createOrder('BTC/USDT', 'limit', 'buy', 1, 60_000.01, {
@@ -362,7 +352,7 @@ describe('orders', () => {
   });
 
   it('finds orders by id and by client id, cancels them, and lists open, closed and all orders', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
     const resting = await exchange.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 55_000, {
       clientOrderId: 'll-find-1',
@@ -402,7 +392,7 @@ describe('orders', () => {
   });
 
   it('rejects a duplicate client order id while the first order is open, as Binance does', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
     const first = await exchange.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 55_000, {
       clientOrderId: 'll-dup',
@@ -426,7 +416,7 @@ describe('orders', () => {
   });
 
   it('refuses orders Binance refuses: balance, filters, unknown symbols', async () => {
-    const emulator = await start({
+    const emulator = await startEmulator({
       markets: [
         {
           symbol: 'BTC/USDT',
@@ -462,7 +452,7 @@ describe('orders', () => {
     expect(priceFilter.status).toBe(401);
 
     const open = await startExchangeEmulator();
-    running.push(open);
+    closeAfterTest(open);
     const raw = (body: string) =>
       fetch(`${open.url}/api/v3/order`, {
         method: 'POST',
@@ -488,7 +478,7 @@ describe('orders', () => {
   });
 
   it('keeps balances equal to the initial balances plus the sum of fills', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     await exchange.createOrder('BTC/USDT', 'market', 'buy', 0.3);
@@ -524,7 +514,7 @@ describe('orders', () => {
   });
 
   it('seeds orders with placeOrder, visible to ccxt and filled by price moves', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
     const exchange = connectCcxt(emulator);
 
     const seeded = emulator.placeOrder({
@@ -566,7 +556,7 @@ describe('orders', () => {
 
 describe('signing', () => {
   it('refuses a wrong secret or API key with AuthenticationError, and serves public data regardless', async () => {
-    const emulator = await start();
+    const emulator = await startEmulator();
 
     const wrongSecret = connectCcxt(emulator, { secret: 'not-the-secret' });
     await expect(wrongSecret.fetchBalance()).rejects.toBeInstanceOf(ccxt.AuthenticationError);
