@@ -43,9 +43,14 @@ import {
 } from '@lumenlink/data';
 import {
   TradeCycle,
+  liveStartingCash,
+  restoreBrackets,
+  roleFills,
   settledShortfalls,
   shortfallReason,
+  storedHistory,
   writeOffMissing,
+  type StoredHistory,
   type Trade,
 } from '@lumenlink/engine';
 import {
@@ -76,13 +81,6 @@ import { DecisionCounter } from './decision-counter.js';
 import { startHttpServer, type HttpServerHandle } from './http-server.js';
 import { ReplayFeed, loadReplayData, type ReplayData } from './replay-feed.js';
 import { ResumablePaperBroker } from './resumable-paper-broker.js';
-import {
-  liveStartingCash,
-  restoreBrackets,
-  roleFills,
-  storedHistory,
-  type StoredHistory,
-} from './restore.js';
 import { Scheduler, standardLoops, usesJitter, type StandardLoopName } from './scheduler.js';
 import { SerialLock } from './serial-lock.js';
 

@@ -26,6 +26,14 @@ export {
   type WriteOffMissingOptions,
 } from './holdings-check.js';
 export {
+  storedHistory,
+  roleFills,
+  restoreBrackets,
+  liveStartingCash,
+  type StoredHistory,
+  type RestoreBracketsOptions,
+} from './restore.js';
+export {
   memoryStores,
   MemoryOrderStore,
   MemoryDecisionStore,

@@ -35,7 +35,7 @@ import {
 } from '@lumenlink/execution';
 import { RiskEngine, SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TradeCycle, inQuoteFees, writeOffMissing } from '../src/index.js';
+import { TradeCycle, roleFills, storedHistory, writeOffMissing } from '../src/index.js';
 import { buy, hourMs, scriptedStrategy } from './helpers.js';
 
 const symbol = 'BTC-USDT' as SymbolId;
@@ -104,16 +104,11 @@ async function trader(
     exchange: wrap(exchange),
     policies: createExchangePolicies({ retries: 2, initialDelayMs: 5, maxDelayMs: 20 }),
   });
-  const orders = await store.orders.listOrders();
-  const roles = new Map(orders.map((order) => [order.clientOrderId, order.role]));
   const portfolio = await Portfolio.restore(store.portfolio, {
     clock,
     startingCash: 10_000,
     markets,
-    fills: (await store.orders.listFills()).map((fill) => ({
-      fill: inQuoteFees(fill),
-      role: roles.get(fill.clientOrderId) ?? 'entry',
-    })),
+    fills: roleFills(await storedHistory(store.orders, broker.name)),
   });
   const pauses = await SymbolPauses.open({ store: store.runtime, clock });
   const alerts: string[] = [];

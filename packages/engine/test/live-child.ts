@@ -20,7 +20,7 @@ import {
   createExchangePolicies,
 } from '@lumenlink/execution';
 import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
-import { TradeCycle, inQuoteFees } from '../dist/index.js';
+import { TradeCycle, roleFills, storedHistory } from '../dist/index.js';
 
 const env = process.env;
 const symbol = 'BTC-USDT';
@@ -56,18 +56,11 @@ const broker = new LiveBroker({
   exchange,
   policies: createExchangePolicies({ retries: 2, initialDelayMs: 50, maxDelayMs: 200 }),
 });
-const fills = await store.orders.listFills({ symbol });
-const roles = new Map(
-  (await store.orders.listOrders({ symbol })).map((order) => [order.clientOrderId, order.role]),
-);
 const portfolio = await Portfolio.restore(store.portfolio, {
   clock,
   startingCash: 100_000,
   markets,
-  fills: fills.map((fill) => ({
-    fill: inQuoteFees(fill),
-    role: roles.get(fill.clientOrderId) ?? 'entry',
-  })),
+  fills: roleFills(await storedHistory(store.orders, broker.name)),
 });
 const cycle = new TradeCycle({
   clock,

@@ -26,7 +26,7 @@ import {
   type AlertDispatcher,
 } from '@lumenlink/alerts';
 import { openStore, type LumenLinkStore } from '@lumenlink/data';
-import { TradeCycle } from '@lumenlink/engine';
+import { TradeCycle, roleFills, storedHistory } from '@lumenlink/engine';
 import { CcxtExchange } from '@lumenlink/exchanges';
 import type { ExchangeEmulator } from '@lumenlink/exchanges/testing';
 import {
@@ -43,7 +43,6 @@ import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
 import { BotMetrics } from '../../src/bot-metrics.js';
 import { CandleDriver } from '../../src/candle-driver.js';
 import { DecisionCounter } from '../../src/decision-counter.js';
-import { roleFills, storedHistory } from '../../src/restore.js';
 import { SerialLock } from '../../src/serial-lock.js';
 
 export const apiKey = 'faults-key';

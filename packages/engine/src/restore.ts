@@ -1,7 +1,7 @@
 /**
- * Restart recovery from the store: this broker's orders and fills, the fills with their order
- * roles for the portfolio, the brackets of the open positions, and a live account's starting
- * cash.
+ * Restart recovery from the store, for any bot that composes the trade cycle: this broker's
+ * orders and fills, the fills with their order roles for `Portfolio.restore`, the brackets of the
+ * open positions, and a live account's starting cash.
  */
 import {
   symbolParts,
@@ -15,8 +15,8 @@ import {
   type Position,
   type SymbolId,
 } from '@lumenlink/core';
-import { inQuoteFees } from '@lumenlink/engine';
 import { BracketTracker, protectiveLevels, type RoleFill } from '@lumenlink/execution';
+import { inQuoteFees } from './trade-cycle.js';
 
 /** The stored orders of one broker (`exchange` column) and their fills, in time order. */
 export interface StoredHistory {
