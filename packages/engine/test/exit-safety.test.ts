@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  silentLogger,
   symbolParts,
   type Broker,
   type Fill,
@@ -35,7 +36,13 @@ import {
 } from '@lumenlink/execution';
 import { RiskEngine, SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TradeCycle, roleFills, storedHistory, writeOffMissing } from '../src/index.js';
+import {
+  TradeCycle,
+  restoreBrackets,
+  roleFills,
+  storedHistory,
+  writeOffMissing,
+} from '../src/index.js';
 import { buy, hourMs, scriptedStrategy } from './helpers.js';
 
 const symbol = 'BTC-USDT' as SymbolId;
@@ -79,6 +86,72 @@ async function exchangeAndFile(): Promise<{
   return { clock, emulator, dbPath: path.join(dir, 'bot.db') };
 }
 
+const storeWrite = /^(insert|update|save|record|delete|set)/;
+const exchangeAction = new Set(['createOrder', 'cancelOrder']);
+
+/**
+ * The process killed before its `at`-th step once armed: a step is a store write or an order
+ * sent to or canceled on the exchange, the moments durable state changes. Nothing the process
+ * does from then on reaches the store or the exchange (every call throws), as after a SIGKILL:
+ * a killed write is not committed, and being killed right after step k is being killed before
+ * step k + 1.
+ */
+class Crash {
+  #armed = false;
+  #dead = false;
+  /** The steps taken since armed, by method name, the killed one included. */
+  readonly steps: string[] = [];
+
+  constructor(readonly at: number) {}
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  arm(): void {
+    this.#armed = true;
+  }
+
+  #step(what: string, counts: boolean): void {
+    if (this.#dead) throw new Error(`the process is dead (${what})`);
+    if (!counts || !this.#armed) return;
+    this.steps.push(what);
+    if (this.steps.length === this.at) {
+      this.#dead = true;
+      throw new Error(`killed before step ${this.at} (${what})`);
+    }
+  }
+
+  /** `target` with each method call going through `#step` first (target stays `this`). */
+  #wrap<T extends object>(target: T, counts: (name: string) => boolean): T {
+    return new Proxy(target, {
+      get: (object, name, receiver) => {
+        const value: unknown = Reflect.get(object, name, receiver);
+        if (typeof value !== 'function' || typeof name !== 'string') return value;
+        return (...args: unknown[]): unknown => {
+          this.#step(name, counts(name));
+          return (value as (...inner: unknown[]) => unknown).apply(object, args);
+        };
+      },
+    });
+  }
+
+  store(store: LumenLinkStore): LumenLinkStore {
+    const writes = (name: string): boolean => storeWrite.test(name);
+    return {
+      ...store,
+      orders: this.#wrap(store.orders, writes),
+      decisions: this.#wrap(store.decisions, writes),
+      portfolio: this.#wrap(store.portfolio, writes),
+      runtime: this.#wrap(store.runtime, writes),
+    };
+  }
+
+  exchange(exchange: Broker): Broker {
+    return this.#wrap(exchange, (name) => exchangeAction.has(name));
+  }
+}
+
 /**
  * A live trader over the store at `dbPath`, rebuilt from it as a restart would: portfolio from
  * the stored fills, symbol pauses from the store.
@@ -88,9 +161,11 @@ async function trader(
   emulator: ExchangeEmulator,
   dbPath: string,
   wrap: (exchange: Broker) => Broker = (exchange) => exchange,
+  crash?: Crash,
 ): Promise<Rig> {
-  const store = await openStore({ path: dbPath });
-  cleanups.push(() => store.close());
+  const opened = await openStore({ path: dbPath });
+  cleanups.push(() => opened.close());
+  const store = crash === undefined ? opened : crash.store(opened);
   const exchange = new CcxtExchange({
     exchange: 'binance',
     apiKey: 'key',
@@ -101,15 +176,17 @@ async function trader(
   });
   const markets = await exchange.loadMarkets();
   const broker = new LiveBroker({
-    exchange: wrap(exchange),
+    exchange: wrap(crash === undefined ? exchange : crash.exchange(exchange)),
     policies: createExchangePolicies({ retries: 2, initialDelayMs: 5, maxDelayMs: 20 }),
   });
+  const history = await storedHistory(store.orders, broker.name);
   const portfolio = await Portfolio.restore(store.portfolio, {
     clock,
     startingCash: 10_000,
     markets,
-    fills: roleFills(await storedHistory(store.orders, broker.name)),
+    fills: roleFills(history),
   });
+  const stopLossPct = 1;
   const pauses = await SymbolPauses.open({ store: store.runtime, clock });
   const alerts: string[] = [];
   const cycle = new TradeCycle({
@@ -120,7 +197,7 @@ async function trader(
       intervalMs: hourMs,
       atrPeriod: 14,
       trailingStopAtrMultiple: 0,
-      stopLossPct: 1,
+      stopLossPct,
       cooldownMs: 0,
     },
     strategies: new Map([[symbol, scriptedStrategy(new Map([[0, buy('first candle')]]))]]),
@@ -135,6 +212,15 @@ async function trader(
     decisions: store.decisions,
     portfolio,
     trailingStops: new TrailingStopManager({ clock, store: store.runtime }),
+    // As the bot restarts: the stop of an open position from its entry.
+    brackets: await restoreBrackets({
+      clock,
+      positions: portfolio.positions(),
+      history,
+      decisions: store.decisions,
+      stopLossPct,
+      logger: silentLogger,
+    }),
     markets,
     entryBreaker: broker.entryBreaker,
     notFoundGrace: { checks: 3, windowMs: 60_000 },
@@ -452,5 +538,38 @@ describe('exits never sell what the position does not hold', () => {
     expect(rig.cycle.rejectedQuotes).toBe(2);
     expect(sellPosts(emulator)).toBe(0);
     expect(rig.alerts.filter((alert) => alert.includes('QUOTE_REJECTED'))).toHaveLength(1);
+  });
+
+  it('killed before any step of a stop exit, the restart sells once and the books match the exchange', async () => {
+    /** Buys, hits the stop, then ticks with `crash` armed until the process dies or 90 s pass. */
+    const run = async (at: number) => {
+      const { clock, emulator, dbPath } = await exchangeAndFile();
+      const crash = new Crash(at);
+      const first = await trader(clock, emulator, dbPath, undefined, crash);
+      await boughtThenStopHit(first);
+      crash.arm();
+      await tick(first, 90).catch((error: unknown) => {
+        if (!crash.dead) throw error;
+      });
+      return { clock, emulator, dbPath, crash };
+    };
+    // Without a kill: how many steps the exit takes.
+    const whole = await run(Number.POSITIVE_INFINITY);
+    expect(sellPosts(whole.emulator)).toBe(1);
+    const steps = whole.crash.steps;
+    // The exit stored before it is sent, sent, its answer and its fill stored, the books.
+    expect(steps).toEqual(expect.arrayContaining(['insertOrder', 'createOrder', 'saveFill']));
+    expect(steps.indexOf('insertOrder')).toBeLessThan(steps.indexOf('createOrder'));
+    for (let at = 1; at <= steps.length; at++) {
+      const moment = `killed before step ${at}, ${steps[at - 1] ?? '?'}`;
+      const { clock, emulator, dbPath, crash } = await run(at);
+      expect(crash.dead, moment).toBe(true);
+      const restarted = await trader(clock, emulator, dbPath);
+      await reconcile(restarted);
+      await tick(restarted, 90);
+      expect(sellPosts(emulator), moment).toBe(1);
+      expect(restarted.portfolio.position(symbol), moment).toBeUndefined();
+      await expectBalancesMatchFills(restarted);
+    }
   });
 });
