@@ -213,6 +213,39 @@ describe('reconcile', () => {
     expect(await store.orders.listFills({ clientOrderId: order.clientOrderId })).toHaveLength(1);
   });
 
+  it('sweeps a symbol dropped from the traded ones while it has recent orders of ours', async () => {
+    broker.failNext('createOrder', new ExchangeUnavailableError('HTTP 503'));
+    const fast = new OrderManager({
+      broker,
+      orders: store.orders,
+      clock,
+      exchange: 'scripted',
+      notFoundGrace: { checks: 1, windowMs: 0 },
+    });
+    const { order } = await fast.submit(
+      anIntent({ symbol: 'ETH-USD', quantity: 0.5, limitPrice: 3_000 }),
+    );
+    expect(order.status).toBe('failed');
+    // It filled after all; meanwhile ETH-USD was dropped from the traded symbols.
+    const late = broker.place({
+      clientOrderId: order.clientOrderId,
+      symbol: 'ETH-USD',
+      side: 'buy',
+      type: 'limit',
+      quantity: 0.5,
+      limitPrice: 3_000,
+    });
+    broker.fill(late.exchangeOrderId, 0.5, 3_000);
+    const report = await reconciler({
+      manager: fast,
+      symbols: ['BTC-USD'],
+      tradeSweepIntervalMs: 0,
+    }).reconcile();
+    expect(report.resurrected).toEqual([order.clientOrderId]);
+    expect(await store.orders.getOrder(order.clientOrderId)).toMatchObject({ status: 'filled' });
+    expect(await store.orders.listFills({ clientOrderId: order.clientOrderId })).toHaveLength(1);
+  });
+
   it('reports a conflict when the exchange has open an order the store holds as done', async () => {
     const conflicts: string[] = [];
     const { order } = await manager.submit(anIntent());
@@ -290,6 +323,33 @@ describe('reconcile', () => {
     const again = await runs.reconcile();
     expect(again).toMatchObject({ adopted: [], foreignTrades: [], fills: 0 });
     expect(foreignTrades).toHaveLength(1);
+  });
+
+  it('sweeps again from a trade of ours whose order was not found yet, however old it grows', async () => {
+    const ours = broker.place({
+      clientOrderId: ourId(t0),
+      symbol: 'BTC-USD',
+      side: 'buy',
+      type: 'market',
+      quantity: 0.01,
+    });
+    broker.fill(ours.exchangeOrderId, 0.01, 50_000);
+    // The lookup by client id lags: the first sweep sees the trade but cannot adopt it.
+    broker.hide(ourId(t0), 1);
+    const runs = reconciler({ symbols: ['BTC-USD'], tradeSweepIntervalMs: 0 });
+    await clock.advance(10 * 60_000);
+    expect((await runs.reconcile()).adopted).toEqual([]);
+    expect(await store.orders.getOrder(ourId(t0))).toBeNull();
+    // Ten minutes on, the trade lies before the previous sweep's overlap: it is still swept.
+    await clock.advance(10 * 60_000);
+    const again = await runs.reconcile();
+    expect(again.adopted).toEqual([ourId(t0)]);
+    expect(await store.orders.listFills({ clientOrderId: ourId(t0) })).toHaveLength(1);
+    // Resolved: the next sweep starts after it again.
+    await clock.advance(10 * 60_000);
+    await runs.reconcile();
+    const sweeps = broker.callsOf('fetchFills').map((call) => call.args[1]);
+    expect(sweeps.at(-1)).toBe(t0 + 20 * 60_000 - 5 * 60_000);
   });
 
   it('stores fills once by trade id, also trades reported after their order ended', async () => {

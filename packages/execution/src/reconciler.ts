@@ -50,9 +50,12 @@ export interface ReconcilerOptions {
   readonly fillLookbackMs?: number;
   /**
    * The traded symbols: their open orders are listed one symbol at a time (cheaper than all at
-   * once), and their recent exchange trades are swept for fills of ours the store lacks (an order proven `failed` that the exchange shows after all is resurrected; an order
-   * of ours missing from the store is adopted) and for foreign trades (reported). Left out,
-   * the symbols of the stored orders.
+   * once), and their recent exchange trades are swept for fills of ours the store lacks (an
+   * order proven `failed` that the exchange shows after all is resurrected; an order of ours
+   * missing from the store is adopted) and for foreign trades (reported). The symbols of the
+   * stored orders (not final, or recent) are always added, so a symbol dropped from this list
+   * is still watched. Left out: open orders of every symbol, and the stored orders' symbols
+   * swept.
    */
   readonly symbols?: readonly SymbolId[];
   /** How often the trade sweep runs, in ms of the clock (default 60 000; 0: every run). */
@@ -140,6 +143,11 @@ interface SweepResult {
   readonly resurrected: string[];
   readonly foreignTrades: string[];
   readonly fills: Fill[];
+  /**
+   * Time of the oldest trade of ours still without its stored fill (its order not found yet,
+   * its trades unreadable), or `null`: the next sweep looks back to it.
+   */
+  readonly unresolvedFrom: number | null;
 }
 
 const defaultFillLookbackMs = 24 * 60 * 60 * 1_000;
@@ -177,7 +185,7 @@ export class Reconciler {
   readonly #onForeignTrade: ((fill: Fill) => void) | undefined;
   readonly #onConflict: ((exchangeOrder: BrokerOrder, stored: Order) => void) | undefined;
   readonly #onError: ((error: unknown) => void) | undefined;
-  /** When each symbol's trades were last swept completely (epoch ms). */
+  /** Up to when each symbol's trades are swept: every trade of ours before it stored (epoch ms). */
   readonly #sweptAt = new Map<SymbolId, number>();
   readonly #foreignTradesSeen = new Set<string>();
   #lastSweepAt: number | null = null;
@@ -340,7 +348,7 @@ export class Reconciler {
     const resurrected: string[] = [];
     const foreign: string[] = [];
     const conflicts: string[] = [];
-    for (const exchangeOrder of await this.#openOrders()) {
+    for (const exchangeOrder of await this.#openOrders(local)) {
       const id = exchangeOrder.clientOrderId;
       if (id === null || !this.#isOurs(id)) {
         foreign.push(exchangeOrder.exchangeOrderId);
@@ -392,7 +400,8 @@ export class Reconciler {
     const sweepFailures: ReconcileFailure[] = [];
     if (this.#lastSweepAt === null || startedAt - this.#lastSweepAt >= this.#tradeSweepIntervalMs) {
       this.#lastSweepAt = startedAt;
-      for (const symbol of await this.#sweptSymbols()) {
+      // The traded symbols and those of the recent orders: a dropped symbol is still swept.
+      for (const symbol of this.#withSymbolsOf(recent)) {
         let found: SweepResult;
         try {
           found = await this.#sweep(symbol, startedAt);
@@ -411,7 +420,8 @@ export class Reconciler {
         resurrected.push(...found.resurrected);
         foreignTrades.push(...found.foreignTrades);
         fills += found.fills.length;
-        this.#sweptAt.set(symbol, startedAt);
+        // Never past a trade of ours left unresolved: the next sweep lists it again.
+        this.#sweptAt.set(symbol, Math.min(startedAt, found.unresolvedFrom ?? startedAt));
       }
     }
 
@@ -455,22 +465,21 @@ export class Reconciler {
   }
   /**
    * The exchange's open orders: of each traded symbol when they are known (Binance weighs an
-   * all-symbol listing 80, one symbol 6), else of every symbol.
+   * all-symbol listing 80, one symbol 6), and of each symbol with an order of ours not final
+   * (one dropped from the traded symbols keeps being watched); else of every symbol.
    */
-  async #openOrders(): Promise<BrokerOrder[]> {
+  async #openOrders(local: readonly Order[]): Promise<BrokerOrder[]> {
     if (this.#symbols === null) return this.#broker.fetchOpenOrders();
     const open: BrokerOrder[] = [];
-    for (const symbol of this.#symbols) open.push(...(await this.#broker.fetchOpenOrders(symbol)));
+    for (const symbol of this.#withSymbolsOf(local)) {
+      open.push(...(await this.#broker.fetchOpenOrders(symbol)));
+    }
     return open;
   }
 
-  /** The symbols whose trades are swept: the configured ones, or those of the stored orders. */
-  async #sweptSymbols(): Promise<SymbolId[]> {
-    if (this.#symbols !== null) return [...this.#symbols];
-    const orders = await this.#orders.listOrders({
-      since: this.#clock.now() - this.#fillLookbackMs,
-    });
-    return [...new Set(orders.map((order) => order.symbol))];
+  /** The traded symbols (if given) and those of `orders`, each once. */
+  #withSymbolsOf(orders: readonly Order[]): SymbolId[] {
+    return [...new Set([...(this.#symbols ?? []), ...orders.map((order) => order.symbol)])];
   }
 
   /** One symbol's trades since its last sweep: ours stored, foreign ones reported once. */
@@ -478,7 +487,8 @@ export class Reconciler {
     const previous = this.#sweptAt.get(symbol);
     const since = Math.max(
       0,
-      previous === undefined ? startedAt - this.#fillLookbackMs : previous - sweepOverlapMs,
+      startedAt - this.#fillLookbackMs,
+      previous === undefined ? 0 : previous - sweepOverlapMs,
     );
     const trades = await this.#broker.fetchFills(symbol, since);
     const storedIds = new Set(
@@ -486,7 +496,12 @@ export class Reconciler {
         (fill) => fill.tradeId,
       ),
     );
-    const result: SweepResult = { adopted: [], resurrected: [], foreignTrades: [], fills: [] };
+    const result = {
+      adopted: [] as string[],
+      resurrected: [] as string[],
+      foreignTrades: [] as string[],
+      fills: [] as Fill[],
+    };
     const handled = new Set<string>();
     for (const trade of trades) {
       if (storedIds.has(trade.tradeId)) continue;
@@ -532,7 +547,19 @@ export class Reconciler {
         result.fills.push(...sync.fills);
       }
     }
-    return result;
+    if (handled.size === 0) return { ...result, unresolvedFrom: null };
+    // Whatever path handled a trade of ours, it is resolved only once its fill is stored.
+    const nowStored = new Set(
+      (await this.#orders.listFills({ symbol, since: since - sweepOverlapMs })).map(
+        (fill) => fill.tradeId,
+      ),
+    );
+    const unresolved = trades.filter(
+      (trade) => handled.has(trade.clientOrderId) && !nowStored.has(trade.tradeId),
+    );
+    const unresolvedFrom =
+      unresolved.length === 0 ? null : Math.min(...unresolved.map((trade) => trade.time));
+    return { ...result, unresolvedFrom };
   }
 
   #rememberForeign(tradeId: string): void {
