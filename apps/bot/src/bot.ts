@@ -370,17 +370,34 @@ async function assemble(
     by: string,
     issues: readonly string[] = [],
   ): Promise<void> => {
-    if (!(await pauses.pause(symbol, reason, by, issues))) return;
+    let stored = true;
+    try {
+      if (!(await pauses.pause(symbol, reason, by, issues))) return;
+    } catch (error) {
+      // In force anyway (it fails closed), but a restart would forget it: say so.
+      if (pauses.reason(symbol) === null) throw error;
+      stored = false;
+      log.error('the symbol pause could not be stored: in force until a restart', {
+        symbol,
+        error,
+      });
+    }
     log.error('symbol paused until an operator resumes it', { symbol, reason });
     alerts.notify({
       type: 'error',
       code: 'SYMBOL_PAUSED',
-      message: `${symbol} paused (exits only) until an operator resumes it (POST /resume {"symbol":"${symbol}"}): ${reason}`,
+      message: `${symbol} paused (exits only) until an operator resumes it (POST /resume {"symbol":"${symbol}"}): ${reason}${stored ? '' : ' (the pause could not be stored: it lasts until a restart)'}`,
       at: systemClock.now(),
     });
   };
   for (const issue of portfolio.restoreIssues) {
-    if (issue.kind === 'fee') continue;
+    if (issue.kind === 'fee') {
+      log.warn('a stored fill fee is not counted', {
+        symbol: issue.symbol,
+        problem: issue.problem,
+      });
+      continue;
+    }
     log.error('a stored fill does not add up', { symbol: issue.symbol, problem: issue.problem });
     if (config.symbols.includes(issue.symbol)) {
       await pauseSymbol(issue.symbol, issue.problem, 'restore', [issue.tradeId]);
@@ -760,7 +777,13 @@ async function assemble(
         price: await source
           .fetchTicker(symbol)
           .then((ticker) => ticker.last)
-          .catch(() => null),
+          .catch((error: unknown) => {
+            log.warn('no ticker for the write-off: valued at the average entry price', {
+              symbol,
+              error,
+            });
+            return null;
+          }),
         reason,
         adjustedBy,
         ...(markets === undefined ? {} : { markets }),

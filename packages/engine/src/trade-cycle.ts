@@ -843,6 +843,7 @@ export class TradeCycle {
     // counts what was the bot's, and the symbol is reported to be paused; never thrown, so the
     // stored fill and the portfolio cannot part ways (which would let another sell out).
     const { change, issue } = portfolio.applyFillOrRecord(fill, { role: order.role });
+    if (issue?.kind === 'fee') this.#logger.warn('a fill fee is not counted', { ...issue });
     if (issue !== null && issue.kind !== 'fee') {
       this.#logger.error('a fill does not add up', { ...issue });
       this.#notify({

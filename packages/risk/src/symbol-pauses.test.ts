@@ -1,4 +1,4 @@
-import type { SymbolId } from '@lumenlink/core';
+import { StorageError, type SymbolId } from '@lumenlink/core';
 import { ManualClock } from '@lumenlink/core/testing';
 import { openStore } from '@lumenlink/data';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +43,17 @@ describe('SymbolPauses', () => {
     expect(await after.pause(btc, 'the exchange holds less', 'reconcile')).toBe(true);
     await expect(after.pause(btc, ' ', 'x')).rejects.toThrow(/non-empty/);
     await store.close();
+  });
+
+  it('pauses in memory even when storing fails; a resume then fails without effect', async () => {
+    const store = await openStore({ path: ':memory:' });
+    const pauses = await SymbolPauses.open({ store: store.runtime, clock: new ManualClock(0) });
+    await store.close();
+    await expect(pauses.pause(btc, 'the exchange holds less', 'reconcile')).rejects.toThrow(
+      StorageError,
+    );
+    expect(pauses.reason(btc)).toBe('the exchange holds less');
+    await expect(pauses.resume(btc)).rejects.toThrow(StorageError);
+    expect(pauses.reason(btc)).toBe('the exchange holds less');
   });
 });

@@ -66,14 +66,15 @@ export class SymbolPauses {
   }
 
   /**
-   * Pauses `symbol` (persisted first) for `issues` (ids of what disagrees, e.g. trade ids; none
+   * Pauses `symbol` (in force at once, then persisted) for `issues` (ids of what disagrees, e.g. trade ids; none
    * for a condition that is checked again, like a shortfall). A symbol already paused keeps its
    * first reason (the first inconsistency found is the one an operator needs); issues an
    * operator has resumed the symbol over before pause nothing. Returns whether it was newly
    * paused.
    *
    * @throws {ValidationError} for an empty reason or author.
-   * @throws {StorageError} when the pause cannot be stored (then it is not in force either).
+   * @throws {StorageError} when the pause cannot be stored: it is in force anyway (a safety
+   *   pause fails closed) but lasts only until the process ends.
    */
   async pause(
     symbol: SymbolId,
@@ -97,8 +98,8 @@ export class SymbolPauses {
       issues: [...issues],
       acknowledged: [...acknowledged],
     };
-    await this.#store.setSymbolPause(pause);
     this.#records.set(symbol, pause);
+    await this.#store.setSymbolPause(pause);
     return true;
   }
 
