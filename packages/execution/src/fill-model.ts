@@ -22,9 +22,11 @@ const bpsPerUnit = 10_000;
 export const quantityEpsilon = 1e-9;
 
 /**
- * The dust rule, the one both the paper broker and the portfolio apply: after a sale, a rest of
- * a position (or base balance) of `held` at or below `dustQuantity(held, amountStep)` is
- * floating-point or sub-step residue, and the position is closed (the balance written off).
+ * The dust tolerance: a quantity within `dustQuantity(held, amountStep)` of `held` is the same
+ * up to floating-point or sub-step residue. The paper broker writes off a base balance rest at
+ * or below it; the portfolio and the holdings check allow a sale (or a shortfall) this much
+ * beyond what is held. Whether a position's rest after a sale closes it is {@link isDustRest},
+ * which also counts a rest below one whole step as dust.
  * It is half the market's amount step (an exchange rounds anything smaller to nothing), or,
  * without market info or for a larger position, {@link quantityEpsilon} of what was held.
  *

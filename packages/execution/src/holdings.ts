@@ -11,7 +11,7 @@ import {
   type Position,
   type SymbolId,
 } from '@lumenlink/core';
-import { quantityEpsilon } from './fill-model.js';
+import { dustQuantity } from './fill-model.js';
 
 /** A base asset of which the exchange holds less than the bot's positions in it. */
 export interface HoldingShortfall {
@@ -55,8 +55,7 @@ export function holdingShortfalls(
   const shortfalls: HoldingShortfall[] = [];
   for (const [asset, { symbols, quantity, step }] of byAsset) {
     const total = balance[asset]?.total ?? 0;
-    const tolerance = Math.max(step / 2, quantity * quantityEpsilon);
-    if (total < quantity - tolerance) {
+    if (total < quantity - dustQuantity(quantity, step)) {
       shortfalls.push({
         asset,
         symbols,

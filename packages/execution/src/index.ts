@@ -19,7 +19,6 @@ export {
 export {
   SellInFlightError,
   RefusalBackoffError,
-  refusalBackoffMs,
   sellInFlightReason,
   type RefusalBackoff,
 } from './sell-guards.js';

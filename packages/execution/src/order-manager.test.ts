@@ -699,6 +699,16 @@ describe('sells: one exit per position at a time, never lost, refusals backed of
     expect(forced).toMatchObject({ status: 'placed', order: { clientOrderId: exitId(0, 4) } });
   });
 
+  it('refuses a refusal backoff that would turn itself off or shrink', () => {
+    expect(() => manager({ refusalBackoff: { initialMs: 0 } })).toThrow(
+      /refusalBackoff.initialMs 0 is not an integer >= 1/,
+    );
+    expect(() => manager({ refusalBackoff: { maxMs: 0.5 } })).toThrow(/refusalBackoff.maxMs/);
+    expect(() => manager({ refusalBackoff: { initialMs: 10_000, maxMs: 5_000 } })).toThrow(
+      /maxMs 5000 is below initialMs 10000/,
+    );
+  });
+
   it('backs off an exit the exchange expired with nothing filled, as a refusal', async () => {
     const orders = manager({ refusalBackoff: { initialMs: 5_000, maxMs: 60_000 } });
     broker.marketPrice = null;

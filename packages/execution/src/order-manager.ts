@@ -196,12 +196,18 @@ export class OrderManager {
     this.#entryBreaker = options.entryBreaker;
     this.#onFill = options.onFill;
     const backoff = { ...defaultRefusalBackoff, ...options.refusalBackoff };
+    // A safety setting never turns itself off: 0 would send refused exits in bursts.
     for (const [name, value] of Object.entries(backoff)) {
-      if (!Number.isSafeInteger(value) || value < 0) {
+      if (!Number.isSafeInteger(value) || value < 1) {
         throw new ValidationError(
-          `OrderManager: refusalBackoff.${name} ${value} is not an integer >= 0`,
+          `OrderManager: refusalBackoff.${name} ${value} is not an integer >= 1 (ms)`,
         );
       }
+    }
+    if (backoff.maxMs < backoff.initialMs) {
+      throw new ValidationError(
+        `OrderManager: refusalBackoff.maxMs ${backoff.maxMs} is below initialMs ${backoff.initialMs}; set maxMs >= initialMs`,
+      );
     }
     this.#refusalBackoff = backoff;
   }
