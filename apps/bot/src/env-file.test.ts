@@ -119,6 +119,24 @@ describe('env file keys', () => {
     expect(JSON.stringify(issues)).not.toContain('s3cret-value');
   });
 
+  it('refuses a quote that never closes, and still checks the lines after it', () => {
+    const { values, issues } = parseEnvText("LOG_LEVEL=info\nDB_PATH='x.db\nKILL_SWITCH true\n");
+    // parseEnv keeps the quote and reads on: the line after it must not be skipped unchecked.
+    expect(values).toEqual({ LOG_LEVEL: 'info', DB_PATH: "'x.db" });
+    expect(issues).toEqual([
+      {
+        key: 'DB_PATH',
+        problem: "opens a ' quote on line 2 that never closes, so the value would keep the quote",
+        accepted: "a closing ' at the end of the value, or no quote",
+      },
+      {
+        key: 'line 3',
+        problem: 'has no "=", so it would be ignored',
+        accepted: 'KEY=value, a # comment, or a blank line',
+      },
+    ]);
+  });
+
   it('accepts comments, blank lines, export prefixes and quoted values over several lines', () => {
     const { values, issues } = parseEnvText(
       [

@@ -108,7 +108,8 @@ function scanLines(text: string): { keys: string[]; issues: ConfigIssue[] } {
   const keys: string[] = [];
   const issues: ConfigIssue[] = [];
   let openQuote: string | null = null;
-  for (const [index, line] of text.split('\n').entries()) {
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
     if (openQuote !== null) {
       // Inside a quoted value that spans lines: it ends at the next matching quote.
       if (line.includes(openQuote)) openQuote = null;
@@ -132,8 +133,17 @@ function scanLines(text: string): { keys: string[]; issues: ConfigIssue[] } {
     keys.push(key);
     const value = match[2] ?? '';
     const quote = value[0];
-    if (quote !== undefined && quotes.has(quote) && !value.slice(1).includes(quote)) {
+    if (quote === undefined || !quotes.has(quote) || value.slice(1).includes(quote)) continue;
+    if (lines.slice(index + 1).some((next) => next.includes(quote))) {
+      // A quoted value spanning lines, as parseEnv reads it: it ends at the next such quote.
       openQuote = quote;
+    } else {
+      // parseEnv keeps the quote in the value and reads the next lines as usual.
+      issues.push({
+        key,
+        problem: `opens a ${quote} quote on line ${index + 1} that never closes, so the value would keep the quote`,
+        accepted: `a closing ${quote} at the end of the value, or no quote`,
+      });
     }
   }
   return { keys, issues };
