@@ -32,8 +32,14 @@ import {
   type TradingState,
   type TradingStateRecord,
 } from '@lumenlink/core';
-import { TradeLedger, inQuoteFees, type Trade, type TradeCycle } from '@lumenlink/engine';
-import type { Portfolio } from '@lumenlink/execution';
+import {
+  TradeLedger,
+  inQuoteFees,
+  storedHistory,
+  type Trade,
+  type TradeCycle,
+} from '@lumenlink/engine';
+import { replayOrder, type Portfolio } from '@lumenlink/execution';
 import type { SymbolPauses, TradingStateMachine } from '@lumenlink/risk';
 import type { CandleDriver } from './candle-driver.js';
 import type { HttpBotControl } from './http-server.js';
@@ -208,38 +214,24 @@ export class BotController implements BotControl, HttpBotControl {
    * restarts; open trades are marked at their symbol's last processed close.
    */
   async allTrades(): Promise<Trade[]> {
-    const { orders: store, broker } = this.#options;
-    const orders = new Map<string, Order>();
-    for (const order of await store.listOrders()) {
-      if (order.exchange === broker.name) orders.set(order.clientOrderId, order);
-    }
-    const fills = (await store.listFills())
-      .filter((fill) => orders.has(fill.clientOrderId))
-      .sort((a, b) => a.time - b.time);
-    const { markets } = this.#options;
+    const { orders: store, broker, markets } = this.#options;
+    const history = await storedHistory(store, broker.name);
+    const roles = new Map(history.orders.map((order) => [order.clientOrderId, order]));
     const ledger = new TradeLedger(markets === undefined ? {} : { markets });
-    // Write-offs replayed as the portfolio does: after the fill they followed, else by time.
-    const writeOffs = [...(await this.#options.adjustments())].sort((a, b) => a.at - b.at);
-    const timed = writeOffs.filter((adjustment) => (adjustment.afterTradeId ?? null) === null);
-    const pending = writeOffs.filter((adjustment) => (adjustment.afterTradeId ?? null) !== null);
-    let next = 0;
-    for (const fill of fills) {
-      for (; next < timed.length && (timed[next]?.at ?? Infinity) < fill.time; next++) {
-        const adjustment = timed[next];
-        if (adjustment !== undefined) ledger.writeOff(adjustment);
+    // Write-offs replayed where the portfolio replays them.
+    for (const step of replayOrder(
+      history.fills,
+      (fill) => fill,
+      await this.#options.adjustments(),
+    )) {
+      if (step.kind === 'write-off') {
+        ledger.writeOff(step.adjustment);
+        continue;
       }
-      const order = orders.get(fill.clientOrderId);
+      const order = roles.get(step.item.clientOrderId);
       if (order !== undefined) {
-        ledger.apply(inQuoteFees(fill), { role: order.role, candleTime: order.candleTime });
+        ledger.apply(inQuoteFees(step.item), { role: order.role, candleTime: order.candleTime });
       }
-      for (const adjustment of pending.filter((item) => item.afterTradeId === fill.tradeId)) {
-        ledger.writeOff(adjustment);
-      }
-    }
-    for (const adjustment of timed.slice(next)) ledger.writeOff(adjustment);
-    const seen = new Set(fills.map((fill) => fill.tradeId));
-    for (const adjustment of pending) {
-      if (!seen.has(adjustment.afterTradeId ?? '')) ledger.writeOff(adjustment);
     }
     return ledger.trades(await this.#lastCloses());
   }

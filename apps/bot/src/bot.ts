@@ -213,9 +213,7 @@ async function assemble(
   const metrics = new BotMetrics();
   const startupReads = createExchangePolicies({
     logger,
-    retries: startupRetries.retries,
-    initialDelayMs: startupRetries.initialDelayMs,
-    maxDelayMs: startupRetries.maxDelayMs,
+    ...startupRetries,
   });
   const replaying = config.data.source === 'replay';
   const stepMs = timeframeMs(config.interval);
@@ -232,11 +230,8 @@ async function assemble(
   // INTERVAL must be a candle size the exchange serves (known without a request).
   if (!replaying) checkExchangeTimeframe(config.exchange.id, config.interval);
 
-  const store = await openStore({
-    path: config.data.dbPath,
-    logger,
-    redact: createRedactor(configSecrets(config)),
-  });
+  const redact = createRedactor(configSecrets(config));
+  const store = await openStore({ path: config.data.dbPath, logger, redact });
   cleanups.push(() => store.close());
   if (store.appliedMigrations.length > 0) {
     log.info('database migrated', { path: store.path, applied: store.appliedMigrations });
@@ -278,7 +273,7 @@ async function assemble(
   const { telegram, discord } = config;
   // Alert texts carry error messages, which may quote a secret (an exchange error page that
   // echoes the request's headers): what leaves the process is redacted, as logs are.
-  const redactAlert = redactingChannel(createRedactor(configSecrets(config)));
+  const redactAlert = redactingChannel(redact);
   if (external && telegram.botToken !== undefined && telegram.chatIds.length > 0) {
     channels.push(
       redactAlert(
@@ -339,11 +334,14 @@ async function assemble(
     });
     broker = liveBroker;
     history = await storedHistory(store.orders, broker.name);
+  }
+  const fills = roleFills(history);
+  if (liveBroker !== null && exchange !== null) {
     const account = exchange;
     const fromBalance = liveStartingCash(
       await startupReads.read(() => account.fetchBalance()),
       config.symbols,
-      roleFills(history),
+      fills,
     );
     startingCash = fromBalance.startingCash;
     log.info('live account', { quote: fromBalance.quote, startingCash });
@@ -352,7 +350,7 @@ async function assemble(
   const portfolio = await Portfolio.restore(store.portfolio, {
     clock,
     startingCash,
-    fills: roleFills(history),
+    fills,
     adjustments: await store.runtime.listPositionAdjustments(),
     ...(markets === undefined ? {} : { markets }),
   });
@@ -499,13 +497,6 @@ async function assemble(
         code: 'ORDER_RESURRECTED',
         message: `${order.clientOrderId} (${order.side} ${order.quantity} ${order.symbol}) was proven never placed, yet the exchange shows it ${order.status}: its fills are now stored`,
         at: systemClock.now(),
-      }),
-    onForeignTrade: (fill) =>
-      log.warn("a trade on the exchange that is not the bot's (a manual trade?)", {
-        symbol: fill.symbol,
-        side: fill.side,
-        quantity: fill.quantity,
-        tradeId: fill.tradeId,
       }),
     onAdopted: (order) =>
       alerts.notify({

@@ -67,7 +67,9 @@ export {
 } from './fill-model.js';
 export {
   Portfolio,
+  replayOrder,
   stopOutRoles,
+  type ReplayStep,
   type PortfolioOptions,
   type PortfolioRestoreOptions,
   type PortfolioFillIssue,

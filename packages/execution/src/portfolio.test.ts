@@ -15,7 +15,7 @@ import { ManualClock } from '@lumenlink/core/testing';
 import { openStore, type LumenLinkStore } from '@lumenlink/data';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Portfolio, type RoleFill } from './portfolio.js';
+import { Portfolio, replayOrder, type RoleFill } from './portfolio.js';
 
 const hour = 3_600_000;
 const day1 = Date.UTC(2026, 0, 5);
@@ -363,6 +363,36 @@ describe('Portfolio: persistence (real SQLite)', () => {
     );
     expect(bnb).toMatchObject({ change: { kind: 'closed' }, issue: { kind: 'fee' } });
     expect(portfolio.position(btc)).toBeUndefined();
+  });
+
+  it('replays write-offs after the fill they followed whatever their time, else by time', () => {
+    const first = fill('buy', 0.01, 50_000, 0.5, day1 + hour);
+    const second = fill('buy', 0.01, 50_000, 0.5, day1 + 2 * hour);
+    const writeOff = (id: string, at: number, afterTradeId: string | null = null) => ({
+      id,
+      symbol: btc,
+      quantity: 0.001,
+      price: 50_000,
+      reason: 'sold by hand',
+      adjustedBy: 'http',
+      at,
+      afterTradeId,
+    });
+    const steps = replayOrder(
+      // Given out of time order.
+      [second, first],
+      (item) => item,
+      [
+        writeOff('late', day1 + 5 * hour),
+        // Stamped by a local clock ahead of the exchange's: still right after `first`.
+        writeOff('after-first', day1 + 3 * hour, first.tradeId),
+        writeOff('between', day1 + hour + 1),
+        writeOff('unknown-fill', day1, 'gone'),
+      ],
+    );
+    expect(
+      steps.map((step) => (step.kind === 'fill' ? step.item.tradeId : step.adjustment.id)),
+    ).toEqual([first.tradeId, 'after-first', 'between', second.tradeId, 'late', 'unknown-fill']);
   });
 
   it('writes off coins the exchange no longer holds at their cost, and replays the write-off', async () => {

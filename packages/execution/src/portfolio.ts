@@ -64,6 +64,60 @@ export interface RoleFill {
   readonly role: OrderRole;
 }
 
+/** One step of a replay: a fill (with whatever the caller keeps with it) or a write-off. */
+export type ReplayStep<T> =
+  | { readonly kind: 'fill'; readonly item: T }
+  | { readonly kind: 'write-off'; readonly adjustment: PositionAdjustment };
+
+/**
+ * Fills and position write-offs in the order they happened, as {@link Portfolio.restore}
+ * replays them (and a trade ledger rebuilt from the store must): fills by time; a write-off
+ * right after the fill it was made after (`afterTradeId`), else before the first fill later
+ * than its time; a write-off whose fill is not among `items` last.
+ *
+ * @example
+ * ```ts
+ * for (const step of replayOrder(fills, (fill) => fill, adjustments)) {
+ *   if (step.kind === 'fill') ledger.apply(step.item, { role: 'entry' });
+ *   else ledger.writeOff(step.adjustment);
+ * }
+ * ```
+ */
+export function replayOrder<T>(
+  items: readonly T[],
+  fillOf: (item: T) => Fill,
+  adjustments: readonly PositionAdjustment[],
+): ReplayStep<T>[] {
+  const afterFill = new Map<string, PositionAdjustment[]>();
+  const timed: PositionAdjustment[] = [];
+  for (const adjustment of [...adjustments].sort((a, b) => a.at - b.at)) {
+    const after = adjustment.afterTradeId ?? null;
+    if (after === null) timed.push(adjustment);
+    else afterFill.set(after, [...(afterFill.get(after) ?? []), adjustment]);
+  }
+  const steps: ReplayStep<T>[] = [];
+  const writeOff = (adjustment: PositionAdjustment): void => {
+    steps.push({ kind: 'write-off', adjustment });
+  };
+  let next = 0;
+  const timedBefore = (until: number): void => {
+    for (; next < timed.length && (timed[next]?.at ?? Infinity) < until; next++) {
+      const adjustment = timed[next];
+      if (adjustment !== undefined) writeOff(adjustment);
+    }
+  };
+  for (const item of [...items].sort((a, b) => fillOf(a).time - fillOf(b).time)) {
+    const fill = fillOf(item);
+    timedBefore(fill.time);
+    steps.push({ kind: 'fill', item });
+    for (const adjustment of afterFill.get(fill.tradeId) ?? []) writeOff(adjustment);
+    afterFill.delete(fill.tradeId);
+  }
+  timedBefore(Number.POSITIVE_INFINITY);
+  for (const adjustment of [...afterFill.values()].flat()) writeOff(adjustment);
+  return steps;
+}
+
 /** Options of {@link Portfolio.restore}. */
 export interface PortfolioRestoreOptions extends Omit<PortfolioOptions, 'store'> {
   /** Every fill of the account, with its order's role (from the order store). */
@@ -251,33 +305,14 @@ export class Portfolio {
   ): Promise<Portfolio> {
     const { fills, adjustments = [], ...rest } = options;
     const portfolio = new Portfolio({ ...rest, store });
-    const ordered = [...fills].sort((a, b) => a.fill.time - b.fill.time);
-    // A write-off follows the fill it was made after (`afterTradeId`), else its time.
-    const afterFill = new Map<string, PositionAdjustment[]>();
-    const timed: PositionAdjustment[] = [];
-    for (const adjustment of [...adjustments].sort((a, b) => a.at - b.at)) {
-      const after = adjustment.afterTradeId ?? null;
-      if (after === null) timed.push(adjustment);
-      else afterFill.set(after, [...(afterFill.get(after) ?? []), adjustment]);
-    }
-    let next = 0;
-    const replayTimed = (until: number): void => {
-      for (; next < timed.length && (timed[next]?.at ?? Infinity) < until; next++) {
-        const adjustment = timed[next];
-        if (adjustment !== undefined) portfolio.#replayWriteOff(adjustment);
+    for (const step of replayOrder(fills, (item) => item.fill, adjustments)) {
+      if (step.kind === 'write-off') {
+        portfolio.#replayWriteOff(step.adjustment);
+        continue;
       }
-    };
-    for (const { fill, role } of ordered) {
-      replayTimed(fill.time);
-      const { issue } = portfolio.applyFillOrRecord(fill, { role });
+      const { issue } = portfolio.applyFillOrRecord(step.item.fill, { role: step.item.role });
       if (issue !== null) portfolio.#restoreIssues.push(issue);
-      for (const adjustment of afterFill.get(fill.tradeId) ?? []) {
-        portfolio.#replayWriteOff(adjustment);
-      }
-      afterFill.delete(fill.tradeId);
     }
-    replayTimed(Number.POSITIVE_INFINITY);
-    for (const adjustment of [...afterFill.values()].flat()) portfolio.#replayWriteOff(adjustment);
 
     const stored = await store.listPositions();
     for (const position of stored) {
