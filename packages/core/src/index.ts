@@ -67,7 +67,7 @@ export {
   isFinalOrderStatus,
   canTransitionOrder,
   assertOrderTransition,
-  isFeeOnlyUpdate,
+  assertOrderUpdate,
   type Order,
   type OrderIntent,
   type OrderRole,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OrderTransitionError } from './errors.js';
 import {
   assertOrderTransition,
+  assertOrderUpdate,
   canTransitionOrder,
   finalOrderStatuses,
   isFinalOrderStatus,
@@ -66,6 +67,22 @@ describe('order state machine', () => {
       /only partially_filled, filled, canceled/,
     );
     expect(() => assertOrderTransition('pending', 'open')).not.toThrow();
+  });
+
+  it('lets a final order take only its fee, never another change', () => {
+    expect(() =>
+      assertOrderUpdate('filled', { fee: 0.1, feeCurrency: 'USDT', updatedAt: 5 }),
+    ).not.toThrow();
+    expect(() =>
+      assertOrderUpdate('filled', { fee: 0.1, filledQuantity: 2, updatedAt: 5 }, 'llABC'),
+    ).toThrow(OrderTransitionError);
+    expect(() => assertOrderUpdate('canceled', { updatedAt: 5 })).toThrow(OrderTransitionError);
+    expect(() => assertOrderUpdate('filled', { status: 'open', fee: 0, updatedAt: 5 })).toThrow(
+      /filled -> open/,
+    );
+    expect(() =>
+      assertOrderUpdate('open', { status: 'filled', filledQuantity: 1, updatedAt: 5 }),
+    ).not.toThrow();
   });
 
   it('defines exactly the final statuses of DESIGN.md', () => {

@@ -1,4 +1,5 @@
 import { OrderTransitionError } from './errors.js';
+import type { OrderUpdate } from './ports.js';
 import type { SymbolId } from './symbol.js';
 
 /** Buy or sell. */
@@ -113,18 +114,26 @@ export function assertOrderTransition(
 }
 
 /**
- * Whether an order update only fills in the fee (`fee`, `feeCurrency`, `updatedAt`): the order
- * manager learns the fee of an order resolved by lookup from its fills, after the order may be
- * final. Stores allow such an update on any status; every other update of a final order throws.
+ * Checks an update of an order now `from` against its lifecycle, as every order store must:
+ * a new status must be a legal transition ({@link assertOrderTransition}). An update that only
+ * fills in the fee (`fee`, `feeCurrency`, `updatedAt`) is allowed on any status: the order
+ * manager learns the fee of an order resolved by lookup from its fills, after it may be final.
+ *
+ * @throws {OrderTransitionError} for an illegal status change, or any other change of a final
+ *   order.
  */
-export function isFeeOnlyUpdate(update: object): boolean {
-  const keys = Object.keys(update).filter(
-    (key) => (update as Record<string, unknown>)[key] !== undefined,
-  );
-  return (
+export function assertOrderUpdate(
+  from: OrderStatus,
+  update: OrderUpdate,
+  clientOrderId = 'order',
+): void {
+  const keys = Object.entries(update)
+    .filter(([, value]) => value !== undefined)
+    .map(([key]) => key);
+  const feeOnly =
     keys.some((key) => key === 'fee' || key === 'feeCurrency') &&
-    keys.every((key) => key === 'fee' || key === 'feeCurrency' || key === 'updatedAt')
-  );
+    keys.every((key) => key === 'fee' || key === 'feeCurrency' || key === 'updatedAt');
+  if (!feeOnly) assertOrderTransition(from, update.status ?? from, clientOrderId);
 }
 
 /** What the engine asks the order manager to do. */

@@ -4,8 +4,7 @@
 import {
   DataIntegrityError,
   ValidationError,
-  assertOrderTransition,
-  isFeeOnlyUpdate,
+  assertOrderUpdate,
   finalOrderStatuses,
   orderStatuses,
   type Fill,
@@ -225,8 +224,7 @@ export class SqliteOrderStore implements OrderStore {
           current.status,
           statuses,
         );
-        if (!isFeeOnlyUpdate(update))
-          assertOrderTransition(from, update.status ?? from, clientOrderId);
+        assertOrderUpdate(from, update, clientOrderId);
         const row = await trx
           .updateTable('orders')
           .set(set)

@@ -1,8 +1,7 @@
 import {
   DataIntegrityError,
   ValidationError,
-  assertOrderTransition,
-  isFeeOnlyUpdate,
+  assertOrderUpdate,
   isFinalOrderStatus,
   type AccountSnapshot,
   type Decision,
@@ -82,9 +81,7 @@ export class MemoryOrderStore implements OrderStore {
       );
     }
     try {
-      if (!isFeeOnlyUpdate(update)) {
-        assertOrderTransition(current.status, update.status ?? current.status, clientOrderId);
-      }
+      assertOrderUpdate(current.status, update, clientOrderId);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
