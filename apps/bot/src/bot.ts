@@ -523,7 +523,8 @@ async function assemble(
   // moved outside the bot (or a fill is missing): the symbol is paused and sells are capped at
   // the free balance by risk.
   const checkHoldings = async (): Promise<void> => {
-    if (liveBroker === null) return;
+    // No position, nothing to hold: no balance read (weight 20 on Binance).
+    if (liveBroker === null || portfolio.positions().length === 0) return;
     const balance = await liveBroker.fetchBalance();
     for (const shortfall of await settledShortfalls(cycle, portfolio, balance, markets)) {
       for (const symbol of shortfall.symbols) {
