@@ -59,6 +59,21 @@ function anIntent(overrides: Partial<OrderIntent> = {}): OrderIntent {
   };
 }
 
+/**
+ * An order manager whose "not found" is final at once, its next order refused by a 503 (so
+ * proven never placed at its first lookup).
+ */
+function failedAtOnce(): OrderManager {
+  broker.failNext('createOrder', new ExchangeUnavailableError('HTTP 503'));
+  return new OrderManager({
+    broker,
+    orders: store.orders,
+    clock,
+    exchange: 'scripted',
+    notFoundGrace: { checks: 1, windowMs: 0 },
+  });
+}
+
 function ourId(candleTime: number): string {
   return clientOrderId({
     strategy: 'lost',
@@ -180,14 +195,7 @@ describe('reconcile', () => {
 
   it('resurrects an order proven failed that the exchange shows open after all', async () => {
     const resurrected: string[] = [];
-    broker.failNext('createOrder', new ExchangeUnavailableError('HTTP 503'));
-    const fast = new OrderManager({
-      broker,
-      orders: store.orders,
-      clock,
-      exchange: 'scripted',
-      notFoundGrace: { checks: 1, windowMs: 0 },
-    });
+    const fast = failedAtOnce();
     const { order } = await fast.submit(anIntent());
     expect(order.status).toBe('failed');
     const late = broker.place({
@@ -214,14 +222,7 @@ describe('reconcile', () => {
   });
 
   it('sweeps a symbol dropped from the traded ones while it has recent orders of ours', async () => {
-    broker.failNext('createOrder', new ExchangeUnavailableError('HTTP 503'));
-    const fast = new OrderManager({
-      broker,
-      orders: store.orders,
-      clock,
-      exchange: 'scripted',
-      notFoundGrace: { checks: 1, windowMs: 0 },
-    });
+    const fast = failedAtOnce();
     const { order } = await fast.submit(
       anIntent({ symbol: 'ETH-USD', quantity: 0.5, limitPrice: 3_000 }),
     );
