@@ -1,11 +1,11 @@
 /**
- * The live gate (DESIGN.md principle 5, issue #15 part 4): no configuration reaches a live order
- * without the full gate. Every combination of MODE, ALLOW_LIVE_TRADING, KILL_SWITCH and the
- * exchange keys (none, key only, secret only, both) goes the way `pnpm live` goes: secrets and
- * config through `loadConfigWithSecrets` (which runs `checkLiveReadiness`), then `startBot`
- * against the Binance emulator. The strategy is `smart_dca` on 1d candles, which buys on the first
- * candle of every day: on a first start the newest closed candle is a new day, so every started
- * bot decides a buy at once, and its decision says what the engine and risk did with it. An
+ * The live gate (docs/architecture/principles.md, principle 5; issue #15 part 4): no configuration
+ * reaches a live order without the full gate. Every combination of MODE, ALLOW_LIVE_TRADING,
+ * KILL_SWITCH and the exchange keys (none, key only, secret only, both) goes the way `pnpm live`
+ * goes: secrets and config through `loadConfigWithSecrets` (which runs `checkLiveReadiness`), then
+ * `startBot` against the Binance emulator. The strategy is `smart_dca` on 1d candles, which buys on
+ * the first candle of every day: on a first start the newest closed candle is a new day, so every
+ * started bot decides a buy at once, and its decision says what the engine and risk did with it. An
  * order reaches the exchange only for MODE=live, ALLOW_LIVE_TRADING=true, KILL_SWITCH=false with
  * both keys.
  *

@@ -1,6 +1,7 @@
 /**
- * Storage faults during live trading (issue #15, part 2; DESIGN.md Principle 6: a storage failure
- * blocks every order, alerts, and clears when storage answers again). A live trader wired like
+ * Storage faults during live trading (issue #15, part 2; docs/architecture/principles.md,
+ * principle 6: a storage failure blocks every order, alerts, and clears when storage answers
+ * again). A live trader wired like
  * the bot trades against the exchange emulator on a SQLite file, and storage fails mid-run: a
  * full disk (`PRAGMA max_page_count`), a read-only connection (`PRAGMA query_only`), a lock held
  * by a second connection. The emulator's request log is compared with the database afterwards:

@@ -85,7 +85,7 @@ describe('order state machine', () => {
     ).not.toThrow();
   });
 
-  it('defines exactly the final statuses of DESIGN.md', () => {
+  it('defines exactly the final statuses of the order lifecycle', () => {
     expect(orderStatuses.filter(isFinalOrderStatus).sort()).toEqual(
       ['canceled', 'expired', 'failed', 'filled', 'rejected'].sort(),
     );

@@ -8,7 +8,7 @@ import type { SymbolId } from './symbol.js';
  */
 export type PositionState = 'flat' | 'pending' | 'filled' | 'managing' | 'exited';
 
-/** Legal position state changes, the position state machine of the seed. */
+/** Legal position state changes: from each state, the states it may move to. */
 export const positionTransitions: Readonly<Record<PositionState, readonly PositionState[]>> = {
   flat: ['pending'],
   pending: ['filled', 'flat'],

@@ -5,7 +5,7 @@ import type { Signal } from './signal.js';
 import type { SymbolId } from './symbol.js';
 import type { TradingState } from './trading-state.js';
 
-/** The seed's 10 pre-trade checks, in the order they run. */
+/** The 10 pre-trade checks, in the order they run (docs/architecture/trade-cycle.md, step 5). */
 export const riskCheckNames = [
   'trading_state',
   'live_gate',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export type SignalAction = 'buy' | 'sell' | 'hold';
 
 /**
- * A strategy's decision on one closed candle (DESIGN.md trade cycle, step 3).
+ * A strategy's decision on one closed candle (docs/architecture/trade-cycle.md, step 3).
  */
 export interface Signal {
   readonly action: SignalAction;

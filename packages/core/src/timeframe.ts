@@ -72,7 +72,7 @@ export function isCandleAligned(time: number, timeframe: Timeframe): boolean {
 
 /**
  * Whether the candle opening at `openTime` has closed by `now`: closed candles only reach
- * strategies (DESIGN.md Principle 2).
+ * strategies (docs/architecture/principles.md, principle 2).
  */
 export function isCandleClosed(openTime: number, timeframe: Timeframe, now: number): boolean {
   return candleCloseTime(openTime, timeframe) <= now;

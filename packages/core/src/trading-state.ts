@@ -1,8 +1,8 @@
 import type { SymbolId } from './symbol.js';
 
 /**
- * The three trading states (DESIGN.md Principle 5): `active`; `reducing` (exits only);
- * `halted` (the kill switch: no orders at all, exits included).
+ * The three trading states (docs/architecture/principles.md, principle 5): `active`; `reducing`
+ * (exits only); `halted` (the kill switch: no orders at all, exits included).
  */
 export const tradingStates = ['active', 'reducing', 'halted'] as const;
 

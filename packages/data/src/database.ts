@@ -21,7 +21,10 @@ export interface CandleTable {
   volume: number;
 }
 
-/** `orders`: one row per order, keyed by our client order id (DESIGN.md Orders). */
+/**
+ * `orders`: one row per order, keyed by our client order id
+ * (docs/architecture/order-lifecycle.md, "Client order ids").
+ */
 export interface OrderTable {
   client_order_id: string;
   /** The exchange's id once known; unique when set. */

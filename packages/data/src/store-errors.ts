@@ -3,7 +3,8 @@
  * constraint or type violation is bad data or a bug ({@link DataIntegrityError}, permanent);
  * anything else SQLite raises (busy, locked, I/O, disk full, read-only, corrupt) is a
  * {@link StorageError}, transient: every order is blocked until storage answers again
- * (DESIGN.md Principle 6). The SQLite error is kept as the `cause`. Nothing is swallowed.
+ * (docs/architecture/principles.md, principle 6). The SQLite error is kept as the `cause`.
+ * Nothing is swallowed.
  */
 import {
   DataIntegrityError,

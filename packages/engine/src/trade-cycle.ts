@@ -228,9 +228,9 @@ function bookMid(book: OrderBook): number | null {
 }
 
 /**
- * The trade cycle (DESIGN.md, steps 0 to 8) for every mode: the backtest driver and the bot both
- * call {@link TradeCycle.onCandle} once per closed candle per symbol, and the bot calls
- * {@link TradeCycle.onTick} between candles when it has live prices.
+ * The trade cycle (docs/architecture/trade-cycle.md, steps 0 to 8) for every mode: the backtest
+ * driver and the bot both call {@link TradeCycle.onCandle} once per closed candle per symbol, and
+ * the bot calls {@link TradeCycle.onTick} between candles when it has live prices.
  *
  * A hold with no position and no fill is synchronous: `onCandle` then returns `undefined`.
  */
@@ -252,7 +252,7 @@ export class TradeCycle {
   /**
    * Open time of the candle being processed, while `onCandle` runs on a candle-driven paper
    * broker: fills made then happened on that candle (at its open, its close or a stop inside
-   * it), and trades record that candle's open time, as DESIGN.md's Fills section says.
+   * it), and trades record that candle's open time (docs/architecture/trade-cycle.md, "Trades").
    */
   #candleTime: number | null = null;
 

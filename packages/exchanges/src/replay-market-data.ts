@@ -17,7 +17,10 @@ import {
   type Timeframe,
 } from '@lumenlink/core';
 
-/** Replay serves no order book (DESIGN.md: the book-based guards report "no book"). */
+/**
+ * Replay serves no order book: the book-based guards report "no book", in replay and in backtests
+ * alike (docs/architecture/parity.md).
+ */
 export class NoOrderBookError extends PermanentError {
   readonly code = 'NO_ORDER_BOOK';
 }

@@ -1,8 +1,8 @@
 /**
- * The paper fill model of DESIGN.md ("Fills and fees"), as pure functions shared by the paper
- * broker, the trailing stops and the bracket tracker: slippage and fees per side, stops that
- * gap-fill at the open, limits that fill when the range trades through them, and walking an
- * order book. Prices are in the quote currency, quantities in the base currency.
+ * The paper fill model (docs/architecture/trade-cycle.md, "Fills and fees"), as pure functions
+ * shared by the paper broker, the trailing stops and the bracket tracker: slippage and fees per
+ * side, stops that gap-fill at the open, limits that fill when the range trades through them, and
+ * walking an order book. Prices are in the quote currency, quantities in the base currency.
  */
 import {
   DataIntegrityError,

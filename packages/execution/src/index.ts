@@ -3,8 +3,9 @@
  *
  * Orders: `OrderManager` (persist intent, then act; unknown outcomes resolved by client id),
  * `LiveBroker` with `createExchangePolicies` (retries, entry circuit breaker), `Reconciler`.
- * Paper and portfolio: `PaperBroker` (DESIGN.md's fill model), `Portfolio` (the sum of the
- * fills), `TrailingStopManager`, `PositionStateMachine`, `protectiveLevels` and `BracketTracker`.
+ * Paper and portfolio: `PaperBroker` (the fill model of docs/architecture/trade-cycle.md),
+ * `Portfolio` (the sum of the fills), `TrailingStopManager`, `PositionStateMachine`,
+ * `protectiveLevels` and `BracketTracker`.
  * @packageDocumentation
  */
 export {

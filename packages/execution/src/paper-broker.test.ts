@@ -75,7 +75,7 @@ function base(broker: PaperBroker): number {
   return broker.balance().BTC?.total ?? 0;
 }
 
-describe('PaperBroker: market orders, next-open (DESIGN.md fills and fees)', () => {
+describe('PaperBroker: market orders, next-open (the paper fill model)', () => {
   it('fills a buy at the next open plus slippage and a sell at the next open minus slippage, with fees on both sides', async () => {
     const broker = paper();
     const c0 = candle(0, 100, 101, 99, 100);

@@ -1,8 +1,9 @@
 /**
- * The paper broker: simulated fills with DESIGN.md's fill model, cash and base balances, and the
- * full `Broker` port from memory. Backtests and replay drive it one candle at a time
- * (`processCandle`, step 0 of the trade cycle); live paper trading also gives it a
- * `MarketDataSource`, and orders then execute at once against the order book or the ticker.
+ * The paper broker: simulated fills with the paper fill model (docs/architecture/trade-cycle.md,
+ * "Fills and fees"), cash and base balances, and the full `Broker` port from memory. Backtests
+ * and replay drive it one candle at a time (`processCandle`, step 0 of the trade cycle); live
+ * paper trading also gives it a `MarketDataSource`, and orders then execute at once against the
+ * order book or the ticker.
  */
 import {
   DataIntegrityError,
@@ -46,8 +47,9 @@ import {
 } from './fill-model.js';
 
 /**
- * When market orders fill in backtests and replay: `next-open` (the default, DESIGN.md) at the
- * open of the next processed candle; `close` at once, at the close of the last processed candle.
+ * When market orders fill in backtests and replay: `next-open` (the default; see
+ * docs/architecture/trade-cycle.md, "Fills and fees") at the open of the next processed candle;
+ * `close` at once, at the close of the last processed candle.
  */
 export type PaperFillMode = 'next-open' | 'close';
 
@@ -154,7 +156,8 @@ function remainingOf(order: BrokerOrder): number {
 }
 
 /**
- * A simulated broker with DESIGN.md's fill model; implements core's `Broker` (name `paper`).
+ * A simulated broker with the paper fill model (docs/architecture/trade-cycle.md, "Fills and
+ * fees"); implements core's `Broker` (name `paper`).
  *
  * **Candles** (`processCandle`, step 0 of the trade cycle), per symbol, in this order:
  * 1. market orders still open fill at the candle's open moved against us by the slippage

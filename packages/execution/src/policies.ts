@@ -1,8 +1,9 @@
 /**
- * Retry and circuit-breaker policies for talking to an exchange, on cockatiel (DESIGN.md
- * Principle 6). Reads and lookups are retried with exponential backoff and seeded jitter; order
- * placement is never retried; entry orders pass a consecutive-failure circuit breaker whose state
- * the engine reads (risk blocks entries while it is open). Exits and lookups bypass the breaker.
+ * Retry and circuit-breaker policies for talking to an exchange, on cockatiel
+ * (docs/architecture/principles.md, principle 6). Reads and lookups are retried with exponential
+ * backoff and seeded jitter; order placement is never retried; entry orders pass a
+ * consecutive-failure circuit breaker whose state the engine reads (risk blocks entries while it
+ * is open). Exits and lookups bypass the breaker.
  *
  * cockatiel times its backoff delays and the breaker's open period with the global clock
  * (`setTimeout`, `Date.now`): tests drive it with fake timers.

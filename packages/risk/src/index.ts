@@ -1,6 +1,6 @@
 /**
  * @lumenlink/risk: the risk engine that stands between a signal and an order. `RiskEngine` sizes
- * the order and runs the seed's 10 pre-trade checks (core's `PreTradeCheck`);
+ * the order and runs the 10 pre-trade checks (core's `PreTradeCheck`);
  * `TradingStateMachine` keeps the persisted trading state (active, reducing, halted) with the
  * `KILL_SWITCH` rule; `RiskProtections` switch trading to reducing on daily loss, drawdown and
  * repeated stop-outs.

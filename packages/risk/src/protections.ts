@@ -47,8 +47,8 @@ export function nextUtcMidnight(time: number): number {
 }
 
 /**
- * The protections (DESIGN.md Principle 5) that switch trading to `reducing` (exits only) through
- * the {@link TradingStateMachine}:
+ * The protections (docs/architecture/principles.md, principle 5) that switch trading to
+ * `reducing` (exits only) through the {@link TradingStateMachine}:
  *
  * - **daily loss**: daily P&L at or beyond `-RISK_MAX_DAILY_LOSS_USD`, until the next 00:00 UTC
  *   (off when the `daily_loss` check is switched off);

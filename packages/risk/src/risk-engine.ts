@@ -303,7 +303,7 @@ function slippageCheck({ state, limits, size, base }: CheckInput): Finding {
   return pass(estimate.bps, max, `expected slippage ${formatBps(estimate.bps)} (${walk})`);
 }
 
-/** The 10 checks in the seed's order. */
+/** The 10 checks, in the order they run (core's `riskCheckNames`). */
 const checks: readonly (readonly [RiskCheckName, (input: CheckInput) => Finding])[] = [
   ['trading_state', tradingStateCheck],
   ['live_gate', liveGateCheck],
@@ -404,9 +404,9 @@ function checkInput(signal: Signal, state: RiskState): void {
 }
 
 /**
- * The pre-trade risk engine (DESIGN.md trade cycle, step 5): sizes a buy or sell, rounds it to
- * the market, then runs the seed's 10 checks in order on the sized order. A denial is a value:
- * `allowed: false` with the first failing check's reason; every check reports its outcome,
+ * The pre-trade risk engine (docs/architecture/trade-cycle.md, step 5): sizes a buy or sell,
+ * rounds it to the market, then runs the 10 checks in order on the sized order. A denial is a
+ * value: `allowed: false` with the first failing check's reason; every check reports its outcome,
  * measured value, limit and reason. On an exit (a sell) only `trading_state` (halted),
  * `live_gate` and `phantom_sell` can block; the other checks report `warn` where they would
  * fail. Pure and synchronous: the trading state and every fact come in with the `RiskState`.

@@ -71,7 +71,7 @@ export type RiskEngineOptions = Partial<Omit<RiskLimits, 'disabledChecks'>> & {
   readonly disabledChecks?: Iterable<RiskCheckName>;
 };
 
-/** The defaults of {@link RiskLimits}: the seed's and DESIGN.md's config defaults. */
+/** The defaults of {@link RiskLimits}: the defaults of the `RISK_*` and `GUARD_*` config keys. */
 export const defaultRiskLimits: RiskLimits = Object.freeze({
   maxDailyLossUsd: 150,
   maxPositionUsd: 250,

@@ -95,8 +95,8 @@ function fitUnder(quantity: number, price: number, cap: number, step: number): n
 }
 
 /**
- * Sizes the order of a buy or sell signal (DESIGN.md trade cycle, step 5) and rounds it to the
- * market. Entries: `confidence x portion x max position`, or with ATR sizing
+ * Sizes the order of a buy or sell signal (docs/architecture/trade-cycle.md, step 5) and rounds
+ * it to the market. Entries: `confidence x portion x max position`, or with ATR sizing
  * `portion x equity x risk% / (ATR x multiplier / price)`; capped at the room left under the max
  * position and at the cash (net of the taker fee); rounded down to the amount step; raised to the
  * market minimum when the sized amount is positive but below it and the caps leave room for it.

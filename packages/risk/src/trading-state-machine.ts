@@ -112,16 +112,15 @@ function checkLine(method: string, name: string, value: string): void {
 }
 
 /**
- * The trading state (DESIGN.md Principle 5): `active`, `reducing` (exits only) or `halted` (no
- * orders, exits included), persisted through a `RuntimeStateStore` with its reason, author and
- * time, so it survives restarts. `KILL_SWITCH=true` forces `halted` at start and then refuses
- * `resume` and `reduce` with a {@link KillSwitchError}; with `KILL_SWITCH=false` the persisted
- * state is restored (`active` on the first start). A `reducing` with an `until` in the past
- * returns to `active` on the next {@link check}. Every change is stored, returned and kept in
- * {@link history}; changes run one at a time. A stored reason is always one line of at most
- * 200 characters: `reduce` and `resume` refuse anything else, while
- * `halt` and protections (never refused for their wording) have control characters replaced by
- * spaces and are cut.
+ * The trading state (docs/architecture/principles.md, principle 5): `active`, `reducing` (exits
+ * only) or `halted` (no orders, exits included), persisted through a `RuntimeStateStore` with its
+ * reason, author and time, so it survives restarts. `KILL_SWITCH=true` forces `halted` at start and
+ * then refuses `resume` and `reduce` with a {@link KillSwitchError}; with `KILL_SWITCH=false` the
+ * persisted state is restored (`active` on the first start). A `reducing` with an `until` in the
+ * past returns to `active` on the next {@link check}. Every change is stored, returned and kept in
+ * {@link history}; changes run one at a time. A stored reason is always one line of at most 200
+ * characters: `reduce` and `resume` refuse anything else, while `halt` and protections (never
+ * refused for their wording) have control characters replaced by spaces and are cut.
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ import { parseStrategyParams, type StrategyParameter } from './params.js';
 
 /** Options for making a strategy instance. */
 export interface CreateStrategyOptions {
-  /** The base candle interval the instance is fed (default `1h`, the seed's `INTERVAL`). */
+  /** The base candle interval the instance is fed (default `1h`, the default `INTERVAL`). */
   readonly interval?: Timeframe;
 }
 

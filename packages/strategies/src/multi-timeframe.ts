@@ -88,7 +88,7 @@ class TrendState implements TimeframeTrend {
  * from them inside the strategy (say 4h and 1d, through {@link CandleAggregator}), and reports each
  * timeframe's EMA trend and how they align. It never sees a forming higher candle: a higher
  * timeframe's trend changes only on the base candle that closes a complete higher candle, so a
- * decision at time t depends on nothing after t (DESIGN.md Principle 2).
+ * decision at time t depends on nothing after t (docs/architecture/principles.md, principle 2).
  *
  * `update` costs O(number of timeframes) and allocates nothing.
  *

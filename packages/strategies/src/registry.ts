@@ -24,7 +24,7 @@ export const strategyDefinitions = Object.freeze({
 /** The key of a built-in strategy, as `STRATEGY` in the config takes it. */
 export type StrategyKey = keyof typeof strategyDefinitions;
 
-/** The built-in strategy keys, in the seed's order. */
+/** The built-in strategy keys, in a fixed order: the three basic strategies first. */
 export const strategyKeys: readonly StrategyKey[] = Object.freeze([
   'rsi_mean_reversion',
   'ema_crossover',

@@ -9,8 +9,8 @@
 export type ExitReason = 'signal' | 'stop' | 'trailing_stop' | 'take_profit' | 'end';
 
 /**
- * One trade: a position's life from flat to flat (DESIGN.md, "Fills and fees"). Adds and partial
- * exits are its fills; its prices are volume-weighted.
+ * One trade: a position's life from flat to flat (docs/architecture/trade-cycle.md, "Trades").
+ * Adds and partial exits are its fills; its prices are volume-weighted.
  */
 export interface BacktestTrade {
   readonly symbol: string;

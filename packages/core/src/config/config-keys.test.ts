@@ -68,7 +68,7 @@ const designKeys = [
 ];
 
 describe('configKeys', () => {
-  it('covers exactly the keys of DESIGN.md and the seed', () => {
+  it('covers exactly the keys of the configuration reference', () => {
     expect(configKeyList.map((spec) => spec.key).sort()).toEqual([...designKeys].sort());
   });
 

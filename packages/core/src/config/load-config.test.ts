@@ -6,7 +6,10 @@ import { valuesFromConfig } from './config-values.js';
 import { loadConfig } from './load-config.js';
 import { seedExampleEnv } from './seed-example-env.js';
 
-/** The defaults of DESIGN.md's Configuration section (and the seed's, except KILL_SWITCH). */
+/**
+ * The documented defaults (the configuration reference, `src/config/README-config.md`).
+ * `seedExampleEnv` sets the same values for the keys it has, except KILL_SWITCH.
+ */
 const designDefaults: Config = {
   mode: 'paper',
   killSwitch: false,
@@ -113,7 +116,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 }
 
 describe('loadConfig defaults', () => {
-  it("gives DESIGN.md's defaults on an empty env", () => {
+  it('gives the documented defaults on an empty env', () => {
     expect(loadConfig({})).toEqual(designDefaults);
   });
 

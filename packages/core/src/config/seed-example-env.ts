@@ -4,7 +4,7 @@
 import type { ConfigKey } from './config-keys.js';
 
 /**
- * The seed's example `.env`, values exactly as written there. Note `KILL_SWITCH=true`: with it
+ * The original example `.env`, values exactly as written there. Note `KILL_SWITCH=true`: with it
  * the bot starts halted (an operator's choice; LumenLink's own default is false).
  *
  * @example

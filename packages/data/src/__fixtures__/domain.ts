@@ -11,7 +11,7 @@ import type {
   RiskVerdict,
 } from '@lumenlink/core';
 
-/** The tables of DESIGN.md's Storage section, by name. */
+/** The tables of the store (docs/architecture/storage.md), by name. */
 export const storeTables = [
   'candles',
   'decisions',

@@ -1,6 +1,6 @@
 /**
- * Migration 0001: the tables of DESIGN.md's Storage section. Frozen once released: later
- * changes are new migrations. Lists of allowed values are written out here, not imported, so
+ * Migration 0001: the tables of the store (docs/architecture/storage.md). Frozen once released:
+ * later changes are new migrations. Lists of allowed values are written out here, not imported, so
  * this migration means the same thing whatever core later adds.
  *
  * Types are portable: `bigint` (SQLite INTEGER affinity) for epoch-ms times and `double

@@ -1,7 +1,8 @@
 /**
  * Errors of the sentiment and on-chain feeds. A feed failing is never fatal: the sentiment
- * service catches these and keeps the last good value (DESIGN.md Principle 6). Messages name the
- * feed and the URL without its query string, so a token never reaches a log line.
+ * service catches these and keeps the last good value (docs/architecture/principles.md,
+ * principle 6). Messages name the feed and the URL without its query string, so a token never
+ * reaches a log line.
  */
 import { PermanentError, TransientError, type LumenLinkErrorOptions } from '@lumenlink/core';
 

@@ -1,7 +1,8 @@
 /**
  * The sentiment service: refreshes the four feeds and hands strategies core's `MarketContext`,
  * each part with the time it was fetched. A feed failing or hanging leaves its part stale (with
- * its age) or absent; nothing it does throws into the caller (DESIGN.md Principle 6).
+ * its age) or absent; nothing it does throws into the caller (docs/architecture/principles.md,
+ * principle 6).
  */
 import {
   LumenLinkError,
