@@ -16,6 +16,7 @@ const allowedInternal = {
   data: ['core'],
   alerts: ['core'],
   engine: ['core', 'indicators', 'risk', 'execution'],
+  analysis: ['core', 'risk', 'execution', 'engine'],
   bot: [
     'core',
     'indicators',
@@ -26,6 +27,7 @@ const allowedInternal = {
     'data',
     'alerts',
     'engine',
+    'analysis',
   ],
   backtest: [
     'core',

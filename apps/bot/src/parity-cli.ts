@@ -7,19 +7,10 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatParityReport, type ParityOptions, type ParityReport } from '@lumenlink/analysis';
 import { ConfigError, LumenLinkError, loadConfig, type Config } from '@lumenlink/core';
 import { mergeEnv, readEnvFile, type Env } from './env-file.js';
-import {
-  formatParityTime,
-  parityCauses,
-  runParity,
-  tradeFieldLabels,
-  type FieldDifference,
-  type ParityReport,
-  type ParityTrade,
-  type TradeDifference,
-  type TradeField,
-} from './parity.js';
+import { parityOfDatabase } from './parity-database.js';
 
 /** Where the command reads from and writes to. */
 export interface ParityCliOptions {
@@ -74,8 +65,8 @@ interface ParityFlags {
   readonly db?: string;
   readonly json: boolean;
   readonly help: boolean;
-  readonly from?: number;
-  readonly to?: number;
+  /** `--from` and `--to`. */
+  readonly period: Pick<ParityOptions, 'from' | 'to'>;
 }
 
 function parseFlags(argv: readonly string[]): ParityFlags {
@@ -102,117 +93,26 @@ function parseFlags(argv: readonly string[]): ParityFlags {
     json: values.json,
     help: values.help,
     ...(values.db === undefined ? {} : { db: values.db }),
-    ...(values.from === undefined ? {} : { from: parseTime('--from', values.from) }),
-    ...(values.to === undefined ? {} : { to: parseTime('--to', values.to) }),
+    period: {
+      ...(values.from === undefined ? {} : { from: parseTime('--from', values.from) }),
+      ...(values.to === undefined ? {} : { to: parseTime('--to', values.to) }),
+    },
   };
 }
 
-const timeFields: ReadonlySet<TradeField> = new Set([
-  'entrySignalTime',
-  'entryTime',
-  'exitSignalTime',
-  'exitTime',
-]);
-
-function number(value: number): string {
-  return String(Number(value.toPrecision(10)));
-}
-
-function signed(value: number): string {
-  const text = String(Number(value.toPrecision(6)));
-  return value > 0 ? `+${text}` : text;
-}
-
-function duration(ms: number): string {
-  const sign = ms > 0 ? '+' : '-';
-  const size = Math.abs(ms);
-  if (size % 3_600_000 === 0) return `${sign}${size / 3_600_000}h`;
-  if (size % 60_000 === 0) return `${sign}${size / 60_000}m`;
-  return `${sign}${size} ms`;
-}
-
-function fieldValue(field: TradeField, value: number | string | null): string {
-  if (value === null) return field.startsWith('exit') ? 'open' : '-';
-  if (typeof value === 'string') return value;
-  return timeFields.has(field) ? formatParityTime(value) : number(value);
-}
-
-function fieldLine(difference: FieldDifference): string {
-  const { field, bot, backtest, delta } = difference;
-  const change = delta === null ? '' : timeFields.has(field) ? duration(delta) : signed(delta);
-  return `     ${tradeFieldLabels[field].padEnd(13)} bot ${fieldValue(field, bot).padEnd(17)} backtest ${fieldValue(field, backtest).padEnd(17)} ${change.padEnd(10)} ${difference.cause}: ${difference.note}`;
-}
-
-function tradeLine(label: string, trade: ParityTrade): string {
-  const exit =
-    trade.exitTime === null
-      ? 'still open'
-      : `exit ${formatParityTime(trade.exitTime)} at ${number(trade.exitPrice ?? 0)} (${trade.exitReason ?? 'exit'})`;
-  return `     ${label.padEnd(9)} entry ${formatParityTime(trade.entryTime)} at ${number(trade.entryPrice)}, ${exit}, quantity ${number(trade.quantity)}, fees ${number(trade.fees)}, P&L ${signed(trade.pnl)}`;
-}
-
-const kindLabels: Readonly<Record<TradeDifference['kind'], string>> = {
-  missing_in_bot: 'missing in bot',
-  extra_in_bot: 'extra in bot',
-  changed: 'changed',
-};
-
-/**
- * The report as text, the way `pnpm parity` prints it.
- *
- * @example
- * ```ts
- * process.stdout.write(formatParityReport(await runParity({ dbPath, config })));
- * ```
- */
-export function formatParityReport(report: ParityReport): string {
-  const lines: string[] = [];
-  const { period } = report;
-  lines.push(`LumenLink parity report for ${report.db}`);
-  lines.push(
-    `  config    ${report.strategy} on ${report.symbols.join(', ')} ${report.interval}; cash ${report.startingCash}, fee ${report.feeBps} bps, slippage ${report.slippageBps} bps`,
-  );
-  lines.push(
-    `  candles   ${formatParityTime(period.firstCandle)} to ${formatParityTime(period.to)} UTC: ${report.candles} replayed, warm-up included (end: ${period.toSource})`,
-  );
-  lines.push(
-    `  trading   ${period.from === null ? 'from the first candle on, once the strategy is warm' : `from ${formatParityTime(period.from)} (--from)`}`,
-  );
-  lines.push(
-    `  bot       ${report.bot.trades} trades from ${report.bot.orders} orders and ${report.bot.fills} fills`,
-  );
-  lines.push(
-    `  backtest  ${report.backtest.trades} trades from ${report.backtest.orders} orders and ${report.backtest.fills} fills`,
-  );
-  lines.push(`  matched   ${report.matched} trades`);
-  for (const note of report.notes) lines.push(`  note      ${note}`);
-  lines.push('');
-  if (report.differences.length === 0) {
-    lines.push(
-      "No differences: replaying the stored candles through the backtest gives exactly the bot's trades.",
-    );
-    return `${lines.join('\n')}\n`;
-  }
-  const counts = parityCauses
-    .filter((cause) => report.causes[cause] > 0)
-    .map((cause) => `${cause} ${report.causes[cause]}`);
-  lines.push(
-    `${report.differences.length} ${report.differences.length === 1 ? 'difference' : 'differences'}: ${counts.join(', ')}`,
-  );
-  report.differences.forEach((difference, index) => {
-    lines.push('');
-    lines.push(
-      `${index + 1}. ${difference.symbol}, signalled ${formatParityTime(difference.time)}: ${kindLabels[difference.kind]} (${difference.cause})`,
-    );
-    if (difference.kind === 'changed') {
-      for (const field of difference.fields) lines.push(fieldLine(field));
-      return;
+/** The bot's config from `.env` and the environment, or what to fix in them. */
+function readConfig(options: ParityCliOptions): Config | string {
+  try {
+    const file = readEnvFile(options.envFile);
+    // Every key of the .env file must be one LumenLink reads, as for the bot.
+    if (file.issues.length > 0) {
+      throw new ConfigError(file.issues, { title: `Invalid ${options.envFile}` });
     }
-    if (difference.backtest !== null) lines.push(tradeLine('backtest', difference.backtest));
-    if (difference.bot !== null) lines.push(tradeLine('bot', difference.bot));
-    lines.push(`     ${difference.cause}: ${difference.note}`);
-  });
-  return `${lines.join('\n')}\n`;
+    return loadConfig(mergeEnv(file.values, options.processEnv));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return `${error.message}\nFix the keys above in .env or the environment.`;
+  }
 }
 
 /**
@@ -247,27 +147,12 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
     options.out.write(`${usage}\n`);
     return 0;
   }
-  let config: Config;
-  try {
-    const file = readEnvFile(options.envFile);
-    // Every key of the .env file must be one LumenLink reads, as for the bot.
-    if (file.issues.length > 0) {
-      throw new ConfigError(file.issues, { title: `Invalid ${options.envFile}` });
-    }
-    config = loadConfig(mergeEnv(file.values, options.processEnv));
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return fail(`${error.message}\nFix the keys above in .env or the environment.`);
-  }
+  const config = readConfig(options);
+  if (typeof config === 'string') return fail(config);
   const dbPath = resolve(options.cwd ?? process.cwd(), flags.db ?? config.data.dbPath);
   let report: ParityReport;
   try {
-    report = await runParity({
-      dbPath,
-      config,
-      ...(flags.from === undefined ? {} : { from: flags.from }),
-      ...(flags.to === undefined ? {} : { to: flags.to }),
-    });
+    report = await parityOfDatabase({ dbPath, config, ...flags.period });
   } catch (error) {
     if (error instanceof LumenLinkError) return fail(error.message);
     return fail(

@@ -1,83 +1,21 @@
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Candle, type Order, type SymbolId } from '@lumenlink/core';
-import { loadBundledCandles, openStore, type LumenLinkStore } from '@lumenlink/data';
-import { runBacktest, type BacktestResult, type Trade } from '@lumenlink/engine';
-import { riskConfigFromConfig } from '@lumenlink/risk';
+import type { Order } from '@lumenlink/core';
+import { openStore } from '@lumenlink/data';
+import type { BacktestResult, Trade } from '@lumenlink/engine';
 import { createStrategy } from '@lumenlink/strategies';
-import { runParityCli } from './parity-cli.js';
-import { rebuildTrades, runParity, type ParityReport, type TradeDifference } from './parity.js';
-
-const hourMs = 3_600_000;
-const symbols: readonly SymbolId[] = ['BTC-USDT', 'ETH-USDT'];
-const candleCount = 600;
-/** The bot's config: every model key away from its default, so a key the report drops shows. */
-const botEnv = {
-  SYMBOLS: 'BTC-USDT,ETH-USDT',
-  INTERVAL: '1h',
-  STRATEGY: 'ema_crossover',
-  PAPER_STARTING_CASH: '5000',
-  PAPER_FEE_BPS: '12',
-  PAPER_SLIPPAGE_BPS: '7',
-  TRAILING_STOP_ATR_MULT: '2.5',
-  ATR_PERIOD: '10',
-  STOP_LOSS_PCT: '1.5',
-  RISK_MAX_POSITION_USD: '400',
-} as const;
-
-function bundled(): Map<SymbolId, Candle[]> {
-  return new Map(
-    symbols.map((symbol) => [symbol, loadBundledCandles(symbol, '1h').slice(0, candleCount)]),
-  );
-}
-
-function tempPath(name: string): string {
-  return join(mkdtempSync(join(tmpdir(), 'lumenlink-parity-')), name);
-}
-
-/**
- * What the bot leaves behind after trading the stored candles in replay paper mode: the candles,
- * its orders, fills and decisions in SQLite (the same trade cycle over the same stores), and the
- * last processed candle per symbol. Options spelled out from `botEnv`, not derived by the code
- * under test. With `start` (a candle index), the bot started trading there, as it does on live
- * data: warmed up on the 22 candles before (ema_crossover's warm-up; more than ATR_PERIOD + 1).
- */
-async function botDatabase(path: string, start?: number): Promise<BacktestResult> {
-  const store = await openStore({ path });
-  try {
-    const candles = bundled();
-    for (const [symbol, list] of candles) await store.candles.saveCandles(symbol, '1h', list);
-    const from = start === undefined ? undefined : candles.get('BTC-USDT')![start]!.time;
-    const seen =
-      start === undefined
-        ? candles
-        : new Map([...candles].map(([symbol, list]) => [symbol, list.slice(start - 22)]));
-    const result = await runBacktest({
-      candles: seen,
-      interval: '1h',
-      strategy: () => createStrategy('ema_crossover', undefined, { interval: '1h' }),
-      startingCash: 5000,
-      feeBps: 12,
-      slippageBps: 7,
-      risk: riskConfigFromConfig(loadConfig(botEnv)),
-      atrPeriod: 10,
-      trailingStopAtrMultiple: 2.5,
-      stopLossPct: 1.5,
-      cooldownMs: 300_000,
-      ...(from === undefined ? {} : { from }),
-      stores: store,
-    });
-    for (const [symbol, list] of candles) {
-      await store.runtime.setLastProcessedCandle(symbol, '1h', list.at(-1)!.time);
-    }
-    return result;
-  } finally {
-    await store.close();
-  }
-}
+import {
+  alter,
+  botDatabase,
+  bundled,
+  candleCount,
+  copy,
+  hourMs,
+  parity,
+  removeOrder,
+  symbols,
+  tempPath,
+} from '../../test/bot-database.js';
+import type { ParityReport, TradeDifference } from './types.js';
 
 let basePath: string;
 let base: BacktestResult;
@@ -86,31 +24,6 @@ beforeAll(async () => {
   basePath = tempPath('bot.db');
   base = await botDatabase(basePath);
 });
-
-/** A copy of the bot's database to alter. */
-function copy(): string {
-  const path = tempPath('copy.db');
-  copyFileSync(basePath, path);
-  if (existsSync(`${basePath}-wal`)) copyFileSync(`${basePath}-wal`, `${path}-wal`);
-  return path;
-}
-
-async function alter(path: string, change: (store: LumenLinkStore) => Promise<void>) {
-  const store = await openStore({ path });
-  try {
-    await change(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function parity(
-  path: string,
-  env: Record<string, string> = {},
-  period: { from?: number; to?: number } = {},
-) {
-  return runParity({ dbPath: path, config: loadConfig({ ...botEnv, ...env }), ...period });
-}
 
 /** The orders behind a trade of the base run. */
 function ordersOf(trade: Trade): { entry: Order; exit: Order } {
@@ -142,62 +55,10 @@ function pick(test: (trade: Trade) => boolean, index = 0): Trade {
   return trade;
 }
 
-async function removeOrder(store: LumenLinkStore, order: Order): Promise<void> {
-  await store.db.deleteFrom('fills').where('client_order_id', '=', order.clientOrderId).execute();
-  await store.db.deleteFrom('orders').where('client_order_id', '=', order.clientOrderId).execute();
-}
-
 function only(report: ParityReport): TradeDifference {
   expect(report.differences).toHaveLength(1);
   return report.differences[0]!;
 }
-
-async function cli(argv: string[], env: Record<string, string> = {}, envText?: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'lumenlink-parity-cli-'));
-  const envFile = join(dir, '.env');
-  if (envText !== undefined) writeFileSync(envFile, envText);
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  err.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await runParityCli({
-    argv,
-    envFile,
-    processEnv: { ...botEnv, ...env },
-    out,
-    err,
-    cwd: dir,
-  });
-  return { code, stdout, stderr };
-}
-
-describe('rebuildTrades', () => {
-  it("rebuilds the engine's own trades from the stored orders and fills", async () => {
-    const store = await openStore({ path: basePath });
-    const [orders, fills] = await Promise.all([
-      store.orders.listOrders(),
-      store.orders.listFills(),
-    ]);
-    await store.close();
-    const candles = bundled();
-    const marks = new Map(symbols.map((symbol) => [symbol, candles.get(symbol)!.at(-1)!.close]));
-    const rebuilt = rebuildTrades({ orders, fills, interval: '1h', marks, symbols }).map(
-      ({ entryFilledAt, exitFilledAt, entryOrderId, exitOrderId, ...trade }) => {
-        expect(entryFilledAt).toBeGreaterThanOrEqual(trade.entryTime);
-        expect(exitFilledAt === null).toBe(exitOrderId === null);
-        expect(entryOrderId).toMatch(/^ll/);
-        return trade;
-      },
-    );
-    // Market fills at the next open, stop exits filled at a candle's close: every kind is here.
-    const reasons = new Set(base.trades.map((trade) => trade.exitReason));
-    expect(reasons).toEqual(new Set(['signal', 'trailing_stop', 'stop']));
-    expect(base.trades.length).toBeGreaterThan(20);
-    expect(rebuilt).toEqual(base.trades);
-  });
-});
 
 describe('runParity', () => {
   it('reports zero differences for the database of a bot that traded the stored candles', async () => {
@@ -223,7 +84,7 @@ describe('runParity', () => {
   it('an altered fill price: a fill-model difference of the exit price and the P&L', async () => {
     const trade = pick((candidate) => candidate.exitReason === 'signal');
     const fill = fillOf(ordersOf(trade).exit);
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.db
         .updateTable('fills')
@@ -253,7 +114,7 @@ describe('runParity', () => {
   it('a dropped order: the trade is missing in the bot, put down to data', async () => {
     const trade = pick(() => true, 2);
     const { entry, exit } = ordersOf(trade);
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await removeOrder(store, entry);
       await removeOrder(store, exit);
@@ -274,7 +135,7 @@ describe('runParity', () => {
   it('a rejected entry order: the trade is missing in the bot, put down to a rejection', async () => {
     const trade = pick(() => true, 4);
     const { entry, exit } = ordersOf(trade);
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.db
         .deleteFrom('fills')
@@ -320,7 +181,7 @@ describe('runParity', () => {
   it('a fill later than the candle open: a latency difference', async () => {
     const trade = pick((candidate) => candidate.exitReason === 'trailing_stop', 1);
     const fill = fillOf(ordersOf(trade).entry);
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.db
         .updateTable('fills')
@@ -350,7 +211,7 @@ describe('runParity', () => {
     const exit = ordersOf(trade).exit;
     const fill = fillOf(exit);
     const tick = trade.exitSignalTime! - hourMs + 20 * 60_000;
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.db
         .updateTable('orders')
@@ -378,7 +239,7 @@ describe('runParity', () => {
 
   it('a candle missing from the store: data', async () => {
     const trade = pick(() => true, 3);
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.db
         .deleteFrom('candles')
@@ -407,7 +268,7 @@ describe('runParity', () => {
     const open =
       candle.high > candle.open ? (candle.open + candle.high) / 2 : (candle.open + candle.low) / 2;
     expect(open).not.toBe(candle.open);
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.candles.saveCandles(trade.symbol, '1h', [{ ...candle, open }]);
     });
@@ -452,7 +313,7 @@ describe('runParity', () => {
     expect(partial.bot.trades).toBeLessThan(base.trades.length);
     expect(partial.bot.trades).toBeGreaterThan(5);
 
-    const path = copy();
+    const path = copy(basePath);
     await alter(path, async (store) => {
       await store.db.deleteFrom('runtime_state').where('kind', '=', 'last_candle').execute();
     });
@@ -497,96 +358,5 @@ describe('runParity', () => {
     expect(first).toMatchObject({ kind: 'missing_in_bot', cause: 'data' });
     expect(first.time).toBeLessThan(from);
     expect(first.note).toContain('pass --from');
-  });
-});
-
-describe('pnpm parity', () => {
-  it('prints the report, exit code 0 without differences; --json gives the same report', async () => {
-    const text = await cli(['--db', basePath]);
-    expect(text.stderr).toBe('');
-    expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`LumenLink parity report for ${basePath}`);
-    expect(text.stdout).toContain(
-      'ema_crossover on BTC-USDT, ETH-USDT 1h; cash 5000, fee 12 bps, slippage 7 bps',
-    );
-    expect(text.stdout).toContain(`matched   ${base.trades.length} trades`);
-    expect(text.stdout).toContain('No differences');
-
-    const json = await cli(['--db', basePath, '--json']);
-    expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(await parity(basePath))));
-  });
-
-  it('exit code 1 with differences, each printed with its fields and cause', async () => {
-    const trade = pick((candidate) => candidate.exitReason === 'signal');
-    const fill = fillOf(ordersOf(trade).exit);
-    const path = copy();
-    await alter(path, async (store) => {
-      await store.db
-        .updateTable('fills')
-        .set({ price: fill.price * 0.998 })
-        .where('trade_id', '=', fill.tradeId)
-        .execute();
-    });
-    const { code, stdout } = await cli([`--db=${path}`]);
-    expect(code).toBe(1);
-    expect(stdout).toContain('1 difference: fill model 1');
-    expect(stdout).toMatch(
-      new RegExp(`1\\. ${trade.symbol}, signalled .*: changed \\(fill model\\)`),
-    );
-    expect(stdout).toMatch(/ {5}exit price +bot \S+ +backtest \S+ +-\S+ +fill model: /);
-    expect(stdout).toMatch(/ {5}P&L +bot /);
-
-    const json = await cli(['--db', path, '--json']);
-    expect(json.code).toBe(1);
-    const report = JSON.parse(json.stdout) as ParityReport;
-    expect(report.differences[0]!.fields[0]!.field).toBe('exitPrice');
-  });
-
-  it('reads the database from DB_PATH in .env, and the period flags as UTC times', async () => {
-    const to = bundled().get('BTC-USDT')![350]!.time;
-    const iso = new Date(to).toISOString().slice(0, 16);
-    const { code, stdout } = await cli(['--to', iso, '--json'], {}, `DB_PATH=${basePath}\n`);
-    expect(code).toBe(0);
-    expect((JSON.parse(stdout) as ParityReport).period).toMatchObject({ to, toSource: 'flag' });
-  });
-
-  it('exit code 2 on bad input, with the reason', async () => {
-    const missing = await cli(['--db', join(tmpdir(), 'no-such-dir', 'bot.db')]);
-    expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/does not exist/);
-
-    const unknown = await cli(['--db', basePath, '--fast']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain("Unknown option '--fast'");
-    expect(unknown.stderr).toContain('Usage: pnpm parity');
-
-    const badTime = await cli(['--db', basePath, '--from', 'yesterday']);
-    expect(badTime).toMatchObject({ code: 2 });
-    expect(badTime.stderr).toContain('--from "yesterday" is not a time');
-
-    const reversed = await cli(['--db', basePath, '--from', '2024-02-01', '--to', '2024-01-01']);
-    expect(reversed.code).toBe(2);
-    expect(reversed.stderr).toContain('is after to');
-
-    const config = await cli(['--db', basePath], { PAPER_FEE_BPS: 'lots' });
-    expect(config.code).toBe(2);
-    expect(config.stderr).toContain('PAPER_FEE_BPS');
-
-    const otherSymbol = await cli(['--db', basePath], { SYMBOLS: 'BTC-USDT,SOL-USDT' });
-    expect(otherSymbol.code).toBe(2);
-    expect(otherSymbol.stderr).toContain('holds no 1h candles of SOL-USDT');
-
-    const notADatabase = tempPath('notes.db');
-    writeFileSync(
-      notADatabase,
-      'not a database, just text long enough to look like a header\n'.repeat(20),
-    );
-    const foreign = await cli(['--db', notADatabase]);
-    expect(foreign.code).toBe(2);
-
-    const help = await cli(['--help']);
-    expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toContain('Exit code: 0 no differences, 1 differences, 2 bad input.');
   });
 });
