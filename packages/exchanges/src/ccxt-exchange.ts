@@ -104,7 +104,7 @@ const rawSymbolExchanges: ReadonlySet<ExchangeId> = new Set<ExchangeId>(['binanc
  * try {
  *   await exchange.createOrder({ clientOrderId: 'll0abc', symbol: 'BTC-USDT', side: 'buy', type: 'market', quantity: 0.01 });
  * } catch (error) {
- *   if (error instanceof OrderOutcomeUnknownError) await exchange.fetchOrderByClientId('BTC-USDT', 'll0abc');
+ *   if (OrderOutcomeUnknownError.isInstance(error)) await exchange.fetchOrderByClientId('BTC-USDT', 'll0abc');
  * }
  * ```
  */
@@ -508,7 +508,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
       try {
         markets.set(id, marketInfoFromCcxt(market, `${this.name} market ${symbol}`));
       } catch (error) {
-        if (!(error instanceof DataIntegrityError)) throw error;
+        if (!DataIntegrityError.isInstance(error)) throw error;
         unusable.set(id, error.message);
       }
     }

@@ -9,6 +9,7 @@
  * (`setTimeout`, `Date.now`): tests drive it with fake timers.
  */
 import {
+  LumenLinkError,
   ExchangeUnavailableError,
   OrderOutcomeUnknownError,
   RateLimitError,
@@ -115,6 +116,15 @@ export interface ExchangePolicies {
  * repeatedly. Nothing was stored or sent. Transient: entries resume after the break time.
  */
 export class CircuitOpenError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.CircuitOpenError');
+  }
+
+  /** Whether `value` is a {@link CircuitOpenError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is CircuitOpenError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.CircuitOpenError');
+  }
+
   readonly code = 'CIRCUIT_OPEN';
   /** When the breaker will let a probe through (epoch ms), when known. */
   readonly retryAt: number | null;
@@ -175,7 +185,7 @@ function backoffDelayMs(
 ): number {
   const base = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(base / 2 + random() * (base / 2));
-  const asked = error instanceof RateLimitError ? (error.retryAfterMs ?? 0) : 0;
+  const asked = RateLimitError.isInstance(error) ? (error.retryAfterMs ?? 0) : 0;
   return Math.max(jittered, asked);
 }
 
@@ -223,8 +233,8 @@ export function createExchangePolicies(options: ExchangePolicyOptions = {}): Exc
   const random = seededRandom(seed);
 
   const isRetryableRead = (error: Error): boolean =>
-    error instanceof ExchangeUnavailableError &&
-    !(error instanceof RateLimitError && (error.retryAfterMs ?? 0) > maxDelayMs);
+    ExchangeUnavailableError.isInstance(error) &&
+    !(RateLimitError.isInstance(error) && (error.retryAfterMs ?? 0) > maxDelayMs);
   const readPolicy = retry(handleWhen(isRetryableRead), {
     maxAttempts: retries,
     backoff: new DelegateBackoff<IRetryBackoffContext<unknown>>((context) =>
@@ -246,7 +256,7 @@ export function createExchangePolicies(options: ExchangePolicyOptions = {}): Exc
   });
 
   const countsForBreaker = (error: Error): boolean =>
-    error instanceof ExchangeUnavailableError || error instanceof OrderOutcomeUnknownError;
+    ExchangeUnavailableError.isInstance(error) || OrderOutcomeUnknownError.isInstance(error);
   const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
     halfOpenAfter: halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(threshold),
