@@ -94,7 +94,7 @@ const memoryPath = ':memory:';
  * ```ts
  * const store = await openStore({
  *   path: './data/lumenlink.db',
- *   redact: createRedactor(configSecrets(config)), // from @lumenlink/core/logging and core
+ *   redact: createRedactor(configSecrets(config)), // both from @lumenlink/core
  * });
  * await store.candles.saveCandles('BTC-USD', '1h', candles);
  * const recent = await store.candles.getRecentCandles('BTC-USD', '1h', 200);

@@ -8,8 +8,8 @@ import {
   OrderRejectedError,
   RateLimitError,
   type OrderRejectionReason,
+  createRedactor,
 } from '@lumenlink/core';
-import { createRedactor } from '@lumenlink/core/logging';
 import {
   ArgumentsRequired,
   AuthenticationError,

@@ -25,8 +25,10 @@ import {
   type SymbolId,
   type Ticker,
   type Timeframe,
+  createRedactor,
+  isSecretFieldName,
+  type Redactor,
 } from '@lumenlink/core';
-import { createRedactor, isSecretFieldName, type Redactor } from '@lumenlink/core/logging';
 import { parseApiBaseUrl, rewriteApiUrls } from './api-url.js';
 import { mapCcxtError, retryAfterMs, type CcxtCallKind } from './ccxt-errors.js';
 import {

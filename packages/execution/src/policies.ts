@@ -15,6 +15,7 @@ import {
   RateLimitError,
   TransientError,
   ValidationError,
+  seededRandom,
   silentLogger,
   systemClock,
   type Clock,
@@ -143,18 +144,6 @@ const defaults = {
   halfOpenAfterMs: 30_000,
   jitterSeed: 1,
 };
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function checkCount(name: string, value: number, min: number): number {
   if (!Number.isSafeInteger(value) || value < min) {
