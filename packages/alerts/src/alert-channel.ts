@@ -35,7 +35,7 @@ export class AlertDeliveryError extends LumenLinkError {
     LumenLinkError.addMarker(this, 'lumenlink.error.AlertDeliveryError');
   }
 
-  /** Whether `value` is a {@link AlertDeliveryError}, from any copy of this package. */
+  /** Whether `value` is an {@link AlertDeliveryError}, from any copy of this package. */
   static override isInstance(value: unknown): value is AlertDeliveryError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.AlertDeliveryError');
   }

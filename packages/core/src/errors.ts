@@ -235,7 +235,7 @@ export class OrderTransitionError extends PermanentError {
     LumenLinkError.addMarker(this, 'lumenlink.error.OrderTransitionError');
   }
 
-  /** Whether `value` is a {@link OrderTransitionError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link OrderTransitionError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is OrderTransitionError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderTransitionError');
   }
@@ -254,7 +254,7 @@ export class ExchangeUnavailableError extends TransientError {
     LumenLinkError.addMarker(this, 'lumenlink.error.ExchangeUnavailableError');
   }
 
-  /** Whether `value` is a {@link ExchangeUnavailableError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link ExchangeUnavailableError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is ExchangeUnavailableError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.ExchangeUnavailableError');
   }
@@ -295,7 +295,7 @@ export class OrderOutcomeUnknownError extends TransientError {
     LumenLinkError.addMarker(this, 'lumenlink.error.OrderOutcomeUnknownError');
   }
 
-  /** Whether `value` is a {@link OrderOutcomeUnknownError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link OrderOutcomeUnknownError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is OrderOutcomeUnknownError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderOutcomeUnknownError');
   }
@@ -319,7 +319,7 @@ export class OrderRejectedError extends PermanentError {
     LumenLinkError.addMarker(this, 'lumenlink.error.OrderRejectedError');
   }
 
-  /** Whether `value` is a {@link OrderRejectedError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link OrderRejectedError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is OrderRejectedError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderRejectedError');
   }
@@ -339,7 +339,7 @@ export class OrderNotFoundError extends PermanentError {
     LumenLinkError.addMarker(this, 'lumenlink.error.OrderNotFoundError');
   }
 
-  /** Whether `value` is a {@link OrderNotFoundError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link OrderNotFoundError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is OrderNotFoundError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderNotFoundError');
   }
@@ -353,7 +353,7 @@ export class ExchangeAuthError extends PermanentError {
     LumenLinkError.addMarker(this, 'lumenlink.error.ExchangeAuthError');
   }
 
-  /** Whether `value` is a {@link ExchangeAuthError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link ExchangeAuthError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is ExchangeAuthError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.ExchangeAuthError');
   }
@@ -367,7 +367,7 @@ export class ExchangeRequestError extends PermanentError {
     LumenLinkError.addMarker(this, 'lumenlink.error.ExchangeRequestError');
   }
 
-  /** Whether `value` is a {@link ExchangeRequestError}, from any copy of `@lumenlink/core`. */
+  /** Whether `value` is an {@link ExchangeRequestError}, from any copy of `@lumenlink/core`. */
   static override isInstance(value: unknown): value is ExchangeRequestError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.ExchangeRequestError');
   }

@@ -9,7 +9,7 @@ export class EmulatorApiError extends PermanentError {
     LumenLinkError.addMarker(this, 'lumenlink.error.EmulatorApiError');
   }
 
-  /** Whether `value` is a {@link EmulatorApiError}, from any copy of this package. */
+  /** Whether `value` is an {@link EmulatorApiError}, from any copy of this package. */
   static override isInstance(value: unknown): value is EmulatorApiError {
     return LumenLinkError.hasMarker(value, 'lumenlink.error.EmulatorApiError');
   }
