@@ -36,7 +36,14 @@ const consumerSource = path.join(root, 'scripts', 'consumer', 'consumer.ts');
 const NATIVE = ['better-sqlite3'];
 
 /** What installing @lumenlink/strategies alone must not pull in (DESIGN.md: strategies do no I/O). */
-const STRATEGIES_FORBIDDEN = ['ccxt', 'kysely', 'better-sqlite3', 'grammy'];
+const STRATEGIES_FORBIDDEN = [
+  'ccxt',
+  'kysely',
+  'better-sqlite3',
+  'grammy',
+  'winston',
+  'prom-client',
+];
 
 /** The packed tarball of each public package, filled by the consumer phase. */
 /** @type {Map<string, string>} */

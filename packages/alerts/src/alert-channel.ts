@@ -31,6 +31,15 @@ export interface AlertDeliveryErrorOptions {
  * webhook token); the SDK error is never attached as `cause`, because its text holds the token.
  */
 export class AlertDeliveryError extends LumenLinkError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.AlertDeliveryError');
+  }
+
+  /** Whether `value` is an {@link AlertDeliveryError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is AlertDeliveryError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.AlertDeliveryError');
+  }
+
   readonly code = 'ALERT_DELIVERY_FAILED';
   readonly isRetryable: boolean;
   /** Wait asked for by the destination (ms), or `null`. */

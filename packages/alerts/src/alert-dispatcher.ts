@@ -135,12 +135,11 @@ export function createAlertDispatcher(options: AlertDispatcherOptions): AlertDis
         await channel.send(event, abort.signal);
         return;
       } catch (error) {
-        const failure =
-          error instanceof AlertDeliveryError
-            ? error
-            : new AlertDeliveryError(error instanceof Error ? error.message : String(error), {
-                retryable: true,
-              });
+        const failure = AlertDeliveryError.isInstance(error)
+          ? error
+          : new AlertDeliveryError(error instanceof Error ? error.message : String(error), {
+              retryable: true,
+            });
         const fields = {
           channel: channel.name,
           alert: event.type,

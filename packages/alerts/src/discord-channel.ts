@@ -4,7 +4,7 @@
 import type { AlertEvent } from '@lumenlink/core';
 import { createAlertDispatcher } from './alert-dispatcher.js';
 import type { AlertDispatcher, AlertDispatcherOptions } from './alert-dispatcher.js';
-import { createRedactor } from '@lumenlink/core/logging';
+import { createRedactor } from '@lumenlink/core';
 import { AlertDeliveryError } from './alert-channel.js';
 import type { AlertChannel } from './alert-channel.js';
 import { formatDiscordEmbed } from './format.js';

@@ -2,7 +2,7 @@
  * Pure message formats: an {@link AlertEvent} as Telegram HTML, as plain text, and as a Discord
  * embed. No I/O; every value from an event is escaped for its target.
  */
-import type { AlertEvent } from '@lumenlink/core';
+import { escapeHtml, type AlertEvent } from '@lumenlink/core';
 
 /** A Discord embed field. */
 export interface DiscordEmbedField {
@@ -29,11 +29,6 @@ export const embedColors = {
   warn: 0xf39c12,
   info: 0x3498db,
 } as const;
-
-/** Escapes `&`, `<` and `>` for Telegram's HTML parse mode. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** A number with up to `digits` decimals and no exponent noise. */
 export function formatNumber(value: number, digits = 8): string {

@@ -13,7 +13,6 @@ export { createDiscordChannel, createDiscordNotifier } from './discord-channel.j
 export type { DiscordChannelOptions } from './discord-channel.js';
 export {
   embedColors,
-  escapeHtml,
   formatDiscordEmbed,
   formatNumber,
   formatPlainText,

@@ -5,7 +5,7 @@ import { Api, GrammyError, HttpError } from 'grammy';
 import type { AlertEvent } from '@lumenlink/core';
 import { createAlertDispatcher } from './alert-dispatcher.js';
 import type { AlertDispatcher, AlertDispatcherOptions } from './alert-dispatcher.js';
-import { createRedactor } from '@lumenlink/core/logging';
+import { createRedactor } from '@lumenlink/core';
 import { AlertDeliveryError } from './alert-channel.js';
 import type { AlertChannel } from './alert-channel.js';
 import { formatTelegramHtml } from './format.js';

@@ -5,11 +5,10 @@
 import { Bot, InlineKeyboard } from 'grammy';
 import type { Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
-import { parseSymbol } from '@lumenlink/core';
+import { createRedactor, escapeHtml, parseSymbol } from '@lumenlink/core';
 import type { Clock, Decision, Logger, SymbolId, TradingState } from '@lumenlink/core';
-import { createRedactor } from '@lumenlink/core/logging';
 import type { BotControl } from './bot-control.js';
-import { escapeHtml, formatNumber, formatSigned } from './format.js';
+import { formatNumber, formatSigned } from './format.js';
 
 /** Options of {@link registerTelegramCommands}. */
 export interface TelegramCommandsOptions {

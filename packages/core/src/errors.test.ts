@@ -1,6 +1,12 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
   ExchangeAuthError,
+  ExchangeRequestError,
   ExchangeUnavailableError,
   OrderNotFoundError,
   OrderOutcomeUnknownError,
@@ -17,6 +23,9 @@ import {
   ValidationError,
   isRetryableError,
 } from './errors.js';
+import type * as errorsModule from './errors.js';
+
+type ErrorsModule = typeof errorsModule;
 
 describe('errors', () => {
   it('carries a stable code, a cause and whether a retry can help', () => {
@@ -91,5 +100,101 @@ describe('exchange errors', () => {
       'ORDER_OUTCOME_UNKNOWN',
       'ORDER_REJECTED',
     ]);
+  });
+});
+
+describe('isInstance across copies of the module', () => {
+  /** A second, independent copy of this module, as a duplicate install would load it. */
+  async function loadSecondCopy(): Promise<ErrorsModule> {
+    const source = await readFile(fileURLToPath(new URL('./errors.ts', import.meta.url)), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext },
+    });
+    const directory = await mkdtemp(join(tmpdir(), 'lumenlink-errors-'));
+    const file = join(directory, 'errors.mjs');
+    await writeFile(file, outputText);
+    return (await import(pathToFileURL(file).href)) as ErrorsModule;
+  }
+
+  it('recognises an error thrown by another copy, which instanceof does not', async () => {
+    const copy = await loadSecondCopy();
+    expect(copy.OrderOutcomeUnknownError).not.toBe(OrderOutcomeUnknownError);
+    const unknown = new copy.OrderOutcomeUnknownError('llabc', 'timed out');
+    expect(unknown).not.toBeInstanceOf(OrderOutcomeUnknownError);
+    expect(OrderOutcomeUnknownError.isInstance(unknown)).toBe(true);
+    expect(TransientError.isInstance(unknown)).toBe(true);
+    expect(LumenLinkError.isInstance(unknown)).toBe(true);
+    expect(PermanentError.isInstance(unknown)).toBe(false);
+    expect(OrderRejectedError.isInstance(unknown)).toBe(false);
+    expect(isRetryableError(unknown)).toBe(true);
+    expect(isRetryableError(new copy.OrderRejectedError('rejected', 'no'))).toBe(false);
+    expect(copy.isRetryableError(new StorageError('locked'))).toBe(true);
+    const limited = new copy.RateLimitError('429', { retryAfterMs: 500 });
+    expect(RateLimitError.isInstance(limited)).toBe(true);
+    expect(ExchangeUnavailableError.isInstance(limited)).toBe(true);
+    expect(ExchangeUnavailableError.isInstance(new copy.ExchangeUnavailableError('503'))).toBe(
+      true,
+    );
+    expect(RateLimitError.isInstance(new copy.ExchangeUnavailableError('503'))).toBe(false);
+  });
+
+  it('tells each class apart and refuses look-alikes that carry the same name', () => {
+    const classes = [
+      ConfigError,
+      ValidationError,
+      DataIntegrityError,
+      StrategyError,
+      StorageError,
+      OrderTransitionError,
+      ExchangeUnavailableError,
+      RateLimitError,
+      OrderOutcomeUnknownError,
+      OrderRejectedError,
+      OrderNotFoundError,
+      ExchangeAuthError,
+      ExchangeRequestError,
+    ] as const;
+    const samples = [
+      new ConfigError([{ key: 'MODE', problem: 'bad' }]),
+      new ValidationError('x'),
+      new DataIntegrityError('x'),
+      new StrategyError('s', 'x'),
+      new StorageError('x'),
+      new OrderTransitionError('x'),
+      new ExchangeUnavailableError('x'),
+      new RateLimitError('x'),
+      new OrderOutcomeUnknownError('id', 'x'),
+      new OrderRejectedError('rejected', 'x'),
+      new OrderNotFoundError('x'),
+      new ExchangeAuthError('x'),
+      new ExchangeRequestError('x'),
+    ];
+    const matrix = classes.map((errorClass) =>
+      samples.map((sample) => errorClass.isInstance(sample)),
+    );
+    const expected = classes.map((errorClass) =>
+      samples.map((sample) => sample instanceof errorClass),
+    );
+    expect(matrix).toEqual(expected);
+    expect(matrix.flat().filter(Boolean)).toHaveLength(samples.length + 1); // RateLimit is also Unavailable
+
+    const lookAlike = Object.assign(new Error('timed out'), {
+      name: 'OrderOutcomeUnknownError',
+      code: 'ORDER_OUTCOME_UNKNOWN',
+      isRetryable: true,
+      clientOrderId: 'llabc',
+    });
+    expect(OrderOutcomeUnknownError.isInstance(lookAlike)).toBe(false);
+    expect(LumenLinkError.isInstance(lookAlike)).toBe(false);
+    expect(isRetryableError(lookAlike)).toBe(false);
+    for (const value of [null, undefined, 'OrderOutcomeUnknownError', 42, {}]) {
+      expect(LumenLinkError.isInstance(value)).toBe(false);
+    }
+  });
+
+  it('keeps the marker off the error itself: nothing extra to log or compare', () => {
+    const error = new StorageError('locked');
+    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
+    expect(Object.keys(error)).not.toContain('lumenlink.error');
   });
 });

@@ -6,6 +6,9 @@
  * {@link TransientError} (retrying later may help: a storage outage, a timeout).
  */
 
+/** The marker of every LumenLink error; each class adds `lumenlink.error.<ClassName>`. */
+const rootMarker = 'lumenlink.error';
+
 /** Options accepted by every LumenLink error. */
 export interface LumenLinkErrorOptions {
   /** The underlying error, kept for logs (redacted there) and debugging. */
@@ -15,14 +18,68 @@ export interface LumenLinkErrorOptions {
 /**
  * The root of every error LumenLink throws on purpose.
  *
+ * Recognise errors with the static `isInstance` of each class rather than `instanceof`: an
+ * application can end up with two copies of `@lumenlink/core` (two versions in `node_modules`,
+ * or one bundled), and an error thrown by one copy is not `instanceof` the other copy's class.
+ * Every class marks its prototype with a registered symbol, `Symbol.for('lumenlink.error')` for
+ * the root and `Symbol.for('lumenlink.error.<ClassName>')` for each subclass, and `isInstance`
+ * looks for that marker, which every copy shares.
+ *
+ * A subclass in another package marks itself the same way:
+ *
+ * ```ts
+ * const marker = 'lumenlink.error.KillSwitchError';
+ * export class KillSwitchError extends PermanentError {
+ *   static {
+ *     LumenLinkError.addMarker(this, marker);
+ *   }
+ *   static override isInstance(value: unknown): value is KillSwitchError {
+ *     return LumenLinkError.hasMarker(value, marker);
+ *   }
+ *   readonly code = 'KILL_SWITCH';
+ * }
+ * ```
+ *
  * @example
  * ```ts
  * try { loadConfig(process.env); } catch (error) {
- *   if (error instanceof LumenLinkError) console.error(error.code, error.message);
+ *   if (LumenLinkError.isInstance(error)) console.error(error.code, error.message);
  * }
  * ```
  */
 export abstract class LumenLinkError extends Error {
+  static {
+    LumenLinkError.addMarker(this, rootMarker);
+  }
+
+  /**
+   * Whether `value` is a LumenLink error, from this copy of `@lumenlink/core` or any other.
+   * Each subclass narrows to itself: `OrderOutcomeUnknownError.isInstance(error)`.
+   */
+  static isInstance(value: unknown): value is LumenLinkError {
+    return LumenLinkError.hasMarker(value, rootMarker);
+  }
+
+  /**
+   * Marks every instance of `errorClass` with `Symbol.for(marker)`, set once, non-enumerable,
+   * on its prototype. Called from a static block of each error class.
+   */
+  protected static addMarker(
+    errorClass: abstract new (...args: never[]) => unknown,
+    marker: string,
+  ): void {
+    Object.defineProperty(errorClass.prototype, Symbol.for(marker), { value: true });
+  }
+
+  /** Whether `value` is an object that carries `Symbol.for(marker)` (see {@link addMarker}). */
+  protected static hasMarker(value: unknown, marker: string): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[Symbol.for(marker)] === true
+    );
+  }
+
   /** A stable, machine-readable code such as `CONFIG_INVALID`. */
   abstract readonly code: string;
   /** Whether repeating the failed operation later may succeed. */
@@ -36,11 +93,29 @@ export abstract class LumenLinkError extends Error {
 
 /** An error that repeating the operation cannot fix. */
 export abstract class PermanentError extends LumenLinkError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.PermanentError');
+  }
+
+  /** Whether `value` is a {@link PermanentError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is PermanentError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.PermanentError');
+  }
+
   readonly isRetryable = false;
 }
 
 /** An error that may clear by itself; the operation can be tried again later. */
 export abstract class TransientError extends LumenLinkError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.TransientError');
+  }
+
+  /** Whether `value` is a {@link TransientError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is TransientError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.TransientError');
+  }
+
   readonly isRetryable = true;
 }
 
@@ -58,6 +133,15 @@ export interface ConfigIssue {
  * The configuration is invalid. Lists every bad key at once, so one run shows every fix.
  */
 export class ConfigError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.ConfigError');
+  }
+
+  /** Whether `value` is a {@link ConfigError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is ConfigError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.ConfigError');
+  }
+
   readonly code = 'CONFIG_INVALID';
   readonly issues: readonly ConfigIssue[];
 
@@ -78,6 +162,15 @@ export class ConfigError extends PermanentError {
 
 /** Input that breaks a documented contract: a malformed symbol, timeframe or argument. */
 export class ValidationError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.ValidationError');
+  }
+
+  /** Whether `value` is a {@link ValidationError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is ValidationError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.ValidationError');
+  }
+
   readonly code = 'VALIDATION_FAILED';
 }
 
@@ -86,11 +179,29 @@ export class ValidationError extends PermanentError {
  * may be, a fill for an unknown order). Trading on it would be unsafe, so it fails fast.
  */
 export class DataIntegrityError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.DataIntegrityError');
+  }
+
+  /** Whether `value` is a {@link DataIntegrityError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is DataIntegrityError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.DataIntegrityError');
+  }
+
   readonly code = 'DATA_INTEGRITY';
 }
 
 /** A strategy threw or returned an invalid signal. The trading loop survives it. */
 export class StrategyError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.StrategyError');
+  }
+
+  /** Whether `value` is a {@link StrategyError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is StrategyError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.StrategyError');
+  }
+
   readonly code = 'STRATEGY_FAILED';
   /** The key of the strategy that failed. */
   readonly strategy: string;
@@ -106,11 +217,29 @@ export class StrategyError extends PermanentError {
  * until storage answers again, because nothing is sent without its intent stored.
  */
 export class StorageError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.StorageError');
+  }
+
+  /** Whether `value` is a {@link StorageError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is StorageError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.StorageError');
+  }
+
   readonly code = 'STORAGE_UNAVAILABLE';
 }
 
 /** An order status change that the order state machine does not allow. A bug, never retried. */
 export class OrderTransitionError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.OrderTransitionError');
+  }
+
+  /** Whether `value` is an {@link OrderTransitionError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is OrderTransitionError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderTransitionError');
+  }
+
   readonly code = 'ORDER_TRANSITION_ILLEGAL';
 }
 
@@ -121,6 +250,15 @@ export class OrderTransitionError extends PermanentError {
  * {@link OrderOutcomeUnknownError}).
  */
 export class ExchangeUnavailableError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.ExchangeUnavailableError');
+  }
+
+  /** Whether `value` is an {@link ExchangeUnavailableError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is ExchangeUnavailableError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.ExchangeUnavailableError');
+  }
+
   readonly code: string = 'EXCHANGE_UNAVAILABLE';
 }
 
@@ -129,6 +267,15 @@ export class ExchangeUnavailableError extends TransientError {
  * `retryAfterMs` is the wait the exchange asked for, when it said.
  */
 export class RateLimitError extends ExchangeUnavailableError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.RateLimitError');
+  }
+
+  /** Whether `value` is a {@link RateLimitError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is RateLimitError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.RateLimitError');
+  }
+
   override readonly code = 'EXCHANGE_RATE_LIMITED';
   readonly retryAfterMs: number | null;
 
@@ -144,6 +291,15 @@ export class RateLimitError extends ExchangeUnavailableError {
  * up by its client order id, never sent again blindly.
  */
 export class OrderOutcomeUnknownError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.OrderOutcomeUnknownError');
+  }
+
+  /** Whether `value` is an {@link OrderOutcomeUnknownError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is OrderOutcomeUnknownError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderOutcomeUnknownError');
+  }
+
   readonly code = 'ORDER_OUTCOME_UNKNOWN';
   readonly clientOrderId: string;
 
@@ -159,6 +315,15 @@ export type OrderRejectionReason =
 
 /** The exchange answered an order with a definite no. Final: retrying the same order cannot help. */
 export class OrderRejectedError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.OrderRejectedError');
+  }
+
+  /** Whether `value` is an {@link OrderRejectedError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is OrderRejectedError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderRejectedError');
+  }
+
   readonly code = 'ORDER_REJECTED';
   readonly reason: OrderRejectionReason;
 
@@ -170,20 +335,47 @@ export class OrderRejectedError extends PermanentError {
 
 /** The exchange says the order does not exist (which, for a fresh order, may not be true yet). */
 export class OrderNotFoundError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.OrderNotFoundError');
+  }
+
+  /** Whether `value` is an {@link OrderNotFoundError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is OrderNotFoundError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.OrderNotFoundError');
+  }
+
   readonly code = 'ORDER_NOT_FOUND';
 }
 
 /** The exchange refused the credentials or the permission. Final until an operator acts. */
 export class ExchangeAuthError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.ExchangeAuthError');
+  }
+
+  /** Whether `value` is an {@link ExchangeAuthError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is ExchangeAuthError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.ExchangeAuthError');
+  }
+
   readonly code = 'EXCHANGE_AUTH';
 }
 
 /** The exchange refused the request itself: a bad symbol, argument or an unsupported call. */
 export class ExchangeRequestError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.ExchangeRequestError');
+  }
+
+  /** Whether `value` is an {@link ExchangeRequestError}, from any copy of `@lumenlink/core`. */
+  static override isInstance(value: unknown): value is ExchangeRequestError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.ExchangeRequestError');
+  }
+
   readonly code = 'EXCHANGE_BAD_REQUEST';
 }
 
 /** Whether an unknown thrown value is a {@link LumenLinkError} that says a retry may help. */
 export function isRetryableError(error: unknown): boolean {
-  return error instanceof LumenLinkError && error.isRetryable;
+  return LumenLinkError.isInstance(error) && error.isRetryable;
 }

@@ -1,7 +1,10 @@
 /**
  * @lumenlink/core: the domain types, ports, configuration, errors and clock shared by every
- * LumenLink package. The winston logger lives in `@lumenlink/core/logging`, the Prometheus
- * metrics in `@lumenlink/core/metrics` and the port fakes in `@lumenlink/core/testing`.
+ * LumenLink package, and a few small utilities (a seeded random source, secret redaction, HTML
+ * escaping, edit distance). Its only dependency is zod. The winston logger lives in
+ * `@lumenlink/core/logging` and the Prometheus metrics in `@lumenlink/core/metrics`; winston and
+ * prom-client are optional peer dependencies, installed only by those who import those subpaths.
+ * The port fakes live in `@lumenlink/core/testing`.
  * @packageDocumentation
  */
 export {
@@ -28,6 +31,16 @@ export {
 } from './errors.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { ManualClock } from './manual-clock.js';
+export { seededRandom } from './random.js';
+export { escapeHtml, editDistance } from './text.js';
+export {
+  createRedactor,
+  isSecretFieldName,
+  redactSecretPatterns,
+  redactedPlaceholder,
+  type Redactor,
+  type RedactorOptions,
+} from './redact.js';
 export { logLevels, silentLogger, type LogLevel, type LogFields, type Logger } from './logger.js';
 export {
   noopMetrics,

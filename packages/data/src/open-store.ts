@@ -94,7 +94,7 @@ const memoryPath = ':memory:';
  * ```ts
  * const store = await openStore({
  *   path: './data/lumenlink.db',
- *   redact: createRedactor(configSecrets(config)), // from @lumenlink/core/logging and core
+ *   redact: createRedactor(configSecrets(config)), // both from @lumenlink/core
  * });
  * await store.candles.saveCandles('BTC-USD', '1h', candles);
  * const recent = await store.candles.getRecentCandles('BTC-USD', '1h', 200);
@@ -189,7 +189,7 @@ function openSqlite(file: string, inMemory: boolean): BetterSqlite3.Database {
     return new BetterSqlite3(file);
   } catch (error) {
     const mapped = toStoreError(error, `openStore ${file}`);
-    if (mapped instanceof StorageError) throw mapped;
+    if (StorageError.isInstance(mapped)) throw mapped;
     throw new StorageError(
       `openStore ${file}: cannot create or open the database file (${describeError(error)})`,
       { cause: error },
@@ -206,7 +206,7 @@ async function migrate(db: Kysely<Database>, file: string, logger: Logger): Prom
     const failed = results.find((result) => result.status === 'Error')?.migrationName;
     logger.error('migration failed; the schema is unchanged', { migration: failed, path: file });
     const mapped = toStoreError(error, `migrating ${file}`);
-    if (mapped instanceof StorageError) throw mapped;
+    if (StorageError.isInstance(mapped)) throw mapped;
     throw new StorageError(`migrating ${file} failed: ${describeError(error)}`, {
       cause: error,
     });

@@ -21,12 +21,21 @@ import {
  * @example
  * ```ts
  * try { await store.orders.insertOrder(order); } catch (error) {
- *   if (error instanceof DuplicateOrderError) return store.orders.getOrder(error.clientOrderId);
+ *   if (DuplicateOrderError.isInstance(error)) return store.orders.getOrder(error.clientOrderId);
  *   throw error;
  * }
  * ```
  */
 export class DuplicateOrderError extends DataIntegrityError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.DuplicateOrderError');
+  }
+
+  /** Whether `value` is a {@link DuplicateOrderError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is DuplicateOrderError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.DuplicateOrderError');
+  }
+
   /** The client order id that is already stored. */
   readonly clientOrderId: string;
 
@@ -68,7 +77,7 @@ function isDataError(code: string): boolean {
  * with the SQLite error as cause, anything else (a bug) is returned unchanged.
  */
 export function toStoreError(error: unknown, context: string): unknown {
-  if (error instanceof LumenLinkError) return error;
+  if (LumenLinkError.isInstance(error)) return error;
   if (isSqliteError(error)) {
     const message = `${context}: ${error.message} (${error.code})`;
     return isDataError(error.code)

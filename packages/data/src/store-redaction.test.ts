@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRedactor } from '@lumenlink/core/logging';
+import { createRedactor } from '@lumenlink/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { aDecision, anOrder, allowedVerdict, t0 } from './__fixtures__/domain.js';
 import { openStore } from './open-store.js';

@@ -4,7 +4,7 @@
  * quotes an error, and an exchange's or a proxy's error may echo the request (API key header,
  * signature, query); the store passes every such text through a redactor before it is written.
  */
-import { createRedactor } from '@lumenlink/core/logging';
+import { createRedactor } from '@lumenlink/core';
 
 /** Returns `text` with every secret in it replaced; never throws. */
 export type TextRedactor = (text: string) => string;

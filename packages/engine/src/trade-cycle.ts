@@ -606,16 +606,16 @@ export class TradeCycle {
     try {
       result = await this.orderManager.submit(intent);
     } catch (error) {
-      if (error instanceof CircuitOpenError) {
+      if (CircuitOpenError.isInstance(error)) {
         await this.#record(state, candleTime, signal, verdict, 'blocked', null, error.message);
         return null;
       }
-      if (error instanceof SellInFlightError) {
+      if (SellInFlightError.isInstance(error)) {
         const key = `in-flight:${error.order.clientOrderId}`;
         await this.#blockedExit(state, candleTime, signal, verdict, error.message, key, fromTick);
         return null;
       }
-      if (error instanceof RefusalBackoffError) {
+      if (RefusalBackoffError.isInstance(error)) {
         // The refusal itself was alerted; waiting for the backoff is recorded, not alerted.
         const key = `refused:${intent.positionOpenedAt ?? intent.candleTime}`;
         state.alerted.add(key);
@@ -1121,7 +1121,7 @@ export class TradeCycle {
   #notifyError(error: unknown): void {
     this.#notify({
       type: 'error',
-      code: error instanceof LumenLinkError ? error.code : 'UNEXPECTED',
+      code: LumenLinkError.isInstance(error) ? error.code : 'UNEXPECTED',
       message: describe(error),
       at: this.#clock.now(),
     });

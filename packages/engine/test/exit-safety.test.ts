@@ -276,7 +276,7 @@ async function tick(rig: Rig, seconds: number): Promise<void> {
 
 async function reconcile(rig: Rig): Promise<void> {
   await rig.reconciler.reconcile().catch((error: unknown) => {
-    if (!(error instanceof ReconcileError)) throw error;
+    if (!ReconcileError.isInstance(error)) throw error;
   });
 }
 

@@ -9,8 +9,8 @@ import {
   PermanentError,
   RateLimitError,
   TransientError,
+  createRedactor,
 } from '@lumenlink/core';
-import { createRedactor } from '@lumenlink/core/logging';
 import ccxt, { errors } from 'ccxt';
 import { describe, expect, it } from 'vitest';
 import {

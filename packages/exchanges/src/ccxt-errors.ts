@@ -8,8 +8,8 @@ import {
   OrderRejectedError,
   RateLimitError,
   type OrderRejectionReason,
+  createRedactor,
 } from '@lumenlink/core';
-import { createRedactor } from '@lumenlink/core/logging';
 import {
   ArgumentsRequired,
   AuthenticationError,
@@ -138,7 +138,7 @@ export const ccxtErrorTable: readonly CcxtErrorRow[] = [
  * {@link OrderOutcomeUnknownError} unless a table row says the exchange refused it.
  */
 export function mapCcxtError(error: unknown, context: CcxtErrorContext): LumenLinkError {
-  if (error instanceof LumenLinkError) {
+  if (LumenLinkError.isInstance(error)) {
     return context.kind === 'place'
       ? unknownOutcome(error, context, 'its answer could not be accepted')
       : error;

@@ -25,8 +25,10 @@ import {
   type SymbolId,
   type Ticker,
   type Timeframe,
+  createRedactor,
+  isSecretFieldName,
+  type Redactor,
 } from '@lumenlink/core';
-import { createRedactor, isSecretFieldName, type Redactor } from '@lumenlink/core/logging';
 import { parseApiBaseUrl, rewriteApiUrls } from './api-url.js';
 import { mapCcxtError, retryAfterMs, type CcxtCallKind } from './ccxt-errors.js';
 import {
@@ -104,7 +106,7 @@ const rawSymbolExchanges: ReadonlySet<ExchangeId> = new Set<ExchangeId>(['binanc
  * try {
  *   await exchange.createOrder({ clientOrderId: 'll0abc', symbol: 'BTC-USDT', side: 'buy', type: 'market', quantity: 0.01 });
  * } catch (error) {
- *   if (error instanceof OrderOutcomeUnknownError) await exchange.fetchOrderByClientId('BTC-USDT', 'll0abc');
+ *   if (OrderOutcomeUnknownError.isInstance(error)) await exchange.fetchOrderByClientId('BTC-USDT', 'll0abc');
  * }
  * ```
  */
@@ -508,7 +510,7 @@ export class CcxtExchange implements MarketDataSource, Broker {
       try {
         markets.set(id, marketInfoFromCcxt(market, `${this.name} market ${symbol}`));
       } catch (error) {
-        if (!(error instanceof DataIntegrityError)) throw error;
+        if (!DataIntegrityError.isInstance(error)) throw error;
         unusable.set(id, error.message);
       }
     }

@@ -1,4 +1,5 @@
 import {
+  LumenLinkError,
   PermanentError,
   ValidationError,
   assertValidCandle,
@@ -22,6 +23,15 @@ import {
  * alike (docs/architecture/parity.md).
  */
 export class NoOrderBookError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.NoOrderBookError');
+  }
+
+  /** Whether `value` is a {@link NoOrderBookError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is NoOrderBookError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.NoOrderBookError');
+  }
+
   readonly code = 'NO_ORDER_BOOK';
 }
 

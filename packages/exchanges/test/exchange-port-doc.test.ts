@@ -29,7 +29,7 @@ function documentedRows(): [string, string, string][] {
 }
 
 function described(error: LumenLinkError): string {
-  return error instanceof OrderRejectedError
+  return OrderRejectedError.isInstance(error)
     ? `OrderRejectedError(${error.reason})`
     : error.constructor.name;
 }

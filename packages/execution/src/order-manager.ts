@@ -705,12 +705,12 @@ export class OrderManager {
 
   async #sendFailed(order: Order, error: unknown): Promise<SubmitResult> {
     const id = order.clientOrderId;
-    if (error instanceof CircuitOpenError) {
+    if (CircuitOpenError.isInstance(error)) {
       // The breaker refused before calling the broker: proven never sent.
       await this.#update(id, { status: 'failed', reason: `not sent: ${error.message}` });
       throw error;
     }
-    if (error instanceof OrderRejectedError) {
+    if (OrderRejectedError.isInstance(error)) {
       const rejected = await this.#update(id, {
         status: 'rejected',
         reason: `${error.reason}: ${error.message}`,
@@ -718,7 +718,7 @@ export class OrderManager {
       this.#logger.warn('order rejected', { clientOrderId: id, reason: rejected.reason });
       return { status: 'rejected', order: rejected };
     }
-    if (error instanceof PermanentError) {
+    if (PermanentError.isInstance(error)) {
       await this.#update(id, { status: 'rejected', reason: `${error.code}: ${error.message}` });
       this.#logger.error('order refused', { clientOrderId: id, error: error.message });
       throw error;
@@ -728,7 +728,7 @@ export class OrderManager {
     this.#logger.warn('order outcome unknown; looking it up by client id', {
       clientOrderId: id,
       error: describe(error),
-      retryable: error instanceof LumenLinkError ? error.isRetryable : null,
+      retryable: LumenLinkError.isInstance(error) ? error.isRetryable : null,
     });
     const { order: resolved } = await this.#resolveOrder(unknown, true);
     switch (resolved.status) {
@@ -754,7 +754,7 @@ export class OrderManager {
     try {
       found = await this.#broker.fetchOrderByClientId(order.symbol, id);
     } catch (error) {
-      if (error instanceof OrderNotFoundError) {
+      if (OrderNotFoundError.isInstance(error)) {
         found = null;
       } else if (tolerateLookupFailure) {
         this.#logger.warn('lookup by client id failed; the order stays unknown', {
@@ -886,7 +886,7 @@ export class OrderManager {
     try {
       found = await this.#broker.fetchOrderByClientId(order.symbol, clientOrderId);
     } catch (error) {
-      if (!(error instanceof OrderNotFoundError)) throw error;
+      if (!OrderNotFoundError.isInstance(error)) throw error;
       found = null;
     }
     if (found === null) {

@@ -189,7 +189,7 @@ async function runSession(
       await run();
     } catch (error) {
       // Rejections are part of the model (funds, no price); anything else fails the property.
-      if (!(error instanceof OrderRejectedError)) throw error;
+      if (!OrderRejectedError.isInstance(error)) throw error;
     }
   };
   /**

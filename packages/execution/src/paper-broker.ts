@@ -619,7 +619,7 @@ export class PaperBroker implements Broker {
     } catch (error) {
       // A source that has no book at all (replay) says so with this code; anything else is a
       // failure the caller must see.
-      if (!(error instanceof LumenLinkError && error.code === 'NO_ORDER_BOOK')) throw error;
+      if (!(LumenLinkError.isInstance(error) && error.code === 'NO_ORDER_BOOK')) throw error;
     }
     const side = request.side === 'buy' ? book?.asks : book?.bids;
     if (book !== null && side !== undefined && side.length > 0) return { book, last: null };

@@ -4,6 +4,7 @@ import {
   OrderOutcomeUnknownError,
   OrderRejectedError,
   RateLimitError,
+  TransientError,
   ValidationError,
 } from '@lumenlink/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +14,7 @@ import {
   type BreakerChange,
   type ExchangePolicyOptions,
 } from './policies.js';
+import { RefusalBackoffError } from './sell-guards.js';
 
 // cockatiel reads the global clock: its delays and break times run on vitest's fake timers.
 beforeEach(() => {
@@ -208,5 +210,22 @@ describe('options', () => {
     expect(() => createExchangePolicies({ breakerThreshold: 0 })).toThrow(/breakerThreshold 0/);
     expect(() => createExchangePolicies({ halfOpenAfterMs: 1.5 })).toThrow(/halfOpenAfterMs/);
     expect(() => createExchangePolicies({ jitterSeed: Number.NaN })).toThrow(/jitterSeed/);
+  });
+});
+
+describe('CircuitOpenError.isInstance', () => {
+  it('recognises an open breaker by its marker, and no other transient error', () => {
+    const open = new CircuitOpenError('breaker open', { retryAt: 5 });
+    expect(CircuitOpenError.isInstance(open)).toBe(true);
+    expect(TransientError.isInstance(open)).toBe(true);
+    expect(CircuitOpenError.isInstance(new ExchangeUnavailableError('503'))).toBe(false);
+    expect(
+      CircuitOpenError.isInstance(new RefusalBackoffError('refused', { refusals: 2, retryAt: 5 })),
+    ).toBe(false);
+    const lookAlike = Object.assign(new Error('breaker open'), {
+      name: 'CircuitOpenError',
+      retryAt: 5,
+    });
+    expect(CircuitOpenError.isInstance(lookAlike)).toBe(false);
   });
 });

@@ -9,11 +9,13 @@
  * (`setTimeout`, `Date.now`): tests drive it with fake timers.
  */
 import {
+  LumenLinkError,
   ExchangeUnavailableError,
   OrderOutcomeUnknownError,
   RateLimitError,
   TransientError,
   ValidationError,
+  seededRandom,
   silentLogger,
   systemClock,
   type Clock,
@@ -115,6 +117,15 @@ export interface ExchangePolicies {
  * repeatedly. Nothing was stored or sent. Transient: entries resume after the break time.
  */
 export class CircuitOpenError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.CircuitOpenError');
+  }
+
+  /** Whether `value` is a {@link CircuitOpenError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is CircuitOpenError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.CircuitOpenError');
+  }
+
   readonly code = 'CIRCUIT_OPEN';
   /** When the breaker will let a probe through (epoch ms), when known. */
   readonly retryAt: number | null;
@@ -133,18 +144,6 @@ const defaults = {
   halfOpenAfterMs: 30_000,
   jitterSeed: 1,
 };
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function checkCount(name: string, value: number, min: number): number {
   if (!Number.isSafeInteger(value) || value < min) {
@@ -175,7 +174,7 @@ function backoffDelayMs(
 ): number {
   const base = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
   const jittered = Math.round(base / 2 + random() * (base / 2));
-  const asked = error instanceof RateLimitError ? (error.retryAfterMs ?? 0) : 0;
+  const asked = RateLimitError.isInstance(error) ? (error.retryAfterMs ?? 0) : 0;
   return Math.max(jittered, asked);
 }
 
@@ -223,8 +222,8 @@ export function createExchangePolicies(options: ExchangePolicyOptions = {}): Exc
   const random = seededRandom(seed);
 
   const isRetryableRead = (error: Error): boolean =>
-    error instanceof ExchangeUnavailableError &&
-    !(error instanceof RateLimitError && (error.retryAfterMs ?? 0) > maxDelayMs);
+    ExchangeUnavailableError.isInstance(error) &&
+    !(RateLimitError.isInstance(error) && (error.retryAfterMs ?? 0) > maxDelayMs);
   const readPolicy = retry(handleWhen(isRetryableRead), {
     maxAttempts: retries,
     backoff: new DelegateBackoff<IRetryBackoffContext<unknown>>((context) =>
@@ -246,7 +245,7 @@ export function createExchangePolicies(options: ExchangePolicyOptions = {}): Exc
   });
 
   const countsForBreaker = (error: Error): boolean =>
-    error instanceof ExchangeUnavailableError || error instanceof OrderOutcomeUnknownError;
+    ExchangeUnavailableError.isInstance(error) || OrderOutcomeUnknownError.isInstance(error);
   const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
     halfOpenAfter: halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(threshold),

@@ -557,7 +557,7 @@ export class Portfolio {
     try {
       this.writeOff(adjustment);
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
+      if (!ValidationError.isInstance(error)) throw error;
       this.#restoreIssues.push({
         symbol: adjustment.symbol,
         tradeId: adjustment.id,
@@ -683,7 +683,7 @@ export class Portfolio {
     try {
       return { change: this.applyFill(fill, { role }), issue: null };
     } catch (error) {
-      if (!(error instanceof DataIntegrityError || error instanceof ValidationError)) throw error;
+      if (!(DataIntegrityError.isInstance(error) || ValidationError.isInstance(error))) throw error;
       return this.#applyWhatAddsUp(fill, role, error);
     }
   }
@@ -729,7 +729,7 @@ export class Portfolio {
     try {
       change = this.applyFill(counted, { role });
     } catch (retryError) {
-      if (!(retryError instanceof DataIntegrityError || retryError instanceof ValidationError)) {
+      if (!(DataIntegrityError.isInstance(retryError) || ValidationError.isInstance(retryError))) {
         throw retryError;
       }
       return skipped(`fill ${fill.tradeId} skipped: ${error.message}`);

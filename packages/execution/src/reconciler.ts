@@ -7,6 +7,7 @@
  * resurrected), so a fill is never lost.
  */
 import {
+  LumenLinkError,
   StorageError,
   TransientError,
   ValidationError,
@@ -124,6 +125,15 @@ export interface ReconcileReport {
  * what was done and `report.failures` what was not. Transient: the next run may succeed.
  */
 export class ReconcileError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.ReconcileError');
+  }
+
+  /** Whether `value` is a {@link ReconcileError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is ReconcileError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.ReconcileError');
+  }
+
   readonly code = 'RECONCILE_INCOMPLETE';
   readonly report: ReconcileReport;
 
@@ -309,7 +319,7 @@ export class Reconciler {
       try {
         return await operation();
       } catch (error) {
-        if (error instanceof StorageError) throw error;
+        if (StorageError.isInstance(error)) throw error;
         this.#logger.error('could not reconcile', {
           what,
           error: error instanceof Error ? error.message : String(error),
@@ -408,7 +418,7 @@ export class Reconciler {
         } catch (error) {
           // The sweep is a safety net over the steps above: its failure (e.g. trades whose
           // order the exchange cannot find yet) is reported and retried, not a failed run.
-          if (error instanceof StorageError) throw error;
+          if (StorageError.isInstance(error)) throw error;
           this.#logger.warn('trade sweep failed; retried next run', {
             symbol,
             error: error instanceof Error ? error.message : String(error),

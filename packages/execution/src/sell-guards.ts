@@ -4,6 +4,7 @@
  * before anything is stored or sent; the engine records them as blocked decisions.
  */
 import {
+  LumenLinkError,
   TransientError,
   isFinalOrderStatus,
   type LumenLinkErrorOptions,
@@ -26,6 +27,15 @@ export function sellInFlightReason(order: Order): string {
  * the portfolio; otherwise a repeated exit could sell coins the position no longer holds.
  */
 export class SellInFlightError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.SellInFlightError');
+  }
+
+  /** Whether `value` is a {@link SellInFlightError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is SellInFlightError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.SellInFlightError');
+  }
+
   readonly code = 'SELL_IN_FLIGHT';
   /** The sell that holds the symbol. */
   readonly order: Order;
@@ -42,6 +52,15 @@ export class SellInFlightError extends TransientError {
  * Binance). An operator's force exit is not held back.
  */
 export class RefusalBackoffError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.RefusalBackoffError');
+  }
+
+  /** Whether `value` is a {@link RefusalBackoffError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is RefusalBackoffError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.RefusalBackoffError');
+  }
+
   readonly code = 'REFUSAL_BACKOFF';
   /** Refusals of this exit so far. */
   readonly refusals: number;

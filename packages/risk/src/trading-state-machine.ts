@@ -1,4 +1,5 @@
 import {
+  LumenLinkError,
   PermanentError,
   ValidationError,
   type Clock,
@@ -21,6 +22,15 @@ const strictness: Readonly<Record<TradingState, number>> = { active: 0, reducing
  * only a config change and a restart can.
  */
 export class KillSwitchError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.KillSwitchError');
+  }
+
+  /** Whether `value` is a {@link KillSwitchError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is KillSwitchError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.KillSwitchError');
+  }
+
   readonly code = 'KILL_SWITCH_ENGAGED';
 }
 

@@ -1,4 +1,4 @@
-import { isTimeframe, ValidationError, type Timeframe } from '@lumenlink/core';
+import { LumenLinkError, isTimeframe, ValidationError, type Timeframe } from '@lumenlink/core';
 import { z } from 'zod';
 
 /** A parameter's default value, as shown in the README and in error messages. */
@@ -212,6 +212,15 @@ export interface StrategyParamIssue {
  * accepts and its default. A {@link ValidationError}, so callers that catch those catch this.
  */
 export class StrategyParamsError extends ValidationError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.StrategyParamsError');
+  }
+
+  /** Whether `value` is a {@link StrategyParamsError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is StrategyParamsError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.StrategyParamsError');
+  }
+
   /** The key of the strategy whose parameters were rejected. */
   readonly strategy: string;
   readonly issues: readonly StrategyParamIssue[];

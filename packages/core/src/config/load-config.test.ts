@@ -109,7 +109,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
   try {
     loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) return error;
+    if (ConfigError.isInstance(error)) return error;
     throw error;
   }
   throw new Error('loadConfig did not throw');

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  editDistance,
   nearConfigKey,
   suggestConfigKey,
   typoDistanceLimit,
   unknownKeyIssues,
 } from './unknown-keys.js';
-
-describe('editDistance', () => {
-  it.each([
-    ['', '', 0],
-    ['abc', 'abc', 0],
-    ['abc', '', 3],
-    ['POSITON', 'POSITION', 1],
-    ['MAX', 'MXA', 1],
-    ['kitten', 'sitting', 3],
-  ])('%j to %j is %i', (a, b, distance) => {
-    expect(editDistance(a, b)).toBe(distance);
-    expect(editDistance(b, a)).toBe(distance);
-  });
-});
 
 describe('suggestConfigKey', () => {
   it.each([

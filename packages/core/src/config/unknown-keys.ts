@@ -4,6 +4,7 @@
  * error with a suggestion.
  */
 import type { ConfigIssue } from '../errors.js';
+import { editDistance } from '../text.js';
 import { configKeyList, isConfigKey } from './config-keys.js';
 import type { ConfigKey } from './config-keys.js';
 
@@ -26,30 +27,6 @@ export const configKeyFamilies = [
 
 /** Well-known keys of other software that share a family prefix (compared upper-cased). */
 const foreignKeys: ReadonlySet<string> = new Set(['HTTP_PROXY']);
-
-/**
- * Optimal string alignment distance: insertions, deletions, substitutions and transpositions of
- * adjacent characters each cost 1.
- */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const columns = b.length + 1;
-  const distance: number[] = Array.from({ length: rows * columns }, () => 0);
-  const at = (i: number, j: number): number => distance[i * columns + j] ?? 0;
-  for (let i = 0; i < rows; i += 1) distance[i * columns] = i;
-  for (let j = 0; j < columns; j += 1) distance[j] = j;
-  for (let i = 1; i < rows; i += 1) {
-    for (let j = 1; j < columns; j += 1) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, at(i - 2, j - 2) + 1);
-      }
-      distance[i * columns + j] = best;
-    }
-  }
-  return at(a.length, b.length);
-}
 
 /**
  * The known key closest to `key` by {@link editDistance}, if close enough to be a likely typo

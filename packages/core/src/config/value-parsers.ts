@@ -242,7 +242,7 @@ function orUndefined<T>(parse: (text: string) => T): (text: string) => T | undef
     try {
       return parse(text);
     } catch (error) {
-      if (error instanceof ValidationError) return undefined;
+      if (ValidationError.isInstance(error)) return undefined;
       throw error;
     }
   };

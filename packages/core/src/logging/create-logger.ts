@@ -11,8 +11,8 @@ import { logLevels } from '../logger.js';
 import type { LogFields, Logger, LogLevel } from '../logger.js';
 import { formatJsonLine, formatPrettyLine } from './format-line.js';
 import type { LogRecord } from './format-line.js';
-import { createRedactor } from './redact.js';
-import type { Redactor } from './redact.js';
+import { createRedactor } from '../redact.js';
+import type { Redactor } from '../redact.js';
 
 /** How lines are written: JSON lines, human lines, or human on a TTY and JSON otherwise. */
 export type LogFormat = 'json' | 'pretty' | 'auto';

@@ -1,6 +1,8 @@
 /**
  * `@lumenlink/core/logging`: the winston implementation of core's `Logger` port, with secret
- * redaction, and the redactor itself for other outputs (alerts, status pages).
+ * redaction. It needs `winston`, an optional peer dependency of `@lumenlink/core`: install it
+ * beside core (`npm install winston`) to use this subpath. The redactor itself needs no winston
+ * and is exported from `@lumenlink/core` too (alerts, status pages, error messages).
  *
  * @example
  * ```ts
@@ -17,5 +19,5 @@ export {
   isSecretFieldName,
   redactSecretPatterns,
   redactedPlaceholder,
-} from './redact.js';
-export type { Redactor, RedactorOptions } from './redact.js';
+} from '../redact.js';
+export type { Redactor, RedactorOptions } from '../redact.js';

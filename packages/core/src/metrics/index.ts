@@ -1,6 +1,8 @@
 /**
  * `@lumenlink/core/metrics`: the prom-client implementation of core's `Metrics` port, with a
- * Prometheus text exposition for the bot's `/metrics` endpoint.
+ * Prometheus text exposition for the bot's `/metrics` endpoint. It needs `prom-client`, an
+ * optional peer dependency of `@lumenlink/core`: install it beside core
+ * (`npm install prom-client`) to use this subpath.
  *
  * @example
  * ```ts

@@ -4,7 +4,12 @@
  * principle 6). Messages name the feed and the URL without its query string, so a token never
  * reaches a log line.
  */
-import { PermanentError, TransientError, type LumenLinkErrorOptions } from '@lumenlink/core';
+import {
+  LumenLinkError,
+  PermanentError,
+  TransientError,
+  type LumenLinkErrorOptions,
+} from '@lumenlink/core';
 
 /** The feeds behind core's `MarketContext`. */
 export const feedNames = ['fear-greed', 'cryptopanic', 'defillama', 'coingecko'] as const;
@@ -36,6 +41,15 @@ export interface FeedErrorOptions extends LumenLinkErrorOptions {
  * refresh tries again.
  */
 export class FeedError extends TransientError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.FeedError');
+  }
+
+  /** Whether `value` is a {@link FeedError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is FeedError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.FeedError');
+  }
+
   readonly code = 'FEED_UNAVAILABLE';
   /** The feed that failed. */
   readonly feed: FeedName;
@@ -66,6 +80,15 @@ export class FeedError extends TransientError {
  * Permanent: repeating the same request cannot help, so it is not retried.
  */
 export class FeedRejectedError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.FeedRejectedError');
+  }
+
+  /** Whether `value` is a {@link FeedRejectedError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is FeedRejectedError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.FeedRejectedError');
+  }
+
   readonly code = 'FEED_REJECTED';
   /** The feed that refused. */
   readonly feed: FeedName;
@@ -89,6 +112,15 @@ export class FeedRejectedError extends PermanentError {
  * the parser is updated, and nothing built on a half-understood answer reaches a strategy.
  */
 export class FeedSchemaError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.FeedSchemaError');
+  }
+
+  /** Whether `value` is a {@link FeedSchemaError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is FeedSchemaError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.FeedSchemaError');
+  }
+
   readonly code = 'FEED_SCHEMA_DRIFT';
   /** The feed whose format drifted. */
   readonly feed: FeedName;

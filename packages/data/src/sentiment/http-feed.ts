@@ -233,7 +233,7 @@ export class HttpFeed {
         const entry = this.#cache.set(request.key, value);
         return { value, fetchedAt: entry.fetchedAt, fromCache: false };
       } catch (error) {
-        if (!(error instanceof FeedError)) throw error;
+        if (!FeedError.isInstance(error)) throw error;
         const retryAfter = error.retryAfterMs;
         if (retryAfter !== null) {
           this.#blockedUntil = Math.max(this.#blockedUntil, this.#clock.now() + retryAfter);

@@ -250,7 +250,7 @@ export class SentimentService {
       };
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-      const code = error instanceof LumenLinkError ? error.code : 'UNEXPECTED';
+      const code = LumenLinkError.isInstance(error) ? error.code : 'UNEXPECTED';
       state.consecutiveFailures++;
       state.lastError = { code, message: error.message };
       const held = this.#context[part];

@@ -1,10 +1,19 @@
-import { PermanentError } from '@lumenlink/core';
+import { LumenLinkError, PermanentError } from '@lumenlink/core';
 
 /**
  * A refusal in Binance's terms: the HTTP status and the `{ code, msg }` body the emulator answers
  * with. {@link ExchangeEmulator.placeOrder} throws it when Binance would reject the order.
  */
 export class EmulatorApiError extends PermanentError {
+  static {
+    LumenLinkError.addMarker(this, 'lumenlink.error.EmulatorApiError');
+  }
+
+  /** Whether `value` is an {@link EmulatorApiError}, from any copy of this package. */
+  static override isInstance(value: unknown): value is EmulatorApiError {
+    return LumenLinkError.hasMarker(value, 'lumenlink.error.EmulatorApiError');
+  }
+
   readonly code = 'EMULATOR_API_ERROR';
   /** HTTP status of the answer, e.g. 400. */
   readonly httpStatus: number;

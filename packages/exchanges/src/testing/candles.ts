@@ -5,7 +5,13 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { DataIntegrityError, ValidationError, candleProblem, type Candle } from '@lumenlink/core';
+import {
+  DataIntegrityError,
+  ValidationError,
+  candleProblem,
+  seededRandom,
+  type Candle,
+} from '@lumenlink/core';
 import { roundTo, toTick, type ResolvedMarket } from './markets.js';
 import type { EmulatorRandomWalk } from './types.js';
 
@@ -205,18 +211,6 @@ function parseCandlesCsv(text: string, source: string): Candle[] {
     candles.push(candle);
   });
   return candles;
-}
-
-/** mulberry32: a small, fast, seeded 32-bit generator of floats in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** FNV-1a of a string, so each market walks its own path from one seed. */

@@ -399,13 +399,12 @@ async function startServer(config: ResolvedOptions): Promise<ExchangeEmulator> {
         });
         reply = json(200, answered.label === undefined ? value : relabel(value, answered.label));
       } catch (error) {
-        reply =
-          error instanceof EmulatorApiError
-            ? json(error.httpStatus, error.toBody())
-            : json(500, {
-                code: -1000,
-                msg: `An unknown error occurred while processing the request. (emulator: ${error instanceof Error ? error.message : String(error)})`,
-              });
+        reply = EmulatorApiError.isInstance(error)
+          ? json(error.httpStatus, error.toBody())
+          : json(500, {
+              code: -1000,
+              msg: `An unknown error occurred while processing the request. (emulator: ${error instanceof Error ? error.message : String(error)})`,
+            });
       }
     }
     if (fault?.kind === 'lose-response') {
@@ -432,9 +431,9 @@ async function startServer(config: ResolvedOptions): Promise<ExchangeEmulator> {
         } catch (error) {
           send(
             response,
-            error instanceof EmulatorApiError
+            EmulatorApiError.isInstance(error)
               ? json(error.httpStatus, error.toBody())
-              : json(error instanceof ValidationError ? 400 : 500, {
+              : json(ValidationError.isInstance(error) ? 400 : 500, {
                   error: error instanceof Error ? error.message : String(error),
                 }),
           );

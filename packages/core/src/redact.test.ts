@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, StorageError } from '../errors.js';
+import { ConfigError, StorageError } from './errors.js';
 import {
   createRedactor,
   isSecretFieldName,

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { editDistance, escapeHtml } from './text.js';
+
+describe('escapeHtml', () => {
+  it('escapes the five characters that can end text or an attribute', () => {
+    expect(escapeHtml(`<a href="x" title='y'>P&L</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;P&amp;L&lt;/a&gt;',
+    );
+  });
+
+  it('escapes an ampersand once, so entities in the input stay visible as text', () => {
+    expect(escapeHtml('&lt; 5')).toBe('&amp;lt; 5');
+  });
+
+  it('leaves other text alone', () => {
+    expect(escapeHtml('BTC-USD +12.50 ✓')).toBe('BTC-USD +12.50 ✓');
+    expect(escapeHtml('')).toBe('');
+  });
+});
+
+describe('editDistance', () => {
+  it.each([
+    ['', '', 0],
+    ['abc', 'abc', 0],
+    ['abc', '', 3],
+    ['POSITON', 'POSITION', 1],
+    ['MAX', 'MXA', 1],
+    ['kitten', 'sitting', 3],
+  ])('%j to %j is %i', (a, b, distance) => {
+    expect(editDistance(a, b)).toBe(distance);
+    expect(editDistance(b, a)).toBe(distance);
+  });
+});
