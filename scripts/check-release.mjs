@@ -5,7 +5,7 @@
  *
  *   1. Registry: starts verdaccio (a root devDependency) on 127.0.0.1 at a free port, with a
  *      config and storage in a temporary directory. `@lumenlink/*` lives only there; every other
- *      package is proxied to the registry npm is configured with (registry.npmjs.org by default).
+ *      package is proxied to the registry npm is configured with (`npm config get registry`).
  *      A user is created over the registry's API and its token goes into the release's .npmrc.
  *   2. Release: copies the workspace's files (tracked and untracked, not ignored: what a commit
  *      would hold) to a throwaway directory, installs it offline from pnpm's store, commits it in a
@@ -152,7 +152,8 @@ async function upstreamRegistry() {
     timeoutMs: 30_000,
   });
   const url = r.ok ? r.stdout.trim() : '';
-  return /^https?:\/\//.test(url) ? url : 'https://registry.npmjs.org/';
+  if (!/^https?:\/\//.test(url)) fail('`npm config get registry` gave no registry URL', r.output);
+  return url;
 }
 
 /**
