@@ -16,12 +16,12 @@ import path from 'node:path';
 import { root, run, seconds } from './process.mjs';
 
 /** How long one example may run. */
-export const EXAMPLE_TIMEOUT_MS = 120_000;
+const EXAMPLE_TIMEOUT_MS = 120_000;
 
 const examplesDir = path.join(root, 'examples');
 
 /** The examples: top-level `examples/*.ts` files that are not tests, declarations or configs. */
-export function exampleFiles() {
+function exampleFiles() {
   if (!existsSync(examplesDir)) return [];
   return readdirSync(examplesDir, { withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
