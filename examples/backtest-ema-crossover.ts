@@ -18,9 +18,7 @@ import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { createStrategy } from '@lumenlink/strategies';
 
 /** The bundled candles: Binance spot BTC/USDT, 1h, from 2024-01-01 (see data/README.md). */
-const candlesFile = fileURLToPath(
-  new URL('./data/binance-btc-usdt-1h-2024.csv', import.meta.url),
-);
+const candlesFile = fileURLToPath(new URL('./data/binance-btc-usdt-1h-2024.csv', import.meta.url));
 
 /** What the example prints. */
 export interface BacktestSummary {
