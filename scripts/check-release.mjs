@@ -8,7 +8,7 @@
  *      package is proxied to the registry npm is configured with (`npm config get registry`).
  *      A user is created over the registry's API and its token goes into the release's .npmrc.
  *   2. Release: copies the workspace's files (tracked and untracked, not ignored: what a commit
- *      would hold) to a throwaway directory, installs it offline from pnpm's store, commits it in a
+ *      would hold) to a throwaway directory, installs it from pnpm's store, commits it in a
  *      fresh git repository on `main`, runs `changeset version` and commits that ("Version
  *      packages", as changesets/action does), then `pnpm release` (`turbo run build && changeset
  *      publish`). The repository's own files are never modified.
@@ -197,9 +197,13 @@ async function startRegistry(dir) {
   const exited = run(
     process.execPath,
     [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`],
-    { cwd: dir, env: cleanEnv(), timeoutMs: 3_600_000 },
+    {
+      cwd: dir,
+      env: cleanEnv(),
+      timeoutMs: 3_600_000,
+      onSpawn: (child) => (registryProcess = child),
+    },
   );
-  registryProcess = [...running].at(-1);
   let gone = /** @type {{ output: string } | undefined} */ (undefined);
   void exited.then((result) => (gone = result));
   const deadline = performance.now() + 60_000;
@@ -262,6 +266,8 @@ function git(/** @type {string} */ cwd, /** @type {string[]} */ args) {
       'user.name=LumenLink release check',
       '-c',
       'user.email=release-check@localhost',
+      '-c',
+      'commit.gpgsign=false',
       ...args,
     ],
     {
@@ -297,7 +303,7 @@ async function release(copy, registry, token) {
   const env = cleanEnv({ CI: 'true', FORCE_COLOR: '0', npm_config_registry: registry });
   const files = await phase('copy the workspace', () => copyWorkspace(copy));
   console.log(`    ${files} files`);
-  const installed = await phase('pnpm install (offline from the store)', () =>
+  const installed = await phase('pnpm install (from the store)', () =>
     run('pnpm', ['install', '--frozen-lockfile', '--prefer-offline'], {
       cwd: copy,
       env,

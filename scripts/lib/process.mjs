@@ -48,7 +48,8 @@ export function cleanEnv(extra = {}) {
  * Runs a command and collects its stdout and stderr (interleaved), never throwing.
  * @param {string} command
  * @param {string[]} args
- * @param {{ cwd?: string, env?: Record<string, string | undefined>, timeoutMs?: number }} [opts]
+ * @param {{ cwd?: string, env?: Record<string, string | undefined>, timeoutMs?: number, onSpawn?: (child: import('node:child_process').ChildProcess) => void }} [opts]
+ *   `onSpawn` receives the child, for a caller that ends a long-running one itself.
  * @returns {Promise<{ ok: boolean, code: number | null, output: string, stdout: string, ms: number }>}
  */
 export function run(command, args, opts = {}) {
@@ -67,6 +68,7 @@ export function run(command, args, opts = {}) {
       detached: true, // its own process group, so a timeout also ends what it started
     });
     running.add(child);
+    opts.onSpawn?.(child);
     child.stdout.on('data', (chunk) => (all.push(chunk), out.push(chunk)));
     child.stderr.on('data', (chunk) => all.push(chunk));
     const timer = setTimeout(() => {
