@@ -10,21 +10,36 @@
  *      nothing resolves from the workspace's node_modules), type-check and compile
  *      scripts/consumer/consumer.ts against the published .d.ts (strict, NodeNext,
  *      skipLibCheck false), and run it: it must end with `consumer: ok`.
+ *   3. Examples: copy examples/*.ts (not tests) and examples/data/ into that project, type-check
+ *      them against the published .d.ts, and run each with Node's type stripping; each must exit
+ *      0 within a time limit (scripts/lib/examples.mjs; the convention is in examples/README.md).
+ *   4. @lumenlink/strategies alone: installs without the SDKs of STRATEGIES_FORBIDDEN and runs
+ *      packages/strategies/examples.
  *
  * Usage: node scripts/check-packages.mjs [--keep]
  *   --keep  keep the temporary directory (tarballs and consumer project) and print its path.
  *
  * Plain Node ESM without dependencies: publint and attw come from the root devDependencies.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { copyExamples, runExamples } from './lib/examples.mjs';
+import {
+  cleanEnv,
+  indent,
+  killGroup,
+  nodeHeadersDir,
+  npmCli,
+  npmGlobalConfig,
+  root,
+  run,
+  running,
+  seconds,
+} from './lib/process.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const consumerSource = path.join(root, 'scripts', 'consumer', 'consumer.ts');
 
 /**
@@ -71,95 +86,11 @@ const started = performance.now();
 const phases = [];
 /** @type {string[]} */
 const failures = [];
-/** @type {Set<import('node:child_process').ChildProcess>} */
-const running = new Set();
 let tempDir = '';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/** @param {number} ms */
-const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
-
-/** @param {string} text */
-const indent = (text) =>
-  text
-    .trimEnd()
-    .split('\n')
-    .map((line) => `    ${line}`)
-    .join('\n');
-
-/**
- * The environment for tools run outside the workspace: without the npm_config_* and npm_package_*
- * variables that `pnpm run` sets for its scripts, which npm would otherwise take as its own config.
- * @param {Record<string, string>} [extra]
- */
-function cleanEnv(extra = {}) {
-  /** @type {Record<string, string>} */
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined) continue;
-    if (/^(npm|pnpm)_(config|package|lifecycle)_/i.test(key) || /^PNPM_/.test(key)) continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
-
-/**
- * Runs a command and collects its stdout and stderr (interleaved), never throwing.
- * @param {string} command
- * @param {string[]} args
- * @param {{ cwd?: string, env?: Record<string, string | undefined>, timeoutMs?: number }} [opts]
- * @returns {Promise<{ ok: boolean, code: number | null, output: string, stdout: string, ms: number }>}
- */
-function run(command, args, opts = {}) {
-  const start = performance.now();
-  const timeoutMs = opts.timeoutMs ?? 180_000;
-  return new Promise((resolve) => {
-    /** @type {Buffer[]} */
-    const all = [];
-    /** @type {Buffer[]} */
-    const out = [];
-    let timedOut = false;
-    const child = spawn(command, args, {
-      cwd: opts.cwd ?? root,
-      env: opts.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so a timeout also ends what it started
-    });
-    running.add(child);
-    child.stdout.on('data', (chunk) => (all.push(chunk), out.push(chunk)));
-    child.stderr.on('data', (chunk) => all.push(chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(child);
-    }, timeoutMs);
-    const finish = (/** @type {number | null} */ code, /** @type {string} */ extra = '') => {
-      clearTimeout(timer);
-      running.delete(child);
-      const suffix = timedOut ? `\n(timed out after ${seconds(timeoutMs)})` : '';
-      resolve({
-        ok: code === 0 && !timedOut,
-        code,
-        output: Buffer.concat(all).toString('utf8') + extra + suffix,
-        stdout: Buffer.concat(out).toString('utf8'),
-        ms: performance.now() - start,
-      });
-    };
-    child.on('error', (error) => finish(null, `\n${command}: ${error.message}`));
-    child.on('close', (code) => finish(code));
-  });
-}
-
-/** @param {import('node:child_process').ChildProcess} child */
-function killGroup(child) {
-  try {
-    if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    // Already gone.
-  }
-}
 
 /**
  * Runs `worker` over `items`, at most `limit` at a time.
@@ -228,41 +159,6 @@ function rootVersion(/** @type {string} */ pkg) {
   const spec = manifest.devDependencies?.[pkg] ?? manifest.dependencies?.[pkg];
   if (typeof spec !== 'string') throw new Error(`the root package.json does not depend on ${pkg}`);
   return spec;
-}
-
-/**
- * npm's CLI script, run with this Node so it installs for this runtime: the npm that ships beside
- * this Node if it has one, else the `npm` on PATH.
- */
-function npmCli() {
-  const home = path.dirname(path.dirname(process.execPath));
-  const bundled = path.join(home, 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js');
-  if (existsSync(bundled)) return bundled;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'npm');
-    if (dir !== '' && existsSync(candidate)) return realpathSync(candidate);
-  }
-  throw new Error('npm was not found beside node nor on PATH');
-}
-
-/**
- * npm's global config file (`<prefix>/etc/npmrc`) for the npm CLI found by {@link npmCli}. npm
- * derives its prefix from the Node that runs it, so when the wrapper's Node 24 runs the system's
- * npm, npm would miss the system's global config (registry, cafile of a TLS-inspecting proxy):
- * point it there explicitly.
- * @returns {string | undefined}
- */
-function npmGlobalConfig() {
-  // <prefix>/lib/node_modules/npm/bin/npm-cli.js -> <prefix>/etc/npmrc
-  const prefix = path.resolve(path.dirname(npmCli()), '..', '..', '..', '..');
-  const file = path.join(prefix, 'etc', 'npmrc');
-  return existsSync(file) ? file : undefined;
-}
-
-/** The running Node's own headers for native builds, when it ships them. */
-function nodeHeadersDir() {
-  const home = path.dirname(path.dirname(process.execPath));
-  return existsSync(path.join(home, 'include', 'node')) ? home : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,6 +381,20 @@ async function consumer(packages) {
     return false;
   }
   return true;
+}
+
+/**
+ * Runs every example of examples/ in the consumer project, where each public package is
+ * installed from its tarball (scripts/lib/examples.mjs and examples/README.md: the convention).
+ */
+async function examples() {
+  const project = path.join(tempDir, 'consumer');
+  const copied = await copyExamples(project);
+  console.log(`  ${copied.length} example(s): ${copied.join(', ')}`);
+  const env = cleanEnv({ npm_config_update_notifier: 'false' });
+  const { problems } = await phase('examples', () => runExamples(project, env));
+  for (const problem of problems) fail(problem.what, problem.output);
+  return problems.length === 0;
 }
 
 /**
@@ -760,6 +670,8 @@ try {
   const ok = await consumer(packages);
   console.log(`  consumer ${ok ? '✓' : '✗'} ${seconds(performance.now() - consumerStart)}`);
   if (ok) {
+    console.log('\nexamples/ from the tarballs (node with type stripping)');
+    await examples();
     console.log('\n@lumenlink/strategies alone (npm install, forbidden SDKs, examples)');
     await strategiesAlone();
   }
