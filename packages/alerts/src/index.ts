@@ -34,7 +34,7 @@ export type {
   ForceExitResult,
   PnlReport,
   TradeSummary,
-} from './bot-control.js';
+} from '@lumenlink/core';
 export {
   createTelegramCommandBot,
   registerTelegramCommands,

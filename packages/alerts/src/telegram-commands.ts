@@ -8,7 +8,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import { parseSymbol } from '@lumenlink/core';
 import type { Clock, Decision, Logger, SymbolId, TradingState } from '@lumenlink/core';
 import { createRedactor } from '@lumenlink/core/logging';
-import type { BotControl } from './bot-control.js';
+import type { BotControl } from '@lumenlink/core';
 import { escapeHtml, formatNumber, formatSigned } from './format.js';
 
 /** Options of {@link registerTelegramCommands}. */
