@@ -16,6 +16,7 @@ const allowedInternal = {
   data: ['core'],
   alerts: ['core'],
   engine: ['core', 'indicators', 'risk', 'execution'],
+  runtime: ['core', 'indicators', 'risk', 'execution', 'engine'],
   bot: [
     'core',
     'indicators',
@@ -26,6 +27,7 @@ const allowedInternal = {
     'data',
     'alerts',
     'engine',
+    'runtime',
   ],
   backtest: [
     'core',

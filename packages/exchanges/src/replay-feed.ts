@@ -1,27 +1,9 @@
 /**
- * Replay (`DATA_SOURCE=replay`): the candles to replay, loaded into the store from the bundled
- * data or a CSV file, and the market-data loop's feed that closes one candle time per tick.
+ * The replay's market-data side: a feed that closes one candle time of a `ReplayMarketData` per
+ * poll and hands its candles over once, for a trading node's strategy loop.
  */
-import { existsSync } from 'node:fs';
-import {
-  ConfigError,
-  type Candle,
-  type Config,
-  type MarketDataSource,
-  type SymbolId,
-} from '@lumenlink/core';
-import { bundledDatasets, importBundledData, importCandlesCsv } from '@lumenlink/data';
-import type { LumenLinkStore } from '@lumenlink/data';
-import { ReplayMarketData } from '@lumenlink/exchanges';
-
-/** The candles of a replay, per symbol in config order, ascending. */
-export interface ReplayData {
-  readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
-  /** Distinct candle open times, ascending: the replay's steps. */
-  readonly times: readonly number[];
-  /** Where the candles came from, in words. */
-  readonly source: string;
-}
+import type { Candle, MarketDataSource, SymbolId, Timeframe } from '@lumenlink/core';
+import { ReplayMarketData } from './replay-market-data.js';
 
 /** One candle time of a replay: the candle of each symbol that has one then. */
 export interface ReplayBatch {
@@ -29,115 +11,13 @@ export interface ReplayBatch {
   readonly candles: ReadonlyMap<SymbolId, Candle>;
 }
 
-const bundledKeyword = 'bundled';
-
-/**
- * Loads the replay's candles: `REPLAY_DATA=bundled` imports the bundled Binance 1h data of the
- * configured symbols into the store (once), a CSV path imports that file for the one configured
- * symbol, and unset replays what the store already holds (from `pnpm fetch-history` or an
- * earlier import). `candleTimes` keeps only the first that many candle times.
- *
- * @throws {ConfigError} naming `REPLAY_DATA`, `SYMBOLS` or `INTERVAL` when the data cannot be had.
- * @throws {DataIntegrityError} for a malformed CSV file; {@link StorageError} when the store fails.
- */
-export async function loadReplayData(
-  config: Config,
-  store: LumenLinkStore,
-  options: { readonly candleTimes?: number } = {},
-): Promise<ReplayData> {
-  const { symbols, interval } = config;
-  const replayData = config.data.replayData;
-  let source: string;
-  if (replayData === bundledKeyword) {
-    const bundled = bundledDatasets.filter((dataset) => dataset.timeframe === interval);
-    const missing = symbols.filter((symbol) => !bundled.some((set) => set.symbol === symbol));
-    if (bundled.length === 0) {
-      throw new ConfigError([
-        {
-          key: 'INTERVAL',
-          problem: `"${interval}" has no bundled data, but REPLAY_DATA=bundled`,
-          accepted: `${[...new Set(bundledDatasets.map((set) => set.timeframe))].join(', ')} with the bundled data`,
-        },
-      ]);
-    }
-    if (missing.length > 0) {
-      throw new ConfigError([
-        {
-          key: 'SYMBOLS',
-          problem: `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no bundled data, but REPLAY_DATA=bundled`,
-          accepted: `symbols among ${bundled.map((set) => set.symbol).join(', ')} with the bundled data`,
-        },
-      ]);
-    }
-    await importBundledData(store.candles, symbols);
-    source = `the bundled Binance ${interval} data`;
-  } else if (replayData !== undefined) {
-    const [symbol, ...others] = symbols;
-    if (symbol === undefined || others.length > 0) {
-      throw new ConfigError([
-        {
-          key: 'REPLAY_DATA',
-          problem: `names one CSV file, but SYMBOLS lists ${symbols.length} symbols`,
-          accepted:
-            'bundled; or a CSV file of one symbol with SYMBOLS naming that symbol; or unset to replay the candles stored in DB_PATH',
-        },
-      ]);
-    }
-    if (!existsSync(replayData)) {
-      throw new ConfigError([
-        {
-          key: 'REPLAY_DATA',
-          problem: `${JSON.stringify(replayData)}: no such file`,
-          accepted: 'bundled, or the path of a candle CSV file (time,open,high,low,close,volume)',
-        },
-      ]);
-    }
-    await importCandlesCsv(replayData, store.candles, symbol, interval);
-    source = `${replayData}`;
-  } else {
-    source = `the ${interval} candles stored in ${config.data.dbPath}`;
-  }
-
-  const limit = options.candleTimes;
-  const loaded = new Map<SymbolId, Candle[]>();
-  for (const symbol of symbols) {
-    const candles = await store.candles.getCandles(symbol, interval, 0, Number.MAX_SAFE_INTEGER);
-    if (candles.length === 0) {
-      throw new ConfigError([
-        {
-          key: 'REPLAY_DATA',
-          problem: `DATA_SOURCE=replay, but ${config.data.dbPath} holds no ${interval} candles of ${symbol}`,
-          accepted:
-            'bundled (the Binance BTC/ETH/SOL USDT 1h sample), a CSV file of the one symbol, or candles stored first with pnpm fetch-history',
-        },
-      ]);
-    }
-    loaded.set(symbol, candles);
-  }
-  let times = distinctTimes(loaded);
-  if (limit !== undefined && limit < times.length) {
-    const last = times[limit - 1] ?? Number.NEGATIVE_INFINITY;
-    times = times.slice(0, limit);
-    for (const [symbol, candles] of loaded) {
-      loaded.set(
-        symbol,
-        candles.filter((candle) => candle.time <= last),
-      );
-    }
-  }
-  return { candles: loaded, times, source };
-}
-
-function distinctTimes(candles: ReadonlyMap<SymbolId, readonly Candle[]>): number[] {
-  const times = new Set<number>();
-  for (const list of candles.values()) for (const candle of list) times.add(candle.time);
-  return [...times].sort((a, b) => a - b);
-}
-
 /** Options of {@link ReplayFeed}. */
 export interface ReplayFeedOptions {
-  readonly data: ReplayData;
-  readonly config: Pick<Config, 'symbols' | 'interval'>;
+  /** The replayed candles per symbol, ascending. */
+  readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
+  /** The symbols read each candle time, in order. */
+  readonly symbols: readonly SymbolId[];
+  readonly timeframe: Timeframe;
   /** Open time of the last candle already processed (a restart), or `null` to start at the first. */
   readonly resumeAfter: number | null;
   /** Wraps the replay source the feed reads from (tests inject failures here). */
@@ -155,7 +35,7 @@ export class ReplayFeed {
   readonly #replay: ReplayMarketData;
   readonly #source: MarketDataSource;
   readonly #symbols: readonly SymbolId[];
-  readonly #config: Pick<Config, 'symbols' | 'interval'>;
+  readonly #timeframe: Timeframe;
   readonly #total: number;
   #pending: ReplayBatch | null = null;
   #advanceNext = true;
@@ -163,18 +43,19 @@ export class ReplayFeed {
 
   /** @throws {ValidationError} from `ReplayMarketData` for malformed candles. */
   constructor(options: ReplayFeedOptions) {
-    const { data, resumeAfter } = options;
+    const { candles, resumeAfter } = options;
+    const times = distinctTimes(candles);
     const startAfter =
-      resumeAfter === null ? 0 : data.times.filter((time) => time <= resumeAfter).length;
+      resumeAfter === null ? 0 : times.filter((time) => time <= resumeAfter).length;
     this.#replay = new ReplayMarketData({
-      candles: Object.fromEntries(data.candles),
-      timeframe: options.config.interval,
+      candles: Object.fromEntries(candles),
+      timeframe: options.timeframe,
       startAfter,
     });
     this.#source = options.wrap?.(this.#replay) ?? this.#replay;
-    this.#symbols = options.config.symbols;
-    this.#config = options.config;
-    this.#total = data.times.length;
+    this.#symbols = options.symbols;
+    this.#timeframe = options.timeframe;
+    this.#total = times.length;
   }
 
   /** Candle times of the whole replay. */
@@ -206,7 +87,7 @@ export class ReplayFeed {
     if (time === null) return;
     const candles = new Map<SymbolId, Candle>();
     for (const symbol of this.#symbols) {
-      const [latest] = await this.#source.fetchCandles(symbol, this.#config.interval, {
+      const [latest] = await this.#source.fetchCandles(symbol, this.#timeframe, {
         limit: 1,
       });
       if (latest?.time === time) candles.set(symbol, latest);
@@ -221,4 +102,11 @@ export class ReplayFeed {
     this.#pending = null;
     return batch;
   }
+}
+
+/** Distinct candle open times over the symbols, ascending: a replay's steps. */
+export function distinctTimes(candles: ReadonlyMap<SymbolId, readonly Candle[]>): number[] {
+  const times = new Set<number>();
+  for (const list of candles.values()) for (const candle of list) times.add(candle.time);
+  return [...times].sort((a, b) => a - b);
 }
