@@ -40,17 +40,17 @@ import {
   checkExchangeTimeframe,
   tradedMarkets,
 } from '@lumenlink/exchanges';
-import { LiveBroker, createExchangePolicies, type ReconcileReport } from '@lumenlink/execution';
+import { LiveBroker, createExchangePolicies } from '@lumenlink/execution';
 import { riskConfigFromConfig } from '@lumenlink/risk';
 import {
   createTradingNode,
   startHttpServer,
   type BotController,
-  type NodeMetrics,
   type NodeReport,
   type ReplayProgress,
-  type Scheduler,
+  type TradingNode,
   type TradingNodePorts,
+  type HttpServerHandle,
 } from '@lumenlink/runtime';
 import { createStrategy, isStrategyKey, strategyKeys } from '@lumenlink/strategies';
 
@@ -82,25 +82,16 @@ export interface StartBotOptions {
 export type BotReport = NodeReport;
 
 /** A running bot. */
-export interface Bot {
+export interface Bot extends Pick<
+  TradingNode,
+  'control' | 'scheduler' | 'metrics' | 'reconciled' | 'report'
+> {
   readonly config: Config;
   /** The HTTP server's base URL. */
   readonly url: string;
-  readonly control: BotController;
-  readonly scheduler: Scheduler;
-  readonly metrics: NodeMetrics;
   readonly dbPath: string;
   /** The replay, with `DATA_SOURCE=replay`; `null` with live market data. */
-  readonly replay: {
-    readonly source: string;
-    readonly candles: ReplayData['candles'];
-    readonly total: number;
-    readonly finished: Promise<void>;
-    readonly done: boolean;
-  } | null;
-  /** The first reconciliation's report (`null` until one completed). */
-  readonly reconciled: ReconcileReport | null;
-  report(): Promise<BotReport>;
+  readonly replay: (ReplayProgress & Pick<ReplayData, 'source' | 'candles'>) | null;
   /** Stops the loops, Telegram, the HTTP server, the node, the alerts, the store. Idempotent. */
   stop(): Promise<void>;
 }
@@ -145,18 +136,8 @@ async function assemble(
   logger: Logger,
   cleanups: (() => Promise<void>)[],
 ): Promise<Bot> {
-  checkStrategy(config);
+  checkConfig(config);
   const replaying = config.data.source === 'replay';
-  if (!replaying) checkExchangeTimeframe(config.exchange.id, config.interval);
-  if (replaying && config.mode === 'live') {
-    throw new ConfigError([
-      {
-        key: 'DATA_SOURCE',
-        problem: '"replay" cannot be used with MODE=live',
-        accepted: 'exchange when MODE=live',
-      },
-    ]);
-  }
   const redact = createRedactor(configSecrets(config));
   const store = await openStore({ path: config.data.dbPath, logger, redact });
   cleanups.push(() => store.close());
@@ -186,51 +167,16 @@ async function assemble(
     exchange: replaying ? `${config.exchange.id} (replay)` : config.exchange.id,
     risk: riskConfigFromConfig(config),
   });
-  const http = await startHttpServer({
-    host: config.http.host,
-    port: options.httpPort ?? config.http.port,
-    portFallback: options.httpPortFallback === true,
-    allowedHosts: config.http.allowedHosts,
-    ...(config.http.token === undefined ? {} : { token: config.http.token }),
-    control: node.control,
-    health: () => node.scheduler.health(),
-    metrics: async () => {
-      await node.refreshMetrics();
-      return registry.exposition();
-    },
-    logger,
-    maxAgeMs: { ...node.loopMaxAgeMs, ...options.loopMaxAgeMs },
-    secrets: configSecrets(config),
-  });
+  const http = await serve(config, options, node, () => registry.exposition(), logger);
   cleanups.push(() => http.close());
   const commands = telegramCommands(config, options, node.control, logger);
   node.start();
-  logger.child({ module: 'bot' }).info('bot started', {
-    mode: config.mode,
-    dataSource: config.data.source,
-    strategy: config.strategy,
-    symbols: config.symbols,
-    tradingState: node.tradingState,
-    url: http.url,
-  });
+  const { mode, strategy, symbols } = config;
+  const started = { mode, dataSource: config.data.source, strategy, symbols, url: http.url };
+  logger
+    .child({ module: 'bot' })
+    .info('bot started', { ...started, tradingState: node.tradingState });
   const progress = node.replay;
-  let stopping: Promise<void> | null = null;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      const log = logger.child({ module: 'bot' });
-      log.info('stopping: loops first, an order in flight finishes');
-      await node.scheduler.stop();
-      await commands?.stop().catch((error: unknown) => {
-        log.warn('Telegram commands did not stop cleanly', { error });
-      });
-      await http.close();
-      await node.stop();
-      await alerts.close({ timeoutMs: alertDrainMs });
-      await store.close();
-      log.info('stopped');
-    })();
-    return stopping;
-  };
   return {
     config,
     url: http.url,
@@ -243,7 +189,60 @@ async function assemble(
       return node.reconciled;
     },
     report: () => node.report(),
-    stop,
+    stop: stopper(logger, [
+      () => node.scheduler.stop(),
+      () =>
+        commands?.stop().catch((error: unknown) => {
+          logger.warn('Telegram commands did not stop cleanly', { error });
+        }),
+      () => http.close(),
+      () => node.stop(),
+      () => alerts.close({ timeoutMs: alertDrainMs }),
+      () => store.close(),
+    ]),
+  };
+}
+
+/** The HTTP server over the node's control, health and metrics. */
+function serve(
+  config: Config,
+  options: StartBotOptions,
+  node: TradingNode,
+  exposition: () => Promise<string>,
+  logger: Logger,
+): Promise<HttpServerHandle> {
+  return startHttpServer({
+    host: config.http.host,
+    port: options.httpPort ?? config.http.port,
+    portFallback: options.httpPortFallback === true,
+    allowedHosts: config.http.allowedHosts,
+    ...(config.http.token === undefined ? {} : { token: config.http.token }),
+    control: node.control,
+    health: () => node.scheduler.health(),
+    metrics: async () => {
+      await node.refreshMetrics();
+      return exposition();
+    },
+    logger,
+    maxAgeMs: { ...node.loopMaxAgeMs, ...options.loopMaxAgeMs },
+    secrets: configSecrets(config),
+  });
+}
+
+/**
+ * The bot's stop, once: the loops first (an order in flight finishes), Telegram, the HTTP
+ * server, the node (the portfolio is persisted), the alerts, the database.
+ */
+function stopper(logger: Logger, steps: readonly (() => Promise<void> | undefined)[]) {
+  let stopping: Promise<void> | null = null;
+  return (): Promise<void> => {
+    stopping ??= (async () => {
+      const log = logger.child({ module: 'bot' });
+      log.info('stopping: loops first, an order in flight finishes');
+      for (const step of steps) await step();
+      log.info('stopped');
+    })();
+    return stopping;
   };
 }
 
@@ -259,16 +258,29 @@ function replayProgress(progress: ReplayProgress, replay: ReplayData): Bot['repl
   };
 }
 
-/** A bad key is a config error (exit 2), found before the database or the exchange is touched. */
-function checkStrategy(config: Config): void {
-  if (isStrategyKey(config.strategy)) return;
-  throw new ConfigError([
-    {
-      key: 'STRATEGY',
-      problem: `"${config.strategy}" is not a registered strategy`,
-      accepted: strategyKeys.join(', '),
-    },
-  ]);
+/** Config errors (exit 2) found before the database or the exchange is touched. */
+function checkConfig(config: Config): void {
+  if (!isStrategyKey(config.strategy)) {
+    throw new ConfigError([
+      {
+        key: 'STRATEGY',
+        problem: `"${config.strategy}" is not a registered strategy`,
+        accepted: strategyKeys.join(', '),
+      },
+    ]);
+  }
+  if (config.data.source !== 'replay') {
+    // INTERVAL must be a candle size the exchange serves (known without a request).
+    checkExchangeTimeframe(config.exchange.id, config.interval);
+  } else if (config.mode === 'live') {
+    throw new ConfigError([
+      {
+        key: 'DATA_SOURCE',
+        problem: '"replay" cannot be used with MODE=live',
+        accepted: 'exchange when MODE=live',
+      },
+    ]);
+  }
 }
 
 /** The replay: bundled data, a CSV file or the stored candles, one candle time per poll. */
