@@ -98,7 +98,7 @@ const replayMaxAgeMs = 10_000;
  * @example
  * ```ts
  * const node = await createTradingNode(
- *   { logger, notifier, stores: store, strategy: () => createStrategy('ema_cross'),
+ *   { logger, notifier, stores: store, strategy: () => createStrategy('ema_crossover'),
  *     venue: { kind: 'paper' }, marketData: { kind: 'replay', candles, feed } },
  *   settings,
  * );
