@@ -9,7 +9,8 @@
  *      tarballs with npm into a fresh ESM project under os.tmpdir() (outside the workspace, so
  *      nothing resolves from the workspace's node_modules), type-check and compile
  *      scripts/consumer/consumer.ts against the published .d.ts (strict, NodeNext,
- *      skipLibCheck false), and run it: it must end with `consumer: ok`.
+ *      skipLibCheck false), and run it: it must end with `consumer: ok`. Then every program of
+ *      examples/ (not its tests) runs there with `node <example>.ts` and must exit 0.
  *
  * Usage: node scripts/check-packages.mjs [--keep]
  *   --keep  keep the temporary directory (tarballs and consumer project) and print its path.
@@ -476,6 +477,32 @@ async function consumer(packages) {
     const why = ran.ok ? `its last line was ${JSON.stringify(lastLine)}` : `exit ${ran.code}`;
     fail(`the consumer (${why})`, ran.output);
     return false;
+  }
+  return runExamples(project, npmEnv);
+}
+
+/**
+ * Runs every program of the repository's `examples/` (not its tests) in the consumer project, as
+ * a stranger would after installing the packages by name: `node <example>.ts` (type stripping).
+ * Each must exit 0.
+ * @param {string} project
+ * @param {Record<string, string | undefined>} env
+ */
+async function runExamples(project, env) {
+  const dir = path.join(root, 'examples');
+  const examples = existsSync(dir)
+    ? readdirSync(dir).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    : [];
+  for (const example of examples.sort()) {
+    await cp(path.join(dir, example), path.join(project, example));
+    const ran = await phase(`example ${example}`, () =>
+      run(process.execPath, [example], { cwd: project, env, timeoutMs: 180_000 }),
+    );
+    if (!ran.ok) {
+      fail(`examples/${example} from the tarballs (exit ${ran.code})`, ran.output);
+      return false;
+    }
+    console.log(`  example ${example} ✓`);
   }
   return true;
 }
