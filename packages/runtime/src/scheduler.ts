@@ -1,5 +1,5 @@
 /**
- * The bot's loop runner: named loops on the Clock, each never overlapping itself, backing off
+ * The trading node's loop runner: named loops on the Clock, each never overlapping itself, backing off
  * when it fails without stopping the others, with optional jitter and per-loop health.
  */
 import { ValidationError, type Clock, type Logger } from '@lumenlink/core';
