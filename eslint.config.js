@@ -17,6 +17,7 @@ const allowedInternal = {
   alerts: ['core'],
   engine: ['core', 'indicators', 'risk', 'execution'],
   analysis: ['core', 'risk', 'execution', 'engine'],
+  runtime: ['core', 'indicators', 'risk', 'execution', 'engine'],
   bot: [
     'core',
     'indicators',
@@ -28,6 +29,7 @@ const allowedInternal = {
     'alerts',
     'engine',
     'analysis',
+    'runtime',
   ],
   backtest: [
     'core',

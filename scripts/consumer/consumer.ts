@@ -373,4 +373,62 @@ assert.equal(typeof before, 'number');
   assert.equal(result.equity.length, candles.length);
 }
 
+// ---------------------------------------------------------------------------------------------
+// @lumenlink/runtime: a paper trading node over replayed bundled candles, as runBacktest trades.
+// ---------------------------------------------------------------------------------------------
+{
+  const { createTradingNode } = await import('@lumenlink/runtime');
+  const { openStore, loadBundledCandles } = await import('@lumenlink/data');
+  const { ReplayFeed } = await import('@lumenlink/exchanges');
+  const { createStrategy } = await import('@lumenlink/strategies');
+  const { runBacktest } = await import('@lumenlink/engine');
+  const { silentLogger } = await import('@lumenlink/core');
+  const candles = new Map([
+    ['ETH-USDT' as const, loadBundledCandles('ETH-USDT', '1h').slice(0, 300)],
+  ]);
+  const strategy = () => createStrategy('ema_crossover', undefined, { interval: '1h' });
+  const store = await openStore({ path: ':memory:', logger: silentLogger });
+  const node = await createTradingNode(
+    {
+      logger: silentLogger,
+      notifier: { notify: () => undefined },
+      stores: store,
+      strategy,
+      venue: { kind: 'paper' },
+      marketData: {
+        kind: 'replay',
+        candles,
+        feed: (resumeAfter) =>
+          new ReplayFeed({ candles, symbols: ['ETH-USDT'], timeframe: '1h', resumeAfter }),
+      },
+    },
+    {
+      mode: 'paper',
+      allowLiveTrading: false,
+      symbols: ['ETH-USDT'],
+      interval: '1h',
+      strategy: 'ema_crossover',
+      exchange: 'replay',
+      killSwitch: false,
+      trading: { atrPeriod: 14, trailingStopAtrMult: 2, signalCooldownMs: 0, priceBandPct: 20 },
+      paper: { feeBps: 10, slippageBps: 5, startingCash: 10_000 },
+      risk: {},
+      loops: { dataPollingMs: 1, strategyPollMs: 1, reconcileMs: 60_000, sentimentMs: 60_000 },
+    },
+  );
+  node.start();
+  await node.replay?.finished;
+  await node.stop();
+  await store.close();
+  const backtest = await runBacktest({
+    candles,
+    interval: '1h',
+    strategy,
+    startingCash: 10_000,
+    cooldownMs: 0,
+  });
+  assert.ok(backtest.trades.length > 0);
+  assert.deepEqual(node.sessionTrades(), backtest.trades);
+}
+
 console.log('consumer: ok');

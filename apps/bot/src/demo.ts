@@ -16,6 +16,7 @@ import {
   symbolParts,
   type AlertEvent,
   type Config,
+  type Logger,
 } from '@lumenlink/core';
 import { createLogger } from '@lumenlink/core/logging';
 import { bundledDatasets } from '@lumenlink/data';
@@ -84,13 +85,53 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     write(usage);
     return 0;
   }
+  const setup = demoSetup(options, flags, write);
+  if (typeof setup === 'number') return setup;
+  const { config, dbPath, logger } = setup;
+  const wallStart = performance.now();
+  let bot: Bot;
+  try {
+    bot = await startBot(config, {
+      logger,
+      httpPortFallback: true,
+      externalChannels: false,
+      alertChannels: [tradePrinter(write)],
+      ...(flags.candles === undefined ? {} : { replayCandles: flags.candles }),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      write(error.message);
+      return 2;
+    }
+    write(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  const replay = bot.replay;
+  write(
+    `  replaying ${replay?.total ?? 0} candle times from ${replay?.source ?? 'the store'} · HTTP ${bot.url} (try ${bot.url}/status, /health, /metrics)`,
+  );
+  write();
+  const { report, lastCandleAt, interrupted } = await runToEnd(bot, options);
+  const seconds = (performance.now() - wallStart) / 1000;
+  write();
+  printSummary(write, { config, bot, report, seconds, interrupted, lastCandleAt, dbPath });
+  return 0;
+}
 
+/**
+ * The demo's config (paper, replay of the bundled data, the demo database), the database replaced
+ * unless `--resume`, the banner and the logger; or the exit code when it cannot run.
+ */
+function demoSetup(
+  options: DemoOptions,
+  flags: DemoFlags,
+  write: (line?: string) => void,
+): { config: Config; dbPath: string; logger: Logger } | number {
   const file = readEnvFile(options.envFile);
-  const userEnv = mergeEnv(file.values, options.processEnv);
   const dbPath = flags.db ?? defaultDemoDbPath;
   const symbols = bundledDatasets.filter((set) => set.timeframe === '1h').map((set) => set.symbol);
   const env: Env = {
-    ...userEnv,
+    ...mergeEnv(file.values, options.processEnv),
     MODE: 'paper',
     DATA_SOURCE: 'replay',
     REPLAY_DATA: 'bundled',
@@ -115,7 +156,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     write(`\nFix the keys above in .env or the environment and run the demo again.`);
     return 2;
   }
-
   if (!flags.resume && existsSync(dbPath)) {
     if (flags.db !== undefined && resolve(flags.db) !== resolve(defaultDemoDbPath)) {
       write(
@@ -125,7 +165,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   }
-
   const speed = config.demo.speed;
   write('LumenLink demo: the bot in paper mode over replayed Binance 1h candles');
   write(
@@ -137,83 +176,43 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   if (config.killSwitch) {
     write('  KILL_SWITCH=true: the bot starts halted and places no order; unset it to see trades');
   }
-
+  const levelSet = (options.processEnv['LOG_LEVEL'] ?? file.values['LOG_LEVEL']) !== undefined;
   const logger = createLogger({
-    level:
-      options.processEnv['LOG_LEVEL'] === undefined && file.values['LOG_LEVEL'] === undefined
-        ? 'error'
-        : config.log.level,
+    level: levelSet ? config.log.level : 'error',
     stream: options.log,
     secrets: configSecrets(config),
   });
-  const wallStart = performance.now();
-  let bot: Bot;
-  try {
-    bot = await startBot(config, {
-      logger,
-      httpPortFallback: true,
-      externalChannels: false,
-      alertChannels: [tradePrinter(write)],
-      ...(flags.candles === undefined ? {} : { replayCandles: flags.candles }),
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      write(error.message);
-      return 2;
-    }
-    write(`The demo could not start: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-  const replay = bot.replay;
-  const candleTimes = replay?.total ?? 0;
-  write(
-    `  replaying ${candleTimes} candle times from ${replay?.source ?? 'the store'} · HTTP ${bot.url} (try ${bot.url}/status, /health, /metrics)`,
-  );
-  write();
+  return { config, dbPath, logger };
+}
 
+/** Runs until the replay ends (and `onRunning` resolved) or Ctrl-C, then stops the bot. */
+async function runToEnd(
+  bot: Bot,
+  options: DemoOptions,
+): Promise<{ report: BotReport; lastCandleAt: number | null; interrupted: boolean }> {
   let interrupted = false;
-  let report: BotReport;
-  let lastCandleAt: number | null;
   try {
     await Promise.all([
       new Promise<void>((done) => {
-        void replay?.finished.then(done);
-        if (replay === null) done();
-        if (options.signal?.aborted === true) {
+        void bot.replay?.finished.then(done);
+        if (bot.replay === null) done();
+        const abort = (): void => {
           interrupted = true;
           done();
-        }
-        options.signal?.addEventListener(
-          'abort',
-          () => {
-            interrupted = true;
-            done();
-          },
-          { once: true },
-        );
+        };
+        if (options.signal?.aborted === true) abort();
+        options.signal?.addEventListener('abort', abort, { once: true });
       }),
       options.onRunning?.(bot),
     ]);
     // The loops stop first, so the summary covers exactly what was processed.
     await bot.scheduler.stop();
-    report = await bot.report();
-    lastCandleAt = (await bot.control.status()).lastCandleAt;
+    const report = await bot.report();
+    const { lastCandleAt } = await bot.control.status();
+    return { report, lastCandleAt, interrupted };
   } finally {
     await bot.stop();
   }
-  const seconds = (performance.now() - wallStart) / 1000;
-
-  write();
-  printSummary(write, {
-    config,
-    bot,
-    report,
-    seconds,
-    interrupted,
-    lastCandleAt,
-    dbPath,
-  });
-  return 0;
 }
 
 function parseFlags(argv: readonly string[]): DemoFlags {

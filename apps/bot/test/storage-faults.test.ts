@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StorageError, type Order } from '@lumenlink/core';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
-import { CandleProcessingError } from '../src/candle-driver.js';
+import { CandleProcessingError } from '@lumenlink/runtime';
 import { tempDir, waitFor } from './helpers.js';
 import {
   apiKey,

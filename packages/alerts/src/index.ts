@@ -5,6 +5,7 @@
  */
 export { AlertDeliveryError } from './alert-channel.js';
 export type { AlertChannel, AlertDeliveryErrorOptions } from './alert-channel.js';
+export { redactingChannel } from './redacting-channel.js';
 export { createAlertDispatcher, repeatKey, summariseRepeats } from './alert-dispatcher.js';
 export type { AlertDispatcher, AlertDispatcherOptions } from './alert-dispatcher.js';
 export { createConsoleNotifier } from './console-notifier.js';
@@ -33,7 +34,7 @@ export type {
   ForceExitResult,
   PnlReport,
   TradeSummary,
-} from './bot-control.js';
+} from '@lumenlink/core';
 export {
   createTelegramCommandBot,
   registerTelegramCommands,

@@ -7,7 +7,7 @@ import type { Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { createRedactor, escapeHtml, parseSymbol } from '@lumenlink/core';
 import type { Clock, Decision, Logger, SymbolId, TradingState } from '@lumenlink/core';
-import type { BotControl } from './bot-control.js';
+import type { BotControl } from '@lumenlink/core';
 import { formatNumber, formatSigned } from './format.js';
 
 /** Options of {@link registerTelegramCommands}. */

@@ -127,7 +127,18 @@ export {
 } from './risk.js';
 export type { Decision, DecisionOutcome } from './decision.js';
 export type { AlertEvent, AlertType } from './alert.js';
+export { createRedactor, type Redactor, type RedactorOptions } from './logging/redact.js';
 export type {
+  BotControl,
+  BotStatus,
+  DailyReport,
+  ForceExitResult,
+  PnlReport,
+  TradeSummary,
+} from './bot-control.js';
+export { fillsOnCandles } from './ports.js';
+export type {
+  CandleFillingBroker,
   MarketDataSource,
   FetchCandlesOptions,
   Broker,

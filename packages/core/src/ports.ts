@@ -86,6 +86,24 @@ export interface Broker {
   /** Our fills since a time (epoch ms). */
   fetchFills(symbol: SymbolId, since?: number): Promise<Fill[]>;
   fetchBalance(): Promise<Balance>;
+  /**
+   * The simulated-venue capability: present on a broker that fills orders itself on each closed
+   * candle, in this process (a paper broker). The trade cycle hands it every candle before
+   * deciding, places protective stops on it as stop-market orders, and trusts its "not found"
+   * at once; without it the broker is a real venue. Returns the fills the candle caused.
+   */
+  processCandle?(symbol: SymbolId, candle: Candle): Fill[];
+}
+
+/** A broker with the simulated-venue capability ({@link Broker.processCandle}). */
+export type CandleFillingBroker = Broker & Required<Pick<Broker, 'processCandle'>>;
+
+/**
+ * Whether `broker` fills orders on candles in this process (a paper broker), asked of the port
+ * instead of its class, so a copy of the class from a second install is recognised too.
+ */
+export function fillsOnCandles(broker: Broker): broker is CandleFillingBroker {
+  return typeof broker.processCandle === 'function';
 }
 
 /** Receives alerts. Fire-and-forget: implementations never throw into the caller. */

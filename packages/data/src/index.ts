@@ -72,6 +72,7 @@ export {
   type BundledDataset,
   type BundledImport,
 } from './bundled-data.js';
+export { loadReplayData, type ReplayData, type ReplaySource } from './replay-data.js';
 export {
   SentimentService,
   createSentimentService,

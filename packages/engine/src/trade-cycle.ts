@@ -2,11 +2,13 @@ import {
   DataIntegrityError,
   LumenLinkError,
   ValidationError,
+  fillsOnCandles,
   silentLogger,
   symbolParts,
   type AccountSnapshot,
   type Balance,
   type Broker,
+  type CandleFillingBroker,
   type Candle,
   type Clock,
   type Decision,
@@ -38,7 +40,6 @@ import {
   BracketTracker,
   CircuitOpenError,
   OrderManager,
-  PaperBroker,
   RefusalBackoffError,
   SellInFlightError,
   protectiveLevels,
@@ -97,7 +98,9 @@ export interface TradeCycleOptions {
   readonly tradingState: TradingStateMachine;
   /** Daily loss, drawdown and stop-loss guard; left out, none run. */
   readonly protections?: RiskProtections;
-  /** A `PaperBroker` (fills on candles) or a `LiveBroker`. */
+  /**
+   * A `PaperBroker` (fills on candles: the port's `processCandle` capability) or a `LiveBroker`.
+   */
   readonly broker: Broker;
   readonly orders: OrderStore;
   readonly decisions: DecisionStore;
@@ -241,7 +244,7 @@ export class TradeCycle {
   readonly #settings: TradeCycleSettings;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #paper: PaperBroker | null;
+  readonly #paper: CandleFillingBroker | null;
   readonly #brackets: BracketTracker;
   readonly #symbols = new Map<SymbolId, SymbolState>();
   readonly #cooldownMs: number;
@@ -283,7 +286,7 @@ export class TradeCycle {
     );
     this.#clock = options.clock;
     this.#logger = options.logger ?? silentLogger;
-    this.#paper = options.broker instanceof PaperBroker ? options.broker : null;
+    this.#paper = fillsOnCandles(options.broker) ? options.broker : null;
     this.#brackets = options.brackets ?? new BracketTracker({ clock: options.clock });
     this.#cooldownMs = Math.max(settings.cooldownMs, settings.intervalMs);
     const band = settings.priceBandPct ?? defaultPriceBandPct;

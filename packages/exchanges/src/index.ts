@@ -2,7 +2,7 @@
  * @lumenlink/exchanges: market data and brokers for exchanges. `CcxtExchange` is the ccxt
  * adapter (core's `MarketDataSource` and `Broker` for binance, bybit and coinbase spot), the only
  * module of LumenLink that imports ccxt; `ReplayMarketData` is the replay source of the bot's
- * demo and parity runs.
+ * demo and parity runs, and `ReplayFeed` steps it one candle time per poll for a trading node.
  * @packageDocumentation
  */
 export {
@@ -16,6 +16,13 @@ export {
   NoOrderBookError,
   type ReplayMarketDataOptions,
 } from './replay-market-data.js';
+export { tradedMarkets } from './traded-markets.js';
+export {
+  ReplayFeed,
+  distinctTimes,
+  type ReplayBatch,
+  type ReplayFeedOptions,
+} from './replay-feed.js';
 export {
   checkExchangeTimeframe,
   exchangeTimeframeIssue,

@@ -11,6 +11,7 @@
  */
 import {
   ManualClock,
+  noopMetrics,
   systemClock,
   type Candle,
   type LogFields,
@@ -40,10 +41,7 @@ import {
   type ReconcileReport,
 } from '@lumenlink/execution';
 import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
-import { BotMetrics } from '../../src/bot-metrics.js';
-import { CandleDriver } from '../../src/candle-driver.js';
-import { DecisionCounter } from '../../src/decision-counter.js';
-import { SerialLock } from '../../src/serial-lock.js';
+import { CandleDriver, DecisionCounter, NodeMetrics, SerialLock } from '@lumenlink/runtime';
 
 export const apiKey = 'faults-key';
 export const apiSecret = 'faults-secret';
@@ -253,7 +251,7 @@ export async function openLiveRig(options: LiveRigOptions): Promise<LiveRig> {
     killSwitch: false,
   });
   const trailingStops = await TrailingStopManager.restore({ clock, store: store.runtime });
-  const metrics = new BotMetrics();
+  const metrics = new NodeMetrics(noopMetrics);
   const cycle = new TradeCycle({
     clock,
     settings: {

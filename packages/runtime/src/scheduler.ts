@@ -1,8 +1,20 @@
 /**
- * The bot's loop runner: named loops on the Clock, each never overlapping itself, backing off
+ * The trading node's loop runner: named loops on the Clock, each never overlapping itself, backing off
  * when it fails without stopping the others, with optional jitter and per-loop health.
  */
-import { ValidationError, type Clock, type Config, type Logger } from '@lumenlink/core';
+import { ValidationError, type Clock, type Logger } from '@lumenlink/core';
+
+/** The loop intervals of a node, in ms (the config's `loops`). */
+export interface LoopIntervals {
+  /** `DATA_POLLING_MS`: the market-data loop. */
+  readonly dataPollingMs: number;
+  /** `POLL_INTERVAL_MS`: the strategy loop. */
+  readonly strategyPollMs: number;
+  /** `RECONCILE_INTERVAL_MS`: the reconcile loop (live only). */
+  readonly reconcileMs: number;
+  /** `SENTIMENT_INTERVAL_MS`: the sentiment loop. */
+  readonly sentimentMs: number;
+}
 
 /** One loop to run. */
 export interface LoopDefinition {
@@ -422,7 +434,10 @@ export interface StandardLoop {
  * for (const loop of standardLoops(config)) scheduler.addLoop({ ...loop, run: runs[loop.name] });
  * ```
  */
-export function standardLoops(config: Pick<Config, 'mode' | 'loops'>): StandardLoop[] {
+export function standardLoops(config: {
+  readonly mode: 'paper' | 'live';
+  readonly loops: LoopIntervals;
+}): StandardLoop[] {
   return [
     {
       name: 'market-data',
@@ -452,6 +467,6 @@ export function standardLoops(config: Pick<Config, 'mode' | 'loops'>): StandardL
 }
 
 /** Whether the scheduler should jitter this config's loops: yes, except in replay. */
-export function usesJitter(config: Pick<Config, 'data'>): boolean {
+export function usesJitter(config: { readonly data: { readonly source: string } }): boolean {
   return config.data.source !== 'replay';
 }

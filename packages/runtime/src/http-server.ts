@@ -7,20 +7,21 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { BotControl } from '@lumenlink/alerts';
 import {
   TransientError,
   ValidationError,
+  createRedactor,
   systemClock,
+  type BotControl,
   type Clock,
   type Logger,
   type Order,
   type SymbolId,
   type SymbolPause,
   type PositionAdjustment,
+  type Redactor,
   type TradingState,
 } from '@lumenlink/core';
-import { createRedactor, type Redactor } from '@lumenlink/core/logging';
 import type { LoopHealth } from './scheduler.js';
 
 /**
@@ -60,6 +61,8 @@ export interface HttpServerOptions {
   readonly allowedHosts?: readonly string[];
   /** Port to listen on; 0 picks a free one. */
   readonly port: number;
+  /** When `port` is taken, listen on a free one instead of failing (warned about). */
+  readonly portFallback?: boolean;
   /** `HTTP_TOKEN`: without it the state-changing endpoints answer 403. */
   readonly token?: string | undefined;
   readonly control: HttpBotControl;
@@ -192,7 +195,7 @@ export function loopReadiness(
  * // ...
  * await server.close();
  * ```
- * @throws the listen error (address in use, permission denied).
+ * @throws the listen error (address in use without `portFallback`, permission denied).
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
   const host = options.host ?? '127.0.0.1';
@@ -228,13 +231,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(options.port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (options.portFallback !== true || code !== 'EADDRINUSE') throw error;
+    logger.warn(`port ${options.port} is taken; the HTTP server listens on a free port instead`);
+    await listen(0);
+  }
   server.on('error', (error) => logger.error('http server error', { error }));
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

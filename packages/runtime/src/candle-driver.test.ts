@@ -1,5 +1,6 @@
 import {
   hold,
+  noopMetrics,
   silentLogger,
   type Candle,
   type Signal,
@@ -12,7 +13,7 @@ import { TradeCycle, memoryStores } from '@lumenlink/engine';
 import { PaperBroker, Portfolio, TrailingStopManager } from '@lumenlink/execution';
 import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
 import { describe, expect, it } from 'vitest';
-import { BotMetrics } from './bot-metrics.js';
+import { NodeMetrics } from './node-metrics.js';
 import { CandleDriver } from './candle-driver.js';
 import { SerialLock } from './serial-lock.js';
 
@@ -88,7 +89,7 @@ describe('CandleDriver on a first start', () => {
       clock,
       manualClock: null,
       lock: new SerialLock(),
-      metrics: new BotMetrics(),
+      metrics: new NodeMetrics(noopMetrics),
       notifier: { notify: () => undefined },
       logger: silentLogger,
       warmupCandles: warmup,

@@ -2,19 +2,17 @@
  * The running bot as its operators see it: the `BotControl` of the Telegram commands and the
  * HTTP server's `HttpBotControl`, over the trade cycle, the portfolio and the store.
  */
-import type {
-  BotControl,
-  BotStatus,
-  DailyReport,
-  ForceExitResult,
-  PnlReport,
-  TradeSummary,
-} from '@lumenlink/alerts';
 import {
   ValidationError,
   parseSymbol,
   timeframeMs,
   type Balance,
+  type BotControl,
+  type BotStatus,
+  type DailyReport,
+  type ForceExitResult,
+  type PnlReport,
+  type TradeSummary,
   type Broker,
   type CandleStore,
   type Clock,

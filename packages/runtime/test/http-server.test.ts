@@ -235,6 +235,13 @@ describe('http server: binding', () => {
     const first = await start();
     await expect(start({ port: first.address.port })).rejects.toThrow(/EADDRINUSE/);
   });
+
+  it('listens on a free port instead with portFallback', async () => {
+    const first = await start();
+    const second = await start({ port: first.address.port, portFallback: true });
+    expect(second.address.port).not.toBe(first.address.port);
+    expect((await get(`${second.url}/health`)).status).toBe(200);
+  });
 });
 
 describe('http server: health and readiness', () => {

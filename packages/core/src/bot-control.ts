@@ -1,16 +1,13 @@
 /**
- * What the Telegram commands need from the running bot. The bot app implements it over its
- * engine and stores, so this package needs no bot internals.
+ * The control port of a running trading node: what Telegram commands and the HTTP server need
+ * from it. `@lumenlink/runtime` implements it over the engine and the stores; the Telegram
+ * commands of `@lumenlink/alerts` drive it, so neither needs the other.
  */
-import type {
-  Balance,
-  Decision,
-  Position,
-  SymbolId,
-  SymbolPause,
-  TradingState,
-  TradingStateRecord,
-} from '@lumenlink/core';
+import type { Decision } from './decision.js';
+import type { Balance } from './market.js';
+import type { Position } from './position.js';
+import type { SymbolId } from './symbol.js';
+import type { SymbolPause, TradingState, TradingStateRecord } from './trading-state.js';
 
 /** The bot at a glance, for `/status`. */
 export interface BotStatus {

@@ -19,7 +19,7 @@ import {
 } from '@lumenlink/core';
 import type { TradeCycle } from '@lumenlink/engine';
 import type { Portfolio } from '@lumenlink/execution';
-import type { BotMetrics } from './bot-metrics.js';
+import type { NodeMetrics } from './node-metrics.js';
 import type { ResumablePaperBroker } from './resumable-paper-broker.js';
 import type { SerialLock } from './serial-lock.js';
 
@@ -37,7 +37,7 @@ export interface CandleDriverOptions {
   readonly clock: Clock;
   readonly manualClock: ManualClock | null;
   readonly lock: SerialLock;
-  readonly metrics: BotMetrics;
+  readonly metrics: NodeMetrics;
   readonly notifier: Notifier;
   readonly logger: Logger;
   /** Candles a strategy needs before its signals count (its `warmup`, at least the ATR's). */

@@ -4,7 +4,7 @@
  */
 import type { Decision, DecisionOutcome, DecisionStore, SymbolId } from '@lumenlink/core';
 import { blockReason } from '@lumenlink/engine';
-import type { BotMetrics } from './bot-metrics.js';
+import type { NodeMetrics } from './node-metrics.js';
 
 /**
  * A {@link DecisionStore} that counts what passes through it: decisions per outcome, and the
@@ -15,9 +15,9 @@ export class DecisionCounter implements DecisionStore {
   readonly outcomes: Partial<Record<DecisionOutcome, number>> = {};
   readonly blocked: Record<string, number> = {};
   readonly #inner: DecisionStore;
-  readonly #metrics: BotMetrics;
+  readonly #metrics: NodeMetrics;
 
-  constructor(inner: DecisionStore, metrics: BotMetrics) {
+  constructor(inner: DecisionStore, metrics: NodeMetrics) {
     this.#inner = inner;
     this.#metrics = metrics;
   }

@@ -1,6 +1,7 @@
 /**
- * The bot's Prometheus metrics: candles processed, decisions, orders by status, equity, trading
- * state and loop runs, on one `@lumenlink/core/metrics` registry served at `/metrics`.
+ * The node's metrics: candles processed, decisions, orders by status, equity, trading state and
+ * loop runs, on core's `Metrics` port (a Prometheus registry from `@lumenlink/core/metrics` in
+ * the bot, served at `/metrics`; `noopMetrics` anywhere else).
  */
 import {
   orderStatuses,
@@ -9,13 +10,21 @@ import {
   type DecisionOutcome,
   type Order,
   type SymbolId,
+  type Metrics,
   type TradingState,
 } from '@lumenlink/core';
-import { createMetricsRegistry, type MetricsRegistry } from '@lumenlink/core/metrics';
 
-/** The bot's metrics, named `lumenlink_*`. */
-export class BotMetrics {
-  readonly registry: MetricsRegistry;
+/**
+ * The node's metrics, named without prefix (the registry adds one, e.g. `lumenlink_`).
+ *
+ * @example
+ * ```ts
+ * const registry = createMetricsRegistry({ prefix: 'lumenlink_' }); // @lumenlink/core/metrics
+ * const metrics = new NodeMetrics(registry);
+ * metrics.candleProcessed('BTC-USDT', candle.time);
+ * ```
+ */
+export class NodeMetrics {
   readonly #candles;
   readonly #decisions;
   readonly #orders;
@@ -28,9 +37,7 @@ export class BotMetrics {
   readonly #loopFailures;
   readonly #tickFailures;
 
-  constructor() {
-    this.registry = createMetricsRegistry({ prefix: 'lumenlink_', collectDefaultMetrics: true });
-    const registry = this.registry;
+  constructor(registry: Metrics) {
     this.#candles = registry.counter({
       name: 'candles_processed_total',
       help: 'Closed candles run through the trade cycle, per symbol',

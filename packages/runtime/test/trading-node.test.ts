@@ -1,0 +1,123 @@
+/**
+ * The trading node over the real SQLite store and the bundled candles, replayed: a run that is
+ * stopped and started again on the same database ends with exactly the trades and orders of an
+ * uninterrupted run, and the node's own trades are those of the engine's backtest.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type AlertEvent, type Candle, type SymbolId } from '@lumenlink/core';
+import { loadBundledCandles, openStore, type LumenLinkStore } from '@lumenlink/data';
+import { runBacktest } from '@lumenlink/engine';
+import { ReplayFeed } from '@lumenlink/exchanges';
+import { createStrategy } from '@lumenlink/strategies';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTradingNode, type TradingNode, type TradingNodeSettings } from '../src/index.js';
+
+const settings: TradingNodeSettings = {
+  mode: 'paper',
+  allowLiveTrading: false,
+  symbols: ['BTC-USDT', 'SOL-USDT'],
+  interval: '1h',
+  strategy: 'ema_crossover',
+  exchange: 'binance (replay)',
+  killSwitch: false,
+  trading: { atrPeriod: 14, trailingStopAtrMult: 2, signalCooldownMs: 0, priceBandPct: 20 },
+  paper: { feeBps: 10, slippageBps: 5, startingCash: 10_000 },
+  risk: { maxPositionUsd: 3_000 },
+  loops: { dataPollingMs: 1, strategyPollMs: 1, reconcileMs: 60_000, sentimentMs: 60_000 },
+};
+const candles = new Map<SymbolId, readonly Candle[]>(
+  settings.symbols.map((symbol) => [symbol, loadBundledCandles(symbol, '1h').slice(0, 400)]),
+);
+const dir = mkdtempSync(join(tmpdir(), 'lumenlink-node-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function open(store: LumenLinkStore, alerts: AlertEvent[] = []): Promise<TradingNode> {
+  return createTradingNode(
+    {
+      logger: silentLogger,
+      notifier: { notify: (event) => alerts.push(event) },
+      stores: store,
+      strategy: () => createStrategy('ema_crossover', undefined, { interval: '1h' }),
+      venue: { kind: 'paper' },
+      marketData: {
+        kind: 'replay',
+        candles,
+        feed: (resumeAfter) =>
+          new ReplayFeed({ candles, symbols: settings.symbols, timeframe: '1h', resumeAfter }),
+      },
+    },
+    settings,
+  );
+}
+
+async function runToEnd(node: TradingNode): Promise<void> {
+  node.start();
+  await node.replay?.finished;
+  await node.stop();
+}
+
+describe('createTradingNode (replay, SQLite)', () => {
+  it('trades as the backtest does, and alerts its trades', async () => {
+    const store = await openStore({ path: join(dir, 'once.db'), logger: silentLogger });
+    const alerts: AlertEvent[] = [];
+    const node = await open(store, alerts);
+    expect(node.replay?.total).toBe(400);
+    await runToEnd(node);
+    const backtest = await runBacktest({
+      candles,
+      interval: '1h',
+      strategy: () => createStrategy('ema_crossover', undefined, { interval: '1h' }),
+      startingCash: 10_000,
+      feeBps: 10,
+      slippageBps: 5,
+      risk: settings.risk,
+      atrPeriod: 14,
+      trailingStopAtrMultiple: 2,
+      cooldownMs: 0,
+    });
+    expect(backtest.trades.length).toBeGreaterThan(2);
+    expect(node.sessionTrades()).toEqual(backtest.trades);
+    expect(alerts.filter((event) => event.type === 'trade_opened').length).toBeGreaterThan(0);
+    const report = await node.report();
+    expect(report.candlesProcessed).toBe(800);
+    expect(report.orders).toBe(backtest.orders.length);
+    await node.stop(); // idempotent
+    await store.close();
+  });
+
+  it('resumes after a stop where it left off: the same orders and trades as one run', async () => {
+    const path = join(dir, 'restart.db');
+    let store = await openStore({ path, logger: silentLogger });
+    const first = await open(store);
+    first.start();
+    for (let i = 0; i < 2_000 && (await first.report()).candlesProcessed < 300; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await first.stop();
+    const before = (await first.report()).candlesProcessed;
+    expect(before).toBeGreaterThanOrEqual(300);
+    expect(before).toBeLessThan(800);
+    await store.close();
+
+    store = await openStore({ path, logger: silentLogger });
+    const second = await open(store);
+    await runToEnd(second);
+    expect(before + (await second.report()).candlesProcessed).toBe(800);
+    const resumed = await second.report();
+    const resumedOrders = await store.orders.listOrders();
+    await store.close();
+
+    const fresh = await openStore({ path: join(dir, 'fresh.db'), logger: silentLogger });
+    const once = await open(fresh);
+    await runToEnd(once);
+    const uninterrupted = await once.report();
+    const ids = (orders: readonly { clientOrderId: string }[]) =>
+      orders.map((order) => order.clientOrderId).sort();
+    expect(ids(resumedOrders)).toEqual(ids(await fresh.orders.listOrders()));
+    expect(resumed.trades).toEqual(uninterrupted.trades);
+    expect(resumed.account.equity).toBeCloseTo(uninterrupted.account.equity, 9);
+    await fresh.close();
+  });
+});
