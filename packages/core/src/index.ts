@@ -127,7 +127,6 @@ export {
 } from './risk.js';
 export type { Decision, DecisionOutcome } from './decision.js';
 export type { AlertEvent, AlertType } from './alert.js';
-export { createRedactor, type Redactor, type RedactorOptions } from './logging/redact.js';
 export type {
   BotControl,
   BotStatus,
