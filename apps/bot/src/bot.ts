@@ -109,7 +109,7 @@ export interface StartBotOptions {
 }
 
 /** A replay in progress. */
-export interface ReplayProgress {
+interface ReplayProgress {
   /** Where the candles come from, in words. */
   readonly source: string;
   /** The replayed candles, per symbol in config order. */

@@ -45,7 +45,7 @@ export const parityCauses = [
 ] as const;
 
 /** One of {@link parityCauses}. */
-export type ParityCause = (typeof parityCauses)[number];
+type ParityCause = (typeof parityCauses)[number];
 
 /** A trade of either side, with what the parity rules need beyond the engine's {@link Trade}. */
 export interface ParityTrade extends Trade {
@@ -60,7 +60,7 @@ export interface ParityTrade extends Trade {
 }
 
 /** The fields of a trade that are compared, in the order a difference propagates. */
-export const tradeFields = [
+const tradeFields = [
   'entrySignalTime',
   'entryTime',
   'entryPrice',
@@ -106,7 +106,7 @@ export interface FieldDifference {
  * `missing_in_bot`: the backtest traded and the bot did not; `extra_in_bot`: the reverse;
  * `changed`: both traded, and some fields differ.
  */
-export type DifferenceKind = 'missing_in_bot' | 'extra_in_bot' | 'changed';
+type DifferenceKind = 'missing_in_bot' | 'extra_in_bot' | 'changed';
 
 /** One trade that differs. */
 export interface TradeDifference {
@@ -124,8 +124,7 @@ export interface TradeDifference {
 }
 
 /** Where the replayed period's end came from. */
-export type PeriodEndSource =
-  'flag' | 'last processed candle' | 'bot records' | 'last stored candle';
+type PeriodEndSource = 'flag' | 'last processed candle' | 'bot records' | 'last stored candle';
 
 /** The result of {@link runParity}. Times are epoch ms; money is in the quote currency. */
 export interface ParityReport {
