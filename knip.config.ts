@@ -95,8 +95,13 @@ const config: KnipConfig = {
   ignoreFiles: ['**/*.d.mts'],
   workspaces: {
     '.': {
-      // check-packages.mjs, and the consumer project it copies scripts/consumer/consumer.ts into.
-      entry: ['scripts/*.mjs', 'scripts/consumer/consumer.ts'],
+      entry: [
+        // check-packages.mjs, and the consumer project it copies scripts/consumer/consumer.ts into.
+        'scripts/*.mjs',
+        'scripts/consumer/consumer.ts',
+        // Runnable examples at the root (not a workspace of their own), run by check:packages.
+        ...['examples/**/*.{ts,mts,mjs}'].filter((pattern) => globSync(pattern).length > 0),
+      ],
       ignoreDependencies: [
         // check-packages.mjs runs their bin scripts by path (`binOf('publint', 'publint')`),
         // which knip cannot follow.
