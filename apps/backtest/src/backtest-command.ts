@@ -23,7 +23,7 @@ export interface CommandIo {
 }
 
 /** The exit code of a command line mistake. */
-export const usageExitCode = 2;
+const usageExitCode = 2;
 
 /**
  * Reports an error of a command on stderr and returns its exit code: 2 for a bad command line,
@@ -45,7 +45,7 @@ export function reportCommandError(error: unknown, io: CommandIo, command: strin
 }
 
 /** The options with every file path made absolute against `cwd`. */
-export function resolvePaths(options: BacktestCliOptions, cwd: string): BacktestCliOptions {
+function resolvePaths(options: BacktestCliOptions, cwd: string): BacktestCliOptions {
   const at = (path: string | undefined): string | undefined =>
     path === undefined ? undefined : resolve(cwd, path);
   const { source } = options;

@@ -83,14 +83,14 @@ const keyFlags: readonly (FlagSpec & { readonly key: ConfigKey })[] = [
 ];
 
 /** Every flag of `pnpm fetch-history`. */
-export const fetchHistoryFlags: readonly FlagSpec[] = [
+const fetchHistoryFlags: readonly FlagSpec[] = [
   ...keyFlags,
   { name: 'symbol', kind: 'value', placeholder: 'A', help: 'One symbol (same as --symbols A).' },
   { name: 'help', kind: 'switch', help: 'Show this help.' },
 ];
 
 /** The text of `pnpm fetch-history --help`. */
-export function fetchHistoryHelp(): string {
+function fetchHistoryHelp(): string {
   return [
     'Usage: pnpm fetch-history -- [flags]',
     '',
@@ -118,7 +118,7 @@ function environment(cwd: string, processEnv: Env): Env {
 }
 
 /** The summary of a fetch, one line per symbol and timeframe. */
-export function formatHistoryResult(result: HistoryResult, dbPath: string): string {
+function formatHistoryResult(result: HistoryResult, dbPath: string): string {
   const lines = [
     `Stored ${result.stored.toLocaleString('en-US')} candles in ${dbPath} (${result.requests} requests)`,
   ];

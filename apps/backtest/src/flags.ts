@@ -17,7 +17,7 @@ export class UsageError extends ValidationError {
 }
 
 /** How a flag is given: with one value, with a value each time it is repeated, or alone. */
-export type FlagKind = 'value' | 'repeat' | 'switch';
+type FlagKind = 'value' | 'repeat' | 'switch';
 
 /** One flag a command accepts. */
 export interface FlagSpec {

@@ -26,7 +26,7 @@ export interface Progress {
 }
 
 /** The default of {@link ProgressOptions.minCandles}. */
-export const defaultProgressMinCandles = 50_000;
+const defaultProgressMinCandles = 50_000;
 
 /**
  * Creates a progress display for `runBacktest`'s `onProgress(processed, total)`.

@@ -2,10 +2,8 @@
  * Types of soak.mjs, for test/soak.test.ts (the harness itself is plain JavaScript so that
  * `pnpm soak` runs it over the built bot without a build step of its own).
  */
-import type { Config, Candle } from '@lumenlink/core';
+import type { Config } from '@lumenlink/core';
 import type { Bot, StartBotOptions } from '../src/bot.js';
-
-export declare const soakSymbolBases: readonly string[];
 
 export interface SoakThresholds {
   readonly maxHeapGrowthPct: number;
@@ -13,7 +11,6 @@ export interface SoakThresholds {
   readonly handleSlack: number;
 }
 
-export declare const defaultThresholds: SoakThresholds;
 export declare const soakUsage: string;
 
 export interface SoakOptions {
@@ -112,23 +109,7 @@ export interface SoakReport {
 
 export declare function parseSoakArgs(argv: readonly string[]): SoakCliOptions;
 export declare function soakSymbols(count: number): string[];
-export declare function randomWalkCandles(options: {
-  readonly seed: number;
-  readonly count: number;
-  readonly start: number;
-  readonly price: number;
-}): Candle[];
 export declare function percentile(sorted: ArrayLike<number>, percent: number): number | null;
-export declare function timerLimit(symbols: number, thresholds?: SoakThresholds): number;
-export declare function seedSoakDatabase(
-  dbPath: string,
-  options: {
-    readonly symbols: readonly string[];
-    readonly candleTimes: number;
-    readonly start: number;
-    readonly seed?: number;
-  },
-): Promise<number>;
 export declare function runSoak(
   options: SoakOptions,
   dependencies: {

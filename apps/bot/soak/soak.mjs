@@ -26,7 +26,7 @@ const minuteMs = 60_000;
 const dayMs = 86_400_000;
 
 /** The 20 default symbols, in config order. `--symbols` above 20 adds `C21-USDT`, ... */
-export const soakSymbolBases = [
+const soakSymbolBases = [
   'BTC',
   'ETH',
   'SOL',
@@ -62,7 +62,7 @@ export const soakSymbolBases = [
  * - after `bot.stop()`: exactly the handles there were before the bot started;
  * - every stored candle processed.
  */
-export const defaultThresholds = Object.freeze({
+const defaultThresholds = Object.freeze({
   maxHeapGrowthPct: 20,
   maxHeapGrowthMb: 50,
   /** The loops' own timers (4 loops), armed or not at the moment of a sample. */
@@ -191,7 +191,7 @@ function gaussian(random) {
  * `count` 1m candles of a seeded geometric random walk with slowly drifting trends (so the
  * strategies trade), wicks and volume, starting at `start`. The same seed gives the same candles.
  */
-export function randomWalkCandles({ seed, count, start, price }) {
+function randomWalkCandles({ seed, count, start, price }) {
   const random = mulberry32(seed);
   const candles = new Array(count);
   let close = price;
@@ -283,7 +283,7 @@ function activeResources() {
  * candles far faster than the wall clock, so these windows pile up to that bound and stay
  * there; a timer per candle or per order would pass it within the first simulated day.
  */
-export function timerLimit(symbols, thresholds = defaultThresholds) {
+function timerLimit(symbols, thresholds = defaultThresholds) {
   return symbols * 2 * 10 + thresholds.handleSlack + 20;
 }
 
@@ -321,7 +321,7 @@ async function settle() {
  * Stores the soak's candles in a new database at `dbPath`, symbol by symbol (one symbol's
  * candles in memory at a time). Returns the number of candles stored.
  */
-export async function seedSoakDatabase(dbPath, { symbols, candleTimes, start, seed = 20240101 }) {
+async function seedSoakDatabase(dbPath, { symbols, candleTimes, start, seed = 20240101 }) {
   const store = await openStore({ path: dbPath });
   let stored = 0;
   try {

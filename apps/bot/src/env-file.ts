@@ -27,7 +27,7 @@ export interface EnvFile {
  * Keys a `.env` file may hold besides the config table's: the AWS credentials the secrets
  * resolution reads from the merged env (`SECRETS_SOURCE=aws`, see secrets.ts).
  */
-export const envFileExtraKeys: readonly string[] = Object.freeze([
+const envFileExtraKeys: readonly string[] = Object.freeze([
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',

@@ -7,14 +7,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One recorded Bot API call. */
-export interface BotApiCall {
+interface BotApiCall {
   readonly token: string;
   readonly method: string;
   readonly body: Record<string, unknown>;
 }
 
 /** What the next call of a method gets instead of success. */
-export type BotApiFault =
+type BotApiFault =
   | { readonly kind: 'ok' }
   | { readonly kind: 'rate_limit'; readonly retryAfter: number }
   | { readonly kind: 'server_error' }

@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the next post gets instead of 204. */
-export type WebhookFault =
+type WebhookFault =
   | { readonly kind: 'rate_limit'; readonly retryAfter: number; readonly via: 'body' | 'header' }
   | { readonly kind: 'server_error' }
   | { readonly kind: 'hang' };

@@ -61,10 +61,10 @@ export interface CcxtErrorContext {
 }
 
 /** Builds our error for one ccxt error class. */
-export type CcxtErrorMapper = (error: Error, context: CcxtErrorContext) => LumenLinkError;
+type CcxtErrorMapper = (error: Error, context: CcxtErrorContext) => LumenLinkError;
 
 /** A ccxt error class, as exported by `ccxt`. */
-export type CcxtErrorClass = abstract new (message: string) => BaseError;
+type CcxtErrorClass = abstract new (message: string) => BaseError;
 
 /** One row of {@link ccxtErrorTable}: a ccxt error class and how it maps. */
 export type CcxtErrorRow = readonly [ccxtClass: CcxtErrorClass, mapper: CcxtErrorMapper];

@@ -32,7 +32,7 @@ function expectBlockedBy(verdict: RiskVerdict, name: RiskCheckName, reason: RegE
 }
 
 describe('RiskEngine: a buy that passes', () => {
-  it('sizes it and runs the 10 checks in the seed order, each with value, limit and reason', () => {
+  it('sizes it and runs the 10 checks in the documented order, each with value, limit and reason', () => {
     const verdict = engine.evaluate(buy(0.8), riskState());
     expect(verdict.checks.map((check) => check.name)).toEqual([...riskCheckNames]);
     expect(verdict).toMatchObject({ allowed: true, quantity: 0.004, side: 'buy' });

@@ -46,7 +46,7 @@ export interface HttpBotControl extends Pick<
 }
 
 /** The loops' health as the scheduler reports it (`scheduler.health()`). */
-export type HealthReport = readonly LoopHealth[];
+type HealthReport = readonly LoopHealth[];
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -96,7 +96,7 @@ export interface HttpServerHandle {
 }
 
 /** A loop's line in `/health`. */
-export interface LoopReadiness {
+interface LoopReadiness {
   readonly name: string;
   /** Ms since the loop's last success; `null` before its first. */
   readonly ageMs: number | null;
@@ -105,7 +105,7 @@ export interface LoopReadiness {
 }
 
 /** Default readiness age limit of a loop, as a multiple of its interval. */
-export const defaultMaxAgeFactor = 5;
+const defaultMaxAgeFactor = 5;
 const defaultMaxBodyBytes = 16 * 1024;
 const defaultDecisionsPerSymbol = 3;
 /** Longest reason, in characters (the trading state machine's cap). */
@@ -147,7 +147,7 @@ const stateRoutes: Readonly<Record<string, TradingState>> = {
  * The health of every enabled loop: healthy when its last success is at most its max age old.
  * Disabled loops (reconcile in paper mode) are left out.
  */
-export function loopReadiness(
+function loopReadiness(
   loops: HealthReport,
   now: number,
   maxAgeMs: Readonly<Record<string, number>> = {},

@@ -437,7 +437,7 @@ describe('standardLoops', () => {
     expect(live.find((loop) => loop.name === 'reconcile')?.enabled).toBe(true);
   });
 
-  it('uses the seed defaults: 5 s, 5 s, 10 s and 15 min', () => {
+  it('uses the documented defaults: 5 s, 5 s, 10 s and 15 min', () => {
     expect(standardLoops(loadConfig({})).map((loop) => loop.intervalMs)).toEqual([
       5_000, 5_000, 10_000, 900_000,
     ]);

@@ -31,7 +31,7 @@ export interface LoopDefinition {
 }
 
 /** Run durations of a loop over its recent window, in ms of the scheduler's clock. */
-export interface LoopDurations {
+interface LoopDurations {
   readonly p50: number;
   readonly p95: number;
   readonly max: number;
@@ -409,10 +409,8 @@ function durationsOf(window: readonly number[]): LoopDurations | null {
   };
 }
 
-/** The four loops of the bot. */
-export const standardLoopNames = ['market-data', 'strategy', 'reconcile', 'sentiment'] as const;
-/** One of {@link standardLoopNames}. */
-export type StandardLoopName = (typeof standardLoopNames)[number];
+/** The name of one of the four loops of the bot. */
+export type StandardLoopName = 'market-data' | 'strategy' | 'reconcile' | 'sentiment';
 
 /** A standard loop's name, interval and whether it runs; the wiring adds its `run`. */
 export interface StandardLoop {

@@ -23,7 +23,7 @@ function thrown(run: () => unknown): Error {
 }
 
 describe('strategy registry', () => {
-  it("lists the seed's six strategies, each definition under its own key", () => {
+  it('lists the six built-in strategies, each definition under its own key', () => {
     expect(strategyKeys).toEqual([
       'rsi_mean_reversion',
       'ema_crossover',

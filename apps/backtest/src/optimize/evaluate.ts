@@ -10,7 +10,7 @@ import { getStrategyDefinition } from '@lumenlink/strategies';
 import { computeMetrics, type Metrics, type ReportInput } from '../report/index.js';
 
 /** The risk limits of a run as plain data, so they can be posted to a worker. */
-export interface RiskSettings {
+interface RiskSettings {
   readonly maxDailyLossUsd?: number;
   readonly maxPositionUsd?: number;
   readonly maxOpenPositions?: number;

@@ -49,7 +49,7 @@ const colors = {
 } as const;
 
 /** One cell of the heatmap: the best row with these two values, if any. */
-export interface HeatmapCell {
+interface HeatmapCell {
   readonly x: ParamValue;
   readonly y: ParamValue | null;
   readonly row: ResultRow | null;

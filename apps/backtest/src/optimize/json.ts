@@ -8,7 +8,7 @@ import { canonicalize, type JsonValue } from '../report/index.js';
 import type { OptimizeReport } from './run.js';
 
 /** The JSON document of an optimisation (schema version 1), before serialisation. */
-export function toOptimizeJson(report: OptimizeReport): JsonValue {
+function toOptimizeJson(report: OptimizeReport): JsonValue {
   const walkForward = report.walkForward;
   return canonicalize({
     schemaVersion: 1,

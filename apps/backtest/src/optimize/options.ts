@@ -191,7 +191,7 @@ const ownFlags: readonly FlagSpec[] = [
 ];
 
 /** Every flag of `pnpm optimize`: the optimizer's, then the backtest's it shares. */
-export const optimizeFlags: readonly FlagSpec[] = [
+const optimizeFlags: readonly FlagSpec[] = [
   ...ownFlags,
   ...backtestFlags.filter((spec) => sharedFlagNames.has(spec.name)),
 ];

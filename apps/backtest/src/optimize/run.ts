@@ -60,7 +60,7 @@ export interface ResultRow {
 }
 
 /** A run that failed: its parameters, period and why. */
-export interface FailedRun {
+interface FailedRun {
   readonly point: ParamPoint;
   readonly from: number | null;
   readonly to: number | null;
@@ -70,7 +70,7 @@ export interface FailedRun {
 }
 
 /** The walk-forward part of a report. */
-export interface WalkForwardReport {
+interface WalkForwardReport {
   readonly options: WalkForwardOptions;
   readonly windows: WindowResult[];
   readonly stitched: EquitySample[];
@@ -482,7 +482,7 @@ export async function executeOptimize(
 }
 
 /** The winner: the best row that qualifies, else the best row with a result. */
-export function bestRow(rows: readonly ResultRow[]): ResultRow | null {
+function bestRow(rows: readonly ResultRow[]): ResultRow | null {
   const withResult = rows.filter((row) => row.error === null);
   return withResult.find((row) => row.qualified) ?? withResult[0] ?? null;
 }

@@ -44,7 +44,8 @@ const palette = {
  * does not expose `dist/`, so this resolves its `package.json` and goes from there.
  */
 export function chartLibraryPath(): string {
-  const packageJson = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
+  const require = createRequire(import.meta.url);
+  const packageJson = require.resolve('lightweight-charts/package.json');
   return join(dirname(packageJson), 'dist', 'lightweight-charts.standalone.production.js');
 }
 

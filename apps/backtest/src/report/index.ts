@@ -1,21 +1,6 @@
 /** The report layer of the backtester: metrics, terminal summary, JSON and HTML reports. */
-export type { BacktestTrade, EquityPoint, ExitReason, ReportCandle, ReportInput } from './types.js';
-export {
-  buyAndHoldEquity,
-  computeMetrics,
-  drawdownSeries,
-  periodsPerYearOf,
-  yearMs,
-  type Metrics,
-} from './metrics.js';
-export { formatSummary, type SummaryOptions } from './summary.js';
-export {
-  canonicalize,
-  formatJsonReport,
-  toJsonReport,
-  type JsonMetrics,
-  type JsonReport,
-  type JsonTrade,
-  type JsonValue,
-} from './json.js';
-export { chartLibraryPath, renderHtmlReport, type HtmlReportOptions } from './html.js';
+export type { BacktestTrade, ReportCandle, ReportInput } from './types.js';
+export { computeMetrics, type Metrics } from './metrics.js';
+export { formatSummary } from './summary.js';
+export { canonicalize, formatJsonReport, type JsonReport, type JsonValue } from './json.js';
+export { renderHtmlReport } from './html.js';

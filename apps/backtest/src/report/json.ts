@@ -6,17 +6,17 @@ export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** `T` as written to JSON: every number may be `null` (`Infinity` and NaN become `null`). */
-export type Jsonified<T> = T extends number
+type Jsonified<T> = T extends number
   ? number | null
   : T extends string | boolean | null
     ? T
     : { -readonly [K in keyof T]: Jsonified<T[K]> };
 
 /** {@link Metrics} in the JSON report: `Infinity` (a ratio over zero) is written as `null`. */
-export type JsonMetrics = Jsonified<Metrics>;
+type JsonMetrics = Jsonified<Metrics>;
 
 /** A trade in the JSON report: the fields of `BacktestTrade`, in its order. */
-export interface JsonTrade {
+interface JsonTrade {
   symbol: string;
   side: 'long';
   entrySignalTime: number | null;

@@ -2,7 +2,7 @@ import { parseTimeframe, timeframeMs } from '@lumenlink/core';
 import type { BacktestTrade, EquityPoint, ReportCandle, ReportInput } from './types.js';
 
 /** Crypto trades every day of the year: a year is 365 days of 24 hours. */
-export const yearMs = 365 * 86_400_000;
+const yearMs = 365 * 86_400_000;
 
 /**
  * The statistics of one backtest run. Fractions are plain numbers (`0.125` is 12.5%); money is

@@ -5,9 +5,6 @@
  * quote currency of the traded symbols (USD or USDT in the bundled data).
  */
 
-/** How a trade was closed: by the strategy, a stop, a trailing stop, a target, or the run's end. */
-export type ExitReason = 'signal' | 'stop' | 'trailing_stop' | 'take_profit' | 'end';
-
 /**
  * One trade: a position's life from flat to flat (docs/architecture/trade-cycle.md, "Trades").
  * Adds and partial exits are its fills; its prices are volume-weighted.
@@ -34,7 +31,10 @@ export interface BacktestTrade {
   readonly fees: number;
   /** Profit or loss net of fees, in the quote currency; an open trade is marked to market. */
   readonly pnl: number;
-  /** Why it closed (see {@link ExitReason}; the engine may add reasons); `null` while open. */
+  /**
+   * Why it closed: one of `@lumenlink/engine`'s `ExitReason`s (the strategy's signal, a stop, a
+   * trailing stop, a target, the run's end, ...); `null` while open.
+   */
   readonly exitReason: string | null;
 }
 

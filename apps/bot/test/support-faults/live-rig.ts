@@ -48,10 +48,10 @@ export const apiSecret = 'faults-secret';
 export const symbol: SymbolId = 'BTC-USDT';
 export const hourMs = 3_600_000;
 /** The emulator's BTC/USDT price; the candles trade flat around it. */
-export const price = 60_000;
-export const strategyKey = 'flip_test';
+const price = 60_000;
+const strategyKey = 'flip_test';
 /** The USDT the emulator's account starts with (its default balance). */
-export const emulatorStartingCash = 100_000;
+const emulatorStartingCash = 100_000;
 
 /** One captured log line. */
 export interface LogLine {
@@ -61,7 +61,7 @@ export interface LogLine {
 }
 
 /** A logger that keeps every line (with its bindings) in `lines`. */
-export function captureLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
+function captureLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
   const at =
     (level: LogLine['level']) =>
     (message: string, fields: LogFields = {}): void => {
@@ -103,7 +103,7 @@ export function loggedAlerts(lines: readonly LogLine[]): LoggedAlert[] {
  * intent, then act", and a second buy still has room. `reasonPadding` characters are added to
  * each signal's reason, which the order row stores.
  */
-export function flipStrategy(reasonPadding = 0): Strategy {
+function flipStrategy(reasonPadding = 0): Strategy {
   const padding = reasonPadding > 0 ? ` ${'.'.repeat(reasonPadding)}` : '';
   return {
     key: strategyKey,
@@ -119,7 +119,7 @@ export function flipStrategy(reasonPadding = 0): Strategy {
 }
 
 /** The flat candle of open time `time`, around the emulator's price. */
-export function flatCandle(time: number): Candle {
+function flatCandle(time: number): Candle {
   return { time, open: price, high: price + 10, low: price - 10, close: price, volume: 5 };
 }
 

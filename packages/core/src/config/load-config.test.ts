@@ -133,7 +133,7 @@ describe('loadConfig defaults', () => {
     expect(config).toEqual(designDefaults);
   });
 
-  it('loads the seed example env, which starts halted', () => {
+  it('loads the example env, which starts halted', () => {
     const config = loadConfig(seedExampleEnv);
     expect(config.killSwitch).toBe(true);
     expect(config).toEqual({ ...designDefaults, killSwitch: true });

@@ -10,7 +10,7 @@ import { parseTimeframe } from '../timeframe.js';
 import type { Timeframe } from '../timeframe.js';
 
 /** The outcome of parsing one env value: the typed value, or what is wrong with the text. */
-export type Parsed<T> =
+type Parsed<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 
 /** Parses one kind of env value and says in words what it accepts. */
@@ -206,7 +206,7 @@ export function urlParser(accepted = 'an http(s) URL'): ValueParser<string> {
 }
 
 /** Options of {@link listParser}. */
-export interface ListOptions<T> {
+interface ListOptions<T> {
   /** What the list holds, in words, e.g. `symbols such as BTC-USD,ETH-USD`. */
   readonly accepted: string;
   /** What one item is, e.g. `symbol`. */
@@ -216,9 +216,7 @@ export interface ListOptions<T> {
 }
 
 /** A comma-separated list of at least one item, without empty items or duplicates. */
-export function listParser<T extends string | number>(
-  options: ListOptions<T>,
-): ValueParser<readonly T[]> {
+function listParser<T extends string | number>(options: ListOptions<T>): ValueParser<readonly T[]> {
   return {
     accepted: `comma-separated ${options.accepted}, no duplicates`,
     parse: (text) => {

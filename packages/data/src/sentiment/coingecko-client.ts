@@ -11,7 +11,7 @@ export const coinGeckoBaseUrl = 'https://api.coingecko.com/api/v3';
 export const defaultCoinGeckoCacheTtlMs = 5 * 60_000;
 
 /** `data` of `GET /global`. Amounts per currency code (`usd`, `btc`, …); only `usd` is required. */
-export const coinGeckoGlobalDataSchema = z.looseObject({
+const coinGeckoGlobalDataSchema = z.looseObject({
   total_market_cap: z.looseObject({ usd: z.number().nonnegative() }),
   total_volume: z.looseObject({ usd: z.number().nonnegative() }).optional(),
   market_cap_percentage: z.looseObject({ btc: z.number().min(0).max(100) }),

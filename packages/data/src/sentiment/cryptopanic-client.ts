@@ -16,7 +16,7 @@ const count = z.number().int().nonnegative();
 const currencyRefSchema = z.looseObject({ code: z.string().min(1) });
 
 /** A post's votes. The 2018 API sends `negative`, `positive`, `important`; later ones add more. */
-export const cryptoPanicVotesSchema = z.looseObject({
+const cryptoPanicVotesSchema = z.looseObject({
   positive: count,
   negative: count,
   important: count.optional(),
@@ -26,7 +26,7 @@ export const cryptoPanicVotesSchema = z.looseObject({
 });
 
 /** One post of `GET /posts/`. Only the fields we read are checked; the rest pass through. */
-export const cryptoPanicPostSchema = z.looseObject({
+const cryptoPanicPostSchema = z.looseObject({
   id: z.number().int(),
   title: z.string(),
   published_at: z.string().refine((text) => Number.isFinite(Date.parse(text)), 'not a date'),

@@ -17,7 +17,7 @@ const dayMs = 86_400_000;
 const usd = z.number().nonnegative();
 
 /** One point of `/v2/historicalChainTvl`: `date` in epoch seconds (00:00 UTC), `tvl` in USD. */
-export const defiLlamaTvlPointSchema = z.looseObject({
+const defiLlamaTvlPointSchema = z.looseObject({
   date: z.number().int().nonnegative(),
   tvl: usd,
 });
@@ -25,7 +25,7 @@ export const defiLlamaTvlPointSchema = z.looseObject({
 export const defiLlamaHistoricalTvlSchema = z.array(defiLlamaTvlPointSchema);
 
 /** One chain of `/v2/chains`. */
-export const defiLlamaChainSchema = z.looseObject({
+const defiLlamaChainSchema = z.looseObject({
   name: z.string().min(1),
   tvl: usd,
   tokenSymbol: z.string().nullable().optional(),

@@ -21,7 +21,7 @@ const numeric = z.union([
 ]);
 
 /** One day of the index as the API returns it (numbers as strings, time in epoch seconds). */
-export const fearGreedPointSchema = z.looseObject({
+const fearGreedPointSchema = z.looseObject({
   value: numeric.pipe(z.number().min(0).max(100)),
   value_classification: z.string().min(1),
   timestamp: numeric.pipe(z.number().int().nonnegative()),

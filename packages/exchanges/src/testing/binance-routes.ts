@@ -31,7 +31,7 @@ import {
 } from './matching-engine.js';
 
 /** What a route handler gets. */
-export interface RouteContext {
+interface RouteContext {
   /** Query and body parameters together. */
   readonly params: Readonly<Record<string, string>>;
   readonly engine: MatchingEngine;

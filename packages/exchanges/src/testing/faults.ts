@@ -62,7 +62,7 @@ const marketDataRoutes: readonly string[] = [
 ];
 
 /** The routes that quote a market's price, which a `price` fault moves: the tickers and the book. */
-export const quoteRoutes: readonly string[] = [
+const quoteRoutes: readonly string[] = [
   'GET /api/v3/ticker/24hr',
   'GET /api/v3/ticker/price',
   'GET /api/v3/ticker/bookTicker',

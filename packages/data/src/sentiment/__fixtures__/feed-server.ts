@@ -59,7 +59,7 @@ export const reply = {
 };
 
 /** A fixture file's text. */
-export function fixtureText(name: string): string {
+function fixtureText(name: string): string {
   return readFileSync(new URL(name, import.meta.url), 'utf8');
 }
 
