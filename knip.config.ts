@@ -99,16 +99,19 @@ const config: KnipConfig = {
         // check-packages.mjs, and the consumer project it copies scripts/consumer/consumer.ts into.
         'scripts/*.mjs',
         'scripts/consumer/consumer.ts',
-        // Runnable examples at the root (not a workspace of their own), run by check:packages.
-        ...['examples/**/*.{ts,mts,mjs}'].filter((pattern) => globSync(pattern).length > 0),
       ],
       ignoreDependencies: [
         // check-packages.mjs runs their bin scripts by path (`binOf('publint', 'publint')`),
         // which knip cannot follow.
         'publint',
         '@arethetypeswrong/cli',
+        // check-release.mjs starts node_modules/verdaccio/bin/verdaccio by path.
+        'verdaccio',
       ],
     },
+    // The runnable examples (a private workspace): every top-level `*.ts` is a program that
+    // check:packages and check:release run with `node`; their tests come through vitest.
+    examples: { entry: ['*.ts'] },
     ...Object.fromEntries(
       [...workspacesIn('packages'), ...workspacesIn('apps')].map((dir) => [dir, workspace(dir)]),
     ),

@@ -17,7 +17,7 @@ export const symbols: readonly SymbolId[] = ['BTC-USDT', 'ETH-USDT'];
 export const candleCount = 600;
 
 /** The bot's config: every model key away from its default, so a key the report drops shows. */
-export const botEnv = {
+const botEnv = {
   SYMBOLS: 'BTC-USDT,ETH-USDT',
   INTERVAL: '1h',
   STRATEGY: 'ema_crossover',
@@ -110,7 +110,7 @@ export async function removeOrder(store: LumenLinkStore, order: Order): Promise<
 }
 
 /** The parity view of a SQLite store: its ports, and every decision read in the order stored. */
-export function parityStore(store: LumenLinkStore): ParityStore {
+function parityStore(store: LumenLinkStore): ParityStore {
   return {
     candles: store.candles,
     orders: store.orders,
