@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * DESIGN.md's dependency direction: which @lumenlink packages each member may import.
+ * The dependency direction (docs/architecture/overview.md): which @lumenlink packages each
+ * member may import.
  * Apps may import any library (the backtest app everything but alerts); nothing imports an app.
  */
 const allowedInternal = {
@@ -43,7 +44,7 @@ const allowedInternal = {
   ],
 };
 
-/** Each SDK is imported by exactly one member (DESIGN.md); zod is shared by all. */
+/** Each SDK is imported by exactly one member (docs/architecture/overview.md); zod is shared by all. */
 const sdkOwner = {
   ccxt: 'exchanges',
   kysely: 'data',
@@ -159,6 +160,15 @@ export default tseslint.config(
           message: 'Math.random() is banned in library code: use a seeded random source.',
         },
       ],
+    },
+  },
+  {
+    // Apps are wiring: no function of theirs grows past 80 lines (scripts/check-app-size.mjs caps
+    // each app's source at 2,000 lines); what grows belongs in a package.
+    files: ['apps/*/src/**/*.ts'],
+    ignores: testFiles,
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: false, skipComments: false }],
     },
   },
   {

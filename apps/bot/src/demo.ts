@@ -99,7 +99,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       ...(flags.candles === undefined ? {} : { replayCandles: flags.candles }),
     });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (ConfigError.isInstance(error)) {
       write(error.message);
       return 2;
     }
@@ -151,7 +151,7 @@ function demoSetup(
     }
     config = loadConfig(env);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(ConfigError.isInstance(error))) throw error;
     write(error.message);
     write(`\nFix the keys above in .env or the environment and run the demo again.`);
     return 2;

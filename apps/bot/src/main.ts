@@ -102,7 +102,7 @@ export async function runBot(options: RunBotOptions): Promise<number> {
     const { startBot } = await import('./bot.js');
     bot = await startBot(config, { logger });
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (ConfigError.isInstance(error)) {
       write(error.message);
       write(
         `\nFix the keys above in ${file.found ? options.envFile : '.env'} or the environment and start again.`,

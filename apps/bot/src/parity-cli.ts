@@ -110,7 +110,7 @@ function readConfig(options: ParityCliOptions): Config | string {
     }
     return loadConfig(mergeEnv(file.values, options.processEnv));
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(ConfigError.isInstance(error))) throw error;
     return `${error.message}\nFix the keys above in .env or the environment.`;
   }
 }
@@ -154,7 +154,7 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
   try {
     report = await parityOfDatabase({ dbPath, config, ...flags.period });
   } catch (error) {
-    if (error instanceof LumenLinkError) return fail(error.message);
+    if (LumenLinkError.isInstance(error)) return fail(error.message);
     return fail(
       `the comparison failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );

@@ -328,7 +328,7 @@ async function requestSecret(
         : 'holds binary data (SecretBinary), not JSON text',
     );
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (ConfigError.isInstance(error)) throw error;
     if (timedOut) return { transientReason: `no answer within ${timeoutMs} ms` };
     const shape = errorShape(error);
     if (!isTransient(shape)) throw permanentAwsError(shape, target, redact);

@@ -46,6 +46,15 @@ export interface CandleDriverOptions {
 
 /** The trade cycle threw on candles; they are not tried again (see {@link CandleDriver}). */
 export class CandleProcessingError extends PermanentError {
+  static {
+    PermanentError.addMarker(this, 'lumenlink.error.CandleProcessingError');
+  }
+
+  /** Whether `value` is a CandleProcessingError, also from a second copy of this package. */
+  static override isInstance(value: unknown): value is CandleProcessingError {
+    return PermanentError.hasMarker(value, 'lumenlink.error.CandleProcessingError');
+  }
+
   readonly code = 'CANDLE_FAILED';
   readonly failures: readonly { symbol: SymbolId; time: number; error: unknown }[];
 
@@ -257,7 +266,7 @@ export class CandleDriver {
       try {
         await this.process(time, byTime.get(time) ?? new Map());
       } catch (error) {
-        if (!(error instanceof CandleProcessingError)) throw error;
+        if (!(CandleProcessingError.isInstance(error))) throw error;
         failure ??= error;
       }
     }

@@ -46,7 +46,7 @@ export interface HttpBotControl extends Pick<
 }
 
 /** The loops' health as the scheduler reports it (`scheduler.health()`). */
-type HealthReport = readonly LoopHealth[];
+export type HealthReport = readonly LoopHealth[];
 
 /** Options of {@link startHttpServer}. */
 export interface HttpServerOptions {
@@ -96,7 +96,7 @@ export interface HttpServerHandle {
 }
 
 /** A loop's line in `/health`. */
-interface LoopReadiness {
+export interface LoopReadiness {
   readonly name: string;
   /** Ms since the loop's last success; `null` before its first. */
   readonly ageMs: number | null;
@@ -105,7 +105,7 @@ interface LoopReadiness {
 }
 
 /** Default readiness age limit of a loop, as a multiple of its interval. */
-const defaultMaxAgeFactor = 5;
+export const defaultMaxAgeFactor = 5;
 const defaultMaxBodyBytes = 16 * 1024;
 const defaultDecisionsPerSymbol = 3;
 /** Longest reason, in characters (the trading state machine's cap). */
@@ -147,7 +147,7 @@ const stateRoutes: Readonly<Record<string, TradingState>> = {
  * The health of every enabled loop: healthy when its last success is at most its max age old.
  * Disabled loops (reconcile in paper mode) are left out.
  */
-function loopReadiness(
+export function loopReadiness(
   loops: HealthReport,
   now: number,
   maxAgeMs: Readonly<Record<string, number>> = {},
@@ -457,7 +457,7 @@ async function changeState(
     const message = error instanceof Error ? error.message : String(error);
     logger.warn('http state change refused by the bot', { path, state, error });
     const status =
-      error instanceof TransientError ? 503 : error instanceof ValidationError ? 400 : 409;
+      TransientError.isInstance(error) ? 503 : ValidationError.isInstance(error) ? 400 : 409;
     sendJson(response, redact, status, { error: message });
   }
 }
@@ -477,7 +477,7 @@ async function resumeSymbol(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.warn('http symbol resume refused by the bot', { symbol, error });
-    sendJson(response, redact, error instanceof TransientError ? 503 : 400, { error: message });
+    sendJson(response, redact, TransientError.isInstance(error) ? 503 : 400, { error: message });
   }
 }
 

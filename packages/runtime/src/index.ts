@@ -33,7 +33,6 @@ export type {
 export {
   Scheduler,
   jitterRatio,
-  seededRandom,
   standardLoopNames,
   standardLoops,
   usesJitter,

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, loadConfig, silentLogger } from '@lumenlink/core';
+import { ValidationError, loadConfig, seededRandom, silentLogger } from '@lumenlink/core';
 import { ManualClock } from '@lumenlink/core/testing';
 import {
   Scheduler,
   jitterRatio,
-  seededRandom,
   standardLoops,
   usesJitter,
   type SchedulerOptions,
@@ -398,21 +397,6 @@ async function runNowWithTime(runner: Scheduler, clock: ManualClock): Promise<vo
   await clock.runAll();
   await run;
 }
-
-describe('seededRandom', () => {
-  it('gives the same numbers in [0, 1) for the same seed', () => {
-    const a = seededRandom(7);
-    const b = seededRandom(7);
-    const values = Array.from({ length: 1_000 }, () => a());
-    expect(Array.from({ length: 1_000 }, () => b())).toEqual(values);
-    for (const value of values) {
-      expect(value).toBeGreaterThanOrEqual(0);
-      expect(value).toBeLessThan(1);
-    }
-    expect(new Set(values).size).toBeGreaterThan(990);
-    expect(seededRandom(8)()).not.toBe(seededRandom(7)());
-  });
-});
 
 describe('standardLoops', () => {
   it('takes the four intervals from config and enables reconcile only in live mode', () => {

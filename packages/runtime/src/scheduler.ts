@@ -2,7 +2,7 @@
  * The trading node's loop runner: named loops on the Clock, each never overlapping itself, backing off
  * when it fails without stopping the others, with optional jitter and per-loop health.
  */
-import { ValidationError, type Clock, type Logger } from '@lumenlink/core';
+import { ValidationError, seededRandom, type Clock, type Logger } from '@lumenlink/core';
 
 /** The loop intervals of a node, in ms (the config's `loops`). */
 export interface LoopIntervals {
@@ -31,7 +31,7 @@ export interface LoopDefinition {
 }
 
 /** Run durations of a loop over its recent window, in ms of the scheduler's clock. */
-interface LoopDurations {
+export interface LoopDurations {
   readonly p50: number;
   readonly p95: number;
   readonly max: number;
@@ -105,27 +105,6 @@ interface LoopState {
   inFlight: Promise<void> | null;
   timer: ReturnType<Clock['setTimeout']> | null;
   nextRunAt: number | null;
-}
-
-/**
- * A small, fast, seeded source of uniform numbers in [0, 1) (mulberry32). The same seed gives
- * the same sequence.
- *
- * @example
- * ```ts
- * const random = seededRandom(42);
- * random(); // always the same first number for seed 42
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let state = Math.trunc(seed) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**
@@ -409,8 +388,10 @@ function durationsOf(window: readonly number[]): LoopDurations | null {
   };
 }
 
-/** The name of one of the four loops of the bot. */
-export type StandardLoopName = 'market-data' | 'strategy' | 'reconcile' | 'sentiment';
+/** The names of the four loops of the bot. */
+export const standardLoopNames = ['market-data', 'strategy', 'reconcile', 'sentiment'] as const;
+/** One of {@link standardLoopNames}. */
+export type StandardLoopName = (typeof standardLoopNames)[number];
 
 /** A standard loop's name, interval and whether it runs; the wiring adds its `run`. */
 export interface StandardLoop {

@@ -463,7 +463,7 @@ async function nodeReport(
 /** Whether an error, or any of its causes, is a storage failure. */
 function causedByStorage(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
-    if (current instanceof StorageError) return true;
+    if (StorageError.isInstance(current)) return true;
   }
   return false;
 }
