@@ -16,6 +16,8 @@ const allowedInternal = {
   data: ['core'],
   alerts: ['core'],
   engine: ['core', 'indicators', 'risk', 'execution'],
+  analysis: ['core', 'engine'],
+  optimize: ['core', 'strategies', 'engine', 'analysis', 'data'],
   bot: [
     'core',
     'indicators',
@@ -36,6 +38,8 @@ const allowedInternal = {
     'exchanges',
     'data',
     'engine',
+    'analysis',
+    'optimize',
   ],
 };
 

@@ -10,7 +10,7 @@ import { backtestHelp, parseBacktestArgs, type BacktestCliOptions } from './back
 import { executeBacktest } from './backtest-run.js';
 import { UsageError } from './flags.js';
 import { createProgress } from './progress.js';
-import { formatJsonReport, formatSummary, renderHtmlReport } from './report/index.js';
+import { formatJsonReport, formatSummary, renderHtmlReport } from '@lumenlink/analysis';
 
 /** A stream a command writes to: `process.stdout`, `process.stderr`, or a test's sink. */
 export type CommandStream = Writable & { readonly isTTY?: boolean };

@@ -12,19 +12,18 @@ import {
   type Timeframe,
 } from '@lumenlink/core';
 import { openStore, type LumenLinkStore } from '@lumenlink/data';
-import { runBacktest, type BacktestResult, type Trade } from '@lumenlink/engine';
+import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import type { BacktestCliOptions } from './backtest-options.js';
 import { UsageError } from './flags.js';
 import { loadCandles } from './load-candles.js';
-import { formatTime } from './report/format.js';
 import {
   computeMetrics,
-  type BacktestTrade,
+  formatTime,
+  reportInputOf,
   type Metrics,
-  type ReportCandle,
   type ReportInput,
-} from './report/index.js';
+} from '@lumenlink/analysis';
 import { marketContextFrom, readSentimentFile } from './sentiment-file.js';
 
 /** A finished run: the engine's result, the report input made from it, and its metrics. */
@@ -82,21 +81,6 @@ async function openRunStore(path: string): Promise<LumenLinkStore> {
     await store.close();
     throw error;
   }
-}
-
-function reportCandles(candles: readonly Candle[], from: number, to: number): ReportCandle[] {
-  const list: ReportCandle[] = [];
-  for (const candle of candles) {
-    if (candle.time < from || candle.time > to) continue;
-    const { time, open, high, low, close, volume } = candle;
-    list.push({ time, open, high, low, close, volume });
-  }
-  return list;
-}
-
-/** An engine trade as the report takes it: a `--close-at-end` exit is the run's `end`. */
-function reportTrade(trade: Trade): BacktestTrade {
-  return trade.exitReason === 'force_exit' ? { ...trade, exitReason: 'end' } : trade;
 }
 
 /**
@@ -192,25 +176,14 @@ export async function executeBacktest(
     await store?.close();
   }
 
-  const symbols = [...loaded.candles.keys()];
-  const candles: Record<string, ReportCandle[]> = {};
-  for (const [symbol, list] of loaded.candles)
-    candles[symbol] = reportCandles(list, result.from, result.to);
-  const input: ReportInput = {
-    title: `${options.strategy} on ${symbols.join(', ')} ${interval}`,
+  const input = reportInputOf(result, {
     strategy: options.strategy,
     params: options.params,
     interval,
-    from: result.from,
-    to: result.to,
-    startingCash: options.startingCash,
+    candles: loaded.candles,
     feeBps: options.feeBps,
     slippageBps: options.slippageBps,
     fillMode: options.fillMode,
-    candles,
-    trades: result.trades.map(reportTrade),
-    equity: result.equity,
-    blocked: result.blocked,
-  };
+  });
   return { result, input, metrics: computeMetrics(input), source: loaded.description, interval };
 }

@@ -21,7 +21,7 @@ import { ccxtExchangeFromConfig } from '@lumenlink/exchanges';
 import { reportCommandError, type CommandIo } from './backtest-command.js';
 import { parseConfigFlag } from './config-flag.js';
 import { formatFlagHelp, hasFlag, parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { formatTime } from './report/format.js';
+import { formatTime } from '@lumenlink/analysis';
 
 /** Environment values, as in `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -3,7 +3,7 @@
  * walk-forward, ranking, Monte Carlo) with a synthetic evaluator in place of the backtests, so a
  * report is made in milliseconds and its numbers are known.
  */
-import { computeMetrics } from '../src/report/index.js';
+import { computeMetrics } from '@lumenlink/analysis';
 import type { EquitySample, EvaluationJob } from '../src/optimize/evaluate.js';
 import type { Evaluator, JobOutcome } from '../src/optimize/evaluator.js';
 import { parseOptimizeArgs } from '../src/optimize/options.js';

@@ -7,7 +7,7 @@
 import type { Candle, RiskCheckName, RiskSizingMethod, SymbolId, Timeframe } from '@lumenlink/core';
 import { runBacktest, type Trade } from '@lumenlink/engine';
 import { getStrategyDefinition } from '@lumenlink/strategies';
-import { computeMetrics, type Metrics, type ReportInput } from '../report/index.js';
+import { computeMetrics, reportInputOf, type Metrics } from '@lumenlink/analysis';
 
 /** The risk limits of a run as plain data, so they can be posted to a worker. */
 export interface RiskSettings {
@@ -165,22 +165,16 @@ export async function evaluate(
     ...(job.to === undefined ? {} : { to: job.to }),
     closeAtEnd: settings.closeAtEnd,
   });
-  const input: ReportInput = {
+  const input = reportInputOf(result, {
     title: context.strategy,
     strategy: context.strategy,
     params: { ...job.params },
     interval,
-    from: result.from,
-    to: result.to,
-    startingCash: settings.startingCash,
+    candles,
     feeBps: settings.feeBps,
     slippageBps: settings.slippageBps,
     fillMode: settings.fillMode,
-    candles: Object.fromEntries(candles),
-    trades: result.trades,
-    equity: result.equity,
-    blocked: result.blocked,
-  };
+  });
   return {
     from: result.from,
     to: result.to,

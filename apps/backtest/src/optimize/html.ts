@@ -5,15 +5,17 @@
  * against out-of-sample, the ranked results, Monte Carlo and the failed runs.
  */
 import { readFileSync } from 'node:fs';
-import { formatPercent, formatRatio, formatTime } from '../report/format.js';
 import {
   chartLibraryPath,
   escapeHtml,
   escapeJsonForHtml,
   escapeScript,
+  formatPercent,
+  formatRatio,
+  formatTime,
   scriptHash,
-} from '../report/html.js';
-import type { Metrics } from '../report/index.js';
+  type Metrics,
+} from '@lumenlink/analysis';
 import type { Percentiles } from './monte-carlo.js';
 import { compareScored, metricLabel } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';

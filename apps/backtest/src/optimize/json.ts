@@ -4,7 +4,7 @@
  * non-finite numbers written as `null` (the report layer's `canonicalize`), and nothing depends
  * on the clock or on which worker finished first: the same options and seed give the same bytes.
  */
-import { canonicalize, type JsonValue } from '../report/index.js';
+import { canonicalize, type JsonValue } from '@lumenlink/analysis';
 import type { OptimizeReport } from './run.js';
 
 /** The JSON document of an optimisation (schema version 1), before serialisation. */

@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monteCarlo, pathStats, percentile } from './monte-carlo.js';
-
-describe('percentile', () => {
-  it('interpolates linearly between the nearest ranks', () => {
-    const sorted = [1, 2, 3, 4, 5];
-    expect(percentile(sorted, 50)).toBe(3);
-    expect(percentile(sorted, 5)).toBeCloseTo(1.2, 12);
-    expect(percentile(sorted, 95)).toBeCloseTo(4.8, 12);
-    expect(percentile(sorted, 0)).toBe(1);
-    expect(percentile(sorted, 100)).toBe(5);
-    expect(percentile([7], 95)).toBe(7);
-    expect(percentile([], 50)).toBeNaN();
-  });
-});
+import { monteCarlo, pathStats } from './monte-carlo.js';
 
 describe('pathStats', () => {
   it('compounds trade returns and measures the deepest fall from a peak', () => {

@@ -5,6 +5,7 @@
  * - Shuffles reorder the trades: the final return never changes, the drawdown does.
  * - The bootstrap draws as many trades with replacement: return and drawdown both vary.
  */
+import { percentile } from '@lumenlink/analysis';
 import { createRandom, deriveSeed, type Random } from './random.js';
 
 /** The 5th, 50th (median) and 95th percentiles of a distribution. */
@@ -38,19 +39,6 @@ export interface MonteCarloResult {
     /** Share of the simulations that ended below the starting equity. */
     readonly probabilityOfLoss: number;
   };
-}
-
-/**
- * The `p`-th percentile (0..100) of ascending values, interpolated linearly between the two
- * nearest ranks (numpy's default); NaN for no values.
- */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.min(sorted.length - 1, low + 1);
-  const lowValue = sorted[low]!;
-  return lowValue + (sorted[high]! - lowValue) * (rank - low);
 }
 
 function percentilesOf(values: Float64Array): Percentiles {

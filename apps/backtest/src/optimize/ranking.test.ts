@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, type ReportInput } from '../report/index.js';
+import { computeMetrics, type ReportInput } from '@lumenlink/analysis';
 import { compareScored, isRankMetric, metricValue, rankMetrics, rankScored } from './ranking.js';
 
 describe('rankScored', () => {

@@ -1,5 +1,5 @@
 /** Ranking a sweep's results by a chosen metric. */
-import type { Metrics } from '../report/index.js';
+import type { Metrics } from '@lumenlink/analysis';
 
 /** The metrics a sweep can be ranked by, as `--metric` takes them. */
 export const rankMetrics = ['sharpe', 'sortino', 'calmar', 'profit-factor', 'return'] as const;

@@ -4,8 +4,7 @@
  * when asked, and run Monte Carlo on the winner. The result is what every output is made from.
  */
 import { timeframeMs, type Candle, type SymbolId, type Timeframe } from '@lumenlink/core';
-import { formatTime } from '../report/format.js';
-import type { Metrics } from '../report/index.js';
+import { formatTime, type Metrics } from '@lumenlink/analysis';
 import { UsageError } from '../flags.js';
 import { loadCandles } from '../load-candles.js';
 import type { BacktestSettings, EquitySample, EvaluationJob } from './evaluate.js';

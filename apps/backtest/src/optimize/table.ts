@@ -3,8 +3,7 @@
  * paste, the walk-forward windows in-sample against out-of-sample, Monte Carlo percentiles, and
  * every failed run.
  */
-import { formatPercent, formatRatio, formatTime } from '../report/format.js';
-import type { Metrics } from '../report/index.js';
+import { formatPercent, formatRatio, formatTime, type Metrics } from '@lumenlink/analysis';
 import type { MonteCarloResult, Percentiles } from './monte-carlo.js';
 import { metricLabel, metricValue, type RankMetric } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, type Metrics } from '../report/index.js';
+import { computeMetrics, type Metrics } from '@lumenlink/analysis';
 import type { EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome } from './evaluator.js';
 import type { Candidate } from './search.js';

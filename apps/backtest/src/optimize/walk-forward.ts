@@ -4,7 +4,7 @@
  * the out-of-sample window after it; the out-of-sample runs, stitched together, are what the
  * strategy would have earned had it been re-optimised on schedule.
  */
-import type { Metrics } from '../report/index.js';
+import type { Metrics } from '@lumenlink/analysis';
 import type { EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome, SettledListener } from './evaluator.js';
 import { metricValue, rankScored, type RankMetric } from './ranking.js';

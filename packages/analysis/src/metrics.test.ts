@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@lumenlink/core';
 import { buyAndHoldEquity, computeMetrics, drawdownSeries, periodsPerYearOf } from './metrics.js';
-import type { BacktestTrade, EquityPoint, ReportCandle, ReportInput } from './types.js';
+import type { SymbolId } from '@lumenlink/core';
+import type { EquityPoint, Trade } from '@lumenlink/engine';
+import type { ReportCandle, ReportInput } from './types.js';
 
 const day = 86_400_000;
 /** 2024-01-01T00:00:00Z */
@@ -27,8 +29,8 @@ function trade(
   exitDay: number | null,
   pnl: number,
   fees = 1,
-  symbol = 'BTC-USD',
-): BacktestTrade {
+  symbol: SymbolId = 'BTC-USD',
+): Trade {
   return {
     symbol,
     side: 'long',

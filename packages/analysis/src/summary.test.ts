@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from './metrics.js';
 import { formatSummary } from './summary.js';
-import type { BacktestTrade, ReportCandle, ReportInput } from './types.js';
+import type { Trade } from '@lumenlink/engine';
+import type { ReportCandle, ReportInput } from './types.js';
 
 const day = 86_400_000;
 const t0 = Date.UTC(2024, 0, 1);
@@ -10,7 +11,7 @@ function candle(index: number, open: number, close: number): ReportCandle {
   return { time: t0 + index * day, open, high: close, low: open, close, volume: 1 };
 }
 
-function trade(entryDay: number, exitDay: number, pnl: number, fees: number): BacktestTrade {
+function trade(entryDay: number, exitDay: number, pnl: number, fees: number): Trade {
   return {
     symbol: 'BTC-USD',
     side: 'long',

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPercent } from '../src/report/format.js';
-import { renderHtmlReport } from '../src/report/html.js';
-import { computeMetrics } from '../src/report/metrics.js';
-import type { ReportInput } from '../src/report/types.js';
+import { formatPercent } from '../src/format.js';
+import { renderHtmlReport } from '../src/html.js';
+import { computeMetrics } from '../src/metrics.js';
+import type { ReportInput } from '../src/types.js';
 import { sampleReportInput } from './sample-report-input.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -15,7 +15,7 @@ export type Jsonified<T> = T extends number
 /** {@link Metrics} in the JSON report: `Infinity` (a ratio over zero) is written as `null`. */
 export type JsonMetrics = Jsonified<Metrics>;
 
-/** A trade in the JSON report: the fields of `BacktestTrade`, in its order. */
+/** A trade in the JSON report: the fields of `Trade`, in its order. */
 export interface JsonTrade {
   symbol: string;
   side: 'long';

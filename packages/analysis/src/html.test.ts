@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sampleReportInput } from '../../test/sample-report-input.js';
-import { chartLibraryPath, escapeHtml, escapeJsonForHtml, renderHtmlReport } from './html.js';
+import { sampleReportInput } from '../test/sample-report-input.js';
+import { renderHtmlReport } from './html.js';
+import { chartLibraryPath, escapeHtml, escapeJsonForHtml } from './page.js';
 import { computeMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
 

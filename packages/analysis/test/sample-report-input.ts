@@ -1,16 +1,18 @@
-import type { BacktestTrade, EquityPoint, ReportCandle, ReportInput } from '../src/report/types.js';
+import type { SymbolId } from '@lumenlink/core';
+import type { EquityPoint, ExitReason, Trade } from '@lumenlink/engine';
+import type { ReportCandle, ReportInput } from '../src/types.js';
 
 const hourMs = 3_600_000;
 /** 2024-01-01T00:00:00Z */
 export const sampleStart = Date.UTC(2024, 0, 1);
 
 interface PlannedTrade {
-  readonly symbol: string;
+  readonly symbol: SymbolId;
   /** Index of the candle whose close signals the entry; it fills at the next open. */
   readonly entrySignal: number;
   /** Index of the candle that signals the exit, or `null` to stay open at the end. */
   readonly exitSignal: number | null;
-  readonly exitReason: string;
+  readonly exitReason: ExitReason;
 }
 
 /** Base price per symbol of the synthetic data. */
@@ -22,7 +24,7 @@ const basePrice: Record<string, number> = { 'BTC-USD': 42_000, 'ETH-USD': 2_300,
  * the numbers in a report made from it are consistent with each other.
  */
 export function sampleReportInput(
-  options: { readonly symbols?: readonly string[]; readonly candleCount?: number } = {},
+  options: { readonly symbols?: readonly SymbolId[]; readonly candleCount?: number } = {},
 ): ReportInput {
   const symbols = options.symbols ?? ['BTC-USD', 'ETH-USD'];
   const count = options.candleCount ?? 300;
@@ -34,21 +36,23 @@ export function sampleReportInput(
   for (const [offset, symbol] of symbols.entries()) {
     candles[symbol] = syntheticCandles(basePrice[symbol] ?? 100, count, offset);
   }
-  const first = symbols[0] ?? 'BTC-USD';
+  const first: SymbolId = symbols[0] ?? 'BTC-USD';
   const second = symbols[1] ?? first;
-  const planned: PlannedTrade[] = [
-    { symbol: first, entrySignal: 20, exitSignal: 60, exitReason: 'signal' },
-    { symbol: second, entrySignal: 50, exitSignal: 90, exitReason: 'take_profit' },
-    { symbol: first, entrySignal: 100, exitSignal: 130, exitReason: 'stop' },
-    { symbol: second, entrySignal: 150, exitSignal: 200, exitReason: 'trailing_stop' },
-    { symbol: first, entrySignal: count - 50, exitSignal: null, exitReason: 'end' },
-  ].filter((plan) => plan.entrySignal + 1 < count && (plan.exitSignal ?? 0) + 1 < count);
+  const planned: PlannedTrade[] = (
+    [
+      { symbol: first, entrySignal: 20, exitSignal: 60, exitReason: 'signal' },
+      { symbol: second, entrySignal: 50, exitSignal: 90, exitReason: 'take_profit' },
+      { symbol: first, entrySignal: 100, exitSignal: 130, exitReason: 'stop' },
+      { symbol: second, entrySignal: 150, exitSignal: 200, exitReason: 'trailing_stop' },
+      { symbol: first, entrySignal: count - 50, exitSignal: null, exitReason: 'end' },
+    ] satisfies PlannedTrade[]
+  ).filter((plan) => plan.entrySignal + 1 < count && (plan.exitSignal ?? 0) + 1 < count);
 
   const startingCash = 10_000;
   const notional = 2_000;
   let cash = startingCash;
   const held = new Map<PlannedTrade, { quantity: number; price: number; fee: number }>();
-  const trades = new Map<PlannedTrade, BacktestTrade>();
+  const trades = new Map<PlannedTrade, Trade>();
   const equity: EquityPoint[] = [];
   for (let index = 0; index < count; index++) {
     for (const plan of planned) {

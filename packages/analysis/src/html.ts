@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import {
   formatDuration,
   formatMoney,
@@ -11,9 +8,17 @@ import {
   formatRatio,
   formatTime,
 } from './format.js';
+import {
+  chartLibraryPath,
+  escapeHtml,
+  escapeJsonForHtml,
+  escapeScript,
+  scriptHash,
+} from './page.js';
 import { buyAndHoldEquity, drawdownSeries, type Metrics } from './metrics.js';
 import { blockedRows, metricSections, settingRows, type ReportRow } from './rows.js';
-import type { BacktestTrade, ReportCandle, ReportInput } from './types.js';
+import type { Trade } from '@lumenlink/engine';
+import type { ReportCandle, ReportInput } from './types.js';
 
 /** Options of {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
@@ -38,15 +43,6 @@ const palette = {
   upVolume: 'rgba(38, 166, 154, 0.35)',
   downVolume: 'rgba(239, 83, 80, 0.35)',
 } as const;
-
-/**
- * Where the standalone build of lightweight-charts is installed. The package's `exports` map
- * does not expose `dist/`, so this resolves its `package.json` and goes from there.
- */
-export function chartLibraryPath(): string {
-  const packageJson = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
-  return join(dirname(packageJson), 'dist', 'lightweight-charts.standalone.production.js');
-}
 
 /**
  * Renders the HTML report of a run: one self-contained page that works offline. It inlines
@@ -237,7 +233,7 @@ function chartData(input: ReportInput): ChartData {
   };
 }
 
-function tradeMarkers(trades: readonly BacktestTrade[]): ChartMarker[] {
+function tradeMarkers(trades: readonly Trade[]): ChartMarker[] {
   const markers: ChartMarker[] = [];
   for (const trade of trades) {
     markers.push({
@@ -278,7 +274,7 @@ function seconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
 
-function tradeReturn(trade: BacktestTrade): number {
+function tradeReturn(trade: Trade): number {
   const cost = trade.entryPrice * trade.quantity;
   return cost > 0 ? trade.pnl / cost : 0;
 }
@@ -309,7 +305,7 @@ function settingRowHtml(row: ReportRow): string {
   return `<tr><th scope="row">${escapeHtml(row.label)}</th><td class="value">${escapeHtml(row.value)}${note}</td></tr>`;
 }
 
-function tradeRow(trade: BacktestTrade, index: number): string {
+function tradeRow(trade: Trade, index: number): string {
   const open = trade.exitTime === null;
   const held = (trade.exitTime ?? Number.NaN) - trade.entryTime;
   const cells = [
@@ -338,42 +334,6 @@ function cell(text: string, className = ''): string {
 
 function toneClass(value: number): string {
   return value > 0 ? 'up' : value < 0 ? 'down' : '';
-}
-
-/** Text for HTML content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-/**
- * JSON made safe inside a `<script>` element: `<`, `>` and `&` become `\u003c`, `\u003e` and
- * `\u0026` (still the same JSON), so no `</script>` or `<!--` can end or change the element.
- */
-export function escapeJsonForHtml(json: string): string {
-  return json
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-/**
- * Script source made safe to inline: `</script` and `<!--` can only appear in its strings,
- * regular expressions or comments, where `<\/script` and `<\!--` mean the same.
- */
-export function escapeScript(source: string): string {
-  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-}
-
-/** The CSP hash source of an inline script. */
-export function scriptHash(source: string): string {
-  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 }
 
 const styles = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleReportInput, sampleStart } from '../../test/sample-report-input.js';
+import { sampleReportInput, sampleStart } from '../test/sample-report-input.js';
 import { canonicalize, formatJsonReport, toJsonReport } from './json.js';
 import { computeMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';

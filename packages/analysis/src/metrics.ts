@@ -1,5 +1,6 @@
 import { parseTimeframe, timeframeMs } from '@lumenlink/core';
-import type { BacktestTrade, EquityPoint, ReportCandle, ReportInput } from './types.js';
+import type { EquityPoint, Trade } from '@lumenlink/engine';
+import type { ReportCandle, ReportInput } from './types.js';
 
 /** Crypto trades every day of the year: a year is 365 days of 24 hours. */
 export const yearMs = 365 * 86_400_000;
@@ -269,7 +270,7 @@ function maxDrawdownOf(
   return { maxDrawdown, durationMs: maxDrawdown > 0 ? maxEndTime - maxPeakTime : 0 };
 }
 
-function exposureOf(trades: readonly BacktestTrade[], equity: readonly EquityPoint[]): number {
+function exposureOf(trades: readonly Trade[], equity: readonly EquityPoint[]): number {
   if (equity.length === 0) return 0;
   // A position is held at a point's close from the candle of its entry fill up to, not
   // including, the candle of its last exit fill: entryTime <= time < exitTime. Positions held at
