@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import {
   ValidationError,
-  type Candle,
   type MarketContext,
   type Strategy,
   type SymbolId,
