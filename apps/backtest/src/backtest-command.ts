@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { LumenLinkError } from '@lumenlink/core';
 import { backtestHelp, parseBacktestArgs, type BacktestCliOptions } from './backtest-options.js';
 import { executeBacktest } from './backtest-run.js';
-import { UsageError } from './flags.js';
+import { isUsageError } from './flags.js';
 import { createProgress } from './progress.js';
 import { formatJsonReport, formatSummary, renderHtmlReport } from '@lumenlink/analysis';
 
@@ -30,7 +30,7 @@ export const usageExitCode = 2;
  * 1 for anything else (unexpected errors with their stack).
  */
 export function reportCommandError(error: unknown, io: CommandIo, command: string): number {
-  if (error instanceof UsageError) {
+  if (isUsageError(error)) {
     io.stderr.write(`Error: ${error.message}\nRun pnpm ${command} -- --help for every flag.\n`);
     return usageExitCode;
   }

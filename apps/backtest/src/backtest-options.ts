@@ -10,7 +10,7 @@ import {
   type SymbolId,
   type Timeframe,
 } from '@lumenlink/core';
-import { bundledDatasets } from '@lumenlink/data';
+import { bundledDatasets, type CandleSource } from '@lumenlink/data';
 import {
   optionalRiskChecks,
   type OptionalRiskCheckName,
@@ -30,18 +30,9 @@ import {
 import { parseStrategyParams } from './strategy-params.js';
 import { parseTimeFlag, timeFlagAccepted } from './time-flag.js';
 
-/** Where the candles come from. */
-export type CandleSourceOption =
-  /** The bundled Binance BTC/ETH/SOL USDT 1h candles of 2024 (`@lumenlink/data`). */
-  | { readonly kind: 'bundled' }
-  /** One CSV file per symbol (`--data`, repeatable). */
-  | { readonly kind: 'csv'; readonly files: readonly string[] }
-  /** Candles stored in a LumenLink SQLite database (`--source-db`), e.g. by fetch-history. */
-  | { readonly kind: 'db'; readonly path: string };
-
 /** Everything a backtest run needs, from the command line. Money in the quote currency. */
 export interface BacktestCliOptions {
-  readonly source: CandleSourceOption;
+  readonly source: CandleSource;
   readonly strategy: string;
   /** The strategy's parameters, validated, defaults filled. */
   readonly params: Record<string, unknown>;
@@ -352,7 +343,7 @@ function parseSource(
   flags: ParsedFlags,
   symbols: readonly SymbolId[] | undefined,
   interval: Timeframe | undefined,
-): CandleSourceOption {
+): CandleSource {
   const files = flags.get('data');
   const sourceDb = flagValue(flags, 'source-db');
   if (files !== undefined && sourceDb !== undefined) {

@@ -10,12 +10,17 @@ import {
   type SymbolId,
   type Timeframe,
 } from '@lumenlink/core';
-import { openStore, type LumenLinkStore } from '@lumenlink/data';
+import {
+  loadCandles,
+  marketContextFrom,
+  openStore,
+  readSentimentFile,
+  type LumenLinkStore,
+} from '@lumenlink/data';
 import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import type { BacktestCliOptions } from './backtest-options.js';
 import { UsageError } from './flags.js';
-import { loadCandles } from './load-candles.js';
 import {
   computeMetrics,
   formatTime,
@@ -23,7 +28,6 @@ import {
   type Metrics,
   type ReportInput,
 } from '@lumenlink/analysis';
-import { marketContextFrom, readSentimentFile } from './sentiment-file.js';
 
 /** A finished run: the engine's result, the report input made from it, and its metrics. */
 export interface BacktestRun {

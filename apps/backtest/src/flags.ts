@@ -4,6 +4,8 @@
  * error naming the flag and what it accepts for anything else.
  */
 import { ValidationError } from '@lumenlink/core';
+import { DataInputError } from '@lumenlink/data';
+import { OptimizeInputError } from '@lumenlink/optimize';
 
 /** A command-line mistake: names the flag at fault and what it accepts. Exit code 2. */
 export class UsageError extends ValidationError {
@@ -14,6 +16,25 @@ export class UsageError extends ValidationError {
     super(`${flag}: ${message}`);
     this.flag = flag;
   }
+
+  /** The flag at fault, as the packages' input errors name it. */
+  get field(): string {
+    return this.flag;
+  }
+}
+
+/**
+ * Whether an error is a mistake in what the command was given: a {@link UsageError}, or a
+ * package's error naming the option at fault (a missing data file, a bad search range).
+ */
+export function isUsageError(
+  error: unknown,
+): error is ValidationError & { readonly field: string } {
+  return (
+    error instanceof UsageError ||
+    error instanceof DataInputError ||
+    error instanceof OptimizeInputError
+  );
 }
 
 /** How a flag is given: with one value, with a value each time it is repeated, or alone. */

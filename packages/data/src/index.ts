@@ -13,6 +13,7 @@ export {
   type LumenLinkStore,
 } from './open-store.js';
 export { DuplicateOrderError } from './store-errors.js';
+export { DataInputError } from './input-error.js';
 export { migrations } from './migrations/index.js';
 export type {
   Database,
@@ -72,6 +73,14 @@ export {
   type BundledDataset,
   type BundledImport,
 } from './bundled-data.js';
+export {
+  loadCandles,
+  inferInterval,
+  symbolFromFileName,
+  type CandleSource,
+  type LoadCandlesOptions,
+  type LoadedCandles,
+} from './load-candles.js';
 export {
   SentimentService,
   createSentimentService,
@@ -155,5 +164,11 @@ export {
   type HttpFeedSettings,
   type FetchFunction,
 } from './sentiment/http-feed.js';
+export {
+  parseSentiment,
+  readSentimentFile,
+  marketContextFrom,
+  type FearGreedPoint,
+} from './sentiment/sentiment-file.js';
 export { TtlCache, type CacheEntry } from './sentiment/ttl-cache.js';
 export { parseRetryAfter } from './sentiment/retry-after.js';

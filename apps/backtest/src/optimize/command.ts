@@ -7,15 +7,19 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LumenLinkError } from '@lumenlink/core';
-import { UsageError } from '../flags.js';
+import {
+  describePoint,
+  formatOptimizeJson,
+  formatOptimizeTable,
+  optimize,
+  renderOptimizeHtml,
+  WorkerSetupError,
+  type OptimizeHooks,
+} from '@lumenlink/optimize';
+import { isUsageError } from '../flags.js';
 import type { ProgressStream } from '../progress.js';
-import { formatOptimizeJson } from './json.js';
-import { renderOptimizeHtml } from './html.js';
-import { optimizeHelp, parseOptimizeArgs } from './options.js';
+import { optimizeHelp, optimizeRequest, parseOptimizeArgs } from './options.js';
 import { createSweepProgress, type SweepProgress } from './progress.js';
-import { WorkerSetupError } from './pool.js';
-import { executeOptimize, type OptimizeHooks } from './run.js';
-import { describePoint, formatOptimizeTable } from './table.js';
 
 /** Where the command writes, and the directory relative paths start from. */
 export interface OptimizeIo {
@@ -30,7 +34,7 @@ export interface OptimizeIo {
 const usageExitCode = 2;
 
 function reportError(error: unknown, io: OptimizeIo): number {
-  if (error instanceof UsageError) {
+  if (isUsageError(error)) {
     io.stderr.write(`Error: ${error.message}\nRun pnpm optimize -- --help for every flag.\n`);
     return usageExitCode;
   }
@@ -77,7 +81,7 @@ export async function runOptimizeCommand(
     let progress: SweepProgress | undefined;
     let report;
     try {
-      report = await executeOptimize(options, {
+      report = await optimize(optimizeRequest(options), {
         ...hooks,
         onStart: (total, workers) => {
           io.stderr.write(

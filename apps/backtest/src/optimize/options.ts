@@ -16,12 +16,20 @@ import {
   type ParsedFlags,
 } from '../flags.js';
 import { checkStrategyKey } from '../strategy-params.js';
-import type { BacktestSettings } from './evaluate.js';
-import { maxSeed } from './random.js';
-import { isRankMetric, rankMetrics, type RankMetric } from './ranking.js';
-import { searchMethods, type SearchMethod } from './search.js';
-import { buildSpace, rangeAccepted, type Dimension } from './space.js';
-import type { WalkForwardOptions } from './walk-forward.js';
+import {
+  buildSpace,
+  isRankMetric,
+  maxSeed,
+  rangeAccepted,
+  rankMetrics,
+  searchMethods,
+  type BacktestSettings,
+  type Dimension,
+  type OptimizeRequest,
+  type RankMetric,
+  type SearchMethod,
+  type WalkForwardOptions,
+} from '@lumenlink/optimize';
 
 /** Everything an optimisation needs, from the command line. */
 export interface OptimizeCliOptions {
@@ -345,6 +353,33 @@ export function backtestSettings(options: BacktestCliOptions): BacktestSettings 
     ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
     ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
     closeAtEnd: options.closeAtEnd,
+  };
+}
+
+/** The request `optimize` takes, from the command line's options. */
+export function optimizeRequest(options: OptimizeCliOptions): OptimizeRequest {
+  const { backtest, walkForward, heatmap } = options;
+  return {
+    strategy: options.strategy,
+    source: backtest.source,
+    ...(backtest.symbols === undefined ? {} : { symbols: backtest.symbols }),
+    ...(backtest.interval === undefined ? {} : { interval: backtest.interval }),
+    ...(backtest.from === undefined ? {} : { from: backtest.from }),
+    ...(backtest.to === undefined ? {} : { to: backtest.to }),
+    settings: backtestSettings(backtest),
+    baseParams: options.baseParams,
+    dimensions: options.dimensions,
+    search: options.search,
+    samples: options.samples,
+    seed: options.seed,
+    maxPoints: options.maxPoints,
+    metric: options.metric,
+    minTrades: options.minTrades,
+    workers: options.workers,
+    ...(walkForward === undefined ? {} : { walkForward }),
+    monteCarloRuns: options.monteCarloRuns,
+    ...(heatmap === undefined ? {} : { heatmap }),
+    backtestArgs: options.backtestArgs,
   };
 }
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderOptimizeHtml } from '../src/optimize/html.js';
-import type { OptimizeReport } from '../src/optimize/run.js';
+import { renderOptimizeHtml } from '../src/html.js';
+import type { OptimizeReport } from '../src/run.js';
 import { sampleOptimizeReport } from './optimize-sample-report.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

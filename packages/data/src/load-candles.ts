@@ -1,5 +1,5 @@
 /**
- * Candles for a backtest: the bundled sample data, CSV files (one symbol each) or a LumenLink
+ * Candles for a backtest or an optimisation: the bundled sample data, CSV files (one symbol each) or a LumenLink
  * SQLite database, as closed candles per symbol in processing order.
  */
 import { existsSync } from 'node:fs';
@@ -14,9 +14,19 @@ import {
   type SymbolId,
   type Timeframe,
 } from '@lumenlink/core';
-import { bundledDatasets, loadBundledCandles, openStore, readCandlesCsv } from '@lumenlink/data';
-import type { CandleSourceOption } from './backtest-options.js';
-import { UsageError } from './flags.js';
+import { bundledDatasets, loadBundledCandles } from './bundled-data.js';
+import { readCandlesCsv } from './csv.js';
+import { DataInputError } from './input-error.js';
+import { openStore } from './open-store.js';
+
+/** Where a run's candles come from. */
+export type CandleSource =
+  /** The bundled Binance BTC/ETH/SOL USDT 1h candles of 2024 ({@link loadBundledCandles}). */
+  | { readonly kind: 'bundled' }
+  /** One CSV file per symbol (`--data` of the backtest command line). */
+  | { readonly kind: 'csv'; readonly files: readonly string[] }
+  /** Candles stored in a LumenLink SQLite database (`--source-db`), e.g. by `fetchHistory`. */
+  | { readonly kind: 'db'; readonly path: string };
 
 /** Candles per symbol in processing order, their interval, and where they came from. */
 export interface LoadedCandles {
@@ -28,7 +38,7 @@ export interface LoadedCandles {
 
 /** What {@link loadCandles} needs besides the source. */
 export interface LoadCandlesOptions {
-  readonly source: CandleSourceOption;
+  readonly source: CandleSource;
   readonly symbols: readonly SymbolId[] | undefined;
   readonly interval: Timeframe | undefined;
   /** Only from the database: candles before this are read as far back as `warmupCandles`. */
@@ -104,16 +114,16 @@ async function loadCsv(
   const candles = new Map<SymbolId, readonly Candle[]>();
   let interval = options.interval;
   for (const [index, file] of files.entries()) {
-    if (!existsSync(file)) throw new UsageError('--data', `${file}: no such file`);
+    if (!existsSync(file)) throw new DataInputError('--data', `${file}: no such file`);
     const symbol = options.symbols?.[index] ?? symbolFromFileName(file);
     if (symbol === undefined) {
-      throw new UsageError(
+      throw new DataInputError(
         '--data',
         `${file}: cannot tell the symbol from the file name; name it with --symbol BTC-USD (or --symbols, one per file)`,
       );
     }
     if (candles.has(symbol)) {
-      throw new UsageError(
+      throw new DataInputError(
         '--data',
         `${file}: ${symbol} is given by two files; give one file per symbol`,
       );
@@ -136,7 +146,7 @@ async function loadCsv(
 
 async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<LoadedCandles> {
   if (!existsSync(path)) {
-    throw new UsageError(
+    throw new DataInputError(
       '--source-db',
       `${path}: no such file (fetch candles into it with pnpm fetch-history)`,
     );
@@ -153,7 +163,7 @@ async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<
     for (const symbol of symbols) {
       const list = await store.candles.getCandles(symbol, interval, from, to);
       if (list.length === 0) {
-        throw new UsageError(
+        throw new DataInputError(
           '--source-db',
           `${path} holds no ${symbol} ${interval} candles${options.from === undefined && options.to === undefined ? '' : ' in --from..--to'}; fetch them with SYMBOLS=${symbol} TIMEFRAMES=${interval} DB_PATH=${path} pnpm fetch-history`,
         );
@@ -182,7 +192,7 @@ function loadBundled(options: LoadCandlesOptions): LoadedCandles {
 /**
  * Loads the candles of a run.
  *
- * @throws {UsageError} for a missing file, a CSV file without a symbol, or a database without
+ * @throws {DataInputError} for a missing file, a CSV file without a symbol, or a database without
  *   the symbols' candles.
  * @throws {DataIntegrityError} for a malformed CSV file (naming its line).
  */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { sampleOptimizeReport, syntheticReturn } from '../../test/optimize-sample-report.js';
+import { sampleOptimizeReport, syntheticReturn } from '../test/optimize-sample-report.js';
 import { buildHeatmap, renderOptimizeHtml } from './html.js';
 
 describe('buildHeatmap', () => {
   it('puts the best run of each pair of values in its cell', async () => {
-    const report = await sampleOptimizeReport({ extra: ['--range', 'confidence=0.5,1'] });
+    const report = await sampleOptimizeReport({ ranges: ['confidence=0.5,1'] });
     const heatmap = buildHeatmap(report)!;
     expect(heatmap.x).toBe('fastPeriod');
     expect(heatmap.y).toBe('slowPeriod');
@@ -24,7 +24,7 @@ describe('buildHeatmap', () => {
 
   it('follows --heatmap, and makes one row for a single searched parameter', async () => {
     const swapped = buildHeatmap(
-      await sampleOptimizeReport({ extra: ['--heatmap', 'slowPeriod,fastPeriod'] }),
+      await sampleOptimizeReport({ request: { heatmap: ['slowPeriod', 'fastPeriod'] } }),
     )!;
     expect(swapped.x).toBe('slowPeriod');
     expect(swapped.xValues).toEqual([20, 30, 40, 50]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleOptimizeReport } from '../../test/optimize-sample-report.js';
+import { sampleOptimizeReport } from '../test/optimize-sample-report.js';
 import { backtestCommand, formatColumns, formatOptimizeTable } from './table.js';
 
 describe('formatOptimizeTable', () => {
@@ -68,7 +68,17 @@ describe('helpers', () => {
 
   it('reruns a point with the run own flags, its values replacing fixed ones, quoted', async () => {
     const report = await sampleOptimizeReport({
-      extra: ['--param', 'fastPeriod=9', '--param', 'confidence=0.5', '--cash', '5000'],
+      request: {
+        baseParams: { fastPeriod: 9, slowPeriod: 26, confidence: 0.5 },
+        settings: { startingCash: 5000 },
+        backtestArgs: [
+          '--strategy=ema_crossover',
+          '--symbol=BTC-USDT',
+          '--param=fastPeriod=9',
+          '--param=confidence=0.5',
+          '--cash=5000',
+        ],
+      },
     });
     expect(backtestCommand(report, { fastPeriod: 10, slowPeriod: 40 })).toBe(
       'pnpm backtest -- --strategy=ema_crossover --symbol=BTC-USDT --param=confidence=0.5 --cash=5000 --param=fastPeriod=10 --param=slowPeriod=40',

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candle } from '@lumenlink/core';
-import { formatCandlesCsv, openStore } from '@lumenlink/data';
+import { formatCandlesCsv } from './csv.js';
+import { openStore } from './open-store.js';
 import { describe, expect, it } from 'vitest';
 import {
   inferInterval,

@@ -1,13 +1,13 @@
 /** The messages between the worker pool and its worker threads (`worker.ts`). */
 import type { SymbolId, Timeframe } from '@lumenlink/core';
-import type { CandleSourceOption } from '../backtest-options.js';
 import type { BacktestSettings, Evaluation, EvaluationJob } from './evaluate.js';
+import type { OptimizeSource } from './source.js';
 import type { ParamValue } from './space.js';
 
 /** What every worker loads once and shares across its jobs. Plain data: it is posted. */
 export interface WorkerSetup {
   readonly strategy: string;
-  readonly source: CandleSourceOption;
+  readonly source: OptimizeSource;
   /** `undefined`: every bundled symbol, or the CSV files' names. */
   readonly symbols: readonly SymbolId[] | undefined;
   readonly interval: Timeframe;

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { getStrategyDefinition, type StrategyParameter } from '@lumenlink/strategies';
-import { suggestFlags, UsageError } from '../flags.js';
+import { closestNames, OptimizeInputError } from './errors.js';
 
 /** A value a searched parameter takes. */
 export type ParamValue = number | string | boolean;
@@ -182,7 +182,7 @@ interface Origin {
 }
 
 function fail(origin: Origin, message: string): never {
-  throw new UsageError(origin.flag, `${origin.prefix}${message}`);
+  throw new OptimizeInputError(origin.flag, `${origin.prefix}${message}`);
 }
 
 function lookup(
@@ -194,10 +194,7 @@ function lookup(
   const info = table.get(name);
   if (info === undefined) {
     const names = [...table.keys()];
-    const close = suggestFlags(
-      name,
-      names.map((candidate) => ({ name: candidate, kind: 'value' as const, help: '' })),
-    ).map((flag) => flag.slice(2));
+    const close = closestNames(name, names);
     fail(
       origin,
       `${strategy} has no parameter ${JSON.stringify(name)}${close.length > 0 ? ` (did you mean ${close.join(' or ')}?)` : ''}; it takes ${names.join(', ')}`,
@@ -383,13 +380,13 @@ function parseSpec(text: string, info: ParameterInfo, origin: Origin): Dimension
  * parseRangeFlag('fastPeriod=5:20:5', describeStrategyParameters('ema_crossover'), 'ema_crossover');
  * // { name: 'fastPeriod', kind: 'range', min: 5, max: 20, step: 5, integer: true }
  * ```
- * @throws {UsageError} on `--range` for an unknown parameter, a value the schema rejects, a bad step.
+ * @throws {OptimizeInputError} on `--range` for an unknown parameter, a value the schema rejects, a bad step.
  */
 export function parseRangeFlag(text: string, table: ParameterTable, strategy: string): Dimension {
   const equals = text.indexOf('=');
   const name = equals === -1 ? '' : text.slice(0, equals).trim();
   if (name === '') {
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--range',
       `${JSON.stringify(text)} is not name=spec. Accepted: ${rangeAccepted}`,
     );
@@ -407,20 +404,20 @@ export function parseRangeFlag(text: string, table: ParameterTable, strategy: st
  * // space.json: { "fastPeriod": { "min": 5, "max": 20, "step": 5 }, "slowPeriod": [21, 34, 55] }
  * parseSpaceFile('space.json', describeStrategyParameters('ema_crossover'), 'ema_crossover');
  * ```
- * @throws {UsageError} on `--space` naming the file and the entry at fault.
+ * @throws {OptimizeInputError} on `--space` naming the file and the entry at fault.
  */
 export function parseSpaceFile(path: string, table: ParameterTable, strategy: string): Dimension[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new UsageError('--space', `${path}: cannot read the file`);
+    throw new OptimizeInputError('--space', `${path}: cannot read the file`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--space',
       `${path}: not JSON (${error instanceof Error ? error.message : String(error)})`,
     );
@@ -436,7 +433,7 @@ export function parseSpaceJson(
   source: string,
 ): Dimension[] {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--space',
       `${source}: expected an object of parameter name → { "min", "max", "step" }, [values] or "min:max:step"`,
     );
@@ -491,7 +488,7 @@ export function parseSpaceJson(
  * The dimensions of a search: the `--space` file's, then the `--range` flags' (a flag replaces
  * the file's entry of the same parameter, so a file can be tweaked from the command line).
  *
- * @throws {UsageError} when no parameter is searched, or a `--range` names a parameter twice.
+ * @throws {OptimizeInputError} when no parameter is searched, or a `--range` names a parameter twice.
  */
 export function buildSpace(
   strategy: string,
@@ -504,7 +501,10 @@ export function buildSpace(
   const seen = new Set<string>();
   for (const dimension of fromFlags) {
     if (seen.has(dimension.name)) {
-      throw new UsageError('--range', `${dimension.name} is given more than once; give it once`);
+      throw new OptimizeInputError(
+        '--range',
+        `${dimension.name} is given more than once; give it once`,
+      );
     }
     seen.add(dimension.name);
   }
@@ -512,7 +512,7 @@ export function buildSpace(
   if (dimensions.length === 0) {
     const searchable = [...table.values()].filter((info) => info.kind !== 'other');
     const example = searchable[0];
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--range',
       `nothing to search: give --range (repeatable) or --space FILE. ${strategy} can search ${searchable.map((info) => info.name).join(', ')}${example === undefined ? '' : `, e.g. --range ${example.name}=${exampleSpec(example)}`}`,
     );

@@ -1,16 +1,16 @@
 /**
- * One optimisation from the command line's options: load the candles (to check them and to cut
- * walk-forward windows), pick the points, run them on the worker pool, rank them, walk forward
- * when asked, and run Monte Carlo on the winner. The result is what every output is made from.
+ * One optimisation: load the candles (to check them and to cut walk-forward windows), pick the
+ * points, run them on the worker pool, rank them, walk forward when asked, and run Monte Carlo
+ * on the winner. The result is what every output (table, JSON, HTML) is made from.
  */
+import { availableParallelism } from 'node:os';
 import { timeframeMs, type Candle, type SymbolId, type Timeframe } from '@lumenlink/core';
 import { formatTime, type Metrics } from '@lumenlink/analysis';
-import { UsageError } from '../flags.js';
-import { loadCandles } from '../load-candles.js';
+import { getStrategyDefinition } from '@lumenlink/strategies';
+import { OptimizeInputError } from './errors.js';
 import type { BacktestSettings, EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome } from './evaluator.js';
 import { monteCarlo, type MonteCarloResult } from './monte-carlo.js';
-import { backtestSettings, type OptimizeCliOptions } from './options.js';
 import { WorkerPool, type WorkerCrash } from './pool.js';
 import { deriveSeed } from './random.js';
 import { metricValue, rankScored, type RankMetric } from './ranking.js';
@@ -24,6 +24,7 @@ import {
   type SearchMethod,
 } from './search.js';
 import type { Dimension, ParamPoint } from './space.js';
+import { loadSource, type OptimizeSource } from './source.js';
 import type { FaultInjection, WorkerSetup } from './worker-protocol.js';
 import {
   runWalkForward,
@@ -139,13 +140,102 @@ export interface OptimizeHooks {
   }) => Evaluator;
 }
 
+/**
+ * What to optimise and how. Only `strategy`, `source` and `dimensions` are required; the rest
+ * default as `pnpm optimize` does.
+ */
+export interface OptimizeRequest {
+  /** A strategy key of `@lumenlink/strategies` (`ema_crossover`). */
+  readonly strategy: string;
+  /** Where the candles come from: bundled, CSV files, a database, or candles in memory. */
+  readonly source: OptimizeSource;
+  /** Symbols to trade; default every bundled symbol, or the CSV files' names. */
+  readonly symbols?: readonly SymbolId[];
+  /** Candle interval; default `1h`, or inferred from a CSV file. */
+  readonly interval?: Timeframe;
+  /** First and last candle open time optimised over (epoch ms); default all the data. */
+  readonly from?: number;
+  readonly to?: number;
+  /** The fill model and risk limits; each missing one is {@link defaultBacktestSettings}'. */
+  readonly settings?: Partial<BacktestSettings>;
+  /** The strategy's parameters outside the search; default its defaults. */
+  readonly baseParams?: Record<string, unknown>;
+  /** The searched parameters (see `buildSpace` and `parseRangeFlag`). */
+  readonly dimensions: readonly Dimension[];
+  /** `grid` (default) or `random`. */
+  readonly search?: SearchMethod;
+  /** Points of a random search (default 50). */
+  readonly samples?: number;
+  /** Seed of the random search and of Monte Carlo (default 42). */
+  readonly seed?: number;
+  /** Refuse a grid larger than this (default 10 000). */
+  readonly maxPoints?: number;
+  /** Rank metric (default `sharpe`). */
+  readonly metric?: RankMetric;
+  /** Runs with fewer trades rank after the others (default 1). */
+  readonly minTrades?: number;
+  /** Worker threads (default the available cores). */
+  readonly workers?: number;
+  /** Walk-forward mode, when given. */
+  readonly walkForward?: WalkForwardOptions;
+  /** Monte Carlo simulations of each kind on the winner (default 1000; 0: none). */
+  readonly monteCarloRuns?: number;
+  /** The two parameters of the HTML heatmap; default the first two searched. */
+  readonly heatmap?: readonly [string, string];
+  /** The backtest flags to rerun a result with (shown by the table); default none. */
+  readonly backtestArgs?: readonly string[];
+}
+
+/** The fill model and risk limits when a request gives none: `runBacktest`'s defaults. */
+export const defaultBacktestSettings: BacktestSettings = {
+  startingCash: 10_000,
+  feeBps: 10,
+  slippageBps: 5,
+  fillMode: 'next-open',
+  risk: {},
+  protections: true,
+  atrPeriod: 14,
+  trailingStopAtrMultiple: 2,
+  closeAtEnd: false,
+};
+
+/** A request with every default filled in. */
+type Resolved = Required<
+  Omit<
+    OptimizeRequest,
+    'symbols' | 'interval' | 'from' | 'to' | 'walkForward' | 'heatmap' | 'settings'
+  >
+> &
+  Pick<OptimizeRequest, 'symbols' | 'interval' | 'from' | 'to' | 'walkForward' | 'heatmap'> & {
+    readonly settings: BacktestSettings;
+  };
+
+function resolve(request: OptimizeRequest): Resolved {
+  return {
+    ...request,
+    settings: { ...defaultBacktestSettings, ...request.settings },
+    baseParams:
+      request.baseParams ??
+      (getStrategyDefinition(request.strategy).parseParams({}) as Record<string, unknown>),
+    search: request.search ?? 'grid',
+    samples: request.samples ?? 50,
+    seed: request.seed ?? 42,
+    maxPoints: request.maxPoints ?? 10_000,
+    metric: request.metric ?? 'sharpe',
+    minTrades: request.minTrades ?? 1,
+    workers: request.workers ?? availableParallelism(),
+    monteCarloRuns: request.monteCarloRuns ?? 1000,
+    backtestArgs: request.backtestArgs ?? [],
+  };
+}
+
 interface Points {
   readonly candidates: Candidate[];
   readonly rejected: RejectedPoint[];
   readonly requested: number;
 }
 
-function pickPoints(options: OptimizeCliOptions, interval: Timeframe): Points {
+function pickPoints(options: Resolved, interval: Timeframe): Points {
   const { strategy, baseParams, dimensions } = options;
   if (options.search === 'grid') {
     const points = gridPoints(dimensions, options.maxPoints);
@@ -168,10 +258,10 @@ function pickPoints(options: OptimizeCliOptions, interval: Timeframe): Points {
 
 function candlePeriod(
   candles: ReadonlyMap<SymbolId, readonly Candle[]>,
-  options: OptimizeCliOptions,
+  options: Resolved,
 ): Period {
-  const from = options.backtest.from ?? Number.NEGATIVE_INFINITY;
-  const to = options.backtest.to ?? Number.POSITIVE_INFINITY;
+  const from = options.from ?? Number.NEGATIVE_INFINITY;
+  const to = options.to ?? Number.POSITIVE_INFINITY;
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let dataFirst = Number.POSITIVE_INFINITY;
@@ -189,8 +279,8 @@ function candlePeriod(
     const range = Number.isFinite(dataFirst)
       ? `${formatTime(dataFirst)} → ${formatTime(dataLast)} UTC`
       : 'nothing';
-    throw new UsageError(
-      options.backtest.from === undefined ? '--to' : '--from',
+    throw new OptimizeInputError(
+      options.from === undefined ? '--to' : '--from',
       `no candles between --from and --to; the data covers ${range}`,
     );
   }
@@ -280,24 +370,20 @@ function walkForwardRows(
   );
 }
 
-function heatmapAxes(options: OptimizeCliOptions): OptimizeReport['heatmap'] {
+function heatmapAxes(options: Resolved): OptimizeReport['heatmap'] {
   if (options.heatmap !== undefined) return { x: options.heatmap[0], y: options.heatmap[1] };
   const [first, second] = options.dimensions;
   if (first === undefined) return null;
   return { x: first.name, y: second?.name ?? null };
 }
 
-function workerSetup(
-  options: OptimizeCliOptions,
-  interval: Timeframe,
-  settings: BacktestSettings,
-): WorkerSetup {
+function workerSetup(options: Resolved, interval: Timeframe): WorkerSetup {
   return {
     strategy: options.strategy,
-    source: options.backtest.source,
-    symbols: options.backtest.symbols,
+    source: options.source,
+    symbols: options.symbols,
     interval,
-    settings,
+    settings: options.settings,
   };
 }
 
@@ -306,36 +392,33 @@ function workerSetup(
  *
  * @example
  * ```ts
- * const command = parseOptimizeArgs(['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5']);
- * if (command.kind === 'run') {
- *   const report = await executeOptimize(command.options);
- *   console.log(report.best?.point);
- * }
+ * const report = await optimize({
+ *   strategy: 'ema_crossover',
+ *   source: { kind: 'bundled' },
+ *   symbols: ['BTC-USDT'],
+ *   dimensions: buildSpace('ema_crossover', ['fastPeriod=5:20:5', 'slowPeriod=30,50'], undefined),
+ *   metric: 'sharpe',
+ * });
+ * console.log(report.best?.point);
  * ```
- * @throws {UsageError} for inputs that turn out bad once the data is read (no candles in the
+ * @throws {OptimizeInputError} for inputs that turn out bad once the data is read (no candles in the
  *   period, no point the strategy accepts, data too short for one walk-forward window).
  * @throws {WorkerSetupError} when a worker cannot load the candles.
  */
-export async function executeOptimize(
-  options: OptimizeCliOptions,
+export async function optimize(
+  request: OptimizeRequest,
   hooks: OptimizeHooks = {},
 ): Promise<OptimizeReport> {
-  const loaded = await loadCandles({
-    source: options.backtest.source,
-    symbols: options.backtest.symbols,
-    interval: options.backtest.interval,
-    from: undefined,
-    to: undefined,
-    warmupCandles: 0,
-  });
+  const options = resolve(request);
+  const loaded = await loadSource(options.source, options.symbols, options.interval);
   const { interval } = loaded;
   const period = candlePeriod(loaded.candles, options);
-  const settings = backtestSettings(options.backtest);
+  const { settings } = options;
   const points = pickPoints(options, interval);
   const { candidates } = points;
   if (candidates.length === 0) {
     const reason = points.rejected[0]?.reason ?? 'the space is empty';
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--range',
       `${options.strategy} accepts none of the ${points.requested} parameter sets (${reason}); change the ranges`,
     );
@@ -345,7 +428,7 @@ export async function executeOptimize(
       ? []
       : walkForwardWindows(period.from, period.to + timeframeMs(interval), options.walkForward);
   if (options.walkForward !== undefined && windows.length === 0) {
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--in-sample',
       `the period ${formatTime(period.from)} → ${formatTime(period.to)} UTC is too short for one in-sample window and the out-of-sample window after it; shorten --in-sample or --out-of-sample`,
     );
@@ -365,7 +448,7 @@ export async function executeOptimize(
     const size = Math.min(options.workers, total);
     pool = await WorkerPool.start({
       size,
-      setup: workerSetup(options, interval, settings),
+      setup: workerSetup(options, interval),
       ...(hooks.workerUrl === undefined ? {} : { workerUrl: hooks.workerUrl }),
       ...(hooks.faultInjection === undefined ? {} : { faultInjection: hooks.faultInjection }),
       onCrash: (crash) => hooks.onCrash?.(crash, pointOf.get(crash.job.params) ?? {}),
@@ -389,8 +472,8 @@ export async function executeOptimize(
     if (options.walkForward === undefined) {
       const jobs: EvaluationJob[] = candidates.map((candidate) => ({
         params: candidate.params,
-        ...(options.backtest.from === undefined ? {} : { from: options.backtest.from }),
-        ...(options.backtest.to === undefined ? {} : { to: options.backtest.to }),
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.to === undefined ? {} : { to: options.to }),
       }));
       const outcomes = await evaluator.evaluate(jobs, onSettled);
       for (const [index, outcome] of outcomes.entries()) {

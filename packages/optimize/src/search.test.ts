@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../flags.js';
+import { OptimizeInputError } from './errors.js';
 import { checkPoints, gridPoints, gridSize, pointKey, randomPoints } from './search.js';
 import { describeStrategyParameters, parseRangeFlag, type Dimension } from './space.js';
 
@@ -27,7 +27,7 @@ describe('gridPoints', () => {
 
   it('refuses a grid over the limit and a real range without a step, naming --range', () => {
     const big = [dimension('fastPeriod=1:100'), dimension('slowPeriod=101:300')];
-    expect(() => gridPoints(big, 10_000)).toThrow(UsageError);
+    expect(() => gridPoints(big, 10_000)).toThrow(OptimizeInputError);
     expect(() => gridPoints(big, 10_000)).toThrow(
       /20,000 points \(100 x 200\), more than --max-points 10000/,
     );

@@ -3,9 +3,9 @@
  * posted one at a time and posts each evaluation back (see `worker-protocol.ts`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadCandles } from '../load-candles.js';
 import { evaluate, type EvaluationContext } from './evaluate.js';
 import { errorText } from './evaluator.js';
+import { loadSource } from './source.js';
 import {
   matchesFault,
   type RunMessage,
@@ -20,14 +20,7 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 
 let context: EvaluationContext | undefined;
 try {
-  const loaded = await loadCandles({
-    source: setup.source,
-    symbols: setup.symbols,
-    interval: setup.interval,
-    from: undefined,
-    to: undefined,
-    warmupCandles: 0,
-  });
+  const loaded = await loadSource(setup.source, setup.symbols, setup.interval);
   context = {
     strategy: setup.strategy,
     candles: loaded.candles,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../flags.js';
+import { OptimizeInputError } from './errors.js';
 import {
   buildSpace,
   describeStrategyParameters,
@@ -17,15 +17,15 @@ const ema = describeStrategyParameters('ema_crossover');
 const range = (text: string, strategy = 'ema_crossover'): Dimension =>
   parseRangeFlag(text, describeStrategyParameters(strategy), strategy);
 
-/** The UsageError a call throws, to check the flag it names and its message. */
-function usageError(call: () => unknown): UsageError {
+/** The OptimizeInputError a call throws, to check the flag it names and its message. */
+function usageError(call: () => unknown): OptimizeInputError {
   try {
     call();
   } catch (error) {
-    if (error instanceof UsageError) return error;
+    if (error instanceof OptimizeInputError) return error;
     throw error;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a OptimizeInputError');
 }
 
 describe('describeStrategyParameters', () => {
@@ -103,7 +103,7 @@ describe('parseRangeFlag', () => {
 
   it('names the flag and what the parameter accepts when a value is wrong', () => {
     const unknown = usageError(() => range('fastPeriods=5:20'));
-    expect(unknown.flag).toBe('--range');
+    expect(unknown.field).toBe('--range');
     expect(unknown.message).toContain('ema_crossover has no parameter "fastPeriods"');
     expect(unknown.message).toContain('did you mean fastPeriod');
     expect(unknown.message).toContain('fastPeriod, slowPeriod, confidence');
@@ -156,7 +156,7 @@ describe('parseSpaceJson and buildSpace', () => {
   it('names --space, the file and the entry at fault', () => {
     const bad = (json: unknown): string =>
       usageError(() => parseSpaceJson(json, ema, 'ema_crossover', 'space.json')).message;
-    expect(usageError(() => parseSpaceJson([], ema, 'ema_crossover', 'space.json')).flag).toBe(
+    expect(usageError(() => parseSpaceJson([], ema, 'ema_crossover', 'space.json')).field).toBe(
       '--space',
     );
     expect(bad({ fastPeriod: { min: 5, max: 20, stride: 5 } })).toContain(
@@ -181,7 +181,7 @@ describe('parseSpaceJson and buildSpace', () => {
 
   it('asks for something to search, and refuses a parameter given twice', () => {
     const none = usageError(() => buildSpace('ema_crossover', [], undefined));
-    expect(none.flag).toBe('--range');
+    expect(none.field).toBe('--range');
     expect(none.message).toContain('nothing to search');
     expect(none.message).toContain('--range fastPeriod=');
     expect(

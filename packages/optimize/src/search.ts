@@ -4,7 +4,7 @@
  */
 import { ValidationError, type Timeframe } from '@lumenlink/core';
 import { getStrategyDefinition, StrategyParamsError } from '@lumenlink/strategies';
-import { UsageError } from '../flags.js';
+import { OptimizeInputError } from './errors.js';
 import { createRandom, type Random } from './random.js';
 import {
   gridValues,
@@ -39,7 +39,7 @@ export function gridSize(dimensions: readonly Dimension[]): number {
  * ], 100);
  * // [{ fastPeriod: 5, slowPeriod: 21 }, { fastPeriod: 5, slowPeriod: 34 }, { fastPeriod: 9, ... }, ...]
  * ```
- * @throws {UsageError} on `--range` for a real range without a step, or a grid larger than `limit`.
+ * @throws {OptimizeInputError} on `--range` for a real range without a step, or a grid larger than `limit`.
  */
 export function gridPoints(dimensions: readonly Dimension[], limit: number): ParamPoint[] {
   const lists: (readonly ParamValue[])[] = [];
@@ -47,13 +47,13 @@ export function gridPoints(dimensions: readonly Dimension[], limit: number): Par
     const values = gridValues(dimension);
     if (values === undefined) {
       const range = dimension.kind === 'range' ? `${dimension.min}:${dimension.max}` : 'MIN:MAX';
-      throw new UsageError(
+      throw new OptimizeInputError(
         '--range',
         `${dimension.name}: a range of real numbers needs a step for a grid (${dimension.name}=${range}:STEP), or use --search random`,
       );
     }
     if (values.length === 0) {
-      throw new UsageError(
+      throw new OptimizeInputError(
         '--range',
         `${dimension.name}: the range holds no value the schema accepts`,
       );
@@ -62,7 +62,7 @@ export function gridPoints(dimensions: readonly Dimension[], limit: number): Par
   }
   const size = lists.reduce((product, list) => product * list.length, 1);
   if (size > limit) {
-    throw new UsageError(
+    throw new OptimizeInputError(
       '--range',
       `the grid has ${size.toLocaleString('en-US')} points (${lists.map((list) => list.length).join(' x ')}), more than --max-points ${limit}; use larger steps, fewer parameters, --search random --samples N, or raise --max-points`,
     );

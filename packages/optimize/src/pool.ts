@@ -38,14 +38,15 @@ export interface WorkerPoolOptions {
 }
 
 /**
- * The worker script: `worker.js` beside this module once built. Run from TypeScript sources
- * (the tests), this module is `src/optimize/pool.ts` and the script is the built
- * `dist/optimize/worker.js`, since a worker thread runs JavaScript.
+ * The worker script: `worker.js` beside this module in the published package (`dist/pool.js`
+ * starts `dist/worker.js`). Run from TypeScript sources (the package's tests), this module is
+ * `src/pool.ts` and the script is the built `dist/worker.js`, since a worker thread runs
+ * JavaScript.
  */
 export function defaultWorkerUrl(): URL {
   const here = new URL(import.meta.url);
   return here.pathname.endsWith('.ts')
-    ? new URL('../../dist/optimize/worker.js', here)
+    ? new URL('../dist/worker.js', here)
     : new URL('./worker.js', here);
 }
 
@@ -112,7 +113,7 @@ export class WorkerPool implements Evaluator {
     const pool = new WorkerPool(options);
     if (pool.#url.protocol === 'file:' && !existsSync(fileURLToPath(pool.#url))) {
       throw new Error(
-        `${fileURLToPath(pool.#url)} is missing: build the backtest app first (pnpm --filter @lumenlink/backtest build)`,
+        `${fileURLToPath(pool.#url)} is missing: build @lumenlink/optimize first (pnpm --filter @lumenlink/optimize build)`,
       );
     }
     const size = Math.max(1, Math.floor(options.size));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleOptimizeReport } from '../../test/optimize-sample-report.js';
+import { sampleOptimizeReport } from '../test/optimize-sample-report.js';
 import { formatOptimizeJson } from './json.js';
 
 describe('formatOptimizeJson', () => {

@@ -3,8 +3,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { MarketContext } from '@lumenlink/core';
-import { fearGreedResponseSchema } from '@lumenlink/data';
-import { UsageError } from './flags.js';
+import { DataInputError } from '../input-error.js';
+import { fearGreedResponseSchema } from './fear-greed-client.js';
 
 /** One Fear & Greed reading: when it became known (epoch ms), 0..100, and its label. */
 export interface FearGreedPoint {
@@ -24,7 +24,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * Validates sentiment JSON: our array of readings, or alternative.me's `/fng/` response (times in
  * epoch seconds, newest first). Returns the readings sorted by time.
  *
- * @throws {UsageError} on `--sentiment` naming the file, the reading at fault and what is accepted.
+ * @throws {DataInputError} on `--sentiment` naming the file, the reading at fault and what is accepted.
  */
 export function parseSentiment(json: unknown, file: string): FearGreedPoint[] {
   let points: FearGreedPoint[];
@@ -32,7 +32,7 @@ export function parseSentiment(json: unknown, file: string): FearGreedPoint[] {
     const parsed = fearGreedResponseSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new UsageError(
+      throw new DataInputError(
         '--sentiment',
         `${file}: not a valid alternative.me response at ${issue?.path.join('.') ?? '(body)'}: ${issue?.message ?? 'invalid'}. Accepted: ${accepted}`,
       );
@@ -46,23 +46,23 @@ export function parseSentiment(json: unknown, file: string): FearGreedPoint[] {
     points = json.map((entry: unknown, index) => {
       const where = `${file}: reading ${index}`;
       if (!isRecord(entry)) {
-        throw new UsageError('--sentiment', `${where} is not an object. Accepted: ${accepted}`);
+        throw new DataInputError('--sentiment', `${where} is not an object. Accepted: ${accepted}`);
       }
       const { time, value, classification } = entry;
       if (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 0) {
-        throw new UsageError(
+        throw new DataInputError(
           '--sentiment',
           `${where}: time ${JSON.stringify(time)} is not epoch ms. Accepted: ${accepted}`,
         );
       }
       if (typeof value !== 'number' || !(value >= 0 && value <= 100)) {
-        throw new UsageError(
+        throw new DataInputError(
           '--sentiment',
           `${where}: value ${JSON.stringify(value)} is not a number from 0 to 100. Accepted: ${accepted}`,
         );
       }
       if (typeof classification !== 'string' || classification === '') {
-        throw new UsageError(
+        throw new DataInputError(
           '--sentiment',
           `${where}: classification ${JSON.stringify(classification)} is not a label such as "Fear". Accepted: ${accepted}`,
         );
@@ -70,12 +70,12 @@ export function parseSentiment(json: unknown, file: string): FearGreedPoint[] {
       return { time, value, classification };
     });
   } else {
-    throw new UsageError('--sentiment', `${file}: ${accepted} expected`);
+    throw new DataInputError('--sentiment', `${file}: ${accepted} expected`);
   }
   points.sort((a, b) => a.time - b.time);
   for (let i = 1; i < points.length; i++) {
     if (points[i]!.time === points[i - 1]!.time) {
-      throw new UsageError(
+      throw new DataInputError(
         '--sentiment',
         `${file}: two readings at time ${points[i]!.time}; give one per time`,
       );
@@ -87,20 +87,23 @@ export function parseSentiment(json: unknown, file: string): FearGreedPoint[] {
 /**
  * Reads a sentiment file (see {@link parseSentiment}).
  *
- * @throws {UsageError} for a missing file, malformed JSON or an invalid reading.
+ * @throws {DataInputError} for a missing file, malformed JSON or an invalid reading.
  */
 export async function readSentimentFile(file: string): Promise<FearGreedPoint[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError('--sentiment', `${file}: cannot be read (${(error as Error).message})`);
+    throw new DataInputError(
+      '--sentiment',
+      `${file}: cannot be read (${(error as Error).message})`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError('--sentiment', `${file}: not JSON (${(error as Error).message})`);
+    throw new DataInputError('--sentiment', `${file}: not JSON (${(error as Error).message})`);
   }
   return parseSentiment(json, file);
 }

@@ -1,13 +1,13 @@
 /**
- * Optimisation reports for the output tests: the real pipeline (flags, bundled candles, search,
+ * Optimisation reports for the output tests: the real pipeline (bundled candles, search,
  * walk-forward, ranking, Monte Carlo) with a synthetic evaluator in place of the backtests, so a
  * report is made in milliseconds and its numbers are known.
  */
 import { computeMetrics } from '@lumenlink/analysis';
-import type { EquitySample, EvaluationJob } from '../src/optimize/evaluate.js';
-import type { Evaluator, JobOutcome } from '../src/optimize/evaluator.js';
-import { parseOptimizeArgs } from '../src/optimize/options.js';
-import { executeOptimize, type OptimizeReport } from '../src/optimize/run.js';
+import type { EquitySample, EvaluationJob } from '../src/evaluate.js';
+import type { Evaluator, JobOutcome } from '../src/evaluator.js';
+import { optimize, type OptimizeReport, type OptimizeRequest } from '../src/run.js';
+import { buildSpace } from '../src/space.js';
 
 const day = 86_400_000;
 
@@ -82,35 +82,40 @@ export function syntheticEvaluator(failOn?: number): Evaluator {
 
 /**
  * An optimisation of ema_crossover over fastPeriod 5..20 step 5 and slowPeriod 20..50 step 10
- * (the set 20/20 refused), on the bundled candles, with the synthetic evaluator.
+ * (the set 20/20 refused), on the bundled candles, with the synthetic evaluator. `ranges` adds
+ * searched parameters; `request` replaces parts of the request.
  */
 export async function sampleOptimizeReport(
   options: {
     readonly walkForward?: boolean;
     readonly failOn?: number;
-    readonly extra?: readonly string[];
+    readonly ranges?: readonly string[];
+    readonly request?: Partial<OptimizeRequest>;
   } = {},
 ): Promise<OptimizeReport> {
-  const command = parseOptimizeArgs([
-    '--strategy',
-    'ema_crossover',
-    '--range',
-    'fastPeriod=5:20:5',
-    '--range',
-    'slowPeriod=20:50:10',
-    '--symbol',
-    'BTC-USDT',
-    '--min-trades',
-    '0',
-    '--mc-runs',
-    '200',
-    ...(options.walkForward === true
-      ? ['--walk-forward', '--in-sample', '60d', '--out-of-sample', '30d']
-      : []),
-    ...(options.extra ?? []),
-  ]);
-  if (command.kind !== 'run') throw new Error('expected a run');
-  return executeOptimize(command.options, {
-    evaluator: () => syntheticEvaluator(options.failOn),
-  });
+  const strategy = 'ema_crossover';
+  const ranges = ['fastPeriod=5:20:5', 'slowPeriod=20:50:10', ...(options.ranges ?? [])];
+  return optimize(
+    {
+      strategy,
+      source: { kind: 'bundled' },
+      symbols: ['BTC-USDT'],
+      dimensions: buildSpace(strategy, ranges, undefined),
+      minTrades: 0,
+      monteCarloRuns: 200,
+      backtestArgs: [`--strategy=${strategy}`, '--symbol=BTC-USDT'],
+      ...(options.walkForward === true
+        ? {
+            walkForward: {
+              inSampleMs: 60 * day,
+              outOfSampleMs: 30 * day,
+              stepMs: 30 * day,
+              anchored: false,
+            },
+          }
+        : {}),
+      ...options.request,
+    },
+    { evaluator: () => syntheticEvaluator(options.failOn) },
+  );
 }
