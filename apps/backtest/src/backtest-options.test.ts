@@ -153,7 +153,7 @@ describe('parseBacktestArgs bad flags', () => {
     ],
     [
       ['--strategy', 'ema_crossover', '--param', 'fastPeriod'],
-      '--param: "fastPeriod" is not key=value, such as --param fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
+      '--param: "fastPeriod" is not key=value, such as fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
     ],
     [
       ['--strategy', 'ema_crossover', '--param', 'fastPeriod=0'],

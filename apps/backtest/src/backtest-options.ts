@@ -17,7 +17,7 @@ import {
   type RiskEngineOptions,
 } from '@lumenlink/risk';
 import { strategyKeys } from '@lumenlink/strategies';
-import { parseConfigFlag } from './config-flag.js';
+import { parseConfigFlag, parseStrategyFlags } from './config-flag.js';
 import {
   flagValue,
   formatFlagHelp,
@@ -27,7 +27,6 @@ import {
   type FlagSpec,
   type ParsedFlags,
 } from './flags.js';
-import { parseStrategyParams } from './strategy-params.js';
 import { parseTimeFlag, timeFlagAccepted } from './time-flag.js';
 
 /** Everything a backtest run needs, from the command line. Money in the quote currency. */
@@ -480,7 +479,7 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   if (hasFlag(flags, 'help')) return { kind: 'help' };
 
   const strategy = flagValue(flags, 'strategy') ?? configKeys.STRATEGY.defaultValue;
-  const params = parseStrategyParams(strategy, flags.get('param') ?? []);
+  const params = parseStrategyFlags(strategy, flags.get('param') ?? []);
   const symbols = parseSymbols(flags);
   const intervalRaw = flagValue(flags, 'interval');
   const interval =

@@ -8,6 +8,7 @@
  */
 export {
   openStore,
+  openEmptyStore,
   defaultBusyTimeoutMs,
   type OpenStoreOptions,
   type LumenLinkStore,
@@ -46,6 +47,7 @@ export {
 } from './market-data-service.js';
 export {
   fetchHistory,
+  formatHistoryResult,
   defaultProgressEveryPages,
   defaultProgressEveryMs,
   type FetchHistoryOptions,
@@ -77,6 +79,8 @@ export {
   loadCandles,
   inferInterval,
   symbolFromFileName,
+  candlePeriod,
+  type CandlePeriod,
   type CandleSource,
   type LoadCandlesOptions,
   type LoadedCandles,

@@ -18,6 +18,7 @@ import { bundledDatasets, loadBundledCandles } from './bundled-data.js';
 import { readCandlesCsv } from './csv.js';
 import { DataInputError } from './input-error.js';
 import { openStore } from './open-store.js';
+import { utcMinute } from './time-text.js';
 
 /** Where a run's candles come from. */
 export type CandleSource =
@@ -206,4 +207,57 @@ export async function loadCandles(options: LoadCandlesOptions): Promise<LoadedCa
     case 'bundled':
       return loadBundled(options);
   }
+}
+
+/** The candle open times of a run's period that the data holds, and how many candles fall in it. */
+export interface CandlePeriod {
+  /** First and last candle open time in the period (epoch ms). */
+  readonly from: number;
+  readonly to: number;
+  /** Candles in the period, over every symbol. */
+  readonly candles: number;
+}
+
+/**
+ * The part of the data a run's period covers: its first and last candle and the candle count.
+ *
+ * @example
+ * ```ts
+ * candlePeriod(loaded.candles, Date.UTC(2024, 2, 1), undefined); // { from, to, candles }
+ * ```
+ * @throws {DataInputError} on `--from` (or `--to` when no start is given) when no candle falls in
+ *   the period, saying what the data covers.
+ */
+export function candlePeriod(
+  candles: ReadonlyMap<SymbolId, readonly Candle[]>,
+  from: number | undefined,
+  to: number | undefined,
+): CandlePeriod {
+  const start = from ?? Number.NEGATIVE_INFINITY;
+  const end = to ?? Number.POSITIVE_INFINITY;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  let dataFirst = Number.POSITIVE_INFINITY;
+  let dataLast = Number.NEGATIVE_INFINITY;
+  let count = 0;
+  for (const list of candles.values()) {
+    dataFirst = Math.min(dataFirst, list[0]?.time ?? dataFirst);
+    dataLast = Math.max(dataLast, list.at(-1)?.time ?? dataLast);
+    for (const candle of list) {
+      if (candle.time < start || candle.time > end) continue;
+      first = Math.min(first, candle.time);
+      last = Math.max(last, candle.time);
+      count++;
+    }
+  }
+  if (count === 0) {
+    const range = Number.isFinite(dataFirst)
+      ? `${utcMinute(dataFirst)} → ${utcMinute(dataLast)} UTC`
+      : 'nothing';
+    throw new DataInputError(
+      from === undefined ? '--to' : '--from',
+      `no candles between --from and --to; the data covers ${range}`,
+    );
+  }
+  return { from: first, to: last, candles: count };
 }

@@ -84,6 +84,7 @@ export type { WorkerSetup, FaultInjection } from './worker-protocol.js';
 export {
   walkForwardWindows,
   runWalkForward,
+  parseDuration,
   type WalkForwardOptions,
   type WalkForwardWindow,
   type WindowResult,

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { timeframeMs, type Candle, type SymbolId, type Timeframe } from '@lumenlink/core';
 import { formatTime, type Metrics } from '@lumenlink/analysis';
+import { candlePeriod } from '@lumenlink/data';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import { OptimizeInputError } from './errors.js';
 import type { BacktestSettings, EquitySample, EvaluationJob } from './evaluate.js';
@@ -256,35 +257,10 @@ function pickPoints(options: Resolved, interval: Timeframe): Points {
   return { candidates, rejected, requested: options.samples };
 }
 
-function candlePeriod(
-  candles: ReadonlyMap<SymbolId, readonly Candle[]>,
-  options: Resolved,
-): Period {
-  const from = options.from ?? Number.NEGATIVE_INFINITY;
-  const to = options.to ?? Number.POSITIVE_INFINITY;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  let dataFirst = Number.POSITIVE_INFINITY;
-  let dataLast = Number.NEGATIVE_INFINITY;
-  for (const list of candles.values()) {
-    dataFirst = Math.min(dataFirst, list[0]?.time ?? dataFirst);
-    dataLast = Math.max(dataLast, list.at(-1)?.time ?? dataLast);
-    for (const candle of list) {
-      if (candle.time < from || candle.time > to) continue;
-      first = Math.min(first, candle.time);
-      last = Math.max(last, candle.time);
-    }
-  }
-  if (!Number.isFinite(first)) {
-    const range = Number.isFinite(dataFirst)
-      ? `${formatTime(dataFirst)} → ${formatTime(dataLast)} UTC`
-      : 'nothing';
-    throw new OptimizeInputError(
-      options.from === undefined ? '--to' : '--from',
-      `no candles between --from and --to; the data covers ${range}`,
-    );
-  }
-  return { from: first, to: last };
+/** The candle open times optimised over. */
+function periodOf(candles: ReadonlyMap<SymbolId, readonly Candle[]>, options: Resolved): Period {
+  const { from, to } = candlePeriod(candles, options.from, options.to);
+  return { from, to };
 }
 
 function failedRun(point: ParamPoint, job: EvaluationJob, outcome: JobOutcome): FailedRun | null {
@@ -412,7 +388,7 @@ export async function optimize(
   const options = resolve(request);
   const loaded = await loadSource(options.source, options.symbols, options.interval);
   const { interval } = loaded;
-  const period = candlePeriod(loaded.candles, options);
+  const period = periodOf(loaded.candles, options);
   const { settings } = options;
   const points = pickPoints(options, interval);
   const { candidates } = points;

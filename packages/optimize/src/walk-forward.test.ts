@@ -3,7 +3,13 @@ import { computeMetrics, type Metrics } from '@lumenlink/analysis';
 import type { EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome } from './evaluator.js';
 import type { Candidate } from './search.js';
-import { chooseBest, runWalkForward, walkForwardWindows, type Period } from './walk-forward.js';
+import {
+  chooseBest,
+  parseDuration,
+  runWalkForward,
+  walkForwardWindows,
+  type Period,
+} from './walk-forward.js';
 
 const day = 86_400_000;
 const start = Date.UTC(2024, 0, 1);
@@ -265,5 +271,15 @@ describe('chooseBest', () => {
       qualified: false,
     });
     expect(chooseBest(candidates(1), [outcomes[2]!], 'return', 0)).toBeNull();
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads minutes, hours, days and weeks', () => {
+    expect(parseDuration('--step', '30m')).toBe(1_800_000);
+    expect(parseDuration('--step', '12h')).toBe(43_200_000);
+    expect(parseDuration('--step', '90d')).toBe(90 * 86_400_000);
+    expect(parseDuration('--step', '2w')).toBe(14 * 86_400_000);
+    expect(() => parseDuration('--step', '0d')).toThrow('--step: "0d" is not a duration');
   });
 });

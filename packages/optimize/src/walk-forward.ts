@@ -5,10 +5,34 @@
  * strategy would have earned had it been re-optimised on schedule.
  */
 import type { Metrics } from '@lumenlink/analysis';
+import { OptimizeInputError } from './errors.js';
 import type { EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome, SettledListener } from './evaluator.js';
 import { metricValue, rankScored, type RankMetric } from './ranking.js';
 import type { Candidate } from './search.js';
+
+const durationUnits = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/**
+ * Parses a window length such as `90d`, `12w`, `720h` or `30m` to ms.
+ *
+ * @example
+ * ```ts
+ * parseDuration('--in-sample', '90d'); // 7_776_000_000
+ * ```
+ * @throws {OptimizeInputError} naming `field` for anything else.
+ */
+export function parseDuration(field: string, text: string): number {
+  const match = /^(\d+)\s*([mhdw])$/.exec(text.trim());
+  const count = Number(match?.[1]);
+  if (match === null || !(count > 0)) {
+    throw new OptimizeInputError(
+      field,
+      `${JSON.stringify(text)} is not a duration. Accepted: a count and m, h, d or w, such as 90d, 12w or 720h`,
+    );
+  }
+  return count * durationUnits[match[2] as keyof typeof durationUnits];
+}
 
 /** How the data is cut. Durations in ms. */
 export interface WalkForwardOptions {

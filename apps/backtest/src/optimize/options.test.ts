@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gridValues } from '@lumenlink/optimize';
 import { isUsageError } from '../flags.js';
-import {
-  optimizeHelp,
-  parseDuration,
-  parseOptimizeArgs,
-  type OptimizeCliOptions,
-} from './options.js';
+import { optimizeHelp, parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
 
 const base = ['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5'];
 
@@ -156,15 +151,5 @@ describe('parseOptimizeArgs', () => {
     expect(help).toContain('--walk-forward');
     expect(help).toContain('--fee-bps N');
     expect(help).not.toContain('--db FILE');
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads minutes, hours, days and weeks', () => {
-    expect(parseDuration('--step', '30m')).toBe(1_800_000);
-    expect(parseDuration('--step', '12h')).toBe(43_200_000);
-    expect(parseDuration('--step', '90d')).toBe(90 * 86_400_000);
-    expect(parseDuration('--step', '2w')).toBe(14 * 86_400_000);
-    expect(() => parseDuration('--step', '0d')).toThrow('--step: "0d" is not a duration');
   });
 });

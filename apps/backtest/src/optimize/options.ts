@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { strategyKeys } from '@lumenlink/strategies';
 import { backtestFlags, parseBacktestArgs, type BacktestCliOptions } from '../backtest-options.js';
+import { checkStrategyFlag } from '../config-flag.js';
 import {
   flagValue,
   formatFlagHelp,
@@ -15,11 +16,11 @@ import {
   type FlagSpec,
   type ParsedFlags,
 } from '../flags.js';
-import { checkStrategyKey } from '../strategy-params.js';
 import {
   buildSpace,
   isRankMetric,
   maxSeed,
+  parseDuration,
   rangeAccepted,
   rankMetrics,
   searchMethods,
@@ -247,25 +248,6 @@ function integerFlag(
   return value;
 }
 
-const durationUnits = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
-/**
- * Parses a window length such as `90d`, `12w`, `720h` or `30m` to ms.
- *
- * @throws {UsageError} naming the flag for anything else.
- */
-export function parseDuration(flag: string, text: string): number {
-  const match = /^(\d+)\s*([mhdw])$/.exec(text.trim());
-  const count = Number(match?.[1]);
-  if (match === null || !(count > 0)) {
-    throw new UsageError(
-      flag,
-      `${JSON.stringify(text)} is not a duration. Accepted: a count and m, h, d or w, such as 90d, 12w or 720h`,
-    );
-  }
-  return count * durationUnits[match[2] as keyof typeof durationUnits];
-}
-
 function parseWalkForward(flags: ParsedFlags): WalkForwardOptions | undefined {
   if (!hasFlag(flags, 'walk-forward')) {
     for (const name of ['in-sample', 'out-of-sample', 'step', 'anchored']) {
@@ -403,7 +385,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       `is required: the strategy to optimise, one of ${strategyKeys.join(', ')}`,
     );
   }
-  const strategy = checkStrategyKey(strategyRaw);
+  const strategy = checkStrategyFlag(strategyRaw);
   const backtestArgs = backtestArgv(flags);
   const command = parseBacktestArgs(backtestArgs);
   if (command.kind !== 'run') return { kind: 'help' };

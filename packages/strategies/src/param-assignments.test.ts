@@ -1,28 +1,28 @@
-import { strategyDefinitions } from '@lumenlink/strategies';
+import { ValidationError } from '@lumenlink/core';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from './flags.js';
-import { checkStrategyKey, parseStrategyParams } from './strategy-params.js';
+import { checkStrategyKey, parseParamAssignments } from './param-assignments.js';
+import { strategyDefinitions } from './registry.js';
 
 function failure(strategy: string, entries: string[]): string {
   try {
-    parseStrategyParams(strategy, entries);
+    parseParamAssignments(strategy, entries);
   } catch (error) {
-    if (error instanceof UsageError) return error.message;
+    if (error instanceof ValidationError) return error.message;
     throw error;
   }
-  throw new Error('parseStrategyParams did not throw');
+  throw new Error('parseParamAssignments did not throw');
 }
 
-describe('parseStrategyParams', () => {
+describe('parseParamAssignments', () => {
   it('fills every default when no parameter is given', () => {
     for (const [key, definition] of Object.entries(strategyDefinitions)) {
-      expect(parseStrategyParams(key, [])).toEqual(definition.defaults);
+      expect(parseParamAssignments(key, [])).toEqual(definition.defaults);
     }
   });
 
   it('types values by the parameter: numbers, lists and dotted group members', () => {
     expect(
-      parseStrategyParams('advanced_composite', [
+      parseParamAssignments('advanced_composite', [
         'buyThreshold=0.45',
         'emaSlow=30',
         'higherTimeframes=4h, 1d',
@@ -40,7 +40,7 @@ describe('parseStrategyParams', () => {
         sentiment: 0,
       },
     });
-    expect(parseStrategyParams('advanced_composite', ['higherTimeframes='])).toMatchObject({
+    expect(parseParamAssignments('advanced_composite', ['higherTimeframes='])).toMatchObject({
       higherTimeframes: [],
     });
   });
@@ -48,7 +48,7 @@ describe('parseStrategyParams', () => {
   it('lets the strategy schema reject bad values, listing every problem with what is accepted', () => {
     expect(failure('ema_crossover', ['fastPeriod=abc', 'confidence=2'])).toBe(
       [
-        '--param: Invalid parameters for strategy ema_crossover (2 problems):',
+        'Invalid parameters for strategy ema_crossover (2 problems):',
         '  - fastPeriod: got "abc". Accepted: an integer from 1 to 500 (default 9)',
         '  - confidence: got 2. Accepted: a number > 0 and <= 1 (default 1)',
       ].join('\n'),
@@ -69,10 +69,10 @@ describe('parseStrategyParams', () => {
 
   it('rejects text that is not key=value, and a parameter given twice', () => {
     expect(failure('ema_crossover', ['=5'])).toBe(
-      '--param: "=5" is not key=value, such as --param fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
+      '"=5" is not key=value, such as fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
     );
     expect(failure('ema_crossover', ['fastPeriod=5', 'fastPeriod=6'])).toBe(
-      '--param: fastPeriod is given more than once; give it once',
+      'fastPeriod is given more than once; give it once',
     );
   });
 });
@@ -81,7 +81,7 @@ describe('checkStrategyKey', () => {
   it('accepts the built-in keys and lists them for anything else', () => {
     expect(checkStrategyKey('smart_dca')).toBe('smart_dca');
     expect(() => checkStrategyKey('toString')).toThrow(
-      '--strategy: unknown strategy "toString". Accepted: rsi_mean_reversion, ema_crossover, composite, advanced_composite, grid_trading, smart_dca',
+      'unknown strategy "toString". Accepted: rsi_mean_reversion, ema_crossover, composite, advanced_composite, grid_trading, smart_dca',
     );
   });
 });

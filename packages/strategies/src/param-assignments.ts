@@ -1,27 +1,21 @@
 /**
- * `--param key=value`: strategy parameters from the command line, typed by the strategy's
- * documented parameters and validated by its zod schema.
+ * Strategy parameters from `key=value` texts (a command line's `--param`, an env list), typed by
+ * the strategy's documented parameters and validated by its zod schema.
  */
-import {
-  getStrategyDefinition,
-  isStrategyKey,
-  StrategyParamsError,
-  strategyKeys,
-  type StrategyParameter,
-} from '@lumenlink/strategies';
-import { UsageError } from './flags.js';
+import { ValidationError } from '@lumenlink/core';
+import type { StrategyParameter } from './params.js';
+import { getStrategyDefinition, isStrategyKey, strategyKeys } from './registry.js';
 
 const decimal = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Checks a strategy key.
  *
- * @throws {UsageError} on `--strategy` for an unknown key, listing the keys.
+ * @throws {ValidationError} for an unknown key, listing the keys.
  */
 export function checkStrategyKey(key: string): string {
   if (!isStrategyKey(key)) {
-    throw new UsageError(
-      '--strategy',
+    throw new ValidationError(
       `unknown strategy ${JSON.stringify(key)}. Accepted: ${strategyKeys.join(', ')}`,
     );
   }
@@ -69,13 +63,14 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
  *
  * @example
  * ```ts
- * parseStrategyParams('ema_crossover', ['fastPeriod=12', 'slowPeriod=26']);
+ * parseParamAssignments('ema_crossover', ['fastPeriod=12', 'slowPeriod=26']);
  * // { fastPeriod: 12, slowPeriod: 26, confidence: 1 }
  * ```
- * @throws {UsageError} on `--param` for a text without `=`, a parameter given twice, or
- *   parameters the schema rejects (every problem listed, with what each parameter accepts).
+ * @throws {ValidationError} for an unknown strategy, a text without `=` or a parameter given
+ *   twice; {@link StrategyParamsError} for parameters the schema rejects (every problem
+ *   listed, with what each parameter accepts).
  */
-export function parseStrategyParams(
+export function parseParamAssignments(
   strategy: string,
   entries: readonly string[],
 ): Record<string, unknown> {
@@ -88,21 +83,15 @@ export function parseStrategyParams(
     const equals = entry.indexOf('=');
     const name = equals === -1 ? '' : entry.slice(0, equals).trim();
     if (name === '') {
-      throw new UsageError(
-        '--param',
-        `${JSON.stringify(entry)} is not key=value, such as --param ${definition.parameters[0]?.name ?? 'name'}=${String(definition.parameters[0]?.default ?? 1)}; ${strategy} takes ${names}`,
+      throw new ValidationError(
+        `${JSON.stringify(entry)} is not key=value, such as ${definition.parameters[0]?.name ?? 'name'}=${String(definition.parameters[0]?.default ?? 1)}; ${strategy} takes ${names}`,
       );
     }
     if (seen.has(name)) {
-      throw new UsageError('--param', `${name} is given more than once; give it once`);
+      throw new ValidationError(`${name} is given more than once; give it once`);
     }
     seen.add(name);
     setPath(input, name.split('.'), coerce(entry.slice(equals + 1).trim(), rows.get(name)));
   }
-  try {
-    return definition.parseParams(input) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof StrategyParamsError) throw new UsageError('--param', error.message);
-    throw error;
-  }
+  return definition.parseParams(input) as Record<string, unknown>;
 }
