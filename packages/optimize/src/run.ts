@@ -372,7 +372,7 @@ function workerSetup(options: Resolved, interval: Timeframe): WorkerSetup {
  *   strategy: 'ema_crossover',
  *   source: { kind: 'bundled' },
  *   symbols: ['BTC-USDT'],
- *   dimensions: buildSpace('ema_crossover', ['fastPeriod=5:20:5', 'slowPeriod=30,50'], undefined),
+ *   dimensions: buildSpace('ema_crossover', ['fastPeriod=5:20:5', 'slowPeriod=30,50']),
  *   metric: 'sharpe',
  * });
  * console.log(report.best?.point);

@@ -486,14 +486,20 @@ export function parseSpaceJson(
 
 /**
  * The dimensions of a search: the `--space` file's, then the `--range` flags' (a flag replaces
- * the file's entry of the same parameter, so a file can be tweaked from the command line).
+ * the file's entry of the same parameter, so a file can be tweaked from the command line). Each
+ * range is checked against the strategy's zod schema: `fastPeriod=5:20:5` (min:max:step),
+ * `slowPeriod=30,40` (a list), `confidence=0.5:1` (a real range, drawn by a random search).
  *
+ * @example
+ * ```ts
+ * const dimensions = buildSpace('ema_crossover', ['fastPeriod=5:20:5', 'slowPeriod=30,40']);
+ * ```
  * @throws {OptimizeInputError} when no parameter is searched, or a `--range` names a parameter twice.
  */
 export function buildSpace(
   strategy: string,
   ranges: readonly string[],
-  spaceFile: string | undefined,
+  spaceFile?: string,
 ): Dimension[] {
   const table = describeStrategyParameters(strategy);
   const fromFile = spaceFile === undefined ? [] : parseSpaceFile(spaceFile, table, strategy);

@@ -100,7 +100,7 @@ export async function sampleOptimizeReport(
       strategy,
       source: { kind: 'bundled' },
       symbols: ['BTC-USDT'],
-      dimensions: buildSpace(strategy, ranges, undefined),
+      dimensions: buildSpace(strategy, ranges),
       minTrades: 0,
       monteCarloRuns: 200,
       backtestArgs: [`--strategy=${strategy}`, '--symbol=BTC-USDT'],
