@@ -29,7 +29,11 @@ export const usageExitCode = 2;
  * Reports an error of a command on stderr and returns its exit code: 2 for a bad command line,
  * 1 for anything else (unexpected errors with their stack).
  */
-export function reportCommandError(error: unknown, io: CommandIo, command: string): number {
+export function reportCommandError(
+  error: unknown,
+  io: { readonly stderr: { write(text: string): unknown } },
+  command: string,
+): number {
   if (isUsageError(error)) {
     io.stderr.write(`Error: ${error.message}\nRun pnpm ${command} -- --help for every flag.\n`);
     return usageExitCode;

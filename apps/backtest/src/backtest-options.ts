@@ -10,7 +10,12 @@ import {
   type SymbolId,
   type Timeframe,
 } from '@lumenlink/core';
-import { bundledDatasets, type CandleSource } from '@lumenlink/data';
+import {
+  bundledDatasets,
+  parseTimeText,
+  timeTextAccepted,
+  type CandleSource,
+} from '@lumenlink/data';
 import {
   optionalRiskChecks,
   type OptionalRiskCheckName,
@@ -27,7 +32,6 @@ import {
   type FlagSpec,
   type ParsedFlags,
 } from './flags.js';
-import { parseTimeFlag, timeFlagAccepted } from './time-flag.js';
 
 /** Everything a backtest run needs, from the command line. Money in the quote currency. */
 export interface BacktestCliOptions {
@@ -112,7 +116,7 @@ export const backtestFlags: readonly FlagSpec[] = [
     name: 'from',
     kind: 'value',
     placeholder: 'TIME',
-    help: `First candle traded: ${timeFlagAccepted}; earlier candles only warm the strategy up.`,
+    help: `First candle traded: ${timeTextAccepted}; earlier candles only warm the strategy up.`,
   },
   {
     name: 'to',
@@ -487,8 +491,8 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   const source = parseSource(flags, symbols, interval);
   const fromRaw = flagValue(flags, 'from');
   const toRaw = flagValue(flags, 'to');
-  const from = fromRaw === undefined ? undefined : parseTimeFlag('--from', fromRaw, 'start');
-  const to = toRaw === undefined ? undefined : parseTimeFlag('--to', toRaw, 'end');
+  const from = fromRaw === undefined ? undefined : parseTimeText('--from', fromRaw, 'start');
+  const to = toRaw === undefined ? undefined : parseTimeText('--to', toRaw, 'end');
   if (from !== undefined && to !== undefined && from > to) {
     throw new UsageError('--to', `${toRaw} is before --from ${fromRaw}; give a --to after --from`);
   }

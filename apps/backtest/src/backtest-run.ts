@@ -12,7 +12,8 @@ import {
   readSentimentFile,
   type LoadedCandles,
 } from '@lumenlink/data';
-import { runBacktest, type BacktestOptions, type BacktestResult } from '@lumenlink/engine';
+import { runBacktest, type BacktestResult } from '@lumenlink/engine';
+import { backtestOptionsOf, backtestSettingsOf } from '@lumenlink/optimize';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import type { BacktestCliOptions } from './backtest-options.js';
 import { UsageError } from './flags.js';
@@ -71,32 +72,6 @@ async function loadRun(
   return { loaded, factory: early ?? strategyFactory(options, loaded.interval) };
 }
 
-/** `runBacktest`'s options for the command line's. */
-function engineOptions(
-  options: BacktestCliOptions,
-  loaded: LoadedCandles,
-  create: (symbol: SymbolId) => Strategy,
-): BacktestOptions {
-  return {
-    candles: loaded.candles,
-    interval: loaded.interval,
-    strategy: create,
-    startingCash: options.startingCash,
-    feeBps: options.feeBps,
-    slippageBps: options.slippageBps,
-    fillMode: options.fillMode,
-    risk: options.risk,
-    protections: options.protections,
-    atrPeriod: options.atrPeriod,
-    trailingStopAtrMultiple: options.trailingStopAtrMultiple,
-    ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
-    ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
-    ...(options.from === undefined ? {} : { from: options.from }),
-    ...(options.to === undefined ? {} : { to: options.to }),
-    closeAtEnd: options.closeAtEnd,
-  };
-}
-
 /**
  * Runs one backtest.
  *
@@ -129,7 +104,12 @@ export async function executeBacktest(
   let result: BacktestResult;
   try {
     result = await runBacktest({
-      ...engineOptions(options, loaded, factory.create),
+      candles: loaded.candles,
+      interval,
+      strategy: factory.create,
+      ...backtestOptionsOf(backtestSettingsOf(options)),
+      ...(options.from === undefined ? {} : { from: options.from }),
+      ...(options.to === undefined ? {} : { to: options.to }),
       ...(store === undefined ? {} : { stores: store }),
       ...(marketContext === undefined ? {} : { marketContext }),
       ...(hooks.onProgress === undefined

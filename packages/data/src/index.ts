@@ -15,6 +15,7 @@ export {
 } from './open-store.js';
 export { DuplicateOrderError } from './store-errors.js';
 export { DataInputError } from './input-error.js';
+export { parseTimeText, timeTextAccepted } from './time-text.js';
 export { migrations } from './migrations/index.js';
 export type {
   Database,

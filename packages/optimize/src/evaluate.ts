@@ -5,7 +5,7 @@
  * engine stop at the period's end, so an evaluation cannot see later data.
  */
 import type { Candle, RiskCheckName, RiskSizingMethod, SymbolId, Timeframe } from '@lumenlink/core';
-import { runBacktest, type Trade } from '@lumenlink/engine';
+import { runBacktest, type BacktestOptions, type Trade } from '@lumenlink/engine';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import { computeMetrics, reportInputOf, type Metrics } from '@lumenlink/analysis';
 
@@ -77,6 +77,69 @@ export interface EvaluationContext {
   readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
   readonly interval: Timeframe;
   readonly settings: BacktestSettings;
+}
+
+/** Options that hold a run's settings, such as a backtest command line's; risk as the engine takes it. */
+export type SettingsSource = Omit<BacktestSettings, 'risk' | 'stopLossPct' | 'takeProfitPct'> & {
+  readonly risk: NonNullable<BacktestOptions['risk']>;
+  readonly stopLossPct?: number | undefined;
+  readonly takeProfitPct?: number | undefined;
+};
+
+/**
+ * The settings of `options` as plain data that can be posted to a worker (switched-off checks
+ * as an array).
+ *
+ * @example
+ * ```ts
+ * const settings = backtestSettingsOf({ ...defaultBacktestSettings, risk: { maxPositionUsd: 5_000 } });
+ * ```
+ */
+export function backtestSettingsOf(options: SettingsSource): BacktestSettings {
+  const { disabledChecks, ...limits } = options.risk;
+  return {
+    startingCash: options.startingCash,
+    feeBps: options.feeBps,
+    slippageBps: options.slippageBps,
+    fillMode: options.fillMode,
+    risk: {
+      ...limits,
+      ...(disabledChecks === undefined ? {} : { disabledChecks: [...disabledChecks] }),
+    },
+    protections: options.protections,
+    atrPeriod: options.atrPeriod,
+    trailingStopAtrMultiple: options.trailingStopAtrMultiple,
+    ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
+    ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
+    closeAtEnd: options.closeAtEnd,
+  };
+}
+
+/**
+ * `runBacktest`'s options for the settings: everything but the candles, the strategy and the
+ * period.
+ *
+ * @example
+ * ```ts
+ * await runBacktest({ candles, interval, strategy, ...backtestOptionsOf(defaultBacktestSettings) });
+ * ```
+ */
+export function backtestOptionsOf(
+  settings: BacktestSettings,
+): Omit<BacktestOptions, 'candles' | 'interval' | 'strategy'> {
+  return {
+    startingCash: settings.startingCash,
+    feeBps: settings.feeBps,
+    slippageBps: settings.slippageBps,
+    fillMode: settings.fillMode,
+    risk: settings.risk,
+    protections: settings.protections,
+    atrPeriod: settings.atrPeriod,
+    trailingStopAtrMultiple: settings.trailingStopAtrMultiple,
+    ...(settings.stopLossPct === undefined ? {} : { stopLossPct: settings.stopLossPct }),
+    ...(settings.takeProfitPct === undefined ? {} : { takeProfitPct: settings.takeProfitPct }),
+    closeAtEnd: settings.closeAtEnd,
+  };
 }
 
 /** Index of the first candle with `time > at` (the list's length when there is none). */
@@ -151,19 +214,9 @@ export async function evaluate(
     candles,
     interval,
     strategy: create,
-    startingCash: settings.startingCash,
-    feeBps: settings.feeBps,
-    slippageBps: settings.slippageBps,
-    fillMode: settings.fillMode,
-    risk: settings.risk,
-    protections: settings.protections,
-    atrPeriod: settings.atrPeriod,
-    trailingStopAtrMultiple: settings.trailingStopAtrMultiple,
-    ...(settings.stopLossPct === undefined ? {} : { stopLossPct: settings.stopLossPct }),
-    ...(settings.takeProfitPct === undefined ? {} : { takeProfitPct: settings.takeProfitPct }),
+    ...backtestOptionsOf(settings),
     ...(job.from === undefined ? {} : { from: job.from }),
     ...(job.to === undefined ? {} : { to: job.to }),
-    closeAtEnd: settings.closeAtEnd,
   });
   const input = reportInputOf(result, {
     title: context.strategy,

@@ -24,6 +24,7 @@ export {
   buildSpace,
   describeStrategyParameters,
   parseRangeFlag,
+  parseHeatmapAxes,
   parseSpaceFile,
   parseSpaceJson,
   rangeAccepted,
@@ -60,6 +61,9 @@ export {
 } from './ranking.js';
 export {
   evaluate,
+  backtestOptionsOf,
+  backtestSettingsOf,
+  type SettingsSource,
   type BacktestSettings,
   type RiskSettings,
   type EvaluationJob,

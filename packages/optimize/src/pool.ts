@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { PermanentError } from '@lumenlink/core';
 import type { EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome, SettledListener } from './evaluator.js';
 import type {
@@ -67,10 +68,11 @@ interface Slot {
 }
 
 /** Thrown by {@link WorkerPool.start} when a worker cannot load its candles. */
-export class WorkerSetupError extends Error {
+export class WorkerSetupError extends PermanentError {
+  readonly code = 'WORKER_SETUP_FAILED';
+
   constructor(message: string) {
     super(`a worker could not start: ${message}`);
-    this.name = 'WorkerSetupError';
   }
 }
 

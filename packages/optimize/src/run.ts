@@ -151,12 +151,12 @@ export interface OptimizeRequest {
   /** Where the candles come from: bundled, CSV files, a database, or candles in memory. */
   readonly source: OptimizeSource;
   /** Symbols to trade; default every bundled symbol, or the CSV files' names. */
-  readonly symbols?: readonly SymbolId[];
+  readonly symbols?: readonly SymbolId[] | undefined;
   /** Candle interval; default `1h`, or inferred from a CSV file. */
-  readonly interval?: Timeframe;
+  readonly interval?: Timeframe | undefined;
   /** First and last candle open time optimised over (epoch ms); default all the data. */
-  readonly from?: number;
-  readonly to?: number;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
   /** The fill model and risk limits; each missing one is {@link defaultBacktestSettings}'. */
   readonly settings?: Partial<BacktestSettings>;
   /** The strategy's parameters outside the search; default its defaults. */
@@ -178,11 +178,11 @@ export interface OptimizeRequest {
   /** Worker threads (default the available cores). */
   readonly workers?: number;
   /** Walk-forward mode, when given. */
-  readonly walkForward?: WalkForwardOptions;
+  readonly walkForward?: WalkForwardOptions | undefined;
   /** Monte Carlo simulations of each kind on the winner (default 1000; 0: none). */
   readonly monteCarloRuns?: number;
   /** The two parameters of the HTML heatmap; default the first two searched. */
-  readonly heatmap?: readonly [string, string];
+  readonly heatmap?: readonly [string, string] | undefined;
   /** The backtest flags to rerun a result with (shown by the table); default none. */
   readonly backtestArgs?: readonly string[];
 }

@@ -589,3 +589,36 @@ export function pointParams(
   }
   return params;
 }
+
+/**
+ * The two searched parameters of the HTML heatmap, from `X,Y` text.
+ *
+ * @example
+ * ```ts
+ * parseHeatmapAxes('slowPeriod,fastPeriod', dimensions); // ['slowPeriod', 'fastPeriod']
+ * ```
+ * @throws {OptimizeInputError} on `--heatmap` for anything but two different searched parameters.
+ */
+export function parseHeatmapAxes(
+  text: string,
+  dimensions: readonly Dimension[],
+): readonly [string, string] {
+  const names = text.split(',').map((name) => name.trim());
+  const searched = dimensions.map((dimension) => dimension.name);
+  const [x, y] = names;
+  if (names.length !== 2 || x === undefined || y === undefined || x === y) {
+    throw new OptimizeInputError(
+      '--heatmap',
+      `${JSON.stringify(text)} is not two different parameters X,Y, such as ${searched.slice(0, 2).join(',') || 'fastPeriod,slowPeriod'}`,
+    );
+  }
+  for (const name of names) {
+    if (!searched.includes(name)) {
+      throw new OptimizeInputError(
+        '--heatmap',
+        `${name} is not searched; the searched parameters are ${searched.join(', ')}`,
+      );
+    }
+  }
+  return [x, y];
+}

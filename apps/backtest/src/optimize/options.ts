@@ -17,52 +17,39 @@ import {
   type ParsedFlags,
 } from '../flags.js';
 import {
+  backtestSettingsOf,
   buildSpace,
   isRankMetric,
   maxSeed,
   parseDuration,
+  parseHeatmapAxes,
   rangeAccepted,
   rankMetrics,
   searchMethods,
   type BacktestSettings,
-  type Dimension,
   type OptimizeRequest,
   type RankMetric,
   type SearchMethod,
   type WalkForwardOptions,
 } from '@lumenlink/optimize';
 
-/** Everything an optimisation needs, from the command line. */
-export interface OptimizeCliOptions {
-  readonly strategy: string;
-  /** The backtest command's view of the shared flags: data, period, fill model, risk, `--param`. */
-  readonly backtest: BacktestCliOptions;
-  /** The shared flags as given (`--name=value`), `--strategy` first: to rerun a result with. */
-  readonly backtestArgs: readonly string[];
-  /** The strategy's parameters outside the search: defaults and `--param` values. */
-  readonly baseParams: Record<string, unknown>;
-  readonly dimensions: readonly Dimension[];
-  readonly search: SearchMethod;
-  /** Points drawn by a random search. */
-  readonly samples: number;
-  readonly seed: number;
-  /** Largest grid accepted. */
-  readonly maxPoints: number;
-  readonly metric: RankMetric;
-  /** Runs with fewer trades rank after the others. */
-  readonly minTrades: number;
-  readonly workers: number;
-  /** Rows of the terminal table. */
-  readonly top: number;
-  /** Walk-forward mode, when asked for. */
-  readonly walkForward: WalkForwardOptions | undefined;
-  /** Monte Carlo simulations of each kind on the winner; 0: none. */
-  readonly monteCarloRuns: number;
-  /** The two parameters of the HTML heatmap; default the first two searched. */
-  readonly heatmap: readonly [string, string] | undefined;
-  readonly jsonFile: string | undefined;
-  readonly htmlFile: string | undefined;
-}
+/** Everything an optimisation needs, from the command line: `optimize`'s request, filled in. */
+export type OptimizeCliOptions = OptimizeRequest &
+  Required<
+    Pick<
+      OptimizeRequest,
+      'baseParams' | 'search' | 'samples' | 'seed' | 'maxPoints' | 'metric' | 'minTrades'
+    >
+  > &
+  Required<Pick<OptimizeRequest, 'workers' | 'monteCarloRuns' | 'backtestArgs'>> & {
+    /** The backtest command's view of the shared flags: data, period, fill model, risk, `--param`. */
+    readonly backtest: BacktestCliOptions;
+    readonly settings: BacktestSettings;
+    /** Rows of the terminal table. */
+    readonly top: number;
+    readonly jsonFile: string | undefined;
+    readonly htmlFile: string | undefined;
+  };
 
 /** What the command line asks for: help, or an optimisation. */
 export type OptimizeCommand =
@@ -268,31 +255,6 @@ function parseWalkForward(flags: ParsedFlags): WalkForwardOptions | undefined {
   };
 }
 
-function parseHeatmap(
-  flags: ParsedFlags,
-  dimensions: readonly Dimension[],
-): readonly [string, string] | undefined {
-  const raw = flagValue(flags, 'heatmap');
-  if (raw === undefined) return undefined;
-  const names = raw.split(',').map((name) => name.trim());
-  const searched = dimensions.map((dimension) => dimension.name);
-  if (names.length !== 2 || names[0] === names[1]) {
-    throw new UsageError(
-      '--heatmap',
-      `${JSON.stringify(raw)} is not two different parameters X,Y, such as ${searched.slice(0, 2).join(',') || 'fastPeriod,slowPeriod'}`,
-    );
-  }
-  for (const name of names) {
-    if (!searched.includes(name)) {
-      throw new UsageError(
-        '--heatmap',
-        `${name} is not searched; the searched parameters are ${searched.join(', ')}`,
-      );
-    }
-  }
-  return [names[0]!, names[1]!];
-}
-
 function outputPath(flags: ParsedFlags, name: string): string | undefined {
   const value = flagValue(flags, name);
   if (value !== undefined && value.trim() === '') {
@@ -315,54 +277,6 @@ function backtestArgv(flags: ParsedFlags): string[] {
     for (const value of values) argv.push(`--${name}=${value}`);
   }
   return argv;
-}
-
-/** The fill model and risk limits of the backtest options, as plain data for the workers. */
-export function backtestSettings(options: BacktestCliOptions): BacktestSettings {
-  const { disabledChecks, ...limits } = options.risk;
-  return {
-    startingCash: options.startingCash,
-    feeBps: options.feeBps,
-    slippageBps: options.slippageBps,
-    fillMode: options.fillMode,
-    risk: {
-      ...limits,
-      ...(disabledChecks === undefined ? {} : { disabledChecks: [...disabledChecks] }),
-    },
-    protections: options.protections,
-    atrPeriod: options.atrPeriod,
-    trailingStopAtrMultiple: options.trailingStopAtrMultiple,
-    ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
-    ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
-    closeAtEnd: options.closeAtEnd,
-  };
-}
-
-/** The request `optimize` takes, from the command line's options. */
-export function optimizeRequest(options: OptimizeCliOptions): OptimizeRequest {
-  const { backtest, walkForward, heatmap } = options;
-  return {
-    strategy: options.strategy,
-    source: backtest.source,
-    ...(backtest.symbols === undefined ? {} : { symbols: backtest.symbols }),
-    ...(backtest.interval === undefined ? {} : { interval: backtest.interval }),
-    ...(backtest.from === undefined ? {} : { from: backtest.from }),
-    ...(backtest.to === undefined ? {} : { to: backtest.to }),
-    settings: backtestSettings(backtest),
-    baseParams: options.baseParams,
-    dimensions: options.dimensions,
-    search: options.search,
-    samples: options.samples,
-    seed: options.seed,
-    maxPoints: options.maxPoints,
-    metric: options.metric,
-    minTrades: options.minTrades,
-    workers: options.workers,
-    ...(walkForward === undefined ? {} : { walkForward }),
-    monteCarloRuns: options.monteCarloRuns,
-    ...(heatmap === undefined ? {} : { heatmap }),
-    backtestArgs: options.backtestArgs,
-  };
 }
 
 /**
@@ -403,6 +317,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
   if (search === 'grid' && hasFlag(flags, 'samples')) {
     throw new UsageError('--samples', 'is for --search random; a grid visits every combination');
   }
+  const heatmapRaw = flagValue(flags, 'heatmap');
   const metricRaw = flagValue(flags, 'metric') ?? defaults.metric;
   if (!isRankMetric(metricRaw)) {
     throw new UsageError(
@@ -416,6 +331,12 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       strategy,
       backtest,
       backtestArgs,
+      source: backtest.source,
+      symbols: backtest.symbols,
+      interval: backtest.interval,
+      from: backtest.from,
+      to: backtest.to,
+      settings: backtestSettingsOf(backtest),
       baseParams: backtest.params,
       dimensions,
       search,
@@ -428,7 +349,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       top: integerFlag(flags, 'top', defaults.top, 1),
       walkForward: parseWalkForward(flags),
       monteCarloRuns: integerFlag(flags, 'mc-runs', defaults.monteCarloRuns, 0),
-      heatmap: parseHeatmap(flags, dimensions),
+      heatmap: heatmapRaw === undefined ? undefined : parseHeatmapAxes(heatmapRaw, dimensions),
       jsonFile: outputPath(flags, 'json'),
       htmlFile: outputPath(flags, 'html'),
     },

@@ -7,7 +7,7 @@ import {
   type OptimizeReport,
 } from '@lumenlink/optimize';
 import { isUsageError } from '../flags.js';
-import { optimizeRequest, parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
+import { parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
 
 /** A short real period of the bundled BTC data, so each backtest takes milliseconds. */
 const period = ['--symbol', 'BTC-USDT', '--from', '2024-03-01', '--to', '2024-03-21'];
@@ -27,7 +27,7 @@ function executeOptimize(
   options: OptimizeCliOptions,
   hooks: OptimizeHooks,
 ): Promise<OptimizeReport> {
-  return optimize(optimizeRequest(options), hooks);
+  return optimize(options, hooks);
 }
 
 async function usageError(promise: Promise<unknown>): Promise<{ field: string; message: string }> {
