@@ -5,7 +5,9 @@ import type { Candle } from '@lumenlink/core';
 import { formatCandlesCsv } from './csv.js';
 import { openStore } from './open-store.js';
 import { describe, expect, it } from 'vitest';
+import { DataInputError } from './input-error.js';
 import {
+  candlePeriod,
   inferInterval,
   loadCandles,
   symbolFromFileName,
@@ -163,5 +165,35 @@ describe('loadCandles from the bundled data', () => {
     const one = await loadCandles({ ...base, source: { kind: 'bundled' }, symbols: ['ETH-USDT'] });
     expect([...one.candles.keys()]).toEqual(['ETH-USDT']);
     expect(one.description).toBe('the bundled Binance 1h data (ETH-USDT, 2024)');
+  });
+});
+
+describe('candlePeriod', () => {
+  const data = new Map([
+    ['BTC-USD', candles(48)],
+    ['ETH-USD', candles(24, hour, start + 12 * hour)],
+  ] as const);
+
+  it('gives the first and last candle in the period and the candles in it, over every symbol', () => {
+    expect(candlePeriod(data, undefined, undefined)).toEqual({
+      from: start,
+      to: start + 47 * hour,
+      candles: 72,
+    });
+    expect(candlePeriod(data, start + 10 * hour, start + 13 * hour)).toEqual({
+      from: start + 10 * hour,
+      to: start + 13 * hour,
+      candles: 6,
+    });
+  });
+
+  it('names --from (or --to without a start) and what the data covers when no candle is in it', () => {
+    const late = Date.UTC(2025, 0, 1);
+    expect(() => candlePeriod(data, late, undefined)).toThrow(
+      '--from: no candles between --from and --to; the data covers 2024-01-01 00:00 → 2024-01-02 23:00 UTC',
+    );
+    expect(() => candlePeriod(data, undefined, start - 1)).toThrow(/^--to: no candles/);
+    expect(() => candlePeriod(new Map(), undefined, undefined)).toThrow(DataInputError);
+    expect(() => candlePeriod(new Map(), undefined, undefined)).toThrow('the data covers nothing');
   });
 });

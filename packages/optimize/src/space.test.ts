@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { OptimizeInputError } from './errors.js';
 import {
   buildSpace,
+  parseHeatmapAxes,
   describeStrategyParameters,
   gridValues,
   parseRangeFlag,
@@ -200,5 +201,26 @@ describe('pointParams', () => {
     const params = pointParams(base, { buyThreshold: 0.5, 'weights.macd': 2 });
     expect(params).toEqual({ buyThreshold: 0.5, weights: { macd: 2, rsi: 1 } });
     expect(base).toEqual({ buyThreshold: 0.3, weights: { macd: 1, rsi: 1 } });
+  });
+});
+
+describe('parseHeatmapAxes', () => {
+  const dimensions = buildSpace('ema_crossover', ['fastPeriod=5:20:5', 'slowPeriod=30,40']);
+
+  it('reads two different searched parameters', () => {
+    expect(parseHeatmapAxes('slowPeriod, fastPeriod', dimensions)).toEqual([
+      'slowPeriod',
+      'fastPeriod',
+    ]);
+  });
+
+  it('names --heatmap and the searched parameters for anything else', () => {
+    expect(() => parseHeatmapAxes('fastPeriod', dimensions)).toThrow(
+      '--heatmap: "fastPeriod" is not two different parameters X,Y, such as fastPeriod,slowPeriod',
+    );
+    expect(() => parseHeatmapAxes('fastPeriod,fastPeriod', dimensions)).toThrow(OptimizeInputError);
+    expect(() => parseHeatmapAxes('fastPeriod,confidence', dimensions)).toThrow(
+      '--heatmap: confidence is not searched; the searched parameters are fastPeriod, slowPeriod',
+    );
   });
 });
