@@ -5,12 +5,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { formatJsonReport, formatSummary, renderHtmlReport } from '@lumenlink/analysis';
 import { LumenLinkError } from '@lumenlink/core';
 import { backtestHelp, parseBacktestArgs, type BacktestCliOptions } from './backtest-options.js';
 import { executeBacktest } from './backtest-run.js';
 import { isUsageError } from './flags.js';
 import { createProgress } from './progress.js';
-import { formatJsonReport, formatSummary, renderHtmlReport } from '@lumenlink/analysis';
 
 /** A stream a command writes to: `process.stdout`, `process.stderr`, or a test's sink. */
 export type CommandStream = Writable & { readonly isTTY?: boolean };

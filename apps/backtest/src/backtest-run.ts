@@ -3,6 +3,7 @@
  * engine's backtest driver, and turn its result into the report layer's input and metrics.
  */
 import { existsSync } from 'node:fs';
+import { computeMetrics, reportInputOf, type Metrics, type ReportInput } from '@lumenlink/analysis';
 import { ValidationError, type Strategy, type SymbolId, type Timeframe } from '@lumenlink/core';
 import {
   candlePeriod,
@@ -17,7 +18,6 @@ import { backtestOptionsOf, backtestSettingsOf } from '@lumenlink/optimize';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import type { BacktestCliOptions } from './backtest-options.js';
 import { UsageError } from './flags.js';
-import { computeMetrics, reportInputOf, type Metrics, type ReportInput } from '@lumenlink/analysis';
 
 /** A finished run: the engine's result, the report input made from it, and its metrics. */
 export interface BacktestRun {

@@ -109,7 +109,7 @@ export class WorkerPool implements Evaluator {
    * Starts `size` workers and waits until each has loaded the candles.
    *
    * @throws {WorkerSetupError} when a worker cannot load them (the others are stopped).
-   * @throws {Error} when the worker script is missing (build the app first).
+   * @throws {Error} when the worker script is missing (build @lumenlink/optimize first).
    */
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
     const pool = new WorkerPool(options);

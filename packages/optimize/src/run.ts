@@ -121,7 +121,7 @@ export interface OptimizeReport {
   readonly heatmap: { readonly x: string; readonly y: string | null } | null;
 }
 
-/** Hooks of {@link executeOptimize}. */
+/** Hooks of {@link optimize}. */
 export interface OptimizeHooks {
   /** The runs are about to start: how many, on how many workers (0: on this thread). */
   readonly onStart?: (total: number, workers: number) => void;
