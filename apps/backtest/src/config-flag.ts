@@ -1,7 +1,7 @@
 /**
  * Flags that set what an env key sets are validated by that key's own parser (core's
  * `configKeys`), so `--cash` accepts exactly what `PAPER_STARTING_CASH` accepts and says so in
- * the same words.
+ * the same words; `--strategy` and `--param` by `@lumenlink/strategies`, naming the flag.
  */
 import { configKeys, ValidationError, type ConfigKey, type ConfigValues } from '@lumenlink/core';
 import { checkStrategyKey, parseParamAssignments } from '@lumenlink/strategies';

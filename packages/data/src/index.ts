@@ -1,9 +1,10 @@
 /**
  * @lumenlink/data: LumenLink's SQLite store (kysely over better-sqlite3, WAL, migrations on
  * open) and the repositories implementing core's store ports, the market data service that
- * collects closed candles, history backfill, CSV import/export, the bundled sample data, and the
- * sentiment and on-chain feeds (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) behind core's
- * `MarketContext`.
+ * collects closed candles, history backfill, CSV import/export, the bundled sample data, the
+ * candle sources of backtests (`loadCandles`: bundled, CSV files, a database), and the sentiment
+ * and on-chain feeds (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) and Fear & Greed history
+ * files behind core's `MarketContext`.
  * @packageDocumentation
  */
 export {
