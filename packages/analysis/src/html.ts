@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   formatDuration,
   formatMoney,
@@ -8,13 +7,7 @@ import {
   formatRatio,
   formatTime,
 } from './format.js';
-import {
-  chartLibraryPath,
-  escapeHtml,
-  escapeJsonForHtml,
-  escapeScript,
-  scriptHash,
-} from './page.js';
+import { chartLibraryScript, escapeHtml, escapeJsonForHtml, scriptHash } from './page.js';
 import { buyAndHoldEquity, drawdownSeries, type Metrics } from './metrics.js';
 import { blockedRows, metricSections, settingRows, type ReportRow } from './rows.js';
 import type { Trade } from '@lumenlink/engine';
@@ -63,9 +56,7 @@ export function renderHtmlReport(
   metrics: Metrics,
   options: HtmlReportOptions = {},
 ): string {
-  const library = escapeScript(
-    readFileSync(options.chartLibraryPath ?? chartLibraryPath(), 'utf8'),
-  );
+  const library = chartLibraryScript(options.chartLibraryPath);
   const data = escapeJsonForHtml(JSON.stringify(chartData(input)));
   const symbols = Object.keys(input.candles);
   // Keywords and base64 hashes only: nothing in it needs escaping in the attribute.

@@ -31,6 +31,7 @@ export {
 export { renderHtmlReport, type HtmlReportOptions } from './html.js';
 export {
   chartLibraryPath,
+  chartLibraryScript,
   escapeHtml,
   escapeJsonForHtml,
   escapeScript,

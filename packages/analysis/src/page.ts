@@ -4,6 +4,7 @@
  * where the lightweight-charts build they inline is installed.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -14,6 +15,16 @@ import { dirname, join } from 'node:path';
 export function chartLibraryPath(): string {
   const packageJson = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
   return join(dirname(packageJson), 'dist', 'lightweight-charts.standalone.production.js');
+}
+
+/**
+ * The lightweight-charts standalone build as both HTML reports inline it: read from `path`
+ * (default {@link chartLibraryPath}) and made safe inside a `<script>` element.
+ *
+ * @throws {Error} when the build cannot be read.
+ */
+export function chartLibraryScript(path: string = chartLibraryPath()): string {
+  return escapeScript(readFileSync(path, 'utf8'));
 }
 
 /** Text for HTML content and double-quoted attributes. */

@@ -4,12 +4,10 @@
  * equity stitched together, on the inlined lightweight-charts) and its windows in-sample
  * against out-of-sample, the ranked results, Monte Carlo and the failed runs.
  */
-import { readFileSync } from 'node:fs';
 import {
-  chartLibraryPath,
+  chartLibraryScript,
   escapeHtml,
   escapeJsonForHtml,
-  escapeScript,
   formatPercent,
   formatRatio,
   formatTime,
@@ -341,10 +339,7 @@ export function renderOptimizeHtml(
   options: OptimizeHtmlOptions = {},
 ): string {
   const data = chartData(report);
-  const library =
-    data === null
-      ? ''
-      : escapeScript(readFileSync(options.chartLibraryPath ?? chartLibraryPath(), 'utf8'));
+  const library = data === null ? '' : chartLibraryScript(options.chartLibraryPath);
   const scripts =
     data === null
       ? ''
