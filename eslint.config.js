@@ -19,6 +19,7 @@ const allowedInternal = {
   engine: ['core', 'indicators', 'risk', 'execution'],
   analysis: ['core', 'risk', 'execution', 'engine'],
   runtime: ['core', 'indicators', 'risk', 'execution', 'engine'],
+  optimize: ['core', 'strategies', 'engine', 'analysis', 'data'],
   bot: [
     'core',
     'indicators',
@@ -41,6 +42,8 @@ const allowedInternal = {
     'exchanges',
     'data',
     'engine',
+    'analysis',
+    'optimize',
   ],
 };
 

@@ -371,6 +371,45 @@ assert.equal(typeof before, 'number');
   assert.equal(result.trades.length, 1);
   assert.ok(result.trades[0]!.pnl > 0);
   assert.equal(result.equity.length, candles.length);
+
+  // @lumenlink/analysis: the engine's result as a report, its metrics, summary and page.
+  const { computeMetrics, formatSummary, renderHtmlReport, reportInputOf } =
+    await import('@lumenlink/analysis');
+  const input = reportInputOf(result, {
+    strategy: 'consumer',
+    params: {},
+    interval: '1h',
+    candles: new Map([['BTC-USD', candles]]),
+    feeBps: 10,
+    slippageBps: 5,
+    fillMode: 'next-open',
+  });
+  const metrics = computeMetrics(input);
+  assert.equal(metrics.trades.total, 1);
+  assert.equal(metrics.finalEquity, result.finalEquity);
+  assert.ok(formatSummary(input, metrics).includes('Sharpe'));
+  assert.ok(renderHtmlReport(input, metrics).includes('LightweightCharts'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// @lumenlink/optimize: a grid on the bundled candles, on a worker thread started from the
+// installed package's dist/worker.js.
+// ---------------------------------------------------------------------------------------------
+{
+  const { buildSpace, optimize, formatOptimizeJson } = await import('@lumenlink/optimize');
+  const report = await optimize({
+    strategy: 'ema_crossover',
+    source: { kind: 'bundled' },
+    symbols: ['BTC-USDT'],
+    from: Date.UTC(2024, 2, 1),
+    to: Date.UTC(2024, 2, 10),
+    dimensions: buildSpace('ema_crossover', ['fastPeriod=5,10', 'slowPeriod=30']),
+    monteCarloRuns: 20,
+    workers: 1,
+  });
+  assert.equal(report.rows.length, 2);
+  assert.ok(report.rows.every((row) => row.error === null && row.metrics !== null));
+  assert.equal(JSON.parse(formatOptimizeJson(report)).kind, 'optimize');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@
  * BENCH_ROUNDS (default 3) sweeps per
  * configuration, alternating 1 and 2 workers; the fastest of each counts, which keeps other
  * processes on a shared machine from deciding the result. Results are checked equal across the
- * two configurations. Reads the BUILT app (`pnpm --filter @lumenlink/backtest build`; the
- * script builds first). Exits 1 when the goal is missed on a machine with 2 cores or more.
+ * two configurations. Reads the BUILT @lumenlink/optimize (`pnpm bench:optimize` builds the
+ * app and its packages first). Exits 1 when the goal is missed on a machine with 2 cores or more.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -24,11 +24,11 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 let pool;
 let data;
 try {
-  pool = await import('../dist/optimize/pool.js');
+  pool = await import('@lumenlink/optimize');
   data = await import('@lumenlink/data');
 } catch (error) {
   console.error(
-    `Cannot load the built app (run pnpm --filter @lumenlink/backtest build): ${String(error)}`,
+    `Cannot load the built packages (run pnpm turbo run build --filter=@lumenlink/backtest...): ${String(error)}`,
   );
   process.exit(1);
 }

@@ -5,12 +5,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { formatJsonReport, formatSummary, renderHtmlReport } from '@lumenlink/analysis';
 import { LumenLinkError } from '@lumenlink/core';
 import { backtestHelp, parseBacktestArgs, type BacktestCliOptions } from './backtest-options.js';
 import { executeBacktest } from './backtest-run.js';
-import { UsageError } from './flags.js';
+import { isUsageError } from './flags.js';
 import { createProgress } from './progress.js';
-import { formatJsonReport, formatSummary, renderHtmlReport } from './report/index.js';
 
 /** A stream a command writes to: `process.stdout`, `process.stderr`, or a test's sink. */
 export type CommandStream = Writable & { readonly isTTY?: boolean };
@@ -29,8 +29,12 @@ const usageExitCode = 2;
  * Reports an error of a command on stderr and returns its exit code: 2 for a bad command line,
  * 1 for anything else (unexpected errors with their stack).
  */
-export function reportCommandError(error: unknown, io: CommandIo, command: string): number {
-  if (error instanceof UsageError) {
+export function reportCommandError(
+  error: unknown,
+  io: { readonly stderr: { write(text: string): unknown } },
+  command: string,
+): number {
+  if (isUsageError(error)) {
     io.stderr.write(`Error: ${error.message}\nRun pnpm ${command} -- --help for every flag.\n`);
     return usageExitCode;
   }

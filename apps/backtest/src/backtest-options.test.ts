@@ -8,7 +8,7 @@ import {
   parseBacktestArgs,
   type BacktestCliOptions,
 } from './backtest-options.js';
-import { UsageError } from './flags.js';
+import { isUsageError } from './flags.js';
 
 function options(argv: string[]): BacktestCliOptions {
   const command = parseBacktestArgs(argv);
@@ -20,7 +20,7 @@ function failure(argv: string[]): string {
   try {
     parseBacktestArgs(argv);
   } catch (error) {
-    if (error instanceof UsageError) return error.message;
+    if (isUsageError(error)) return error.message;
     throw error;
   }
   throw new Error(`parseBacktestArgs(${argv.join(' ')}) did not throw`);
@@ -153,7 +153,7 @@ describe('parseBacktestArgs bad flags', () => {
     ],
     [
       ['--strategy', 'ema_crossover', '--param', 'fastPeriod'],
-      '--param: "fastPeriod" is not key=value, such as --param fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
+      '--param: "fastPeriod" is not key=value, such as fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
     ],
     [
       ['--strategy', 'ema_crossover', '--param', 'fastPeriod=0'],

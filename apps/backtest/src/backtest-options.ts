@@ -10,14 +10,19 @@ import {
   type SymbolId,
   type Timeframe,
 } from '@lumenlink/core';
-import { bundledDatasets } from '@lumenlink/data';
+import {
+  bundledDatasets,
+  parseTimeText,
+  timeTextAccepted,
+  type CandleSource,
+} from '@lumenlink/data';
 import {
   optionalRiskChecks,
   type OptionalRiskCheckName,
   type RiskEngineOptions,
 } from '@lumenlink/risk';
 import { strategyKeys } from '@lumenlink/strategies';
-import { parseConfigFlag } from './config-flag.js';
+import { parseConfigFlag, parseStrategyFlags } from './config-flag.js';
 import {
   flagValue,
   formatFlagHelp,
@@ -27,21 +32,10 @@ import {
   type FlagSpec,
   type ParsedFlags,
 } from './flags.js';
-import { parseStrategyParams } from './strategy-params.js';
-import { parseTimeFlag, timeFlagAccepted } from './time-flag.js';
-
-/** Where the candles come from. */
-export type CandleSourceOption =
-  /** The bundled Binance BTC/ETH/SOL USDT 1h candles of 2024 (`@lumenlink/data`). */
-  | { readonly kind: 'bundled' }
-  /** One CSV file per symbol (`--data`, repeatable). */
-  | { readonly kind: 'csv'; readonly files: readonly string[] }
-  /** Candles stored in a LumenLink SQLite database (`--source-db`), e.g. by fetch-history. */
-  | { readonly kind: 'db'; readonly path: string };
 
 /** Everything a backtest run needs, from the command line. Money in the quote currency. */
 export interface BacktestCliOptions {
-  readonly source: CandleSourceOption;
+  readonly source: CandleSource;
   readonly strategy: string;
   /** The strategy's parameters, validated, defaults filled. */
   readonly params: Record<string, unknown>;
@@ -122,7 +116,7 @@ export const backtestFlags: readonly FlagSpec[] = [
     name: 'from',
     kind: 'value',
     placeholder: 'TIME',
-    help: `First candle traded: ${timeFlagAccepted}; earlier candles only warm the strategy up.`,
+    help: `First candle traded: ${timeTextAccepted}; earlier candles only warm the strategy up.`,
   },
   {
     name: 'to',
@@ -352,7 +346,7 @@ function parseSource(
   flags: ParsedFlags,
   symbols: readonly SymbolId[] | undefined,
   interval: Timeframe | undefined,
-): CandleSourceOption {
+): CandleSource {
   const files = flags.get('data');
   const sourceDb = flagValue(flags, 'source-db');
   if (files !== undefined && sourceDb !== undefined) {
@@ -489,7 +483,7 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   if (hasFlag(flags, 'help')) return { kind: 'help' };
 
   const strategy = flagValue(flags, 'strategy') ?? configKeys.STRATEGY.defaultValue;
-  const params = parseStrategyParams(strategy, flags.get('param') ?? []);
+  const params = parseStrategyFlags(strategy, flags.get('param') ?? []);
   const symbols = parseSymbols(flags);
   const intervalRaw = flagValue(flags, 'interval');
   const interval =
@@ -497,8 +491,8 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   const source = parseSource(flags, symbols, interval);
   const fromRaw = flagValue(flags, 'from');
   const toRaw = flagValue(flags, 'to');
-  const from = fromRaw === undefined ? undefined : parseTimeFlag('--from', fromRaw, 'start');
-  const to = toRaw === undefined ? undefined : parseTimeFlag('--to', toRaw, 'end');
+  const from = fromRaw === undefined ? undefined : parseTimeText('--from', fromRaw, 'start');
+  const to = toRaw === undefined ? undefined : parseTimeText('--to', toRaw, 'end');
   if (from !== undefined && to !== undefined && from > to) {
     throw new UsageError('--to', `${toRaw} is before --from ${fromRaw}; give a --to after --from`);
   }

@@ -3,29 +3,21 @@
  * engine's backtest driver, and turn its result into the report layer's input and metrics.
  */
 import { existsSync } from 'node:fs';
+import { computeMetrics, reportInputOf, type Metrics, type ReportInput } from '@lumenlink/analysis';
+import { ValidationError, type Strategy, type SymbolId, type Timeframe } from '@lumenlink/core';
 import {
-  ValidationError,
-  type Candle,
-  type MarketContext,
-  type Strategy,
-  type SymbolId,
-  type Timeframe,
-} from '@lumenlink/core';
-import { openStore, type LumenLinkStore } from '@lumenlink/data';
-import { runBacktest, type BacktestResult, type Trade } from '@lumenlink/engine';
+  candlePeriod,
+  loadCandles,
+  marketContextFrom,
+  openEmptyStore,
+  readSentimentFile,
+  type LoadedCandles,
+} from '@lumenlink/data';
+import { runBacktest, type BacktestResult } from '@lumenlink/engine';
+import { backtestOptionsOf, backtestSettingsOf } from '@lumenlink/optimize';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import type { BacktestCliOptions } from './backtest-options.js';
 import { UsageError } from './flags.js';
-import { loadCandles } from './load-candles.js';
-import { formatTime } from './report/format.js';
-import {
-  computeMetrics,
-  type BacktestTrade,
-  type Metrics,
-  type ReportCandle,
-  type ReportInput,
-} from './report/index.js';
-import { marketContextFrom, readSentimentFile } from './sentiment-file.js';
 
 /** A finished run: the engine's result, the report input made from it, and its metrics. */
 export interface BacktestRun {
@@ -62,41 +54,22 @@ function strategyFactory(
   return { create, warmup: probe.warmup };
 }
 
-/** Opens `--db` and checks it holds no earlier run or bot state (orders, positions, trading state). */
-async function openRunStore(path: string): Promise<LumenLinkStore> {
-  const store = await openStore({ path });
-  try {
-    const [orders, positions, state] = await Promise.all([
-      store.orders.listOrders({ limit: 1 }),
-      store.portfolio.listPositions(),
-      store.runtime.getTradingState(),
-    ]);
-    if (orders.length > 0 || positions.length > 0 || state !== null) {
-      throw new UsageError(
-        '--db',
-        `${path} already holds ${orders.length > 0 ? 'orders' : positions.length > 0 ? 'positions' : 'a trading state'} (an earlier run, or the bot's database): give a new file, a backtest's orders and positions start from nothing`,
-      );
-    }
-    return store;
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-}
-
-function reportCandles(candles: readonly Candle[], from: number, to: number): ReportCandle[] {
-  const list: ReportCandle[] = [];
-  for (const candle of candles) {
-    if (candle.time < from || candle.time > to) continue;
-    const { time, open, high, low, close, volume } = candle;
-    list.push({ time, open, high, low, close, volume });
-  }
-  return list;
-}
-
-/** An engine trade as the report takes it: a `--close-at-end` exit is the run's `end`. */
-function reportTrade(trade: Trade): BacktestTrade {
-  return trade.exitReason === 'force_exit' ? { ...trade, exitReason: 'end' } : trade;
+/** The run's candles (warm-up included) and its strategy factory, once the interval is known. */
+async function loadRun(
+  options: BacktestCliOptions,
+): Promise<{ loaded: LoadedCandles; factory: ReturnType<typeof strategyFactory> }> {
+  const interval: Timeframe | undefined =
+    options.source.kind === 'csv' ? options.interval : (options.interval ?? '1h');
+  const early = interval === undefined ? undefined : strategyFactory(options, interval);
+  const loaded = await loadCandles({
+    source: options.source,
+    symbols: options.symbols,
+    interval,
+    from: options.from,
+    to: options.to,
+    warmupCandles: Math.max(early?.warmup ?? 0, options.atrPeriod + 1),
+  });
+  return { loaded, factory: early ?? strategyFactory(options, loaded.interval) };
 }
 
 /**
@@ -120,65 +93,23 @@ export async function executeBacktest(
   if (options.sentimentFile !== undefined && !existsSync(options.sentimentFile)) {
     throw new UsageError('--sentiment', `${options.sentimentFile}: no such file`);
   }
-  let interval: Timeframe | undefined =
-    options.source.kind === 'csv' ? options.interval : (options.interval ?? '1h');
-  let factory = interval === undefined ? undefined : strategyFactory(options, interval);
-  const loaded = await loadCandles({
-    source: options.source,
-    symbols: options.symbols,
-    interval,
-    from: options.from,
-    to: options.to,
-    warmupCandles: Math.max(factory?.warmup ?? 0, options.atrPeriod + 1),
-  });
-  interval = loaded.interval;
-  factory ??= strategyFactory(options, interval);
-
-  const from = options.from ?? Number.NEGATIVE_INFINITY;
-  const to = options.to ?? Number.POSITIVE_INFINITY;
-  let inPeriod = 0;
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const list of loaded.candles.values()) {
-    first = Math.min(first, list[0]?.time ?? first);
-    last = Math.max(last, list.at(-1)?.time ?? last);
-    for (const candle of list) if (candle.time >= from && candle.time <= to) inPeriod++;
-  }
-  if (inPeriod === 0) {
-    const range = Number.isFinite(first)
-      ? `${formatTime(first)} → ${formatTime(last)} UTC`
-      : 'nothing';
-    throw new UsageError(
-      options.from === undefined ? '--to' : '--from',
-      `no candles between --from and --to; the data covers ${range}`,
-    );
-  }
-
-  let marketContext: ((time: number) => MarketContext | undefined) | undefined;
-  if (options.sentimentFile !== undefined) {
-    marketContext = marketContextFrom(await readSentimentFile(options.sentimentFile));
-  }
-
-  const store = options.db === undefined ? undefined : await openRunStore(options.db);
+  const { loaded, factory } = await loadRun(options);
+  const { interval } = loaded;
+  const inPeriod = candlePeriod(loaded.candles, options.from, options.to).candles;
+  const marketContext =
+    options.sentimentFile === undefined
+      ? undefined
+      : marketContextFrom(await readSentimentFile(options.sentimentFile));
+  const store = options.db === undefined ? undefined : await openEmptyStore(options.db);
   let result: BacktestResult;
   try {
     result = await runBacktest({
       candles: loaded.candles,
       interval,
       strategy: factory.create,
-      startingCash: options.startingCash,
-      feeBps: options.feeBps,
-      slippageBps: options.slippageBps,
-      fillMode: options.fillMode,
-      risk: options.risk,
-      protections: options.protections,
-      atrPeriod: options.atrPeriod,
-      trailingStopAtrMultiple: options.trailingStopAtrMultiple,
-      ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
-      ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
+      ...backtestOptionsOf(backtestSettingsOf(options)),
       ...(options.from === undefined ? {} : { from: options.from }),
       ...(options.to === undefined ? {} : { to: options.to }),
-      closeAtEnd: options.closeAtEnd,
       ...(store === undefined ? {} : { stores: store }),
       ...(marketContext === undefined ? {} : { marketContext }),
       ...(hooks.onProgress === undefined
@@ -192,25 +123,14 @@ export async function executeBacktest(
     await store?.close();
   }
 
-  const symbols = [...loaded.candles.keys()];
-  const candles: Record<string, ReportCandle[]> = {};
-  for (const [symbol, list] of loaded.candles)
-    candles[symbol] = reportCandles(list, result.from, result.to);
-  const input: ReportInput = {
-    title: `${options.strategy} on ${symbols.join(', ')} ${interval}`,
+  const input = reportInputOf(result, {
     strategy: options.strategy,
     params: options.params,
     interval,
-    from: result.from,
-    to: result.to,
-    startingCash: options.startingCash,
+    candles: loaded.candles,
     feeBps: options.feeBps,
     slippageBps: options.slippageBps,
     fillMode: options.fillMode,
-    candles,
-    trades: result.trades.map(reportTrade),
-    equity: result.equity,
-    blocked: result.blocked,
-  };
+  });
   return { result, input, metrics: computeMetrics(input), source: loaded.description, interval };
 }

@@ -16,12 +16,11 @@ import {
   type ConfigKey,
 } from '@lumenlink/core';
 import { createLogger } from '@lumenlink/core/logging';
-import { fetchHistory, openStore, type HistoryResult } from '@lumenlink/data';
+import { fetchHistory, formatHistoryResult, openStore } from '@lumenlink/data';
 import { ccxtExchangeFromConfig } from '@lumenlink/exchanges';
 import { reportCommandError, type CommandIo } from './backtest-command.js';
 import { parseConfigFlag } from './config-flag.js';
 import { formatFlagHelp, hasFlag, parseFlags, UsageError, type FlagSpec } from './flags.js';
-import { formatTime } from './report/format.js';
 
 /** Environment values, as in `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -115,34 +114,6 @@ function environment(cwd: string, processEnv: Env): Env {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   return { ...fileValues, ...processEnv };
-}
-
-/** The summary of a fetch, one line per symbol and timeframe. */
-function formatHistoryResult(result: HistoryResult, dbPath: string): string {
-  const lines = [
-    `Stored ${result.stored.toLocaleString('en-US')} candles in ${dbPath} (${result.requests} requests)`,
-  ];
-  const rows = result.tasks.map((task) => {
-    const missing = task.gaps.reduce((sum, gap) => sum + gap.missing, 0);
-    return [
-      `${task.symbol} ${task.timeframe}`,
-      `${formatTime(task.from)} → ${formatTime(task.to)} UTC`,
-      `${task.stored.toLocaleString('en-US')} stored`,
-      `${task.fetched.toLocaleString('en-US')} fetched`,
-      missing === 0 ? 'complete' : `${missing.toLocaleString('en-US')} missing at the source`,
-      ...(task.rejected > 0 ? [`${task.rejected} rejected`] : []),
-    ];
-  });
-  const widths = rows.reduce<number[]>(
-    (max, row) => row.map((cell, index) => Math.max(max[index] ?? 0, cell.length)),
-    [],
-  );
-  for (const row of rows) {
-    lines.push(
-      `  ${row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}`.trimEnd(),
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /**

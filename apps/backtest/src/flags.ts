@@ -4,6 +4,8 @@
  * error naming the flag and what it accepts for anything else.
  */
 import { ValidationError } from '@lumenlink/core';
+import { DataInputError } from '@lumenlink/data';
+import { closestNames, OptimizeInputError } from '@lumenlink/optimize';
 
 /** A command-line mistake: names the flag at fault and what it accepts. Exit code 2. */
 export class UsageError extends ValidationError {
@@ -14,6 +16,25 @@ export class UsageError extends ValidationError {
     super(`${flag}: ${message}`);
     this.flag = flag;
   }
+
+  /** The flag at fault, as the packages' input errors name it. */
+  get field(): string {
+    return this.flag;
+  }
+}
+
+/**
+ * Whether an error is a mistake in what the command was given: a {@link UsageError}, or a
+ * package's error naming the option at fault (a missing data file, a bad search range).
+ */
+export function isUsageError(
+  error: unknown,
+): error is ValidationError & { readonly field: string } {
+  return (
+    error instanceof UsageError ||
+    error instanceof DataInputError ||
+    error instanceof OptimizeInputError
+  );
 }
 
 /** How a flag is given: with one value, with a value each time it is repeated, or alone. */
@@ -33,32 +54,12 @@ export interface FlagSpec {
 /** Parsed flags: each value flag's values in order; a switch maps to an empty list. */
 export type ParsedFlags = ReadonlyMap<string, readonly string[]>;
 
-/** The Levenshtein distance of two short strings, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/** The flag names closest to a mistyped one (at most 3 edits away, or sharing its prefix). */
+/** The flag names closest to a mistyped one (a few edits away, or sharing its prefix). */
 export function suggestFlags(name: string, specs: readonly FlagSpec[]): string[] {
-  return specs
-    .map((spec) => ({ name: spec.name, score: distance(name, spec.name) }))
-    .filter(
-      (entry) =>
-        entry.score <= Math.max(2, Math.floor(name.length / 4)) ||
-        (name.length >= 3 && entry.name.startsWith(name)),
-    )
-    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
-    .slice(0, 3)
-    .map((entry) => `--${entry.name}`);
+  return closestNames(
+    name,
+    specs.map((spec) => spec.name),
+  ).map((closest) => `--${closest}`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCandlesCsv, openStore } from '@lumenlink/data';
 import { describe, expect, it } from 'vitest';
-import type { JsonReport } from '../src/report/index.js';
+import type { JsonReport } from '@lumenlink/analysis';
 import {
   crossoverFlags,
   flat,

@@ -1,7 +1,53 @@
 /**
- * @lumenlink/analysis: what a run of the bot or a backtest means. The parity report (`runParity`)
- * replays the candles a bot stored through the backtest with the same config, rebuilds the bot's
- * trades from its orders and fills, and puts every difference down to a cause.
+ * @lumenlink/analysis: what a backtest's result, or a bot's run, means. `reportInputOf` turns `runBacktest`'s
+ * result into a report input; `computeMetrics` gives returns, CAGR, Sharpe, Sortino, drawdown,
+ * Calmar, profit factor, expectancy, exposure and buy-and-hold; `formatSummary`,
+ * `formatJsonReport` and `renderHtmlReport` give the terminal summary, the JSON report and a
+ * self-contained HTML page with the chart and the trade list (the metric conventions are on
+ * `Metrics`). The parity report (`runParity`) replays the candles a bot stored through the
+ * backtest with the same config, rebuilds the bot's trades from its orders and fills, and puts
+ * every difference down to a cause. Where it sits among the packages:
+ * docs/architecture/overview.md.
  * @packageDocumentation
  */
+export type { ReportCandle, ReportInput } from './types.js';
+export { reportInputOf, type ReportRun } from './report-input.js';
+export {
+  buyAndHoldEquity,
+  computeMetrics,
+  drawdownSeries,
+  periodsPerYearOf,
+  yearMs,
+  type Metrics,
+} from './metrics.js';
+export { percentile } from './stats.js';
+export { formatSummary, type SummaryOptions } from './summary.js';
+export {
+  canonicalize,
+  formatJsonReport,
+  toJsonReport,
+  type JsonMetrics,
+  type JsonReport,
+  type JsonTrade,
+  type JsonValue,
+} from './json.js';
+export { renderHtmlReport, type HtmlReportOptions } from './html.js';
+export {
+  chartLibraryPath,
+  chartLibraryScript,
+  escapeHtml,
+  escapeJsonForHtml,
+  escapeScript,
+  scriptHash,
+} from './page.js';
+export {
+  describeFillMode,
+  formatDuration,
+  formatMoney,
+  formatPercent,
+  formatPrice,
+  formatQuantity,
+  formatRatio,
+  formatTime,
+} from './format.js';
 export * from './parity/index.js';

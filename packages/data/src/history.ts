@@ -24,6 +24,7 @@ import {
   type CandleRejectionCounts,
 } from './candle-validation.js';
 import { defaultCandleLimit } from './market-data-service.js';
+import { utcMinute } from './time-text.js';
 
 /** How {@link fetchHistory} shows progress: `auto` is a bar on a TTY and log lines otherwise. */
 export type HistoryProgressMode = 'auto' | 'bar' | 'lines' | 'none';
@@ -414,4 +415,40 @@ function positiveInteger(name: string, value: number): number {
     throw new ValidationError(`fetchHistory: ${name} ${String(value)} is not an integer >= 1`);
   }
   return value;
+}
+
+/**
+ * The summary of a fetch for a terminal, one line per symbol and timeframe: the period, candles
+ * stored and fetched, and what the source is missing.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(formatHistoryResult(await fetchHistory(options), 'data/lumenlink.db'));
+ * ```
+ */
+export function formatHistoryResult(result: HistoryResult, dbPath: string): string {
+  const lines = [
+    `Stored ${result.stored.toLocaleString('en-US')} candles in ${dbPath} (${result.requests} requests)`,
+  ];
+  const rows = result.tasks.map((task) => {
+    const missing = task.gaps.reduce((sum, gap) => sum + gap.missing, 0);
+    return [
+      `${task.symbol} ${task.timeframe}`,
+      `${utcMinute(task.from)} → ${utcMinute(task.to)} UTC`,
+      `${task.stored.toLocaleString('en-US')} stored`,
+      `${task.fetched.toLocaleString('en-US')} fetched`,
+      missing === 0 ? 'complete' : `${missing.toLocaleString('en-US')} missing at the source`,
+      ...(task.rejected > 0 ? [`${task.rejected} rejected`] : []),
+    ];
+  });
+  const widths = rows.reduce<number[]>(
+    (max, row) => row.map((cell, index) => Math.max(max[index] ?? 0, cell.length)),
+    [],
+  );
+  for (const row of rows) {
+    lines.push(
+      `  ${row.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ')}`.trimEnd(),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,18 +1,22 @@
 /**
  * @lumenlink/data: LumenLink's SQLite store (kysely over better-sqlite3, WAL, migrations on
  * open) and the repositories implementing core's store ports, the market data service that
- * collects closed candles, history backfill, CSV import/export, the bundled sample data, and the
- * sentiment and on-chain feeds (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) behind core's
- * `MarketContext`.
+ * collects closed candles, history backfill, CSV import/export, the bundled sample data, the
+ * candle sources of backtests (`loadCandles`: bundled, CSV files, a database), and the sentiment
+ * and on-chain feeds (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) and Fear & Greed history
+ * files behind core's `MarketContext`.
  * @packageDocumentation
  */
 export {
   openStore,
+  openEmptyStore,
   defaultBusyTimeoutMs,
   type OpenStoreOptions,
   type LumenLinkStore,
 } from './open-store.js';
 export { DuplicateOrderError } from './store-errors.js';
+export { DataInputError } from './input-error.js';
+export { parseTimeText, timeTextAccepted } from './time-text.js';
 export { migrations } from './migrations/index.js';
 export type {
   Database,
@@ -45,6 +49,7 @@ export {
 } from './market-data-service.js';
 export {
   fetchHistory,
+  formatHistoryResult,
   defaultProgressEveryPages,
   defaultProgressEveryMs,
   type FetchHistoryOptions,
@@ -73,6 +78,16 @@ export {
   type BundledImport,
 } from './bundled-data.js';
 export { loadReplayData, type ReplayData, type ReplaySource } from './replay-data.js';
+export {
+  loadCandles,
+  inferInterval,
+  symbolFromFileName,
+  candlePeriod,
+  type CandlePeriod,
+  type CandleSource,
+  type LoadCandlesOptions,
+  type LoadedCandles,
+} from './load-candles.js';
 export {
   SentimentService,
   createSentimentService,
@@ -156,5 +171,11 @@ export {
   type HttpFeedSettings,
   type FetchFunction,
 } from './sentiment/http-feed.js';
+export {
+  parseSentiment,
+  readSentimentFile,
+  marketContextFrom,
+  type FearGreedPoint,
+} from './sentiment/sentiment-file.js';
 export { TtlCache, type CacheEntry } from './sentiment/ttl-cache.js';
 export { parseRetryAfter } from './sentiment/retry-after.js';

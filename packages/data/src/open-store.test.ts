@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { StorageError, ValidationError, type LogFields, type Logger } from '@lumenlink/core';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +14,8 @@ import {
   storeTables,
 } from './__fixtures__/domain.js';
 import { migrations } from './migrations/index.js';
-import { openStore } from './open-store.js';
+import { DataInputError } from './input-error.js';
+import { openEmptyStore, openStore } from './open-store.js';
 
 function recordingLogger(lines: { level: string; message: string; fields?: LogFields }[]): Logger {
   const logger: Logger = {
@@ -128,5 +132,25 @@ describe('openStore in memory', () => {
     const names = Object.keys(migrations);
     expect(names).toEqual([...names].sort());
     expect(names[0]).toBe('0001_initial_schema');
+  });
+});
+
+describe('openEmptyStore', () => {
+  it('opens a new file, and refuses one that holds a trading state, naming --db', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lumenlink-empty-')), 'run.db');
+    const fresh = await openEmptyStore(file);
+    await fresh.runtime.setTradingState({
+      state: 'halted',
+      reason: 'test',
+      changedBy: 'operator',
+      changedAt: Date.UTC(2024, 0, 1),
+      until: null,
+    });
+    await fresh.close();
+    const refused = openEmptyStore(file);
+    await expect(refused).rejects.toThrow(DataInputError);
+    await expect(openEmptyStore(file)).rejects.toThrow(
+      `--db: ${file} already holds a trading state (an earlier run, or the bot's database)`,
+    );
   });
 });

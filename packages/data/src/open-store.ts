@@ -31,6 +31,7 @@ import { SqliteRuntimeStateStore } from './runtime-state-repository.js';
 import { StoreSqliteDialect } from './sqlite-dialect.js';
 import { toStoreError } from './store-errors.js';
 import { defaultStoreRedactor, failClosed } from './store-redaction.js';
+import { DataInputError } from './input-error.js';
 
 /** Where and how to open the store. */
 export interface OpenStoreOptions {
@@ -216,4 +217,38 @@ async function migrate(db: Kysely<Database>, file: string, logger: Logger): Prom
     .map((result) => result.migrationName);
   for (const migration of applied) logger.info('migration applied', { migration, path: file });
   return applied;
+}
+
+/**
+ * Opens a store for a backtest's records, refusing one that holds an earlier run or the bot's
+ * state (orders, positions, a trading state): a backtest's orders and positions start from
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * const store = await openEmptyStore('runs/ema.db');
+ * ```
+ * @throws {DataInputError} on `--db` naming what the file already holds.
+ */
+export async function openEmptyStore(file: string): Promise<LumenLinkStore> {
+  const store = await openStore({ path: file });
+  try {
+    const [orders, positions, state] = await Promise.all([
+      store.orders.listOrders({ limit: 1 }),
+      store.portfolio.listPositions(),
+      store.runtime.getTradingState(),
+    ]);
+    if (orders.length > 0 || positions.length > 0 || state !== null) {
+      const held =
+        orders.length > 0 ? 'orders' : positions.length > 0 ? 'positions' : 'a trading state';
+      throw new DataInputError(
+        '--db',
+        `${file} already holds ${held} (an earlier run, or the bot's database): give a new file, a backtest's orders and positions start from nothing`,
+      );
+    }
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

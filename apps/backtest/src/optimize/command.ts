@@ -6,16 +6,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { LumenLinkError } from '@lumenlink/core';
-import { UsageError } from '../flags.js';
+import {
+  describePoint,
+  formatOptimizeJson,
+  formatOptimizeTable,
+  optimize,
+  renderOptimizeHtml,
+  type OptimizeHooks,
+} from '@lumenlink/optimize';
+import { reportCommandError } from '../backtest-command.js';
 import type { ProgressStream } from '../progress.js';
-import { formatOptimizeJson } from './json.js';
-import { renderOptimizeHtml } from './html.js';
 import { optimizeHelp, parseOptimizeArgs } from './options.js';
 import { createSweepProgress, type SweepProgress } from './progress.js';
-import { WorkerSetupError } from './pool.js';
-import { executeOptimize, type OptimizeHooks } from './run.js';
-import { describePoint, formatOptimizeTable } from './table.js';
 
 /** Where the command writes, and the directory relative paths start from. */
 export interface OptimizeIo {
@@ -24,24 +26,6 @@ export interface OptimizeIo {
   readonly cwd: string;
   /** A monotonic clock in ms for the ETA (default `performance.now`). */
   readonly now?: () => number;
-}
-
-/** The exit code of a command line mistake. */
-const usageExitCode = 2;
-
-function reportError(error: unknown, io: OptimizeIo): number {
-  if (error instanceof UsageError) {
-    io.stderr.write(`Error: ${error.message}\nRun pnpm optimize -- --help for every flag.\n`);
-    return usageExitCode;
-  }
-  if (error instanceof LumenLinkError || error instanceof WorkerSetupError) {
-    io.stderr.write(`Error: ${error.message}\n`);
-    return 1;
-  }
-  io.stderr.write(
-    `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  return 1;
 }
 
 async function writeOutput(path: string, text: string): Promise<void> {
@@ -77,7 +61,7 @@ export async function runOptimizeCommand(
     let progress: SweepProgress | undefined;
     let report;
     try {
-      report = await executeOptimize(options, {
+      report = await optimize(options, {
         ...hooks,
         onStart: (total, workers) => {
           io.stderr.write(
@@ -115,6 +99,6 @@ export async function runOptimizeCommand(
     }
     return 0;
   } catch (error) {
-    return reportError(error, io);
+    return reportCommandError(error, io, 'optimize');
   }
 }

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../flags.js';
-import { gridValues } from './space.js';
-import {
-  optimizeHelp,
-  parseDuration,
-  parseOptimizeArgs,
-  type OptimizeCliOptions,
-} from './options.js';
+import { gridValues } from '@lumenlink/optimize';
+import { isUsageError } from '../flags.js';
+import { optimizeHelp, parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
 
 const base = ['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5'];
 
@@ -16,11 +11,11 @@ function run(argv: readonly string[]): OptimizeCliOptions {
   return command.options;
 }
 
-function usageError(argv: readonly string[]): UsageError {
+function usageError(argv: readonly string[]): { field: string; message: string } {
   try {
     parseOptimizeArgs(argv);
   } catch (error) {
-    if (error instanceof UsageError) return error;
+    if (isUsageError(error)) return error;
     throw error;
   }
   throw new Error('expected a UsageError');
@@ -122,30 +117,30 @@ describe('parseOptimizeArgs', () => {
   });
 
   it('names the flag at fault', () => {
-    expect(usageError(['--range', 'fastPeriod=5:20']).flag).toBe('--strategy');
+    expect(usageError(['--range', 'fastPeriod=5:20']).field).toBe('--strategy');
     expect(usageError(['--strategy', 'nope', '--range', 'a=1']).message).toContain(
       'unknown strategy "nope"',
     );
-    expect(usageError([...base, '--samples', '5']).flag).toBe('--samples');
+    expect(usageError([...base, '--samples', '5']).field).toBe('--samples');
     expect(usageError([...base, '--search', 'bayes']).message).toContain(
       'Accepted: grid or random',
     );
     expect(usageError([...base, '--metric', 'cagr']).message).toContain(
       'Accepted: sharpe, sortino, calmar, profit-factor, return',
     );
-    expect(usageError([...base, '--workers', '0']).flag).toBe('--workers');
+    expect(usageError([...base, '--workers', '0']).field).toBe('--workers');
     expect(usageError([...base, '--seed', '-1']).message).toContain('from 0 to 4294967295');
     expect(usageError([...base, '--in-sample', '30d']).message).toBe(
       '--in-sample: needs --walk-forward',
     );
-    expect(usageError([...base, '--walk-forward', '--out-of-sample', '3 months']).flag).toBe(
+    expect(usageError([...base, '--walk-forward', '--out-of-sample', '3 months']).field).toBe(
       '--out-of-sample',
     );
     expect(usageError([...base, '--heatmap', 'fastPeriod,confidence']).message).toContain(
       'confidence is not searched',
     );
     expect(usageError([...base, '--rnage', 'x']).message).toContain('did you mean --range');
-    expect(usageError([...base, '--cash', 'lots']).flag).toBe('--cash');
+    expect(usageError([...base, '--cash', 'lots']).field).toBe('--cash');
     expect(usageError([...base, '--db', 'x.db']).message).toContain('unknown flag');
   });
 
@@ -156,15 +151,5 @@ describe('parseOptimizeArgs', () => {
     expect(help).toContain('--walk-forward');
     expect(help).toContain('--fee-bps N');
     expect(help).not.toContain('--db FILE');
-  });
-});
-
-describe('parseDuration', () => {
-  it('reads minutes, hours, days and weeks', () => {
-    expect(parseDuration('--step', '30m')).toBe(1_800_000);
-    expect(parseDuration('--step', '12h')).toBe(43_200_000);
-    expect(parseDuration('--step', '90d')).toBe(90 * 86_400_000);
-    expect(parseDuration('--step', '2w')).toBe(14 * 86_400_000);
-    expect(() => parseDuration('--step', '0d')).toThrow('--step: "0d" is not a duration');
   });
 });

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { strategyKeys } from '@lumenlink/strategies';
 import { backtestFlags, parseBacktestArgs, type BacktestCliOptions } from '../backtest-options.js';
+import { checkStrategyFlag } from '../config-flag.js';
 import {
   flagValue,
   formatFlagHelp,
@@ -15,45 +16,40 @@ import {
   type FlagSpec,
   type ParsedFlags,
 } from '../flags.js';
-import { checkStrategyKey } from '../strategy-params.js';
-import type { BacktestSettings } from './evaluate.js';
-import { maxSeed } from './random.js';
-import { isRankMetric, rankMetrics, type RankMetric } from './ranking.js';
-import { searchMethods, type SearchMethod } from './search.js';
-import { buildSpace, rangeAccepted, type Dimension } from './space.js';
-import type { WalkForwardOptions } from './walk-forward.js';
+import {
+  backtestSettingsOf,
+  buildSpace,
+  isRankMetric,
+  maxSeed,
+  parseDuration,
+  parseHeatmapAxes,
+  rangeAccepted,
+  rankMetrics,
+  searchMethods,
+  type BacktestSettings,
+  type OptimizeRequest,
+  type RankMetric,
+  type SearchMethod,
+  type WalkForwardOptions,
+} from '@lumenlink/optimize';
 
-/** Everything an optimisation needs, from the command line. */
-export interface OptimizeCliOptions {
-  readonly strategy: string;
-  /** The backtest command's view of the shared flags: data, period, fill model, risk, `--param`. */
-  readonly backtest: BacktestCliOptions;
-  /** The shared flags as given (`--name=value`), `--strategy` first: to rerun a result with. */
-  readonly backtestArgs: readonly string[];
-  /** The strategy's parameters outside the search: defaults and `--param` values. */
-  readonly baseParams: Record<string, unknown>;
-  readonly dimensions: readonly Dimension[];
-  readonly search: SearchMethod;
-  /** Points drawn by a random search. */
-  readonly samples: number;
-  readonly seed: number;
-  /** Largest grid accepted. */
-  readonly maxPoints: number;
-  readonly metric: RankMetric;
-  /** Runs with fewer trades rank after the others. */
-  readonly minTrades: number;
-  readonly workers: number;
-  /** Rows of the terminal table. */
-  readonly top: number;
-  /** Walk-forward mode, when asked for. */
-  readonly walkForward: WalkForwardOptions | undefined;
-  /** Monte Carlo simulations of each kind on the winner; 0: none. */
-  readonly monteCarloRuns: number;
-  /** The two parameters of the HTML heatmap; default the first two searched. */
-  readonly heatmap: readonly [string, string] | undefined;
-  readonly jsonFile: string | undefined;
-  readonly htmlFile: string | undefined;
-}
+/** Everything an optimisation needs, from the command line: `optimize`'s request, filled in. */
+export type OptimizeCliOptions = OptimizeRequest &
+  Required<
+    Pick<
+      OptimizeRequest,
+      'baseParams' | 'search' | 'samples' | 'seed' | 'maxPoints' | 'metric' | 'minTrades'
+    >
+  > &
+  Required<Pick<OptimizeRequest, 'workers' | 'monteCarloRuns' | 'backtestArgs'>> & {
+    /** The backtest command's view of the shared flags: data, period, fill model, risk, `--param`. */
+    readonly backtest: BacktestCliOptions;
+    readonly settings: BacktestSettings;
+    /** Rows of the terminal table. */
+    readonly top: number;
+    readonly jsonFile: string | undefined;
+    readonly htmlFile: string | undefined;
+  };
 
 /** What the command line asks for: help, or an optimisation. */
 export type OptimizeCommand =
@@ -239,25 +235,6 @@ function integerFlag(
   return value;
 }
 
-const durationUnits = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
-
-/**
- * Parses a window length such as `90d`, `12w`, `720h` or `30m` to ms.
- *
- * @throws {UsageError} naming the flag for anything else.
- */
-export function parseDuration(flag: string, text: string): number {
-  const match = /^(\d+)\s*([mhdw])$/.exec(text.trim());
-  const count = Number(match?.[1]);
-  if (match === null || !(count > 0)) {
-    throw new UsageError(
-      flag,
-      `${JSON.stringify(text)} is not a duration. Accepted: a count and m, h, d or w, such as 90d, 12w or 720h`,
-    );
-  }
-  return count * durationUnits[match[2] as keyof typeof durationUnits];
-}
-
 function parseWalkForward(flags: ParsedFlags): WalkForwardOptions | undefined {
   if (!hasFlag(flags, 'walk-forward')) {
     for (const name of ['in-sample', 'out-of-sample', 'step', 'anchored']) {
@@ -276,31 +253,6 @@ function parseWalkForward(flags: ParsedFlags): WalkForwardOptions | undefined {
     stepMs: step === undefined ? outOfSampleMs : parseDuration('--step', step),
     anchored: hasFlag(flags, 'anchored'),
   };
-}
-
-function parseHeatmap(
-  flags: ParsedFlags,
-  dimensions: readonly Dimension[],
-): readonly [string, string] | undefined {
-  const raw = flagValue(flags, 'heatmap');
-  if (raw === undefined) return undefined;
-  const names = raw.split(',').map((name) => name.trim());
-  const searched = dimensions.map((dimension) => dimension.name);
-  if (names.length !== 2 || names[0] === names[1]) {
-    throw new UsageError(
-      '--heatmap',
-      `${JSON.stringify(raw)} is not two different parameters X,Y, such as ${searched.slice(0, 2).join(',') || 'fastPeriod,slowPeriod'}`,
-    );
-  }
-  for (const name of names) {
-    if (!searched.includes(name)) {
-      throw new UsageError(
-        '--heatmap',
-        `${name} is not searched; the searched parameters are ${searched.join(', ')}`,
-      );
-    }
-  }
-  return [names[0]!, names[1]!];
 }
 
 function outputPath(flags: ParsedFlags, name: string): string | undefined {
@@ -327,27 +279,6 @@ function backtestArgv(flags: ParsedFlags): string[] {
   return argv;
 }
 
-/** The fill model and risk limits of the backtest options, as plain data for the workers. */
-export function backtestSettings(options: BacktestCliOptions): BacktestSettings {
-  const { disabledChecks, ...limits } = options.risk;
-  return {
-    startingCash: options.startingCash,
-    feeBps: options.feeBps,
-    slippageBps: options.slippageBps,
-    fillMode: options.fillMode,
-    risk: {
-      ...limits,
-      ...(disabledChecks === undefined ? {} : { disabledChecks: [...disabledChecks] }),
-    },
-    protections: options.protections,
-    atrPeriod: options.atrPeriod,
-    trailingStopAtrMultiple: options.trailingStopAtrMultiple,
-    ...(options.stopLossPct === undefined ? {} : { stopLossPct: options.stopLossPct }),
-    ...(options.takeProfitPct === undefined ? {} : { takeProfitPct: options.takeProfitPct }),
-    closeAtEnd: options.closeAtEnd,
-  };
-}
-
 /**
  * Parses the optimize command line.
  *
@@ -368,7 +299,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       `is required: the strategy to optimise, one of ${strategyKeys.join(', ')}`,
     );
   }
-  const strategy = checkStrategyKey(strategyRaw);
+  const strategy = checkStrategyFlag(strategyRaw);
   const backtestArgs = backtestArgv(flags);
   const command = parseBacktestArgs(backtestArgs);
   if (command.kind !== 'run') return { kind: 'help' };
@@ -386,6 +317,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
   if (search === 'grid' && hasFlag(flags, 'samples')) {
     throw new UsageError('--samples', 'is for --search random; a grid visits every combination');
   }
+  const heatmapRaw = flagValue(flags, 'heatmap');
   const metricRaw = flagValue(flags, 'metric') ?? defaults.metric;
   if (!isRankMetric(metricRaw)) {
     throw new UsageError(
@@ -399,6 +331,12 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       strategy,
       backtest,
       backtestArgs,
+      source: backtest.source,
+      symbols: backtest.symbols,
+      interval: backtest.interval,
+      from: backtest.from,
+      to: backtest.to,
+      settings: backtestSettingsOf(backtest),
       baseParams: backtest.params,
       dimensions,
       search,
@@ -411,7 +349,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       top: integerFlag(flags, 'top', defaults.top, 1),
       walkForward: parseWalkForward(flags),
       monteCarloRuns: integerFlag(flags, 'mc-runs', defaults.monteCarloRuns, 0),
-      heatmap: parseHeatmap(flags, dimensions),
+      heatmap: heatmapRaw === undefined ? undefined : parseHeatmapAxes(heatmapRaw, dimensions),
       jsonFile: outputPath(flags, 'json'),
       htmlFile: outputPath(flags, 'html'),
     },

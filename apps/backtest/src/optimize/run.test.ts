@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../flags.js';
-import { createLocalEvaluator } from './evaluator.js';
-import { formatOptimizeJson } from './json.js';
-import { parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
-import { executeOptimize, type OptimizeHooks } from './run.js';
 import {
-  sampleOptimizeReport,
-  syntheticEvaluator,
-  syntheticReturn,
-} from '../../test/optimize-sample-report.js';
+  createLocalEvaluator,
+  formatOptimizeJson,
+  optimize,
+  type OptimizeHooks,
+  type OptimizeReport,
+} from '@lumenlink/optimize';
+import { isUsageError } from '../flags.js';
+import { parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
 
 /** A short real period of the bundled BTC data, so each backtest takes milliseconds. */
 const period = ['--symbol', 'BTC-USDT', '--from', '2024-03-01', '--to', '2024-03-21'];
@@ -23,11 +22,19 @@ const local: OptimizeHooks = {
   evaluator: (context) => createLocalEvaluator({ strategy: 'ema_crossover', ...context }),
 };
 
-async function usageError(promise: Promise<unknown>): Promise<UsageError> {
+/** `pnpm optimize`'s run: the command line's options as the library's request. */
+function executeOptimize(
+  options: OptimizeCliOptions,
+  hooks: OptimizeHooks,
+): Promise<OptimizeReport> {
+  return optimize(options, hooks);
+}
+
+async function usageError(promise: Promise<unknown>): Promise<{ field: string; message: string }> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof UsageError) return error;
+    if (isUsageError(error)) return error;
     throw error;
   }
   throw new Error('expected a UsageError');
@@ -92,39 +99,6 @@ describe('executeOptimize', () => {
     expect(JSON.parse(first)).toMatchObject({ search: { method: 'random', seed: 99, points: 4 } });
   });
 
-  it('walks forward: a choice per window, stitched out-of-sample equity, Monte Carlo on its trades', async () => {
-    const report = await sampleOptimizeReport({ walkForward: true });
-    const walkForward = report.walkForward!;
-    expect(report.mode).toBe('walk-forward');
-    expect(walkForward.windows.length).toBe(6);
-    // The synthetic return is best at 10/40 on every window.
-    for (const window of walkForward.windows) {
-      expect(window.chosen?.point).toEqual({ fastPeriod: 10, slowPeriod: 40 });
-      expect(window.outOfSample?.totalReturn).toBeCloseTo(
-        syntheticReturn({ fastPeriod: 10, slowPeriod: 40 }),
-        9,
-      );
-    }
-    expect(walkForward.totalReturn).toBeCloseTo(1.05 ** 6 - 1, 9);
-    expect(report.rows[0]).toMatchObject({
-      point: { fastPeriod: 10, slowPeriod: 40 },
-      windows: 6,
-      chosen: 6,
-    });
-    expect(report.monteCarlo?.trades).toBe(6 * 4);
-  });
-
-  it('reports failed runs with their parameters and ranks the rest', async () => {
-    const report = await sampleOptimizeReport({ failOn: 15 });
-    expect(report.failures).toHaveLength(4);
-    expect(
-      report.failures.every((failure) => failure.crashed && failure.point.fastPeriod === 15),
-    ).toBe(true);
-    expect(report.rows.filter((row) => row.rank === null)).toHaveLength(4);
-    expect(report.rows.slice(-4).every((row) => row.error !== null)).toBe(true);
-    expect(report.best?.point).toEqual({ fastPeriod: 10, slowPeriod: 40 });
-  });
-
   it('says what is wrong once the data is read', async () => {
     const refused = await usageError(
       executeOptimize(
@@ -137,12 +111,10 @@ describe('executeOptimize', () => {
           'slowPeriod=20',
           ...period,
         ]),
-        {
-          evaluator: () => syntheticEvaluator(),
-        },
+        local,
       ),
     );
-    expect(refused.flag).toBe('--range');
+    expect(refused.field).toBe('--range');
     expect(refused.message).toContain(
       'accepts none of the 1 parameter sets (slowPeriod must be above fastPeriod',
     );
@@ -159,12 +131,10 @@ describe('executeOptimize', () => {
           '30d',
           ...period,
         ]),
-        {
-          evaluator: () => syntheticEvaluator(),
-        },
+        local,
       ),
     );
-    expect(short.flag).toBe('--in-sample');
+    expect(short.field).toBe('--in-sample');
     expect(short.message).toContain('is too short for one in-sample window');
 
     const empty = await usageError(
@@ -179,12 +149,10 @@ describe('executeOptimize', () => {
           '--from',
           '2025-01-01',
         ]),
-        {
-          evaluator: () => syntheticEvaluator(),
-        },
+        local,
       ),
     );
-    expect(empty.flag).toBe('--from');
+    expect(empty.field).toBe('--from');
     expect(empty.message).toContain('the data covers 2024-01-01 00:00 → 2024-09-06 03:00 UTC');
   });
 });

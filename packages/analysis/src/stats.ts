@@ -1,0 +1,19 @@
+/** Order statistics shared by the reports, Monte Carlo and the latency summaries. */
+
+/**
+ * The `p`-th percentile (0..100) of ascending values, interpolated linearly between the two
+ * nearest ranks (numpy's default); NaN for no values.
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 50); // 2.5
+ * ```
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
+  const low = Math.floor(rank);
+  const high = Math.min(sorted.length - 1, low + 1);
+  const lowValue = sorted[low]!;
+  return lowValue + (sorted[high]! - lowValue) * (rank - low);
+}

@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPercent } from '../src/format.js';
+import { renderHtmlReport } from '../src/html.js';
+import { computeMetrics } from '../src/metrics.js';
+import type { ReportInput } from '../src/types.js';
+import { sampleReportInput } from './sample-report-input.js';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Rendering waits are generous: the test shares its cores with other suites. */
+const patience = { timeout: 30_000, interval: 100 };
+const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+
+/** What a page did besides rendering: console errors, uncaught errors, every request. */
+interface PageLog {
+  readonly consoleErrors: string[];
+  readonly pageErrors: string[];
+  readonly requests: string[];
+  readonly aborted: string[];
+}
+
+/** Writes the report to a temp file and opens it, refusing every request but the file itself. */
+async function openReport(
+  browser: Browser,
+  input: ReportInput,
+): Promise<{ page: Page; log: PageLog }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'lumenlink-report-')), 'report.html');
+  writeFileSync(file, renderHtmlReport(input, computeMetrics(input)));
+  const url = pathToFileURL(file).href;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const log: PageLog = { consoleErrors: [], pageErrors: [], requests: [], aborted: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error') log.consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => log.pageErrors.push(error.message));
+  page.on('request', (request) => log.requests.push(request.url()));
+  await page.route('**/*', async (route) => {
+    if (route.request().url() === url) return route.continue();
+    log.aborted.push(route.request().url());
+    return route.abort();
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, log };
+}
+
+/** The little of the DOM the pixel count uses (this package type-checks without the DOM lib). */
+interface CanvasLike {
+  readonly width: number;
+  readonly height: number;
+  getContext(kind: '2d'): {
+    getImageData(
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+    ): {
+      readonly data: ArrayLike<number>;
+    };
+  } | null;
+}
+
+/** Pixels of the chart's canvases painted in a colour, to know that candles were drawn. */
+async function paintedPixels(page: Page, rgb: readonly [number, number, number]): Promise<number> {
+  return page.evaluate((color) => {
+    const { document } = globalThis as unknown as {
+      document: { querySelectorAll(selector: string): Iterable<CanvasLike> };
+    };
+    let count = 0;
+    for (const canvas of document.querySelectorAll('#chart canvas')) {
+      const context = canvas.getContext('2d');
+      if (context === null || canvas.width === 0 || canvas.height === 0) continue;
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let index = 0; index < pixels.length; index += 4) {
+        const near = (offset: number): boolean =>
+          Math.abs((pixels[index + offset] ?? 0) - (color[offset] ?? 0)) <= 8;
+        if (near(0) && near(1) && near(2)) count++;
+      }
+    }
+    return count;
+  }, rgb);
+}
+
+function expectQuiet(log: PageLog, url: string): void {
+  expect(log.consoleErrors).toEqual([]);
+  expect(log.pageErrors).toEqual([]);
+  expect(log.aborted).toEqual([]);
+  expect(log.requests).toEqual([url]);
+}
+
+describe('HTML report in Chromium', { timeout: 60_000 }, () => {
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    if (existsSync(executablePath)) {
+      browser = await chromium.launch({
+        executablePath,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** The browser, or a failure (never a skip) that says how to get one. */
+  function launched(): Browser {
+    if (browser === undefined) {
+      throw new Error(
+        `Chromium not found at ${executablePath}. The HTML report test opens the page in a real ` +
+          'Chromium: install it with `sudo apt-get install chromium` (Debian/Ubuntu; as root ' +
+          'without sudo), or point CHROMIUM_PATH at a Chromium or Chrome binary.',
+      );
+    }
+    return browser;
+  }
+
+  it('draws the chart, the metrics and every trade offline, without errors', async () => {
+    const input = sampleReportInput();
+    const metrics = computeMetrics(input);
+    expect(input.trades).toHaveLength(5);
+    const { page, log } = await openReport(launched(), input);
+
+    await page.waitForSelector('#chart canvas');
+    expect(await page.locator('#chart canvas').count()).toBeGreaterThan(0);
+    // Candles in the up colour #26a69a show that the page's script drew the data.
+    const chart = page.locator('#chart');
+    await expect.poll(() => chart.getAttribute('data-markers'), patience).not.toBeNull();
+    await expect.poll(() => paintedPixels(page, [0x26, 0xa6, 0x9a]), patience).toBeGreaterThan(100);
+
+    expect(await page.locator('#trades tbody tr').count()).toBe(input.trades.length);
+    const totalReturn = page
+      .locator('#metrics tr', { hasText: 'Total return' })
+      .locator('td.value');
+    expect(await totalReturn.textContent()).toBe(
+      formatPercent(metrics.totalReturn, { sign: true }),
+    );
+    expect(await page.locator('#metrics').textContent()).toContain(
+      formatPercent(metrics.totalReturn, { sign: true }),
+    );
+    expect(await page.locator('#blocked').textContent()).toContain('max_open_positions');
+    expect(await page.locator('#settings').textContent()).toContain(
+      '{"confirm":true,"fast":9,"slow":21}',
+    );
+
+    // BTC-USD: 2 closed trades (entry and exit) and 1 open (entry only) = 5 markers.
+    expect(await chart.getAttribute('data-symbol')).toBe('BTC-USD');
+    expect(await chart.getAttribute('data-markers')).toBe('5');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'report.png'), fullPage: true });
+
+    // ETH-USD: 2 closed trades = 4 markers; BTC-USD's 3 trades are dimmed in the list.
+    await page.selectOption('#symbol', 'ETH-USD');
+    expect(await chart.getAttribute('data-symbol')).toBe('ETH-USD');
+    expect(await chart.getAttribute('data-markers')).toBe('4');
+    expect(await page.locator('#trades tbody tr.dim').count()).toBe(3);
+
+    expectQuiet(log, page.url());
+    await page.close();
+  });
+
+  it('renders a one-symbol run without trades: no selector, an empty trade list', async () => {
+    const full = sampleReportInput({ symbols: ['SOL-USD'], candleCount: 120 });
+    const input: ReportInput = { ...full, trades: [], blocked: {} };
+    const { page, log } = await openReport(launched(), input);
+
+    await page.waitForSelector('#chart canvas');
+    await expect
+      .poll(() => page.locator('#chart').getAttribute('data-markers'), patience)
+      .toBe('0');
+    expect(await page.locator('#symbol').count()).toBe(0);
+    expect(await page.locator('#trades tbody tr').count()).toBe(0);
+    expect(await page.locator('body').textContent()).toContain('No trades.');
+    expect(await page.locator('#blocked').textContent()).toBe('No signal was blocked.');
+    expectQuiet(log, page.url());
+    await page.close();
+  });
+});
