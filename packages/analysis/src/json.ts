@@ -13,7 +13,7 @@ type Jsonified<T> = T extends number
     : { -readonly [K in keyof T]: Jsonified<T[K]> };
 
 /** {@link Metrics} in the JSON report: `Infinity` (a ratio over zero) is written as `null`. */
-type JsonMetrics = Jsonified<Metrics>;
+export type JsonMetrics = Jsonified<Metrics>;
 
 /** A trade in the JSON report: the fields of `Trade`, in its order. */
 export interface JsonTrade {

@@ -3,7 +3,7 @@ import type { EquityPoint, Trade } from '@lumenlink/engine';
 import type { ReportCandle, ReportInput } from './types.js';
 
 /** Crypto trades every day of the year: a year is 365 days of 24 hours. */
-const yearMs = 365 * 86_400_000;
+export const yearMs = 365 * 86_400_000;
 
 /**
  * The statistics of one backtest run. Fractions are plain numbers (`0.125` is 12.5%); money is

@@ -13,7 +13,9 @@ import { dirname, join } from 'node:path';
  * does not expose `dist/`, so this resolves its `package.json` and goes from there.
  */
 export function chartLibraryPath(): string {
-  const packageJson = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
+  // A named `require` so that knip sees the dependency.
+  const require = createRequire(import.meta.url);
+  const packageJson = require.resolve('lightweight-charts/package.json');
   return join(dirname(packageJson), 'dist', 'lightweight-charts.standalone.production.js');
 }
 

@@ -10,7 +10,7 @@ import { getStrategyDefinition } from '@lumenlink/strategies';
 import { computeMetrics, reportInputOf, type Metrics } from '@lumenlink/analysis';
 
 /** The risk limits of a run as plain data, so they can be posted to a worker. */
-interface RiskSettings {
+export interface RiskSettings {
   readonly maxDailyLossUsd?: number;
   readonly maxPositionUsd?: number;
   readonly maxOpenPositions?: number;

@@ -8,7 +8,7 @@ import { canonicalize, type JsonValue } from '@lumenlink/analysis';
 import type { OptimizeReport } from './run.js';
 
 /** The JSON document of an optimisation (schema version 1), before serialisation. */
-function toOptimizeJson(report: OptimizeReport): JsonValue {
+export function toOptimizeJson(report: OptimizeReport): JsonValue {
   const walkForward = report.walkForward;
   return canonicalize({
     schemaVersion: 1,

@@ -61,7 +61,7 @@ export interface ResultRow {
 }
 
 /** A run that failed: its parameters, period and why. */
-interface FailedRun {
+export interface FailedRun {
   readonly point: ParamPoint;
   readonly from: number | null;
   readonly to: number | null;
@@ -71,7 +71,7 @@ interface FailedRun {
 }
 
 /** The walk-forward part of a report. */
-interface WalkForwardReport {
+export interface WalkForwardReport {
   readonly options: WalkForwardOptions;
   readonly windows: WindowResult[];
   readonly stitched: EquitySample[];
@@ -540,7 +540,7 @@ export async function optimize(
 }
 
 /** The winner: the best row that qualifies, else the best row with a result. */
-function bestRow(rows: readonly ResultRow[]): ResultRow | null {
+export function bestRow(rows: readonly ResultRow[]): ResultRow | null {
   const withResult = rows.filter((row) => row.error === null);
   return withResult.find((row) => row.qualified) ?? withResult[0] ?? null;
 }

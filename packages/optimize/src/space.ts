@@ -15,10 +15,10 @@ export type ParamValue = number | string | boolean;
 export type ParamPoint = Readonly<Record<string, ParamValue>>;
 
 /** What kind of values a parameter takes, as its schema says. */
-type ParameterKind = 'integer' | 'number' | 'choice' | 'boolean' | 'other';
+export type ParameterKind = 'integer' | 'number' | 'choice' | 'boolean' | 'other';
 
 /** A strategy parameter as the optimizer sees it: its kind and bounds from the schema. */
-interface ParameterInfo {
+export interface ParameterInfo {
   /** Dotted inside a group (`weights.macd`). */
   readonly name: string;
   readonly kind: ParameterKind;
@@ -406,7 +406,7 @@ export function parseRangeFlag(text: string, table: ParameterTable, strategy: st
  * ```
  * @throws {OptimizeInputError} on `--space` naming the file and the entry at fault.
  */
-function parseSpaceFile(path: string, table: ParameterTable, strategy: string): Dimension[] {
+export function parseSpaceFile(path: string, table: ParameterTable, strategy: string): Dimension[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -66,7 +66,7 @@ function syntheticOutcome(job: EvaluationJob, failOn: number | undefined): JobOu
 }
 
 /** An evaluator whose results are {@link syntheticReturn}; `failOn` makes a fastPeriod crash. */
-export function syntheticEvaluator(failOn?: number): Evaluator {
+function syntheticEvaluator(failOn?: number): Evaluator {
   return {
     evaluate(jobs, onSettled) {
       return Promise.resolve(
