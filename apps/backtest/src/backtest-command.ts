@@ -38,7 +38,7 @@ export function reportCommandError(
     io.stderr.write(`Error: ${error.message}\nRun pnpm ${command} -- --help for every flag.\n`);
     return usageExitCode;
   }
-  if (error instanceof LumenLinkError) {
+  if (LumenLinkError.isInstance(error)) {
     io.stderr.write(`Error: ${error.message}\n`);
     return 1;
   }

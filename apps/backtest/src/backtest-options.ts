@@ -323,7 +323,7 @@ function parseSymbols(flags: ParsedFlags): readonly SymbolId[] | undefined {
     try {
       return [parseSymbol(one)];
     } catch (error) {
-      if (error instanceof ValidationError) {
+      if (ValidationError.isInstance(error)) {
         throw new UsageError(
           '--symbol',
           `${JSON.stringify(one)} is not a symbol. Accepted: BASE-QUOTE such as BTC-USDT`,

@@ -46,7 +46,7 @@ function strategyFactory(
   try {
     probe = create();
   } catch (error) {
-    if (error instanceof ValidationError) {
+    if (ValidationError.isInstance(error)) {
       throw new UsageError('--param', `${error.message} (with --interval ${interval})`);
     }
     throw error;

@@ -71,7 +71,7 @@ function asUsageError<T>(flag: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof ValidationError) throw new UsageError(flag, error.message);
+    if (ValidationError.isInstance(error)) throw new UsageError(flag, error.message);
     throw error;
   }
 }

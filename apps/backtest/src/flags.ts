@@ -9,6 +9,15 @@ import { closestNames, OptimizeInputError } from '@lumenlink/optimize';
 
 /** A command-line mistake: names the flag at fault and what it accepts. Exit code 2. */
 export class UsageError extends ValidationError {
+  static {
+    ValidationError.addMarker(this, 'lumenlink.error.UsageError');
+  }
+
+  /** Whether `value` is a UsageError, also from a second copy of this package. */
+  static override isInstance(value: unknown): value is UsageError {
+    return ValidationError.hasMarker(value, 'lumenlink.error.UsageError');
+  }
+
   /** The flag at fault, with its dashes (`--cash`), or `(arguments)` for a stray argument. */
   readonly flag: string;
 
@@ -31,9 +40,9 @@ export function isUsageError(
   error: unknown,
 ): error is ValidationError & { readonly field: string } {
   return (
-    error instanceof UsageError ||
-    error instanceof DataInputError ||
-    error instanceof OptimizeInputError
+    UsageError.isInstance(error) ||
+    DataInputError.isInstance(error) ||
+    OptimizeInputError.isInstance(error)
   );
 }
 

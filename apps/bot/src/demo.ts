@@ -151,7 +151,7 @@ function demoSetup(
     }
     config = loadConfig(env);
   } catch (error) {
-    if (!(ConfigError.isInstance(error))) throw error;
+    if (!ConfigError.isInstance(error)) throw error;
     write(error.message);
     write(`\nFix the keys above in .env or the environment and run the demo again.`);
     return 2;

@@ -110,7 +110,7 @@ function readConfig(options: ParityCliOptions): Config | string {
     }
     return loadConfig(mergeEnv(file.values, options.processEnv));
   } catch (error) {
-    if (!(ConfigError.isInstance(error))) throw error;
+    if (!ConfigError.isInstance(error)) throw error;
     return `${error.message}\nFix the keys above in .env or the environment.`;
   }
 }

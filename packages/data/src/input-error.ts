@@ -7,6 +7,15 @@ import { ValidationError } from '@lumenlink/core';
  * `--sentiment`); the message starts with it and says what is accepted.
  */
 export class DataInputError extends ValidationError {
+  static {
+    ValidationError.addMarker(this, 'lumenlink.error.DataInputError');
+  }
+
+  /** Whether `value` is a DataInputError, also from a second copy of this package. */
+  static override isInstance(value: unknown): value is DataInputError {
+    return ValidationError.hasMarker(value, 'lumenlink.error.DataInputError');
+  }
+
   readonly field: string;
 
   constructor(field: string, message: string) {

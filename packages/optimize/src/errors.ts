@@ -1,5 +1,5 @@
 /** The optimizer's input errors, and the "did you mean" suggestions they carry. */
-import { ValidationError } from '@lumenlink/core';
+import { ValidationError, editDistance } from '@lumenlink/core';
 
 /**
  * A bad optimisation input: an unknown parameter, a range the schema rejects, a grid too large,
@@ -8,26 +8,21 @@ import { ValidationError } from '@lumenlink/core';
  * starts with it and says what is accepted.
  */
 export class OptimizeInputError extends ValidationError {
+  static {
+    ValidationError.addMarker(this, 'lumenlink.error.OptimizeInputError');
+  }
+
+  /** Whether `value` is an OptimizeInputError, also from a second copy of this package. */
+  static override isInstance(value: unknown): value is OptimizeInputError {
+    return ValidationError.hasMarker(value, 'lumenlink.error.OptimizeInputError');
+  }
+
   readonly field: string;
 
   constructor(field: string, message: string) {
     super(`${field}: ${message}`);
     this.field = field;
   }
-}
-
-/** The Levenshtein distance of two short strings, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**
@@ -41,7 +36,7 @@ function distance(a: string, b: string): number {
  */
 export function closestNames(name: string, names: readonly string[]): string[] {
   return names
-    .map((candidate) => ({ name: candidate, score: distance(name, candidate) }))
+    .map((candidate) => ({ name: candidate, score: editDistance(name, candidate) }))
     .filter(
       (entry) =>
         entry.score <= Math.max(2, Math.floor(name.length / 4)) ||

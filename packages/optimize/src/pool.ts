@@ -69,6 +69,15 @@ interface Slot {
 
 /** Thrown by {@link WorkerPool.start} when a worker cannot load its candles. */
 export class WorkerSetupError extends PermanentError {
+  static {
+    PermanentError.addMarker(this, 'lumenlink.error.WorkerSetupError');
+  }
+
+  /** Whether `value` is a WorkerSetupError, also from a second copy of this package. */
+  static override isInstance(value: unknown): value is WorkerSetupError {
+    return PermanentError.hasMarker(value, 'lumenlink.error.WorkerSetupError');
+  }
+
   readonly code = 'WORKER_SETUP_FAILED';
 
   constructor(message: string) {

@@ -1,7 +1,8 @@
 /**
- * A seeded pseudo-random source (mulberry32), so a random search and a Monte Carlo run are
- * reproducible from their seed: the optimizer never calls `Math.random()`.
+ * A seeded pseudo-random source (core's mulberry32 `seededRandom`), so a random search and a
+ * Monte Carlo run are reproducible from their seed: the optimizer never calls `Math.random()`.
  */
+import { seededRandom } from '@lumenlink/core';
 
 /** Draws from a seeded stream; the same seed always gives the same sequence. */
 export interface Random {
@@ -15,7 +16,7 @@ export interface Random {
 export const maxSeed = 0xffff_ffff;
 
 /**
- * Creates a mulberry32 generator: 32 bits of state, a period of 2^32, and good enough
+ * Creates a mulberry32 generator (core's `seededRandom`): 32 bits of state, a period of 2^32, and good enough
  * statistics for sampling parameters and resampling trades (not for cryptography).
  *
  * @example
@@ -30,14 +31,7 @@ export function createRandom(seed: number): Random {
   if (!Number.isInteger(seed) || seed < 0 || seed > maxSeed) {
     throw new RangeError(`seed ${seed}: give an integer from 0 to ${maxSeed}`);
   }
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     integer(min, max) {

@@ -180,10 +180,10 @@ export function checkPoint(
     definition.create(params, { interval });
     return { params };
   } catch (error) {
-    if (error instanceof StrategyParamsError) {
+    if (StrategyParamsError.isInstance(error)) {
       return { reason: error.issues.map((issue) => `${issue.param} ${issue.problem}`).join('; ') };
     }
-    if (error instanceof ValidationError) return { reason: error.message };
+    if (ValidationError.isInstance(error)) return { reason: error.message };
     throw error;
   }
 }

@@ -266,7 +266,7 @@ export class CandleDriver {
       try {
         await this.process(time, byTime.get(time) ?? new Map());
       } catch (error) {
-        if (!(CandleProcessingError.isInstance(error))) throw error;
+        if (!CandleProcessingError.isInstance(error)) throw error;
         failure ??= error;
       }
     }

@@ -456,8 +456,11 @@ async function changeState(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     logger.warn('http state change refused by the bot', { path, state, error });
-    const status =
-      TransientError.isInstance(error) ? 503 : ValidationError.isInstance(error) ? 400 : 409;
+    const status = TransientError.isInstance(error)
+      ? 503
+      : ValidationError.isInstance(error)
+        ? 400
+        : 409;
     sendJson(response, redact, status, { error: message });
   }
 }
