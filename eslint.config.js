@@ -9,19 +9,21 @@ import tseslint from 'typescript-eslint';
  */
 const allowedInternal = {
   core: [],
+  config: ['core'],
   indicators: ['core'],
   strategies: ['core', 'indicators'],
-  risk: ['core'],
+  risk: ['core', 'config'],
   execution: ['core'],
-  exchanges: ['core'],
+  exchanges: ['core', 'config'],
   data: ['core'],
   alerts: ['core'],
   engine: ['core', 'indicators', 'risk', 'execution'],
-  analysis: ['core', 'risk', 'execution', 'engine'],
+  analysis: ['core', 'config', 'risk', 'execution', 'engine'],
   runtime: ['core', 'indicators', 'risk', 'execution', 'engine'],
-  optimize: ['core', 'strategies', 'engine', 'analysis', 'data'],
+  optimize: ['core', 'config', 'strategies', 'engine', 'analysis', 'data'],
   bot: [
     'core',
+    'config',
     'indicators',
     'strategies',
     'risk',
@@ -35,6 +37,7 @@ const allowedInternal = {
   ],
   backtest: [
     'core',
+    'config',
     'indicators',
     'strategies',
     'risk',

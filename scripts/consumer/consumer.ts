@@ -61,7 +61,8 @@ assert.equal(typeof before, 'number');
   const { createLogger } = await import('@lumenlink/core/logging');
   const { createMetricsRegistry } = await import('@lumenlink/core/metrics');
   const { ManualClock } = await import('@lumenlink/core/testing');
-  const { loadConfig, ConfigError } = await import('@lumenlink/core');
+  const { ConfigError } = await import('@lumenlink/core');
+  const { loadConfig } = await import('@lumenlink/config');
 
   // Logging: JSON lines to a stream of ours, with a configured secret redacted.
   // Random-looking, as real keys are: no 8-character start or end of it is an ordinary word.

@@ -3,13 +3,8 @@
  * checked here, so a bad flag fails before any data is read, with a message naming the flag and
  * what it accepts.
  */
-import {
-  configKeys,
-  parseSymbol,
-  ValidationError,
-  type SymbolId,
-  type Timeframe,
-} from '@lumenlink/core';
+import { parseSymbol, ValidationError, type SymbolId, type Timeframe } from '@lumenlink/core';
+import { configKeys } from '@lumenlink/config';
 import {
   bundledDatasets,
   parseTimeText,

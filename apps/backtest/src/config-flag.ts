@@ -3,7 +3,8 @@
  * `configKeys`), so `--cash` accepts exactly what `PAPER_STARTING_CASH` accepts and says so in
  * the same words; `--strategy` and `--param` by `@lumenlink/strategies`, naming the flag.
  */
-import { configKeys, ValidationError, type ConfigKey, type ConfigValues } from '@lumenlink/core';
+import { ValidationError } from '@lumenlink/core';
+import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
 import { checkStrategyKey, parseParamAssignments } from '@lumenlink/strategies';
 import { UsageError } from './flags.js';
 

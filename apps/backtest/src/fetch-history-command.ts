@@ -8,13 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import {
-  configSecrets,
-  loadConfig,
-  systemClock,
-  type Clock,
-  type ConfigKey,
-} from '@lumenlink/core';
+import { systemClock, type Clock } from '@lumenlink/core';
+import { configSecrets, loadConfig, type ConfigKey } from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { fetchHistory, formatHistoryResult, openStore } from '@lumenlink/data';
 import { ccxtExchangeFromConfig } from '@lumenlink/exchanges';

@@ -2,7 +2,7 @@
  * Types of soak.mjs, for test/soak.test.ts (the harness itself is plain JavaScript so that
  * `pnpm soak` runs it over the built bot without a build step of its own).
  */
-import type { Config } from '@lumenlink/core';
+import type { Config } from '@lumenlink/config';
 import type { Bot, StartBotOptions } from '../src/bot.js';
 
 export interface SoakThresholds {

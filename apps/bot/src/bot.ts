@@ -5,15 +5,14 @@
  */
 import {
   ConfigError,
-  configSecrets,
   createRedactor,
   symbolParts,
   systemClock,
-  type Config,
   type Logger,
   type MarketDataSource,
   type Redactor,
 } from '@lumenlink/core';
+import { configSecrets, type Config } from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { createMetricsRegistry } from '@lumenlink/core/metrics';
 import {

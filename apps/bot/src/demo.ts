@@ -9,15 +9,8 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AlertChannel } from '@lumenlink/alerts';
-import {
-  ConfigError,
-  configSecrets,
-  loadConfig,
-  symbolParts,
-  type AlertEvent,
-  type Config,
-  type Logger,
-} from '@lumenlink/core';
+import { ConfigError, symbolParts, type AlertEvent, type Logger } from '@lumenlink/core';
+import { configSecrets, loadConfig, type Config } from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { bundledDatasets } from '@lumenlink/data';
 import { startBot, type Bot, type BotReport } from './bot.js';

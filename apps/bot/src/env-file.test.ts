@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { mergeEnv, parseEnvText, readEnvFile } from './env-file.js';
 
 function writeEnv(text: string): string {

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { isConfigKey, suggestConfigKey, type ConfigIssue } from '@lumenlink/core';
+import { type ConfigIssue } from '@lumenlink/core';
+import { isConfigKey, suggestConfigKey } from '@lumenlink/config';
 
 /** Environment values, as from `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -8,7 +8,8 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatParityReport, type ParityOptions, type ParityReport } from '@lumenlink/analysis';
-import { ConfigError, LumenLinkError, loadConfig, type Config } from '@lumenlink/core';
+import { ConfigError, LumenLinkError } from '@lumenlink/core';
+import { loadConfig, type Config } from '@lumenlink/config';
 import { mergeEnv, readEnvFile, type Env } from './env-file.js';
 import { parityOfDatabase } from './parity-database.js';
 

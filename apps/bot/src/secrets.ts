@@ -11,22 +11,24 @@ import {
 import {
   ConfigError,
   TransientError,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type ConfigIssue,
+  type Logger,
+  type LumenLinkErrorOptions,
+} from '@lumenlink/core';
+import {
   checkLiveReadiness,
   configKeyList,
   configKeys,
   isConfigKey,
   loadConfig,
-  silentLogger,
   suggestConfigKey,
-  systemClock,
-  type Clock,
   type Config,
-  type ConfigIssue,
   type ConfigKey,
   type ConfigKeySpec,
-  type Logger,
-  type LumenLinkErrorOptions,
-} from '@lumenlink/core';
+} from '@lumenlink/config';
 import { createRedactor, type Redactor } from '@lumenlink/core/logging';
 import type { Env } from './env-file.js';
 

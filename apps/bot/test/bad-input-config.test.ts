@@ -13,7 +13,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, configKeyList, loadConfig, silentLogger, type Config } from '@lumenlink/core';
+import { ConfigError, silentLogger } from '@lumenlink/core';
+import { configKeyList, loadConfig, type Config } from '@lumenlink/config';
 import { runBot } from '../src/main.js';
 import { replayEnv, tempDir } from './helpers.js';
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { runDemo, type DemoOptions } from '../src/demo.js';
 import type { Bot } from '../src/bot.js';
 import {

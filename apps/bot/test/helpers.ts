@@ -5,7 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config, type Fill, type Order, type SymbolId } from '@lumenlink/core';
+import { type Fill, type Order, type SymbolId } from '@lumenlink/core';
+import { loadConfig, type Config } from '@lumenlink/config';
 import { loadBundledCandles, openStore } from '@lumenlink/data';
 import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { riskConfigFromConfig } from '@lumenlink/risk';

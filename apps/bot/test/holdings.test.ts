@@ -8,7 +8,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, silentLogger, type Candle, type Config } from '@lumenlink/core';
+import { silentLogger, type Candle } from '@lumenlink/core';
+import { loadConfig, type Config } from '@lumenlink/config';
 import { loadBundledCandles, openStore } from '@lumenlink/data';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
 import { startBot, type Bot } from '../src/bot.js';

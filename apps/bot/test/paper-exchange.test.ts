@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, silentLogger, type Candle, type SymbolId } from '@lumenlink/core';
+import { silentLogger, type Candle, type SymbolId } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { loadBundledCandles, openStore } from '@lumenlink/data';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
 import { clientOrderId } from '@lumenlink/execution';

@@ -30,16 +30,14 @@ import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { silentLogger, type Candle, type Logger } from '@lumenlink/core';
 import {
   configKeyList,
   configKeys,
   configSecrets,
   loadConfig,
-  silentLogger,
-  type Candle,
   type ConfigKey,
-  type Logger,
-} from '@lumenlink/core';
+} from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { loadBundledCandles } from '@lumenlink/data';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';

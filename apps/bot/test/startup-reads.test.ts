@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig, silentLogger, type Config } from '@lumenlink/core';
+import { silentLogger } from '@lumenlink/core';
+import { loadConfig, type Config } from '@lumenlink/config';
 import { startExchangeEmulator, type ExchangeEmulator } from '@lumenlink/exchanges/testing';
 import { startBot, type Bot } from '../src/bot.js';
 import { liveEnv, tempDir } from './helpers.js';

@@ -5,7 +5,8 @@
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Candle, type Order, type SymbolId } from '@lumenlink/core';
+import { type Candle, type Order, type SymbolId } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { loadBundledCandles, openStore, type LumenLinkStore } from '@lumenlink/data';
 import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { riskConfigFromConfig } from '@lumenlink/risk';

@@ -1,5 +1,5 @@
 /**
- * @lumenlink/core: the domain types, ports, configuration, errors and clock shared by every
+ * @lumenlink/core: the domain types, ports, errors and clock shared by every
  * LumenLink package, and a few small utilities (a seeded random source, secret redaction, HTML
  * escaping, edit distance). Its only dependency is zod. The winston logger lives in
  * `@lumenlink/core/logging` and the Prometheus metrics in `@lumenlink/core/metrics`; winston and
@@ -153,36 +153,3 @@ export type {
   RuntimeStateStore,
   TrailingStopState,
 } from './ports.js';
-export {
-  loadConfig,
-  checkLiveReadiness,
-  isLiveDryRun,
-  configSecrets,
-  describeConfig,
-  redactedConfigValue,
-  envSchema,
-  configKeys,
-  configKeyList,
-  configKeyFamilies,
-  isConfigKey,
-  suggestConfigKey,
-  formatConfigValue,
-  seedExampleEnv,
-  configReferenceMarkdown,
-  tradingModes,
-  exchangeIds,
-  dataSourceKinds,
-  secretsSources,
-  riskSizingMethods,
-  type Config,
-  type ConfigRow,
-  type ConfigKey,
-  type ConfigKeySpec,
-  type ConfigGroup,
-  type ConfigValues,
-  type TradingMode,
-  type ExchangeId,
-  type DataSourceKind,
-  type SecretsSource,
-  type RiskSizingMethod,
-} from './config/index.js';

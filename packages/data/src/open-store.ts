@@ -95,7 +95,7 @@ const memoryPath = ':memory:';
  * ```ts
  * const store = await openStore({
  *   path: './data/lumenlink.db',
- *   redact: createRedactor(configSecrets(config)), // both from @lumenlink/core
+ *   redact: createRedactor(configSecrets(config)), // from @lumenlink/core and @lumenlink/config
  * });
  * await store.candles.saveCandles('BTC-USD', '1h', candles);
  * const recent = await store.candles.getRecentCandles('BTC-USD', '1h', 200);

@@ -1,7 +1,6 @@
 import {
   DataIntegrityError,
   ValidationError,
-  exchangeIds,
   isFinalOrderStatus,
   parseSymbol,
   silentLogger,
@@ -12,8 +11,6 @@ import {
   type BrokerOrder,
   type Candle,
   type Clock,
-  type Config,
-  type ExchangeId,
   type FetchCandlesOptions,
   type Fill,
   type LumenLinkError,
@@ -29,6 +26,7 @@ import {
   isSecretFieldName,
   type Redactor,
 } from '@lumenlink/core';
+import { exchangeIds, type Config, type ExchangeId } from '@lumenlink/config';
 import { parseApiBaseUrl, rewriteApiUrls } from './api-url.js';
 import { mapCcxtError, retryAfterMs, type CcxtCallKind } from './ccxt-errors.js';
 import {

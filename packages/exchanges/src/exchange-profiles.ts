@@ -1,9 +1,5 @@
-import {
-  DataIntegrityError,
-  OrderNotFoundError,
-  type ExchangeId,
-  type OrderRequest,
-} from '@lumenlink/core';
+import { DataIntegrityError, OrderNotFoundError, type OrderRequest } from '@lumenlink/core';
+import { type ExchangeId } from '@lumenlink/config';
 import {
   BadResponse,
   binance,

@@ -1,6 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, exchangeIds, parseTimeframe } from '@lumenlink/core';
+import { ConfigError, parseTimeframe } from '@lumenlink/core';
+import { exchangeIds } from '@lumenlink/config';
 import {
   checkExchangeTimeframe,
   exchangeTimeframeIssue,

@@ -3,13 +3,8 @@
  * class (no network call), so a config the exchange cannot serve (`INTERVAL=7m`) is a config
  * error at start instead of a market-data loop that fails forever.
  */
-import {
-  ConfigError,
-  isTimeframe,
-  type ConfigIssue,
-  type ExchangeId,
-  type Timeframe,
-} from '@lumenlink/core';
+import { ConfigError, isTimeframe, type ConfigIssue, type Timeframe } from '@lumenlink/core';
+import { type ExchangeId } from '@lumenlink/config';
 import { binance, bybit, coinbase, type Exchange } from 'ccxt';
 
 /** The ccxt class of each exchange LumenLink trades on. */

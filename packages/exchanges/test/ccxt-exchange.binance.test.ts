@@ -16,7 +16,7 @@ import {
 } from '@lumenlink/core';
 import { ManualClock } from '@lumenlink/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { CcxtExchange, ccxtExchangeFromConfig } from '../src/index.js';
 import { startExchangeEmulator, type ExchangeEmulator } from '../src/testing/index.js';
 

@@ -4,7 +4,8 @@
  * placement.
  */
 import { readFileSync } from 'node:fs';
-import { OrderRejectedError, exchangeIds, type LumenLinkError } from '@lumenlink/core';
+import { OrderRejectedError, type LumenLinkError } from '@lumenlink/core';
+import { exchangeIds } from '@lumenlink/config';
 import { describe, expect, it } from 'vitest';
 import { ccxtErrorTable, mapCcxtError, type CcxtCallKind } from '../src/ccxt-errors.js';
 import { createExchangeProfile } from '../src/exchange-profiles.js';

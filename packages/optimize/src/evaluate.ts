@@ -4,7 +4,8 @@
  * `pnpm backtest`, the candles before the period warm the strategy up; the candles handed to the
  * engine stop at the period's end, so an evaluation cannot see later data.
  */
-import type { Candle, RiskCheckName, RiskSizingMethod, SymbolId, Timeframe } from '@lumenlink/core';
+import type { Candle, RiskCheckName, SymbolId, Timeframe } from '@lumenlink/core';
+import type { RiskSizingMethod } from '@lumenlink/config';
 import { runBacktest, type BacktestOptions, type Trade } from '@lumenlink/engine';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import { computeMetrics, reportInputOf, type Metrics } from '@lumenlink/analysis';

@@ -1,4 +1,5 @@
-import { ValidationError, loadConfig } from '@lumenlink/core';
+import { ValidationError } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { describe, expect, it } from 'vitest';
 import {
   defaultRiskLimits,

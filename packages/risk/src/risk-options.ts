@@ -1,10 +1,5 @@
-import {
-  ValidationError,
-  riskCheckNames,
-  type Config,
-  type RiskCheckName,
-  type RiskSizingMethod,
-} from '@lumenlink/core';
+import { ValidationError, riskCheckNames, type RiskCheckName } from '@lumenlink/core';
+import { type Config, type RiskSizingMethod } from '@lumenlink/config';
 
 /**
  * The checks that cannot be switched off: a halted bot, the live-trading gate and the

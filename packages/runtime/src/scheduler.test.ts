@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, loadConfig, seededRandom, silentLogger } from '@lumenlink/core';
+import { ValidationError, seededRandom, silentLogger } from '@lumenlink/core';
+import { loadConfig } from '@lumenlink/config';
 import { ManualClock } from '@lumenlink/core/testing';
 import {
   Scheduler,

@@ -7,8 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   StorageError,
   ValidationError,
-  configSecrets,
-  loadConfig,
   silentLogger,
   type Decision,
   type Logger,
@@ -16,6 +14,7 @@ import {
   type TradingState,
   type TradingStateRecord,
 } from '@lumenlink/core';
+import { configSecrets, loadConfig } from '@lumenlink/config';
 import { createMetricsRegistry } from '@lumenlink/core/metrics';
 import { ManualClock } from '@lumenlink/core/testing';
 import {

@@ -1,5 +1,6 @@
 /** What the attribution rules know about both sides, gathered once per report. */
-import type { Candle, Config, Fill, Order, SymbolId } from '@lumenlink/core';
+import type { Candle, Fill, Order, SymbolId } from '@lumenlink/core';
+import type { Config } from '@lumenlink/config';
 import type { RecordedDecision } from './parity-store.js';
 import type { RebuiltTrade } from './rebuild-trades.js';
 

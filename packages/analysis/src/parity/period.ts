@@ -1,5 +1,6 @@
 /** The period the parity report replays, and the bot's decisions in it. */
-import { candleOpenTime, type Config, type SymbolId, type Timeframe } from '@lumenlink/core';
+import { candleOpenTime, type SymbolId, type Timeframe } from '@lumenlink/core';
+import { type Config } from '@lumenlink/config';
 import type { ParityStore, RecordedDecision } from './parity-store.js';
 import { fillCandle } from './rebuild-trades.js';
 import type { PeriodEndSource } from './types.js';

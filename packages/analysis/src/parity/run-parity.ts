@@ -7,10 +7,10 @@ import {
   ValidationError,
   timeframeMs,
   type Candle,
-  type Config,
   type Strategy,
   type SymbolId,
 } from '@lumenlink/core';
+import { type Config } from '@lumenlink/config';
 import { countCauses, compareTrades } from './differences.js';
 import { findGaps, uniformSlippage, type Evidence, type Gap } from './evidence.js';
 import { formatParityTime as time } from './numbers.js';

@@ -2,11 +2,11 @@
 import {
   candleOpenTime,
   type Candle,
-  type Config,
   type Order,
   type Strategy,
   type SymbolId,
 } from '@lumenlink/core';
+import { type Config } from '@lumenlink/config';
 import {
   MemoryDecisionStore,
   memoryStores,

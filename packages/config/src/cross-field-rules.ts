@@ -2,7 +2,7 @@
  * Rules that involve more than one key. Each rule runs only when the keys it reads parsed, so
  * `loadConfig` can report these problems together with every per-key problem.
  */
-import type { ConfigIssue } from '../errors.js';
+import type { ConfigIssue } from '@lumenlink/core';
 import { configKeys } from './config-keys.js';
 import type { ConfigKey, ConfigValues } from './config-keys.js';
 

@@ -3,7 +3,7 @@ import { configKeyList, configKeys, formatConfigValue, isConfigKey } from './con
 import { envSchema } from './env-schema.js';
 
 /**
- * Every key of the configuration reference (`src/config/README-config.md`, the root README's
+ * Every key of the configuration reference (`README-config.md`, the root README's
  * Configuration section): the original keys and those added since (`HTTP_ALLOWED_HOSTS`,
  * `PRICE_BAND_PCT`).
  */

@@ -15,11 +15,11 @@ function code(text: string): string {
 
 /**
  * A markdown table (Key, Default, Accepted, Description) of every env key, columns padded as
- * prettier pads them; secret keys' descriptions start with `Secret.`. `src/config/README-config.md` holds its output; a test keeps them equal.
+ * prettier pads them; secret keys' descriptions start with `Secret.`. `README-config.md` holds its output; a test keeps them equal.
  *
  * @example
  * ```ts
- * await writeFile('src/config/README-config.md', configReferenceMarkdown());
+ * await writeFile('README-config.md', configReferenceMarkdown());
  * ```
  */
 export function configReferenceMarkdown(): string {

@@ -25,5 +25,5 @@ export { checkLiveReadiness, isLiveDryRun } from './live-readiness.js';
 export { configSecrets, describeConfig, redactedConfigValue } from './describe-config.js';
 export type { ConfigRow } from './describe-config.js';
 export { configKeyFamilies, suggestConfigKey } from './unknown-keys.js';
-export { seedExampleEnv } from './seed-example-env.js';
+export { exampleEnv } from './example-env.js';
 export { configReferenceMarkdown } from './config-reference.js';

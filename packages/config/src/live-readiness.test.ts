@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '@lumenlink/core';
 import { checkLiveReadiness, isLiveDryRun } from './live-readiness.js';
 import { loadConfig } from './load-config.js';
 

@@ -29,7 +29,7 @@ describe('configReferenceMarkdown', () => {
   });
 
   it('matches the committed README-config.md (regenerate it from this function if not)', () => {
-    const committed = readFileSync(new URL('./README-config.md', import.meta.url), 'utf8');
+    const committed = readFileSync(new URL('../README-config.md', import.meta.url), 'utf8');
     expect(committed).toBe(markdown);
   });
 

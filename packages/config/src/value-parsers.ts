@@ -3,11 +3,11 @@
  * problem. A problem is a predicate about the value ("is not a number"), never the value itself:
  * `loadConfig` puts the quoted value in front of it, or "the value given" for a secret key.
  */
-import { ValidationError } from '../errors.js';
-import { parseSymbol } from '../symbol.js';
-import type { SymbolId } from '../symbol.js';
-import { parseTimeframe } from '../timeframe.js';
-import type { Timeframe } from '../timeframe.js';
+import { ValidationError } from '@lumenlink/core';
+import { parseSymbol } from '@lumenlink/core';
+import type { SymbolId } from '@lumenlink/core';
+import { parseTimeframe } from '@lumenlink/core';
+import type { Timeframe } from '@lumenlink/core';
 
 /** The outcome of parsing one env value: the typed value, or what is wrong with the text. */
 type Parsed<T> =

@@ -2,9 +2,9 @@
  * The typed configuration every LumenLink app runs on, and the fixed value sets of its keys.
  * `loadConfig` builds a {@link Config} from env; `configKeys` documents each key.
  */
-import type { LogLevel } from '../logger.js';
-import type { SymbolId } from '../symbol.js';
-import type { Timeframe } from '../timeframe.js';
+import type { LogLevel } from '@lumenlink/core';
+import type { SymbolId } from '@lumenlink/core';
+import type { Timeframe } from '@lumenlink/core';
 
 /** Trading modes: `paper` simulates fills locally, `live` talks to the exchange. */
 export const tradingModes = ['paper', 'live'] as const;

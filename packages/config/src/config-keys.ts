@@ -4,7 +4,7 @@
  * `loadConfig`, `describeConfig` and the README's config reference are all built from it.
  */
 import { z } from 'zod';
-import { logLevels } from '../logger.js';
+import { logLevels } from '@lumenlink/core';
 import {
   dataSourceKinds,
   exchangeIds,

@@ -3,8 +3,8 @@
  * ignored (a misspelt `RISK_MAX_POSITON_USD=50` would trade with the default 250), so it is an
  * error with a suggestion.
  */
-import type { ConfigIssue } from '../errors.js';
-import { editDistance } from '../text.js';
+import type { ConfigIssue } from '@lumenlink/core';
+import { editDistance } from '@lumenlink/core';
 import { configKeyList, isConfigKey } from './config-keys.js';
 import type { ConfigKey } from './config-keys.js';
 

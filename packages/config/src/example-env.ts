@@ -1,18 +1,18 @@
 /**
- * The example env of the original architecture notes ("Critical Settings"), kept verbatim.
+ * An example `.env` for a paper bot: the settings a first run starts from.
  */
 import type { ConfigKey } from './config-keys.js';
 
 /**
- * The original example `.env`, values exactly as written there. Note `KILL_SWITCH=true`: with it
- * the bot starts halted (an operator's choice; LumenLink's own default is false).
+ * An example `.env`. Note `KILL_SWITCH=true`: with it the bot starts halted (an operator's
+ * choice; LumenLink's own default is false).
  *
  * @example
  * ```ts
- * loadConfig(seedExampleEnv).killSwitch; // true
+ * loadConfig(exampleEnv).killSwitch; // true
  * ```
  */
-export const seedExampleEnv = Object.freeze({
+export const exampleEnv = Object.freeze({
   MODE: 'paper',
   EXCHANGE: 'coinbase',
   SYMBOLS: 'BTC-USD,ETH-USD',

@@ -1,8 +1,8 @@
 /**
  * The live-trading checks that can only run after secrets are resolved (from env or AWS).
  */
-import { ConfigError } from '../errors.js';
-import type { ConfigIssue } from '../errors.js';
+import { ConfigError } from '@lumenlink/core';
+import type { ConfigIssue } from '@lumenlink/core';
 import type { Config } from './config.js';
 
 /** Where to put a missing credential. */

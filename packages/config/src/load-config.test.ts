@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '@lumenlink/core';
 import type { Config } from './config.js';
 import { configKeys, formatConfigValue } from './config-keys.js';
 import { valuesFromConfig } from './config-values.js';
 import { loadConfig } from './load-config.js';
-import { seedExampleEnv } from './seed-example-env.js';
+import { exampleEnv } from './example-env.js';
 
 /**
- * The documented defaults (the configuration reference, `src/config/README-config.md`).
- * `seedExampleEnv` sets the same values for the keys it has, except KILL_SWITCH.
+ * The documented defaults (the configuration reference, `README-config.md`).
+ * `exampleEnv` sets the same values for the keys it has, except KILL_SWITCH.
  */
-const designDefaults: Config = {
+const documentedDefaults: Config = {
   mode: 'paper',
   killSwitch: false,
   allowLiveTrading: false,
@@ -117,7 +117,7 @@ function configError(env: Record<string, string | undefined>): ConfigError {
 
 describe('loadConfig defaults', () => {
   it('gives the documented defaults on an empty env', () => {
-    expect(loadConfig({})).toEqual(designDefaults);
+    expect(loadConfig({})).toEqual(documentedDefaults);
   });
 
   it('leaves optional fields absent, not undefined', () => {
@@ -130,13 +130,13 @@ describe('loadConfig defaults', () => {
 
   it('treats an empty or blank optional key as unset', () => {
     const config = loadConfig({ STOP_LOSS_PCT: '', HTTP_TOKEN: '  ', TELEGRAM_CHAT_IDS: '' });
-    expect(config).toEqual(designDefaults);
+    expect(config).toEqual(documentedDefaults);
   });
 
   it('loads the example env, which starts halted', () => {
-    const config = loadConfig(seedExampleEnv);
+    const config = loadConfig(exampleEnv);
     expect(config.killSwitch).toBe(true);
-    expect(config).toEqual({ ...designDefaults, killSwitch: true });
+    expect(config).toEqual({ ...documentedDefaults, killSwitch: true });
   });
 
   it('returns a deeply frozen config', () => {
@@ -455,6 +455,6 @@ describe('loadConfig typo detection', () => {
       http_proxy: 'http://proxy:3128',
       RISK_OLD_SETTING: '',
     });
-    expect(config).toEqual(designDefaults);
+    expect(config).toEqual(documentedDefaults);
   });
 });

@@ -2,8 +2,8 @@
  * Loads the configuration from env: every key parsed by its spec, likely typos reported,
  * cross-field rules checked, and every problem thrown at once in one {@link ConfigError}.
  */
-import { ConfigError } from '../errors.js';
-import type { ConfigIssue } from '../errors.js';
+import { ConfigError } from '@lumenlink/core';
+import type { ConfigIssue } from '@lumenlink/core';
 import { configKeyList } from './config-keys.js';
 import type { ConfigKeySpec, ConfigValues } from './config-keys.js';
 import { configFromValues } from './config-values.js';
