@@ -34,7 +34,7 @@ describe('configReferenceMarkdown', () => {
   });
 
   it('is pasted into the root README between its config-reference markers', () => {
-    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const start = readme.indexOf('<!-- config-reference:start -->');
     const end = readme.indexOf('<!-- config-reference:end -->');
     expect(start).toBeGreaterThan(-1);
