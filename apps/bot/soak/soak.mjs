@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { configSecrets, loadConfig } from '@lumenlink/core';
+import { configSecrets, loadConfig } from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { openStore } from '@lumenlink/data';
 
