@@ -19,6 +19,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configSecrets, loadConfig } from '@lumenlink/config';
+import { percentile as percentileOf } from '@lumenlink/core';
 import { createLogger } from '@lumenlink/core/logging';
 import { openStore } from '@lumenlink/data';
 
@@ -247,11 +248,9 @@ function countingSink() {
   return { stream, summary };
 }
 
-/** The `percent` percentile (nearest rank) of ascending `sorted`, or `null` when empty. */
+/** The `percent` percentile (core's definition) of ascending `sorted`, or `null` when empty. */
 export function percentile(sorted, percent) {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil((percent / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+  return sorted.length === 0 ? null : percentileOf(sorted, percent);
 }
 
 /** A fixed-capacity log of numbers (values past the capacity are dropped and counted). */

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sampleReportInput } from '../test/sample-report-input.js';
 import { renderHtmlReport } from './html.js';
-import { chartLibraryPath, escapeHtml, escapeJsonForHtml } from './page.js';
+import { escapeHtml } from '@lumenlink/core';
+import { chartLibraryPath, escapeJsonForHtml } from './page.js';
 import { computeMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
 

@@ -7,7 +7,8 @@ import {
   formatRatio,
   formatTime,
 } from './format.js';
-import { chartLibraryScript, escapeHtml, escapeJsonForHtml, scriptHash } from './page.js';
+import { escapeHtml } from '@lumenlink/core';
+import { chartLibraryScript, escapeJsonForHtml, scriptHash } from './page.js';
 import { buyAndHoldEquity, drawdownSeries, type Metrics } from './metrics.js';
 import { blockedRows, metricSections, settingRows, type ReportRow } from './rows.js';
 import type { Trade } from '@lumenlink/engine';

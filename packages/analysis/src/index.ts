@@ -20,7 +20,6 @@ export {
   yearMs,
   type Metrics,
 } from './metrics.js';
-export { percentile } from './stats.js';
 export { formatSummary, type SummaryOptions } from './summary.js';
 export {
   canonicalize,
@@ -35,7 +34,6 @@ export { renderHtmlReport, type HtmlReportOptions } from './html.js';
 export {
   chartLibraryPath,
   chartLibraryScript,
-  escapeHtml,
   escapeJsonForHtml,
   escapeScript,
   scriptHash,

@@ -29,16 +29,6 @@ export function chartLibraryScript(path: string = chartLibraryPath()): string {
   return escapeScript(readFileSync(path, 'utf8'));
 }
 
-/** Text for HTML content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 /**
  * JSON made safe inside a `<script>` element: `<`, `>` and `&` become `\u003c`, `\u003e` and
  * `\u0026` (still the same JSON), so no `</script>` or `<!--` can end or change the element.

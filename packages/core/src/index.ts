@@ -31,6 +31,7 @@ export {
 } from './errors.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { ManualClock } from './manual-clock.js';
+export { percentile } from './stats.js';
 export { seededRandom } from './random.js';
 export { escapeHtml, editDistance } from './text.js';
 export {

@@ -4,9 +4,9 @@
  * equity stitched together, on the inlined lightweight-charts) and its windows in-sample
  * against out-of-sample, the ranked results, Monte Carlo and the failed runs.
  */
+import { escapeHtml } from '@lumenlink/core';
 import {
   chartLibraryScript,
-  escapeHtml,
   escapeJsonForHtml,
   formatPercent,
   formatRatio,

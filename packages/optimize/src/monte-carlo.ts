@@ -5,7 +5,7 @@
  * - Shuffles reorder the trades: the final return never changes, the drawdown does.
  * - The bootstrap draws as many trades with replacement: return and drawdown both vary.
  */
-import { percentile } from '@lumenlink/analysis';
+import { percentile } from '@lumenlink/core';
 import { createRandom, deriveSeed, type Random } from './random.js';
 
 /** The 5th, 50th (median) and 95th percentiles of a distribution. */

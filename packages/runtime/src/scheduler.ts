@@ -2,7 +2,7 @@
  * The trading node's loop runner: named loops on the Clock, each never overlapping itself, backing off
  * when it fails without stopping the others, with optional jitter and per-loop health.
  */
-import { ValidationError, seededRandom, type Clock, type Logger } from '@lumenlink/core';
+import { ValidationError, percentile, seededRandom, type Clock, type Logger } from '@lumenlink/core';
 
 /** The loop intervals of a node, in ms (the config's `loops`). */
 export interface LoopIntervals {
@@ -374,15 +374,13 @@ function errorMessage(error: unknown): string {
   return typeof error === 'string' ? error : String(error);
 }
 
-/** Nearest-rank percentiles of the window. */
+/** Percentiles of the window (core's `percentile`, linear between the nearest ranks). */
 function durationsOf(window: readonly number[]): LoopDurations | null {
   if (window.length === 0) return null;
   const sorted = [...window].sort((a, b) => a - b);
-  const rank = (percent: number): number =>
-    sorted[Math.max(0, Math.ceil((percent / 100) * sorted.length) - 1)] ?? 0;
   return {
-    p50: rank(50),
-    p95: rank(95),
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
     max: sorted[sorted.length - 1] ?? 0,
     count: sorted.length,
   };

@@ -1,12 +1,16 @@
-/** Order statistics shared by the reports, Monte Carlo and the latency summaries. */
+/** Order statistics: the one percentile definition every package uses. */
 
 /**
  * The `p`-th percentile (0..100) of ascending values, interpolated linearly between the two
- * nearest ranks (numpy's default); NaN for no values.
+ * nearest ranks (numpy's default, also Excel's `PERCENTILE.INC`); NaN for no values. Used for
+ * the reports' and Monte Carlo's spreads and for the loops' run durations.
  *
  * @example
  * ```ts
+ * import { percentile } from '@lumenlink/core';
+ *
  * percentile([1, 2, 3, 4], 50); // 2.5
+ * percentile([1, 2, 3, 4], 100); // 4
  * ```
  */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
