@@ -281,6 +281,14 @@ async function consumer(packages) {
     dependencies[pkg.name] = `file:${path.relative(project, tarball).split(path.sep).join('/')}`;
     overrides[pkg.name] = `$${pkg.name}`;
   }
+  // Optional peers (core's winston and prom-client): the consumer imports the subpaths that need
+  // them, so it installs them as such a user would; npm never installs an optional peer itself.
+  for (const pkg of packages) {
+    const manifest = JSON.parse(readFileSync(path.join(pkg.dir, 'package.json'), 'utf8'));
+    for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
+      if (!(name in dependencies)) dependencies[name] = String(range);
+    }
+  }
   const manifest = {
     name: 'lumenlink-consumer',
     version: '0.0.0',
