@@ -40,7 +40,7 @@ try {
   parseTimeframe('x');
   assert.fail('parseTimeframe("x") did not throw');
 } catch (error) {
-  assert.ok(error instanceof ValidationError);
+  assert.ok(ValidationError.isInstance(error));
   assert.equal(error.code, 'VALIDATION_FAILED');
   assert.equal(error.isRetryable, false);
   assert.equal(error.name, 'ValidationError');
@@ -118,7 +118,7 @@ assert.equal(typeof before, 'number');
   assert.throws(
     () => loadConfig({ RISK_MAX_POSITION_USD: 'abc' }),
     (error: unknown) =>
-      error instanceof ConfigError &&
+      ConfigError.isInstance(error) &&
       error.issues.some((issue) => issue.key === 'RISK_MAX_POSITION_USD'),
   );
 }

@@ -47,6 +47,15 @@ export const secretKeys: readonly ConfigKey[] = Object.freeze(
  * id, the region and the endpoint, never a secret value.
  */
 export class SecretsUnavailableError extends TransientError {
+  static {
+    TransientError.addMarker(this, 'lumenlink.error.SecretsUnavailableError');
+  }
+
+  /** Whether `value` is a SecretsUnavailableError, also from a second copy of this module. */
+  static override isInstance(value: unknown): value is SecretsUnavailableError {
+    return TransientError.hasMarker(value, 'lumenlink.error.SecretsUnavailableError');
+  }
+
   readonly code = 'SECRETS_UNAVAILABLE';
 }
 

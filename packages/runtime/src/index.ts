@@ -10,6 +10,7 @@
  * @packageDocumentation
  */
 export {
+  checkNodeWiring,
   createTradingNode,
   type NodeReport,
   type ReplayProgress,
@@ -35,7 +36,6 @@ export {
   jitterRatio,
   standardLoopNames,
   standardLoops,
-  usesJitter,
   type LoopDefinition,
   type LoopDurations,
   type LoopHealth,

@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError, seededRandom, silentLogger } from '@lumenlink/core';
 import { loadConfig } from '@lumenlink/config';
 import { ManualClock } from '@lumenlink/core/testing';
-import {
-  Scheduler,
-  jitterRatio,
-  standardLoops,
-  usesJitter,
-  type SchedulerOptions,
-} from './scheduler.js';
+import { Scheduler, jitterRatio, standardLoops, type SchedulerOptions } from './scheduler.js';
 
 /** The duration percentiles of a window of 100 runs, to the microsecond. */
 function expectDurations(
@@ -429,10 +423,5 @@ describe('standardLoops', () => {
     expect(standardLoops(loadConfig({})).map((loop) => loop.intervalMs)).toEqual([
       5_000, 5_000, 10_000, 900_000,
     ]);
-  });
-
-  it('jitters except in replay', () => {
-    expect(usesJitter(loadConfig({}))).toBe(true);
-    expect(usesJitter(loadConfig({ DATA_SOURCE: 'replay' }))).toBe(false);
   });
 });

@@ -2,7 +2,13 @@
  * The trading node's loop runner: named loops on the Clock, each never overlapping itself, backing off
  * when it fails without stopping the others, with optional jitter and per-loop health.
  */
-import { ValidationError, percentile, seededRandom, type Clock, type Logger } from '@lumenlink/core';
+import {
+  ValidationError,
+  percentile,
+  seededRandom,
+  type Clock,
+  type Logger,
+} from '@lumenlink/core';
 
 /** The loop intervals of a node, in ms (the config's `loops`). */
 export interface LoopIntervals {
@@ -441,9 +447,4 @@ export function standardLoops(config: {
       intervalKey: 'SENTIMENT_INTERVAL_MS',
     },
   ];
-}
-
-/** Whether the scheduler should jitter this config's loops: yes, except in replay. */
-export function usesJitter(config: { readonly data: { readonly source: string } }): boolean {
-  return config.data.source !== 'replay';
 }

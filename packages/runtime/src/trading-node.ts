@@ -8,6 +8,7 @@
 import {
   ManualClock,
   StorageError,
+  ValidationError,
   noopMetrics,
   systemClock,
   timeframeMs,
@@ -106,12 +107,15 @@ const replayMaxAgeMs = 10_000;
  * await node.replay?.finished;
  * await node.stop();
  * ```
+ * @throws {ValidationError} when the settings contradict the ports (see {@link checkNodeWiring}),
+ *   before anything runs.
  * @throws {StorageError} when a store fails; whatever the first paper reconciliation throws.
  */
 export async function createTradingNode(
   ports: TradingNodePorts,
   settings: TradingNodeSettings,
 ): Promise<TradingNode> {
+  checkNodeWiring(ports, settings);
   const wall = ports.clock ?? systemClock;
   const startedAt = wall.now();
   const metrics = new NodeMetrics(ports.metrics ?? noopMetrics);
@@ -470,4 +474,25 @@ function causedByStorage(error: unknown): boolean {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Refuses wiring that would let the node trade other than its settings say: the mode decides the
+ * live-trading gate (`ALLOW_LIVE_TRADING`) and the reconcile loop, the venue decides where orders
+ * go, so the two must agree; and a live venue never runs on replayed candles. Fails closed, before
+ * any port is used.
+ *
+ * @throws {ValidationError} naming the setting and the fix.
+ */
+export function checkNodeWiring(ports: TradingNodePorts, settings: TradingNodeSettings): void {
+  if (settings.mode !== ports.venue.kind) {
+    throw new ValidationError(
+      `settings.mode is "${settings.mode}" but the venue is ${ports.venue.kind}: give a ${settings.mode} venue, or set mode to "${ports.venue.kind}" (the mode decides the live-trading gate and the reconcile loop)`,
+    );
+  }
+  if (ports.venue.kind === 'live' && ports.marketData.kind === 'replay') {
+    throw new ValidationError(
+      'marketData.kind is "replay" with a live venue: a live node trades on live candles; replay candles with a paper venue',
+    );
+  }
 }

@@ -6,13 +6,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger, type AlertEvent, type Candle, type SymbolId } from '@lumenlink/core';
+import {
+  ValidationError,
+  silentLogger,
+  systemClock,
+  type AlertEvent,
+  type Candle,
+  type SymbolId,
+} from '@lumenlink/core';
+import { RecordingBroker } from '@lumenlink/core/testing';
 import { loadBundledCandles, openStore, type LumenLinkStore } from '@lumenlink/data';
 import { runBacktest } from '@lumenlink/engine';
 import { ReplayFeed } from '@lumenlink/exchanges';
+import { LiveBroker } from '@lumenlink/execution';
 import { createStrategy } from '@lumenlink/strategies';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTradingNode, type TradingNode, type TradingNodeSettings } from '../src/index.js';
+import {
+  createTradingNode,
+  type TradingNode,
+  type TradingNodePorts,
+  type TradingNodeSettings,
+} from '../src/index.js';
 
 const settings: TradingNodeSettings = {
   mode: 'paper',
@@ -121,3 +135,61 @@ describe('createTradingNode (replay, SQLite)', () => {
     await fresh.close();
   });
 });
+
+describe('createTradingNode refuses contradictory wiring, before anything runs', () => {
+  /** A live venue over a real LiveBroker whose exchange records every call. */
+  function liveVenue(exchange: RecordingBroker): TradingNodePorts['venue'] {
+    return {
+      kind: 'live',
+      broker: new LiveBroker({ exchange }),
+      balance: { USDT: { free: 10_000, used: 0, total: 10_000 } },
+    };
+  }
+
+  it('a live venue under paper settings: no order, no store write, the field named', async () => {
+    const store = await openStore({ path: ':memory:', logger: silentLogger });
+    const exchange = new RecordingBroker({ clock: systemClock, balances: { USDT: 10_000 } });
+    const ports = { ...portsOf(store), venue: liveVenue(exchange) };
+    await expect(createTradingNode(ports, settings)).rejects.toSatisfy(
+      (error: unknown) =>
+        ValidationError.isInstance(error) &&
+        /settings\.mode is "paper" but the venue is live/.test(error.message),
+    );
+    expect(exchange.calls).toEqual([]);
+    expect(await store.orders.listOrders()).toEqual([]);
+    expect(await store.runtime.getTradingState()).toBeNull();
+    await store.close();
+  });
+
+  it('live settings over a paper venue, and a live venue on replayed candles', async () => {
+    const store = await openStore({ path: ':memory:', logger: silentLogger });
+    const live = { ...settings, mode: 'live' as const };
+    await expect(createTradingNode(portsOf(store), live)).rejects.toThrow(
+      /settings\.mode is "live" but the venue is paper/,
+    );
+    const exchange = new RecordingBroker({ clock: systemClock, balances: { USDT: 10_000 } });
+    const replayLive = { ...portsOf(store), venue: liveVenue(exchange) };
+    await expect(createTradingNode(replayLive, live)).rejects.toThrow(
+      /marketData\.kind is "replay" with a live venue/,
+    );
+    expect(exchange.calls).toEqual([]);
+    await store.close();
+  });
+});
+
+/** The ports of {@link open}, for tests that change one of them. */
+function portsOf(store: LumenLinkStore): TradingNodePorts {
+  return {
+    logger: silentLogger,
+    notifier: { notify: () => undefined },
+    stores: store,
+    strategy: () => createStrategy('ema_crossover', undefined, { interval: '1h' }),
+    venue: { kind: 'paper' },
+    marketData: {
+      kind: 'replay',
+      candles,
+      feed: (resumeAfter) =>
+        new ReplayFeed({ candles, symbols: settings.symbols, timeframe: '1h', resumeAfter }),
+    },
+  };
+}
