@@ -8,10 +8,9 @@ import {
   runParity,
   type ParityOptions,
   type ParityReport,
-  type ParityStore,
 } from '@lumenlink/analysis';
-import { ValidationError, type SymbolId } from '@lumenlink/core';
-import { openStore, type LumenLinkStore } from '@lumenlink/data';
+import { ValidationError } from '@lumenlink/core';
+import { openStore } from '@lumenlink/data';
 import { createStrategy } from '@lumenlink/strategies';
 
 /** What {@link parityOfDatabase} compares: the bot's SQLite database, which must exist. */
@@ -30,27 +29,6 @@ function checkFile(path: string): void {
   if (!isFile) throw new ValidationError(`the database ${path} is not a file`);
 }
 
-/** The parity view of the bot's SQLite store: its ports, and every decision in stored order. */
-function parityStore(store: LumenLinkStore): ParityStore {
-  return {
-    candles: store.candles,
-    orders: store.orders,
-    runtime: store.runtime,
-    decisionLog: {
-      listDecisions: async (symbols) => {
-        const rows = await store.db
-          .selectFrom('decisions')
-          .select(['symbol', 'candle_time as candleTime', 'action', 'outcome', 'note'])
-          .select('client_order_id as clientOrderId')
-          .where('symbol', 'in', [...symbols])
-          .orderBy('id', 'asc')
-          .execute();
-        return rows.map((row) => ({ ...row, symbol: row.symbol as SymbolId }));
-      },
-    },
-  };
-}
-
 /**
  * The parity report of the bot's SQLite database (`@lumenlink/analysis`'s `runParity` over it),
  * with the strategy the config names.
@@ -67,7 +45,7 @@ export async function parityOfDatabase(options: DatabaseParityOptions): Promise<
   try {
     return await runParity({
       ...compared,
-      store: parityStore(store),
+      store, // its candles, orders, runtime and decisionLog are the parity store's ports
       db: dbPath,
       strategy: () => createStrategy(config.strategy, undefined, { interval: config.interval }),
     });

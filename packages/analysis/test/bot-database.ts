@@ -11,7 +11,7 @@ import { loadBundledCandles, openStore, type LumenLinkStore } from '@lumenlink/d
 import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { riskConfigFromConfig } from '@lumenlink/risk';
 import { createStrategy } from '@lumenlink/strategies';
-import { runParity, type ParityReport, type ParityStore } from '../src/parity/index.js';
+import { runParity, type ParityReport } from '../src/parity/index.js';
 
 export const hourMs = 3_600_000;
 export const symbols: readonly SymbolId[] = ['BTC-USDT', 'ETH-USDT'];
@@ -110,33 +110,6 @@ export async function removeOrder(store: LumenLinkStore, order: Order): Promise<
   await store.db.deleteFrom('orders').where('client_order_id', '=', order.clientOrderId).execute();
 }
 
-/** The parity view of a SQLite store: its ports, and every decision read in the order stored. */
-function parityStore(store: LumenLinkStore): ParityStore {
-  return {
-    candles: store.candles,
-    orders: store.orders,
-    runtime: store.runtime,
-    decisionLog: {
-      listDecisions: async (of) =>
-        (
-          await store.db
-            .selectFrom('decisions')
-            .select(['symbol', 'candle_time', 'action', 'outcome', 'client_order_id', 'note'])
-            .where('symbol', 'in', [...of])
-            .orderBy('id', 'asc')
-            .execute()
-        ).map((row) => ({
-          symbol: row.symbol as SymbolId,
-          candleTime: row.candle_time,
-          action: row.action,
-          outcome: row.outcome,
-          clientOrderId: row.client_order_id,
-          note: row.note,
-        })),
-    },
-  };
-}
-
 /** The parity report of the database at `path` under `botEnv` changed by `env`. */
 export async function parity(
   path: string,
@@ -147,7 +120,7 @@ export async function parity(
   const store = await openStore({ path });
   try {
     return await runParity({
-      store: parityStore(store),
+      store,
       db: path,
       config,
       strategy: () => createStrategy(config.strategy, undefined, { interval: config.interval }),

@@ -56,6 +56,44 @@ describe('decisions', () => {
     expect(await store.decisions.recentDecisions('BTC-USD', 0)).toEqual([]);
   });
 
+  it('lists the decisions of some symbols in the order recorded, not by decision time', async () => {
+    await store.decisions.recordDecision(
+      aDecision({ candleTime: t0 + hour, decidedAt: t0 + 3 * hour }),
+    );
+    await store.decisions.recordDecision(aDecision({ symbol: 'SOL-USD', note: 'other symbol' }));
+    await store.decisions.recordDecision(
+      aDecision({
+        symbol: 'ETH-USD',
+        candleTime: t0,
+        decidedAt: t0 + hour,
+        signal: hold('flat'),
+        verdict: null,
+        outcome: 'hold',
+        clientOrderId: null,
+        note: '',
+      }),
+    );
+    expect(await store.decisionLog.listDecisions(['BTC-USD', 'ETH-USD'])).toEqual([
+      {
+        symbol: 'BTC-USD',
+        candleTime: t0 + hour,
+        action: 'buy',
+        outcome: 'submitted',
+        clientOrderId: 'llTEST0001',
+        note: 'order submitted',
+      },
+      {
+        symbol: 'ETH-USD',
+        candleTime: t0,
+        action: 'hold',
+        outcome: 'hold',
+        clientOrderId: null,
+        note: '',
+      },
+    ]);
+    expect(await store.decisionLog.listDecisions([])).toEqual([]);
+  });
+
   it('rejects a decision whose signal or verdict breaks its type', async () => {
     const badSignal = { action: 'buy', confidence: 2, reason: 'x' } as Signal;
     await expect(store.decisions.recordDecision(aDecision({ signal: badSignal }))).rejects.toThrow(

@@ -195,4 +195,43 @@ export class SqliteDecisionStore implements DecisionStore {
     );
     return rows.map((row) => fromDecisionRow(row, DataIntegrityError));
   }
+
+  /**
+   * Every stored decision of `symbols`, in the order they were recorded, in the compact form an
+   * audit reads (the parity report of `@lumenlink/analysis` takes it as its `DecisionLog`).
+   *
+   * @throws {StorageError} when SQLite fails.
+   */
+  async listDecisions(symbols: readonly SymbolId[]): Promise<DecisionRecord[]> {
+    if (symbols.length === 0) return [];
+    const rows = await guarded(`listDecisions ${symbols.join(',')}`, () =>
+      this.#db
+        .selectFrom('decisions')
+        .select(['symbol', 'candle_time', 'action', 'outcome', 'client_order_id', 'note'])
+        .where('symbol', 'in', [...symbols])
+        .orderBy('id', 'asc')
+        .execute(),
+    );
+    return rows.map((row) => ({
+      symbol: row.symbol as SymbolId,
+      candleTime: row.candle_time,
+      action: row.action,
+      outcome: row.outcome,
+      clientOrderId: row.client_order_id,
+      note: row.note,
+    }));
+  }
+}
+
+/** A stored decision as {@link SqliteDecisionStore.listDecisions} reads it. */
+export interface DecisionRecord {
+  readonly symbol: SymbolId;
+  /** The candle decided on (epoch ms). */
+  readonly candleTime: number;
+  /** The signal's action (`buy`, `sell`, `hold`). */
+  readonly action: string;
+  /** How the decision ended (core's `DecisionOutcome`). */
+  readonly outcome: string;
+  readonly clientOrderId: string | null;
+  readonly note: string;
 }

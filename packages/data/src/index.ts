@@ -14,6 +14,7 @@ export {
   type OpenStoreOptions,
   type LumenLinkStore,
 } from './open-store.js';
+export type { DecisionRecord } from './decision-repository.js';
 export { DuplicateOrderError } from './store-errors.js';
 export { DataInputError } from './input-error.js';
 export { parseTimeText, timeTextAccepted } from './time-text.js';

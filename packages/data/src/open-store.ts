@@ -16,13 +16,14 @@ import {
   type OrderStore,
   type PortfolioStore,
   type RuntimeStateStore,
+  type SymbolId,
 } from '@lumenlink/core';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { SqliteCandleStore } from './candle-repository.js';
 import type { Database } from './database.js';
-import { SqliteDecisionStore } from './decision-repository.js';
+import { SqliteDecisionStore, type DecisionRecord } from './decision-repository.js';
 import { refuseForeignDatabase } from './foreign-database.js';
 import { migrationProvider } from './migrations/index.js';
 import { SqliteOrderStore } from './order-repository.js';
@@ -69,6 +70,10 @@ export interface LumenLinkStore {
   readonly candles: CandleStore;
   readonly orders: OrderStore;
   readonly decisions: DecisionStore;
+  /** Every decision of some symbols, in stored order: what an audit or the parity report reads. */
+  readonly decisionLog: {
+    listDecisions(symbols: readonly SymbolId[]): Promise<DecisionRecord[]>;
+  };
   readonly portfolio: PortfolioStore;
   readonly runtime: RuntimeStateStore;
   /** The SQLite journal mode in effect: `wal` for a file, `memory` in memory. */
@@ -156,12 +161,14 @@ export async function openStore(options: OpenStoreOptions): Promise<LumenLinkSto
   logger.debug('store open', { path: file, journalMode });
 
   let closed = false;
+  const decisions = new SqliteDecisionStore(db, redact);
   return {
     path: file,
     db,
     candles: new SqliteCandleStore(db, sqlite),
     orders: new SqliteOrderStore(db, redact),
-    decisions: new SqliteDecisionStore(db, redact),
+    decisions,
+    decisionLog: decisions,
     portfolio: new SqlitePortfolioStore(db),
     runtime: new SqliteRuntimeStateStore(db, clock, redact),
     journalMode,

@@ -24,8 +24,8 @@ export interface DecisionLog {
 }
 
 /**
- * The bot's records. `@lumenlink/data`'s `LumenLinkStore` provides `candles`, `orders` and
- * `runtime` as they are; the caller adds `decisionLog`.
+ * The bot's records. `@lumenlink/data`'s `LumenLinkStore` is one as it is (`candles`, `orders`,
+ * `runtime` and `decisionLog`).
  */
 export interface ParityStore {
   readonly candles: Pick<CandleStore, 'getCandles' | 'latestCandleTime'>;
