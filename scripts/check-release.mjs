@@ -196,7 +196,9 @@ async function startRegistry(dir) {
   // The process runs until stopRegistry(); `run` collects its output for a failure report.
   const exited = run(
     process.execPath,
-    [bin, '--config', configFile, '--listen', `127.0.0.1:${port}`],
+    // --use-system-ca: verdaccio fetches what it proxies over TLS; trust the system's CA store
+    // (where a machine behind an intercepting proxy keeps that proxy's CA) as npm itself does.
+    ['--use-system-ca', bin, '--config', configFile, '--listen', `127.0.0.1:${port}`],
     {
       cwd: dir,
       env: cleanEnv(),
