@@ -25,9 +25,9 @@ import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'n
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { copyExamples, runExamples } from './lib/examples.mjs';
 import {
+  checkFlags,
   cleanEnv,
   indent,
   killGroup,
@@ -50,7 +50,7 @@ const consumerSource = path.join(root, 'scripts', 'consumer', 'consumer.ts');
  */
 const NATIVE = ['better-sqlite3'];
 
-/** What installing @lumenlink/strategies alone must not pull in (DESIGN.md: strategies do no I/O). */
+/** What installing @lumenlink/strategies alone must not pull in (strategies do no I/O: docs/architecture/overview.md). */
 const STRATEGIES_FORBIDDEN = [
   'ccxt',
   'kysely',
@@ -65,20 +65,7 @@ const STRATEGIES_FORBIDDEN = [
 const tarballOf = new Map();
 
 const usage = 'Usage: node scripts/check-packages.mjs [--keep]';
-/** @type {{ keep?: boolean, help?: boolean }} */
-let options;
-try {
-  options = parseArgs({
-    options: { keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  }).values;
-} catch (error) {
-  console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const options = checkFlags(usage);
 
 const concurrency = Math.max(1, Math.min(os.availableParallelism(), 4));
 const started = performance.now();

@@ -32,9 +32,9 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { copyExamples, runExamples } from './lib/examples.mjs';
 import {
+  checkFlags,
   cleanEnv,
   indent,
   killGroup,
@@ -47,20 +47,7 @@ import {
 } from './lib/process.mjs';
 
 const usage = 'Usage: node scripts/check-release.mjs [--keep]';
-/** @type {{ keep?: boolean, help?: boolean }} */
-let options;
-try {
-  options = parseArgs({
-    options: { keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  }).values;
-} catch (error) {
-  console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const options = checkFlags(usage);
 
 const started = performance.now();
 /** @type {{ name: string, ms: number }[]} */

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 /** The repository root. */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -134,4 +135,28 @@ export function npmGlobalConfig() {
 export function nodeHeadersDir() {
   const home = path.dirname(path.dirname(process.execPath));
   return existsSync(path.join(home, 'include', 'node')) ? home : undefined;
+}
+
+/**
+ * The flags of a check script: `--keep` (keep its temporary directory) and `--help`. Prints
+ * `usage` and exits 0 for `--help`, exits 2 with the problem and `usage` for an unknown flag.
+ * @param {string} usage
+ * @returns {{ keep: boolean }}
+ */
+export function checkFlags(usage) {
+  /** @type {{ keep?: boolean, help?: boolean }} */
+  let values;
+  try {
+    values = parseArgs({
+      options: { keep: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return { keep: values.keep === true };
 }
