@@ -5,7 +5,7 @@
  * `--space file.json`, checked against the schema with errors that name the flag.
  */
 import { readFileSync } from 'node:fs';
-import { getStrategyDefinition, type StrategyParameter } from '@lumenlink/strategies';
+import { getStrategyDefinition, setParamPath, type StrategyParameter } from '@lumenlink/strategies';
 import { closestNames, OptimizeInputError } from './errors.js';
 
 /** A value a searched parameter takes. */
@@ -572,21 +572,7 @@ export function pointParams(
   point: ParamPoint,
 ): Record<string, unknown> {
   const params = structuredClone(base) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(point)) {
-    const path = name.split('.');
-    let node = params;
-    for (const part of path.slice(0, -1)) {
-      const child = node[part];
-      if (typeof child === 'object' && child !== null && !Array.isArray(child)) {
-        node = child as Record<string, unknown>;
-      } else {
-        const created: Record<string, unknown> = {};
-        node[part] = created;
-        node = created;
-      }
-    }
-    node[path.at(-1)!] = value;
-  }
+  for (const [name, value] of Object.entries(point)) setParamPath(params, name.split('.'), value);
   return params;
 }
 

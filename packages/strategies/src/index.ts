@@ -55,4 +55,4 @@ export {
   type TrendDirection,
 } from './multi-timeframe.js';
 export { CandleAggregator } from './candle-aggregator.js';
-export { parseParamAssignments, checkStrategyKey } from './param-assignments.js';
+export { parseParamAssignments, checkStrategyKey, setParamPath } from './param-assignments.js';

@@ -39,8 +39,21 @@ function coerce(text: string, row: StrategyParameter | undefined): unknown {
   return decimal.test(text) ? Number(text) : text;
 }
 
-/** Sets `path` (dotted, for groups such as `weights.macd`) in a nested object. */
-function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+/**
+ * Sets `path` (a dotted parameter name split at its dots, for groups such as `weights.macd`) in
+ * nested parameters, creating the groups on the way.
+ *
+ * @example
+ * ```ts
+ * const params = {};
+ * setParamPath(params, ['weights', 'macd'], 2); // params is { weights: { macd: 2 } }
+ * ```
+ */
+export function setParamPath(
+  target: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): void {
   let node = target;
   for (const part of path.slice(0, -1)) {
     const child = node[part];
@@ -91,7 +104,7 @@ export function parseParamAssignments(
       throw new ValidationError(`${name} is given more than once; give it once`);
     }
     seen.add(name);
-    setPath(input, name.split('.'), coerce(entry.slice(equals + 1).trim(), rows.get(name)));
+    setParamPath(input, name.split('.'), coerce(entry.slice(equals + 1).trim(), rows.get(name)));
   }
   return definition.parseParams(input) as Record<string, unknown>;
 }
