@@ -3,7 +3,12 @@
  * engine's backtest driver, and turn its result into the report layer's input and metrics.
  */
 import { existsSync } from 'node:fs';
-import { computeMetrics, reportInputOf, type Metrics, type ReportInput } from '@lumenlink/analysis';
+import {
+  computeMetrics,
+  reportInputOf,
+  type BacktestMetrics,
+  type ReportInput,
+} from '@lumenlink/analysis';
 import { ValidationError, type Strategy, type SymbolId, type Timeframe } from '@lumenlink/core';
 import {
   candlePeriod,
@@ -23,7 +28,7 @@ import { UsageError } from './flags.js';
 export interface BacktestRun {
   readonly result: BacktestResult;
   readonly input: ReportInput;
-  readonly metrics: Metrics;
+  readonly metrics: BacktestMetrics;
   /** Where the candles came from, in words. */
   readonly source: string;
   readonly interval: Timeframe;

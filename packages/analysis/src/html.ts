@@ -9,7 +9,7 @@ import {
 } from './format.js';
 import { escapeHtml } from '@lumenlink/core';
 import { chartLibraryScript, escapeJsonForHtml, scriptHash } from './page.js';
-import { buyAndHoldEquity, drawdownSeries, type Metrics } from './metrics.js';
+import { buyAndHoldEquity, drawdownSeries, type BacktestMetrics } from './metrics.js';
 import { blockedRows, metricSections, settingRows, type ReportRow } from './rows.js';
 import type { Trade } from '@lumenlink/engine';
 import type { ReportCandle, ReportInput } from './types.js';
@@ -54,7 +54,7 @@ const palette = {
  */
 export function renderHtmlReport(
   input: ReportInput,
-  metrics: Metrics,
+  metrics: BacktestMetrics,
   options: HtmlReportOptions = {},
 ): string {
   const library = chartLibraryScript(options.chartLibraryPath);

@@ -4,7 +4,7 @@
  * Calmar, profit factor, expectancy, exposure and buy-and-hold; `formatSummary`,
  * `formatJsonReport` and `renderHtmlReport` give the terminal summary, the JSON report and a
  * self-contained HTML page with the chart and the trade list (the metric conventions are on
- * `Metrics`). The parity report (`runParity`) replays the candles a bot stored through the
+ * `BacktestMetrics`). The parity report (`runParity`) replays the candles a bot stored through the
  * backtest with the same config, rebuilds the bot's trades from its orders and fills, and puts
  * every difference down to a cause. Where it sits among the packages:
  * docs/architecture/overview.md.
@@ -18,7 +18,7 @@ export {
   drawdownSeries,
   periodsPerYearOf,
   yearMs,
-  type Metrics,
+  type BacktestMetrics,
 } from './metrics.js';
 export { formatSummary, type SummaryOptions } from './summary.js';
 export {

@@ -1,4 +1,4 @@
-import type { Metrics } from './metrics.js';
+import type { BacktestMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
 
 /** A JSON value: what {@link canonicalize} returns. */
@@ -12,8 +12,8 @@ type Jsonified<T> = T extends number
     ? T
     : { -readonly [K in keyof T]: Jsonified<T[K]> };
 
-/** {@link Metrics} in the JSON report: `Infinity` (a ratio over zero) is written as `null`. */
-export type JsonMetrics = Jsonified<Metrics>;
+/** {@link BacktestMetrics} in the JSON report: `Infinity` (a ratio over zero) is written as `null`. */
+export type JsonMetrics = Jsonified<BacktestMetrics>;
 
 /** A trade in the JSON report: the fields of `Trade`, in its order. */
 export interface JsonTrade {
@@ -69,7 +69,7 @@ export interface JsonReport {
  * writeFileSync('report.json', formatJsonReport(result, computeMetrics(result)));
  * ```
  */
-export function toJsonReport(input: ReportInput, metrics: Metrics): JsonReport {
+export function toJsonReport(input: ReportInput, metrics: BacktestMetrics): JsonReport {
   return {
     schemaVersion: 1,
     title: input.title,
@@ -112,7 +112,7 @@ export function toJsonReport(input: ReportInput, metrics: Metrics): JsonReport {
 }
 
 /** The JSON report as text: two-space indented, ending with a newline. */
-export function formatJsonReport(input: ReportInput, metrics: Metrics): string {
+export function formatJsonReport(input: ReportInput, metrics: BacktestMetrics): string {
   return `${JSON.stringify(toJsonReport(input, metrics), null, 2)}\n`;
 }
 
@@ -140,7 +140,7 @@ export function canonicalize(value: unknown): JsonValue {
   return null;
 }
 
-function jsonMetrics(metrics: Metrics): JsonMetrics {
+function jsonMetrics(metrics: BacktestMetrics): JsonMetrics {
   const bySymbol: Record<string, number | null> = {};
   for (const [symbol, value] of Object.entries(metrics.buyAndHoldBySymbol)) {
     bySymbol[symbol] = finite(value);

@@ -21,7 +21,7 @@ export const yearMs = 365 * 86_400_000;
  *   profit factor without a losing trade) is `Infinity` when its numerator is positive, else 0.
  *   JSON writes `Infinity` as `null`.
  */
-export interface Metrics {
+export interface BacktestMetrics {
   /** Cash at the start. */
   readonly startingCash: number;
   /** Equity at the last equity point (open positions marked to market), else the starting cash. */
@@ -86,7 +86,7 @@ export interface Metrics {
  * ```
  * @throws {ValidationError} (from `@lumenlink/core`) when `input.interval` is not a timeframe.
  */
-export function computeMetrics(input: ReportInput): Metrics {
+export function computeMetrics(input: ReportInput): BacktestMetrics {
   const periodsPerYear = periodsPerYearOf(input.interval);
   const finalEquity = input.equity.at(-1)?.equity ?? input.startingCash;
   const totalReturn = input.startingCash > 0 ? finalEquity / input.startingCash - 1 : 0;

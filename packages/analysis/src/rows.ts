@@ -7,7 +7,7 @@ import {
   formatTime,
 } from './format.js';
 import { canonicalize } from './json.js';
-import type { Metrics } from './metrics.js';
+import type { BacktestMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
 
 /**
@@ -28,7 +28,7 @@ export interface ReportSection {
 }
 
 /** The run's settings: strategy and parameters, period, symbols, cash and costs. */
-export function settingRows(input: ReportInput, metrics: Metrics): ReportRow[] {
+export function settingRows(input: ReportInput, metrics: BacktestMetrics): ReportRow[] {
   const symbols = Object.keys(input.candles);
   return [
     { label: 'Strategy', value: input.strategy },
@@ -52,7 +52,7 @@ export function settingRows(input: ReportInput, metrics: Metrics): ReportRow[] {
 }
 
 /** The statistics, in two sections: performance and trades. */
-export function metricSections(metrics: Metrics): ReportSection[] {
+export function metricSections(metrics: BacktestMetrics): ReportSection[] {
   const { trades } = metrics;
   const performance: ReportRow[] = [
     {
@@ -140,7 +140,7 @@ export function metricSections(metrics: Metrics): ReportSection[] {
 }
 
 /** Signals blocked per risk check, most first, then the total; empty when none were. */
-export function blockedRows(metrics: Metrics): ReportRow[] {
+export function blockedRows(metrics: BacktestMetrics): ReportRow[] {
   const entries = Object.entries(metrics.blocked.byCheck)
     .filter(([, count]) => count > 0)
     .sort(([nameA, countA], [nameB, countB]) => countB - countA || compare(nameA, nameB));

@@ -1,4 +1,4 @@
-import type { Metrics } from './metrics.js';
+import type { BacktestMetrics } from './metrics.js';
 import {
   blockedRows,
   metricSections,
@@ -29,7 +29,7 @@ const reset = '\u001b[0m';
  */
 export function formatSummary(
   input: ReportInput,
-  metrics: Metrics,
+  metrics: BacktestMetrics,
   options: SummaryOptions = {},
 ): string {
   const color = options.color === true;

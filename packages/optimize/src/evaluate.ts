@@ -8,7 +8,7 @@ import type { Candle, RiskCheckName, SymbolId, Timeframe } from '@lumenlink/core
 import type { RiskSizingMethod } from '@lumenlink/config';
 import { runBacktest, type BacktestOptions, type Trade } from '@lumenlink/engine';
 import { getStrategyDefinition } from '@lumenlink/strategies';
-import { computeMetrics, reportInputOf, type Metrics } from '@lumenlink/analysis';
+import { computeMetrics, reportInputOf, type BacktestMetrics } from '@lumenlink/analysis';
 
 /** The risk limits of a run as plain data, so they can be posted to a worker. */
 export interface RiskSettings {
@@ -62,7 +62,7 @@ export interface Evaluation {
   /** Open time of the first and last traded candle; 0 when none was traded. */
   readonly from: number;
   readonly to: number;
-  readonly metrics: Metrics;
+  readonly metrics: BacktestMetrics;
   /**
    * Each trade's P&L (net of fees; open trades marked to market) as a fraction of the equity
    * just before its entry, in entry order: what Monte Carlo resamples.

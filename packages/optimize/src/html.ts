@@ -12,7 +12,7 @@ import {
   formatRatio,
   formatTime,
   scriptHash,
-  type Metrics,
+  type BacktestMetrics,
 } from '@lumenlink/analysis';
 import type { Percentiles } from './monte-carlo.js';
 import { compareScored, metricLabel } from './ranking.js';
@@ -164,7 +164,7 @@ ${body}
 </section>`;
 }
 
-function metricCells(metrics: Metrics | null): string {
+function metricCells(metrics: BacktestMetrics | null): string {
   if (metrics === null) return '<td class="num" colspan="7">failed</td>';
   return [
     formatPercent(metrics.totalReturn, { sign: true }),

@@ -1,5 +1,5 @@
 /** Ranking a sweep's results by a chosen metric. */
-import type { Metrics } from '@lumenlink/analysis';
+import type { BacktestMetrics } from '@lumenlink/analysis';
 
 /** The metrics a sweep can be ranked by, as `--metric` takes them. */
 export const rankMetrics = ['sharpe', 'sortino', 'calmar', 'profit-factor', 'return'] as const;
@@ -30,9 +30,9 @@ export function metricLabel(metric: RankMetric): string {
 
 /**
  * The value of a metric in a run's metrics (higher is better for each). `return` is the total
- * return; the ratios may be `Infinity` (no losing period or trade, see `Metrics`).
+ * return; the ratios may be `Infinity` (no losing period or trade, see `BacktestMetrics`).
  */
-export function metricValue(metrics: Metrics, metric: RankMetric): number {
+export function metricValue(metrics: BacktestMetrics, metric: RankMetric): number {
   switch (metric) {
     case 'sharpe':
       return metrics.sharpe;

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { timeframeMs, type Candle, type SymbolId, type Timeframe } from '@lumenlink/core';
-import { formatTime, type Metrics } from '@lumenlink/analysis';
+import { formatTime, type BacktestMetrics } from '@lumenlink/analysis';
 import { candlePeriod } from '@lumenlink/data';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import { OptimizeInputError } from './errors.js';
@@ -52,7 +52,7 @@ export interface ResultRow {
   /** Enough trades (`minTrades`): in the run, or in every in-sample window. */
   readonly qualified: boolean;
   /** The whole-period run's metrics (not in walk-forward mode). */
-  readonly metrics: Metrics | null;
+  readonly metrics: BacktestMetrics | null;
   /** Walk-forward: in-sample windows evaluated, and windows that chose this set. */
   readonly windows: number;
   readonly chosen: number;

@@ -3,7 +3,7 @@
  * paste, the walk-forward windows in-sample against out-of-sample, Monte Carlo percentiles, and
  * every failed run.
  */
-import { formatPercent, formatRatio, formatTime, type Metrics } from '@lumenlink/analysis';
+import { formatPercent, formatRatio, formatTime, type BacktestMetrics } from '@lumenlink/analysis';
 import type { MonteCarloResult, Percentiles } from './monte-carlo.js';
 import { metricLabel, metricValue, type RankMetric } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';
@@ -107,7 +107,7 @@ function day(ms: number): string {
 
 function sweepTable(report: OptimizeReport, rows: readonly ResultRow[]): string[] {
   const names = report.dimensions.map((dimension) => dimension.name);
-  const metrics: [string, (metrics: Metrics) => string][] = [
+  const metrics: [string, (metrics: BacktestMetrics) => string][] = [
     ['Return', (m) => formatPercent(m.totalReturn, { sign: true })],
     ['Max DD', (m) => formatPercent(-m.maxDrawdown)],
     ['Sharpe', (m) => formatRatio(m.sharpe)],
@@ -159,7 +159,7 @@ export function windowTable(
 ): { header: string[]; rows: string[][] } {
   const label = metricLabel(report.metric);
   const withReturns = report.metric !== 'return';
-  const score = (metrics: Metrics | null): string =>
+  const score = (metrics: BacktestMetrics | null): string =>
     metrics === null ? missing : formatMetric(metricValue(metrics, report.metric), report.metric);
   const percent = (value: number | undefined): string =>
     value === undefined ? missing : formatPercent(value, { sign: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, type Metrics } from '@lumenlink/analysis';
+import { computeMetrics, type BacktestMetrics } from '@lumenlink/analysis';
 import type { EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome } from './evaluator.js';
 import type { Candidate } from './search.js';
@@ -15,7 +15,7 @@ const day = 86_400_000;
 const start = Date.UTC(2024, 0, 1);
 
 /** Real metrics of a run whose equity goes from 10,000 to 10,000 x (1 + total) at `to`. */
-function metricsOf(total: number, period: Period, trades = 0): Metrics {
+function metricsOf(total: number, period: Period, trades = 0): BacktestMetrics {
   return computeMetrics({
     title: 'synthetic',
     strategy: 'synthetic',

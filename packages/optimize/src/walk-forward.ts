@@ -4,7 +4,7 @@
  * the out-of-sample window after it; the out-of-sample runs, stitched together, are what the
  * strategy would have earned had it been re-optimised on schedule.
  */
-import type { Metrics } from '@lumenlink/analysis';
+import type { BacktestMetrics } from '@lumenlink/analysis';
 import { OptimizeInputError } from './errors.js';
 import type { EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome, SettledListener } from './evaluator.js';
@@ -95,11 +95,11 @@ export interface WindowResult {
   /** The parameters chosen in-sample; `null` when every in-sample run failed. */
   readonly chosen: Candidate | null;
   /** The chosen parameters' in-sample metrics. */
-  readonly inSample: Metrics | null;
+  readonly inSample: BacktestMetrics | null;
   /** Whether the choice had enough trades in-sample (`minTrades`). */
   readonly qualified: boolean;
   /** The chosen parameters traded out-of-sample; `null` when that run failed or nothing was chosen. */
-  readonly outOfSample: Metrics | null;
+  readonly outOfSample: BacktestMetrics | null;
   /** Why the out-of-sample run is missing. */
   readonly outOfSampleError: string | null;
   /** The out-of-sample run's worker died running it. */
@@ -147,7 +147,7 @@ export function chooseBest(
   outcomes: readonly JobOutcome[],
   metric: RankMetric,
   minTrades: number,
-): { candidate: Candidate; metrics: Metrics; qualified: boolean } | null {
+): { candidate: Candidate; metrics: BacktestMetrics; qualified: boolean } | null {
   const scored = [];
   for (const [index, outcome] of outcomes.entries()) {
     if (!outcome.ok) continue;
