@@ -69,20 +69,8 @@ const number = (value) => Math.round(value).toLocaleString('en-US');
 // Data: a seeded geometric random walk of 1m candles with clustered volatility, wicks and volume.
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generateCandles(count, seed) {
-  const random = mulberry32(seed);
+  const random = core.seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const columns = {
     time: new Float64Array(count),

@@ -31,6 +31,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { seededRandom as coreRandom } from '@lumenlink/core';
 import { openStore } from '@lumenlink/data';
 import { inQuoteFees } from '@lumenlink/engine';
 import { startExchangeEmulator } from '@lumenlink/exchanges/testing';
@@ -162,16 +163,9 @@ const quickLives = [
   { mode: 'final', change: { route: '/resume' } },
 ];
 
-/** mulberry32: a small seeded generator, so a seed replays the same schedule. */
+/** Core's seeded generator (mulberry32) with helpers, so a seed replays the same schedule. */
 function seededRandom(seed) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = coreRandom(seed);
   return {
     next,
     between: (low, high) => low + (high - low) * next(),

@@ -19,7 +19,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { configSecrets, loadConfig } from '@lumenlink/config';
-import { percentile as percentileOf } from '@lumenlink/core';
+import { percentile as percentileOf, seededRandom } from '@lumenlink/core';
 import { createLogger } from '@lumenlink/core/logging';
 import { openStore } from '@lumenlink/data';
 
@@ -170,18 +170,6 @@ export function soakSymbols(count) {
   );
 }
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A standard normal draw (Box-Muller) from a uniform source. */
 function gaussian(random) {
   const u = Math.max(random(), Number.EPSILON);
@@ -193,7 +181,7 @@ function gaussian(random) {
  * strategies trade), wicks and volume, starting at `start`. The same seed gives the same candles.
  */
 function randomWalkCandles({ seed, count, start, price }) {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const candles = new Array(count);
   let close = price;
   let drift = 0;

@@ -18,6 +18,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
+import { seededRandom } from '@lumenlink/core';
 
 const CANDLES = Number(process.env.BENCH_CANDLES ?? 200_000);
 const BATCH = 1_000;
@@ -43,18 +44,6 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 const progress = (message) => process.stderr.write(`[bench ${elapsed()}] ${message}\n`);
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A seeded random walk of valid 1h candles from 2000-01-01. */
 function generateCandles(count, random) {
   const candles = new Array(count);
@@ -72,7 +61,7 @@ function generateCandles(count, random) {
   return candles;
 }
 
-const random = mulberry32(SEED);
+const random = seededRandom(SEED);
 const candles = generateCandles(CANDLES, random);
 const batches = [];
 for (let i = 0; i < CANDLES; i += BATCH) batches.push(candles.slice(i, i + BATCH));

@@ -14,6 +14,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as ti from 'technicalindicators';
+import { seededRandom } from '@lumenlink/core';
 
 const CANDLES = Number(process.env.BENCH_CANDLES ?? 1_000_000);
 const TI_CANDLES = Math.min(CANDLES, Number(process.env.BENCH_TI_CANDLES ?? 100_000));
@@ -38,20 +39,8 @@ try {
 // rises with the size of the move. Generated once; every case reads the same candles.
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generateCandles(count, seed) {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   /** A standard normal deviate (Box-Muller). */
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const columns = {
