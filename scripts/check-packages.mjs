@@ -29,14 +29,15 @@ import { copyExamples, runExamples } from './lib/examples.mjs';
 import {
   checkFlags,
   cleanEnv,
+  cleanUpOnSignals,
   indent,
-  killGroup,
   nodeHeadersDir,
   npmCli,
   npmGlobalConfig,
+  phase,
+  phases,
   root,
   run,
-  running,
   seconds,
 } from './lib/process.mjs';
 
@@ -69,8 +70,6 @@ const options = checkFlags(usage);
 
 const concurrency = Math.max(1, Math.min(os.availableParallelism(), 4));
 const started = performance.now();
-/** @type {{ name: string, ms: number }[]} */
-const phases = [];
 /** @type {string[]} */
 const failures = [];
 let tempDir = '';
@@ -99,24 +98,6 @@ async function pool(items, limit, worker) {
   });
   await Promise.all(lanes);
   return results;
-}
-
-/**
- * Times a phase and records it for the summary.
- * @template R
- * @param {string} name
- * @param {() => Promise<R>} body
- * @returns {Promise<R>}
- */
-async function phase(name, body) {
-  const start = performance.now();
-  try {
-    return await body();
-  } finally {
-    const ms = performance.now() - start;
-    phases.push({ name, ms });
-    console.log(`  ${name}: ${seconds(ms)}`);
-  }
 }
 
 /**
@@ -643,12 +624,7 @@ async function cleanUp() {
   else await rm(tempDir, { recursive: true, force: true });
 }
 
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-  process.on(signal, () => {
-    for (const child of running) killGroup(child);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+cleanUpOnSignals(cleanUp);
 
 try {
   const packages = publicPackages();

@@ -36,13 +36,15 @@ import { copyExamples, runExamples } from './lib/examples.mjs';
 import {
   checkFlags,
   cleanEnv,
+  cleanUpOnSignals,
   indent,
   killGroup,
   npmCli,
   npmGlobalConfig,
+  phase,
+  phases,
   root,
   run,
-  running,
   seconds,
 } from './lib/process.mjs';
 
@@ -50,8 +52,6 @@ const usage = 'Usage: node scripts/check-release.mjs [--keep]';
 const options = checkFlags(usage);
 
 const started = performance.now();
-/** @type {{ name: string, ms: number }[]} */
-const phases = [];
 /** @type {string[]} */
 const failures = [];
 let tempDir = '';
@@ -78,24 +78,6 @@ function lastLines(/** @type {string} */ text, /** @type {number} */ count) {
   // eslint-disable-next-line no-control-regex
   const plain = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
   return plain.trimEnd().split('\n').slice(-count).join('\n');
-}
-
-/**
- * Times a step and records it for the summary.
- * @template R
- * @param {string} name
- * @param {() => Promise<R>} body
- * @returns {Promise<R>}
- */
-async function phase(name, body) {
-  const start = performance.now();
-  try {
-    return await body();
-  } finally {
-    const ms = performance.now() - start;
-    phases.push({ name, ms });
-    console.log(`  ${name}: ${seconds(ms)}`);
-  }
 }
 
 /** The public packages (name, version) of a workspace's packages/ folder. */
@@ -426,12 +408,7 @@ async function cleanUp() {
   else await rm(tempDir, { recursive: true, force: true });
 }
 
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
-  process.on(signal, () => {
-    for (const child of running) killGroup(child);
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
+cleanUpOnSignals(cleanUp);
 
 try {
   tempDir = await mkdtemp(path.join(os.tmpdir(), 'lumenlink-check-release-'));

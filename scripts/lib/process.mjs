@@ -16,7 +16,7 @@ export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 /** Children still running, so a signal handler can end their process groups. */
 /** @type {Set<import('node:child_process').ChildProcess>} */
-export const running = new Set();
+const running = new Set();
 
 /** @param {number} ms */
 export const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
@@ -159,4 +159,39 @@ export function checkFlags(usage) {
     process.exit(0);
   }
   return { keep: values.keep === true };
+}
+
+/** The timed phases of a check, in order, for its closing summary. */
+/** @type {{ name: string, ms: number }[]} */
+export const phases = [];
+
+/**
+ * Times a phase of a check, prints its duration and records it in {@link phases}.
+ * @template R
+ * @param {string} name
+ * @param {() => Promise<R>} body
+ * @returns {Promise<R>}
+ */
+export async function phase(name, body) {
+  const start = performance.now();
+  try {
+    return await body();
+  } finally {
+    const ms = performance.now() - start;
+    phases.push({ name, ms });
+    console.log(`  ${name}: ${seconds(ms)}`);
+  }
+}
+
+/**
+ * On SIGINT or SIGTERM: kills every child still running, awaits `cleanUp` and exits 130.
+ * @param {() => Promise<void>} cleanUp
+ */
+export function cleanUpOnSignals(cleanUp) {
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+    process.on(signal, () => {
+      for (const child of running) killGroup(child);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
 }
