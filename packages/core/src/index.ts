@@ -117,6 +117,7 @@ export {
 } from './market.js';
 export { contextAge, type MarketContext } from './market-context.js';
 export type { Strategy, StrategyContext, StrategyDefinition } from './strategy.js';
+export type { DataProvenance, RunProvenance, StrategyProvenance } from './provenance.js';
 export {
   riskCheckNames,
   type RiskCheckName,
