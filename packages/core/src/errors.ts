@@ -203,7 +203,7 @@ export class StrategyError extends PermanentError {
   }
 
   readonly code = 'STRATEGY_FAILED';
-  /** The key of the strategy that failed. */
+  /** The strategy that failed: its key, with its file when it was loaded from one. */
   readonly strategy: string;
 
   constructor(strategy: string, message: string, options: LumenLinkErrorOptions = {}) {

@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { candlesFromCloses, contextFor, loadBtc1h, signalsOf } from './__fixtures__/candles.js';
-import { defineStrategy } from './define-strategy.js';
+import { defineStrategy, isDefinedStrategy } from './define-strategy.js';
 import { StrategyParamsError } from './params.js';
 import { createStrategy } from './registry.js';
 
@@ -141,5 +141,61 @@ describe('guarded strategy instances', () => {
     expect(failing.defaults).toEqual({ failAt: 0 });
     expect(Object.isFrozen(failing.create().params)).toBe(true);
     expect(() => failing.create({}, { interval: 'hourly' as never })).toThrow(/Invalid timeframe/);
+  });
+});
+
+describe('strategy labels, slow candles and module exports', () => {
+  it('name the strategy by its label, such as its file, in every error', () => {
+    const strategy = failing.create(
+      { failAt: 0 },
+      { label: 'always_fails (strategies/always-fails.ts)' },
+    );
+    const error = thrown(() => strategy.onCandle(candles[0]!, contextFor(candles[0]!)));
+    expect((error as StrategyError).strategy).toBe('always_fails (strategies/always-fails.ts)');
+    expect((error as Error).message).toMatch(
+      /^Strategy always_fails \(strategies\/always-fails\.ts\): BTC-USDT candle at 2024-01-01T00:00:00\.000Z: onCandle threw/,
+    );
+  });
+
+  it('turn a candle slower than slowCandleMs into a StrategyError naming the candle', () => {
+    const sleepy = defineStrategy({
+      key: 'sleepy',
+      description: 'Busy-waits on the second candle.',
+      paramsSchema: z.strictObject({ waitMs: z.number().default(40) }),
+      build: ({ waitMs }) => {
+        let seen = 0;
+        return {
+          warmup: 0,
+          onCandle: () => {
+            if (seen++ === 1) {
+              const until = performance.now() + waitMs;
+              while (performance.now() < until);
+            }
+            return idle;
+          },
+        };
+      },
+    });
+    const strategy = sleepy.create({}, { slowCandleMs: 20 });
+    expect(strategy.onCandle(candles[0]!, contextFor(candles[0]!))).toBe(idle);
+    const error = thrown(() => strategy.onCandle(candles[1]!, contextFor(candles[1]!)));
+    expect(error).toBeInstanceOf(StrategyError);
+    expect((error as Error).message).toMatch(
+      /^Strategy sleepy: BTC-USDT candle at 2024-01-01T01:00:00\.000Z: onCandle took \d+ ms, over the 20 ms allowed/,
+    );
+    // The default budget (1 s) lets the same 40 ms candle through.
+    const relaxed = sleepy.create();
+    relaxed.onCandle(candles[0]!, contextFor(candles[0]!));
+    expect(relaxed.onCandle(candles[1]!, contextFor(candles[1]!))).toBe(idle);
+    expect(() => sleepy.create({}, { slowCandleMs: 0 })).toThrow(/slowCandleMs must be/);
+  });
+
+  it('recognise a definition by its shape, from any copy of the package', () => {
+    expect(isDefinedStrategy(failing)).toBe(true);
+    expect(isDefinedStrategy({ ...failing })).toBe(true);
+    expect(isDefinedStrategy({ key: 'x', create: () => null })).toBe(false);
+    expect(isDefinedStrategy({ ...failing, paramsSchema: {} })).toBe(false);
+    expect(isDefinedStrategy(null)).toBe(false);
+    expect(isDefinedStrategy(() => failing)).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import {
   parseTimeframe,
   signalSchema,
   StrategyError,
+  ValidationError,
   type Candle,
   type Signal,
   type Strategy,
@@ -19,7 +20,21 @@ import { parseStrategyParams, type StrategyParameter } from './params.js';
 export interface CreateStrategyOptions {
   /** The base candle interval the instance is fed (default `1h`, the default `INTERVAL`). */
   readonly interval?: Timeframe;
+  /**
+   * How the strategy is named in its errors: default its key. A strategy loaded from a file is
+   * named with the file (`my_idea (strategies/my-idea.ts)`), so an error says where to look.
+   */
+  readonly label?: string;
+  /**
+   * The longest one `onCandle` may take, in milliseconds (default {@link defaultSlowCandleMs}):
+   * a slower call is a `StrategyError` naming the candle (a backtest stops with it; the bot alerts
+   * and goes on with the other symbols). `Infinity` turns the check off.
+   */
+  readonly slowCandleMs?: number;
 }
+
+/** The default {@link CreateStrategyOptions.slowCandleMs}: one second for one candle. */
+export const defaultSlowCandleMs = 1_000;
 
 /**
  * The per-candle logic of a strategy, as a definition builds it: the instance's warm-up and its
@@ -124,7 +139,16 @@ export function defineStrategy<Params, ParamsInput = Params>(
     create(params?: unknown, options: CreateStrategyOptions = {}): Strategy<Params> {
       const parsed = deepFreeze(parseParams(params));
       const interval = parseTimeframe(options.interval ?? '1h');
-      return new GuardedStrategy(spec.key, parsed, spec.build(parsed, { interval }));
+      const slowCandleMs = options.slowCandleMs ?? defaultSlowCandleMs;
+      if (!(slowCandleMs > 0)) {
+        throw new ValidationError(
+          `slowCandleMs must be a number of milliseconds > 0 (or Infinity), got ${String(slowCandleMs)}`,
+        );
+      }
+      return new GuardedStrategy(spec.key, parsed, spec.build(parsed, { interval }), {
+        label: options.label ?? spec.key,
+        slowCandleMs,
+      });
     },
   });
 }
@@ -196,14 +220,23 @@ class GuardedStrategy<Params> implements Strategy<Params> {
   readonly params: Readonly<Params>;
   readonly warmup: number;
   readonly #logic: StrategyLogic;
+  readonly #label: string;
+  readonly #slowCandleMs: number;
   #symbol: SymbolId | undefined;
   #lastTime = Number.NEGATIVE_INFINITY;
 
-  constructor(key: string, params: Readonly<Params>, logic: StrategyLogic) {
+  constructor(
+    key: string,
+    params: Readonly<Params>,
+    logic: StrategyLogic,
+    guard: { readonly label: string; readonly slowCandleMs: number },
+  ) {
     this.key = key;
     this.params = params;
     this.warmup = logic.warmup;
     this.#logic = logic;
+    this.#label = guard.label;
+    this.#slowCandleMs = guard.slowCandleMs;
   }
 
   onCandle(candle: Candle, context: StrategyContext): Signal {
@@ -233,12 +266,21 @@ class GuardedStrategy<Params> implements Strategy<Params> {
     }
     this.#lastTime = candle.time;
     let signal: Signal;
+    const started = performance.now();
     try {
       signal = this.#logic.onCandle(candle, context);
     } catch (error) {
       throw this.#fail(context, candle, `onCandle threw: ${errorMessage(error)}`, {
         cause: error,
       });
+    }
+    const took = performance.now() - started;
+    if (took > this.#slowCandleMs) {
+      throw this.#fail(
+        context,
+        candle,
+        `onCandle took ${Math.round(took)} ms, over the ${this.#slowCandleMs} ms allowed for one candle: keep per-candle work O(1) (streaming indicators, no loops over history), or raise slowCandleMs`,
+      );
     }
     if (!isValidSignal(signal)) {
       const checked = signalSchema.safeParse(signal);
@@ -260,6 +302,26 @@ class GuardedStrategy<Params> implements Strategy<Params> {
   ): StrategyError {
     const symbol = typeof context === 'object' && context !== null ? context.symbol : 'unknown';
     const time = typeof candle === 'object' && candle !== null ? describeTime(candle.time) : '?';
-    return new StrategyError(this.key, `${symbol} candle at ${time}: ${message}`, options);
+    return new StrategyError(this.#label, `${symbol} candle at ${time}: ${message}`, options);
   }
+}
+
+/**
+ * Whether `value` is a strategy definition made by {@link defineStrategy} (from any copy of this
+ * package): what a strategy module must export. Checks the shape, not the origin.
+ */
+export function isDefinedStrategy(value: unknown): value is DefinedStrategy {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof DefinedStrategy, unknown>>;
+  const schema = candidate.paramsSchema as { safeParse?: unknown } | null | undefined;
+  return (
+    typeof candidate.key === 'string' &&
+    typeof candidate.description === 'string' &&
+    typeof schema === 'object' &&
+    schema !== null &&
+    typeof schema.safeParse === 'function' &&
+    Array.isArray(candidate.parameters) &&
+    typeof candidate.parseParams === 'function' &&
+    typeof candidate.create === 'function'
+  );
 }

@@ -15,7 +15,9 @@ export {
   type StrategyParamsInput,
 } from './registry.js';
 export {
+  defaultSlowCandleMs,
   defineStrategy,
+  isDefinedStrategy,
   type CreateStrategyOptions,
   type DefinedStrategy,
   type StrategyLogic,
@@ -56,3 +58,9 @@ export {
 } from './multi-timeframe.js';
 export { CandleAggregator } from './candle-aggregator.js';
 export { parseParamAssignments, checkStrategyKey, setParamPath } from './param-assignments.js';
+/**
+ * zod, as this package validates parameters with it: write a strategy's `paramsSchema` with this
+ * `z` so the schema is the library's own zod (`import { defineStrategy, z } from
+ * '@lumenlink/strategies'`).
+ */
+export { z } from 'zod';

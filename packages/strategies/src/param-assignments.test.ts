@@ -85,3 +85,24 @@ describe('checkStrategyKey', () => {
     );
   });
 });
+
+describe('parseParamAssignments with a definition and a base', () => {
+  it('takes a definition (a module strategy) and layers the texts over a base', () => {
+    const definition = strategyDefinitions.ema_crossover;
+    const params = parseParamAssignments(definition, ['slowPeriod=40'], { fastPeriod: 7 });
+    expect(params).toEqual({ ...definition.defaults, fastPeriod: 7, slowPeriod: 40 });
+    // The base is not changed.
+    const base = { fastPeriod: 7 };
+    parseParamAssignments(definition, ['fastPeriod=9'], base);
+    expect(base).toEqual({ fastPeriod: 7 });
+  });
+
+  it('lists every bad parameter of the base and the texts together', () => {
+    expect(() =>
+      parseParamAssignments(strategyDefinitions.ema_crossover, ['slowPeriod=x'], {
+        fastPeriod: -1,
+        nope: 1,
+      }),
+    ).toThrow(/3 problems/);
+  });
+});

@@ -3,6 +3,7 @@
  * the strategy's documented parameters and validated by its zod schema.
  */
 import { ValidationError } from '@lumenlink/core';
+import type { DefinedStrategy } from './define-strategy.js';
 import type { StrategyParameter } from './params.js';
 import { getStrategyDefinition, isStrategyKey, strategyKeys } from './registry.js';
 
@@ -70,7 +71,8 @@ export function setParamPath(
 
 /**
  * Builds a strategy's parameters from `key=value` texts and validates them with its schema,
- * defaults filled. Values are typed by each parameter's documented default: numbers, `true` or
+ * defaults filled. `strategy` is a built-in key or a definition (a strategy module's); `base`
+ * holds parameters the texts override (a params file's). Values are typed by each parameter's documented default: numbers, `true` or
  * `false`, comma-separated lists (`higherTimeframes=4h,1d`); a group member is dotted
  * (`weights.macd=2`).
  *
@@ -84,20 +86,22 @@ export function setParamPath(
  *   listed, with what each parameter accepts).
  */
 export function parseParamAssignments(
-  strategy: string,
+  strategy: string | DefinedStrategy,
   entries: readonly string[],
+  base: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
-  const definition = getStrategyDefinition(checkStrategyKey(strategy));
+  const definition =
+    typeof strategy === 'string' ? getStrategyDefinition(checkStrategyKey(strategy)) : strategy;
   const rows = new Map(definition.parameters.map((row) => [row.name, row]));
   const names = definition.parameters.map((row) => row.name).join(', ');
-  const input: Record<string, unknown> = {};
+  const input = structuredClone(base) as Record<string, unknown>;
   const seen = new Set<string>();
   for (const entry of entries) {
     const equals = entry.indexOf('=');
     const name = equals === -1 ? '' : entry.slice(0, equals).trim();
     if (name === '') {
       throw new ValidationError(
-        `${JSON.stringify(entry)} is not key=value, such as ${definition.parameters[0]?.name ?? 'name'}=${String(definition.parameters[0]?.default ?? 1)}; ${strategy} takes ${names}`,
+        `${JSON.stringify(entry)} is not key=value, such as ${definition.parameters[0]?.name ?? 'name'}=${String(definition.parameters[0]?.default ?? 1)}; ${definition.key} takes ${names}`,
       );
     }
     if (seen.has(name)) {
