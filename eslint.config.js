@@ -20,7 +20,8 @@ const allowedInternal = {
   engine: ['core', 'indicators', 'risk', 'execution'],
   analysis: ['core', 'config', 'risk', 'execution', 'engine'],
   runtime: ['core', 'indicators', 'risk', 'execution', 'engine'],
-  optimize: ['core', 'config', 'strategies', 'engine', 'analysis', 'data'],
+  'strategy-loader': ['core', 'strategies'],
+  optimize: ['core', 'config', 'strategies', 'strategy-loader', 'engine', 'analysis', 'data'],
   bot: [
     'core',
     'config',
@@ -34,6 +35,7 @@ const allowedInternal = {
     'engine',
     'analysis',
     'runtime',
+    'strategy-loader',
   ],
   backtest: [
     'core',
@@ -47,6 +49,7 @@ const allowedInternal = {
     'engine',
     'analysis',
     'optimize',
+    'strategy-loader',
   ],
 };
 

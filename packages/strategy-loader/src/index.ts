@@ -1,0 +1,24 @@
+/**
+ * @lumenlink/strategy-loader: runs your own strategies. `loadStrategy` takes what `STRATEGY` or
+ * `--strategy` holds (a built-in key, a `.ts`/`.js`/`.mjs` file run directly on Node's type
+ * stripping, or an installed package) and returns the definition with its provenance (file path
+ * and content hash); `resolveStrategyParams` layers `STRATEGY_PARAMS`, a params file and
+ * `--param` texts over the defaults, validated by the strategy's schema. Node only (file I/O).
+ * @packageDocumentation
+ */
+export { StrategyLoadError } from './errors.js';
+export {
+  loadStrategy,
+  loadStrategyForWorker,
+  strategyFileExtensions,
+  type LoadedStrategy,
+  type LoadStrategyOptions,
+} from './load-strategy.js';
+export {
+  formatParamsFile,
+  resolveStrategyParams,
+  writeParamsFile,
+  type ParamsFile,
+  type ResolvedStrategyParams,
+  type StrategyParamsSources,
+} from './params.js';
