@@ -5,7 +5,17 @@
  */
 import { ValidationError } from '@lumenlink/core';
 import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
-import { checkStrategyKey, parseParamAssignments } from '@lumenlink/strategies';
+import {
+  checkStrategyKey,
+  parseParamAssignments,
+  StrategyParamsError,
+} from '@lumenlink/strategies';
+import {
+  loadStrategy,
+  resolveStrategyParams,
+  StrategyLoadError,
+  type LoadedStrategy,
+} from '@lumenlink/strategy-loader';
 import { UsageError } from './flags.js';
 
 /**
@@ -73,6 +83,57 @@ function asUsageError<T>(flag: string, parse: () => T): T {
     return parse();
   } catch (error) {
     if (ValidationError.isInstance(error)) throw new UsageError(flag, error.message);
+    throw error;
+  }
+}
+
+/** The strategy flags of a command, as given: `--strategy`, `--params-file`, `--param`. */
+export interface StrategyFlags {
+  /** A built-in key, a module file or a package (`@lumenlink/strategy-loader`). */
+  readonly strategy: string;
+  readonly paramsFile: string | undefined;
+  /** `--param key=value` texts. */
+  readonly params: readonly string[];
+}
+
+/** A command's strategy, loaded, with its validated parameters. */
+export interface LoadedStrategyFlags {
+  readonly loaded: LoadedStrategy;
+  readonly params: Record<string, unknown>;
+  /** Say these on stderr: a params file written for an earlier version of the strategy file. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Loads `--strategy` and its parameters (`--params-file`, then each `--param`), relative paths
+ * from `cwd`.
+ *
+ * @throws {UsageError} on `--strategy` for a module that does not load, on `--params-file` for
+ *   a file that cannot be used, on `--param` (or `--params-file/--param`) with every bad
+ *   parameter listed.
+ */
+export async function loadStrategyFlags(
+  flags: StrategyFlags,
+  cwd: string,
+): Promise<LoadedStrategyFlags> {
+  const paramsFlag = flags.paramsFile === undefined ? '--param' : '--params-file/--param';
+  try {
+    const loaded = await loadStrategy(flags.strategy, { cwd });
+    const resolved = await resolveStrategyParams(loaded, {
+      paramsFile: flags.paramsFile,
+      assignments: flags.params,
+      cwd,
+    });
+    return { loaded, params: resolved.params, warnings: resolved.warnings };
+  } catch (error) {
+    if (StrategyParamsError.isInstance(error)) throw new UsageError(paramsFlag, error.message);
+    if (StrategyLoadError.isInstance(error)) {
+      const prefix = '--params-file ';
+      throw error.subject.startsWith(prefix)
+        ? new UsageError('--params-file', error.message.slice(prefix.length))
+        : new UsageError('--strategy', error.message);
+    }
+    if (ValidationError.isInstance(error)) throw new UsageError(paramsFlag, error.message);
     throw error;
   }
 }
