@@ -22,3 +22,10 @@ export {
   type ResolvedStrategyParams,
   type StrategyParamsSources,
 } from './params.js';
+export {
+  strategyNames,
+  strategyTemplate,
+  writeStrategyTemplate,
+  type StrategyTemplate,
+  type WrittenStrategyTemplate,
+} from './template.js';

@@ -10,15 +10,18 @@ import { fileURLToPath } from 'node:url';
 
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** A user's folder with the LumenLink packages installed; `write` adds a file, `remove` deletes it all. */
-export function userFolder(): {
+/**
+ * A user's folder with the LumenLink packages installed (`core` and `strategies`, or `packages`);
+ * `write` adds a file, `remove` deletes it all.
+ */
+export function userFolder(packageNames: readonly string[] = ['core', 'strategies']): {
   readonly dir: string;
   write(path: string, text: string): string;
   remove(): void;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'lumenlink-user-'));
   mkdirSync(join(dir, 'node_modules', '@lumenlink'), { recursive: true });
-  for (const name of ['core', 'strategies']) {
+  for (const name of packageNames) {
     symlinkSync(join(packages, name), join(dir, 'node_modules', '@lumenlink', name), 'dir');
   }
   return {
