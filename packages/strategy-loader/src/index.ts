@@ -10,6 +10,7 @@ export { StrategyLoadError } from './errors.js';
 export {
   loadStrategy,
   loadStrategyForWorker,
+  reloadStrategy,
   strategyFileExtensions,
   type LoadedStrategy,
   type LoadStrategyOptions,

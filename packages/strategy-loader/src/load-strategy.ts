@@ -358,6 +358,45 @@ export async function loadStrategy(
   });
 }
 
+/** The spec that loads a recorded module file again: its absolute path, with its export. */
+function recordedFileSpec(provenance: StrategyProvenance): string {
+  return provenance.exportName === undefined || provenance.exportName === 'default'
+    ? provenance.path!
+    : `${provenance.path!}#${provenance.exportName}`;
+}
+
+/**
+ * Loads the strategy a recorded run used (`pnpm backtest --rerun`), from its provenance: a
+ * built-in key, the recorded file's absolute path (as it is now: a changed file loads, with its
+ * new `sha256`), or the package by name from `cwd`. The result's `spec` is the recorded one, so
+ * an unchanged strategy gives the recorded provenance exactly.
+ *
+ * @example
+ * ```ts
+ * const loaded = await reloadStrategy(report.provenance.strategy);
+ * loaded.provenance.sha256 === report.provenance.strategy.sha256; // false: the file changed
+ * ```
+ * @throws {StrategyLoadError} when the file is gone or no longer loads.
+ */
+export async function reloadStrategy(
+  provenance: StrategyProvenance,
+  options: LoadStrategyOptions = {},
+): Promise<LoadedStrategy> {
+  if (provenance.kind === 'file' && provenance.path === undefined) {
+    throw new StrategyLoadError(
+      provenance.spec,
+      'its provenance records no file path, so it cannot be loaded again. Run the strategy by its path',
+    );
+  }
+  const spec = provenance.kind === 'file' ? recordedFileSpec(provenance) : provenance.spec;
+  const loaded = await loadStrategy(spec, options);
+  return {
+    ...loaded,
+    spec: provenance.spec,
+    provenance: { ...loaded.provenance, spec: provenance.spec },
+  };
+}
+
 /**
  * Loads, in another thread or process, the strategy a run started with, from its provenance
  * (which is plain JSON), checking that the file is still the one the run started with.
@@ -368,11 +407,7 @@ export async function loadStrategyForWorker(
   provenance: StrategyProvenance,
 ): Promise<DefinedStrategy> {
   if (provenance.kind === 'builtin') return getStrategyDefinition(provenance.key);
-  const spec =
-    provenance.exportName === undefined || provenance.exportName === 'default'
-      ? provenance.path!
-      : `${provenance.path!}#${provenance.exportName}`;
-  const loaded = await loadStrategy(spec);
+  const loaded = await loadStrategy(recordedFileSpec(provenance));
   if (loaded.provenance.sha256 !== provenance.sha256) {
     throw new StrategyLoadError(
       provenance.path!,
