@@ -1,15 +1,27 @@
 /**
- * `pnpm backtest`: parse the flags, run, print the summary, write the reports. Returns the exit
- * code: 0 done, 1 the run failed (bad data, an engine error), 2 a bad command line.
+ * `pnpm backtest`: parse the flags, load the strategy, run, print the summary, write the
+ * reports; `--rerun` runs a report's recorded provenance again and compares. Returns the exit
+ * code: 0 done (reproduced), 1 the run failed or was not reproduced, 2 a bad command line.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { formatJsonReport, formatSummary, renderHtmlReport } from '@lumenlink/analysis';
-import { LumenLinkError } from '@lumenlink/core';
-import { backtestHelp, parseBacktestArgs, type BacktestCliOptions } from './backtest-options.js';
-import { executeBacktest } from './backtest-run.js';
-import { isUsageError } from './flags.js';
+import {
+  compareReports,
+  formatJsonReport,
+  formatSummary,
+  renderHtmlReport,
+} from '@lumenlink/analysis';
+import { LumenLinkError, type RunProvenance } from '@lumenlink/core';
+import {
+  backtestHelp,
+  parseBacktestArgs,
+  type BacktestCliOptions,
+  type BacktestCommand,
+} from './backtest-options.js';
+import { executeBacktest, type RunStrategy } from './backtest-run.js';
+import { loadRecordedStrategy, loadStrategyFlags } from './config-flag.js';
+import { isUsageError, UsageError } from './flags.js';
 import { createProgress } from './progress.js';
 
 /** A stream a command writes to: `process.stdout`, `process.stderr`, or a test's sink. */
@@ -73,6 +85,80 @@ async function writeReport(path: string, text: string): Promise<void> {
   await writeFile(path, text);
 }
 
+/** Runs, prints the summary, writes the reports; returns the JSON report's text. */
+async function runAndReport(
+  options: BacktestCliOptions,
+  strategy: RunStrategy,
+  io: CommandIo,
+): Promise<string> {
+  const progress = createProgress({ stream: io.stderr });
+  let run;
+  try {
+    run = await executeBacktest(options, strategy, {
+      onProgress: (done, total) => progress.update(done, total),
+    });
+  } finally {
+    progress.finish();
+  }
+  io.stdout.write(formatSummary(run.input, run.metrics, { color: io.stdout.isTTY === true }));
+  io.stdout.write(`\nCandles: ${run.source}\n`);
+  const json = formatJsonReport(run.input, run.metrics);
+  const reports = [
+    ['JSON', options.jsonFile, () => json],
+    ['HTML', options.htmlFile, () => renderHtmlReport(run.input, run.metrics)],
+  ] as const;
+  for (const [kind, path, text] of reports) {
+    if (path === undefined) continue;
+    await writeReport(path, text());
+    io.stdout.write(`${kind} report: ${path}\n`);
+  }
+  if (options.db !== undefined) io.stdout.write(`Orders, fills and decisions: ${options.db}\n`);
+  return json;
+}
+
+/** The recorded report's text and provenance. */
+async function readRecorded(path: string): Promise<{ text: string; provenance: RunProvenance }> {
+  let text: string;
+  let provenance: unknown;
+  try {
+    text = await readFile(path, 'utf8');
+    provenance = (JSON.parse(text) as { provenance?: unknown }).provenance;
+  } catch (error) {
+    throw new UsageError('--rerun', `${path}: cannot be read as a JSON report (${String(error)})`);
+  }
+  if (typeof provenance !== 'object' || provenance === null || !('settings' in provenance)) {
+    throw new UsageError(
+      '--rerun',
+      `${path} records no provenance (it was written before reports recorded what produced them, or not by pnpm backtest --json), so it cannot be rerun. Run the backtest again with its flags and --json, then --rerun that report`,
+    );
+  }
+  return { text, provenance: provenance as RunProvenance };
+}
+
+/** `--rerun`: the recorded run again, from its provenance alone; compared byte for byte. */
+async function rerun(
+  command: Extract<BacktestCommand, { kind: 'rerun' }>,
+  io: CommandIo,
+): Promise<number> {
+  const report = resolve(io.cwd, command.report);
+  const recorded = await readRecorded(report);
+  const strategy = await loadRecordedStrategy(recorded.provenance, io.cwd);
+  const options = {
+    ...(recorded.provenance.settings as unknown as BacktestCliOptions),
+    db: undefined,
+    jsonFile: command.jsonFile ?? report.replace(/(\.json)?$/i, '.rerun.json'),
+    htmlFile: command.htmlFile,
+  };
+  const json = await runAndReport(resolvePaths(options, io.cwd), strategy, io);
+  const { identical, differences } = compareReports(recorded.text, json);
+  io.stdout.write(
+    identical
+      ? `Reproduced byte for byte: ${report}\n`
+      : `Not reproduced: ${report}\n${differences.map((line) => `  - ${line}\n`).join('')}`,
+  );
+  return identical ? 0 : 1;
+}
+
 /**
  * Runs the backtest command.
  *
@@ -92,31 +178,12 @@ export async function runBacktestCommand(argv: readonly string[], io: CommandIo)
       io.stdout.write(backtestHelp());
       return 0;
     }
+    if (command.kind === 'rerun') return await rerun(command, io);
     const options = resolvePaths(command.options, io.cwd);
-    const progress = createProgress({ stream: io.stderr });
-    let run;
-    try {
-      run = await executeBacktest(options, {
-        onProgress: (done, total) => progress.update(done, total),
-      });
-    } finally {
-      progress.finish();
-    }
-    io.stdout.write(formatSummary(run.input, run.metrics, { color: io.stdout.isTTY === true }));
-    io.stdout.write(`\nCandles: ${run.source}\n`);
-    if (options.jsonFile !== undefined) {
-      const path = options.jsonFile;
-      await writeReport(path, formatJsonReport(run.input, run.metrics));
-      io.stdout.write(`JSON report: ${path}\n`);
-    }
-    if (options.htmlFile !== undefined) {
-      const path = options.htmlFile;
-      await writeReport(path, renderHtmlReport(run.input, run.metrics));
-      io.stdout.write(`HTML report: ${path}\n`);
-    }
-    if (options.db !== undefined) {
-      io.stdout.write(`Orders, fills and decisions: ${options.db}\n`);
-    }
+    const { strategy: spec, paramsFile, paramAssignments: params } = options;
+    const strategy = await loadStrategyFlags({ strategy: spec, paramsFile, params }, io.cwd);
+    for (const warning of strategy.warnings) io.stderr.write(`Warning: ${warning}\n`);
+    await runAndReport(options, strategy, io);
     return 0;
   } catch (error) {
     return reportCommandError(error, io, 'backtest');

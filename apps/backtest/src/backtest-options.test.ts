@@ -26,12 +26,25 @@ function failure(argv: string[]): string {
   throw new Error(`parseBacktestArgs(${argv.join(' ')}) did not throw`);
 }
 
+describe('parseBacktestArgs --rerun', () => {
+  it('takes the report and the output paths only', () => {
+    expect(parseBacktestArgs(['--rerun', 'r.json', '--json', 'again.json'])).toEqual({
+      kind: 'rerun',
+      report: 'r.json',
+      jsonFile: 'again.json',
+      htmlFile: undefined,
+    });
+  });
+});
+
 describe('parseBacktestArgs defaults', () => {
   it('runs the config default strategy on the bundled data with the config defaults', () => {
     const run = options([]);
     expect(run).toEqual({
       source: { kind: 'bundled' },
       strategy: 'advanced_composite',
+      paramsFile: undefined,
+      paramAssignments: [],
       params: expect.objectContaining({ buyThreshold: 0.3, emaFast: 9 }) as unknown,
       symbols: undefined,
       interval: undefined,
@@ -80,7 +93,16 @@ describe('parseBacktestArgs flags', () => {
     ],
     [
       ['--strategy', 'ema_crossover', '--param', 'fastPeriod=5', '--param', 'slowPeriod=8'],
-      { strategy: 'ema_crossover', params: { fastPeriod: 5, slowPeriod: 8, confidence: 1 } },
+      {
+        strategy: 'ema_crossover',
+        paramAssignments: ['fastPeriod=5', 'slowPeriod=8'],
+        params: { fastPeriod: 5, slowPeriod: 8, confidence: 1 },
+      },
+    ],
+    [
+      ['--strategy', 'strategies/x.ts', '--params-file', 'x.json', '--param', 'a=1'],
+      // Loaded when the run starts: a module, or any strategy with a params file.
+      { strategy: 'strategies/x.ts', paramsFile: 'x.json', paramAssignments: ['a=1'], params: {} },
     ],
     [['--cash', '2500.5'], { startingCash: 2500.5 }],
     [['--fee-bps', '0'], { feeBps: 0 }],
@@ -148,9 +170,11 @@ describe('parseBacktestArgs flags', () => {
 describe('parseBacktestArgs bad flags', () => {
   const cases: [string[], string][] = [
     [
-      ['--strategy', 'macd'],
-      '--strategy: unknown strategy "macd". Accepted: rsi_mean_reversion, ema_crossover, composite, advanced_composite, grid_trading, smart_dca',
+      ['--rerun', 'a.json', '--cash', '5', '--json', 'b.json'],
+      '--rerun: runs what the report records; drop --cash (only --json and --html go with it)',
     ],
+    [['--rerun', ' '], '--rerun: is empty. Accepted: a file path'],
+    [['--params-file', ''], '--params-file: is empty. Accepted: a file path'],
     [
       ['--strategy', 'ema_crossover', '--param', 'fastPeriod'],
       '--param: "fastPeriod" is not key=value, such as fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',

@@ -16,7 +16,7 @@ import {
   type OptionalRiskCheckName,
   type RiskEngineOptions,
 } from '@lumenlink/risk';
-import { strategyKeys } from '@lumenlink/strategies';
+import { isStrategyKey, strategyKeys } from '@lumenlink/strategies';
 import { parseConfigFlag, parseStrategyFlags } from './config-flag.js';
 import {
   flagValue,
@@ -31,8 +31,15 @@ import {
 /** Everything a backtest run needs, from the command line. Money in the quote currency. */
 export interface BacktestCliOptions {
   readonly source: CandleSource;
+  /** `--strategy`: a built-in key, a module file or a package, loaded when the run starts. */
   readonly strategy: string;
-  /** The strategy's parameters, validated, defaults filled. */
+  readonly paramsFile: string | undefined;
+  /** `--param key=value` texts, checked when the strategy is loaded (`loadStrategyFlags`). */
+  readonly paramAssignments: readonly string[];
+  /**
+   * @deprecated The run loads its parameters (`loadStrategyFlags`). A built-in key's `--param`
+   * values over its defaults, as `pnpm optimize` reads them; `{}` for a module or a params file.
+   */
   readonly params: Record<string, unknown>;
   /** The symbols in processing order; `undefined`: every bundled symbol or the CSV file names. */
   readonly symbols: readonly SymbolId[] | undefined;
@@ -63,9 +70,16 @@ export interface BacktestCliOptions {
   readonly htmlFile: string | undefined;
 }
 
-/** What the command line asks for: help, or a run. */
+/** What the command line asks for: help, a run, or the rerun of a recorded report. */
 export type BacktestCommand =
-  { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: BacktestCliOptions };
+  | { readonly kind: 'help' }
+  | { readonly kind: 'run'; readonly options: BacktestCliOptions }
+  | {
+      readonly kind: 'rerun';
+      readonly report: string;
+      readonly jsonFile: string | undefined;
+      readonly htmlFile: string | undefined;
+    };
 
 /** The HTML report written when neither `--json` nor `--html` is given. */
 export const defaultReportPath = 'reports/backtest-report.html';
@@ -123,8 +137,14 @@ export const backtestFlags: readonly FlagSpec[] = [
   {
     name: 'strategy',
     kind: 'value',
-    placeholder: 'KEY',
-    help: `Strategy: ${strategyKeys.join(', ')} (default ${configKeys.STRATEGY.defaultValue}).`,
+    placeholder: 'SPEC',
+    help: `Strategy: ${strategyKeys.join(', ')} (default ${configKeys.STRATEGY.defaultValue}), a .ts/.js file (strategies/my-idea.ts) or a package.`,
+  },
+  {
+    name: 'params-file',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'Strategy parameters from a JSON file (what pnpm optimize writes); --param values go over it.',
   },
   {
     name: 'param',
@@ -276,6 +296,12 @@ export const backtestFlags: readonly FlagSpec[] = [
     placeholder: 'FILE',
     help: `Write the HTML report here (default ${defaultReportPath} when neither --json nor --html is given).`,
   },
+  {
+    name: 'rerun',
+    kind: 'value',
+    placeholder: 'REPORT',
+    help: 'Run a JSON report again from what it records and compare (takes only --json, --html).',
+  },
   { name: 'help', kind: 'switch', help: 'Show this help.' },
 ];
 
@@ -296,14 +322,26 @@ export function backtestHelp(): string {
     '  pnpm backtest -- --strategy ema_crossover --param fastPeriod=12 --param slowPeriod=26',
     '  pnpm backtest -- --data btc-1h.csv --symbol BTC-USD --from 2024-03-01 --json out.json',
     '  pnpm backtest -- --source-db data/lumenlink.db --symbols BTC-USD,ETH-USD --interval 4h',
+    '  pnpm backtest -- --strategy strategies/my-idea.ts --params-file my-idea.params.json',
+    '  pnpm backtest -- --rerun reports/a.json',
     '',
   ].join('\n');
 }
 
-function optionalNumber<
-  Key extends
-    'RISK_MAX_DRAWDOWN_PCT' | 'RISK_STOPLOSS_GUARD_COUNT' | 'STOP_LOSS_PCT' | 'TAKE_PROFIT_PCT',
->(flags: ParsedFlags, flag: string, key: Key): number | undefined {
+type NumberKey =
+  | 'RISK_MAX_DRAWDOWN_PCT'
+  | 'RISK_STOPLOSS_GUARD_COUNT'
+  | 'STOP_LOSS_PCT'
+  | 'TAKE_PROFIT_PCT'
+  | 'RISK_MAX_POSITION_USD'
+  | 'RISK_MAX_DAILY_LOSS_USD'
+  | 'RISK_MAX_OPEN_POSITIONS'
+  | 'RISK_COOLDOWN_MINUTES'
+  | 'RISK_PER_TRADE_PCT'
+  | DefaultedKey;
+type DefaultedKey = 'PAPER_STARTING_CASH' | 'PAPER_FEE_BPS' | 'PAPER_SLIPPAGE_BPS' | 'ATR_PERIOD';
+
+function optionalNumber(flags: ParsedFlags, flag: string, key: NumberKey): number | undefined {
   const raw = flagValue(flags, flag);
   return raw === undefined ? undefined : parseConfigFlag(`--${flag}`, key, raw);
 }
@@ -399,20 +437,8 @@ function parseRisk(flags: ParsedFlags): {
   protections: boolean;
   trailing: number;
 } {
-  const number = <
-    Key extends
-      | 'RISK_MAX_POSITION_USD'
-      | 'RISK_MAX_DAILY_LOSS_USD'
-      | 'RISK_MAX_OPEN_POSITIONS'
-      | 'RISK_COOLDOWN_MINUTES'
-      | 'RISK_PER_TRADE_PCT',
-  >(
-    flag: string,
-    key: Key,
-  ): number | undefined => {
-    const raw = flagValue(flags, flag);
-    return raw === undefined ? undefined : parseConfigFlag(`--${flag}`, key, raw);
-  };
+  const number = (flag: string, key: NumberKey): number | undefined =>
+    optionalNumber(flags, flag, key);
   const noRisk = hasFlag(flags, 'no-risk');
   const disabled = optionalRiskChecks.filter(
     (check) => noRisk || hasFlag(flags, checkSwitch(check)),
@@ -463,6 +489,24 @@ function outputPath(flags: ParsedFlags, name: string): string | undefined {
   return value;
 }
 
+/** `--rerun REPORT`: every setting comes from the report, so only the outputs may be given. */
+function rerunCommand(flags: ParsedFlags, report: string): BacktestCommand {
+  const others = [...flags.keys()].filter((name) => !['rerun', 'json', 'html'].includes(name));
+  if (others.length > 0) {
+    const given = others.map((name) => `--${name}`).join(', ');
+    throw new UsageError(
+      '--rerun',
+      `runs what the report records; drop ${given} (only --json and --html go with it)`,
+    );
+  }
+  return {
+    kind: 'rerun',
+    report,
+    jsonFile: flagValue(flags, 'json'),
+    htmlFile: flagValue(flags, 'html'),
+  };
+}
+
 /**
  * Parses the backtest command line.
  *
@@ -476,9 +520,14 @@ function outputPath(flags: ParsedFlags, name: string): string | undefined {
 export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   const flags = parseFlags(argv, backtestFlags);
   if (hasFlag(flags, 'help')) return { kind: 'help' };
+  const report = outputPath(flags, 'rerun');
+  if (report !== undefined) return rerunCommand(flags, report);
 
   const strategy = flagValue(flags, 'strategy') ?? configKeys.STRATEGY.defaultValue;
-  const params = parseStrategyFlags(strategy, flags.get('param') ?? []);
+  const paramsFile = outputPath(flags, 'params-file');
+  const paramAssignments = flags.get('param') ?? [];
+  const eager = isStrategyKey(strategy) && paramsFile === undefined;
+  const params = eager ? parseStrategyFlags(strategy, paramAssignments) : {};
   const symbols = parseSymbols(flags);
   const intervalRaw = flagValue(flags, 'interval');
   const interval =
@@ -499,17 +548,8 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
     );
   }
   const { risk, protections, trailing } = parseRisk(flags);
-  const value = <
-    Key extends 'PAPER_STARTING_CASH' | 'PAPER_FEE_BPS' | 'PAPER_SLIPPAGE_BPS' | 'ATR_PERIOD',
-  >(
-    flag: string,
-    key: Key,
-  ): number => {
-    const raw = flagValue(flags, flag);
-    return raw === undefined
-      ? configKeys[key].defaultValue
-      : parseConfigFlag(`--${flag}`, key, raw);
-  };
+  const value = (flag: string, key: DefaultedKey): number =>
+    optionalNumber(flags, flag, key) ?? configKeys[key].defaultValue;
   const jsonFile = outputPath(flags, 'json');
   const htmlFile = outputPath(flags, 'html');
   const sentimentFile = outputPath(flags, 'sentiment');
@@ -519,6 +559,8 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
     options: {
       source,
       strategy,
+      paramsFile,
+      paramAssignments,
       params,
       symbols,
       interval,

@@ -2,14 +2,22 @@
  * One backtest from the command line's options: load the candles (and sentiment), run the
  * engine's backtest driver, and turn its result into the report layer's input and metrics.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import {
   computeMetrics,
   reportInputOf,
   type BacktestMetrics,
   type ReportInput,
 } from '@lumenlink/analysis';
-import { ValidationError, type Strategy, type SymbolId, type Timeframe } from '@lumenlink/core';
+import {
+  ValidationError,
+  type RunProvenance,
+  type Strategy,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
 import {
   candlePeriod,
   loadCandles,
@@ -20,7 +28,7 @@ import {
 } from '@lumenlink/data';
 import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { backtestOptionsOf, backtestSettingsOf } from '@lumenlink/optimize';
-import { getStrategyDefinition } from '@lumenlink/strategies';
+import type { LoadedStrategy } from '@lumenlink/strategy-loader';
 import type { BacktestCliOptions } from './backtest-options.js';
 import { UsageError } from './flags.js';
 
@@ -32,6 +40,14 @@ export interface BacktestRun {
   /** Where the candles came from, in words. */
   readonly source: string;
   readonly interval: Timeframe;
+  /** What produced the run, as the reports record it. */
+  readonly provenance: RunProvenance;
+}
+
+/** The strategy a run uses: loaded, with its validated parameters. */
+export interface RunStrategy {
+  readonly loaded: LoadedStrategy;
+  readonly params: Record<string, unknown>;
 }
 
 /** Hooks of {@link executeBacktest}. */
@@ -42,11 +58,10 @@ export interface ExecuteBacktestHooks {
 
 /** A strategy factory for the run, with the instance's warm-up; bad parameters fail here. */
 function strategyFactory(
-  options: BacktestCliOptions,
+  strategy: RunStrategy,
   interval: Timeframe,
 ): { create: (symbol: SymbolId) => Strategy; warmup: number } {
-  const definition = getStrategyDefinition(options.strategy);
-  const create = (): Strategy => definition.create(options.params, { interval });
+  const create = (): Strategy => strategy.loaded.definition.create(strategy.params, { interval });
   let probe: Strategy;
   try {
     probe = create();
@@ -62,10 +77,11 @@ function strategyFactory(
 /** The run's candles (warm-up included) and its strategy factory, once the interval is known. */
 async function loadRun(
   options: BacktestCliOptions,
+  strategy: RunStrategy,
 ): Promise<{ loaded: LoadedCandles; factory: ReturnType<typeof strategyFactory> }> {
   const interval: Timeframe | undefined =
     options.source.kind === 'csv' ? options.interval : (options.interval ?? '1h');
-  const early = interval === undefined ? undefined : strategyFactory(options, interval);
+  const early = interval === undefined ? undefined : strategyFactory(strategy, interval);
   const loaded = await loadCandles({
     source: options.source,
     symbols: options.symbols,
@@ -74,7 +90,32 @@ async function loadRun(
     to: options.to,
     warmupCandles: Math.max(early?.warmup ?? 0, options.atrPeriod + 1),
   });
-  return { loaded, factory: early ?? strategyFactory(options, loaded.interval) };
+  return { loaded, factory: early ?? strategyFactory(strategy, loaded.interval) };
+}
+
+/**
+ * Every setting of `options` that changes results, as `--rerun` reads them back: the candle
+ * source, symbols, interval and period asked for, the fill model, risk and stops, and the
+ * sentiment file with the SHA-256 of its bytes.
+ */
+export async function runSettingsOf(options: BacktestCliOptions): Promise<Record<string, unknown>> {
+  const { source, symbols, interval, from, to, sentimentFile } = options;
+  const sentimentSha256 =
+    sentimentFile === undefined
+      ? undefined
+      : createHash('sha256')
+          .update(await readFile(sentimentFile))
+          .digest('hex');
+  return {
+    source,
+    symbols,
+    interval,
+    from,
+    to,
+    ...backtestSettingsOf(options),
+    sentimentFile,
+    sentimentSha256,
+  };
 }
 
 /**
@@ -84,7 +125,8 @@ async function loadRun(
  * ```ts
  * const command = parseBacktestArgs(['--strategy', 'ema_crossover']);
  * if (command.kind === 'run') {
- *   const run = await executeBacktest(command.options);
+ *   const { loaded, params } = await loadStrategyFlags(command.options, process.cwd());
+ *   const run = await executeBacktest(command.options, { loaded, params });
  *   console.log(run.metrics.totalReturn);
  * }
  * ```
@@ -93,12 +135,13 @@ async function loadRun(
  */
 export async function executeBacktest(
   options: BacktestCliOptions,
+  strategy: RunStrategy,
   hooks: ExecuteBacktestHooks = {},
 ): Promise<BacktestRun> {
   if (options.sentimentFile !== undefined && !existsSync(options.sentimentFile)) {
     throw new UsageError('--sentiment', `${options.sentimentFile}: no such file`);
   }
-  const { loaded, factory } = await loadRun(options);
+  const { loaded, factory } = await loadRun(options, strategy);
   const { interval } = loaded;
   const inPeriod = candlePeriod(loaded.candles, options.from, options.to).candles;
   const marketContext =
@@ -128,14 +171,20 @@ export async function executeBacktest(
     await store?.close();
   }
 
+  const provenance: RunProvenance = {
+    strategy: strategy.loaded.provenance,
+    params: strategy.params,
+    settings: await runSettingsOf(options),
+  };
   const input = reportInputOf(result, {
-    strategy: options.strategy,
-    params: options.params,
+    strategy: strategy.loaded.definition.key,
+    params: strategy.params,
     interval,
     candles: loaded.candles,
     feeBps: options.feeBps,
     slippageBps: options.slippageBps,
     fillMode: options.fillMode,
   });
-  return { result, input, metrics: computeMetrics(input), source: loaded.description, interval };
+  const metrics = computeMetrics(input);
+  return { result, input, metrics, source: loaded.description, interval, provenance };
 }

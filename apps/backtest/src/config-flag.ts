@@ -3,7 +3,7 @@
  * `configKeys`), so `--cash` accepts exactly what `PAPER_STARTING_CASH` accepts and says so in
  * the same words; `--strategy` and `--param` by `@lumenlink/strategies`, naming the flag.
  */
-import { ValidationError } from '@lumenlink/core';
+import { ValidationError, type RunProvenance } from '@lumenlink/core';
 import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
 import {
   checkStrategyKey,
@@ -12,6 +12,7 @@ import {
 } from '@lumenlink/strategies';
 import {
   loadStrategy,
+  reloadStrategy,
   resolveStrategyParams,
   StrategyLoadError,
   type LoadedStrategy,
@@ -134,6 +135,26 @@ export async function loadStrategyFlags(
         : new UsageError('--strategy', error.message);
     }
     if (ValidationError.isInstance(error)) throw new UsageError(paramsFlag, error.message);
+    throw error;
+  }
+}
+
+/**
+ * Loads the strategy a report recorded (`--rerun`): its file from the recorded path as it is now,
+ * with the recorded parameters checked again by its schema.
+ *
+ * @throws {UsageError} on `--rerun` when the strategy no longer loads or takes those parameters.
+ */
+export async function loadRecordedStrategy(
+  provenance: RunProvenance,
+  cwd: string,
+): Promise<LoadedStrategyFlags> {
+  try {
+    const loaded = await reloadStrategy(provenance.strategy, { cwd });
+    const params = loaded.definition.parseParams(provenance.params) as Record<string, unknown>;
+    return { loaded, params, warnings: [] };
+  } catch (error) {
+    if (ValidationError.isInstance(error)) throw new UsageError('--rerun', error.message);
     throw error;
   }
 }

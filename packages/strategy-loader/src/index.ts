@@ -10,6 +10,7 @@ export { StrategyLoadError } from './errors.js';
 export {
   loadStrategy,
   loadStrategyForWorker,
+  reloadRun,
   reloadStrategy,
   strategyFileExtensions,
   type LoadedStrategy,
@@ -24,6 +25,7 @@ export {
   type StrategyParamsSources,
 } from './params.js';
 export {
+  strategyCommands,
   strategyNames,
   strategyTemplate,
   writeStrategyTemplate,

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { editDistance, type StrategyProvenance } from '@lumenlink/core';
+import { editDistance, type RunProvenance, type StrategyProvenance } from '@lumenlink/core';
 import {
   getStrategyDefinition,
   isDefinedStrategy,
@@ -395,6 +395,26 @@ export async function reloadStrategy(
     spec: provenance.spec,
     provenance: { ...loaded.provenance, spec: provenance.spec },
   };
+}
+
+/**
+ * The strategy and parameters a recorded run used (`pnpm backtest --rerun`): the strategy by
+ * {@link reloadStrategy}, the recorded parameters checked again by its schema.
+ *
+ * @example
+ * ```ts
+ * const { loaded, params } = await reloadRun(report.provenance);
+ * const strategy = loaded.definition.create(params, { interval: '1h' });
+ * ```
+ * @throws {StrategyLoadError} when the strategy no longer loads; `StrategyParamsError` when it
+ *   no longer takes the recorded parameters.
+ */
+export async function reloadRun(
+  run: Pick<RunProvenance, 'strategy' | 'params'>,
+  options: LoadStrategyOptions = {},
+): Promise<{ loaded: LoadedStrategy; params: Record<string, unknown> }> {
+  const loaded = await reloadStrategy(run.strategy, options);
+  return { loaded, params: loaded.definition.parseParams(run.params) as Record<string, unknown> };
 }
 
 /**

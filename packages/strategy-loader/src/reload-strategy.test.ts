@@ -4,7 +4,7 @@ import type { StrategyProvenance } from '@lumenlink/core';
 import { strategyDefinitions } from '@lumenlink/strategies';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { strategySource, userFolder } from './__fixtures__/workspace.js';
-import { loadStrategy, reloadStrategy } from './load-strategy.js';
+import { loadStrategy, reloadRun, reloadStrategy } from './load-strategy.js';
 
 let folder: ReturnType<typeof userFolder>;
 beforeEach(() => {
@@ -45,5 +45,20 @@ describe('reloadStrategy', () => {
     await expect(reloadStrategy({ spec: 'x.ts', kind: 'file', key: 'x' })).rejects.toThrow(
       /^x\.ts: its provenance records no file path/,
     );
+  });
+});
+
+describe('reloadRun', () => {
+  it('gives the recorded strategy with the recorded parameters, checked again', async () => {
+    const file = folder.write('idea.ts', strategySource());
+    const loaded = await loadStrategy('idea.ts', { cwd: folder.dir });
+    const recorded = asJson(loaded.provenance);
+    const again = await reloadRun({ strategy: recorded, params: { minRise: 0.2, label: 'y' } });
+    expect(again.params).toEqual({ minRise: 0.2, label: 'y' });
+    expect(again.loaded.provenance).toEqual(loaded.provenance);
+    writeFileSync(file, strategySource().replace('label: z.string()', 'tag: z.string()'));
+    await expect(
+      reloadRun({ strategy: recorded, params: { minRise: 0.2, label: 'y' } }),
+    ).rejects.toThrow(/Invalid parameters for strategy my_idea[\s\S]*label/);
   });
 });

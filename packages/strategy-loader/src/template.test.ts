@@ -65,7 +65,12 @@ describe('strategyTemplate', () => {
     ]) {
       expect(template.strategy).toContain(topic);
     }
-    expect(template.strategy).toContain('pnpm backtest --strategy strategies/trend-pullback.ts');
+    expect(template.strategy).toContain(
+      ' *   pnpm backtest --strategy strategies/trend-pullback.ts\n',
+    );
+    expect(strategyTemplate('x', { dir: 'research/ideas/' }).strategy).toContain(
+      ' *   node --test research/ideas/x.test.ts\n',
+    );
     expect(template.test).toContain("import strategy from './trend-pullback.ts'");
     expect(template.test).toContain("from 'node:test'");
     expect(`${template.strategy}${template.test}`).not.toMatch(/__KEY__|__FILE__/);
@@ -79,6 +84,12 @@ describe('writeStrategyTemplate', () => {
       key: 'my_idea',
       strategyFile: join(folder.dir, 'strategies', 'my-idea.ts'),
       testFile: join(folder.dir, 'strategies', 'my-idea.test.ts'),
+      commands: [
+        'node --test strategies/my-idea.test.ts',
+        'pnpm backtest --strategy strategies/my-idea.ts',
+        'pnpm optimize --strategy strategies/my-idea.ts --range fastPeriod=10:30:5 --range slowPeriod=40:80:10',
+        'STRATEGY=strategies/my-idea.ts pnpm demo',
+      ],
     });
     const loaded = await loadStrategy('strategies/my-idea.ts', { cwd: folder.dir });
     expect(loaded.provenance).toMatchObject({ kind: 'file', key: 'my_idea' });

@@ -3,7 +3,7 @@
  * written for a trader, and its test, both runnable at once on Node 24 with no build step.
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { ValidationError } from '@lumenlink/core';
 import { isStrategyKey } from '@lumenlink/strategies';
 
@@ -68,11 +68,43 @@ export function strategyNames(name: string): { key: string; fileBase: string } {
  * ```
  * @throws {ValidationError} for a name that gives no key ({@link strategyNames}).
  */
-export function strategyTemplate(name: string): StrategyTemplate {
+export function strategyTemplate(
+  name: string,
+  options: { readonly dir?: string } = {},
+): StrategyTemplate {
   const { key, fileBase } = strategyNames(name);
+  const dir = toPosix(options.dir ?? 'strategies').replace(/\/+$/, '') || '.';
+  const commands = strategyCommands(`${dir}/${fileBase}.ts`, `${dir}/${fileBase}.test.ts`);
   const fill = (text: string): string =>
-    text.replaceAll('__KEY__', key).replaceAll('__FILE__', fileBase);
+    text
+      .replace('__COMMANDS__', commands.map((command) => ` *   ${command}`).join('\n'))
+      .replaceAll('__KEY__', key)
+      .replaceAll('__FILE__', fileBase)
+      .replaceAll('__DIR__', dir);
   return { key, fileBase, strategy: fill(strategySource), test: fill(testSource) };
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}
+
+/**
+ * The commands that run a new strategy's files: its test, a backtest, an optimisation and the
+ * demo (paper trading against the exchange emulator).
+ *
+ * @example
+ * ```ts
+ * strategyCommands('strategies/my-idea.ts', 'strategies/my-idea.test.ts')[1];
+ * // 'pnpm backtest --strategy strategies/my-idea.ts'
+ * ```
+ */
+export function strategyCommands(strategyPath: string, testPath: string): string[] {
+  return [
+    `node --test ${testPath}`,
+    `pnpm backtest --strategy ${strategyPath}`,
+    `pnpm optimize --strategy ${strategyPath} --range fastPeriod=10:30:5 --range slowPeriod=40:80:10`,
+    `STRATEGY=${strategyPath} pnpm demo`,
+  ];
 }
 
 /** What {@link writeStrategyTemplate} wrote. */
@@ -81,6 +113,8 @@ export interface WrittenStrategyTemplate {
   /** Absolute paths of the two files. */
   readonly strategyFile: string;
   readonly testFile: string;
+  /** {@link strategyCommands} for the two files, relative to the working directory. */
+  readonly commands: readonly string[];
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -107,8 +141,9 @@ export async function writeStrategyTemplate(
   name: string,
   options: { readonly dir: string; readonly cwd?: string },
 ): Promise<WrittenStrategyTemplate> {
-  const template = strategyTemplate(name);
-  const dir = resolve(options.cwd ?? process.cwd(), options.dir);
+  const template = strategyTemplate(name, { dir: options.dir });
+  const cwd = options.cwd ?? process.cwd();
+  const dir = resolve(cwd, options.dir);
   const strategyFile = join(dir, `${template.fileBase}.ts`);
   const testFile = join(dir, `${template.fileBase}.test.ts`);
   for (const file of [strategyFile, testFile]) {
@@ -122,7 +157,9 @@ export async function writeStrategyTemplate(
   // `wx`: fail rather than overwrite a file that appeared since the check.
   await writeFile(strategyFile, template.strategy, { flag: 'wx' });
   await writeFile(testFile, template.test, { flag: 'wx' });
-  return { key: template.key, strategyFile, testFile };
+  const shown = (file: string): string => toPosix(relative(cwd, file));
+  const commands = strategyCommands(shown(strategyFile), shown(testFile));
+  return { key: template.key, strategyFile, testFile, commands };
 }
 
 const strategySource = `/**
@@ -136,10 +173,8 @@ const strategySource = `/**
  *   - no I/O and no clock: everything comes from the candle and the context, so a backtest, paper
  *     and live trading make the same decisions on the same candles.
  *
- *   pnpm backtest --strategy strategies/__FILE__.ts              backtest it on the bundled candles
- *   node --test strategies/__FILE__.test.ts                      run its test
- *   pnpm optimize --strategy strategies/__FILE__.ts --range fastPeriod=10:30:5
- *   STRATEGY=strategies/__FILE__.ts pnpm demo                    paper-trade it against the emulator
+ * Test it, backtest it on the bundled candles, optimize it, paper-trade it (the demo):
+__COMMANDS__
  */
 import type { Candle, Signal, StrategyContext } from '@lumenlink/core';
 // Streaming indicators: update(value) costs O(1) per candle and returns undefined until ready.
@@ -276,7 +311,7 @@ export default defineStrategy({
 
 const testSource = `/**
  * The test of __KEY__, on synthetic candles: run it with
- *   node --test strategies/__FILE__.test.ts
+ *   node --test __DIR__/__FILE__.test.ts
  * (Node 24 runs TypeScript directly). Add a case for every rule you change.
  */
 import assert from 'node:assert/strict';
