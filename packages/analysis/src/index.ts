@@ -34,6 +34,7 @@ export {
   type JsonValue,
 } from './json.js';
 export { renderHtmlReport, type HtmlReportOptions } from './html.js';
+export { compareReports, type ReportComparison } from './compare.js';
 export {
   chartLibraryPath,
   chartLibraryScript,
