@@ -154,10 +154,12 @@ function strategyDifferences(before: Json, after: Json): string[] {
   if (changed('kind')) {
     return [`the strategy source changed: ${sourceText(before)} → ${sourceText(after)}`];
   }
-  if (changed('key'))
+  if (changed('key')) {
     lines.push(`the strategy key changed: ${text(before.key)} → ${text(after.key)}`);
-  if (changed('path'))
+  }
+  if (changed('path')) {
     lines.push(`the strategy file moved: ${text(before.path)} → ${text(after.path)}`);
+  }
   if (changed('packageName') || changed('packageVersion')) {
     lines.push(`the strategy package changed: ${packageText(before)} → ${packageText(after)}`);
   }
@@ -171,8 +173,9 @@ function strategyDifferences(before: Json, after: Json): string[] {
       before.kind === 'package' ? "the strategy package's module file" : 'the strategy file';
     lines.push(`${what} changed: sha256 ${hashText(before.sha256)} → ${hashText(after.sha256)}`);
   }
-  if (changed('spec'))
+  if (changed('spec')) {
     lines.push(`the strategy was given as ${text(before.spec)} → ${text(after.spec)}`);
+  }
   return lines;
 }
 
@@ -201,15 +204,18 @@ function dataDifferences(before: Json, after: Json): string[] {
   if (changed('description')) {
     lines.push(`the data source changed: ${text(before.description)} → ${text(after.description)}`);
   }
-  if (changed('symbols'))
+  if (changed('symbols')) {
     lines.push(`the symbols changed: ${listText(before.symbols)} → ${listText(after.symbols)}`);
-  if (changed('interval'))
+  }
+  if (changed('interval')) {
     lines.push(`the interval changed: ${text(before.interval)} → ${text(after.interval)}`);
+  }
   if (changed('first') || changed('last')) {
     lines.push(`the data range changed: ${rangeText(before)} → ${rangeText(after)}`);
   }
-  if (changed('candles'))
+  if (changed('candles')) {
     lines.push(`the candle count changed: ${text(before.candles)} → ${text(after.candles)}`);
+  }
   if (changed('sha256')) {
     lines.push(
       `the candles changed: sha256 ${hashText(before.sha256)} → ${hashText(after.sha256)}`,
@@ -330,8 +336,9 @@ function tradeDifference(before: readonly unknown[], after: readonly unknown[]):
     if (jsonText(old) === jsonText(next)) continue;
     const number = `#${index + 1}`;
     if (old === undefined) return [`trade ${number} is only in the rerun: ${tradeText(next)}`];
-    if (next === undefined)
+    if (next === undefined) {
       return [`trade ${number} is only in the recorded report: ${tradeText(old)}`];
+    }
     const oldFields = record(old) ?? {};
     const nextFields = record(next) ?? {};
     const fields = [...new Set([...Object.keys(oldFields), ...Object.keys(nextFields)])]

@@ -45,9 +45,8 @@ const palette = {
  * markers (a symbol selector when there are several), an equity pane against buy-and-hold, a
  * drawdown pane, the metrics, the signals risk blocked, the trade list and the settings, and,
  * when the input carries its provenance, what produced the run (strategy source and hash,
- * parameters, every setting, the data's range and hash). A
- * Content-Security-Policy allows only the page's own inline scripts and styles: the page makes
- * no request at all.
+ * parameters, every setting, the data's range and hash). A Content-Security-Policy allows only
+ * the page's own inline scripts and styles: the page makes no request at all.
  *
  * @example
  * ```ts

@@ -2,8 +2,12 @@
  * The HTML report's "What produced this run" section: the strategy's source, its parameters,
  * every setting and the data, from core's `RunProvenance`. Every text is escaped.
  */
-import { escapeHtml, type DataProvenance, type RunProvenance } from '@lumenlink/core';
-import type { StrategyProvenance } from '@lumenlink/core';
+import {
+  escapeHtml,
+  type DataProvenance,
+  type RunProvenance,
+  type StrategyProvenance,
+} from '@lumenlink/core';
 import { flattenRecord, isoText, shortHash, valueText } from './provenance-text.js';
 
 /** One row: a label and its value, already HTML. */
@@ -34,16 +38,18 @@ function strategyRows(strategy: StrategyProvenance): HtmlRow[] {
     { label: 'Key', html: escapeHtml(strategy.key) },
     { label: 'Source', html: escapeHtml(sourceText(strategy)) },
   ];
-  if (strategy.spec !== strategy.key)
+  if (strategy.spec !== strategy.key) {
     rows.push({ label: 'Given as', html: escapeHtml(strategy.spec) });
+  }
   if (strategy.kind === 'package' && strategy.path !== undefined) {
     rows.push({ label: 'File', html: escapeHtml(strategy.path) });
   }
   if (strategy.exportName !== undefined) {
     rows.push({ label: 'Export', html: escapeHtml(strategy.exportName) });
   }
-  if (strategy.sha256 !== undefined)
+  if (strategy.sha256 !== undefined) {
     rows.push({ label: 'SHA-256', html: hashHtml(strategy.sha256) });
+  }
   return rows;
 }
 
