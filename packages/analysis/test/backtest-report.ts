@@ -36,7 +36,7 @@ export function strategyFile(contents: string): StrategyProvenance {
 }
 
 /** Runs the backtest and builds its report input, with the provenance a backtest records. */
-export async function backtestInput(options: BacktestRunOptions = {}): Promise<ReportInput> {
+async function backtestInput(options: BacktestRunOptions = {}): Promise<ReportInput> {
   const symbol: SymbolId = 'BTC-USDT';
   const series = loadBundledCandles(symbol).slice(0, options.candleCount ?? 1_200);
   const candles = new Map([[symbol, options.editCandles?.(series) ?? series]]);
