@@ -20,6 +20,7 @@ import {
 } from '@lumenlink/core';
 import {
   candlePeriod,
+  dataProvenanceOf,
   loadCandles,
   marketContextFrom,
   openEmptyStore,
@@ -28,8 +29,8 @@ import {
 } from '@lumenlink/data';
 import { runBacktest, type BacktestResult } from '@lumenlink/engine';
 import { backtestOptionsOf, backtestSettingsOf } from '@lumenlink/optimize';
-import type { LoadedStrategy } from '@lumenlink/strategy-loader';
 import type { BacktestCliOptions } from './backtest-options.js';
+import type { LoadedStrategyFlags } from './config-flag.js';
 import { UsageError } from './flags.js';
 
 /** A finished run: the engine's result, the report input made from it, and its metrics. */
@@ -40,15 +41,10 @@ export interface BacktestRun {
   /** Where the candles came from, in words. */
   readonly source: string;
   readonly interval: Timeframe;
-  /** What produced the run, as the reports record it. */
-  readonly provenance: RunProvenance;
 }
 
 /** The strategy a run uses: loaded, with its validated parameters. */
-export interface RunStrategy {
-  readonly loaded: LoadedStrategy;
-  readonly params: Record<string, unknown>;
-}
+export type RunStrategy = Pick<LoadedStrategyFlags, 'loaded' | 'params'>;
 
 /** Hooks of {@link executeBacktest}. */
 export interface ExecuteBacktestHooks {
@@ -171,20 +167,22 @@ export async function executeBacktest(
     await store?.close();
   }
 
+  const { description, candles } = loaded;
   const provenance: RunProvenance = {
     strategy: strategy.loaded.provenance,
     params: strategy.params,
     settings: await runSettingsOf(options),
+    data: dataProvenanceOf({ description, candles, symbols: [...candles.keys()], interval }),
   };
   const input = reportInputOf(result, {
     strategy: strategy.loaded.definition.key,
     params: strategy.params,
     interval,
-    candles: loaded.candles,
+    candles,
     feeBps: options.feeBps,
     slippageBps: options.slippageBps,
     fillMode: options.fillMode,
+    provenance,
   });
-  const metrics = computeMetrics(input);
-  return { result, input, metrics, source: loaded.description, interval, provenance };
+  return { result, input, metrics: computeMetrics(input), source: description, interval };
 }

@@ -12,7 +12,7 @@ import {
 } from '@lumenlink/strategies';
 import {
   loadStrategy,
-  reloadStrategy,
+  reloadRun,
   resolveStrategyParams,
   StrategyLoadError,
   type LoadedStrategy,
@@ -140,8 +140,8 @@ export async function loadStrategyFlags(
 }
 
 /**
- * Loads the strategy a report recorded (`--rerun`): its file from the recorded path as it is now,
- * with the recorded parameters checked again by its schema.
+ * Loads the strategy and parameters a report recorded (`--rerun`): the file from its recorded
+ * path as it is now, the parameters checked again by its schema.
  *
  * @throws {UsageError} on `--rerun` when the strategy no longer loads or takes those parameters.
  */
@@ -150,11 +150,8 @@ export async function loadRecordedStrategy(
   cwd: string,
 ): Promise<LoadedStrategyFlags> {
   try {
-    const loaded = await reloadStrategy(provenance.strategy, { cwd });
-    const params = loaded.definition.parseParams(provenance.params) as Record<string, unknown>;
-    return { loaded, params, warnings: [] };
+    return { ...(await reloadRun(provenance, { cwd })), warnings: [] };
   } catch (error) {
-    if (ValidationError.isInstance(error)) throw new UsageError('--rerun', error.message);
-    throw error;
+    throw ValidationError.isInstance(error) ? new UsageError('--rerun', error.message) : error;
   }
 }

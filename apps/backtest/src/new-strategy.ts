@@ -28,8 +28,10 @@ export async function runNewStrategyCommand(
       const help = ['Usage: pnpm new-strategy NAME [--dir DIR]', ...formatFlagHelp(flags)].join(
         '\n',
       );
-      if (parsed.has('help')) return io.stdout.write(`${help}\n`) && 0;
-      throw new UsageError('(arguments)', `give one strategy name, such as my_idea.\n${help}`);
+      if (!parsed.has('help'))
+        throw new UsageError('(arguments)', `give one name, such as my_idea`);
+      io.stdout.write(`${help}\n`);
+      return 0;
     }
     const options = { dir: flagValue(parsed, 'dir') ?? 'strategies', cwd: io.cwd };
     const written = await writeStrategyTemplate(names[0]!, options).catch((error: unknown) => {

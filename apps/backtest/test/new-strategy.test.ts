@@ -58,7 +58,7 @@ async function writeTestAndBacktest(cwd: string, name: string, dir: string): Pro
 describe('pnpm new-strategy', () => {
   it('writes a strategy and its test that run at once, in a folder outside the workspace', async () => {
     const folder = userFolder();
-    cleanups.push(folder.remove);
+    cleanups.push(() => folder.remove());
     const report = await writeTestAndBacktest(folder.dir, 'my_idea', 'strategies');
     expect(report.run.strategy).toBe('my_idea');
     expect(report.trades.length).toBeGreaterThan(0);
@@ -82,7 +82,7 @@ describe('pnpm new-strategy', () => {
 
   it('never overwrites, and refuses a bad name, with exit 2', async () => {
     const folder = userFolder();
-    cleanups.push(folder.remove);
+    cleanups.push(() => folder.remove());
     expect((await newStrategy(['my-idea'], folder.dir)).code).toBe(0);
     const again = await newStrategy(['myIdea'], folder.dir);
     expect(again.stderr).toMatch(
@@ -95,7 +95,9 @@ describe('pnpm new-strategy', () => {
     );
     expect(builtin.code).toBe(2);
     const none = await newStrategy(['--dir', 'x'], folder.dir);
-    expect(none.stderr).toMatch(/^Error: \(arguments\): give one strategy name, such as my_idea\./);
+    expect(none.stderr).toMatch(
+      /^Error: \(arguments\): give one name, such as my_idea\nRun pnpm new-strategy -- --help/,
+    );
     expect(none.code).toBe(2);
     const help = await newStrategy(['--help'], folder.dir);
     expect(help).toMatchObject({

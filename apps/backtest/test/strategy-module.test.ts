@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonReport } from '@lumenlink/analysis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
