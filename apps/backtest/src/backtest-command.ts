@@ -11,8 +11,9 @@ import {
   formatJsonReport,
   formatSummary,
   renderHtmlReport,
+  reportProvenance,
 } from '@lumenlink/analysis';
-import { LumenLinkError, type RunProvenance } from '@lumenlink/core';
+import { LumenLinkError, ValidationError, type RunProvenance } from '@lumenlink/core';
 import {
   backtestHelp,
   parseBacktestArgs,
@@ -20,7 +21,8 @@ import {
   type BacktestCommand,
 } from './backtest-options.js';
 import { executeBacktest, type RunStrategy } from './backtest-run.js';
-import { loadRecordedStrategy, loadStrategyFlags } from './config-flag.js';
+import { reloadRun } from '@lumenlink/strategy-loader';
+import { loadStrategyFlags } from './config-flag.js';
 import { isUsageError, UsageError } from './flags.js';
 import { createProgress } from './progress.js';
 
@@ -116,45 +118,31 @@ async function runAndReport(
   return json;
 }
 
-/** The recorded report's text and provenance. */
-async function readRecorded(path: string): Promise<{ text: string; provenance: RunProvenance }> {
-  let text: string;
-  let provenance: unknown;
-  try {
-    text = await readFile(path, 'utf8');
-    provenance = (JSON.parse(text) as { provenance?: unknown }).provenance;
-  } catch (error) {
-    throw new UsageError('--rerun', `${path}: cannot be read as a JSON report (${String(error)})`);
-  }
-  if (typeof provenance !== 'object' || provenance === null || !('settings' in provenance)) {
-    throw new UsageError(
-      '--rerun',
-      `${path} records no provenance (it was written before reports recorded what produced them, or not by pnpm backtest --json), so it cannot be rerun. Run the backtest again with its flags and --json, then --rerun that report`,
-    );
-  }
-  return { text, provenance: provenance as RunProvenance };
-}
-
 /** `--rerun`: the recorded run again, from its provenance alone; compared byte for byte. */
-async function rerun(
-  command: Extract<BacktestCommand, { kind: 'rerun' }>,
-  io: CommandIo,
-): Promise<number> {
+async function rerun(command: Extract<BacktestCommand, { kind: 'rerun' }>, io: CommandIo) {
   const report = resolve(io.cwd, command.report);
-  const recorded = await readRecorded(report);
-  const strategy = await loadRecordedStrategy(recorded.provenance, io.cwd);
+  let recorded: string, provenance: RunProvenance, strategy: RunStrategy;
+  try {
+    recorded = await readFile(report, 'utf8');
+    provenance = reportProvenance(recorded, report);
+    strategy = await reloadRun(provenance, { cwd: io.cwd });
+  } catch (error) {
+    if (ValidationError.isInstance(error)) throw new UsageError('--rerun', error.message);
+    const unread = (error as { code?: unknown }).code !== undefined; // the file system's
+    throw unread
+      ? new UsageError('--rerun', `${report}: cannot be read (${String(error)})`)
+      : error;
+  }
   const options = {
-    ...(recorded.provenance.settings as unknown as BacktestCliOptions),
-    db: undefined,
+    ...(provenance.settings as unknown as BacktestCliOptions),
     jsonFile: command.jsonFile ?? report.replace(/(\.json)?$/i, '.rerun.json'),
     htmlFile: command.htmlFile,
   };
   const json = await runAndReport(resolvePaths(options, io.cwd), strategy, io);
-  const { identical, differences } = compareReports(recorded.text, json);
+  const { identical, differences } = compareReports(recorded, json);
+  const lines = differences.map((line) => `  - ${line}\n`).join('');
   io.stdout.write(
-    identical
-      ? `Reproduced byte for byte: ${report}\n`
-      : `Not reproduced: ${report}\n${differences.map((line) => `  - ${line}\n`).join('')}`,
+    `${identical ? 'Reproduced byte for byte' : 'Not reproduced'}: ${report}\n${lines}`,
   );
   return identical ? 0 : 1;
 }

@@ -4,7 +4,7 @@
  * what it accepts.
  */
 import { parseSymbol, ValidationError, type SymbolId, type Timeframe } from '@lumenlink/core';
-import { configKeys } from '@lumenlink/config';
+import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
 import {
   bundledDatasets,
   parseTimeText,
@@ -93,216 +93,136 @@ export function checkSwitch(check: OptionalRiskCheckName): string {
 
 const accepted = (key: keyof typeof configKeys): string => configKeys[key].accepted;
 
+/** A flag that takes one value (`repeat`: a value each time it is given). */
+const value = (
+  name: string,
+  placeholder: string,
+  help: string,
+  kind: 'value' | 'repeat' = 'value',
+): FlagSpec => ({ name, kind, placeholder, help });
+const onOff = (name: string, help: string): FlagSpec => ({ name, kind: 'switch', help });
+/** A number flag standing for a config key: accepts what the key accepts. */
+const keyFlag = (name: string, what: string, key: NumberKey | 'RISK_SIZING'): FlagSpec =>
+  value(name, key === 'RISK_SIZING' ? 'HOW' : 'N', `${what}: ${accepted(key)}.`);
+
 /** Every flag of `pnpm backtest`, in help order. */
 export const backtestFlags: readonly FlagSpec[] = [
   // Data
-  {
-    name: 'data',
-    kind: 'repeat',
-    placeholder: 'FILE',
-    help: 'Candles from a CSV file (time,open,high,low,close,volume; time in ms; .gz allowed), one symbol per file; repeat for more symbols.',
-  },
-  {
-    name: 'source-db',
-    kind: 'value',
-    placeholder: 'FILE',
-    help: 'Candles from a LumenLink SQLite database (what fetch-history and the bot store); needs --symbols.',
-  },
-  {
-    name: 'symbols',
-    kind: 'value',
-    placeholder: 'A,B',
-    help: `Symbols in processing order, e.g. BTC-USDT,ETH-USDT. Default: the bundled ${bundledDatasets.map((d) => d.symbol).join(', ')}, or the CSV file names.`,
-  },
-  { name: 'symbol', kind: 'value', placeholder: 'A', help: 'One symbol (same as --symbols A).' },
-  {
-    name: 'interval',
-    kind: 'value',
-    placeholder: 'TF',
-    help: 'Candle interval: 1m, 15m, 1h, 4h, 1d... Default: from the CSV times, else 1h.',
-  },
-  {
-    name: 'from',
-    kind: 'value',
-    placeholder: 'TIME',
-    help: `First candle traded: ${timeTextAccepted}; earlier candles only warm the strategy up.`,
-  },
-  {
-    name: 'to',
-    kind: 'value',
-    placeholder: 'TIME',
-    help: 'Last candle traded (a bare date includes that whole day).',
-  },
+  value(
+    'data',
+    'FILE',
+    'Candles from a CSV file (time,open,high,low,close,volume; time in ms; .gz allowed), one symbol per file; repeat for more symbols.',
+    'repeat',
+  ),
+  value(
+    'source-db',
+    'FILE',
+    'Candles from a LumenLink SQLite database (what fetch-history and the bot store); needs --symbols.',
+  ),
+  value(
+    'symbols',
+    'A,B',
+    `Symbols in processing order, e.g. BTC-USDT,ETH-USDT. Default: the bundled ${bundledDatasets.map((d) => d.symbol).join(', ')}, or the CSV file names.`,
+  ),
+  value('symbol', 'A', 'One symbol (same as --symbols A).'),
+  value(
+    'interval',
+    'TF',
+    'Candle interval: 1m, 15m, 1h, 4h, 1d... Default: from the CSV times, else 1h.',
+  ),
+  value(
+    'from',
+    'TIME',
+    `First candle traded: ${timeTextAccepted}; earlier candles only warm the strategy up.`,
+  ),
+  value('to', 'TIME', 'Last candle traded (a bare date includes that whole day).'),
   // Strategy
-  {
-    name: 'strategy',
-    kind: 'value',
-    placeholder: 'SPEC',
-    help: `Strategy: ${strategyKeys.join(', ')} (default ${configKeys.STRATEGY.defaultValue}), a .ts/.js file (strategies/my-idea.ts) or a package.`,
-  },
-  {
-    name: 'params-file',
-    kind: 'value',
-    placeholder: 'FILE',
-    help: 'Strategy parameters from a JSON file (what pnpm optimize writes); --param values go over it.',
-  },
-  {
-    name: 'param',
-    kind: 'repeat',
-    placeholder: 'K=V',
-    help: 'A strategy parameter, repeatable: --param fastPeriod=12; groups dotted (weights.macd=2), lists comma-separated.',
-  },
+  value(
+    'strategy',
+    'SPEC',
+    `Strategy: ${strategyKeys.join(', ')} (default ${configKeys.STRATEGY.defaultValue}), a .ts/.js file (strategies/my-idea.ts) or a package.`,
+  ),
+  value(
+    'params-file',
+    'FILE',
+    'Strategy parameters from a JSON file (what pnpm optimize writes); --param values go over it.',
+  ),
+  value(
+    'param',
+    'K=V',
+    'A strategy parameter, repeatable: --param fastPeriod=12; groups dotted (weights.macd=2), lists comma-separated.',
+    'repeat',
+  ),
   // Fill model
-  {
-    name: 'cash',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Starting cash: ${accepted('PAPER_STARTING_CASH')}.`,
-  },
-  {
-    name: 'fee-bps',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Fee per fill in basis points: ${accepted('PAPER_FEE_BPS')}.`,
-  },
-  {
-    name: 'slippage-bps',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Slippage of market fills in basis points: ${accepted('PAPER_SLIPPAGE_BPS')}.`,
-  },
-  {
-    name: 'fill',
-    kind: 'value',
-    placeholder: 'MODE',
-    help: 'next-open (default: an order decided on a close fills at the next open) or close (at that close).',
-  },
-  {
-    name: 'close-at-end',
-    kind: 'switch',
-    help: 'Close open positions at the last close (default: mark them to market).',
-  },
+  keyFlag('cash', 'Starting cash', 'PAPER_STARTING_CASH'),
+  keyFlag('fee-bps', 'Fee per fill in basis points', 'PAPER_FEE_BPS'),
+  keyFlag('slippage-bps', 'Slippage of market fills in basis points', 'PAPER_SLIPPAGE_BPS'),
+  value(
+    'fill',
+    'MODE',
+    'next-open (default: an order decided on a close fills at the next open) or close (at that close).',
+  ),
+  onOff('close-at-end', 'Close open positions at the last close (default: mark them to market).'),
   // Risk limits
-  {
-    name: 'max-position-usd',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Largest position per symbol: ${accepted('RISK_MAX_POSITION_USD')}.`,
-  },
-  {
-    name: 'max-daily-loss-usd',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Daily loss that stops entries: ${accepted('RISK_MAX_DAILY_LOSS_USD')}.`,
-  },
-  {
-    name: 'max-open-positions',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Positions open at once: ${accepted('RISK_MAX_OPEN_POSITIONS')}.`,
-  },
-  {
-    name: 'cooldown-minutes',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Wait after a stop-out: ${accepted('RISK_COOLDOWN_MINUTES')}.`,
-  },
-  {
-    name: 'sizing',
-    kind: 'value',
-    placeholder: 'HOW',
-    help: `Position sizing: ${accepted('RISK_SIZING')}.`,
-  },
-  {
-    name: 'risk-per-trade-pct',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Equity risked per trade with --sizing atr: ${accepted('RISK_PER_TRADE_PCT')}.`,
-  },
-  {
-    name: 'max-drawdown-pct',
-    kind: 'value',
-    placeholder: 'N',
-    help: 'Drawdown protection: trading turns exits-only at this drawdown from peak, in percent (default off).',
-  },
-  {
-    name: 'stoploss-guard-count',
-    kind: 'value',
-    placeholder: 'N',
-    help: 'Stop-loss guard: trading turns exits-only after this many stop-outs in a day (default off).',
-  },
-  {
-    name: 'stop-loss-pct',
-    kind: 'value',
-    placeholder: 'N',
-    help: 'Stop loss this many percent below the entry (default none).',
-  },
-  {
-    name: 'take-profit-pct',
-    kind: 'value',
-    placeholder: 'N',
-    help: 'Take profit this many percent above the entry (default none).',
-  },
-  {
-    name: 'trailing-stop-atr',
-    kind: 'value',
-    placeholder: 'N',
-    help: `Trailing stop distance in ATRs: ${accepted('TRAILING_STOP_ATR_MULT')}.`,
-  },
-  {
-    name: 'no-trailing-stop',
-    kind: 'switch',
-    help: 'No trailing stops (same as --trailing-stop-atr 0).',
-  },
-  {
-    name: 'atr-period',
-    kind: 'value',
-    placeholder: 'N',
-    help: `ATR period for trailing stops and ATR sizing: ${accepted('ATR_PERIOD')}.`,
-  },
+  keyFlag('max-position-usd', 'Largest position per symbol', 'RISK_MAX_POSITION_USD'),
+  keyFlag('max-daily-loss-usd', 'Daily loss that stops entries', 'RISK_MAX_DAILY_LOSS_USD'),
+  keyFlag('max-open-positions', 'Positions open at once', 'RISK_MAX_OPEN_POSITIONS'),
+  keyFlag('cooldown-minutes', 'Wait after a stop-out', 'RISK_COOLDOWN_MINUTES'),
+  keyFlag('sizing', 'Position sizing', 'RISK_SIZING'),
+  keyFlag('risk-per-trade-pct', 'Equity risked per trade with --sizing atr', 'RISK_PER_TRADE_PCT'),
+  value(
+    'max-drawdown-pct',
+    'N',
+    'Drawdown protection: trading turns exits-only at this drawdown from peak, in percent (default off).',
+  ),
+  value(
+    'stoploss-guard-count',
+    'N',
+    'Stop-loss guard: trading turns exits-only after this many stop-outs in a day (default off).',
+  ),
+  value('stop-loss-pct', 'N', 'Stop loss this many percent below the entry (default none).'),
+  value('take-profit-pct', 'N', 'Take profit this many percent above the entry (default none).'),
+  keyFlag('trailing-stop-atr', 'Trailing stop distance in ATRs', 'TRAILING_STOP_ATR_MULT'),
+  onOff('no-trailing-stop', 'No trailing stops (same as --trailing-stop-atr 0).'),
+  keyFlag('atr-period', 'ATR period for trailing stops and ATR sizing', 'ATR_PERIOD'),
   // Switches
-  ...optionalRiskChecks.map((check): FlagSpec => ({
-    name: checkSwitch(check),
-    kind: 'switch',
-    help: `Switch off the ${check} risk check${check === 'daily_loss' ? ' and the daily-loss protection' : ''}.`,
-  })),
-  {
-    name: 'no-protections',
-    kind: 'switch',
-    help: 'Switch off the daily-loss, drawdown and stop-loss guard protections (the checks stay).',
-  },
-  {
-    name: 'no-risk',
-    kind: 'switch',
-    help: `Switch off every optional risk check (${optionalRiskChecks.join(', ')}) and every protection.`,
-  },
+  ...optionalRiskChecks.map((check) =>
+    onOff(
+      checkSwitch(check),
+      `Switch off the ${check} risk check${check === 'daily_loss' ? ' and the daily-loss protection' : ''}.`,
+    ),
+  ),
+  onOff(
+    'no-protections',
+    'Switch off the daily-loss, drawdown and stop-loss guard protections (the checks stay).',
+  ),
+  onOff(
+    'no-risk',
+    `Switch off every optional risk check (${optionalRiskChecks.join(', ')}) and every protection.`,
+  ),
   // Inputs and outputs
-  {
-    name: 'sentiment',
-    kind: 'value',
-    placeholder: 'FILE',
-    help: 'Historical Fear & Greed JSON: [{ time, value, classification }] or an alternative.me /fng/ response.',
-  },
-  {
-    name: 'db',
-    kind: 'value',
-    placeholder: 'FILE',
-    help: 'Write orders, fills, decisions and positions to this new SQLite file (default: memory).',
-  },
-  { name: 'json', kind: 'value', placeholder: 'FILE', help: 'Write the JSON report here.' },
-  {
-    name: 'html',
-    kind: 'value',
-    placeholder: 'FILE',
-    help: `Write the HTML report here (default ${defaultReportPath} when neither --json nor --html is given).`,
-  },
-  {
-    name: 'rerun',
-    kind: 'value',
-    placeholder: 'REPORT',
-    help: 'Run a JSON report again from what it records and compare (takes only --json, --html).',
-  },
-  { name: 'help', kind: 'switch', help: 'Show this help.' },
+  value(
+    'sentiment',
+    'FILE',
+    'Historical Fear & Greed JSON: [{ time, value, classification }] or an alternative.me /fng/ response.',
+  ),
+  value(
+    'db',
+    'FILE',
+    'Write orders, fills, decisions and positions to this new SQLite file (default: memory).',
+  ),
+  value('json', 'FILE', 'Write the JSON report here.'),
+  value(
+    'html',
+    'FILE',
+    `Write the HTML report here (default ${defaultReportPath} when neither --json nor --html is given).`,
+  ),
+  value(
+    'rerun',
+    'REPORT',
+    'Run a JSON report again from what it records and compare (takes only --json, --html).',
+  ),
+  onOff('help', 'Show this help.'),
 ];
 
 /** The text of `pnpm backtest --help`. */
@@ -328,18 +248,11 @@ export function backtestHelp(): string {
   ].join('\n');
 }
 
-type NumberKey =
-  | 'RISK_MAX_DRAWDOWN_PCT'
-  | 'RISK_STOPLOSS_GUARD_COUNT'
-  | 'STOP_LOSS_PCT'
-  | 'TAKE_PROFIT_PCT'
-  | 'RISK_MAX_POSITION_USD'
-  | 'RISK_MAX_DAILY_LOSS_USD'
-  | 'RISK_MAX_OPEN_POSITIONS'
-  | 'RISK_COOLDOWN_MINUTES'
-  | 'RISK_PER_TRADE_PCT'
-  | DefaultedKey;
-type DefaultedKey = 'PAPER_STARTING_CASH' | 'PAPER_FEE_BPS' | 'PAPER_SLIPPAGE_BPS' | 'ATR_PERIOD';
+type Defaulted = 'PAPER_STARTING_CASH' | 'PAPER_FEE_BPS' | 'PAPER_SLIPPAGE_BPS' | 'ATR_PERIOD';
+/** The config keys whose values are numbers. */
+type NumberKey = {
+  [Key in ConfigKey]: Exclude<ConfigValues[Key], undefined> extends number ? Key : never;
+}[ConfigKey];
 
 function optionalNumber(flags: ParsedFlags, flag: string, key: NumberKey): number | undefined {
   const raw = flagValue(flags, flag);
@@ -548,7 +461,7 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
     );
   }
   const { risk, protections, trailing } = parseRisk(flags);
-  const value = (flag: string, key: DefaultedKey): number =>
+  const number = (flag: string, key: Defaulted): number =>
     optionalNumber(flags, flag, key) ?? configKeys[key].defaultValue;
   const jsonFile = outputPath(flags, 'json');
   const htmlFile = outputPath(flags, 'html');
@@ -566,13 +479,13 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
       interval,
       from,
       to,
-      startingCash: value('cash', 'PAPER_STARTING_CASH'),
-      feeBps: value('fee-bps', 'PAPER_FEE_BPS'),
-      slippageBps: value('slippage-bps', 'PAPER_SLIPPAGE_BPS'),
+      startingCash: number('cash', 'PAPER_STARTING_CASH'),
+      feeBps: number('fee-bps', 'PAPER_FEE_BPS'),
+      slippageBps: number('slippage-bps', 'PAPER_SLIPPAGE_BPS'),
       fillMode: fill as 'next-open' | 'close',
       risk,
       protections,
-      atrPeriod: value('atr-period', 'ATR_PERIOD'),
+      atrPeriod: number('atr-period', 'ATR_PERIOD'),
       trailingStopAtrMultiple: trailing,
       stopLossPct: optionalNumber(flags, 'stop-loss-pct', 'STOP_LOSS_PCT'),
       takeProfitPct: optionalNumber(flags, 'take-profit-pct', 'TAKE_PROFIT_PCT'),

@@ -3,7 +3,7 @@
  * `configKeys`), so `--cash` accepts exactly what `PAPER_STARTING_CASH` accepts and says so in
  * the same words; `--strategy` and `--param` by `@lumenlink/strategies`, naming the flag.
  */
-import { ValidationError, type RunProvenance } from '@lumenlink/core';
+import { ValidationError } from '@lumenlink/core';
 import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
 import {
   checkStrategyKey,
@@ -12,7 +12,6 @@ import {
 } from '@lumenlink/strategies';
 import {
   loadStrategy,
-  reloadRun,
   resolveStrategyParams,
   StrategyLoadError,
   type LoadedStrategy,
@@ -136,22 +135,5 @@ export async function loadStrategyFlags(
     }
     if (ValidationError.isInstance(error)) throw new UsageError(paramsFlag, error.message);
     throw error;
-  }
-}
-
-/**
- * Loads the strategy and parameters a report recorded (`--rerun`): the file from its recorded
- * path as it is now, the parameters checked again by its schema.
- *
- * @throws {UsageError} on `--rerun` when the strategy no longer loads or takes those parameters.
- */
-export async function loadRecordedStrategy(
-  provenance: RunProvenance,
-  cwd: string,
-): Promise<LoadedStrategyFlags> {
-  try {
-    return { ...(await reloadRun(provenance, { cwd })), warnings: [] };
-  } catch (error) {
-    throw ValidationError.isInstance(error) ? new UsageError('--rerun', error.message) : error;
   }
 }

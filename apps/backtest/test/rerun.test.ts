@@ -108,10 +108,10 @@ describe('pnpm backtest --rerun', () => {
     const cases: [string, RegExp][] = [
       [
         'old.json',
-        /^Error: --rerun: .*old\.json records no provenance \(it was written before reports recorded what produced them/,
+        /^Error: --rerun: .*old\.json: records no provenance \(it was written before reports recorded what produced them\), so it cannot be run again/,
       ],
-      ['notes.txt', /^Error: --rerun: .*notes\.txt: cannot be read as a JSON report/],
-      ['none.json', /^Error: --rerun: .*none\.json: cannot be read as a JSON report/],
+      ['notes.txt', /^Error: --rerun: .*notes\.txt: is not JSON/],
+      ['none.json', /^Error: --rerun: .*none\.json: cannot be read \(Error: ENOENT/],
     ];
     for (const [file, message] of cases) {
       const run = await runCli(['--rerun', file], folder.dir);

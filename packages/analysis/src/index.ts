@@ -35,6 +35,7 @@ export {
 } from './json.js';
 export { renderHtmlReport, type HtmlReportOptions } from './html.js';
 export { compareReports, type ReportComparison } from './compare.js';
+export { reportProvenance } from './report-provenance.js';
 export {
   chartLibraryPath,
   chartLibraryScript,

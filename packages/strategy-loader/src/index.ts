@@ -32,3 +32,4 @@ export {
   type StrategyTemplate,
   type WrittenStrategyTemplate,
 } from './template.js';
+export { runNewStrategyCli, type NewStrategyIo } from './new-strategy.js';
