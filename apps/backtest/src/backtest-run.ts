@@ -94,7 +94,7 @@ async function loadRun(
  * source, symbols, interval and period asked for, the fill model, risk and stops, and the
  * sentiment file with the SHA-256 of its bytes.
  */
-export async function runSettingsOf(options: BacktestCliOptions): Promise<Record<string, unknown>> {
+async function runSettingsOf(options: BacktestCliOptions): Promise<Record<string, unknown>> {
   const { source, symbols, interval, from, to, sentimentFile } = options;
   const sentimentSha256 =
     sentimentFile === undefined

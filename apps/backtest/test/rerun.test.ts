@@ -75,7 +75,10 @@ describe('pnpm backtest --rerun', () => {
     );
     expect(elsewhere.code, elsewhere.stdout).toBe(0);
     expect(read('strategies/b.json')).toBe(read('reports/a.json'));
-    expect(read('strategies/b.html')).toContain('rise_fall');
+    // The HTML page shows what produced the run too: the strategy file and its full hash.
+    const { provenance } = JSON.parse(read('reports/a.json')) as JsonReport;
+    expect(read('strategies/b.html')).toContain(`title="${provenance!.strategy.sha256!}"`);
+    expect(read('strategies/b.html')).toContain(join(folder.dir, 'strategies/rise.ts'));
   });
 
   it('says the strategy file changed, and what that changed, exit 1', async () => {
