@@ -14,6 +14,7 @@ import {
   reportProvenance,
 } from '@lumenlink/analysis';
 import { LumenLinkError, ValidationError, type RunProvenance } from '@lumenlink/core';
+import { reloadRun } from '@lumenlink/strategy-loader';
 import {
   backtestHelp,
   parseBacktestArgs,
@@ -21,7 +22,6 @@ import {
   type BacktestCommand,
 } from './backtest-options.js';
 import { executeBacktest, type RunStrategy } from './backtest-run.js';
-import { reloadRun } from '@lumenlink/strategy-loader';
 import { loadStrategyFlags } from './config-flag.js';
 import { isUsageError, UsageError } from './flags.js';
 import { createProgress } from './progress.js';
