@@ -99,6 +99,9 @@ const config: KnipConfig = {
         // check-packages.mjs, and the consumer project it copies scripts/consumer/consumer.ts into.
         'scripts/*.mjs',
         'scripts/consumer/consumer.ts',
+        // Your own strategies and their tests (`pnpm new-strategy`): loaded by path by
+        // `--strategy` and STRATEGY, or run with `node --test`. Only when there are some.
+        ...['strategies/**/*.ts'].filter((pattern) => globSync(pattern).length > 0),
       ],
       ignoreDependencies: [
         // check-packages.mjs runs their bin scripts by path (`binOf('publint', 'publint')`),
