@@ -412,12 +412,8 @@ function rerunCommand(flags: ParsedFlags, report: string): BacktestCommand {
       `runs what the report records; drop ${given} (only --json and --html go with it)`,
     );
   }
-  return {
-    kind: 'rerun',
-    report,
-    jsonFile: flagValue(flags, 'json'),
-    htmlFile: flagValue(flags, 'html'),
-  };
+  const [jsonFile, htmlFile] = [flagValue(flags, 'json'), flagValue(flags, 'html')];
+  return { kind: 'rerun', report, jsonFile, htmlFile };
 }
 
 /**

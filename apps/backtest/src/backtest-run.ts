@@ -11,13 +11,7 @@ import {
   type BacktestMetrics,
   type ReportInput,
 } from '@lumenlink/analysis';
-import {
-  ValidationError,
-  type RunProvenance,
-  type Strategy,
-  type SymbolId,
-  type Timeframe,
-} from '@lumenlink/core';
+import { ValidationError, type Strategy, type SymbolId, type Timeframe } from '@lumenlink/core';
 import {
   candlePeriod,
   dataProvenanceOf,
@@ -96,22 +90,10 @@ async function loadRun(
  */
 async function runSettingsOf(options: BacktestCliOptions): Promise<Record<string, unknown>> {
   const { source, symbols, interval, from, to, sentimentFile } = options;
-  const sentimentSha256 =
-    sentimentFile === undefined
-      ? undefined
-      : createHash('sha256')
-          .update(await readFile(sentimentFile))
-          .digest('hex');
-  return {
-    source,
-    symbols,
-    interval,
-    from,
-    to,
-    ...backtestSettingsOf(options),
-    sentimentFile,
-    sentimentSha256,
-  };
+  const hash = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+  const sentimentSha256 = sentimentFile && hash(await readFile(sentimentFile));
+  const candles = { source, symbols, interval, from, to };
+  return { ...candles, ...backtestSettingsOf(options), sentimentFile, sentimentSha256 };
 }
 
 /**
@@ -168,7 +150,7 @@ export async function executeBacktest(
   }
 
   const { description, candles } = loaded;
-  const provenance: RunProvenance = {
+  const provenance = {
     strategy: strategy.loaded.provenance,
     params: strategy.params,
     settings: await runSettingsOf(options),
