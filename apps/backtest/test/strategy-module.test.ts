@@ -108,6 +108,16 @@ describe('pnpm backtest --strategy FILE', () => {
       /^Error: --strategy: strategies\/imports\.ts: an import cannot be found .*Install the packages it imports/,
     ],
     [
+      'a module exporting two strategies',
+      () => ['--strategy', 'strategies/two.ts'],
+      /^Error: --strategy: strategies\/two\.ts: exports 2 strategies \(a, b\)\. Choose one: strategies\/two\.ts#a/,
+    ],
+    [
+      'a parameter without a default',
+      () => ['--strategy', 'strategies/no-default.ts'],
+      /^Error: --strategy: strategies\/no-default\.ts: its parameter schema rejects empty parameters, so it has no defaults [\s\S]*minRise: got nothing\)\. Give every parameter a \.default/,
+    ],
+    [
       'a built-in key reused',
       () => ['--strategy', 'strategies/builtin-key.ts'],
       /^Error: --strategy: strategies\/builtin-key\.ts: its key ema_crossover is a built-in strategy's/,
@@ -150,6 +160,12 @@ describe('pnpm backtest --strategy FILE', () => {
     folder.write(
       'strategies/builtin-key.ts',
       riseStrategy.replace("'rise_fall'", "'ema_crossover'"),
+    );
+    const two = riseStrategy.replace('export default', 'export const a =');
+    folder.write('strategies/two.ts', `${two}\nexport const b = a;\n`);
+    folder.write(
+      'strategies/no-default.ts',
+      riseStrategy.replace('.max(1).default(0.07)', '.max(1)'),
     );
     folder.write('bad.json', '{ minRise: 0.1 }');
     folder.write(
