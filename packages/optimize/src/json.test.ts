@@ -25,6 +25,20 @@ describe('formatOptimizeJson', () => {
         { name: 'slowPeriod', kind: 'range', min: 20, max: 50, step: 10 },
       ],
     });
+    // What produced it: the strategy's source, the fixed parameters, the settings, the data.
+    expect(json.provenance).toEqual({
+      strategy: { spec: 'ema_crossover', kind: 'builtin', key: 'ema_crossover' },
+      params: { fastPeriod: 9, slowPeriod: 21, confidence: 1 },
+      settings: json.settings,
+      data: {
+        description: json.source,
+        symbols: ['BTC-USDT'],
+        interval: '1h',
+        first: Date.UTC(2024, 0, 1),
+        last: Date.UTC(2024, 8, 6, 3),
+        candles: expect.any(Number) as number,
+      },
+    });
     expect(json.results).toHaveLength(15);
     expect(json.results.map((row) => row.rank)).toEqual(
       Array.from({ length: 15 }, (_, index) => index + 1),
