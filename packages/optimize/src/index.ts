@@ -29,13 +29,7 @@ export {
   type OptimizeStrategy,
   type StrategyRef,
 } from './strategy.js';
-export {
-  dataRecordOf,
-  describeData,
-  describeStrategySource,
-  type OptimizeDataRecord,
-  type OptimizeProvenance,
-} from './provenance.js';
+export { describeData, describeStrategySource, type OptimizeProvenance } from './provenance.js';
 export {
   winnerParams,
   winnerNote,

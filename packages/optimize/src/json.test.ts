@@ -1,6 +1,9 @@
+import { candlesSha256, loadBundledCandles } from '@lumenlink/data';
 import { describe, expect, it } from 'vitest';
 import { sampleOptimizeReport } from '../test/optimize-sample-report.js';
 import { formatOptimizeJson } from './json.js';
+
+const btc = loadBundledCandles('BTC-USDT');
 
 describe('formatOptimizeJson', () => {
   it('writes every result, ranked, with the settings that produced them', async () => {
@@ -36,7 +39,8 @@ describe('formatOptimizeJson', () => {
         interval: '1h',
         first: Date.UTC(2024, 0, 1),
         last: Date.UTC(2024, 8, 6, 3),
-        candles: expect.any(Number) as number,
+        candles: btc.length,
+        sha256: candlesSha256(new Map([['BTC-USDT', btc]]), ['BTC-USDT']),
       },
     });
     expect(json.results).toHaveLength(15);

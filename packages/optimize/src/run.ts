@@ -12,14 +12,14 @@ import {
   type Timeframe,
 } from '@lumenlink/core';
 import { formatTime, type BacktestMetrics } from '@lumenlink/analysis';
-import { candlePeriod } from '@lumenlink/data';
+import { candlePeriod, dataProvenanceOf } from '@lumenlink/data';
 import type { DefinedStrategy } from '@lumenlink/strategies';
 import { OptimizeInputError } from './errors.js';
 import type { BacktestSettings, EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome } from './evaluator.js';
 import { monteCarlo, type MonteCarloResult } from './monte-carlo.js';
 import { WorkerPool, type WorkerCrash } from './pool.js';
-import { dataRecordOf, type OptimizeProvenance } from './provenance.js';
+import type { OptimizeProvenance } from './provenance.js';
 import { deriveSeed } from './random.js';
 import { metricValue, rankScored, type RankMetric } from './ranking.js';
 import {
@@ -541,8 +541,13 @@ export async function optimize(
       provenance: {
         strategy: options.provenance,
         params: options.baseParams,
-        settings,
-        data: dataRecordOf({ description: loaded.description, candles: loaded.candles, interval }),
+        settings: { ...settings },
+        data: dataProvenanceOf({
+          description: loaded.description,
+          candles: loaded.candles,
+          symbols: [...loaded.candles.keys()],
+          interval,
+        }),
       },
       interval,
       symbols: [...loaded.candles.keys()],

@@ -57,10 +57,11 @@ describe('optimize over candles in memory', () => {
     expect(memory.rows).toHaveLength(2);
     expect(memory.rows).toEqual(bundled.rows);
     expect(memory.source).toBe('candles in memory (BTC-USDT, 1h)');
-    // The same candles read: only where they came from differs.
+    // The same candles read, the same hash: only where they came from differs.
     const data = { ...memory.provenance.data, description: bundled.provenance.data.description };
     expect(data).toEqual(bundled.provenance.data);
     expect(data.candles).toBe(btc.length);
+    expect(data.sha256).toMatch(/^[0-9a-f]{64}$/);
     const provenance = { ...memory.provenance, data };
     expect(formatOptimizeJson({ ...memory, source: bundled.source, provenance })).toBe(
       formatOptimizeJson(bundled),

@@ -71,11 +71,15 @@ describe('optimize with a strategy file of your own', { timeout: 120_000 }, () =
     });
     expect(one.provenance.params).toEqual({ minRise: 0.01, maxFall: 0.01 });
     const json = JSON.parse(formatOptimizeJson(one)) as {
-      provenance: { strategy: { path: string }; data: { candles: number; symbols: string[] } };
+      provenance: {
+        strategy: { path: string };
+        data: { candles: number; symbols: string[]; sha256: string };
+      };
     };
     expect(json.provenance.strategy.path).toBe(user.strategyFile);
     expect(json.provenance.data.symbols).toEqual(['BTC-USDT']);
     expect(json.provenance.data.candles).toBeGreaterThan(1000);
+    expect(json.provenance.data.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('refuses to start when the file changed between loading it and the workers starting', async () => {
