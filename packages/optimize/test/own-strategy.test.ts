@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEvaluator } from '../src/evaluator.js';
 import { formatOptimizeJson } from '../src/json.js';
 import { WorkerSetupError } from '../src/pool.js';
+import { formatOptimizeTable } from '../src/table.js';
 import { optimize, type OptimizeRequest } from '../src/run.js';
 import { buildSpace } from '../src/space.js';
 import { userFolder, userStrategySource } from './user-strategy.js';
@@ -70,6 +71,9 @@ describe('optimize with a strategy file of your own', { timeout: 120_000 }, () =
       sha256: createHash('sha256').update(readFileSync(user.strategyFile)).digest('hex'),
     });
     expect(one.provenance.params).toEqual({ minRise: 0.01, maxFall: 0.01 });
+    expect(formatOptimizeTable(one).split('\n')[1]).toBe(
+      `Strategy: my_idea from file ${user.strategyFile} (sha256 ${one.provenance.strategy.sha256})`,
+    );
     const json = JSON.parse(formatOptimizeJson(one)) as {
       provenance: {
         strategy: { path: string };

@@ -10,8 +10,8 @@ import { writeParamsFile } from '@lumenlink/strategy-loader';
 import {
   describePoint,
   formatOptimizeJson,
-  formatTradeInstructions,
   formatOptimizeTable,
+  formatTradeInstructions,
   optimize,
   paramsFilePath,
   renderOptimizeHtml,

@@ -59,7 +59,7 @@ export type OptimizeCliOptions = OptimizeRequest &
 export type OptimizeCommand =
   { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: OptimizeCliOptions };
 
-/** The backtest flags the optimizer shares (not its report, database and sentiment flags). */
+/** The backtest flags the optimizer shares (not report, db, sentiment; --params-file is its own). */
 const sharedFlagNames = new Set(
   backtestFlags
     .map((spec) => spec.name)
