@@ -157,6 +157,17 @@ Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_id
     };
     expect(file.params.maxFall).toBe(0.02);
     expect(result.stdout).toContain('  STRATEGY_PARAMS=best/mine.json\n');
+
+    // The same strategy, edited since: its params file still loads, with a warning.
+    writeFileSync(join(dir, 'strategies', 'edited.ts'), `${strategySource}// edited\n`);
+    const edited = await command([
+      ...['--strategy', 'strategies/edited.ts', ...sweep.slice(2, 4), ...sweep.slice(6)],
+      ...['--params-file', 'best/mine.json', '--params-out', 'best/edited.json'],
+    ]);
+    expect(edited.code).toBe(0);
+    expect(edited.stderr).toContain(
+      'Warning: --params-file best/mine.json was written for an earlier version of my_idea (strategies/edited.ts)',
+    );
   });
 
   it('exits 2 naming the file and the fix for a module without a strategy', async () => {
