@@ -7,8 +7,8 @@
 import type { Candle, RiskCheckName, SymbolId, Timeframe } from '@lumenlink/core';
 import type { RiskSizingMethod } from '@lumenlink/config';
 import { runBacktest, type BacktestOptions, type Trade } from '@lumenlink/engine';
-import { getStrategyDefinition } from '@lumenlink/strategies';
 import { computeMetrics, reportInputOf, type BacktestMetrics } from '@lumenlink/analysis';
+import { definitionOf, type StrategyRef } from './strategy.js';
 
 /** The risk limits of a run as plain data, so they can be posted to a worker. */
 export interface RiskSettings {
@@ -74,7 +74,8 @@ export interface Evaluation {
 
 /** What {@link evaluate} runs on: the strategy, the loaded candles and the shared settings. */
 export interface EvaluationContext {
-  readonly strategy: string;
+  /** A built-in key, or the definition of the strategy (a loaded strategy's). */
+  readonly strategy: StrategyRef;
   readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
   readonly interval: Timeframe;
   readonly settings: BacktestSettings;
@@ -208,7 +209,7 @@ export async function evaluate(
   job: EvaluationJob,
 ): Promise<Evaluation> {
   const { settings, interval } = context;
-  const definition = getStrategyDefinition(context.strategy);
+  const definition = definitionOf(context.strategy);
   const create = () => definition.create(job.params, { interval });
   const candles = candlesUpTo(context.candles, job.to);
   const result = await runBacktest({
@@ -220,8 +221,8 @@ export async function evaluate(
     ...(job.to === undefined ? {} : { to: job.to }),
   });
   const input = reportInputOf(result, {
-    title: context.strategy,
-    strategy: context.strategy,
+    title: definition.key,
+    strategy: definition.key,
     params: { ...job.params },
     interval,
     candles,

@@ -51,6 +51,14 @@ describe('renderOptimizeHtml', () => {
     expect(html).toContain('<ul id="rejected">');
     // Only the parameters outside the search are fixed.
     expect(html).toContain('{&quot;confidence&quot;:1}');
+    // What produced it: the strategy's source, the candles read, the fill model and risk.
+    expect(html).toContain('<th scope="row">Strategy</th><td>built-in ema_crossover</td>');
+    expect(html).toMatch(
+      /<th scope="row">Candles<\/th><td>the bundled [^<]*: [\d,]+ candles of BTC-USDT 1h, 2024-01-01 00:00 → 2024-09-06 03:00 UTC \(sha256 [0-9a-f]{64}\)<\/td>/,
+    );
+    expect(html).toContain(
+      '<th scope="row">Fill model and risk</th><td>{&quot;startingCash&quot;:10000',
+    );
   });
 
   it('inlines the chart library, the stitched equity and a marker per window in walk-forward mode', async () => {

@@ -15,6 +15,7 @@ import {
   type BacktestMetrics,
 } from '@lumenlink/analysis';
 import type { Percentiles } from './monte-carlo.js';
+import { describeData, describeStrategySource } from './provenance.js';
 import { compareScored, metricLabel } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';
 import { describeDimension, gridValues, type ParamValue } from './space.js';
@@ -395,13 +396,15 @@ export function renderOptimizeHtml(
       'Search',
       `${report.search.method}${report.search.method === 'random' ? `, seed ${report.search.seed}` : ''}: ${report.search.points} parameter sets run, ${report.search.rejected.length} refused by the strategy`,
     ],
+    ['Strategy', describeStrategySource(report.provenance.strategy)],
     ['Fixed parameters', JSON.stringify(fixedParams(report))],
-    ['Candles', report.source],
+    ['Candles', describeData(report.provenance.data)],
     ['Starting cash', String(report.settings.startingCash)],
     [
       'Fee / slippage',
       `${report.settings.feeBps} / ${report.settings.slippageBps} bps, fills at ${report.settings.fillMode}`,
     ],
+    ['Fill model and risk', JSON.stringify(report.settings)],
     ...(best === null
       ? []
       : ([['Backtest the best', backtestCommand(report, best.point)]] as [string, string][])),

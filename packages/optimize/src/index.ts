@@ -3,8 +3,11 @@
  * space from a strategy's zod schema and range texts (`fastPeriod=5:20:5`); `optimize` runs a
  * grid or seeded random search on a pool of worker threads, ranks the results by a metric of
  * `@lumenlink/analysis`, walks forward when asked, and runs Monte Carlo on the winner;
- * `formatOptimizeTable`, `formatOptimizeJson` and `renderOptimizeHtml` write its result. Where it
- * sits among the packages: docs/architecture/overview.md.
+ * `formatOptimizeTable`, `formatOptimizeJson` and `renderOptimizeHtml` write its result, with
+ * what produced it (strategy source and hash, parameters, settings, data). The strategy is a
+ * built-in key or your own, loaded by `@lumenlink/strategy-loader`; `winnerParams` and
+ * `formatTradeInstructions` turn the winner into a params file and the lines that trade it.
+ * Where it sits among the packages: docs/architecture/overview.md.
  * @packageDocumentation
  */
 export {
@@ -19,6 +22,22 @@ export {
   type WalkForwardReport,
 } from './run.js';
 export type { OptimizeSource } from './source.js';
+export {
+  definitionOf,
+  provenanceOf,
+  strategyLabel,
+  type OptimizeStrategy,
+  type StrategyRef,
+} from './strategy.js';
+export { describeData, describeStrategySource, type OptimizeProvenance } from './provenance.js';
+export {
+  winnerParams,
+  winnerNote,
+  paramsFilePath,
+  formatTradeInstructions,
+  type OptimizeOutputs,
+  type WinnerParams,
+} from './winner.js';
 export { OptimizeInputError, closestNames } from './errors.js';
 export {
   buildSpace,

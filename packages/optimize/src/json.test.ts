@@ -1,6 +1,9 @@
+import { candlesSha256, loadBundledCandles } from '@lumenlink/data';
 import { describe, expect, it } from 'vitest';
 import { sampleOptimizeReport } from '../test/optimize-sample-report.js';
 import { formatOptimizeJson } from './json.js';
+
+const btc = loadBundledCandles('BTC-USDT');
 
 describe('formatOptimizeJson', () => {
   it('writes every result, ranked, with the settings that produced them', async () => {
@@ -24,6 +27,21 @@ describe('formatOptimizeJson', () => {
         { name: 'fastPeriod', kind: 'range', min: 5, max: 20, step: 5 },
         { name: 'slowPeriod', kind: 'range', min: 20, max: 50, step: 10 },
       ],
+    });
+    // What produced it: the strategy's source, the fixed parameters, the settings, the data.
+    expect(json.provenance).toEqual({
+      strategy: { spec: 'ema_crossover', kind: 'builtin', key: 'ema_crossover' },
+      params: { fastPeriod: 9, slowPeriod: 21, confidence: 1 },
+      settings: json.settings,
+      data: {
+        description: json.source,
+        symbols: ['BTC-USDT'],
+        interval: '1h',
+        first: Date.UTC(2024, 0, 1),
+        last: Date.UTC(2024, 8, 6, 3),
+        candles: btc.length,
+        sha256: candlesSha256(new Map([['BTC-USDT', btc]]), ['BTC-USDT']),
+      },
     });
     expect(json.results).toHaveLength(15);
     expect(json.results.map((row) => row.rank)).toEqual(

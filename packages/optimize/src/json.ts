@@ -14,6 +14,7 @@ export function toOptimizeJson(report: OptimizeReport): JsonValue {
     schemaVersion: 1,
     kind: 'optimize',
     strategy: report.strategy,
+    provenance: report.provenance,
     interval: report.interval,
     symbols: report.symbols,
     source: report.source,

@@ -4,15 +4,22 @@
  * on the winner. The result is what every output (table, JSON, HTML) is made from.
  */
 import { availableParallelism } from 'node:os';
-import { timeframeMs, type Candle, type SymbolId, type Timeframe } from '@lumenlink/core';
+import {
+  timeframeMs,
+  type Candle,
+  type StrategyProvenance,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
 import { formatTime, type BacktestMetrics } from '@lumenlink/analysis';
-import { candlePeriod } from '@lumenlink/data';
-import { getStrategyDefinition } from '@lumenlink/strategies';
+import { candlePeriod, dataProvenanceOf } from '@lumenlink/data';
+import type { DefinedStrategy } from '@lumenlink/strategies';
 import { OptimizeInputError } from './errors.js';
 import type { BacktestSettings, EquitySample, EvaluationJob } from './evaluate.js';
 import type { Evaluator, JobOutcome } from './evaluator.js';
 import { monteCarlo, type MonteCarloResult } from './monte-carlo.js';
 import { WorkerPool, type WorkerCrash } from './pool.js';
+import type { OptimizeProvenance } from './provenance.js';
 import { deriveSeed } from './random.js';
 import { metricValue, rankScored, type RankMetric } from './ranking.js';
 import {
@@ -26,6 +33,7 @@ import {
 } from './search.js';
 import type { Dimension, ParamPoint } from './space.js';
 import { loadSource, type OptimizeSource } from './source.js';
+import { definitionOf, provenanceOf, strategyLabel, type OptimizeStrategy } from './strategy.js';
 import type { FaultInjection, WorkerSetup } from './worker-protocol.js';
 import {
   runWalkForward,
@@ -83,7 +91,10 @@ export interface WalkForwardReport {
 
 /** Everything an optimisation found: what every output is made from. */
 export interface OptimizeReport {
+  /** The strategy's key. */
   readonly strategy: string;
+  /** What produced the report: strategy source, parameters, settings, the candles read. */
+  readonly provenance: OptimizeProvenance;
   readonly interval: Timeframe;
   readonly symbols: readonly SymbolId[];
   /** Where the candles came from, in words. */
@@ -135,6 +146,7 @@ export interface OptimizeHooks {
   readonly faultInjection?: FaultInjection;
   /** Run the jobs here instead of on worker threads (tests of the logic). */
   readonly evaluator?: (context: {
+    strategy: DefinedStrategy;
     candles: ReadonlyMap<SymbolId, readonly Candle[]>;
     interval: Timeframe;
     settings: BacktestSettings;
@@ -146,8 +158,12 @@ export interface OptimizeHooks {
  * default as `pnpm optimize` does.
  */
 export interface OptimizeRequest {
-  /** A strategy key of `@lumenlink/strategies` (`ema_crossover`). */
-  readonly strategy: string;
+  /**
+   * A strategy key of `@lumenlink/strategies` (`ema_crossover`), or a strategy loaded by
+   * `@lumenlink/strategy-loader` (a file or a package): the workers load it from its provenance
+   * and refuse a file changed since.
+   */
+  readonly strategy: OptimizeStrategy;
   /** Where the candles come from: bundled, CSV files, a database, or candles in memory. */
   readonly source: OptimizeSource;
   /** Symbols to trade; default every bundled symbol, or the CSV files' names. */
@@ -200,7 +216,7 @@ export const defaultBacktestSettings: BacktestSettings = {
   closeAtEnd: false,
 };
 
-/** A request with every default filled in. */
+/** A request with every default filled in, and its strategy's definition and provenance. */
 type Resolved = Required<
   Omit<
     OptimizeRequest,
@@ -209,15 +225,18 @@ type Resolved = Required<
 > &
   Pick<OptimizeRequest, 'symbols' | 'interval' | 'from' | 'to' | 'walkForward' | 'heatmap'> & {
     readonly settings: BacktestSettings;
+    readonly definition: DefinedStrategy;
+    readonly provenance: StrategyProvenance;
   };
 
 function resolve(request: OptimizeRequest): Resolved {
+  const definition = definitionOf(request.strategy);
   return {
     ...request,
+    definition,
+    provenance: provenanceOf(request.strategy),
     settings: { ...defaultBacktestSettings, ...request.settings },
-    baseParams:
-      request.baseParams ??
-      (getStrategyDefinition(request.strategy).parseParams({}) as Record<string, unknown>),
+    baseParams: request.baseParams ?? (definition.parseParams({}) as Record<string, unknown>),
     search: request.search ?? 'grid',
     samples: request.samples ?? 50,
     seed: request.seed ?? 42,
@@ -237,7 +256,7 @@ interface Points {
 }
 
 function pickPoints(options: Resolved, interval: Timeframe): Points {
-  const { strategy, baseParams, dimensions } = options;
+  const { definition: strategy, baseParams, dimensions } = options;
   if (options.search === 'grid') {
     const points = gridPoints(dimensions, options.maxPoints);
     return { ...checkPoints(strategy, baseParams, points, interval), requested: points.length };
@@ -355,7 +374,7 @@ function heatmapAxes(options: Resolved): OptimizeReport['heatmap'] {
 
 function workerSetup(options: Resolved, interval: Timeframe): WorkerSetup {
   return {
-    strategy: options.strategy,
+    strategy: options.provenance,
     source: options.source,
     symbols: options.symbols,
     interval,
@@ -376,10 +395,15 @@ function workerSetup(options: Resolved, interval: Timeframe): WorkerSetup {
  *   metric: 'sharpe',
  * });
  * console.log(report.best?.point);
+ *
+ * // Your own strategy, from a file (TypeScript runs as is):
+ * const mine = await loadStrategy('strategies/my-idea.ts');
+ * await optimize({ strategy: mine, source, dimensions: buildSpace(mine, ['minRise=0.01:0.05:0.01']) });
  * ```
  * @throws {OptimizeInputError} for inputs that turn out bad once the data is read (no candles in the
  *   period, no point the strategy accepts, data too short for one walk-forward window).
- * @throws {WorkerSetupError} when a worker cannot load the candles.
+ * @throws {WorkerSetupError} when a worker cannot load the strategy (its file changed since it
+ *   was loaded, it no longer loads) or the candles.
  */
 export async function optimize(
   request: OptimizeRequest,
@@ -396,7 +420,7 @@ export async function optimize(
     const reason = points.rejected[0]?.reason ?? 'the space is empty';
     throw new OptimizeInputError(
       '--range',
-      `${options.strategy} accepts none of the ${points.requested} parameter sets (${reason}); change the ranges`,
+      `${strategyLabel(options.strategy)} accepts none of the ${points.requested} parameter sets (${reason}); change the ranges`,
     );
   }
   const windows =
@@ -418,7 +442,12 @@ export async function optimize(
   let pool: WorkerPool | undefined;
   let evaluator: Evaluator;
   if (hooks.evaluator !== undefined) {
-    evaluator = hooks.evaluator({ candles: loaded.candles, interval, settings });
+    evaluator = hooks.evaluator({
+      strategy: options.definition,
+      candles: loaded.candles,
+      interval,
+      settings,
+    });
     hooks.onStart?.(total, 0);
   } else {
     const size = Math.min(options.workers, total);
@@ -508,7 +537,18 @@ export async function optimize(
       };
     }
     return {
-      strategy: options.strategy,
+      strategy: options.definition.key,
+      provenance: {
+        strategy: options.provenance,
+        params: options.baseParams,
+        settings: { ...settings },
+        data: dataProvenanceOf({
+          description: loaded.description,
+          candles: loaded.candles,
+          symbols: [...loaded.candles.keys()],
+          interval,
+        }),
+      },
       interval,
       symbols: [...loaded.candles.keys()],
       source: loaded.description,

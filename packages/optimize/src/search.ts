@@ -3,7 +3,7 @@
  * of points drawn with a seeded generator (random), and which of them the strategy accepts.
  */
 import { ValidationError, type Timeframe } from '@lumenlink/core';
-import { getStrategyDefinition, StrategyParamsError } from '@lumenlink/strategies';
+import { StrategyParamsError } from '@lumenlink/strategies';
 import { OptimizeInputError } from './errors.js';
 import { createRandom, type Random } from './random.js';
 import {
@@ -13,6 +13,7 @@ import {
   type ParamPoint,
   type ParamValue,
 } from './space.js';
+import { definitionOf, type StrategyRef } from './strategy.js';
 
 /** How a search picks its points. */
 export type SearchMethod = 'grid' | 'random';
@@ -169,12 +170,12 @@ export interface RejectedPoint {
  * parameters, or the reason in one line.
  */
 export function checkPoint(
-  strategy: string,
+  strategy: StrategyRef,
   base: Readonly<Record<string, unknown>>,
   point: ParamPoint,
   interval: Timeframe,
 ): { readonly params: Record<string, unknown> } | { readonly reason: string } {
-  const definition = getStrategyDefinition(strategy);
+  const definition = definitionOf(strategy);
   try {
     const params = definition.parseParams(pointParams(base, point)) as Record<string, unknown>;
     definition.create(params, { interval });
@@ -190,7 +191,7 @@ export function checkPoint(
 
 /** Splits points into those the strategy accepts (with their parameters) and those it refuses. */
 export function checkPoints(
-  strategy: string,
+  strategy: StrategyRef,
   base: Readonly<Record<string, unknown>>,
   points: readonly ParamPoint[],
   interval: Timeframe,

@@ -47,7 +47,7 @@ describe('optimize over candles in memory', () => {
       monteCarloRuns: 50,
     });
     const local: OptimizeHooks = {
-      evaluator: (context) => createLocalEvaluator({ strategy: 'ema_crossover', ...context }),
+      evaluator: (context) => createLocalEvaluator(context),
     };
     const memory = await optimize(
       request({ kind: 'candles', candles: new Map([['BTC-USDT', btc]]), interval: '1h' }),
@@ -57,7 +57,13 @@ describe('optimize over candles in memory', () => {
     expect(memory.rows).toHaveLength(2);
     expect(memory.rows).toEqual(bundled.rows);
     expect(memory.source).toBe('candles in memory (BTC-USDT, 1h)');
-    expect(formatOptimizeJson({ ...memory, source: bundled.source })).toBe(
+    // The same candles read, the same hash: only where they came from differs.
+    const data = { ...memory.provenance.data, description: bundled.provenance.data.description };
+    expect(data).toEqual(bundled.provenance.data);
+    expect(data.candles).toBe(btc.length);
+    expect(data.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const provenance = { ...memory.provenance, data };
+    expect(formatOptimizeJson({ ...memory, source: bundled.source, provenance })).toBe(
       formatOptimizeJson(bundled),
     );
   });

@@ -5,8 +5,9 @@
  * `--space file.json`, checked against the schema with errors that name the flag.
  */
 import { readFileSync } from 'node:fs';
-import { getStrategyDefinition, setParamPath, type StrategyParameter } from '@lumenlink/strategies';
+import { setParamPath, type StrategyParameter } from '@lumenlink/strategies';
 import { closestNames, OptimizeInputError } from './errors.js';
+import { definitionOf, strategyLabel, type StrategyRef } from './strategy.js';
 
 /** A value a searched parameter takes. */
 export type ParamValue = number | string | boolean;
@@ -161,10 +162,11 @@ function describeNode(
  * describeStrategyParameters('ema_crossover').get('fastPeriod');
  * // { name: 'fastPeriod', kind: 'integer', min: 1, max: 500, ... }
  * ```
+ * @param strategy A built-in key, a definition (`defineStrategy`) or a loaded strategy.
  * @throws {ValidationError} (from `@lumenlink/core`) for an unknown strategy key.
  */
-export function describeStrategyParameters(strategy: string): ParameterTable {
-  const definition = getStrategyDefinition(strategy);
+export function describeStrategyParameters(strategy: StrategyRef): ParameterTable {
+  const definition = definitionOf(strategy);
   const accepted = new Map(
     definition.parameters.map((row: StrategyParameter) => [row.name, row.accepted]),
   );
@@ -493,17 +495,20 @@ export function parseSpaceJson(
  * @example
  * ```ts
  * const dimensions = buildSpace('ema_crossover', ['fastPeriod=5:20:5', 'slowPeriod=30,40']);
+ * const own = buildSpace(await loadStrategy('strategies/my-idea.ts'), ['minRise=0.01:0.05:0.01']);
  * ```
+ * @param strategy A built-in key, a definition (`defineStrategy`) or a loaded strategy.
  * @throws {OptimizeInputError} when no parameter is searched, or a `--range` names a parameter twice.
  */
 export function buildSpace(
-  strategy: string,
+  strategy: StrategyRef,
   ranges: readonly string[],
   spaceFile?: string,
 ): Dimension[] {
   const table = describeStrategyParameters(strategy);
-  const fromFile = spaceFile === undefined ? [] : parseSpaceFile(spaceFile, table, strategy);
-  const fromFlags = ranges.map((text) => parseRangeFlag(text, table, strategy));
+  const name = strategyLabel(strategy);
+  const fromFile = spaceFile === undefined ? [] : parseSpaceFile(spaceFile, table, name);
+  const fromFlags = ranges.map((text) => parseRangeFlag(text, table, name));
   const seen = new Set<string>();
   for (const dimension of fromFlags) {
     if (seen.has(dimension.name)) {
@@ -520,7 +525,7 @@ export function buildSpace(
     const example = searchable[0];
     throw new OptimizeInputError(
       '--range',
-      `nothing to search: give --range (repeatable) or --space FILE. ${strategy} can search ${searchable.map((info) => info.name).join(', ')}${example === undefined ? '' : `, e.g. --range ${example.name}=${exampleSpec(example)}`}`,
+      `nothing to search: give --range (repeatable) or --space FILE. ${name} can search ${searchable.map((info) => info.name).join(', ')}${example === undefined ? '' : `, e.g. --range ${example.name}=${exampleSpec(example)}`}`,
     );
   }
   return dimensions;

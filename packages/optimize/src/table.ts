@@ -1,10 +1,11 @@
 /**
- * The terminal output of an optimisation: the ranked results as a table, the winner as flags to
- * paste, the walk-forward windows in-sample against out-of-sample, Monte Carlo percentiles, and
+ * The terminal output of an optimisation: the ranked results as a table, the winner, the
+ * walk-forward windows in-sample against out-of-sample, Monte Carlo percentiles, and
  * every failed run.
  */
 import { formatPercent, formatRatio, formatTime, type BacktestMetrics } from '@lumenlink/analysis';
 import type { MonteCarloResult, Percentiles } from './monte-carlo.js';
+import { describeStrategySource } from './provenance.js';
 import { metricLabel, metricValue, type RankMetric } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';
 import { describeDimension, type ParamPoint } from './space.js';
@@ -43,7 +44,7 @@ export function formatValue(value: unknown): string {
 }
 
 /** A command-line argument quoted for a POSIX shell when it needs it. */
-function shellQuote(text: string): string {
+export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
@@ -90,7 +91,8 @@ export function formatMetric(value: number, metric: RankMetric): string {
   return metric === 'return' ? formatPercent(value, { sign: true }) : formatRatio(value);
 }
 
-function formatDurationMs(ms: number): string {
+/** A window length as `--in-sample` takes it: `90d`, `12w`, `720h`. */
+export function formatDurationMs(ms: number): string {
   const units: [string, number][] = [
     ['w', 604_800_000],
     ['d', 86_400_000],
@@ -278,6 +280,9 @@ export function formatOptimizeTable(
     bold(
       `LumenLink optimize: ${report.strategy} on ${report.symbols.join(', ')} ${report.interval}`,
     ),
+    ...(report.provenance.strategy.kind === 'builtin'
+      ? []
+      : [`Strategy: ${describeStrategySource(report.provenance.strategy)}`]),
     `Period: ${formatTime(report.period.from)} → ${formatTime(report.period.to)} UTC (${report.source})`,
     `Space: ${report.dimensions.map((dimension) => `${dimension.name} ${describeDimension(dimension)}`).join(' · ')}`,
     `Search: ${report.search.method}${report.search.method === 'random' ? ` (seed ${report.search.seed})` : ''}, ${report.search.points} parameter sets, ranked by ${report.mode === 'walk-forward' ? `mean in-sample ${label}` : label}${report.minTrades > 0 ? `; * marks runs ${tradesNote(report.minTrades)}, ranked last` : ''}`,
@@ -290,11 +295,7 @@ export function formatOptimizeTable(
   if (report.rows.length > shown.length)
     lines.push(`  ... ${report.rows.length - shown.length} more (--top N, or --json)`);
   if (report.best !== null && report.mode === 'sweep') {
-    lines.push(
-      '',
-      `Best: ${describePoint(report.best.point)}`,
-      `  ${backtestCommand(report, report.best.point)}`,
-    );
+    lines.push('', `Best: ${describePoint(report.best.point)}`);
   }
   lines.push(...walkForwardLines(report));
   lines.push(

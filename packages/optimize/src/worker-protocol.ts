@@ -1,12 +1,16 @@
 /** The messages between the worker pool and its worker threads (`worker.ts`). */
-import type { SymbolId, Timeframe } from '@lumenlink/core';
+import type { StrategyProvenance, SymbolId, Timeframe } from '@lumenlink/core';
 import type { BacktestSettings, Evaluation, EvaluationJob } from './evaluate.js';
 import type { OptimizeSource } from './source.js';
 import type { ParamValue } from './space.js';
 
 /** What every worker loads once and shares across its jobs. Plain data: it is posted. */
 export interface WorkerSetup {
-  readonly strategy: string;
+  /**
+   * A built-in key, or the provenance of a loaded strategy: each worker loads the file itself
+   * (`loadStrategyForWorker`) and refuses it when its content changed since the run started.
+   */
+  readonly strategy: string | StrategyProvenance;
   readonly source: OptimizeSource;
   /** `undefined`: every bundled symbol, or the CSV files' names. */
   readonly symbols: readonly SymbolId[] | undefined;

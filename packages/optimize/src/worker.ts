@@ -1,8 +1,10 @@
 /**
- * A worker thread of the optimizer's pool: loads the candles once, then runs the jobs it is
- * posted one at a time and posts each evaluation back (see `worker-protocol.ts`).
+ * A worker thread of the optimizer's pool: loads the strategy and the candles once, then runs
+ * the jobs it is posted one at a time and posts each evaluation back (see `worker-protocol.ts`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { getStrategyDefinition } from '@lumenlink/strategies';
+import { loadStrategyForWorker } from '@lumenlink/strategy-loader';
 import { evaluate, type EvaluationContext } from './evaluate.js';
 import { errorText } from './evaluator.js';
 import { loadSource } from './source.js';
@@ -20,9 +22,13 @@ const post = (message: WorkerMessage): void => port.postMessage(message);
 
 let context: EvaluationContext | undefined;
 try {
+  const strategy =
+    typeof setup.strategy === 'string'
+      ? getStrategyDefinition(setup.strategy)
+      : await loadStrategyForWorker(setup.strategy);
   const loaded = await loadSource(setup.source, setup.symbols, setup.interval);
   context = {
-    strategy: setup.strategy,
+    strategy,
     candles: loaded.candles,
     interval: loaded.interval,
     settings: setup.settings,

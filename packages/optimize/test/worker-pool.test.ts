@@ -75,7 +75,11 @@ describe('WorkerPool', { timeout: 120_000 }, () => {
     const candles = new Map<SymbolId, readonly Candle[]>([
       ['BTC-USDT', loadBundledCandles('BTC-USDT')],
     ]);
-    const local = await createLocalEvaluator({ ...setup, candles }).evaluate(jobs);
+    const local = await createLocalEvaluator({
+      ...setup,
+      strategy: 'ema_crossover',
+      candles,
+    }).evaluate(jobs);
     const settled: number[] = [];
     const one = await withPool({ size: 1 }, (pool) =>
       pool.evaluate(jobs, (index) => settled.push(index)),

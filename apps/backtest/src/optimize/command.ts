@@ -1,17 +1,22 @@
 /**
- * `pnpm optimize`: parse the flags, run the sweep on the worker pool with a progress bar on
- * stderr, print the ranked results, write the JSON and HTML outputs. Returns the exit code: 0
- * done, 1 the optimisation failed (bad data, no run succeeded), 2 a bad command line.
+ * `pnpm optimize`: load the strategy, run the sweep on worker threads with a progress bar, print
+ * the results, write the JSON, HTML and the winner's params file, print the lines that trade it.
+ * Exit code: 0 done, 1 failed (bad data, no run succeeded), 2 a bad command line or strategy.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { writeParamsFile } from '@lumenlink/strategy-loader';
 import {
   describePoint,
   formatOptimizeJson,
   formatOptimizeTable,
+  formatTradeInstructions,
   optimize,
+  paramsFilePath,
   renderOptimizeHtml,
+  strategyLabel,
+  winnerParams,
   type OptimizeHooks,
 } from '@lumenlink/optimize';
 import { reportCommandError } from '../backtest-command.js';
@@ -51,12 +56,13 @@ export async function runOptimizeCommand(
   hooks: Pick<OptimizeHooks, 'workerUrl' | 'faultInjection'> = {},
 ): Promise<number> {
   try {
-    const command = parseOptimizeArgs(argv);
+    const command = await parseOptimizeArgs(argv, io.cwd);
     if (command.kind === 'help') {
       io.stdout.write(optimizeHelp());
       return 0;
     }
     const { options } = command;
+    for (const warning of options.warnings) io.stderr.write(`Warning: ${warning}\n`);
     const now = io.now ?? (() => performance.now());
     let progress: SweepProgress | undefined;
     let report;
@@ -65,7 +71,7 @@ export async function runOptimizeCommand(
         ...hooks,
         onStart: (total, workers) => {
           io.stderr.write(
-            `Optimizing ${options.strategy}: ${total} backtest run(s) on ${workers} worker thread(s)\n`,
+            `Optimizing ${strategyLabel(options.strategy)}: ${total} backtest run(s) on ${workers} worker thread(s)\n`,
           );
           progress = createSweepProgress({ stream: io.stderr, total, now });
         },
@@ -93,10 +99,14 @@ export async function runOptimizeCommand(
       await writeOutput(path, renderOptimizeHtml(report));
       io.stdout.write(`HTML report: ${path}\n`);
     }
-    if (report.best === null) {
+    const winner = winnerParams(report);
+    if (winner === null) {
       io.stderr.write('Error: no run succeeded; see the failed runs above.\n');
       return 1;
     }
+    const paramsFile = resolve(io.cwd, paramsFilePath(report.strategy, options));
+    await writeParamsFile(paramsFile, winner);
+    io.stdout.write(formatTradeInstructions({ ...winner, paramsFile, cwd: io.cwd }));
     return 0;
   } catch (error) {
     return reportCommandError(error, io, 'optimize');

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gridValues } from '@lumenlink/optimize';
 import { isUsageError } from '../flags.js';
@@ -5,15 +8,15 @@ import { optimizeHelp, parseOptimizeArgs, type OptimizeCliOptions } from './opti
 
 const base = ['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5'];
 
-function run(argv: readonly string[]): OptimizeCliOptions {
-  const command = parseOptimizeArgs(argv);
+async function run(argv: readonly string[]): Promise<OptimizeCliOptions> {
+  const command = await parseOptimizeArgs(argv);
   if (command.kind !== 'run') throw new Error('expected a run');
   return command.options;
 }
 
-function usageError(argv: readonly string[]): { field: string; message: string } {
+async function usageError(argv: readonly string[]): Promise<{ field: string; message: string }> {
   try {
-    parseOptimizeArgs(argv);
+    await parseOptimizeArgs(argv);
   } catch (error) {
     if (isUsageError(error)) return error;
     throw error;
@@ -22,10 +25,12 @@ function usageError(argv: readonly string[]): { field: string; message: string }
 }
 
 describe('parseOptimizeArgs', () => {
-  it('has defaults for everything but the strategy and the space', () => {
-    const options = run(base);
+  it('has defaults for everything but the strategy and the space', async () => {
+    const options = await run(base);
     expect(options).toMatchObject({
-      strategy: 'ema_crossover',
+      strategy: { spec: 'ema_crossover', provenance: { kind: 'builtin', key: 'ema_crossover' } },
+      warnings: [],
+      paramsOut: undefined,
       search: 'grid',
       seed: 42,
       metric: 'sharpe',
@@ -42,8 +47,8 @@ describe('parseOptimizeArgs', () => {
     expect(options.backtest.source).toEqual({ kind: 'bundled' });
   });
 
-  it('reads the search, walk-forward and output flags', () => {
-    const options = run([
+  it('reads the search, walk-forward and output flags', async () => {
+    const options = await run([
       ...base,
       '--range=slowPeriod=30,40',
       '--search',
@@ -93,8 +98,8 @@ describe('parseOptimizeArgs', () => {
     });
   });
 
-  it('hands the shared flags to the backtest parser: data, period, fill model, risk, --param', () => {
-    const options = run([
+  it('hands the shared flags to the backtest parser: data, period, fill model, risk, --param', async () => {
+    const options = await run([
       ...base,
       '--symbol',
       'ETH-USDT',
@@ -116,36 +121,57 @@ describe('parseOptimizeArgs', () => {
     expect(options.baseParams).toMatchObject({ confidence: 0.5 });
   });
 
-  it('names the flag at fault', () => {
-    expect(usageError(['--range', 'fastPeriod=5:20']).field).toBe('--strategy');
-    expect(usageError(['--strategy', 'nope', '--range', 'a=1']).message).toContain(
-      'unknown strategy "nope"',
+  it('takes the fixed parameters from --params-file, each --param over them, and passes both on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lumenlink-optimize-options-'));
+    writeFileSync(join(dir, 'base.json'), JSON.stringify({ slowPeriod: 40, confidence: 0.5 }));
+    const argv = [...base, '--params-file', 'base.json', '--param', 'confidence=0.8'];
+    const command = await parseOptimizeArgs([...argv, '--params-out', 'best.json'], dir);
+    if (command.kind !== 'run') throw new Error('expected a run');
+    expect(command.options.baseParams).toEqual({ fastPeriod: 9, slowPeriod: 40, confidence: 0.8 });
+    expect(command.options.paramsOut).toBe('best.json');
+    expect(command.options.backtestArgs).toEqual([
+      '--strategy=ema_crossover',
+      '--params-file=base.json',
+      '--param=confidence=0.8',
+    ]);
+    await expect(parseOptimizeArgs([...base, '--params-file', 'none.json'], dir)).rejects.toThrow(
+      '--params-file: none.json: no such file',
     );
-    expect(usageError([...base, '--samples', '5']).field).toBe('--samples');
-    expect(usageError([...base, '--search', 'bayes']).message).toContain(
-      'Accepted: grid or random',
-    );
-    expect(usageError([...base, '--metric', 'cagr']).message).toContain(
-      'Accepted: sharpe, sortino, calmar, profit-factor, return',
-    );
-    expect(usageError([...base, '--workers', '0']).field).toBe('--workers');
-    expect(usageError([...base, '--seed', '-1']).message).toContain('from 0 to 4294967295');
-    expect(usageError([...base, '--in-sample', '30d']).message).toBe(
-      '--in-sample: needs --walk-forward',
-    );
-    expect(usageError([...base, '--walk-forward', '--out-of-sample', '3 months']).field).toBe(
-      '--out-of-sample',
-    );
-    expect(usageError([...base, '--heatmap', 'fastPeriod,confidence']).message).toContain(
-      'confidence is not searched',
-    );
-    expect(usageError([...base, '--rnage', 'x']).message).toContain('did you mean --range');
-    expect(usageError([...base, '--cash', 'lots']).field).toBe('--cash');
-    expect(usageError([...base, '--db', 'x.db']).message).toContain('unknown flag');
+    await expect(
+      parseOptimizeArgs([...argv, '--param', 'confidence=2', '--param', 'slowPeriod=x'], dir),
+    ).rejects.toMatchObject({ field: '--params-file/--param' });
   });
 
-  it('asks for help, and the help lists both kinds of flags', () => {
-    expect(parseOptimizeArgs(['--help'])).toEqual({ kind: 'help' });
+  it('names the flag at fault', async () => {
+    expect((await usageError(['--range', 'fastPeriod=5:20'])).field).toBe('--strategy');
+    expect((await usageError(['--strategy', 'nope', '--range', 'a=1'])).message).toContain(
+      'nope: not a built-in strategy',
+    );
+    expect((await usageError([...base, '--samples', '5'])).field).toBe('--samples');
+    expect((await usageError([...base, '--search', 'bayes'])).message).toContain(
+      'Accepted: grid or random',
+    );
+    expect((await usageError([...base, '--metric', 'cagr'])).message).toContain(
+      'Accepted: sharpe, sortino, calmar, profit-factor, return',
+    );
+    expect((await usageError([...base, '--workers', '0'])).field).toBe('--workers');
+    expect((await usageError([...base, '--seed', '-1'])).message).toContain('from 0 to 4294967295');
+    expect((await usageError([...base, '--in-sample', '30d'])).message).toBe(
+      '--in-sample: needs --walk-forward',
+    );
+    expect(
+      (await usageError([...base, '--walk-forward', '--out-of-sample', '3 months'])).field,
+    ).toBe('--out-of-sample');
+    expect((await usageError([...base, '--heatmap', 'fastPeriod,confidence'])).message).toContain(
+      'confidence is not searched',
+    );
+    expect((await usageError([...base, '--rnage', 'x'])).message).toContain('did you mean --range');
+    expect((await usageError([...base, '--cash', 'lots'])).field).toBe('--cash');
+    expect((await usageError([...base, '--db', 'x.db'])).message).toContain('unknown flag');
+  });
+
+  it('asks for help, and the help lists both kinds of flags', async () => {
+    expect(await parseOptimizeArgs(['--help'])).toEqual({ kind: 'help' });
     const help = optimizeHelp();
     expect(help).toContain('--range NAME=SPEC');
     expect(help).toContain('--walk-forward');

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { strategyKeys } from '@lumenlink/strategies';
 import { backtestFlags, parseBacktestArgs, type BacktestCliOptions } from '../backtest-options.js';
-import { checkStrategyFlag } from '../config-flag.js';
+import { loadStrategyFlags } from '../config-flag.js';
 import {
   flagValue,
   formatFlagHelp,
@@ -42,24 +42,28 @@ export type OptimizeCliOptions = OptimizeRequest &
     >
   > &
   Required<Pick<OptimizeRequest, 'workers' | 'monteCarloRuns' | 'backtestArgs'>> & {
-    /** The backtest command's view of the shared flags: data, period, fill model, risk, `--param`. */
+    /** Said on stderr: a params file written for an earlier version of the strategy file. */
+    readonly warnings: readonly string[];
+    /** The backtest command's view of the shared flags: data, period, fill model, risk. */
     readonly backtest: BacktestCliOptions;
     readonly settings: BacktestSettings;
     /** Rows of the terminal table. */
     readonly top: number;
     readonly jsonFile: string | undefined;
     readonly htmlFile: string | undefined;
+    /** Where the winner's params file goes (default beside the report, else `reports/`). */
+    readonly paramsOut: string | undefined;
   };
 
 /** What the command line asks for: help, or an optimisation. */
 export type OptimizeCommand =
   { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: OptimizeCliOptions };
 
-/** The backtest flags the optimizer shares (not its report, database and sentiment flags). */
+/** The backtest flags the optimizer shares (not report, db, sentiment; --params-file is its own). */
 const sharedFlagNames = new Set(
   backtestFlags
     .map((spec) => spec.name)
-    .filter((name) => !['json', 'html', 'db', 'sentiment', 'help'].includes(name)),
+    .filter((name) => !['json', 'html', 'db', 'sentiment', 'help', 'params-file'].includes(name)),
 );
 
 const defaults = {
@@ -176,6 +180,18 @@ const ownFlags: readonly FlagSpec[] = [
     placeholder: 'X,Y',
     help: 'The two searched parameters of the HTML heatmap (default the first two).',
   },
+  {
+    name: 'params-file',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'The parameters outside the search, from a params file (what this command writes); --param overrides.',
+  },
+  {
+    name: 'params-out',
+    kind: 'value',
+    placeholder: 'FILE',
+    help: 'Write the best parameters here (default <key>.params.json beside --json/--html, else in reports/).',
+  },
   { name: 'json', kind: 'value', placeholder: 'FILE', help: 'Write the JSON results here.' },
   {
     name: 'html',
@@ -195,7 +211,7 @@ const optimizeFlags: readonly FlagSpec[] = [
 /** The text of `pnpm optimize --help`. */
 export function optimizeHelp(): string {
   return [
-    'Usage: pnpm optimize -- --strategy KEY --range NAME=SPEC [--range ...] [flags]',
+    'Usage: pnpm optimize -- --strategy KEY|FILE|PACKAGE --range NAME=SPEC [--range ...] [flags]',
     '',
     'Backtests a strategy over a space of its parameters (a grid, or seeded random points) on',
     'worker threads, ranks the runs by a metric, and runs Monte Carlo on the winner. With',
@@ -210,6 +226,7 @@ export function optimizeHelp(): string {
     '',
     'Examples:',
     '  pnpm optimize -- --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --symbol BTC-USDT',
+    '  pnpm optimize -- --strategy strategies/my-idea.ts --range minRise=0.005:0.03:0.005 --params-file base.json',
     '  pnpm optimize -- --strategy rsi_mean_reversion --space space.json --search random --samples 100 --seed 7 --metric sortino',
     '  pnpm optimize -- --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --walk-forward --in-sample 60d --out-of-sample 20d --html reports/optimize.html',
     '',
@@ -272,7 +289,7 @@ function backtestArgv(flags: ParsedFlags): string[] {
   );
   for (const name of names) {
     const values = flags.get(name) ?? [];
-    if (!sharedFlagNames.has(name)) continue;
+    if (!sharedFlagNames.has(name) && name !== 'params-file') continue;
     if (values.length === 0) argv.push(`--${name}`);
     for (const value of values) argv.push(`--${name}=${value}`);
   }
@@ -280,28 +297,34 @@ function backtestArgv(flags: ParsedFlags): string[] {
 }
 
 /**
- * Parses the optimize command line.
+ * Parses the optimize command line and loads its strategy (a key, a file or a package) with
+ * its fixed parameters, relative paths from `cwd`.
  *
  * @example
  * ```ts
- * const command = parseOptimizeArgs(['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5']);
+ * const command = await parseOptimizeArgs(['--strategy', 'ema_crossover', '--range', 'fastPeriod=5:20:5']);
  * if (command.kind === 'run') command.options.dimensions; // [{ name: 'fastPeriod', kind: 'range', ... }]
  * ```
  * @throws {UsageError} naming the flag and what it accepts, for the first bad flag.
  */
-export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
+export async function parseOptimizeArgs(
+  argv: readonly string[],
+  cwd = process.cwd(),
+): Promise<OptimizeCommand> {
   const flags = parseFlags(argv, optimizeFlags);
   if (hasFlag(flags, 'help')) return { kind: 'help' };
   const strategyRaw = flagValue(flags, 'strategy');
   if (strategyRaw === undefined) {
     throw new UsageError(
       '--strategy',
-      `is required: the strategy to optimise, one of ${strategyKeys.join(', ')}`,
+      `is required: the strategy to optimise, a built-in key (${strategyKeys.join(', ')}), a strategy file or a package`,
     );
   }
-  const strategy = checkStrategyFlag(strategyRaw);
+  const [paramsFile, params] = [flagValue(flags, 'params-file'), flags.get('param') ?? []];
+  const chosen = await loadStrategyFlags({ strategy: strategyRaw, paramsFile, params }, cwd);
+  const { loaded: strategy, warnings } = chosen;
   const backtestArgs = backtestArgv(flags);
-  const command = parseBacktestArgs(backtestArgs);
+  const command = parseBacktestArgs(backtestArgs.filter((arg) => !/^--(strategy|param)/.test(arg)));
   if (command.kind !== 'run') return { kind: 'help' };
   const backtest = command.options;
   const dimensions = buildSpace(strategy, flags.get('range') ?? [], outputPath(flags, 'space'));
@@ -329,6 +352,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
     kind: 'run',
     options: {
       strategy,
+      warnings,
       backtest,
       backtestArgs,
       source: backtest.source,
@@ -337,7 +361,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       from: backtest.from,
       to: backtest.to,
       settings: backtestSettingsOf(backtest),
-      baseParams: backtest.params,
+      baseParams: chosen.params,
       dimensions,
       search,
       samples: integerFlag(flags, 'samples', defaults.samples, 1),
@@ -352,6 +376,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
       heatmap: heatmapRaw === undefined ? undefined : parseHeatmapAxes(heatmapRaw, dimensions),
       jsonFile: outputPath(flags, 'json'),
       htmlFile: outputPath(flags, 'html'),
+      paramsOut: outputPath(flags, 'params-out'),
     },
   };
 }

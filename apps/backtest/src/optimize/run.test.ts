@@ -12,14 +12,14 @@ import { parseOptimizeArgs, type OptimizeCliOptions } from './options.js';
 /** A short real period of the bundled BTC data, so each backtest takes milliseconds. */
 const period = ['--symbol', 'BTC-USDT', '--from', '2024-03-01', '--to', '2024-03-21'];
 
-function options(argv: readonly string[]): OptimizeCliOptions {
-  const command = parseOptimizeArgs(argv);
+async function options(argv: readonly string[]): Promise<OptimizeCliOptions> {
+  const command = await parseOptimizeArgs(argv);
   if (command.kind !== 'run') throw new Error('expected a run');
   return command.options;
 }
 
 const local: OptimizeHooks = {
-  evaluator: (context) => createLocalEvaluator({ strategy: 'ema_crossover', ...context }),
+  evaluator: (context) => createLocalEvaluator(context),
 };
 
 /** `pnpm optimize`'s run: the command line's options as the library's request. */
@@ -43,7 +43,7 @@ async function usageError(promise: Promise<unknown>): Promise<{ field: string; m
 describe('executeOptimize', () => {
   it('backtests every accepted point of a grid and ranks them by the metric', async () => {
     const report = await executeOptimize(
-      options([
+      await options([
         '--strategy',
         'ema_crossover',
         '--range',
@@ -91,10 +91,10 @@ describe('executeOptimize', () => {
       '50',
       ...period,
     ];
-    const first = formatOptimizeJson(await executeOptimize(options(argv(99)), local));
-    const again = formatOptimizeJson(await executeOptimize(options(argv(99)), local));
+    const first = formatOptimizeJson(await executeOptimize(await options(argv(99)), local));
+    const again = formatOptimizeJson(await executeOptimize(await options(argv(99)), local));
     expect(again).toBe(first);
-    const other = await executeOptimize(options(argv(100)), local);
+    const other = await executeOptimize(await options(argv(100)), local);
     expect(formatOptimizeJson(other)).not.toBe(first);
     expect(JSON.parse(first)).toMatchObject({ search: { method: 'random', seed: 99, points: 4 } });
   });
@@ -102,7 +102,7 @@ describe('executeOptimize', () => {
   it('says what is wrong once the data is read', async () => {
     const refused = await usageError(
       executeOptimize(
-        options([
+        await options([
           '--strategy',
           'ema_crossover',
           '--range',
@@ -121,7 +121,7 @@ describe('executeOptimize', () => {
 
     const short = await usageError(
       executeOptimize(
-        options([
+        await options([
           '--strategy',
           'ema_crossover',
           '--range',
@@ -139,7 +139,7 @@ describe('executeOptimize', () => {
 
     const empty = await usageError(
       executeOptimize(
-        options([
+        await options([
           '--strategy',
           'ema_crossover',
           '--range',
