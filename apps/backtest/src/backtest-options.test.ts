@@ -45,7 +45,6 @@ describe('parseBacktestArgs defaults', () => {
       strategy: 'advanced_composite',
       paramsFile: undefined,
       paramAssignments: [],
-      params: expect.objectContaining({ buyThreshold: 0.3, emaFast: 9 }) as unknown,
       symbols: undefined,
       interval: undefined,
       from: undefined,
@@ -96,13 +95,12 @@ describe('parseBacktestArgs flags', () => {
       {
         strategy: 'ema_crossover',
         paramAssignments: ['fastPeriod=5', 'slowPeriod=8'],
-        params: { fastPeriod: 5, slowPeriod: 8, confidence: 1 },
       },
     ],
     [
       ['--strategy', 'strategies/x.ts', '--params-file', 'x.json', '--param', 'a=1'],
-      // Loaded when the run starts: a module, or any strategy with a params file.
-      { strategy: 'strategies/x.ts', paramsFile: 'x.json', paramAssignments: ['a=1'], params: {} },
+      // Loaded and checked when the run starts.
+      { strategy: 'strategies/x.ts', paramsFile: 'x.json', paramAssignments: ['a=1'] },
     ],
     [['--cash', '2500.5'], { startingCash: 2500.5 }],
     [['--fee-bps', '0'], { feeBps: 0 }],
@@ -164,6 +162,9 @@ describe('parseBacktestArgs flags', () => {
   it('documents every flag in the help', () => {
     const help = backtestHelp();
     for (const flag of backtestFlags) expect(help).toContain(`--${flag.name}`);
+    expect(help).toContain('--rerun REPORT');
+    // A run's flags, which optimize shares, do not include --rerun.
+    expect(backtestFlags.map((flag) => flag.name)).not.toContain('rerun');
   });
 });
 
@@ -175,14 +176,6 @@ describe('parseBacktestArgs bad flags', () => {
     ],
     [['--rerun', ' '], '--rerun: is empty. Accepted: a file path'],
     [['--params-file', ''], '--params-file: is empty. Accepted: a file path'],
-    [
-      ['--strategy', 'ema_crossover', '--param', 'fastPeriod'],
-      '--param: "fastPeriod" is not key=value, such as fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence',
-    ],
-    [
-      ['--strategy', 'ema_crossover', '--param', 'fastPeriod=0'],
-      '--param: Invalid parameters for strategy ema_crossover (1 problem):\n  - fastPeriod: got 0. Accepted: an integer from 1 to 500 (default 9)',
-    ],
     [
       ['--symbols', 'BTC'],
       '--symbols: "BTC" has an invalid symbol "BTC". Accepted: comma-separated symbols BASE-QUOTE such as BTC-USDT,ETH-USDT, no duplicates',

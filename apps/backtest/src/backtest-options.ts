@@ -16,8 +16,8 @@ import {
   type OptionalRiskCheckName,
   type RiskEngineOptions,
 } from '@lumenlink/risk';
-import { isStrategyKey, strategyKeys } from '@lumenlink/strategies';
-import { parseConfigFlag, parseStrategyFlags } from './config-flag.js';
+import { strategyKeys } from '@lumenlink/strategies';
+import { parseConfigFlag } from './config-flag.js';
 import {
   flagValue,
   formatFlagHelp,
@@ -36,11 +36,6 @@ export interface BacktestCliOptions {
   readonly paramsFile: string | undefined;
   /** `--param key=value` texts, checked when the strategy is loaded (`loadStrategyFlags`). */
   readonly paramAssignments: readonly string[];
-  /**
-   * @deprecated The run loads its parameters (`loadStrategyFlags`). A built-in key's `--param`
-   * values over its defaults, as `pnpm optimize` reads them; `{}` for a module or a params file.
-   */
-  readonly params: Record<string, unknown>;
   /** The symbols in processing order; `undefined`: every bundled symbol or the CSV file names. */
   readonly symbols: readonly SymbolId[] | undefined;
   /** `undefined`: inferred from CSV files, else `1h`. */
@@ -217,12 +212,18 @@ export const backtestFlags: readonly FlagSpec[] = [
     'FILE',
     `Write the HTML report here (default ${defaultReportPath} when neither --json nor --html is given).`,
   ),
+  onOff('help', 'Show this help.'),
+];
+
+/** The flags of the command: a run's, and `--rerun` (not a run's, so optimize does not share it). */
+const commandFlags: readonly FlagSpec[] = [
+  ...backtestFlags.slice(0, -1),
   value(
     'rerun',
     'REPORT',
     'Run a JSON report again from what it records and compare (takes only --json, --html).',
   ),
-  onOff('help', 'Show this help.'),
+  ...backtestFlags.slice(-1),
 ];
 
 /** The text of `pnpm backtest --help`. */
@@ -236,7 +237,7 @@ export function backtestHelp(): string {
     `candles of 2024, HTML report in ${defaultReportPath}.`,
     '',
     'Flags:',
-    ...formatFlagHelp(backtestFlags),
+    ...formatFlagHelp(commandFlags),
     '',
     'Examples:',
     '  pnpm backtest -- --strategy ema_crossover --param fastPeriod=12 --param slowPeriod=26',
@@ -427,7 +428,7 @@ function rerunCommand(flags: ParsedFlags, report: string): BacktestCommand {
  * @throws {UsageError} naming the flag and what it accepts, for the first bad flag.
  */
 export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
-  const flags = parseFlags(argv, backtestFlags);
+  const flags = parseFlags(argv, commandFlags);
   if (hasFlag(flags, 'help')) return { kind: 'help' };
   const report = outputPath(flags, 'rerun');
   if (report !== undefined) return rerunCommand(flags, report);
@@ -435,8 +436,6 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   const strategy = flagValue(flags, 'strategy') ?? configKeys.STRATEGY.defaultValue;
   const paramsFile = outputPath(flags, 'params-file');
   const paramAssignments = flags.get('param') ?? [];
-  const eager = isStrategyKey(strategy) && paramsFile === undefined;
-  const params = eager ? parseStrategyFlags(strategy, paramAssignments) : {};
   const symbols = parseSymbols(flags);
   const intervalRaw = flagValue(flags, 'interval');
   const interval =
@@ -470,7 +469,6 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
       strategy,
       paramsFile,
       paramAssignments,
-      params,
       symbols,
       interval,
       from,

@@ -1,15 +1,12 @@
 /**
  * Flags that set what an env key sets are validated by that key's own parser (core's
  * `configKeys`), so `--cash` accepts exactly what `PAPER_STARTING_CASH` accepts and says so in
- * the same words; `--strategy` and `--param` by `@lumenlink/strategies`, naming the flag.
+ * the same words; `--strategy`, `--params-file` and `--param` by `@lumenlink/strategy-loader`,
+ * naming the flag.
  */
 import { ValidationError } from '@lumenlink/core';
 import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
-import {
-  checkStrategyKey,
-  parseParamAssignments,
-  StrategyParamsError,
-} from '@lumenlink/strategies';
+import { StrategyParamsError } from '@lumenlink/strategies';
 import {
   loadStrategy,
   resolveStrategyParams,
@@ -52,39 +49,6 @@ export function parseConfigFlag<Key extends ConfigKey>(
     throw new UsageError(flag, `${JSON.stringify(raw)} ${problem}. Accepted: ${accepted}`);
   }
   return result.data as Exclude<ConfigValues[Key], undefined>;
-}
-
-/**
- * Checks `--strategy`.
- *
- * @throws {UsageError} on `--strategy` for an unknown key, listing the keys.
- */
-export function checkStrategyFlag(key: string): string {
-  return asUsageError('--strategy', () => checkStrategyKey(key));
-}
-
-/**
- * The strategy's parameters from the `--param key=value` flags, defaults filled
- * (`@lumenlink/strategies`' `parseParamAssignments`).
- *
- * @throws {UsageError} on `--strategy` or `--param`, with every problem the schema found.
- */
-export function parseStrategyFlags(
-  strategy: string,
-  entries: readonly string[],
-): Record<string, unknown> {
-  checkStrategyFlag(strategy);
-  return asUsageError('--param', () => parseParamAssignments(strategy, entries));
-}
-
-/** Runs `parse`, turning a validation error into a usage error of `flag`. */
-function asUsageError<T>(flag: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (ValidationError.isInstance(error)) throw new UsageError(flag, error.message);
-    throw error;
-  }
 }
 
 /** The strategy flags of a command, as given: `--strategy`, `--params-file`, `--param`. */

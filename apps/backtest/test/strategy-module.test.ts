@@ -122,6 +122,17 @@ describe('pnpm backtest --strategy FILE', () => {
       () => ['--strategy', 'strategies/builtin-key.ts'],
       /^Error: --strategy: strategies\/builtin-key\.ts: its key ema_crossover is a built-in strategy's/,
     ],
+    // A built-in key's parameters are checked when the run starts too, in the same words.
+    [
+      'a --param that is not key=value',
+      () => ['--strategy', 'ema_crossover', '--param', 'fastPeriod'],
+      /^Error: --param: "fastPeriod" is not key=value, such as fastPeriod=9; ema_crossover takes fastPeriod, slowPeriod, confidence\n/,
+    ],
+    [
+      "a bad value of a built-in strategy's parameter",
+      () => ['--strategy', 'ema_crossover', '--param', 'fastPeriod=0'],
+      /^Error: --param: Invalid parameters for strategy ema_crossover \(1 problem\):\n {2}- fastPeriod: got 0\. Accepted: an integer from 1 to 500 \(default 9\)\n/,
+    ],
     [
       'bad parameter values, every one listed',
       () => ['--strategy', 'strategies/rise.ts', '--param', 'minRise=2', '--param', 'confidence=0'],
