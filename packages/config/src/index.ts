@@ -26,4 +26,5 @@ export { configSecrets, describeConfig, redactedConfigValue } from './describe-c
 export type { ConfigRow } from './describe-config.js';
 export { configKeyFamilies, suggestConfigKey } from './unknown-keys.js';
 export { exampleEnv } from './example-env.js';
+export { runSettings } from './run-settings.js';
 export { configReferenceMarkdown } from './config-reference.js';
