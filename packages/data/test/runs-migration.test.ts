@@ -21,7 +21,7 @@ async function databaseBeforeRuns(file: string): Promise<void> {
   });
   const { error } = await migrator.migrateToLatest();
   await db.destroy();
-  if (error !== undefined) throw error;
+  expect(error).toBeUndefined();
 }
 
 describe('migration 0002_runs on an existing database', () => {
