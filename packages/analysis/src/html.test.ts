@@ -7,6 +7,7 @@ import { escapeHtml } from '@lumenlink/core';
 import { chartLibraryPath, escapeJsonForHtml } from './page.js';
 import { computeMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
+import type { DataProvenance, RunProvenance } from '@lumenlink/core';
 
 function render(input: ReportInput): string {
   return renderHtmlReport(input, computeMetrics(input));
@@ -105,6 +106,136 @@ describe('renderHtmlReport', () => {
 
   it('is the same text for the same run', () => {
     expect(render(sampleReportInput())).toBe(html);
+  });
+});
+
+describe('renderHtmlReport provenance', () => {
+  const fileHash = '3f0a9c1b2d4e'.padEnd(64, '7');
+  const dataHash = '9366d807d4a2'.padEnd(64, '0');
+  const data: DataProvenance = {
+    description: 'the bundled Binance 1h data (BTC-USD, 2024)',
+    symbols: ['BTC-USD', 'ETH-USD'],
+    interval: '1h',
+    first: Date.UTC(2024, 0, 1),
+    last: Date.UTC(2024, 0, 13, 11),
+    candles: 600,
+    sha256: dataHash,
+  };
+  const provenance: RunProvenance = {
+    strategy: {
+      spec: 'strategies/my-idea.ts',
+      kind: 'file',
+      key: 'my_idea',
+      path: '/home/trader/bot/strategies/my-idea.ts',
+      exportName: 'myIdea',
+      sha256: fileHash,
+    },
+    params: { slowPeriod: 21, fastPeriod: 9 },
+    settings: { risk: { maxOpenPositions: 3 }, stopLossPct: 0.02, sizing: 'fixed' },
+    data,
+  };
+  const page = render({ ...sampleReportInput(), provenance });
+  const section =
+    /<section class="panel" id="provenance">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+
+  /** The rows of one of the section's tables as `[label, cell html]`. */
+  function rows(id: string): [string, string][] {
+    const table = new RegExp(`<table id="${id}"><tbody>([\\s\\S]*?)</tbody></table>`).exec(section);
+    return [
+      ...(table?.[1] ?? '').matchAll(/<tr><th scope="row">(.*?)<\/th><td>(.*?)<\/td><\/tr>/g),
+    ].map((match) => [match[1] ?? '', match[2] ?? '']);
+  }
+
+  it('shows what produced the run: strategy, parameters, every setting and the data', () => {
+    expect(section).toContain('<h2>What produced this run</h2>');
+    expect(rows('provenance-strategy')).toEqual([
+      ['Key', 'my_idea'],
+      ['Source', 'file /home/trader/bot/strategies/my-idea.ts'],
+      ['Given as', 'strategies/my-idea.ts'],
+      ['Export', 'myIdea'],
+      ['SHA-256', `<code title="${fileHash}">3f0a9c1b2d4e…</code>`],
+    ]);
+    expect(rows('provenance-params')).toEqual([
+      ['fastPeriod', '9'],
+      ['slowPeriod', '21'],
+    ]);
+    expect(rows('provenance-settings')).toEqual([
+      ['risk.maxOpenPositions', '3'],
+      ['sizing', 'fixed'],
+      ['stopLossPct', '0.02'],
+    ]);
+    expect(rows('provenance-data')).toEqual([
+      ['Source', 'the bundled Binance 1h data (BTC-USD, 2024)'],
+      ['Symbols', 'BTC-USD, ETH-USD'],
+      ['Interval', '1h'],
+      ['First candle', '2024-01-01T00:00:00.000Z'],
+      ['Last candle', '2024-01-13T11:00:00.000Z'],
+      ['Candles', '600'],
+      ['SHA-256', `<code title="${dataHash}">9366d807d4a2…</code>`],
+    ]);
+  });
+
+  it('names a package strategy by name and version, a built-in one by its key', () => {
+    const packaged = render({
+      ...sampleReportInput(),
+      provenance: {
+        ...provenance,
+        strategy: {
+          spec: 'lumenlink-strategy-momo',
+          kind: 'package',
+          key: 'momo',
+          path: '/app/node_modules/lumenlink-strategy-momo/index.js',
+          exportName: 'default',
+          packageName: 'lumenlink-strategy-momo',
+          packageVersion: '1.2.0',
+        },
+      },
+    });
+    expect(packaged).toContain(
+      '<tr><th scope="row">Source</th><td>package lumenlink-strategy-momo@1.2.0</td></tr>',
+    );
+    expect(packaged).toContain(
+      '<tr><th scope="row">File</th><td>/app/node_modules/lumenlink-strategy-momo/index.js</td></tr>',
+    );
+    const builtin = render({
+      ...sampleReportInput(),
+      provenance: {
+        strategy: { spec: 'ema_crossover', kind: 'builtin', key: 'ema_crossover' },
+        params: {},
+        settings: {},
+      },
+    });
+    expect(builtin).toContain(
+      '<tr><th scope="row">Source</th><td>built-in strategy of @lumenlink/strategies</td></tr>',
+    );
+    expect(builtin).not.toContain('Given as');
+    expect(builtin).toContain('<p class="muted" id="provenance-params">No parameters.</p>');
+    expect(builtin).toContain(
+      '<p class="muted" id="provenance-data">The data was not recorded.</p>',
+    );
+  });
+
+  it('escapes every text of the provenance', () => {
+    const hostile = render({
+      ...sampleReportInput(),
+      provenance: {
+        ...provenance,
+        strategy: { ...provenance.strategy, path: '/tmp/</script><img src=x>.ts', sha256: '"><b>' },
+        params: { '<i>': '</td><script>' },
+        settings: { note: '<!--' },
+        data: { ...data, description: '<u>csv</u>' },
+      },
+    });
+    expect(hostile.match(/<\/script>/g)).toHaveLength(3);
+    expect(hostile).not.toMatch(/<img|<b>|<i>|<u>|<!--/);
+    expect(hostile).toContain('file /tmp/&lt;/script&gt;&lt;img src=x&gt;.ts');
+    expect(hostile).toContain('<code title="&quot;&gt;&lt;b&gt;">&quot;&gt;&lt;b&gt;</code>');
+    expect(hostile).toContain('<th scope="row">&lt;i&gt;</th><td>&lt;/td&gt;&lt;script&gt;</td>');
+  });
+
+  it('is left out when the input has no provenance', () => {
+    expect(render(sampleReportInput())).not.toContain('id="provenance"');
+    expect(page).toContain('id="provenance"');
   });
 });
 

@@ -10,6 +10,7 @@ import {
 import { escapeHtml } from '@lumenlink/core';
 import { chartLibraryScript, escapeJsonForHtml, scriptHash } from './page.js';
 import { buyAndHoldEquity, drawdownSeries, type BacktestMetrics } from './metrics.js';
+import { provenanceSection } from './provenance-html.js';
 import { blockedRows, metricSections, settingRows, type ReportRow } from './rows.js';
 import type { Trade } from '@lumenlink/engine';
 import type { ReportCandle, ReportInput } from './types.js';
@@ -42,9 +43,10 @@ const palette = {
  * Renders the HTML report of a run: one self-contained page that works offline. It inlines
  * TradingView's lightweight-charts and the run's data, and shows candles with entry and exit
  * markers (a symbol selector when there are several), an equity pane against buy-and-hold, a
- * drawdown pane, the metrics, the signals risk blocked, the trade list and the settings. A
- * Content-Security-Policy allows only the page's own inline scripts and styles: the page makes
- * no request at all.
+ * drawdown pane, the metrics, the signals risk blocked, the trade list and the settings, and,
+ * when the input carries its provenance, what produced the run (strategy source and hash,
+ * parameters, every setting, the data's range and hash). A Content-Security-Policy allows only
+ * the page's own inline scripts and styles: the page makes no request at all.
  *
  * @example
  * ```ts
@@ -148,7 +150,7 @@ ${input.trades.map((trade, index) => tradeRow(trade, index)).join('\n')}
 </div>
 ${input.trades.length === 0 ? '<p class="muted">No trades.</p>' : ''}
 </section>
-<footer>LumenLink backtest report. Charts by TradingView Lightweight Charts™ (Apache-2.0), inlined: this page loads nothing from the network.</footer>
+${provenanceSection(input.provenance)}<footer>LumenLink backtest report. Charts by TradingView Lightweight Charts™ (Apache-2.0), inlined: this page loads nothing from the network.</footer>
 </main>
 <script type="application/json" id="report-data">${data}</script>
 <script>${library}</script>
@@ -383,6 +385,10 @@ td.note, span.note { color: var(--muted); white-space: normal; }
 #trades tr.open td { font-style: italic; }
 #trades tr.dim { opacity: 0.45; }
 .scroll { overflow: auto; max-height: 560px; }
+.provenance { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 480px), 1fr)); gap: 16px; }
+h3 { margin: 0 0 8px; font-size: 13px; font-weight: 600; color: var(--muted); text-transform: uppercase; letter-spacing: 0.04em; }
+#provenance td { white-space: normal; overflow-wrap: anywhere; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
 `;
 

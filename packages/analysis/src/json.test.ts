@@ -3,6 +3,7 @@ import { sampleReportInput, sampleStart } from '../test/sample-report-input.js';
 import { canonicalize, formatJsonReport, toJsonReport } from './json.js';
 import { computeMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
+import type { RunProvenance } from '@lumenlink/core';
 
 function jsonOf(input: ReportInput): string {
   return formatJsonReport(input, computeMetrics(input));
@@ -82,6 +83,94 @@ describe('toJsonReport', () => {
     expect(parsed.metrics.profitFactor).toBeNull();
     expect(parsed.run.params).toEqual({ cap: null, nested: { list: [1, null] }, threshold: null });
     expect(parsed.equity[0]).toEqual({ time: sampleStart, equity: null, cash: 10_000 });
+  });
+});
+
+describe('toJsonReport provenance', () => {
+  const provenance: RunProvenance = {
+    strategy: {
+      spec: 'strategies/my-idea.ts',
+      kind: 'file',
+      key: 'my_idea',
+      path: '/home/trader/bot/strategies/my-idea.ts',
+      exportName: 'default',
+      sha256: 'ab'.repeat(32),
+    },
+    params: { slow: 21, fast: 9, threshold: Number.NaN },
+    settings: { stopLossPct: 0.02, risk: { maxOpenPositions: 3, maxDailyLoss: Infinity } },
+    data: {
+      description: 'bundled',
+      symbols: ['BTC-USD', 'ETH-USD'],
+      interval: '1h',
+      first: sampleStart,
+      last: sampleStart + 299 * 3_600_000,
+      candles: 600,
+      sha256: 'cd'.repeat(32),
+    },
+  };
+  const withProvenance: ReportInput = { ...sampleReportInput(), provenance };
+
+  it('writes the provenance as a top-level field after run, keys sorted, non-finite as null', () => {
+    const report = toJsonReport(withProvenance, computeMetrics(withProvenance));
+    expect(Object.keys(report)).toEqual([
+      'schemaVersion',
+      'title',
+      'run',
+      'provenance',
+      'metrics',
+      'blocked',
+      'trades',
+      'equity',
+    ]);
+    const text = jsonOf(withProvenance);
+    expect(text).not.toMatch(/NaN|Infinity/);
+    const parsed = JSON.parse(text) as ReturnType<typeof toJsonReport>;
+    expect(Object.keys(parsed.provenance ?? {})).toEqual([
+      'data',
+      'params',
+      'settings',
+      'strategy',
+    ]);
+    expect(Object.keys(parsed.provenance?.strategy ?? {})).toEqual([
+      'exportName',
+      'key',
+      'kind',
+      'path',
+      'sha256',
+      'spec',
+    ]);
+    expect(parsed.provenance?.params).toEqual({ fast: 9, slow: 21, threshold: null });
+    expect(parsed.provenance?.settings).toEqual({
+      risk: { maxDailyLoss: null, maxOpenPositions: 3 },
+      stopLossPct: 0.02,
+    });
+    expect(parsed.provenance?.data).toEqual({ ...provenance.data });
+  });
+
+  it('gives the same bytes for the same provenance whatever order its keys came in', () => {
+    const reordered: ReportInput = {
+      ...sampleReportInput(),
+      provenance: {
+        data: provenance.data,
+        settings: { risk: { maxDailyLoss: Infinity, maxOpenPositions: 3 }, stopLossPct: 0.02 },
+        params: { threshold: Number.NaN, fast: 9, slow: 21 },
+        strategy: { ...provenance.strategy },
+      } as RunProvenance,
+    };
+    expect(jsonOf(reordered)).toBe(jsonOf(withProvenance));
+    const other: ReportInput = {
+      ...withProvenance,
+      provenance: { ...provenance, params: { ...provenance.params, fast: 10 } },
+    };
+    expect(jsonOf(other)).not.toBe(jsonOf(withProvenance));
+  });
+
+  it('leaves the field out when the input has no provenance', () => {
+    const text = jsonOf(sampleReportInput());
+    expect(text).not.toContain('"provenance"');
+    expect(
+      'provenance' in toJsonReport(sampleReportInput(), computeMetrics(sampleReportInput())),
+    ).toBe(false);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { DataProvenance, StrategyProvenance } from '@lumenlink/core';
 import type { BacktestMetrics } from './metrics.js';
 import type { ReportInput } from './types.js';
 
@@ -31,6 +32,17 @@ export interface JsonTrade {
   exitReason: string | null;
 }
 
+/**
+ * Core's `RunProvenance` in the JSON report: canonical (keys sorted at every level, non-finite
+ * numbers as `null`), so the same run writes the same bytes.
+ */
+export interface JsonProvenance {
+  data?: Jsonified<DataProvenance>;
+  params: { [key: string]: JsonValue };
+  settings: { [key: string]: JsonValue };
+  strategy: Jsonified<StrategyProvenance>;
+}
+
 /** The machine-readable report of one run (schema version 1). */
 export interface JsonReport {
   schemaVersion: 1;
@@ -53,6 +65,8 @@ export interface JsonReport {
     /** Symbols in the order of `input.candles`. */
     symbols: string[];
   };
+  /** What produced the run: present when the report input carried it. */
+  provenance?: JsonProvenance;
   metrics: JsonMetrics;
   /** Risk check name → signals blocked, keys sorted. */
   blocked: Record<string, number | null>;
@@ -63,6 +77,8 @@ export interface JsonReport {
 /**
  * Builds the JSON report: fixed key order, keys of free-form records sorted, and every
  * non-finite number written as `null`, so the same run always serialises to the same bytes.
+ * The input's `provenance`, when given, is written canonical as the top-level `provenance`
+ * (after `run`); without it the field is absent.
  *
  * @example
  * ```ts
@@ -87,6 +103,9 @@ export function toJsonReport(input: ReportInput, metrics: BacktestMetrics): Json
       fillMode: input.fillMode,
       symbols: Object.keys(input.candles),
     },
+    ...(input.provenance === undefined
+      ? {}
+      : { provenance: canonicalize(input.provenance) as unknown as JsonProvenance }),
     metrics: jsonMetrics(metrics),
     blocked: sortedCounts(input.blocked),
     trades: input.trades.map((trade) => ({

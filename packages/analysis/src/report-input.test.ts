@@ -1,5 +1,6 @@
 import type { Candle, SymbolId } from '@lumenlink/core';
 import type { BacktestResult, Trade } from '@lumenlink/engine';
+import { dataProvenanceOf } from '@lumenlink/data';
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from './metrics.js';
 import { reportInputOf } from './report-input.js';
@@ -111,5 +112,33 @@ describe('reportInputOf', () => {
     );
     expect(titled.title).toBe('my run');
     expect(titled.trades[0]?.exitReason).toBe('stop');
+  });
+
+  it('carries the run provenance when given, and has none otherwise', () => {
+    expect('provenance' in input).toBe(false);
+    const provenance = {
+      strategy: { spec: 'ema_crossover', kind: 'builtin' as const, key: 'ema_crossover' },
+      params: { fastPeriod: 9 },
+      settings: { feeBps: 10 },
+      data: dataProvenanceOf({
+        description: 'test candles',
+        candles,
+        symbols: ['BTC-USD'],
+        interval: '1h',
+      }),
+    };
+    const recorded = reportInputOf(result, {
+      strategy: 'ema_crossover',
+      params: { fastPeriod: 9 },
+      interval: '1h',
+      candles,
+      feeBps: 10,
+      slippageBps: 5,
+      fillMode: 'close',
+      provenance,
+    });
+    expect(recorded.provenance).toBe(provenance);
+    // The data covers the warm-up: all six candles, not the four of the traded period.
+    expect(recorded.provenance?.data).toMatchObject({ first: t0, last: t0 + 5 * hour, candles: 6 });
   });
 });

@@ -1,5 +1,5 @@
 /** The report layer's input made from the engine's backtest result and the run's settings. */
-import type { Candle, SymbolId } from '@lumenlink/core';
+import type { Candle, RunProvenance, SymbolId } from '@lumenlink/core';
 import type { BacktestResult, Trade } from '@lumenlink/engine';
 import type { ReportCandle, ReportInput } from './types.js';
 
@@ -20,6 +20,8 @@ export interface ReportRun {
   readonly fillMode: 'next-open' | 'close';
   /** Headline; default `"<strategy> on <symbols> <interval>"`. */
   readonly title?: string;
+  /** What produced the run, recorded by the JSON and HTML reports (see `ReportInput`). */
+  readonly provenance?: RunProvenance;
 }
 
 /** The OHLCV of the candles in `from`..`to`. */
@@ -71,5 +73,6 @@ export function reportInputOf(result: BacktestResult, run: ReportRun): ReportInp
     trades: result.trades.map(reportTrade),
     equity: result.equity,
     blocked: result.blocked,
+    ...(run.provenance === undefined ? {} : { provenance: run.provenance }),
   };
 }

@@ -4,6 +4,7 @@
  * (metrics, terminal summary, JSON, HTML) read nothing else. Times are epoch milliseconds (UTC);
  * money is in the quote currency of the traded symbols (USD or USDT in the bundled data).
  */
+import type { RunProvenance } from '@lumenlink/core';
 import type { EquityPoint, Trade } from '@lumenlink/engine';
 
 /** One OHLCV candle as the report draws it; `time` is the open time. */
@@ -46,4 +47,10 @@ export interface ReportInput {
   readonly equity: readonly EquityPoint[];
   /** Risk check name → how many signals it blocked. */
   readonly blocked: Record<string, number>;
+  /**
+   * What produced the run (strategy source, parameters, settings, data), when the caller knows
+   * it: the JSON report writes it as `provenance`, the HTML page shows it, and
+   * `compareReports` reads it to say what a rerun changed.
+   */
+  readonly provenance?: RunProvenance;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,54 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
     expect(await page.locator('#trades tbody tr').count()).toBe(0);
     expect(await page.locator('body').textContent()).toContain('No trades.');
     expect(await page.locator('#blocked').textContent()).toBe('No signal was blocked.');
+    expectQuiet(log, page.url());
+    await page.close();
+  });
+
+  it('shows what produced the run, the full hashes on hover', async () => {
+    const fileHash = createHash('sha256')
+      .update('export default defineStrategy({});')
+      .digest('hex');
+    const input: ReportInput = {
+      ...sampleReportInput(),
+      provenance: {
+        strategy: {
+          spec: 'strategies/my-idea.ts',
+          kind: 'file',
+          key: 'my_idea',
+          path: '/home/trader/bot/strategies/my-idea.ts',
+          exportName: 'default',
+          sha256: fileHash,
+        },
+        params: { fastPeriod: 9, slowPeriod: 21 },
+        settings: { feeBps: 10, risk: { maxOpenPositions: 3 } },
+        data: {
+          description: 'the bundled Binance 1h data (BTC-USD, 2024)',
+          symbols: ['BTC-USD', 'ETH-USD'],
+          interval: '1h',
+          first: Date.UTC(2024, 0, 1),
+          last: Date.UTC(2024, 0, 13, 11),
+          candles: 600,
+          sha256: 'e'.repeat(64),
+        },
+      },
+    };
+    const { page, log } = await openReport(launched(), input);
+    const section = page.locator('#provenance');
+    await section.scrollIntoViewIfNeeded();
+    expect(await section.isVisible()).toBe(true);
+    expect(await section.locator('h2').textContent()).toBe('What produced this run');
+    const hash = section.locator('#provenance-strategy code');
+    expect(await hash.textContent()).toBe(`${fileHash.slice(0, 12)}…`);
+    expect(await hash.getAttribute('title')).toBe(fileHash);
+    expect(await section.locator('#provenance-settings').textContent()).toContain(
+      'risk.maxOpenPositions3',
+    );
+    expect(await section.locator('#provenance-data').textContent()).toContain(
+      '2024-01-13T11:00:00.000Z',
+    );
+    mkdirSync(artifacts, { recursive: true });
+    await section.screenshot({ path: join(artifacts, 'report-provenance.png') });
     expectQuiet(log, page.url());
     await page.close();
   });

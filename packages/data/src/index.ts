@@ -2,9 +2,10 @@
  * @lumenlink/data: LumenLink's SQLite store (kysely over better-sqlite3, WAL, migrations on
  * open) and the repositories implementing core's store ports, the market data service that
  * collects closed candles, history backfill, CSV import/export, the bundled sample data, the
- * candle sources of backtests (`loadCandles`: bundled, CSV files, a database), and the sentiment
- * and on-chain feeds (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) and Fear & Greed history
- * files behind core's `MarketContext`.
+ * candle sources of backtests (`loadCandles`: bundled, CSV files, a database) and their
+ * fingerprint (`candlesSha256`, `dataProvenanceOf`), and the sentiment and on-chain feeds
+ * (Fear & Greed, CryptoPanic, DeFiLlama, CoinGecko) and Fear & Greed history files behind
+ * core's `MarketContext`.
  * @packageDocumentation
  */
 export {
@@ -80,6 +81,7 @@ export {
   type BundledDataset,
   type BundledImport,
 } from './bundled-data.js';
+export { candlesSha256, dataProvenanceOf, type DataProvenanceInput } from './candle-hash.js';
 export { loadReplayData, type ReplayData, type ReplaySource } from './replay-data.js';
 export {
   loadCandles,
