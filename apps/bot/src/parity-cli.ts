@@ -9,8 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatParityReport, type ParityOptions, type ParityReport } from '@lumenlink/analysis';
 import { ConfigError, LumenLinkError } from '@lumenlink/core';
-import { loadConfig, type Config } from '@lumenlink/config';
-import { mergeEnv, readEnvFile, type Env } from './env-file.js';
+import { loadConfig, mergeEnv, readEnvFile, type Config, type Env } from '@lumenlink/config';
 import { parityOfDatabase } from './parity-database.js';
 
 /** Where the command reads from and writes to. */
