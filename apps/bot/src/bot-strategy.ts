@@ -73,7 +73,7 @@ function asConfigError(error: unknown): unknown {
  *   bad parameter, with the loader's message (the file and the fix).
  */
 export async function loadBotStrategy(
-  config: Pick<Config, 'strategy' | 'strategyParams'>,
+  config: { readonly strategy: string; readonly strategyParams?: string | undefined },
   flags: StrategyFlags = {},
 ): Promise<BotStrategy> {
   try {
