@@ -58,7 +58,7 @@ async function strategyOfRun(
   if (run === null) return loadBotStrategy(config);
   const { strategy: recorded, params } = run.provenance;
   const spec = given.strategy ?? specOf(recorded);
-  const loaded = await loadBotStrategy({ strategy: spec, strategyParams: given.strategyParams });
+  const loaded = await loadBotStrategy({ strategy: spec }); // parameters once it is the run's
   const now = loaded.loaded.provenance;
   const at = `the run recorded at ${new Date(run.startedAt).toISOString()}`;
   if (now.kind !== recorded.kind || now.key !== recorded.key || now.path !== recorded.path) {
@@ -73,10 +73,15 @@ async function strategyOfRun(
       `${recorded.path} changed since ${at} (sha256 ${recorded.sha256?.slice(0, 12)}… then, ${now.sha256?.slice(0, 12)}… now), so the replay would not run the bot's strategy. Restore the file, or set STRATEGY=${recorded.spec} to compare with the file as it is now`,
     );
   }
-  if (given.strategyParams !== undefined && canonical(loaded.params) !== canonical(params)) {
+  const { strategyParams } = given;
+  const set =
+    strategyParams === undefined
+      ? params
+      : (await loadBotStrategy({ strategy: spec, strategyParams })).params;
+  if (canonical(set) !== canonical(params)) {
     refuse(
       'STRATEGY_PARAMS',
-      `gives ${canonical(loaded.params)}, but the recorded run used ${canonical(params)}. Unset STRATEGY_PARAMS to replay the recorded parameters`,
+      `gives ${canonical(set)}, but the recorded run used ${canonical(params)}. Unset STRATEGY_PARAMS to replay the recorded parameters`,
     );
   }
   return { ...loaded, params };
