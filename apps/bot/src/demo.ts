@@ -25,7 +25,10 @@ import type { StrategyFlags } from './bot-strategy.js';
 
 /** Where the demo reads from and writes to. */
 export interface DemoOptions {
-  /** Flags: `--speed`, `--candles`, `--db`, `--resume`, `--strategy`, `--params-file`, `--param`, `--help`. */
+  /**
+   * Flags: `--speed`, `--candles`, `--db`, `--resume`, `--strategy`, `--params-file`, `--param`,
+   * `--help`.
+   */
   readonly argv: readonly string[];
   readonly processEnv: Env;
   readonly envFile: string;
