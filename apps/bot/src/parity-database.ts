@@ -33,9 +33,10 @@ function canonical(value: unknown): string {
   );
 }
 
-/** The spec that loads a recorded strategy again: its key, or its file (and export). */
+/** The spec that loads a recorded strategy again: its key, its package, or its file (and export). */
 function specOf(source: StrategyProvenance): string {
   if (source.kind === 'builtin' || source.path === undefined) return source.key;
+  if (source.kind === 'package') return source.spec;
   const named = source.exportName !== undefined && source.exportName !== 'default';
   return named ? `${source.path}#${source.exportName}` : source.path;
 }
