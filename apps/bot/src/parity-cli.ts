@@ -32,9 +32,10 @@ const usage = `Usage: pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME]
 
 Replays the candles the bot stored through the backtest driver with the bot's config (.env and
 the environment) and compares the trades, each difference put down to a cause: fill model,
-rejection, latency, intra-candle stop, data (or unexplained). The strategy and its parameters are
-those of the latest run recorded in the database; a changed strategy file is refused (exit 2)
-unless STRATEGY names it, and STRATEGY or STRATEGY_PARAMS that differ from the run are refused.
+rejection, latency, intra-candle stop, data (or unexplained). The strategy, its parameters, the
+symbols and the interval are those of the latest run recorded in the database unless set; a
+changed strategy file is refused (exit 2) unless STRATEGY names it, and STRATEGY or
+STRATEGY_PARAMS that differ from the run are refused.
 
   --db FILE     the bot's database (default DB_PATH)
   --json        print the report as JSON
@@ -154,9 +155,10 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
   if (typeof read === 'string') return fail(read);
   const { config, env } = read;
   const dbPath = resolve(options.cwd ?? process.cwd(), flags.db ?? config.data.dbPath);
-  // STRATEGY and STRATEGY_PARAMS as set, to check against the recorded run (unset: the run's).
-  const setting = (key: string): string | undefined => env[key]?.trim() || undefined;
-  const given = { strategy: setting('STRATEGY'), strategyParams: setting('STRATEGY_PARAMS') };
+  // As set, to check against the recorded run (unset: the run's).
+  const set = (key: string): string | undefined => env[key]?.trim() || undefined;
+  const [strategy, strategyParams] = [set('STRATEGY'), set('STRATEGY_PARAMS')];
+  const given = { strategy, strategyParams, symbols: set('SYMBOLS'), interval: set('INTERVAL') };
   let report: ParityReport;
   try {
     report = await parityOfDatabase({ dbPath, config, given, ...flags.period });

@@ -1,6 +1,6 @@
 /**
  * The parity report over the bot's SQLite database: `@lumenlink/analysis`'s `runParity` fed by
- * `@lumenlink/data`'s store and the strategy the config names (`pnpm parity` prints it).
+ * `@lumenlink/data`'s store and the strategy its latest recorded run used (`pnpm parity`).
  */
 import { statSync } from 'node:fs';
 import {
@@ -9,19 +9,24 @@ import {
   type ParityOptions,
   type ParityReport,
 } from '@lumenlink/analysis';
-import { ConfigError, ValidationError, type StrategyProvenance } from '@lumenlink/core';
+import {
+  ConfigError,
+  ValidationError,
+  type StrategyProvenance,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
 import type { Config } from '@lumenlink/config';
-import { openStore, type RunStore } from '@lumenlink/data';
+import { openStore, type RunRecord } from '@lumenlink/data';
 import { loadBotStrategy, type BotStrategy } from './bot-strategy.js';
+
+type Given = string | undefined;
 
 /** What {@link parityOfDatabase} compares: the bot's SQLite database, which must exist. */
 export type DatabaseParityOptions = Pick<ParityOptions, 'config' | 'from' | 'to'> & {
   readonly dbPath: string;
-  /** `STRATEGY` and `STRATEGY_PARAMS` as set in `.env` or the environment (unset: the run's). */
-  readonly given?: {
-    readonly strategy?: string | undefined;
-    readonly strategyParams?: string | undefined;
-  };
+  /** `STRATEGY`, `STRATEGY_PARAMS`, `SYMBOLS`, `INTERVAL` as set (unset: the recorded run's). */
+  readonly given?: Partial<Record<'strategy' | 'strategyParams' | 'symbols' | 'interval', Given>>;
 };
 
 /** A value as canonical JSON (keys sorted), to compare parameters. */
@@ -51,11 +56,10 @@ function refuse(key: string, problem: string): never {
  * version) replays the config's.
  */
 async function strategyOfRun(
-  runs: RunStore,
+  run: RunRecord | null,
   config: Config,
   given: NonNullable<DatabaseParityOptions['given']>,
 ): Promise<BotStrategy> {
-  const run = await runs.latestRun();
   if (run === null) return loadBotStrategy(config);
   const { strategy: recorded, params } = run.provenance;
   const spec = given.strategy ?? specOf(recorded);
@@ -101,8 +105,8 @@ function checkFile(path: string): void {
 
 /**
  * The parity report of the bot's SQLite database (`@lumenlink/analysis`'s `runParity` over it),
- * with the strategy and parameters of the latest run recorded in it (the config's in a database
- * without runs).
+ * with the strategy, parameters, symbols and interval of the latest run recorded in it (the
+ * config's in a database without runs).
  *
  * @throws {ValidationError} for a database that does not exist, and whatever `runParity` throws.
  * @throws {ConfigError} when the recorded strategy file changed, or `STRATEGY` or
@@ -115,9 +119,21 @@ export async function parityOfDatabase(options: DatabaseParityOptions): Promise<
   checkFile(dbPath);
   const store = await openStore({ path: dbPath });
   try {
-    const { loaded, params } = await strategyOfRun(store.runs, compared.config, given);
-    // Orders and decisions record the strategy's key, which the report compares them with.
-    const config = { ...compared.config, strategy: loaded.definition.key };
+    const run = await store.runs.latestRun();
+    const { loaded, params } = await strategyOfRun(run, compared.config, given);
+    const { symbols, interval } = run?.provenance.settings ?? {};
+    const config = {
+      ...compared.config,
+      // The run's symbols and interval unless set (the demo sets its own).
+      ...(given.symbols === undefined && Array.isArray(symbols)
+        ? { symbols: symbols as SymbolId[] }
+        : {}),
+      ...(given.interval === undefined && typeof interval === 'string'
+        ? { interval: interval as Timeframe }
+        : {}),
+      // Orders and decisions record the strategy's key, which the report compares them with.
+      strategy: loaded.definition.key,
+    };
     return await runParity({
       ...compared,
       config,

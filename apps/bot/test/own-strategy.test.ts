@@ -149,9 +149,11 @@ describe('the demo with a strategy file and its parameters', () => {
     expect(report.differences).toEqual([]);
     expect(report.bot.trades).toBeGreaterThan(3);
     expect(report.matched).toBe(report.bot.trades);
-    // Without STRATEGY and STRATEGY_PARAMS, the recorded run is replayed all the same.
-    const bare = await parity(dbPath, { SYMBOLS: env['SYMBOLS']!, INTERVAL: '1h' });
+    // With none of them set (pnpm parity --db FILE), the recorded run is replayed all the same.
+    const bare = await parity(dbPath, {});
+    expect(bare.err).toBe('');
     expect(bare.code).toBe(0);
+    expect((JSON.parse(bare.out) as ParityReport).symbols).toEqual([...bundledSymbols]);
 
     // Other parameters than the run's: refused, naming both.
     const other = await parity(dbPath, { ...env, STRATEGY_PARAMS: '{"minRise": 0.05}' });
@@ -167,7 +169,7 @@ describe('the demo with a strategy file and its parameters', () => {
     // The file changed since: refused unless STRATEGY names it.
     const recorded = sha256(file);
     appendFileSync(file, '// edited after the run\n');
-    const changed = await parity(dbPath, { SYMBOLS: env['SYMBOLS']!, INTERVAL: '1h' });
+    const changed = await parity(dbPath, {});
     expect(changed.code).toBe(2);
     expect(changed.err).toContain(`${file} changed since the run recorded at`);
     expect(changed.err).toContain(`sha256 ${recorded.slice(0, 12)}… then`);
