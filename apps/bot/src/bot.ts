@@ -28,6 +28,7 @@ import {
 import {
   MarketDataService,
   createSentimentService,
+  dataProvenanceOf,
   loadReplayData,
   openStore,
   type LumenLinkStore,
@@ -49,9 +50,11 @@ import {
   type ReplayProgress,
   type TradingNode,
   type TradingNodePorts,
+  type TradingNodeSettings,
   type HttpServerHandle,
 } from '@lumenlink/runtime';
-import { createStrategy, isStrategyKey, strategyKeys } from '@lumenlink/strategies';
+import { loadBotStrategy, logStrategy, runProvenance } from './bot-strategy.js';
+import type { BotStrategy, StrategyFlags } from './bot-strategy.js';
 
 /** Options of {@link startBot}, beyond the config. */
 export interface StartBotOptions {
@@ -75,6 +78,8 @@ export interface StartBotOptions {
   readonly wrapMarketData?: (source: MarketDataSource) => MarketDataSource;
   /** Readiness age limits per loop name, in ms (default 5x the interval, at least 10 s in replay). */
   readonly loopMaxAgeMs?: Readonly<Record<string, number>>;
+  /** `--params-file` and `--param`, over `STRATEGY_PARAMS`. */
+  readonly strategyFlags?: StrategyFlags;
 }
 
 /** What the bot did, for a summary (see `NodeReport` of `@lumenlink/runtime`). */
@@ -86,6 +91,8 @@ export interface Bot extends Pick<
   'control' | 'scheduler' | 'metrics' | 'reconciled' | 'report'
 > {
   readonly config: Config;
+  /** The strategy run, with its parameters and where they came from. */
+  readonly strategy: BotStrategy;
   /** The HTTP server's base URL. */
   readonly url: string;
   readonly dbPath: string;
@@ -109,8 +116,9 @@ const alertDrainMs = 5_000;
  * console.log(bot.url); // http://127.0.0.1:8787
  * await bot.stop();
  * ```
- * @throws {ConfigError} for an unknown `STRATEGY` (before anything is opened), replay data or
- *   symbols that cannot be had, or `DATA_SOURCE=replay` with `MODE=live`.
+ * @throws {ConfigError} for a `STRATEGY` that does not load or bad parameters (before anything
+ *   is opened), replay data or symbols that cannot be had, or `DATA_SOURCE=replay` with
+ *   `MODE=live`.
  * @throws {StorageError} when the database cannot be opened or migrated.
  */
 export async function startBot(config: Config, options: StartBotOptions = {}): Promise<Bot> {
@@ -136,6 +144,8 @@ async function assemble(
   cleanups: (() => Promise<void>)[],
 ): Promise<Bot> {
   checkConfig(config);
+  const strategy = await loadBotStrategy(config, options.strategyFlags);
+  logStrategy(logger.child({ module: 'bot' }), strategy);
   const replaying = config.data.source === 'replay';
   const redact = createRedactor(configSecrets(config));
   const store = await openStore({ path: config.data.dbPath, logger, redact });
@@ -148,6 +158,7 @@ async function assemble(
         candleTimes: options.replayCandles,
       })
     : null;
+  await recordStart(store, config, strategy, replay);
   const alerts = alertDispatcher(config, options, logger, redact);
   cleanups.push(() => alerts.close({ timeoutMs: alertDrainMs }));
   const registry = createMetricsRegistry({ prefix: 'lumenlink_', collectDefaultMetrics: true });
@@ -156,28 +167,32 @@ async function assemble(
     metrics: registry,
     notifier: alerts,
     stores: store,
-    strategy: () => createStrategy(config.strategy, undefined, { interval: config.interval }),
+    strategy: () =>
+      strategy.loaded.definition.create(strategy.params, { interval: config.interval }),
     ...(replay === null
       ? await exchangePorts(config, options, store, alerts, logger)
       : { venue: { kind: 'paper' }, marketData: replayPorts(config, options, replay) }),
   } satisfies TradingNodePorts;
-  const node = await createTradingNode(ports, {
-    ...config,
-    exchange: replaying ? `${config.exchange.id} (replay)` : config.exchange.id,
-    risk: riskConfigFromConfig(config),
-  });
+  const node = await createTradingNode(ports, nodeSettings(config, strategy));
   const http = await serve(config, options, node, () => registry.exposition(), logger);
   cleanups.push(() => http.close());
   const commands = telegramCommands(config, options, node.control, logger);
   node.start();
-  const { mode, strategy, symbols } = config;
-  const started = { mode, dataSource: config.data.source, strategy, symbols, url: http.url };
+  const { mode, symbols } = config;
+  const started = {
+    mode,
+    dataSource: config.data.source,
+    strategy: strategy.loaded.label,
+    symbols,
+    url: http.url,
+  };
   logger
     .child({ module: 'bot' })
     .info('bot started', { ...started, tradingState: node.tradingState });
   const progress = node.replay;
   return {
     config,
+    strategy,
     url: http.url,
     control: node.control,
     scheduler: node.scheduler,
@@ -199,6 +214,42 @@ async function assemble(
       () => alerts.close({ timeoutMs: alertDrainMs }),
       () => store.close(),
     ]),
+  };
+}
+
+/** Records this start in the database's `runs`: strategy, parameters, settings, replayed data. */
+async function recordStart(
+  store: LumenLinkStore,
+  config: Config,
+  strategy: BotStrategy,
+  replay: ReplayData | null,
+): Promise<void> {
+  const { symbols, interval } = config;
+  const data =
+    replay === null
+      ? undefined
+      : dataProvenanceOf({
+          description: replay.source,
+          candles: replay.candles,
+          symbols,
+          interval,
+        });
+  const provenance = runProvenance(config, strategy, data);
+  await store.runs.recordRun({ startedAt: systemClock.now(), mode: config.mode, provenance });
+}
+
+/** The node's settings: the config, the venue's name, risk, and the strategy with its source. */
+function nodeSettings(config: Config, strategy: BotStrategy): TradingNodeSettings {
+  const { loaded, params } = strategy;
+  return {
+    ...config,
+    exchange:
+      config.data.source === 'replay' ? `${config.exchange.id} (replay)` : config.exchange.id,
+    risk: riskConfigFromConfig(config),
+    strategy: loaded.definition.key,
+    strategyLabel: loaded.label,
+    strategyProvenance: loaded.provenance,
+    strategyParams: params,
   };
 }
 
@@ -259,15 +310,6 @@ function replayProgress(progress: ReplayProgress, replay: ReplayData): Bot['repl
 
 /** Config errors (exit 2) found before the database or the exchange is touched. */
 function checkConfig(config: Config): void {
-  if (!isStrategyKey(config.strategy)) {
-    throw new ConfigError([
-      {
-        key: 'STRATEGY',
-        problem: `"${config.strategy}" is not a registered strategy`,
-        accepted: strategyKeys.join(', '),
-      },
-    ]);
-  }
   if (config.data.source !== 'replay') {
     // INTERVAL must be a candle size the exchange serves (known without a request).
     checkExchangeTimeframe(config.exchange.id, config.interval);

@@ -10,15 +10,25 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AlertChannel } from '@lumenlink/alerts';
 import { ConfigError, symbolParts, type AlertEvent, type Logger } from '@lumenlink/core';
-import { configSecrets, loadConfig, type Config } from '@lumenlink/config';
+import {
+  configSecrets,
+  loadConfig,
+  mergeEnv,
+  readEnvFile,
+  type Config,
+  type Env,
+} from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { bundledDatasets } from '@lumenlink/data';
 import { startBot, type Bot, type BotReport } from './bot.js';
-import { mergeEnv, readEnvFile, type Env } from './env-file.js';
+import type { StrategyFlags } from './bot-strategy.js';
 
 /** Where the demo reads from and writes to. */
 export interface DemoOptions {
-  /** Flags: `--speed`, `--candles`, `--db`, `--resume`, `--help`. */
+  /**
+   * Flags: `--speed`, `--candles`, `--db`, `--resume`, `--strategy`, `--params-file`, `--param`,
+   * `--help`.
+   */
   readonly argv: readonly string[];
   readonly processEnv: Env;
   readonly envFile: string;
@@ -38,7 +48,8 @@ export interface DemoOptions {
 /** The demo database, replaced on each run unless `--resume`. */
 export const defaultDemoDbPath = './data/demo.db';
 
-const usage = `Usage: pnpm demo [--speed N] [--candles N] [--db FILE] [--resume]
+const usage = `Usage: pnpm demo [--speed N] [--candles N] [--db FILE] [--resume] [--strategy S]
+                 [--params-file FILE] [--param key=value ...]
 
 Replays the bundled Binance BTC/ETH/SOL USDT 1h candles (2024-01-01 to 2024-09-07) through the
 bot in paper mode: the loops, risk, paper fills, SQLite, alerts and the HTTP server all run.
@@ -47,9 +58,12 @@ bot in paper mode: the loops, risk, paper fills, SQLite, alerts and the HTTP ser
   --candles N   replay only the first N candle times (the whole set is about 6000)
   --db FILE     the demo database (default ${defaultDemoDbPath}, replaced on each run)
   --resume      continue the run stored in the database instead of starting afresh
+  --strategy S  the strategy: a built-in key, a .ts/.js/.mjs file or a package (sets STRATEGY)
+  --params-file FILE  its parameters, as pnpm optimize writes them (replaces STRATEGY_PARAMS)
+  --param key=value   one parameter over those (repeatable)
 
-The strategy is STRATEGY (default advanced_composite); risk, paper fees and HTTP_PORT come from
-.env and the environment as for the bot. Telegram and Discord stay off.
+The strategy is STRATEGY (default advanced_composite) with STRATEGY_PARAMS; risk, paper fees and
+HTTP_PORT come from .env and the environment as for the bot. Telegram and Discord stay off.
 `;
 
 interface DemoFlags {
@@ -58,6 +72,8 @@ interface DemoFlags {
   readonly db: string | undefined;
   readonly resume: boolean;
   readonly help: boolean;
+  readonly strategy: string | undefined;
+  readonly strategyFlags: StrategyFlags;
 }
 
 /**
@@ -89,6 +105,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       httpPortFallback: true,
       externalChannels: false,
       alertChannels: [tradePrinter(write)],
+      strategyFlags: flags.strategyFlags,
       ...(flags.candles === undefined ? {} : { replayCandles: flags.candles }),
     });
   } catch (error) {
@@ -134,6 +151,7 @@ function demoSetup(
     DB_PATH: dbPath,
     SECRETS_SOURCE: 'env',
     ...(flags.speed === undefined ? {} : { DEMO_SPEED: String(flags.speed) }),
+    ...(flags.strategy === undefined ? {} : { STRATEGY: flags.strategy }),
   };
   let config: Config;
   try {
@@ -216,6 +234,9 @@ function parseFlags(argv: readonly string[]): DemoFlags {
       candles: { type: 'string' },
       db: { type: 'string' },
       resume: { type: 'boolean' },
+      strategy: { type: 'string' },
+      'params-file': { type: 'string' },
+      param: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -240,6 +261,8 @@ function parseFlags(argv: readonly string[]): DemoFlags {
     db: values.db,
     resume: values.resume === true,
     help: values.help === true,
+    strategy: values.strategy,
+    strategyFlags: { paramsFile: values['params-file'], assignments: values.param },
   };
 }
 
@@ -317,10 +340,18 @@ function printSummary(write: (line?: string) => void, input: SummaryInput): void
     `  Not traded   ${blocked.length === 0 ? 'no signal was blocked' : blocked.map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
   );
   write(`  Stored       ${report.orders} orders, ${report.fills} fills in ${input.dbPath}`);
+  const { sources, params } = bot.strategy;
+  const strategyParams =
+    sources.length > 1 ? ` STRATEGY_PARAMS=${shellWord(JSON.stringify(params))}` : '';
   write(
-    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${config.strategy} pnpm parity --db ${input.dbPath}`,
+    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${shellWord(config.strategy)}${strategyParams} pnpm parity --db ${shellWord(input.dbPath)}`,
   );
   write('               replays the same candles through the backtester and compares the trades');
+}
+
+/** `text` as one shell word: quoted unless it is plain. */
+function shellWord(text: string): string {
+  return /^[\w./:,@%+=-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** The equal-weight buy-and-hold return from each symbol's first close to its close at `until`. */

@@ -10,15 +10,17 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, type Logger } from '@lumenlink/core';
-import { configSecrets, tradingModes } from '@lumenlink/config';
+import { configSecrets, mergeEnv, readEnvFile, tradingModes, type Env } from '@lumenlink/config';
 import { createLogger, createRedactor } from '@lumenlink/core/logging';
 import type { Bot } from './bot.js';
-import { mergeEnv, readEnvFile, type Env } from './env-file.js';
 import { loadConfigWithSecrets, secretKeys } from './secrets.js';
 
 /** What {@link runBot} reads from and writes to. */
 export interface RunBotOptions {
-  /** Command-line arguments after the script: `--mode paper|live`, `--help`. */
+  /**
+   * Command-line arguments after the script: `--mode paper|live`, `--strategy`, `--params-file`,
+   * `--param k=v` (repeatable), `--help`.
+   */
   readonly argv: readonly string[];
   /** The process environment; it wins over the `.env` file. */
   readonly processEnv: Env;
@@ -32,14 +34,18 @@ export interface RunBotOptions {
   readonly logger?: Logger;
 }
 
-const usage = `Usage: node apps/bot/dist/main.js [--mode paper|live]
+const usage = `Usage: node apps/bot/dist/main.js [--mode paper|live] [--strategy S]
+         [--params-file FILE] [--param key=value ...]
 
 Runs the LumenLink bot with the configuration of .env and the environment (the environment
-wins). --mode sets MODE (pnpm paper and pnpm live pass it). MODE=live goes through the live
-gate: exchange keys are required, and without ALLOW_LIVE_TRADING=true every order is blocked
-(a live dry run). Stop it with Ctrl-C or SIGTERM: the loops stop, an order in flight finishes,
-the state is persisted and the database closed. Exit codes: 0 stopped cleanly, 1 failed to
-start or stop, 2 bad configuration. See docs/running-the-bot.md.
+wins). --mode sets MODE (pnpm paper and pnpm live pass it); --strategy sets STRATEGY (a built-in
+key, a .ts/.js/.mjs strategy file or a package); --params-file (what pnpm optimize writes)
+replaces STRATEGY_PARAMS and each --param sets one parameter over it. MODE=live goes through
+the live gate: exchange keys are required, and without ALLOW_LIVE_TRADING=true every order is
+blocked (a live dry run). Stop it with Ctrl-C or SIGTERM: the loops stop, an order in flight
+finishes, the state is persisted and the database closed. Exit codes: 0 stopped cleanly, 1
+failed to start or stop, 2 bad configuration, strategy or parameters. See
+docs/running-the-bot.md.
 `;
 
 /**
@@ -55,23 +61,18 @@ start or stop, 2 bad configuration. See docs/running-the-bot.md.
  */
 export async function runBot(options: RunBotOptions): Promise<number> {
   const write = (text: string): void => void options.err.write(`${text}\n`);
-  let mode: string | undefined;
+  let flags: Flags;
   try {
-    const parsed = parseArgs({
-      args: [...options.argv],
-      options: { mode: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    });
-    if (parsed.values.help === true) {
+    flags = parseFlags(options.argv);
+    if (flags.help === true) {
       write(usage);
       return 0;
     }
-    mode = parsed.values.mode;
   } catch (error) {
     write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
     return 2;
   }
+  const { mode, strategy } = flags;
   if (mode !== undefined && !(tradingModes as readonly string[]).includes(mode)) {
     write(`--mode must be ${tradingModes.join(' or ')}, got ${JSON.stringify(mode)}\n\n${usage}`);
     return 2;
@@ -81,6 +82,7 @@ export async function runBot(options: RunBotOptions): Promise<number> {
   const env = mergeEnv(file.values, {
     ...options.processEnv,
     ...(mode === undefined ? {} : { MODE: mode }),
+    ...(strategy === undefined ? {} : { STRATEGY: strategy }),
   });
   const bootLogger = options.logger ?? createLogger({ level: 'info' });
   // Start and stop failures are printed with any secret they quote cut out (an exchange error
@@ -101,7 +103,10 @@ export async function runBot(options: RunBotOptions): Promise<number> {
     if (options.signal.aborted) return 0;
     // Loaded once the config is good, so a config error is reported at once.
     const { startBot } = await import('./bot.js');
-    bot = await startBot(config, { logger });
+    bot = await startBot(config, {
+      logger,
+      strategyFlags: { paramsFile: flags['params-file'], assignments: flags.param },
+    });
   } catch (error) {
     if (ConfigError.isInstance(error)) {
       write(error.message);
@@ -130,6 +135,23 @@ export async function runBot(options: RunBotOptions): Promise<number> {
     );
     return 1;
   }
+}
+
+type Flags = ReturnType<typeof parseFlags>;
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      mode: { type: 'string' },
+      strategy: { type: 'string' },
+      'params-file': { type: 'string' },
+      param: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

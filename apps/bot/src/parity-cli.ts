@@ -9,8 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatParityReport, type ParityOptions, type ParityReport } from '@lumenlink/analysis';
 import { ConfigError, LumenLinkError } from '@lumenlink/core';
-import { loadConfig, type Config } from '@lumenlink/config';
-import { mergeEnv, readEnvFile, type Env } from './env-file.js';
+import { loadConfig, mergeEnv, readEnvFile, type Config, type Env } from '@lumenlink/config';
 import { parityOfDatabase } from './parity-database.js';
 
 /** Where the command reads from and writes to. */
@@ -33,7 +32,10 @@ const usage = `Usage: pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME]
 
 Replays the candles the bot stored through the backtest driver with the bot's config (.env and
 the environment) and compares the trades, each difference put down to a cause: fill model,
-rejection, latency, intra-candle stop, data (or unexplained).
+rejection, latency, intra-candle stop, data (or unexplained). The strategy, its parameters, the
+symbols and the interval are those of the latest run recorded in the database unless set; a
+changed strategy file is refused (exit 2) unless STRATEGY names it, and STRATEGY or
+STRATEGY_PARAMS that differ from the run are refused.
 
   --db FILE     the bot's database (default DB_PATH)
   --json        print the report as JSON
@@ -101,15 +103,16 @@ function parseFlags(argv: readonly string[]): ParityFlags {
   };
 }
 
-/** The bot's config from `.env` and the environment, or what to fix in them. */
-function readConfig(options: ParityCliOptions): Config | string {
+/** The bot's config from `.env` and the environment (and the merged env), or what to fix in them. */
+function readConfig(options: ParityCliOptions): { config: Config; env: Env } | string {
   try {
     const file = readEnvFile(options.envFile);
     // Every key of the .env file must be one LumenLink reads, as for the bot.
     if (file.issues.length > 0) {
       throw new ConfigError(file.issues, { title: `Invalid ${options.envFile}` });
     }
-    return loadConfig(mergeEnv(file.values, options.processEnv));
+    const env = mergeEnv(file.values, options.processEnv);
+    return { config: loadConfig(env), env };
   } catch (error) {
     if (!ConfigError.isInstance(error)) throw error;
     return `${error.message}\nFix the keys above in .env or the environment.`;
@@ -148,12 +151,17 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
     options.out.write(`${usage}\n`);
     return 0;
   }
-  const config = readConfig(options);
-  if (typeof config === 'string') return fail(config);
+  const read = readConfig(options);
+  if (typeof read === 'string') return fail(read);
+  const { config, env } = read;
   const dbPath = resolve(options.cwd ?? process.cwd(), flags.db ?? config.data.dbPath);
+  // As set, to check against the recorded run (unset: the run's).
+  const set = (key: string): string | undefined => env[key]?.trim() || undefined;
+  const [strategy, strategyParams] = [set('STRATEGY'), set('STRATEGY_PARAMS')];
+  const given = { strategy, strategyParams, symbols: set('SYMBOLS'), interval: set('INTERVAL') };
   let report: ParityReport;
   try {
-    report = await parityOfDatabase({ dbPath, config, ...flags.period });
+    report = await parityOfDatabase({ dbPath, config, given, ...flags.period });
   } catch (error) {
     if (LumenLinkError.isInstance(error)) return fail(error.message);
     return fail(

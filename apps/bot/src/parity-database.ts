@@ -1,6 +1,6 @@
 /**
  * The parity report over the bot's SQLite database: `@lumenlink/analysis`'s `runParity` fed by
- * `@lumenlink/data`'s store and the strategy the config names (`pnpm parity` prints it).
+ * `@lumenlink/data`'s store and the strategy its latest recorded run used (`pnpm parity`).
  */
 import { statSync } from 'node:fs';
 import {
@@ -9,14 +9,88 @@ import {
   type ParityOptions,
   type ParityReport,
 } from '@lumenlink/analysis';
-import { ValidationError } from '@lumenlink/core';
-import { openStore } from '@lumenlink/data';
-import { createStrategy } from '@lumenlink/strategies';
+import {
+  ConfigError,
+  ValidationError,
+  type StrategyProvenance,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
+import type { Config } from '@lumenlink/config';
+import { openStore, type RunRecord } from '@lumenlink/data';
+import { loadBotStrategy, type BotStrategy } from './bot-strategy.js';
+
+type Given = string | undefined;
 
 /** What {@link parityOfDatabase} compares: the bot's SQLite database, which must exist. */
 export type DatabaseParityOptions = Pick<ParityOptions, 'config' | 'from' | 'to'> & {
   readonly dbPath: string;
+  /** `STRATEGY`, `STRATEGY_PARAMS`, `SYMBOLS`, `INTERVAL` as set (unset: the recorded run's). */
+  readonly given?: Partial<Record<'strategy' | 'strategyParams' | 'symbols' | 'interval', Given>>;
 };
+
+/** A value as canonical JSON (keys sorted), to compare parameters. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
+/** The spec that loads a recorded strategy again: its key, its package, or its file (and export). */
+function specOf(source: StrategyProvenance): string {
+  if (source.kind === 'builtin' || source.path === undefined) return source.key;
+  if (source.kind === 'package') return source.spec;
+  const named = source.exportName !== undefined && source.exportName !== 'default';
+  return named ? `${source.path}#${source.exportName}` : source.path;
+}
+
+function refuse(key: string, problem: string): never {
+  throw new ConfigError([{ key, problem }], { title: 'parity cannot replay the recorded run' });
+}
+
+/**
+ * The strategy and parameters of the latest run recorded in the database, checked against
+ * `STRATEGY` and `STRATEGY_PARAMS` when those are set; a database without runs (an older
+ * version) replays the config's.
+ */
+async function strategyOfRun(
+  run: RunRecord | null,
+  config: Config,
+  given: NonNullable<DatabaseParityOptions['given']>,
+): Promise<BotStrategy> {
+  if (run === null) return loadBotStrategy(config);
+  const { strategy: recorded, params } = run.provenance;
+  const spec = given.strategy ?? specOf(recorded);
+  const loaded = await loadBotStrategy({ strategy: spec }); // parameters once it is the run's
+  const now = loaded.loaded.provenance;
+  const at = `the run recorded at ${new Date(run.startedAt).toISOString()}`;
+  if (now.kind !== recorded.kind || now.key !== recorded.key || now.path !== recorded.path) {
+    refuse(
+      'STRATEGY',
+      `${given.strategy} (${loaded.loaded.label}) is not the strategy of ${at}, ${recorded.spec} (${recorded.key}). Unset STRATEGY to replay the recorded strategy`,
+    );
+  }
+  if (given.strategy === undefined && now.sha256 !== recorded.sha256) {
+    refuse(
+      'STRATEGY',
+      `${recorded.path} changed since ${at} (sha256 ${recorded.sha256?.slice(0, 12)}… then, ${now.sha256?.slice(0, 12)}… now), so the replay would not run the bot's strategy. Restore the file, or set STRATEGY=${recorded.spec} to compare with the file as it is now`,
+    );
+  }
+  const { strategyParams } = given;
+  const set =
+    strategyParams === undefined
+      ? params
+      : (await loadBotStrategy({ strategy: spec, strategyParams })).params;
+  if (canonical(set) !== canonical(params)) {
+    refuse(
+      'STRATEGY_PARAMS',
+      `gives ${canonical(set)}, but the recorded run used ${canonical(params)}. Unset STRATEGY_PARAMS to replay the recorded parameters`,
+    );
+  }
+  return { ...loaded, params };
+}
 
 /** Fails clearly unless `path` is a file: the report never creates a database. */
 function checkFile(path: string): void {
@@ -31,23 +105,41 @@ function checkFile(path: string): void {
 
 /**
  * The parity report of the bot's SQLite database (`@lumenlink/analysis`'s `runParity` over it),
- * with the strategy the config names.
+ * with the strategy, parameters, symbols and interval of the latest run recorded in it (the
+ * config's in a database without runs).
  *
  * @throws {ValidationError} for a database that does not exist, and whatever `runParity` throws.
+ * @throws {ConfigError} when the recorded strategy file changed, or `STRATEGY` or
+ *   `STRATEGY_PARAMS` are set and differ from the recorded run's.
  * @throws {StorageError} when the file is not a LumenLink database.
  */
 export async function parityOfDatabase(options: DatabaseParityOptions): Promise<ParityReport> {
-  const { dbPath, ...compared } = options;
-  const { config } = compared;
+  const { dbPath, given = {}, ...compared } = options;
   checkParityPeriod(compared); // before the database is looked at, as runParity would after
   checkFile(dbPath);
   const store = await openStore({ path: dbPath });
   try {
+    const run = await store.runs.latestRun();
+    const { loaded, params } = await strategyOfRun(run, compared.config, given);
+    const { symbols, interval } = run?.provenance.settings ?? {};
+    const config = {
+      ...compared.config,
+      // The run's symbols and interval unless set (the demo sets its own).
+      ...(given.symbols === undefined && Array.isArray(symbols)
+        ? { symbols: symbols as SymbolId[] }
+        : {}),
+      ...(given.interval === undefined && typeof interval === 'string'
+        ? { interval: interval as Timeframe }
+        : {}),
+      // Orders and decisions record the strategy's key, which the report compares them with.
+      strategy: loaded.definition.key,
+    };
     return await runParity({
       ...compared,
+      config,
       store, // its candles, orders, runtime and decisionLog are the parity store's ports
       db: dbPath,
-      strategy: () => createStrategy(config.strategy, undefined, { interval: config.interval }),
+      strategy: () => loaded.definition.create(params, { interval: config.interval }),
     });
   } finally {
     await store.close();

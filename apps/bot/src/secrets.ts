@@ -28,9 +28,9 @@ import {
   type Config,
   type ConfigKey,
   type ConfigKeySpec,
+  type Env,
 } from '@lumenlink/config';
 import { createRedactor, type Redactor } from '@lumenlink/core/logging';
-import type { Env } from './env-file.js';
 
 /**
  * The env keys that hold secrets (core's config table marks them): the only keys an AWS secret

@@ -206,7 +206,7 @@ describe('the entry point with a bad configuration', () => {
     const dbPath = join(tempDir('lumenlink-badconfig-'), 'never.db');
     const { code, err } = await run(replayEnv(dbPath, { STRATEGY: 'no_such_strategy' }));
     expect(code).toBe(2);
-    expect(err).toContain('STRATEGY: "no_such_strategy" is not a registered strategy');
+    expect(err).toContain('STRATEGY: no_such_strategy: not a built-in strategy');
     expect(err).toContain('advanced_composite');
     expect(err).not.toMatch(/\n\s+at /);
     expect(existsSync(dbPath)).toBe(false);
@@ -323,7 +323,7 @@ describe('the entry point never fails open on a misspelt or stray key', () => {
     const dir = tempDir('lumenlink-badconfig-');
     const envFile = join(dir, '.env');
     writeFileSync(envFile, '\uFEFFKILL_SWITCH=true\r\nMODE=paper\r\n');
-    const { readEnvFile } = await import('../src/env-file.js');
+    const { readEnvFile } = await import('@lumenlink/config');
     const file = readEnvFile(envFile);
     expect(file.issues).toEqual([]);
     expect(loadConfig(file.values).killSwitch).toBe(true);

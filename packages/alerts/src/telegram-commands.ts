@@ -7,7 +7,7 @@ import type { Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { createRedactor, escapeHtml, parseSymbol } from '@lumenlink/core';
 import type { Clock, Decision, Logger, SymbolId, TradingState } from '@lumenlink/core';
-import type { BotControl } from '@lumenlink/core';
+import type { BotControl, BotStrategyStatus } from '@lumenlink/core';
 import { formatNumber, formatSigned } from './format.js';
 
 /** Options of {@link registerTelegramCommands}. */
@@ -38,7 +38,7 @@ export interface TelegramCommandBotOptions extends TelegramCommandsOptions {
 
 /** The commands, with their one-line help. */
 export const telegramCommands = [
-  ['status', 'mode, trading state, circuit breaker, last candle'],
+  ['status', 'mode, trading state, strategy and parameters, circuit breaker, last candle'],
   ['positions', 'open positions'],
   ['balance', 'balances per currency'],
   ['pnl', 'equity and P&L since the start'],
@@ -67,6 +67,21 @@ const stateCommands: Readonly<Record<'halt' | 'reduce' | 'resume', TradingState>
   reduce: 'reducing',
   resume: 'active',
 };
+
+/** The `/status` lines of the strategy: label, its file and hash, its parameters. */
+function strategyLines(strategy: BotStrategyStatus | undefined): string[] {
+  if (strategy === undefined) return [];
+  const { source, params } = strategy;
+  return [
+    `Strategy: <b>${escapeHtml(strategy.label)}</b>`,
+    ...(source?.path === undefined
+      ? []
+      : [
+          `Source: ${escapeHtml(source.path)}${source.sha256 === undefined ? '' : ` (sha256 ${source.sha256.slice(0, 12)}…)`}`,
+        ]),
+    ...(params === undefined ? [] : [`Params: <code>${escapeHtml(JSON.stringify(params))}</code>`]),
+  ];
+}
 
 function isoTime(ms: number | null): string {
   return ms === null ? 'n/a' : new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -175,6 +190,7 @@ export function registerTelegramCommands(bot: Bot, options: TelegramCommandsOpti
           `<b>LumenLink</b> ${escapeHtml(status.mode)} on ${escapeHtml(status.exchange)}`,
           `State: <b>${escapeHtml(state.state)}</b> (${escapeHtml(state.reason)}, by ${escapeHtml(state.changedBy)})`,
           `Symbols: ${escapeHtml(status.symbols.join(', '))}`,
+          ...strategyLines(status.strategy),
           `Circuit breaker: ${status.circuitOpen ? 'OPEN (entries blocked)' : 'closed'}`,
           ...(status.pausedSymbols ?? []).map(
             (pause) =>

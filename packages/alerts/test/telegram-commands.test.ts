@@ -58,6 +58,17 @@ function fakeControl() {
         circuitOpen: false,
         lastCandleAt: 1_700_000_000_000,
         startedAt: 1_699_990_000_000,
+        strategy: {
+          id: 'my_idea',
+          label: 'my_idea (strategies/my-idea.ts)',
+          source: {
+            spec: 'strategies/my-idea.ts',
+            kind: 'file',
+            path: '/bots/strategies/my-idea.ts',
+            sha256: 'e3b0c44298fc1c149afbf4c8996fb924',
+          },
+          params: { period: 12, note: '<x>' },
+        },
       }),
     positions: () =>
       Promise.resolve([
@@ -195,6 +206,16 @@ describe('Telegram commands through grammy against a local Bot API', () => {
         (call) => call.body['chat_id'] === ownerChat && call.body['parse_mode'] === 'HTML',
       ),
     ).toBe(true);
+  });
+
+  it('/status shows the strategy, its file with its hash, and its parameters', async () => {
+    await bot.handleUpdate(commandUpdate(ownerChat, '/status'));
+    const text = lastText();
+    expect(text).toContain('Strategy: <b>my_idea (strategies/my-idea.ts)</b>');
+    expect(text).toContain('Source: /bots/strategies/my-idea.ts (sha256 e3b0c44298fc…)');
+    expect(text).toContain(
+      'Params: <code>{&quot;period&quot;:12,&quot;note&quot;:&quot;&lt;x&gt;&quot;}</code>',
+    );
   });
 
   it('/why shows the last signals and every risk verdict for a symbol', async () => {

@@ -18,6 +18,8 @@ import {
   hostListParser,
   integerListParser,
   numberParser,
+  strategyParamsParser,
+  strategySpecParser,
   symbolListParser,
   textParser,
   timeframeListParser,
@@ -229,18 +231,16 @@ export const configKeys = defineConfigKeys({
     description:
       'Candle timeframe the strategy runs on; with exchange data, one the exchange serves (checked at start).',
   }),
-  STRATEGY: withDefault(
-    textParser({
-      accepted: 'a strategy key: lowercase letters, digits and _, starting with a letter',
-      pattern: /^[a-z][a-z0-9_]*$/,
-      mismatch: 'is not a strategy key',
-    }),
-    'advanced_composite',
-    {
-      group: 'trading',
-      description: 'Key of the registered strategy to run; the bot rejects unknown keys at start.',
-    },
-  ),
+  STRATEGY: withDefault(strategySpecParser, 'advanced_composite', {
+    group: 'trading',
+    description:
+      'The strategy to run: a built-in key, a strategy module file (TypeScript runs as is) or a package; loaded and checked at start.',
+  }),
+  STRATEGY_PARAMS: optional(strategyParamsParser, "unset: the strategy's defaults", {
+    group: 'trading',
+    description:
+      "Strategy parameters, inline JSON or a JSON file (what pnpm optimize writes); checked by the strategy's schema at start.",
+  }),
 
   // Risk controls
   RISK_MAX_DAILY_LOSS_USD: withDefault(money, 150, {

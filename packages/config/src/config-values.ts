@@ -35,6 +35,7 @@ export function configFromValues(values: ConfigValues): Config {
     symbols: values.SYMBOLS,
     interval: values.INTERVAL,
     strategy: values.STRATEGY,
+    ...present('strategyParams', values.STRATEGY_PARAMS),
     data: {
       source: values.DATA_SOURCE,
       ...present('replayData', values.REPLAY_DATA),
@@ -109,6 +110,7 @@ export function valuesFromConfig(config: Config): ConfigValues {
     SYMBOLS: config.symbols,
     INTERVAL: config.interval,
     STRATEGY: config.strategy,
+    STRATEGY_PARAMS: config.strategyParams,
     RISK_MAX_DAILY_LOSS_USD: config.risk.maxDailyLossUsd,
     RISK_MAX_POSITION_USD: config.risk.maxPositionUsd,
     RISK_MAX_OPEN_POSITIONS: config.risk.maxOpenPositions,

@@ -60,8 +60,17 @@ export interface Config {
   readonly symbols: readonly SymbolId[];
   /** `INTERVAL`: the strategy's base timeframe. */
   readonly interval: Timeframe;
-  /** `STRATEGY`: the key of the registered strategy to run. */
+  /**
+   * `STRATEGY`: the strategy to run as written: a built-in key, a module file path or a package
+   * name (`@lumenlink/strategy-loader`'s `loadStrategy` loads it).
+   */
   readonly strategy: string;
+  /**
+   * `STRATEGY_PARAMS`: the strategy's parameters as written, inline JSON or a JSON file's path
+   * (`resolveStrategyParams` of `@lumenlink/strategy-loader` reads and validates them). Absent:
+   * the strategy's defaults.
+   */
+  readonly strategyParams?: string;
   /** Market data and storage. */
   readonly data: {
     /** `DATA_SOURCE`. */

@@ -5,7 +5,13 @@ import type { ConfigKey } from './config-keys.js';
 
 /**
  * An example `.env`. Note `KILL_SWITCH=true`: with it the bot starts halted (an operator's
- * choice; LumenLink's own default is false).
+ * choice; LumenLink's own default is false). It runs a built-in strategy with its defaults; your
+ * own strategy and the parameters `pnpm optimize` found for it would be, for example:
+ *
+ * ```sh
+ * STRATEGY=strategies/my-idea.ts
+ * STRATEGY_PARAMS=reports/my-idea.params.json   # or inline: {"fastPeriod":12}
+ * ```
  *
  * @example
  * ```ts

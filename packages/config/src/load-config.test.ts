@@ -50,6 +50,7 @@ const fullEnv = {
   SYMBOLS: 'BTC-USDT,ETH-USDT,SOL-USDT',
   INTERVAL: '15m',
   STRATEGY: 'rsi_mean_reversion',
+  STRATEGY_PARAMS: '{"rsiPeriod":10}',
   RISK_MAX_DAILY_LOSS_USD: '75.5',
   RISK_MAX_POSITION_USD: '100',
   RISK_MAX_OPEN_POSITIONS: '3',
@@ -166,6 +167,7 @@ describe('loadConfig with every key set', () => {
       symbols: ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'],
       interval: '15m',
       strategy: 'rsi_mean_reversion',
+      strategyParams: '{"rsiPeriod":10}',
       data: { source: 'exchange', replayData: 'bundled', dbPath: '/var/lib/lumenlink/bot.db' },
       loops: {
         dataPollingMs: 2000,
@@ -304,9 +306,36 @@ describe('loadConfig errors', () => {
   it('cuts very long values when quoting them', () => {
     const error = configError({ DB_PATH: ' ', STRATEGY: `X${'a'.repeat(200)}` });
     expect(error.issues.map((issue) => issue.problem)).toEqual([
-      `"X${'a'.repeat(59)}..." is not a strategy key`,
+      `"X${'a'.repeat(59)}..." is not a strategy key, a strategy file path or a package name`,
       '" " is empty (unset the key to use its default)',
     ]);
+  });
+});
+
+describe('loadConfig STRATEGY and STRATEGY_PARAMS', () => {
+  it('keeps a strategy file and inline or file parameters as written', () => {
+    expect(loadConfig({ STRATEGY: 'strategies/my-idea.ts' }).strategy).toBe(
+      'strategies/my-idea.ts',
+    );
+    const inline = loadConfig({ STRATEGY_PARAMS: ' {"fastPeriod": 8} ' });
+    expect(inline.strategyParams).toBe('{"fastPeriod": 8}');
+    expect(loadConfig({ STRATEGY_PARAMS: 'reports/x.params.json' }).strategyParams).toBe(
+      'reports/x.params.json',
+    );
+    expect('strategyParams' in loadConfig({ STRATEGY_PARAMS: '' })).toBe(false);
+  });
+
+  it('refuses STRATEGY_PARAMS that is not a JSON object, naming the key and what to write', () => {
+    const error = configError({ STRATEGY_PARAMS: '{fastPeriod: 8}' });
+    expect(error.issues).toEqual([
+      {
+        key: 'STRATEGY_PARAMS',
+        problem:
+          '"{fastPeriod: 8}" is not valid JSON (write an object such as {"fastPeriod":12}, keys quoted)',
+        accepted: configKeys.STRATEGY_PARAMS.accepted,
+      },
+    ]);
+    expect(error.message).toContain('STRATEGY_PARAMS');
   });
 });
 

@@ -6,6 +6,8 @@ import {
   hostListParser,
   integerListParser,
   numberParser,
+  strategyParamsParser,
+  strategySpecParser,
   symbolListParser,
   textParser,
   timeframeListParser,
@@ -230,5 +232,56 @@ describe('textParser and urlParser', () => {
     expect(url.parse('https://example.com')).toEqual({ ok: true, value: 'https://example.com' });
     expect(url.parse('ftp://example.com')).toEqual({ ok: false, problem: 'is not an http(s) URL' });
     expect(url.parse('example.com')).toEqual({ ok: false, problem: 'is not an http(s) URL' });
+  });
+});
+
+describe('strategySpecParser', () => {
+  it('takes a built-in key, a module file path and a package name, as written', () => {
+    for (const text of [
+      'ema_crossover',
+      'strategies/my-idea.ts',
+      './my-idea.mjs',
+      '/home/me/bot/strategies/trend.ts#fast',
+      'C:\\bots\\trend.js',
+      'trend.cjs',
+      'my-strategies',
+      '@acme/strategies/trend#slow',
+    ]) {
+      expect(strategySpecParser.parse(text)).toEqual({ ok: true, value: text });
+    }
+  });
+
+  it('refuses text that is none of them, naming the three forms', () => {
+    for (const text of ['Ema Crossover', 'MyStrategy', 'ema crossover']) {
+      expect(strategySpecParser.parse(text)).toEqual({
+        ok: false,
+        problem: 'is not a strategy key, a strategy file path or a package name',
+      });
+    }
+    expect(strategySpecParser.accepted).toContain('.ts/.js/.mjs file path');
+  });
+});
+
+describe('strategyParamsParser', () => {
+  it('takes an inline JSON object or a file path, kept as written', () => {
+    expect(strategyParamsParser.parse('{"fastPeriod":12}')).toEqual({
+      ok: true,
+      value: '{"fastPeriod":12}',
+    });
+    expect(strategyParamsParser.parse('reports/x.params.json')).toEqual({
+      ok: true,
+      value: 'reports/x.params.json',
+    });
+  });
+
+  it('refuses JSON that does not parse, or a list, saying what to write', () => {
+    expect(strategyParamsParser.parse('{fastPeriod: 12}')).toEqual({
+      ok: false,
+      problem: 'is not valid JSON (write an object such as {"fastPeriod":12}, keys quoted)',
+    });
+    expect(strategyParamsParser.parse('[12, 26]')).toEqual({
+      ok: false,
+      problem: 'is a JSON list, not an object of parameters such as {"fastPeriod":12}',
+    });
   });
 });

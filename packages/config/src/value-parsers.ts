@@ -205,6 +205,56 @@ export function urlParser(accepted = 'an http(s) URL'): ValueParser<string> {
   };
 }
 
+/** A strategy key: lowercase letters, digits and `_`, starting with a letter. */
+const strategyKeyPattern = /^[a-z][a-z0-9_]*$/;
+/** An npm package name (lowercase, optionally scoped), a subpath and `#export` allowed. */
+const packageNamePattern =
+  /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(?:\/[\w.~/-]+)?(?:#[A-Za-z_$][\w$]*)?$/;
+/** A module file: ends in a strategy module extension, `#export` allowed. */
+const moduleFilePattern = /\.(?:ts|mts|js|mjs|cjs)(?:#[A-Za-z_$][\w$]*)?$/i;
+
+/**
+ * What `STRATEGY` holds: a built-in strategy key, the path of a strategy module file, or an
+ * installed package's name. Only the form is checked here; `@lumenlink/strategy-loader` loads it
+ * at start and says what is wrong with the file.
+ */
+export const strategySpecParser: ValueParser<string> = {
+  accepted:
+    'a built-in strategy key, a .ts/.js/.mjs file path (strategies/my-idea.ts) or a package name',
+  parse: (text) => {
+    const isPath =
+      text.startsWith('.') ||
+      text.startsWith('/') ||
+      /^[A-Za-z]:[\\/]/.test(text) ||
+      moduleFilePattern.test(text) ||
+      (/[\\/]/.test(text) && !text.startsWith('@'));
+    return strategyKeyPattern.test(text) || packageNamePattern.test(text) || isPath
+      ? ok(text)
+      : fail('is not a strategy key, a strategy file path or a package name');
+  },
+};
+
+/**
+ * What `STRATEGY_PARAMS` holds, kept as written: an inline JSON object of parameters, or the
+ * path of a JSON file. Inline JSON must parse to an object here; the strategy's schema checks
+ * the values at start.
+ */
+export const strategyParamsParser: ValueParser<string> = {
+  accepted: 'a JSON object ({"fastPeriod":12}) or the path of a JSON file',
+  parse: (text) => {
+    if (!text.startsWith('{') && !text.startsWith('[')) return ok(text);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return fail('is not valid JSON (write an object such as {"fastPeriod":12}, keys quoted)');
+    }
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? ok(text)
+      : fail('is a JSON list, not an object of parameters such as {"fastPeriod":12}');
+  },
+};
+
 /** Options of {@link listParser}. */
 interface ListOptions<T> {
   /** What the list holds, in words, e.g. `symbols such as BTC-USD,ETH-USD`. */

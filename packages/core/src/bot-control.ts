@@ -6,8 +6,25 @@
 import type { Decision } from './decision.js';
 import type { Balance } from './market.js';
 import type { Position } from './position.js';
+import type { StrategyProvenance } from './provenance.js';
 import type { SymbolId } from './symbol.js';
 import type { SymbolPause, TradingState, TradingStateRecord } from './trading-state.js';
+
+/**
+ * The strategy a bot runs, for `/status`: what it is, where it came from, its parameters. Its
+ * key is `id`, and `source` leaves the provenance's `key` out: redaction hides every field named
+ * like `key` (`apiKey`), so a field called `key` would show as `[REDACTED]`.
+ */
+export interface BotStrategyStatus {
+  /** The definition's key (as orders and decisions record it). */
+  readonly id: string;
+  /** The strategy in messages: its key with the file or package it came from. */
+  readonly label: string;
+  /** Where it came from: built-in, or the file's path and SHA-256 (`StrategyProvenance` less `key`). */
+  readonly source?: Omit<StrategyProvenance, 'key'>;
+  /** The parameters it runs with: validated, defaults filled. */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
 
 /** The bot at a glance, for `/status`. */
 export interface BotStatus {
@@ -25,6 +42,8 @@ export interface BotStatus {
    * their stored fills disagree with the exchange. Left out: none.
    */
   readonly pausedSymbols?: readonly SymbolPause[];
+  /** The strategy run, with its source and parameters. Left out by a control that does not know it. */
+  readonly strategy?: BotStrategyStatus;
 }
 
 /** P&L since the start, for `/pnl`. Money in the quote currency (an `AccountSnapshot` fits). */

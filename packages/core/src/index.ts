@@ -132,6 +132,7 @@ export type { AlertEvent, AlertType } from './alert.js';
 export type {
   BotControl,
   BotStatus,
+  BotStrategyStatus,
   DailyReport,
   ForceExitResult,
   PnlReport,

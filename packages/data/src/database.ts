@@ -124,6 +124,22 @@ export interface RuntimeStateTable {
 }
 
 /**
+ * `runs`: one row per start of a bot or the demo, with what produced its results (migration
+ * 0002). Read and written through `LumenLinkStore.runs`.
+ */
+export interface RunTable {
+  id: Generated<number>;
+  /** When the run started, epoch ms. */
+  started_at: number;
+  /** `paper` or `live`. */
+  mode: string;
+  /** The strategy's key, for queries without parsing `provenance`. */
+  strategy: string;
+  /** JSON of the `RunProvenance` (core). */
+  provenance: string;
+}
+
+/**
  * The whole schema, for `Kysely<Database>`.
  *
  * @example
@@ -139,4 +155,5 @@ export interface Database {
   equity_snapshots: EquitySnapshotTable;
   decisions: DecisionTable;
   runtime_state: RuntimeStateTable;
+  runs: RunTable;
 }

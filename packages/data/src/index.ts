@@ -16,6 +16,7 @@ export {
   type LumenLinkStore,
 } from './open-store.js';
 export type { DecisionRecord } from './decision-repository.js';
+export type { NewRun, RunRecord, RunStore } from './run-repository.js';
 export { DuplicateOrderError } from './store-errors.js';
 export { DataInputError } from './input-error.js';
 export { parseTimeText, timeTextAccepted } from './time-text.js';
@@ -29,6 +30,7 @@ export type {
   EquitySnapshotTable,
   DecisionTable,
   RuntimeStateTable,
+  RunTable,
 } from './database.js';
 export {
   candleRejectionReasons,

@@ -14,6 +14,9 @@ import {
   storeTables,
 } from './__fixtures__/domain.js';
 import { migrations } from './migrations/index.js';
+
+/** Every migration, in the order a new database gets them. */
+const allMigrations = Object.keys(migrations);
 import { DataInputError } from './input-error.js';
 import { openEmptyStore, openStore } from './open-store.js';
 
@@ -45,7 +48,7 @@ describe('openStore in memory', () => {
     expect(tables.map((table) => table.name)).toEqual(
       [...storeTables, 'kysely_migration', 'kysely_migration_lock'].sort(),
     );
-    expect(store.appliedMigrations).toEqual(['0001_initial_schema']);
+    expect(store.appliedMigrations).toEqual(allMigrations);
     expect(store.journalMode).toBe('memory');
     expect(lines).toContainEqual({
       level: 'info',
@@ -132,6 +135,7 @@ describe('openStore in memory', () => {
     const names = Object.keys(migrations);
     expect(names).toEqual([...names].sort());
     expect(names[0]).toBe('0001_initial_schema');
+    expect(names).toContain('0002_runs');
   });
 });
 

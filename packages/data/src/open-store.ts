@@ -28,6 +28,7 @@ import { refuseForeignDatabase } from './foreign-database.js';
 import { migrationProvider } from './migrations/index.js';
 import { SqliteOrderStore } from './order-repository.js';
 import { SqlitePortfolioStore } from './portfolio-repository.js';
+import { SqliteRunStore, type RunStore } from './run-repository.js';
 import { SqliteRuntimeStateStore } from './runtime-state-repository.js';
 import { StoreSqliteDialect } from './sqlite-dialect.js';
 import { toStoreError } from './store-errors.js';
@@ -76,6 +77,8 @@ export interface LumenLinkStore {
   };
   readonly portfolio: PortfolioStore;
   readonly runtime: RuntimeStateStore;
+  /** Each start of a bot with what produced its results (strategy, parameters, settings). */
+  readonly runs: RunStore;
   /** The SQLite journal mode in effect: `wal` for a file, `memory` in memory. */
   readonly journalMode: string;
   /** Names of the migrations this open applied (empty when the schema was current). */
@@ -171,6 +174,7 @@ export async function openStore(options: OpenStoreOptions): Promise<LumenLinkSto
     decisionLog: decisions,
     portfolio: new SqlitePortfolioStore(db),
     runtime: new SqliteRuntimeStateStore(db, clock, redact),
+    runs: new SqliteRunStore(db),
     journalMode,
     appliedMigrations,
     async close() {

@@ -9,7 +9,10 @@ import { StorageError } from '@lumenlink/core';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { storeTables } from '../src/__fixtures__/domain.js';
-import { openStore } from '../src/index.js';
+import { migrations, openStore } from '../src/index.js';
+
+/** Every migration, in the order a new database gets them. */
+const allMigrations = Object.keys(migrations);
 import { useTempDir } from './temp-dir.js';
 
 const temp = useTempDir();
@@ -127,7 +130,7 @@ describe('openStore on files that are LumenLink', () => {
     const blank = sqliteFile('blank.db', []);
     for (const file of [fresh, empty, blank]) {
       const store = await openStore({ path: file });
-      expect(store.appliedMigrations).toEqual(['0001_initial_schema']);
+      expect(store.appliedMigrations).toEqual(allMigrations);
       await store.close();
     }
   });
@@ -144,7 +147,7 @@ describe('openStore on files that are LumenLink', () => {
       'create table kysely_migration_lock (id varchar(255) not null primary key, is_locked integer default 0 not null)',
     ]);
     const resumed = await openStore({ path: crashed });
-    expect(resumed.appliedMigrations).toEqual(['0001_initial_schema']);
+    expect(resumed.appliedMigrations).toEqual(allMigrations);
     const tables = await resumed.db.introspection.getTables();
     expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(storeTables));
     await resumed.close();

@@ -9,6 +9,7 @@ import {
   type Balance,
   type BotControl,
   type BotStatus,
+  type BotStrategyStatus,
   type DailyReport,
   type ForceExitResult,
   type PnlReport,
@@ -49,8 +50,10 @@ export interface BotControllerOptions {
   readonly exchange: string;
   readonly symbols: readonly SymbolId[];
   readonly timeframe: Timeframe;
-  /** The strategy key (`STRATEGY`). */
+  /** The strategy key (as orders and decisions record it). */
   readonly strategy: string;
+  /** The strategy's label, source and parameters, for the status (default: the key alone). */
+  readonly strategyStatus?: BotStrategyStatus;
   readonly cycle: TradeCycle;
   readonly driver: CandleDriver;
   readonly lock: SerialLock;
@@ -114,6 +117,7 @@ export class BotController implements BotControl, HttpBotControl {
       lastCandleAt: options.driver.lastCandleAt,
       startedAt: options.startedAt,
       pausedSymbols: options.pauses.list(),
+      strategy: options.strategyStatus ?? { id: options.strategy, label: options.strategy },
     });
   }
 

@@ -168,8 +168,9 @@ export function loopReadiness(
  *   `{ status: 'ok' | 'degraded', loops: [{ name, ageMs, maxAgeMs, healthy }] }`.
  * - `GET /ready` or `GET /health?ready=1`: the same body, 503 when any enabled loop's last
  *   success is older than its max age (or it never succeeded).
- * - `GET /status`: mode, trading state, positions, P&L, open orders, the latest decisions with
- *   their reasons, loop health; balances only with a valid bearer token.
+ * - `GET /status`: mode, trading state, the strategy (key, label, source, parameters), positions,
+ *   P&L, open orders, the latest decisions with their reasons, loop health; balances only with a
+ *   valid bearer token.
  * - `GET /metrics`: Prometheus text format 0.0.4.
  * - `POST /halt`, `/reduce`, `/resume` with `Authorization: Bearer <HTTP_TOKEN>` and an
  *   optional JSON body `{ "reason": "..." }`: changes the trading state through
@@ -384,6 +385,8 @@ async function sendStatus(
     startedAt: status.startedAt,
     // Symbols paused alone (entries blocked) until an operator resumes them, with why.
     pausedSymbols: status.pausedSymbols ?? [],
+    // The strategy run: key, label, source (file path and SHA-256) and parameters.
+    strategy: status.strategy ?? null,
     positions,
     pnl,
     openOrders,

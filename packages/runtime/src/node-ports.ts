@@ -18,6 +18,7 @@ import type {
   Metrics,
   Notifier,
   OrderStore,
+  StrategyProvenance,
   PortfolioStore,
   RuntimeStateStore,
   Strategy,
@@ -150,8 +151,14 @@ export interface TradingNodeSettings {
   readonly allowLiveTrading: boolean;
   readonly symbols: readonly SymbolId[];
   readonly interval: Timeframe;
-  /** The strategy's name, for the status. */
+  /** The strategy's key (as orders and decisions record it), for the status. */
   readonly strategy: string;
+  /** The strategy in messages, e.g. `my_idea (strategies/my-idea.ts)` (default the key). */
+  readonly strategyLabel?: string;
+  /** Where the strategy came from (a file's path and SHA-256), shown by `/status`. */
+  readonly strategyProvenance?: StrategyProvenance;
+  /** The parameters the strategy runs with, shown by `/status`. */
+  readonly strategyParams?: Readonly<Record<string, unknown>>;
   /** The venue's name, for the status (e.g. `binance (replay)`). */
   readonly exchange: string;
   /** The `KILL_SWITCH`: starts halted. */

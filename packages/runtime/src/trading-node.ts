@@ -13,6 +13,7 @@ import {
   systemClock,
   timeframeMs,
   type AccountSnapshot,
+  type BotStrategyStatus,
   type Broker,
   type Clock,
   type Decision,
@@ -391,6 +392,20 @@ function replayProgress(total: number): ReplayProgress & { finish(): void } {
   };
 }
 
+/** The strategy as `/status` shows it: key, label, source and parameters. */
+function strategyStatus(settings: TradingNodeSettings): BotStrategyStatus {
+  const { strategy: id, strategyLabel, strategyProvenance, strategyParams } = settings;
+  const status: BotStrategyStatus = {
+    id,
+    label: strategyLabel ?? id,
+    ...(strategyParams === undefined ? {} : { params: strategyParams }),
+  };
+  if (strategyProvenance === undefined) return status;
+  // The provenance's `key` is `id` here: redaction would hide a field named `key`.
+  const { key: _key, ...source } = strategyProvenance;
+  return { ...status, source };
+}
+
 /** The control surface over the restored node. */
 function buildController(
   node: RestoredNode,
@@ -407,6 +422,7 @@ function buildController(
     symbols: settings.symbols,
     timeframe: settings.interval,
     strategy: settings.strategy,
+    strategyStatus: strategyStatus(settings),
     cycle: node.cycle,
     driver: parts.driver,
     lock: parts.lock,

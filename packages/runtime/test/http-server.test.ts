@@ -120,6 +120,18 @@ function fakeControl(options: { killSwitch?: boolean; extraNote?: string } = {})
         circuitOpen: false,
         lastCandleAt: startAt,
         startedAt: startAt - 60_000,
+        strategy: {
+          id: 'my_idea',
+          label: 'my_idea (strategies/my-idea.ts)',
+          source: {
+            spec: 'strategies/my-idea.ts',
+            kind: 'file',
+            path: '/bots/strategies/my-idea.ts',
+            exportName: 'default',
+            sha256: 'c'.repeat(64),
+          },
+          params: { period: 12, threshold: 0.4 },
+        },
       }),
     positions: () =>
       Promise.resolve([
@@ -323,7 +335,7 @@ describe('http server: health and readiness', () => {
 });
 
 describe('http server: status and metrics', () => {
-  it('shows mode, trading state, positions, P&L, open orders, latest decisions and loops, without balances', async () => {
+  it('shows mode, trading state, the strategy, positions, P&L, open orders, latest decisions and loops, without balances', async () => {
     const server = await start({ token, decisionsPerSymbol: 2 });
     const response = await get(`${server.url}/status`);
     expect(response.status).toBe(200);
@@ -334,6 +346,12 @@ describe('http server: status and metrics', () => {
       symbols: ['BTC-USD', 'ETH-USD'],
       tradingState: { state: 'active', changedBy: 'config' },
       circuitOpen: false,
+      strategy: {
+        id: 'my_idea',
+        label: 'my_idea (strategies/my-idea.ts)',
+        source: { kind: 'file', path: '/bots/strategies/my-idea.ts', sha256: 'c'.repeat(64) },
+        params: { period: 12, threshold: 0.4 },
+      },
       positions: [{ symbol: 'BTC-USD', quantity: 0.02 }],
       pnl: { equity: 10_020, dailyPnl: 20 },
       openOrders: [{ clientOrderId: 'llabcdef0123456789', status: 'open' }],

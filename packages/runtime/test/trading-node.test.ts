@@ -136,6 +136,61 @@ describe('createTradingNode (replay, SQLite)', () => {
   });
 });
 
+describe('createTradingNode status', () => {
+  it("shows the strategy's key, label, source and parameters from the settings", async () => {
+    const store = await openStore({ path: ':memory:', logger: silentLogger });
+    const provenance = {
+      spec: 'strategies/my-idea.ts',
+      kind: 'file',
+      key: 'my_idea',
+      path: '/bots/strategies/my-idea.ts',
+      sha256: 'd'.repeat(64),
+    } as const;
+    const node = await createTradingNode(
+      {
+        logger: silentLogger,
+        notifier: { notify: () => undefined },
+        stores: store,
+        strategy: () => createStrategy('ema_crossover', undefined, { interval: '1h' }),
+        venue: { kind: 'paper' },
+        marketData: {
+          kind: 'replay',
+          candles,
+          feed: (resumeAfter) =>
+            new ReplayFeed({ candles, symbols: settings.symbols, timeframe: '1h', resumeAfter }),
+        },
+      },
+      {
+        ...settings,
+        strategy: 'my_idea',
+        strategyLabel: 'my_idea (strategies/my-idea.ts)',
+        strategyProvenance: provenance,
+        strategyParams: { fastPeriod: 8 },
+      },
+    );
+    const { key: _key, ...source } = provenance;
+    expect((await node.control.status()).strategy).toEqual({
+      id: 'my_idea',
+      label: 'my_idea (strategies/my-idea.ts)',
+      source,
+      params: { fastPeriod: 8 },
+    });
+    await node.stop();
+    await store.close();
+  });
+
+  it('shows the key alone when the settings name no more', async () => {
+    const store = await openStore({ path: ':memory:', logger: silentLogger });
+    const node = await open(store);
+    expect((await node.control.status()).strategy).toEqual({
+      id: 'ema_crossover',
+      label: 'ema_crossover',
+    });
+    await node.stop();
+    await store.close();
+  });
+});
+
 describe('createTradingNode refuses contradictory wiring, before anything runs', () => {
   /** A live venue over a real LiveBroker whose exchange records every call. */
   function liveVenue(exchange: RecordingBroker): TradingNodePorts['venue'] {

@@ -19,6 +19,7 @@ export const storeTables = [
   'fills',
   'orders',
   'positions',
+  'runs',
   'runtime_state',
 ];
 

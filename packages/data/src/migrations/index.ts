@@ -4,10 +4,12 @@
  */
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { initialSchemaMigration } from './0001-initial-schema.js';
+import { runsMigration } from './0002-runs.js';
 
 /** Every migration by name; append new ones with the next number. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchemaMigration,
+  '0002_runs': runsMigration,
 };
 
 /** The provider kysely's `Migrator` reads {@link migrations} from. */

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { type ConfigIssue } from '@lumenlink/core';
-import { isConfigKey, suggestConfigKey } from '@lumenlink/config';
+import { isConfigKey } from './config-keys.js';
+import { suggestConfigKey } from './unknown-keys.js';
 
 /** Environment values, as from `process.env`. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -26,7 +27,7 @@ export interface EnvFile {
 
 /**
  * Keys a `.env` file may hold besides the config table's: the AWS credentials the secrets
- * resolution reads from the merged env (`SECRETS_SOURCE=aws`, see secrets.ts).
+ * resolution of the bot reads from the merged env (`SECRETS_SOURCE=aws`).
  */
 const envFileExtraKeys: readonly string[] = Object.freeze([
   'AWS_ACCESS_KEY_ID',

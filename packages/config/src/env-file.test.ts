@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '@lumenlink/config';
 import { mergeEnv, parseEnvText, readEnvFile } from './env-file.js';
+import { loadConfig } from './load-config.js';
 
 function writeEnv(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'lumenlink-env-')), '.env');
