@@ -471,4 +471,84 @@ assert.equal(typeof before, 'number');
   assert.deepEqual(node.sessionTrades(), backtest.trades);
 }
 
+// ---------------------------------------------------------------------------------------------
+// @lumenlink/strategy-loader: a user's TypeScript strategy file in this project (outside the
+// workspace, importing the installed packages by name), run by Node's type stripping: loaded,
+// given a params file, backtested, and optimized on a worker thread that loads the same file.
+// ---------------------------------------------------------------------------------------------
+{
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { loadStrategy, resolveStrategyParams, writeParamsFile, StrategyLoadError } =
+    await import('@lumenlink/strategy-loader');
+  const { loadBundledCandles } = await import('@lumenlink/data');
+  const { runBacktest } = await import('@lumenlink/engine');
+  const { buildSpace, optimize, winnerParams } = await import('@lumenlink/optimize');
+  const dir = mkdtempSync(join(process.cwd(), 'user-strategies-'));
+  writeFileSync(
+    join(dir, 'momentum.ts'),
+    [
+      "import { hold, type Candle, type Signal } from '@lumenlink/core';",
+      "import { EMA } from '@lumenlink/indicators';",
+      "import { defineStrategy, z } from '@lumenlink/strategies';",
+      'export default defineStrategy({',
+      "  key: 'consumer_momentum',",
+      "  description: 'Above its EMA: long.',",
+      '  paramsSchema: z.strictObject({ period: z.number().int().min(2).max(100).default(20) }),',
+      '  build: ({ period }) => {',
+      '    const ema = new EMA(period);',
+      "    const idle: Signal = hold('waiting');",
+      '    return {',
+      '      warmup: period,',
+      '      onCandle: (candle: Candle, context): Signal => {',
+      '        const value = ema.update(candle.close);',
+      '        if (value === undefined) return idle;',
+      '        if (context.position === null && candle.close > value * 1.01)',
+      "          return { action: 'buy', confidence: 1, reason: 'above' };",
+      '        if (context.position !== null && candle.close < value)',
+      "          return { action: 'sell', confidence: 1, reason: 'below' };",
+      '        return idle;',
+      '      },',
+      '    };',
+      '  },',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  const loaded = await loadStrategy(join(dir, 'momentum.ts'));
+  assert.equal(loaded.provenance.kind, 'file');
+  assert.match(loaded.provenance.sha256 ?? '', /^[0-9a-f]{64}$/);
+  await writeParamsFile(join(dir, 'best.json'), {
+    strategy: loaded.provenance,
+    params: { period: 12 },
+  });
+  const { params } = await resolveStrategyParams(loaded, { paramsFile: join(dir, 'best.json') });
+  assert.deepEqual(params, { period: 12 });
+  const candles = new Map([
+    ['BTC-USDT' as const, loadBundledCandles('BTC-USDT', '1h').slice(0, 600)],
+  ]);
+  const result = await runBacktest({
+    candles,
+    interval: '1h',
+    strategy: () => loaded.definition.create(params, { interval: '1h' }),
+    startingCash: 10_000,
+  });
+  assert.ok(result.trades.length > 0);
+  const report = await optimize({
+    strategy: loaded,
+    source: { kind: 'bundled' },
+    symbols: ['BTC-USDT'],
+    from: Date.UTC(2024, 2, 1),
+    to: Date.UTC(2024, 2, 10),
+    dimensions: buildSpace(loaded, ['period=10,20']),
+    monteCarloRuns: 10,
+    workers: 1,
+  });
+  assert.ok(report.rows.every((row) => row.error === null));
+  assert.equal(winnerParams(report)?.strategy.sha256, loaded.provenance.sha256);
+  await assert.rejects(loadStrategy(join(dir, 'missing.ts')), (error: unknown) =>
+    StrategyLoadError.isInstance(error),
+  );
+}
+
 console.log('consumer: ok');
