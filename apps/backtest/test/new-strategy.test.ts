@@ -45,7 +45,7 @@ describe('pnpm new-strategy', () => {
     const made = await newStrategy(['my_idea'], folder.dir);
     expect(made.code, made.stderr).toBe(0);
     expect(made.stdout).toMatch(
-      /^Wrote strategies\/my-idea\.ts \(strategy my_idea\) and strategies\/my-idea\.test\.ts\.\nNext:\n {2}node --test strategies\/my-idea\.test\.ts\n {2}pnpm backtest --strategy strategies\/my-idea\.ts\n/,
+      /^Wrote strategies\/my-idea\.ts \(strategy my_idea\) and strategies\/my-idea\.test\.ts\.\nNext:\n {2}pnpm strategy-test strategies\/my-idea\.test\.ts\n {2}pnpm backtest --strategy strategies\/my-idea\.ts\n/,
     );
     const report = await testAndBacktest(folder.dir, 'my_idea', 'strategies');
     expect(report.run.strategy).toBe('my_idea');

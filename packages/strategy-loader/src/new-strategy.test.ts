@@ -30,7 +30,7 @@ describe('runNewStrategyCli', () => {
       stdout: [
         'Wrote research/ideas/trend-pullback.ts (strategy trend_pullback) and research/ideas/trend-pullback.test.ts.',
         'Next:',
-        '  node --test research/ideas/trend-pullback.test.ts',
+        '  pnpm strategy-test research/ideas/trend-pullback.test.ts',
         '  pnpm backtest --strategy research/ideas/trend-pullback.ts',
         '  pnpm optimize --strategy research/ideas/trend-pullback.ts --range fastPeriod=10:30:5 --range slowPeriod=40:80:10',
         '  STRATEGY=research/ideas/trend-pullback.ts pnpm demo',
@@ -39,7 +39,7 @@ describe('runNewStrategyCli', () => {
     });
     const file = readFileSync(join(folder.dir, 'research/ideas/trend-pullback.ts'), 'utf8');
     expect(file).toContain("key: 'trend_pullback'");
-    expect(file).toContain(' *   node --test research/ideas/trend-pullback.test.ts\n');
+    expect(file).toContain(' *   pnpm strategy-test research/ideas/trend-pullback.test.ts\n');
   });
 
   it('exits 2 naming the file that exists, and for a bad name or command line', async () => {

@@ -69,7 +69,7 @@ describe('strategyTemplate', () => {
       ' *   pnpm backtest --strategy strategies/trend-pullback.ts\n',
     );
     expect(strategyTemplate('x', { dir: 'research/ideas/' }).strategy).toContain(
-      ' *   node --test research/ideas/x.test.ts\n',
+      ' *   pnpm strategy-test research/ideas/x.test.ts\n',
     );
     expect(template.test).toContain("import strategy from './trend-pullback.ts'");
     expect(template.test).toContain("from 'node:test'");
@@ -85,7 +85,7 @@ describe('writeStrategyTemplate', () => {
       strategyFile: join(folder.dir, 'strategies', 'my-idea.ts'),
       testFile: join(folder.dir, 'strategies', 'my-idea.test.ts'),
       commands: [
-        'node --test strategies/my-idea.test.ts',
+        'pnpm strategy-test strategies/my-idea.test.ts',
         'pnpm backtest --strategy strategies/my-idea.ts',
         'pnpm optimize --strategy strategies/my-idea.ts --range fastPeriod=10:30:5 --range slowPeriod=40:80:10',
         'STRATEGY=strategies/my-idea.ts pnpm demo',

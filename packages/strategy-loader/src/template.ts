@@ -100,7 +100,7 @@ function toPosix(path: string): string {
  */
 export function strategyCommands(strategyPath: string, testPath: string): string[] {
   return [
-    `node --test ${testPath}`,
+    `pnpm strategy-test ${testPath}`,
     `pnpm backtest --strategy ${strategyPath}`,
     `pnpm optimize --strategy ${strategyPath} --range fastPeriod=10:30:5 --range slowPeriod=40:80:10`,
     `STRATEGY=${strategyPath} pnpm demo`,
@@ -311,7 +311,7 @@ export default defineStrategy({
 
 const testSource = `/**
  * The test of __KEY__, on synthetic candles: run it with
- *   node --test __DIR__/__FILE__.test.ts
+ *   pnpm strategy-test __DIR__/__FILE__.test.ts
  * (Node 24 runs TypeScript directly). Add a case for every rule you change.
  */
 import assert from 'node:assert/strict';
