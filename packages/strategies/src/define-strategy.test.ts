@@ -199,3 +199,53 @@ describe('strategy labels, slow candles and module exports', () => {
     expect(isDefinedStrategy(() => failing)).toBe(false);
   });
 });
+
+describe('a definition without a parameters table', () => {
+  const documented = defineStrategy({
+    key: 'self_documented',
+    description: 'Its schema documents it.',
+    paramsSchema: z
+      .strictObject({
+        period: z.number().int().min(2).max(200).default(20).describe('EMA period'),
+        threshold: z.number().gt(0).max(1).default(0.5),
+        mode: z.enum(['fast', 'slow']).default('fast'),
+        enabled: z.boolean().default(true),
+        weights: z.strictObject({ trend: z.number().min(0).default(1) }).prefault({}),
+      })
+      .refine((params) => params.threshold < 1, {
+        message: 'must be below 1',
+        path: ['threshold'],
+      }),
+    build: () => ({ warmup: 0, onCandle: () => idle }),
+  });
+
+  it('reads each parameter, its default and what it accepts from the schema', () => {
+    expect(documented.parameters).toEqual([
+      {
+        name: 'period',
+        default: 20,
+        accepted: 'an integer >= 2 and <= 200',
+        description: 'EMA period',
+      },
+      { name: 'threshold', default: 0.5, accepted: 'a number > 0 and <= 1', description: '' },
+      { name: 'mode', default: 'fast', accepted: 'one of fast, slow', description: '' },
+      { name: 'enabled', default: true, accepted: 'true or false', description: '' },
+      { name: 'weights.trend', default: 1, accepted: 'a number >= 0', description: '' },
+    ]);
+  });
+
+  it('says what each bad parameter accepts', () => {
+    const error = thrown(() => documented.parseParams({ period: 1, mode: 'medium', speed: 2 }));
+    expect(error).toBeInstanceOf(StrategyParamsError);
+    const message = (error as Error).message;
+    expect(message).toContain(
+      '  - period: got 1. Accepted: an integer >= 2 and <= 200 (default 20)',
+    );
+    expect(message).toContain(
+      '  - mode: got "medium". Accepted: one of fast, slow (default "fast")',
+    );
+    expect(message).toContain(
+      '  - speed: unknown parameter. Accepted: one of period, threshold, mode, enabled, weights',
+    );
+  });
+});

@@ -14,7 +14,7 @@ import {
   type Timeframe,
 } from '@lumenlink/core';
 import type { z } from 'zod';
-import { parseStrategyParams, type StrategyParameter } from './params.js';
+import { parametersFromSchema, parseStrategyParams, type StrategyParameter } from './params.js';
 
 /** Options for making a strategy instance. */
 export interface CreateStrategyOptions {
@@ -54,7 +54,10 @@ export interface StrategySpec<Params, ParamsInput = Params> {
   readonly description: string;
   /** Validates parameters and fills defaults; an empty object must parse. */
   readonly paramsSchema: z.ZodType<Params, ParamsInput>;
-  /** Each parameter documented; used in error messages, the README and by other tools. */
+  /**
+   * Each parameter documented; used in error messages, the README and by other tools. Default:
+   * read from the schema (bounds, choices, and each parameter's `.describe()` text).
+   */
   readonly parameters?: readonly StrategyParameter[];
   /** Makes the per-candle logic from validated parameters. May throw a `ValidationError`. */
   build(params: Readonly<Params>, options: { readonly interval: Timeframe }): StrategyLogic;
@@ -125,10 +128,14 @@ function deepFreeze<T>(value: T): T {
 export function defineStrategy<Params, ParamsInput = Params>(
   spec: StrategySpec<Params, ParamsInput>,
 ): DefinedStrategy<Params, ParamsInput> {
-  const parameters = deepFreeze([...(spec.parameters ?? [])]);
+  // Without a parameters table the schema documents itself (bounds, choices, .describe()).
+  let parameters: readonly StrategyParameter[] = deepFreeze([...(spec.parameters ?? [])]);
   const parseParams = (input?: unknown): Params =>
     parseStrategyParams(spec.key, spec.paramsSchema, parameters, input);
   const defaults = deepFreeze(parseParams({}));
+  if (spec.parameters === undefined) {
+    parameters = deepFreeze(parametersFromSchema(spec.paramsSchema, defaults));
+  }
   return Object.freeze({
     key: spec.key,
     description: spec.description,

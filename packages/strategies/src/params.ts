@@ -338,3 +338,99 @@ export function requireAbove<Params extends Readonly<Record<string, unknown>>>(
     context.addIssue({ code: 'custom', path: [upper], message: `must be above ${lower} (${low})` });
   }
 }
+
+/** The parts of a zod 4 schema's internals read to document it. */
+interface SchemaNode {
+  readonly description?: string;
+  readonly _zod?: {
+    readonly def?: {
+      readonly type?: string;
+      readonly innerType?: SchemaNode;
+      readonly shape?: Readonly<Record<string, SchemaNode>>;
+      readonly entries?: Readonly<Record<string, unknown>>;
+      readonly checks?: readonly { readonly _zod?: { readonly def?: CheckDef } }[];
+    };
+  };
+}
+
+interface CheckDef {
+  readonly check?: string;
+  readonly value?: unknown;
+  readonly inclusive?: boolean;
+  readonly format?: string;
+}
+
+const schemaWrappers = new Set(['default', 'prefault', 'optional', 'nullable', 'readonly']);
+
+/** What a number schema accepts, in words, from its checks. */
+function numberWords(node: SchemaNode): string {
+  let min: CheckDef | undefined;
+  let max: CheckDef | undefined;
+  let integer = false;
+  for (const check of node._zod?.def?.checks ?? []) {
+    const def = check._zod?.def ?? {};
+    if (def.check === 'greater_than') min = def;
+    else if (def.check === 'less_than') max = def;
+    else if (def.check === 'number_format' && /int/.test(def.format ?? '')) integer = true;
+  }
+  const kind = integer ? 'an integer' : 'a number';
+  const low =
+    min === undefined ? '' : `${min.inclusive === true ? '>=' : '>'} ${String(min.value)}`;
+  const high =
+    max === undefined ? '' : `${max.inclusive === true ? '<=' : '<'} ${String(max.value)}`;
+  if (low !== '' && high !== '') return `${kind} ${low} and ${high}`;
+  return low !== '' || high !== '' ? `${kind} ${low}${high}` : kind;
+}
+
+function wordsOf(node: SchemaNode): string {
+  const def = node._zod?.def;
+  const type = def?.type ?? '';
+  if (type === 'number') return numberWords(node);
+  if (type === 'enum') return `one of ${Object.values(def?.entries ?? {}).join(', ')}`;
+  const words: Record<string, string> = {
+    boolean: 'true or false',
+    string: 'a text',
+    array: 'a list',
+  };
+  return words[type] ?? 'see the strategy documentation';
+}
+
+/**
+ * Documentation rows read from a params schema (zod 4), for a strategy defined without a
+ * `parameters` table: each parameter's default (from `defaults`), what it accepts (bounds,
+ * integer, choices) and its `.describe()` text; groups flattened to dotted names.
+ */
+export function parametersFromSchema(
+  schema: unknown,
+  defaults: unknown,
+  prefix = '',
+): StrategyParameter[] {
+  let node = schema as SchemaNode;
+  while (schemaWrappers.has(node._zod?.def?.type ?? '') && node._zod?.def?.innerType) {
+    node = node._zod.def.innerType;
+  }
+  const shape = node._zod?.def?.type === 'object' ? node._zod.def.shape : undefined;
+  if (shape === undefined) return [];
+  const values = (typeof defaults === 'object' && defaults !== null ? defaults : {}) as Record<
+    string,
+    unknown
+  >;
+  const rows: StrategyParameter[] = [];
+  for (const [name, child] of Object.entries(shape)) {
+    let inner = child;
+    while (schemaWrappers.has(inner._zod?.def?.type ?? '') && inner._zod?.def?.innerType) {
+      inner = inner._zod.def.innerType;
+    }
+    if (inner._zod?.def?.type === 'object') {
+      rows.push(...parametersFromSchema(inner, values[name], `${prefix}${name}.`));
+      continue;
+    }
+    rows.push({
+      name: `${prefix}${name}`,
+      default: values[name] as StrategyParameterValue,
+      accepted: wordsOf(inner),
+      description: child.description ?? inner.description ?? '',
+    });
+  }
+  return rows;
+}
