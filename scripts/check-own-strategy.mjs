@@ -103,7 +103,7 @@ try {
   // The printed lines, as a user pastes them into .env (the demo reads .env from the root; this
   // check passes them through the environment so that a developer's own .env is never touched).
   const db = `${workName}/demo.db`;
-  const demo = await pnpm(['demo', '--candles', '1500', '--db', db], {
+  const demo = await pnpm(['demo', '--candles', '5000', '--db', db], {
     STRATEGY: envStrategy,
     STRATEGY_PARAMS: envParams,
     HTTP_PORT: '0',
@@ -129,8 +129,10 @@ try {
   console.log(`    the demo traded the optimized parameters: ${found}`);
 
   const parity = await pnpm(['parity', '--db', db, '--json']);
-  const result = JSON.parse(parity.slice(parity.indexOf('{"')));
+  const result = JSON.parse(parity.slice(parity.search(/^\{/m)));
   if (result.differences.length !== 0) fail(`parity found differences:\n${parity}`);
+  if (result.bot.trades < 5)
+    fail(`the demo made ${result.bot.trades} trades: too few to prove parity`);
   console.log(
     `    parity: ${result.bot.trades} trades of the bot, ${result.matched} matched, 0 differences`,
   );
