@@ -3,55 +3,27 @@
  * imports the LumenLink packages by name: the sweep on worker threads, the winner written as a
  * params file, and the lines that trade it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadStrategy, resolveStrategyParams } from '@lumenlink/strategy-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  momentumStrategySource,
+  userFolder,
+  type UserFolder,
+} from '../../../test-support/user-folder.js';
 import { runOptimizeCommand } from '../src/optimize/command.js';
 
-const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages');
-
-const strategySource = `import { hold, type Candle, type Signal } from '@lumenlink/core';
-import { defineStrategy, z } from '@lumenlink/strategies';
-
-export default defineStrategy({
-  key: 'my_idea',
-  description: 'Buys after a rise of minRise, sells after a fall of maxFall.',
-  paramsSchema: z.strictObject({
-    minRise: z.number().positive().max(0.1).default(0.01),
-    maxFall: z.number().positive().max(0.1).default(0.01),
-  }),
-  build: ({ minRise, maxFall }) => {
-    let last = Number.NaN;
-    return {
-      warmup: 1,
-      onCandle: (candle: Candle): Signal => {
-        const change = candle.close / last - 1;
-        last = candle.close;
-        if (change > minRise) return { action: 'buy', confidence: 1, reason: 'rose' };
-        if (change < -maxFall) return { action: 'sell', confidence: 1, reason: 'fell' };
-        return hold('waiting');
-      },
-    };
-  },
-});
-`;
-
+let user: UserFolder;
 let dir: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'lumenlink-optimize-own-'));
-  mkdirSync(join(dir, 'node_modules', '@lumenlink'), { recursive: true });
-  for (const name of ['core', 'strategies']) {
-    symlinkSync(join(packages, name), join(dir, 'node_modules', '@lumenlink', name), 'dir');
-  }
-  mkdirSync(join(dir, 'strategies'));
-  writeFileSync(join(dir, 'strategies', 'my-idea.ts'), strategySource);
+  user = userFolder();
+  dir = user.dir;
+  user.write('strategies/my-idea.ts', momentumStrategySource);
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => user.remove());
 
 /** Runs the command in the user's folder, collecting what it writes. */
 async function command(argv: readonly string[]) {
@@ -142,7 +114,7 @@ Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_id
   });
 
   it('takes fixed parameters from --params-file and writes the winner to --params-out', async () => {
-    writeFileSync(join(dir, 'base.json'), JSON.stringify({ maxFall: 0.02 }));
+    user.write('base.json', JSON.stringify({ maxFall: 0.02 }));
     const result = await command([
       ...sweep.slice(0, 4), // minRise searched, maxFall fixed
       ...sweep.slice(6),
@@ -159,7 +131,7 @@ Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_id
     expect(result.stdout).toContain('  STRATEGY_PARAMS=best/mine.json\n');
 
     // The same strategy, edited since: its params file still loads, with a warning.
-    writeFileSync(join(dir, 'strategies', 'edited.ts'), `${strategySource}// edited\n`);
+    user.write('strategies/edited.ts', `${momentumStrategySource}// edited\n`);
     const edited = await command([
       ...['--strategy', 'strategies/edited.ts', ...sweep.slice(2, 4), ...sweep.slice(6)],
       ...['--params-file', 'best/mine.json', '--params-out', 'best/edited.json'],
@@ -171,7 +143,7 @@ Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_id
   });
 
   it('exits 2 naming the file and the fix for a module without a strategy', async () => {
-    writeFileSync(join(dir, 'strategies', 'empty.ts'), 'export const answer = 42;\n');
+    user.write('strategies/empty.ts', 'export const answer = 42;\n');
     const result = await command([...sweep.slice(2), '--strategy', 'strategies/empty.ts']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(

@@ -3,35 +3,7 @@
  * import `@lumenlink/core` and `@lumenlink/strategies` by name, through a `node_modules` that
  * links the workspace's packages.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../../packages');
-
-/** A user's folder with the LumenLink packages installed; `write` adds a file, `remove` deletes it all. */
-export function userFolder(): {
-  readonly dir: string;
-  write(path: string, text: string): string;
-  remove(): void;
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'lumenlink-user-'));
-  mkdirSync(join(dir, 'node_modules', '@lumenlink'), { recursive: true });
-  for (const name of ['core', 'strategies']) {
-    symlinkSync(join(packages, name), join(dir, 'node_modules', '@lumenlink', name), 'dir');
-  }
-  return {
-    dir,
-    write(path, text) {
-      const file = join(dir, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, text);
-      return file;
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
+export { userFolder } from '../../../test-support/user-folder.js';
 
 /**
  * A strategy module: buys after a rise of `minRise`, sells after a fall. `faults` makes it throw

@@ -1,40 +1,8 @@
 /**
- * A scratch folder outside the workspace, as a user's: strategy files written into it import
- * `@lumenlink/strategies` and `@lumenlink/core` by name, through a `node_modules` that links the
- * workspace's packages.
+ * A scratch folder outside the workspace, as a user's (`test-support/user-folder.ts`), and a
+ * strategy module to write into it.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-/**
- * A user's folder with the LumenLink packages installed (`core` and `strategies`, or `packages`);
- * `write` adds a file, `remove` deletes it all.
- */
-export function userFolder(packageNames: readonly string[] = ['core', 'strategies']): {
-  readonly dir: string;
-  write(path: string, text: string): string;
-  remove(): void;
-} {
-  const dir = mkdtempSync(join(tmpdir(), 'lumenlink-user-'));
-  mkdirSync(join(dir, 'node_modules', '@lumenlink'), { recursive: true });
-  for (const name of packageNames) {
-    symlinkSync(join(packages, name), join(dir, 'node_modules', '@lumenlink', name), 'dir');
-  }
-  return {
-    dir,
-    write(path, text) {
-      const file = join(dir, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, text);
-      return file;
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
+export { userFolder } from '../../../../test-support/user-folder.js';
 
 /** A strategy module's source: a simple moving-average strategy with typed parameters. */
 export function strategySource(options: { key?: string; exportLine?: string } = {}): string {
