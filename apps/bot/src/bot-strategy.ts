@@ -20,6 +20,13 @@ import {
   type LoadedStrategy,
 } from '@lumenlink/strategy-loader';
 
+/** The `parseArgs` options of `--strategy`, `--params-file` and `--param`, for every bot command. */
+export const strategyFlagOptions = {
+  strategy: { type: 'string' },
+  'params-file': { type: 'string' },
+  param: { type: 'string', multiple: true },
+} as const;
+
 /** `--params-file` and `--param` of `pnpm paper`, `pnpm live` and the demo. */
 export interface StrategyFlags {
   readonly paramsFile?: string | undefined;

@@ -21,7 +21,7 @@ import {
 import { createLogger } from '@lumenlink/core/logging';
 import { bundledDatasets } from '@lumenlink/data';
 import { startBot, type Bot, type BotReport } from './bot.js';
-import type { StrategyFlags } from './bot-strategy.js';
+import { strategyFlagOptions, type StrategyFlags } from './bot-strategy.js';
 
 /** Where the demo reads from and writes to. */
 export interface DemoOptions {
@@ -234,9 +234,7 @@ function parseFlags(argv: readonly string[]): DemoFlags {
       candles: { type: 'string' },
       db: { type: 'string' },
       resume: { type: 'boolean' },
-      strategy: { type: 'string' },
-      'params-file': { type: 'string' },
-      param: { type: 'string', multiple: true },
+      ...strategyFlagOptions,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,

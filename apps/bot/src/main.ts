@@ -13,6 +13,7 @@ import { ConfigError, type Logger } from '@lumenlink/core';
 import { configSecrets, mergeEnv, readEnvFile, tradingModes, type Env } from '@lumenlink/config';
 import { createLogger, createRedactor } from '@lumenlink/core/logging';
 import type { Bot } from './bot.js';
+import { strategyFlagOptions } from './bot-strategy.js';
 import { loadConfigWithSecrets, secretKeys } from './secrets.js';
 
 /** What {@link runBot} reads from and writes to. */
@@ -144,9 +145,7 @@ function parseFlags(argv: readonly string[]) {
     args: [...argv],
     options: {
       mode: { type: 'string' },
-      strategy: { type: 'string' },
-      'params-file': { type: 'string' },
-      param: { type: 'string', multiple: true },
+      ...strategyFlagOptions,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
