@@ -235,7 +235,9 @@ describe('a definition without a parameters table', () => {
   });
 
   it('says what each bad parameter accepts', () => {
-    const error = thrown(() => documented.parseParams({ period: 1, mode: 'medium', speed: 2 }));
+    const error = thrown(() =>
+      documented.parseParams({ period: 1, mode: 'medium', speed: 2 } as never),
+    );
     expect(error).toBeInstanceOf(StrategyParamsError);
     const message = (error as Error).message;
     expect(message).toContain(
@@ -247,5 +249,29 @@ describe('a definition without a parameters table', () => {
     expect(message).toContain(
       '  - speed: unknown parameter. Accepted: one of period, threshold, mode, enabled, weights',
     );
+  });
+});
+
+describe('a schema that is not strict', () => {
+  it('still refuses unknown parameters, where zod would drop them', () => {
+    const loose = defineStrategy({
+      key: 'loose',
+      description: 'z.object, not z.strictObject.',
+      paramsSchema: z.object({
+        period: z.number().int().min(2).default(10),
+        weights: z.object({ trend: z.number().default(1) }).prefault({}),
+      }),
+      build: () => ({ warmup: 0, onCandle: () => idle }),
+    });
+    expect(loose.parseParams({ period: 12, weights: { trend: 2 } })).toEqual({
+      period: 12,
+      weights: { trend: 2 },
+    });
+    const error = thrown(() => loose.parseParams({ perod: 50, weights: { trned: 2 } } as never));
+    expect(error).toBeInstanceOf(StrategyParamsError);
+    expect((error as StrategyParamsError).issues).toEqual([
+      { param: 'perod', problem: 'unknown parameter', accepted: 'one of period, weights' },
+      { param: 'weights.trned', problem: 'unknown parameter', accepted: 'one of trend' },
+    ]);
   });
 });

@@ -286,7 +286,7 @@ class GuardedStrategy<Params> implements Strategy<Params> {
       throw this.#fail(
         context,
         candle,
-        `onCandle took ${Math.round(took)} ms, over the ${this.#slowCandleMs} ms allowed for one candle: keep per-candle work O(1) (streaming indicators, no loops over history), or raise slowCandleMs`,
+        `onCandle took ${Math.round(took)} ms, over the ${this.#slowCandleMs} ms allowed for one candle: keep per-candle work O(1) (streaming indicators, no loops over history); code that makes instances can raise the limit with the create option slowCandleMs`,
       );
     }
     if (!isValidSignal(signal)) {

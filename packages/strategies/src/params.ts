@@ -264,6 +264,46 @@ function acceptedText(row: StrategyParameter | undefined): string | undefined {
     : `${row.accepted} (default ${formatValue(row.default)})`;
 }
 
+/** The issue of an unknown parameter, with the names accepted beside it. */
+function unknownParamIssue(
+  param: string,
+  parameters: readonly StrategyParameter[],
+): StrategyParamIssue {
+  const cut = param.lastIndexOf('.');
+  const prefix = cut === -1 ? '' : param.slice(0, cut + 1);
+  const siblings = parameters
+    .filter((row) => row.name.startsWith(prefix))
+    .map((row) => row.name.slice(prefix.length).split('.')[0]!);
+  const names = [...new Set(siblings)];
+  return {
+    param,
+    problem: 'unknown parameter',
+    accepted: names.length === 0 ? 'no parameters' : `one of ${names.join(', ')}`,
+  };
+}
+
+/** Dotted paths of `input` that name no documented parameter (groups walked into). */
+function unknownParamPaths(input: unknown, parameters: readonly StrategyParameter[]): string[] {
+  const names = new Set(parameters.map((row) => row.name));
+  const groups = new Set(
+    parameters.flatMap((row) => {
+      const parts = row.name.split('.');
+      return parts.slice(0, -1).map((_, index) => parts.slice(0, index + 1).join('.'));
+    }),
+  );
+  const unknown: string[] = [];
+  const walk = (value: unknown, prefix: string): void => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    for (const [key, member] of Object.entries(value)) {
+      const path = `${prefix}${key}`;
+      if (groups.has(path)) walk(member, `${path}.`);
+      else if (!names.has(path)) unknown.push(path);
+    }
+  };
+  walk(input, '');
+  return unknown;
+}
+
 /**
  * Parses a strategy's parameters: fills defaults, or throws one error listing every bad
  * parameter with what it accepts.
@@ -277,7 +317,15 @@ export function parseStrategyParams<Params>(
   input: unknown,
 ): Params {
   const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
+  if (result.success) {
+    // A schema that is not strict (z.object) drops unknown keys: a typo would pass unnoticed.
+    const unknown = parameters.length === 0 ? [] : unknownParamPaths(input, parameters);
+    if (unknown.length === 0) return result.data;
+    throw new StrategyParamsError(
+      strategy,
+      unknown.map((param) => unknownParamIssue(param, parameters)),
+    );
+  }
   const byName = new Map(parameters.map((row) => [row.name, row]));
   const issues: StrategyParamIssue[] = [];
   for (const issue of result.error.issues) {
@@ -285,17 +333,7 @@ export function parseStrategyParams<Params>(
     const name = path.join('.');
     if (issue.code === 'unrecognized_keys') {
       const prefix = name === '' ? '' : `${name}.`;
-      const siblings = parameters
-        .filter((row) => row.name.startsWith(prefix))
-        .map((row) => row.name.slice(prefix.length).split('.')[0]!);
-      const names = [...new Set(siblings)];
-      for (const key of issue.keys) {
-        issues.push({
-          param: `${prefix}${key}`,
-          problem: 'unknown parameter',
-          accepted: names.length === 0 ? 'no parameters' : `one of ${names.join(', ')}`,
-        });
-      }
+      for (const key of issue.keys) issues.push(unknownParamIssue(`${prefix}${key}`, parameters));
       continue;
     }
     if (name === '') {
