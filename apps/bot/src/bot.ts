@@ -53,8 +53,12 @@ import {
   type TradingNodeSettings,
   type HttpServerHandle,
 } from '@lumenlink/runtime';
-import { loadBotStrategy, logStrategy, runProvenance } from './bot-strategy.js';
-import type { BotStrategy, StrategyFlags } from './bot-strategy.js';
+import {
+  loadConfiguredStrategy,
+  type ConfiguredStrategy,
+  type StrategyFlags,
+} from '@lumenlink/strategy-loader';
+import { logStrategy, runProvenance } from './bot-strategy.js';
 
 /** Options of {@link startBot}, beyond the config. */
 export interface StartBotOptions {
@@ -92,7 +96,7 @@ export interface Bot extends Pick<
 > {
   readonly config: Config;
   /** The strategy run, with its parameters and where they came from. */
-  readonly strategy: BotStrategy;
+  readonly strategy: ConfiguredStrategy;
   /** The HTTP server's base URL. */
   readonly url: string;
   readonly dbPath: string;
@@ -144,7 +148,7 @@ async function assemble(
   cleanups: (() => Promise<void>)[],
 ): Promise<Bot> {
   checkConfig(config);
-  const strategy = await loadBotStrategy(config, options.strategyFlags);
+  const strategy = await loadConfiguredStrategy(config, options.strategyFlags);
   logStrategy(logger.child({ module: 'bot' }), strategy);
   const replaying = config.data.source === 'replay';
   const redact = createRedactor(configSecrets(config));
@@ -221,7 +225,7 @@ async function assemble(
 async function recordStart(
   store: LumenLinkStore,
   config: Config,
-  strategy: BotStrategy,
+  strategy: ConfiguredStrategy,
   replay: ReplayData | null,
 ): Promise<void> {
   const { symbols, interval } = config;
@@ -239,7 +243,7 @@ async function recordStart(
 }
 
 /** The node's settings: the config, the venue's name, risk, and the strategy with its source. */
-function nodeSettings(config: Config, strategy: BotStrategy): TradingNodeSettings {
+function nodeSettings(config: Config, strategy: ConfiguredStrategy): TradingNodeSettings {
   const { loaded, params } = strategy;
   return {
     ...config,

@@ -21,7 +21,8 @@ import {
 import { createLogger } from '@lumenlink/core/logging';
 import { bundledDatasets } from '@lumenlink/data';
 import { startBot, type Bot, type BotReport } from './bot.js';
-import { strategyFlagOptions, type StrategyFlags } from './bot-strategy.js';
+import type { StrategyFlags } from '@lumenlink/strategy-loader';
+import { strategyFlagOptions } from './bot-strategy.js';
 
 /** Where the demo reads from and writes to. */
 export interface DemoOptions {

@@ -28,13 +28,13 @@ export interface ParityCliOptions {
 /** A flag or argument the command cannot take. */
 class UsageError extends Error {}
 
-const usage = `Usage: pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME]
+const usage = `Usage: pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME] [--allow-changed-strategy]
 
 Replays the candles the bot stored through the backtest driver with the bot's config (.env and
 the environment) and compares the trades, each difference put down to a cause: fill model,
 rejection, latency, intra-candle stop, data (or unexplained). The strategy, its parameters, the
 symbols and the interval are those of the latest run recorded in the database unless set; a
-changed strategy file is refused (exit 2) unless STRATEGY names it, and STRATEGY or
+changed strategy file is refused (exit 2) unless --allow-changed-strategy, and STRATEGY or
 STRATEGY_PARAMS that differ from the run are refused.
 
   --db FILE     the bot's database (default DB_PATH)
@@ -42,6 +42,7 @@ STRATEGY_PARAMS that differ from the run are refused.
   --from TIME   when the bot started trading: earlier candles only warm up
                 (default: trading starts with the stored candles, as in replay)
   --to TIME     the last candle to compare (default: the bot's last processed candle)
+  --allow-changed-strategy  replay the recorded strategy file as it is now, though it changed
   TIME          2024-03-01, 2024-03-01T12:00 (UTC) or epoch milliseconds
 
 Exit code: 0 no differences, 1 differences, 2 bad input.`;
@@ -68,6 +69,7 @@ interface ParityFlags {
   readonly db?: string;
   readonly json: boolean;
   readonly help: boolean;
+  readonly allowChangedStrategy: boolean;
   /** `--from` and `--to`. */
   readonly period: Pick<ParityOptions, 'from' | 'to'>;
 }
@@ -84,6 +86,7 @@ function parseFlags(argv: readonly string[]): ParityFlags {
         from: { type: 'string' },
         to: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        'allow-changed-strategy': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -95,6 +98,7 @@ function parseFlags(argv: readonly string[]): ParityFlags {
   return {
     json: values.json,
     help: values.help,
+    allowChangedStrategy: values['allow-changed-strategy'],
     ...(values.db === undefined ? {} : { db: values.db }),
     period: {
       ...(values.from === undefined ? {} : { from: parseTime('--from', values.from) }),
@@ -161,7 +165,14 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
   const given = { strategy, strategyParams, symbols: set('SYMBOLS'), interval: set('INTERVAL') };
   let report: ParityReport;
   try {
-    report = await parityOfDatabase({ dbPath, config, given, ...flags.period });
+    const { allowChangedStrategy } = flags;
+    report = await parityOfDatabase({
+      dbPath,
+      config,
+      given,
+      allowChangedStrategy,
+      ...flags.period,
+    });
   } catch (error) {
     if (LumenLinkError.isInstance(error)) return fail(error.message);
     return fail(

@@ -18,7 +18,7 @@ import {
 } from '@lumenlink/core';
 import type { Config } from '@lumenlink/config';
 import { openStore, type RunRecord } from '@lumenlink/data';
-import { loadBotStrategy, type BotStrategy } from './bot-strategy.js';
+import { loadConfiguredStrategy, type ConfiguredStrategy } from '@lumenlink/strategy-loader';
 
 type Given = string | undefined;
 
@@ -27,6 +27,8 @@ export type DatabaseParityOptions = Pick<ParityOptions, 'config' | 'from' | 'to'
   readonly dbPath: string;
   /** `STRATEGY`, `STRATEGY_PARAMS`, `SYMBOLS`, `INTERVAL` as set (unset: the recorded run's). */
   readonly given?: Partial<Record<'strategy' | 'strategyParams' | 'symbols' | 'interval', Given>>;
+  /** Replay a recorded strategy file that changed since the run (`--allow-changed-strategy`). */
+  readonly allowChangedStrategy?: boolean;
 };
 
 /** A value as canonical JSON (keys sorted), to compare parameters. */
@@ -59,11 +61,12 @@ async function strategyOfRun(
   run: RunRecord | null,
   config: Config,
   given: NonNullable<DatabaseParityOptions['given']>,
-): Promise<BotStrategy> {
-  if (run === null) return loadBotStrategy(config);
+  allowChanged: boolean,
+): Promise<ConfiguredStrategy> {
+  if (run === null) return loadConfiguredStrategy(config);
   const { strategy: recorded, params } = run.provenance;
   const spec = given.strategy ?? specOf(recorded);
-  const loaded = await loadBotStrategy({ strategy: spec }); // parameters once it is the run's
+  const loaded = await loadConfiguredStrategy({ strategy: spec }); // parameters once it is the run's
   const now = loaded.loaded.provenance;
   const at = `the run recorded at ${new Date(run.startedAt).toISOString()}`;
   if (now.kind !== recorded.kind || now.key !== recorded.key || now.path !== recorded.path) {
@@ -72,17 +75,17 @@ async function strategyOfRun(
       `${given.strategy} (${loaded.loaded.label}) is not the strategy of ${at}, ${recorded.spec} (${recorded.key}). Unset STRATEGY to replay the recorded strategy`,
     );
   }
-  if (given.strategy === undefined && now.sha256 !== recorded.sha256) {
+  if (!allowChanged && now.sha256 !== recorded.sha256) {
     refuse(
       'STRATEGY',
-      `${recorded.path} changed since ${at} (sha256 ${recorded.sha256?.slice(0, 12)}… then, ${now.sha256?.slice(0, 12)}… now), so the replay would not run the bot's strategy. Restore the file, or set STRATEGY=${recorded.spec} to compare with the file as it is now`,
+      `${recorded.path} changed since ${at} (sha256 ${recorded.sha256?.slice(0, 12)}… then, ${now.sha256?.slice(0, 12)}… now), so the replay would not run the bot's strategy. Restore the file, or pass --allow-changed-strategy to compare with the file as it is now`,
     );
   }
   const { strategyParams } = given;
   const set =
     strategyParams === undefined
       ? params
-      : (await loadBotStrategy({ strategy: spec, strategyParams })).params;
+      : (await loadConfiguredStrategy({ strategy: spec, strategyParams })).params;
   if (canonical(set) !== canonical(params)) {
     refuse(
       'STRATEGY_PARAMS',
@@ -114,13 +117,18 @@ function checkFile(path: string): void {
  * @throws {StorageError} when the file is not a LumenLink database.
  */
 export async function parityOfDatabase(options: DatabaseParityOptions): Promise<ParityReport> {
-  const { dbPath, given = {}, ...compared } = options;
+  const { dbPath, given = {}, allowChangedStrategy = false, ...compared } = options;
   checkParityPeriod(compared); // before the database is looked at, as runParity would after
   checkFile(dbPath);
   const store = await openStore({ path: dbPath });
   try {
     const run = await store.runs.latestRun();
-    const { loaded, params } = await strategyOfRun(run, compared.config, given);
+    const { loaded, params } = await strategyOfRun(
+      run,
+      compared.config,
+      given,
+      allowChangedStrategy,
+    );
     const { symbols, interval } = run?.provenance.settings ?? {};
     const config = {
       ...compared.config,

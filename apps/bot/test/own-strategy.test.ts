@@ -65,11 +65,12 @@ async function demo(
 async function parity(
   dbPath: string,
   env: Record<string, string>,
+  flags: readonly string[] = [],
 ): Promise<{ code: number; out: string; err: string }> {
   const out = collect();
   const err = collect();
   const code = await runParityCli({
-    argv: ['--db', dbPath, '--json'],
+    argv: ['--db', dbPath, '--json', ...flags],
     envFile: join(tempDir('lumenlink-own-'), '.env'),
     processEnv: env,
     out: out.stream,
@@ -166,15 +167,19 @@ describe('the demo with a strategy file and its parameters', () => {
     expect(builtin.err).toContain(`STRATEGY: ema_crossover (ema_crossover) is not the strategy of`);
     expect(builtin.err).toContain(`${file} (my_idea)`);
 
-    // The file changed since: refused unless STRATEGY names it.
+    // The file changed since: refused, also when STRATEGY (as in .env) names it, unless
+    // --allow-changed-strategy says so.
     const recorded = sha256(file);
     appendFileSync(file, '// edited after the run\n');
     const changed = await parity(dbPath, {});
     expect(changed.code).toBe(2);
     expect(changed.err).toContain(`${file} changed since the run recorded at`);
     expect(changed.err).toContain(`sha256 ${recorded.slice(0, 12)}… then`);
-    expect(changed.err).toContain(`Restore the file, or set STRATEGY=${file}`);
-    const explicit = await parity(dbPath, { ...env, STRATEGY: file });
+    expect(changed.err).toContain('Restore the file, or pass --allow-changed-strategy');
+    const named = await parity(dbPath, { ...env, STRATEGY: file });
+    expect(named.code).toBe(2);
+    expect(named.err).toContain(`${file} changed since the run recorded at`);
+    const explicit = await parity(dbPath, { ...env, STRATEGY: file }, ['--allow-changed-strategy']);
     expect(explicit.code).toBe(0);
   });
 });

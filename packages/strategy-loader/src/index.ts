@@ -6,6 +6,11 @@
  * `--param` texts over the defaults, validated by the strategy's schema. Node only (file I/O).
  * @packageDocumentation
  */
+export {
+  loadConfiguredStrategy,
+  type ConfiguredStrategy,
+  type StrategyFlags,
+} from './configured.js';
 export { StrategyLoadError } from './errors.js';
 export {
   loadStrategy,
