@@ -133,9 +133,15 @@ async function rerun(command: Extract<BacktestCommand, { kind: 'rerun' }>, io: C
       ? new UsageError('--rerun', `${report}: cannot be read (${String(error)})`)
       : error;
   }
+  const settings = provenance.settings as Partial<BacktestCliOptions>;
+  const out = resolve(io.cwd, command.jsonFile ?? report.replace(/(\.json)?$/i, '.rerun.json'));
+  if (typeof settings.source?.kind !== 'string' || typeof settings.risk !== 'object') {
+    throw new UsageError('--rerun', `${report}: records no backtest settings; give a backtest's`);
+  }
+  if (out === report) throw new UsageError('--json', `${out} is the report rerun; give another`);
   const options = {
-    ...(provenance.settings as unknown as BacktestCliOptions),
-    jsonFile: command.jsonFile ?? report.replace(/(\.json)?$/i, '.rerun.json'),
+    ...(settings as BacktestCliOptions),
+    jsonFile: out,
     htmlFile: command.htmlFile,
   };
   const json = await runAndReport(resolvePaths(options, io.cwd), strategy, io);

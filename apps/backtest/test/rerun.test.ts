@@ -108,7 +108,23 @@ describe('pnpm backtest --rerun', () => {
     const { provenance: _, ...old } = JSON.parse(read('reports/a.json')) as JsonReport;
     folder.write('old.json', JSON.stringify(old));
     folder.write('notes.txt', 'not json');
+    folder.write('sweep.json', JSON.stringify({ schemaVersion: 1, kind: 'optimize', rows: [] }));
+    const { settings } = (JSON.parse(read('reports/a.json')) as JsonReport).provenance!;
+    const { source: __, ...sourceless } = settings as Record<string, unknown>;
+    const bare = JSON.parse(read('reports/a.json')) as JsonReport;
+    folder.write(
+      'bare.json',
+      JSON.stringify({ ...bare, provenance: { ...bare.provenance, settings: sourceless } }),
+    );
     const cases: [string, RegExp][] = [
+      [
+        'sweep.json',
+        /^Error: --rerun: .*sweep\.json: is an optimize result, not a backtest report\. Backtest its winner with pnpm backtest --strategy/,
+      ],
+      [
+        'bare.json',
+        /^Error: --rerun: .*bare\.json: records no backtest settings; give a backtest's/,
+      ],
       [
         'old.json',
         /^Error: --rerun: .*old\.json: records no provenance \(it was written before reports recorded what produced them\), so it cannot be run again/,
@@ -121,6 +137,12 @@ describe('pnpm backtest --rerun', () => {
       expect(run.stderr).toMatch(message);
       expect(run.code).toBe(2);
     }
+    const over = await runCli(['--rerun', report, '--json', 'reports/a.json'], folder.dir);
+    expect(over.stderr).toMatch(
+      /^Error: --json: .*reports\/a\.json is the report rerun; give another/,
+    );
+    expect(over.code).toBe(2);
+    expect(read('reports/a.json')).toBe(readFileSync(report, 'utf8'));
     rmSync(join(folder.dir, 'strategies/rise.ts'));
     const gone = await runCli(['--rerun', report], folder.dir);
     expect(gone.stderr).toMatch(/^Error: --rerun: .*strategies\/rise\.ts: no such file/);

@@ -32,6 +32,11 @@ export function reportProvenance(text: string, name: string): RunProvenance {
       `${name}: is not a LumenLink JSON report (schemaVersion 1). Give the JSON report a backtest wrote with --json`,
     );
   }
+  if (report.kind === 'optimize') {
+    throw new ValidationError(
+      `${name}: is an optimize result, not a backtest report. Backtest its winner with pnpm backtest --strategy <its strategy> --params-file <the params file optimize wrote> --json report.json, and rerun that report`,
+    );
+  }
   const { provenance } = report;
   if (
     !isPlainRecord(provenance) ||
