@@ -95,8 +95,13 @@ try {
     '--json',
     `${workName}/optimize.json`,
   ]);
-  const envStrategy = printed(optimized, /^\s*STRATEGY=(\S+)$/m, 'STRATEGY= line');
-  const envParams = printed(optimized, /^\s*STRATEGY_PARAMS=(\S+)$/m, 'STRATEGY_PARAMS= line');
+  // Every .env line optimize printed (STRATEGY, STRATEGY_PARAMS, SYMBOLS, INTERVAL).
+  const trade = optimized.slice(optimized.indexOf('Trade them'));
+  const envLines = Object.fromEntries(
+    [...trade.matchAll(/^ {2}([A-Z_]+)=(\S+)$/gm)].map((match) => [match[1], match[2]]),
+  );
+  const envStrategy = printed(trade, /^\s*STRATEGY=(\S+)$/m, 'STRATEGY= line');
+  const envParams = printed(trade, /^\s*STRATEGY_PARAMS=(\S+)$/m, 'STRATEGY_PARAMS= line');
   if (envStrategy !== strategy) fail(`optimize printed STRATEGY=${envStrategy}, not ${strategy}`);
   const paramsFile = JSON.parse(readFileSync(path.resolve(root, envParams), 'utf8'));
 
@@ -104,8 +109,7 @@ try {
   // check passes them through the environment so that a developer's own .env is never touched).
   const db = `${workName}/demo.db`;
   const demo = await pnpm(['demo', '--candles', '5000', '--db', db], {
-    STRATEGY: envStrategy,
-    STRATEGY_PARAMS: envParams,
+    ...envLines,
     HTTP_PORT: '0',
     LOG_LEVEL: 'info',
   });

@@ -78,6 +78,8 @@ Best parameters: reports/my_idea.params.json
 Trade them — add to .env:
   STRATEGY=strategies/my-idea.ts
   STRATEGY_PARAMS=reports/my_idea.params.json
+  SYMBOLS=BTC-USDT
+  INTERVAL=1h
 Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_idea.params.json
       pnpm demo    (replay, paper)   ·   pnpm paper   ·   pnpm live
 `),

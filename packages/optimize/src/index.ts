@@ -33,6 +33,7 @@ export { describeData, describeStrategySource, type OptimizeProvenance } from '.
 export {
   winnerParams,
   winnerNote,
+  freshParamsFilePath,
   paramsFilePath,
   formatTradeInstructions,
   type OptimizeOutputs,

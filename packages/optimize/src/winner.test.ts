@@ -1,10 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStrategy, resolveStrategyParams, writeParamsFile } from '@lumenlink/strategy-loader';
 import { describe, expect, it } from 'vitest';
 import { sampleOptimizeReport } from '../test/optimize-sample-report.js';
-import { formatTradeInstructions, paramsFilePath, winnerNote, winnerParams } from './winner.js';
+import {
+  formatTradeInstructions,
+  freshParamsFilePath,
+  paramsFilePath,
+  winnerNote,
+  winnerParams,
+} from './winner.js';
 
 describe('winnerParams', () => {
   it("is the best row's full parameters, its strategy, and how they were found", async () => {
@@ -121,6 +127,52 @@ describe('formatTradeInstructions', () => {
     expect(text).toContain('  STRATEGY_PARAMS=/tmp/out/my_idea.params.json\n');
     expect(text).toContain(
       "Then: pnpm backtest --strategy '/home/me/my strategies/idea.ts' --params-file /tmp/out/my_idea.params.json\n",
+    );
+  });
+});
+
+describe('freshParamsFilePath', () => {
+  it('never replaces a params file with other contents unless --params-out names it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lumenlink-fresh-params-'));
+    try {
+      const first = freshParamsFilePath('my_idea', {}, dir, 'A');
+      expect(first).toBe(join(dir, 'reports/my_idea.params.json'));
+      // Nothing there yet, or the same contents: the usual path.
+      expect(freshParamsFilePath('my_idea', {}, dir, 'A')).toBe(first);
+      const reports = join(dir, 'reports');
+      mkdirSync(reports);
+      writeFileSync(first, 'A');
+      expect(freshParamsFilePath('my_idea', {}, dir, 'A')).toBe(first);
+      // Other parameters there (a bot may trade them): the next free name.
+      expect(freshParamsFilePath('my_idea', {}, dir, 'B')).toBe(
+        join(reports, 'my_idea.params-2.json'),
+      );
+      writeFileSync(join(reports, 'my_idea.params-2.json'), 'B');
+      expect(freshParamsFilePath('my_idea', {}, dir, 'C')).toBe(
+        join(reports, 'my_idea.params-3.json'),
+      );
+      expect(freshParamsFilePath('my_idea', {}, dir, 'B')).toBe(
+        join(reports, 'my_idea.params-2.json'),
+      );
+      // --params-out is a choice: it is replaced.
+      expect(
+        freshParamsFilePath('my_idea', { paramsOut: 'reports/my_idea.params.json' }, dir, 'C'),
+      ).toBe(first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('prints the symbols and the interval the parameters were found on', () => {
+    const text = formatTradeInstructions({
+      strategy: { spec: 'ema_crossover', kind: 'builtin', key: 'ema_crossover' },
+      paramsFile: 'reports/ema_crossover.params.json',
+      cwd: '/home/me/bot',
+      symbols: ['ETH-USDT', 'SOL-USDT'],
+      interval: '4h',
+    });
+    expect(text).toContain(
+      '  STRATEGY_PARAMS=reports/ema_crossover.params.json\n  SYMBOLS=ETH-USDT,SOL-USDT\n  INTERVAL=4h\n',
     );
   });
 });

@@ -3,7 +3,8 @@
  * --params-file`, `STRATEGY_PARAMS` and the bot read) with a note of how it was found, and the
  * exact `.env` lines and commands that trade it.
  */
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { StrategyProvenance } from '@lumenlink/core';
 import { formatPercent, formatTime } from '@lumenlink/analysis';
 import { metricLabel } from './ranking.js';
@@ -95,6 +96,27 @@ export function paramsFilePath(key: string, outputs: OptimizeOutputs): string {
   return join(report === undefined ? 'reports' : dirname(report), `${key}.params.json`);
 }
 
+/**
+ * Where to write the winner's params file, absolute: {@link paramsFilePath} from `cwd`; but when
+ * no `paramsOut` was given and a params file with other contents is already there (a bot may
+ * trade it), the first free `<key>.params-2.json`, `-3`, ...: a params file is never replaced
+ * unasked. `text` is what will be written (`formatParamsFile`); the same text reuses the path.
+ */
+export function freshParamsFilePath(
+  key: string,
+  outputs: OptimizeOutputs,
+  cwd: string,
+  text: string,
+): string {
+  const path = resolve(cwd, paramsFilePath(key, outputs));
+  if (outputs.paramsOut !== undefined) return path;
+  const stem = path.endsWith('.json') ? path.slice(0, -'.json'.length) : path;
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? path : `${stem}-${n}.json`;
+    if (!existsSync(candidate) || readFileSync(candidate, 'utf8') === text) return candidate;
+  }
+}
+
 /** A path relative to `cwd` when inside it, else as it is. */
 function shownPath(path: string, cwd: string): string {
   if (!isAbsolute(path)) return path;
@@ -117,6 +139,8 @@ function shownPath(path: string, cwd: string): string {
  * // Trade them — add to .env:
  * //   STRATEGY=strategies/my-idea.ts
  * //   STRATEGY_PARAMS=reports/my_idea.params.json
+ * //   SYMBOLS=BTC-USDT        (given symbols and interval)
+ * //   INTERVAL=1h
  * // Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_idea.params.json
  * //       pnpm demo    (replay, paper)   ·   pnpm paper   ·   pnpm live
  * ```
@@ -128,6 +152,9 @@ export function formatTradeInstructions(input: {
   readonly paramsFile: string;
   /** The directory the commands are run from. */
   readonly cwd: string;
+  /** The symbols and interval the parameters were found on: the bot should trade the same. */
+  readonly symbols?: readonly string[];
+  readonly interval?: string;
 }): string {
   const strategy = input.strategy.spec;
   const paramsFile = shownPath(input.paramsFile, input.cwd);
@@ -137,6 +164,8 @@ export function formatTradeInstructions(input: {
     'Trade them — add to .env:',
     `  STRATEGY=${strategy}`,
     `  STRATEGY_PARAMS=${paramsFile}`,
+    ...(input.symbols === undefined ? [] : [`  SYMBOLS=${input.symbols.join(',')}`]),
+    ...(input.interval === undefined ? [] : [`  INTERVAL=${input.interval}`]),
     `Then: pnpm backtest --strategy ${shellQuote(strategy)} --params-file ${shellQuote(paramsFile)}`,
     '      pnpm demo    (replay, paper)   ·   pnpm paper   ·   pnpm live',
     '',

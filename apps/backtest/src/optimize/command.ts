@@ -6,14 +6,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeParamsFile } from '@lumenlink/strategy-loader';
+import { formatParamsFile, writeParamsFile } from '@lumenlink/strategy-loader';
 import {
   describePoint,
   formatOptimizeJson,
   formatOptimizeTable,
   formatTradeInstructions,
   optimize,
-  paramsFilePath,
+  freshParamsFilePath,
   renderOptimizeHtml,
   strategyLabel,
   winnerParams,
@@ -104,9 +104,17 @@ export async function runOptimizeCommand(
       io.stderr.write('Error: no run succeeded; see the failed runs above.\n');
       return 1;
     }
-    const paramsFile = resolve(io.cwd, paramsFilePath(report.strategy, options));
+    const paramsFile = freshParamsFilePath(
+      report.strategy,
+      options,
+      io.cwd,
+      formatParamsFile(winner),
+    );
     await writeParamsFile(paramsFile, winner);
-    io.stdout.write(formatTradeInstructions({ ...winner, paramsFile, cwd: io.cwd }));
+    const { symbols, interval } = report;
+    io.stdout.write(
+      formatTradeInstructions({ ...winner, paramsFile, cwd: io.cwd, symbols, interval }),
+    );
     return 0;
   } catch (error) {
     return reportCommandError(error, io, 'optimize');
