@@ -207,6 +207,10 @@ describe('loadStrategy: packages', () => {
       path: entry,
     });
     expect(loaded.label).toBe('pkg_trend (my-strategies@1.2.3#trend)');
+    folder.write('node_modules/broken-strategies/package.json', '{ "name": ');
+    expect((await loadError('broken-strategies')).message).toMatch(
+      /^broken-strategies: its package\.json cannot be read \(.*\)\. Reinstall the package$/,
+    );
     expect((await loadError('not-installed-strategies')).message).toMatch(
       /no installed package of that name/,
     );

@@ -206,7 +206,13 @@ async function loadModule(
   subject: string,
   from: { packageName?: string; packageVersion?: string; label: string; kind: 'file' | 'package' },
 ): Promise<LoadedStrategy> {
-  const digest = sha256(await readFile(file));
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new StrategyLoadError(subject, `cannot be read: ${errorMessage(error)}`);
+  }
+  const digest = sha256(bytes);
   const namespace = await importFile(file, digest, subject);
   const picked = pickExport(namespace, exportName, subject);
   checkKey(picked.definition, subject);
@@ -240,11 +246,15 @@ function findPackage(
     const root = join(dir, 'node_modules', name);
     const manifestPath = join(root, 'package.json');
     if (existsSync(manifestPath)) {
-      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-        version?: string;
-        main?: string;
-        exports?: unknown;
-      };
+      let manifest: { version?: string; main?: string; exports?: unknown };
+      try {
+        manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as typeof manifest;
+      } catch (error) {
+        throw new StrategyLoadError(
+          target,
+          `its package.json cannot be read (${manifestPath}: ${errorMessage(error)}). Reinstall the package`,
+        );
+      }
       const entry = entryOf(manifest, `.${subpath}`);
       const file = entry === undefined ? undefined : resolve(root, entry);
       if (file === undefined || !existsSync(file)) return undefined;

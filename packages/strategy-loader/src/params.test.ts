@@ -65,6 +65,9 @@ describe('resolveStrategyParams', () => {
     });
     expect(flags.params).toEqual({ ...ema, fastPeriod: 9, slowPeriod: 40 });
     expect(flags.sources).toEqual(['defaults', 'p/best.json', '--param']);
+    expect(flags.warnings).toEqual([
+      '--params-file p/best.json replaces STRATEGY_PARAMS: its parameters are not used',
+    ]);
   });
 
   it('lists every bad parameter from every source at once', async () => {

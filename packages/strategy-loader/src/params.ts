@@ -139,6 +139,11 @@ export async function resolveStrategyParams(
   const used: string[] = ['defaults'];
   let base: Record<string, unknown> = {};
   if (sources.paramsFile !== undefined) {
+    if (sources.params !== undefined && sources.params.trim() !== '') {
+      warnings.push(
+        `--params-file ${sources.paramsFile} replaces STRATEGY_PARAMS: its parameters are not used`,
+      );
+    }
     const path = resolve(cwd, sources.paramsFile);
     const subject = `--params-file ${sources.paramsFile}`;
     base = paramsOf(await readParamsJson(path, subject), subject, loaded, warnings);
