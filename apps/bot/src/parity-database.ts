@@ -95,6 +95,25 @@ async function strategyOfRun(
   return { ...loaded, params };
 }
 
+/** What makes two runs trade differently: the strategy (and its file) and its parameters. */
+const tradedBy = (run: RunRecord): string =>
+  canonical([run.provenance.strategy.key, run.provenance.strategy.sha256, run.provenance.params]);
+
+/**
+ * Refuses a database whose runs traded with different strategies or parameters: one replay with
+ * the latest run's would put the earlier trades down to "unexplained" differences.
+ */
+function checkOneStrategy(runs: readonly RunRecord[]): void {
+  const [latest] = runs;
+  if (latest === undefined) return;
+  const other = runs.find((run) => tradedBy(run) !== tradedBy(latest));
+  if (other === undefined) return;
+  refuse(
+    '--from',
+    `the database holds runs with different strategies or parameters (${new Date(other.startedAt).toISOString()}: ${other.provenance.strategy.key} ${canonical(other.provenance.params)}; latest, ${new Date(latest.startedAt).toISOString()}: ${latest.provenance.strategy.key} ${canonical(latest.provenance.params)}), and parity replays one. Give --from TIME, when the latest run started trading, to compare its trades alone`,
+  );
+}
+
 /** Fails clearly unless `path` is a file: the report never creates a database. */
 function checkFile(path: string): void {
   let isFile: boolean;
@@ -122,7 +141,9 @@ export async function parityOfDatabase(options: DatabaseParityOptions): Promise<
   checkFile(dbPath);
   const store = await openStore({ path: dbPath });
   try {
-    const run = await store.runs.latestRun();
+    const runs = await store.runs.listRuns(10_000);
+    const run = runs[0] ?? null;
+    if (compared.from === undefined) checkOneStrategy(runs);
     const { loaded, params } = await strategyOfRun(
       run,
       compared.config,
