@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import {
+  canonicalize,
   checkParityPeriod,
   runParity,
   type ParityOptions,
@@ -32,13 +33,7 @@ export type DatabaseParityOptions = Pick<ParityOptions, 'config' | 'from' | 'to'
 };
 
 /** A value as canonical JSON (keys sorted), to compare parameters. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    typeof inner === 'object' && inner !== null && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
-      : inner,
-  );
-}
+const canonical = (value: unknown): string => JSON.stringify(canonicalize(value));
 
 /** The spec that loads a recorded strategy again: its key, its package, or its file (and export). */
 function specOf(source: StrategyProvenance): string {
