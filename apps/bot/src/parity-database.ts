@@ -109,6 +109,25 @@ function checkOneStrategy(runs: readonly RunRecord[]): void {
   );
 }
 
+/** The config's risk, guards, trading and paper groups with the values a run recorded laid over. */
+function recordedGroups(
+  config: Config,
+  recorded: Readonly<Record<string, unknown>>,
+): Pick<Config, 'risk' | 'guards' | 'trading' | 'paper'> {
+  const over = <Group extends object>(group: Group, values: unknown): Group => {
+    if (typeof values !== 'object' || values === null) return group;
+    // JSON wrote Infinity and NaN as null: such a value keeps the config's.
+    const kept = Object.entries(values).filter(([, value]) => value !== null);
+    return { ...group, ...Object.fromEntries(kept) };
+  };
+  return {
+    risk: over(config.risk, recorded.risk),
+    guards: over(config.guards, recorded.guards),
+    trading: over(config.trading, recorded.trading),
+    paper: over(config.paper, recorded.paper),
+  };
+}
+
 /** Fails clearly unless `path` is a file: the report never creates a database. */
 function checkFile(path: string): void {
   let isFile: boolean;
@@ -145,9 +164,11 @@ export async function parityOfDatabase(options: DatabaseParityOptions): Promise<
       given,
       allowChangedStrategy,
     );
-    const { symbols, interval } = run?.provenance.settings ?? {};
+    const { symbols, interval, ...recorded } = run?.provenance.settings ?? {};
     const config = {
       ...compared.config,
+      // The risk, guards, stops and paper model the run traded with, not today's .env.
+      ...recordedGroups(compared.config, recorded),
       // The run's symbols and interval unless set (the demo sets its own).
       ...(given.symbols === undefined && Array.isArray(symbols)
         ? { symbols: symbols as SymbolId[] }

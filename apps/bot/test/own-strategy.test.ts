@@ -155,6 +155,17 @@ describe('the demo with a strategy file and its parameters', () => {
     expect(bare.err).toBe('');
     expect(bare.code).toBe(0);
     expect((JSON.parse(bare.out) as ParityReport).symbols).toEqual([...bundledSymbols]);
+    // A .env changed since the run (fees, risk): the run's recorded settings are replayed.
+    const changedEnv = await parity(dbPath, {
+      PAPER_FEE_BPS: '40',
+      PAPER_SLIPPAGE_BPS: '30',
+      RISK_MAX_POSITION_USD: '5',
+    });
+    expect(changedEnv.err).toBe('');
+    expect(changedEnv.code).toBe(0);
+    const replayed = JSON.parse(changedEnv.out) as ParityReport;
+    expect(replayed.differences).toEqual([]);
+    expect(replayed.matched).toBeGreaterThan(0);
 
     // Other parameters than the run's: refused, naming both.
     const other = await parity(dbPath, { ...env, STRATEGY_PARAMS: '{"minRise": 0.05}' });
