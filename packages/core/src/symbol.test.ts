@@ -23,3 +23,24 @@ describe('symbols', () => {
     expect(symbolParts('SOL-USDT')).toEqual({ base: 'SOL', quote: 'USDT' });
   });
 });
+
+describe('symbols parsed once', () => {
+  it('answers a text seen before from memory, the same as the first time, and still refuses bad ones', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(parseSymbol(' btc/usdt ')).toBe('BTC-USDT');
+      expect(() => parseSymbol('BTC-USD:USD')).toThrow(ValidationError);
+    }
+    const parts = symbolParts('ETH-USDT');
+    expect(symbolParts('ETH-USDT')).toBe(parts);
+    expect(Object.isFrozen(parts)).toBe(true);
+    expect(() => symbolParts('nonsense' as never)).toThrow(ValidationError);
+  });
+
+  it('stays bounded: thousands of different texts are all parsed right', () => {
+    for (let index = 0; index < 10_000; index++) {
+      expect(parseSymbol(`c${index}-usd`)).toBe(`C${index}-USD`);
+      expect(symbolParts(`C${index}-USD`).base).toBe(`C${index}`);
+    }
+    expect(parseSymbol('eth-btc')).toBe('ETH-BTC');
+  });
+});

@@ -15,6 +15,21 @@ export interface SymbolParts {
 const currency = /^[A-Z0-9]{1,20}$/;
 
 /**
+ * Texts already parsed and their canonical symbol, and canonical symbols already split: the trade
+ * cycle asks about the same few symbols on every candle, so each is parsed once. Bounded: cleared
+ * when full.
+ */
+const parsedSymbols = new Map<string, SymbolId>();
+const splitSymbols = new Map<string, SymbolParts>();
+const memoLimit = 4_096;
+
+function remember<Value>(memo: Map<string, Value>, key: string, value: Value): Value {
+  if (memo.size >= memoLimit) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+/**
  * Parses `BTC-USD`, `btc-usd` or ccxt's `BTC/USD` (a ccxt derivative suffix like `:USDT`
  * is rejected: LumenLink trades spot) into the canonical `BTC-USD`.
  *
@@ -25,6 +40,8 @@ const currency = /^[A-Z0-9]{1,20}$/;
  * @throws {ValidationError} when the text is not BASE-QUOTE or BASE/QUOTE.
  */
 export function parseSymbol(text: string): SymbolId {
+  const known = parsedSymbols.get(text);
+  if (known !== undefined) return known;
   const parts = text.trim().toUpperCase().split(/[-/]/);
   const [base, quote] = parts;
   if (
@@ -38,14 +55,17 @@ export function parseSymbol(text: string): SymbolId {
       `Invalid symbol "${text}": expected BASE-QUOTE such as BTC-USD (or ccxt's BTC/USD), letters and digits only`,
     );
   }
-  return `${base}-${quote}`;
+  return remember<SymbolId>(parsedSymbols, text, `${base}-${quote}`);
 }
 
-/** Splits a canonical symbol into base and quote currency. */
+/** Splits a canonical symbol into base and quote currency (a frozen object, shared per symbol). */
 export function symbolParts(symbol: SymbolId): SymbolParts {
+  const known = splitSymbols.get(symbol);
+  if (known !== undefined) return known;
   const canonical = parseSymbol(symbol);
   const dash = canonical.indexOf('-');
-  return { base: canonical.slice(0, dash), quote: canonical.slice(dash + 1) };
+  const parts = Object.freeze({ base: canonical.slice(0, dash), quote: canonical.slice(dash + 1) });
+  return remember(splitSymbols, symbol, parts);
 }
 
 /** `BTC-USD` to ccxt's `BTC/USD`. */
