@@ -9,7 +9,13 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AlertChannel } from '@lumenlink/alerts';
-import { ConfigError, symbolParts, type AlertEvent, type Logger } from '@lumenlink/core';
+import {
+  ConfigError,
+  shellQuote,
+  symbolParts,
+  type AlertEvent,
+  type Logger,
+} from '@lumenlink/core';
 import {
   configSecrets,
   loadConfig,
@@ -341,16 +347,11 @@ function printSummary(write: (line?: string) => void, input: SummaryInput): void
   write(`  Stored       ${report.orders} orders, ${report.fills} fills in ${input.dbPath}`);
   const { sources, params } = bot.strategy;
   const strategyParams =
-    sources.length > 1 ? ` STRATEGY_PARAMS=${shellWord(JSON.stringify(params))}` : '';
+    sources.length > 1 ? ` STRATEGY_PARAMS=${shellQuote(JSON.stringify(params))}` : '';
   write(
-    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${shellWord(config.strategy)}${strategyParams} pnpm parity --db ${shellWord(input.dbPath)}`,
+    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${shellQuote(config.strategy)}${strategyParams} pnpm parity --db ${shellQuote(input.dbPath)}`,
   );
   write('               replays the same candles through the backtester and compares the trades');
-}
-
-/** `text` as one shell word: quoted unless it is plain. */
-function shellWord(text: string): string {
-  return /^[\w./:,@%+=-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** The equal-weight buy-and-hold return from each symbol's first close to its close at `until`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, escapeHtml } from './text.js';
+import { editDistance, escapeHtml, shellQuote } from './text.js';
 
 describe('escapeHtml', () => {
   it('escapes the five characters that can end text or an attribute', () => {
@@ -29,5 +29,15 @@ describe('editDistance', () => {
   ])('%j to %j is %i', (a, b, distance) => {
     expect(editDistance(a, b)).toBe(distance);
     expect(editDistance(b, a)).toBe(distance);
+  });
+});
+
+describe('shellQuote', () => {
+  it('leaves plain words alone and quotes the rest so a POSIX shell reads them back', () => {
+    expect(shellQuote('strategies/my-idea.ts')).toBe('strategies/my-idea.ts');
+    expect(shellQuote('fastPeriod=12,slow:26@x%')).toBe('fastPeriod=12,slow:26@x%');
+    expect(shellQuote('{"fastPeriod":12}')).toBe(`'{"fastPeriod":12}'`);
+    expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
+    expect(shellQuote('')).toBe(`''`);
   });
 });

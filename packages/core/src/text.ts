@@ -1,6 +1,6 @@
 /**
- * Small text helpers shared by the packages: HTML escaping for messages and reports, and the
- * edit distance behind "did you mean" suggestions.
+ * Small text helpers shared by the packages: HTML escaping for messages and reports, shell
+ * quoting for the commands they print, and the edit distance behind "did you mean" suggestions.
  */
 
 /**
@@ -53,4 +53,18 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return at(a.length, b.length);
+}
+
+/**
+ * A command-line argument quoted for a POSIX shell when it needs it, so a printed command can be
+ * pasted as it is.
+ *
+ * @example
+ * ```ts
+ * shellQuote('strategies/my-idea.ts'); // 'strategies/my-idea.ts' (as it is)
+ * shellQuote('{"fastPeriod":12}'); // '\'{"fastPeriod":12}\''
+ * ```
+ */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }

@@ -4,6 +4,7 @@
  * every failed run.
  */
 import { formatPercent, formatRatio, formatTime, type BacktestMetrics } from '@lumenlink/analysis';
+import { shellQuote } from '@lumenlink/core';
 import type { MonteCarloResult, Percentiles } from './monte-carlo.js';
 import { describeStrategySource } from './provenance.js';
 import { metricLabel, metricValue, type RankMetric } from './ranking.js';
@@ -41,11 +42,6 @@ export function formatColumns(
 /** A searched value as typed on the command line. */
 export function formatValue(value: unknown): string {
   return String(value);
-}
-
-/** A command-line argument quoted for a POSIX shell when it needs it. */
-export function shellQuote(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
 /**

@@ -5,11 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import type { StrategyProvenance } from '@lumenlink/core';
+import { shellQuote, type StrategyProvenance } from '@lumenlink/core';
 import { formatPercent, formatTime } from '@lumenlink/analysis';
 import { metricLabel } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';
-import { describePoint, formatDurationMs, formatMetric, shellQuote } from './table.js';
+import { describePoint, formatDurationMs, formatMetric } from './table.js';
 
 /** What `writeParamsFile` of `@lumenlink/strategy-loader` takes: the winner's params file. */
 export interface WinnerParams {
