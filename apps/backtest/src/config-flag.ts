@@ -92,9 +92,8 @@ export async function loadStrategyFlags(
   } catch (error) {
     if (StrategyParamsError.isInstance(error)) throw new UsageError(paramsFlag, error.message);
     if (StrategyLoadError.isInstance(error)) {
-      const prefix = '--params-file ';
-      throw error.subject.startsWith(prefix)
-        ? new UsageError('--params-file', error.message.slice(prefix.length))
+      throw error.source === '--params-file'
+        ? new UsageError('--params-file', error.message.slice('--params-file '.length))
         : new UsageError('--strategy', error.message);
     }
     if (ValidationError.isInstance(error)) throw new UsageError(paramsFlag, error.message);

@@ -25,10 +25,9 @@ export interface ConfiguredStrategy {
   readonly warnings: readonly string[];
 }
 
-/** The key or flag a loader error is about, from the subject its message starts with. */
+/** The key or flag a loader error is about. */
 function keyOf(error: StrategyLoadError): string {
-  if (error.subject.startsWith('--params-file')) return '--params-file';
-  return error.subject.startsWith('STRATEGY_PARAMS') ? 'STRATEGY_PARAMS' : 'STRATEGY';
+  return error.source === 'strategy' ? 'STRATEGY' : error.source;
 }
 
 /** A loader or parameter error as the config error it is; anything else unchanged. */

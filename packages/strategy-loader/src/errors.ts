@@ -1,5 +1,8 @@
 import { LumenLinkError, ValidationError } from '@lumenlink/core';
 
+/** Where the input of a {@link StrategyLoadError} was given. */
+export type StrategyLoadSource = 'strategy' | 'STRATEGY_PARAMS' | '--params-file';
+
 /**
  * A strategy (or its parameters file) could not be loaded: the file is missing or does not
  * parse, it exports no strategy definition, its schema is broken, or a params file was written
@@ -18,9 +21,19 @@ export class StrategyLoadError extends ValidationError {
 
   /** What could not be loaded: the strategy as given, or the params file. */
   readonly subject: string;
+  /**
+   * Where the user gave what failed: the strategy (`STRATEGY`, `--strategy`), `STRATEGY_PARAMS`
+   * or `--params-file`; a command names that setting or flag.
+   */
+  readonly source: StrategyLoadSource;
 
-  constructor(subject: string, message: string, options: { readonly cause?: unknown } = {}) {
+  constructor(
+    subject: string,
+    message: string,
+    options: { readonly cause?: unknown; readonly source?: StrategyLoadSource } = {},
+  ) {
     super(`${subject}: ${message}`, options);
     this.subject = subject;
+    this.source = options.source ?? 'strategy';
   }
 }

@@ -11,7 +11,7 @@ export {
   type ConfiguredStrategy,
   type StrategyFlags,
 } from './configured.js';
-export { StrategyLoadError } from './errors.js';
+export { StrategyLoadError, type StrategyLoadSource } from './errors.js';
 export {
   loadStrategy,
   loadStrategyForWorker,

@@ -149,3 +149,18 @@ describe('resolveStrategyParams', () => {
     );
   });
 });
+
+describe('StrategyLoadError.source', () => {
+  it('says where the failing input was given', async () => {
+    const sourceOf = async (sources: StrategyParamsSources): Promise<unknown> =>
+      ((await failure('ema_crossover', sources)) as StrategyLoadError).source;
+    expect(await sourceOf({ params: '{bad' })).toBe('STRATEGY_PARAMS');
+    expect(await sourceOf({ params: 'missing.json' })).toBe('STRATEGY_PARAMS');
+    expect(await sourceOf({ paramsFile: 'missing.json' })).toBe('--params-file');
+    const loadFailure = (await loadStrategy('nope.ts', { cwd: folder.dir }).then(
+      () => null,
+      (error: unknown) => error,
+    )) as StrategyLoadError;
+    expect(loadFailure.source).toBe('strategy');
+  });
+});

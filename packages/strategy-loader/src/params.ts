@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { StrategyProvenance } from '@lumenlink/core';
 import { parseParamAssignments } from '@lumenlink/strategies';
-import { StrategyLoadError } from './errors.js';
+import { StrategyLoadError, type StrategyLoadSource } from './errors.js';
 import type { LoadedStrategy } from './load-strategy.js';
 
 /** Where a run's parameters come from; each later one overrides the one before. */
@@ -48,48 +48,58 @@ export interface ParamsFile {
   readonly note?: string;
 }
 
+/** Where parameters were given: named in messages, and the setting or flag a command names. */
+interface ParamsOrigin {
+  readonly subject: string;
+  readonly source: StrategyLoadSource;
+}
+
+function failure(origin: ParamsOrigin, message: string): StrategyLoadError {
+  return new StrategyLoadError(origin.subject, message, { source: origin.source });
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseJson(text: string, subject: string): unknown {
+function parseJson(text: string, origin: ParamsOrigin): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new StrategyLoadError(
-      subject,
+    throw failure(
+      origin,
       `is not valid JSON (${error instanceof Error ? error.message : String(error)}). Write an object of parameters, such as {"fastPeriod": 12}`,
     );
   }
 }
 
 /** Reads a params file or a bare parameters object. */
-async function readParamsJson(path: string, subject: string): Promise<unknown> {
+async function readParamsJson(path: string, origin: ParamsOrigin): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const missing = (error as { code?: unknown }).code === 'ENOENT';
-    throw new StrategyLoadError(
-      subject,
+    throw failure(
+      origin,
       missing
         ? `no such file (${path}). Give the path of a JSON file of parameters`
         : `cannot be read: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  return parseJson(text, subject);
+  return parseJson(text, origin);
 }
 
 /** The parameters of a params file or a bare object, checked against the strategy run. */
 function paramsOf(
   json: unknown,
-  subject: string,
+  origin: ParamsOrigin,
   loaded: LoadedStrategy,
   warnings: string[],
 ): Record<string, unknown> {
   if (!isRecord(json)) {
-    throw new StrategyLoadError(
-      subject,
+    throw failure(
+      origin,
       `holds ${Array.isArray(json) ? 'a list' : JSON.stringify(json)}, not an object of parameters. Write an object, such as {"fastPeriod": 12}`,
     );
   }
@@ -97,15 +107,15 @@ function paramsOf(
   if (!wrapped) return json;
   const key = json.key as string;
   if (key !== loaded.definition.key) {
-    throw new StrategyLoadError(
-      subject,
+    throw failure(
+      origin,
       `holds parameters of strategy ${key}${typeof json.strategy === 'string' ? ` (${json.strategy})` : ''}, but the strategy run is ${loaded.label}. Run that strategy (STRATEGY=${typeof json.strategy === 'string' ? json.strategy : key}) or give this strategy's parameters`,
     );
   }
   const sha = json.sha256;
   if (typeof sha === 'string' && sha !== loaded.provenance.sha256) {
     warnings.push(
-      `${subject} was written for an earlier version of ${loaded.label} (sha256 ${sha.slice(0, 12)}…, now ${loaded.provenance.sha256?.slice(0, 12) ?? 'none'}…): results may differ from the ones it was found with`,
+      `${origin.subject} was written for an earlier version of ${loaded.label} (sha256 ${sha.slice(0, 12)}…, now ${loaded.provenance.sha256?.slice(0, 12) ?? 'none'}…): results may differ from the ones it was found with`,
     );
   }
   return json.params as Record<string, unknown>;
@@ -145,17 +155,24 @@ export async function resolveStrategyParams(
       );
     }
     const path = resolve(cwd, sources.paramsFile);
-    const subject = `--params-file ${sources.paramsFile}`;
-    base = paramsOf(await readParamsJson(path, subject), subject, loaded, warnings);
+    const origin = {
+      subject: `--params-file ${sources.paramsFile}`,
+      source: '--params-file',
+    } as const;
+    base = paramsOf(await readParamsJson(path, origin), origin, loaded, warnings);
     used.push(sources.paramsFile);
   } else if (sources.params !== undefined && sources.params.trim() !== '') {
     const text = sources.params.trim();
     if (text.startsWith('{') || text.startsWith('[')) {
-      base = paramsOf(parseJson(text, 'STRATEGY_PARAMS'), 'STRATEGY_PARAMS', loaded, warnings);
+      const origin = { subject: 'STRATEGY_PARAMS', source: 'STRATEGY_PARAMS' } as const;
+      base = paramsOf(parseJson(text, origin), origin, loaded, warnings);
       used.push('STRATEGY_PARAMS');
     } else {
-      const subject = `STRATEGY_PARAMS file ${text}`;
-      base = paramsOf(await readParamsJson(resolve(cwd, text), subject), subject, loaded, warnings);
+      const origin = {
+        subject: `STRATEGY_PARAMS file ${text}`,
+        source: 'STRATEGY_PARAMS',
+      } as const;
+      base = paramsOf(await readParamsJson(resolve(cwd, text), origin), origin, loaded, warnings);
       used.push(text);
     }
   }
