@@ -10,16 +10,14 @@ import {
   type ParityOptions,
   type ParityReport,
 } from '@lumenlink/analysis';
-import {
-  ConfigError,
-  ValidationError,
-  type StrategyProvenance,
-  type SymbolId,
-  type Timeframe,
-} from '@lumenlink/core';
+import { ConfigError, ValidationError, type SymbolId, type Timeframe } from '@lumenlink/core';
 import type { Config } from '@lumenlink/config';
 import { openStore, type RunRecord } from '@lumenlink/data';
-import { loadConfiguredStrategy, type ConfiguredStrategy } from '@lumenlink/strategy-loader';
+import {
+  loadConfiguredStrategy,
+  recordedSpec,
+  type ConfiguredStrategy,
+} from '@lumenlink/strategy-loader';
 
 type Given = string | undefined;
 
@@ -34,14 +32,6 @@ export type DatabaseParityOptions = Pick<ParityOptions, 'config' | 'from' | 'to'
 
 /** A value as canonical JSON (keys sorted), to compare parameters. */
 const canonical = (value: unknown): string => JSON.stringify(canonicalize(value));
-
-/** The spec that loads a recorded strategy again: its key, its package, or its file (and export). */
-function specOf(source: StrategyProvenance): string {
-  if (source.kind === 'builtin' || source.path === undefined) return source.key;
-  if (source.kind === 'package') return source.spec;
-  const named = source.exportName !== undefined && source.exportName !== 'default';
-  return named ? `${source.path}#${source.exportName}` : source.path;
-}
 
 function refuse(key: string, problem: string): never {
   throw new ConfigError([{ key, problem }], { title: 'parity cannot replay the recorded run' });
@@ -60,7 +50,7 @@ async function strategyOfRun(
 ): Promise<ConfiguredStrategy> {
   if (run === null) return loadConfiguredStrategy(config);
   const { strategy: recorded, params } = run.provenance;
-  const spec = given.strategy ?? specOf(recorded);
+  const spec = given.strategy ?? recordedSpec(recorded);
   const loaded = await loadConfiguredStrategy({ strategy: spec }); // parameters once it is the run's
   const now = loaded.loaded.provenance;
   const at = `the run recorded at ${new Date(run.startedAt).toISOString()}`;

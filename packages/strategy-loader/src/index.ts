@@ -15,6 +15,7 @@ export { StrategyLoadError, type StrategyLoadSource } from './errors.js';
 export {
   loadStrategy,
   loadStrategyForWorker,
+  recordedSpec,
   reloadRun,
   reloadStrategy,
   strategyFileExtensions,

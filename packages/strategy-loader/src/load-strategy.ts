@@ -370,9 +370,30 @@ export async function loadStrategy(
 
 /** The spec that loads a recorded module file again: its absolute path, with its export. */
 function recordedFileSpec(provenance: StrategyProvenance): string {
+  if (provenance.path === undefined) {
+    throw new StrategyLoadError(
+      provenance.spec,
+      'its provenance records no file path, so it cannot be loaded again. Run the strategy by its path',
+    );
+  }
   return provenance.exportName === undefined || provenance.exportName === 'default'
-    ? provenance.path!
-    : `${provenance.path!}#${provenance.exportName}`;
+    ? provenance.path
+    : `${provenance.path}#${provenance.exportName}`;
+}
+
+/**
+ * The spec that loads a recorded strategy again with {@link loadStrategy}: its key, its package
+ * by name, or its file's absolute path (with its export).
+ *
+ * @example
+ * ```ts
+ * const loaded = await loadStrategy(recordedSpec(run.provenance.strategy));
+ * ```
+ * @throws {StrategyLoadError} for a file strategy whose provenance records no path.
+ */
+export function recordedSpec(provenance: StrategyProvenance): string {
+  if (provenance.kind === 'file') return recordedFileSpec(provenance);
+  return provenance.kind === 'builtin' ? provenance.key : provenance.spec;
 }
 
 /**
@@ -392,14 +413,7 @@ export async function reloadStrategy(
   provenance: StrategyProvenance,
   options: LoadStrategyOptions = {},
 ): Promise<LoadedStrategy> {
-  if (provenance.kind === 'file' && provenance.path === undefined) {
-    throw new StrategyLoadError(
-      provenance.spec,
-      'its provenance records no file path, so it cannot be loaded again. Run the strategy by its path',
-    );
-  }
-  const spec = provenance.kind === 'file' ? recordedFileSpec(provenance) : provenance.spec;
-  const loaded = await loadStrategy(spec, options);
+  const loaded = await loadStrategy(recordedSpec(provenance), options);
   return {
     ...loaded,
     spec: provenance.spec,
@@ -440,7 +454,7 @@ export async function loadStrategyForWorker(
   const loaded = await loadStrategy(recordedFileSpec(provenance));
   if (loaded.provenance.sha256 !== provenance.sha256) {
     throw new StrategyLoadError(
-      provenance.path!,
+      provenance.path ?? provenance.spec,
       `changed while the run was going (sha256 ${provenance.sha256?.slice(0, 12)}… → ${loaded.provenance.sha256?.slice(0, 12)}…). Run again`,
     );
   }
