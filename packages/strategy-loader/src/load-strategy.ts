@@ -343,7 +343,7 @@ export async function loadStrategy(
   if (looksLikePath(target)) {
     const file = resolve(cwd, target);
     const subject = shown(file, cwd);
-    if (!existsSync(file) || !statSync(file).isFile()) {
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) {
       throw new StrategyLoadError(
         subject,
         `no such file (looked in ${cwd}). Give the path of a strategy module, relative to ${cwd} or absolute`,

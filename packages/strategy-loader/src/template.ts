@@ -90,7 +90,7 @@ function toPosix(path: string): string {
 
 /**
  * The commands that run a new strategy's files: its test, a backtest, an optimisation and the
- * demo (paper trading against the exchange emulator).
+ * demo (paper trading over replayed candles).
  *
  * @example
  * ```ts
