@@ -7,6 +7,8 @@ import {
   isPlainRecord,
   isoText,
   jsonText,
+  moduleSourceText,
+  packageText,
   shortHash,
   valueText,
 } from './provenance-text.js';
@@ -180,21 +182,10 @@ function strategyDifferences(before: Json, after: Json): string[] {
 }
 
 function sourceText(strategy: Json): string {
-  switch (strategy.kind) {
-    case 'builtin':
-      return `built-in ${text(strategy.key)}`;
-    case 'file':
-      return `file ${text(strategy.path ?? strategy.spec)}`;
-    case 'package':
-      return `package ${packageText(strategy)}`;
-    default:
-      return text(strategy.kind);
-  }
-}
-
-function packageText(strategy: Json): string {
-  const name = text(strategy.packageName ?? strategy.spec);
-  return strategy.packageVersion === undefined ? name : `${name}@${text(strategy.packageVersion)}`;
+  if (strategy.kind === 'builtin') return `built-in ${text(strategy.key)}`;
+  return strategy.kind === 'file' || strategy.kind === 'package'
+    ? moduleSourceText(strategy)
+    : text(strategy.kind);
 }
 
 /** The data's source, symbols, interval, range, count and hash. */

@@ -8,7 +8,13 @@ import {
   type RunProvenance,
   type StrategyProvenance,
 } from '@lumenlink/core';
-import { flattenRecord, isoText, shortHash, valueText } from './provenance-text.js';
+import {
+  flattenRecord,
+  isoText,
+  moduleSourceText,
+  shortHash,
+  valueText,
+} from './provenance-text.js';
 
 /** One row: a label and its value, already HTML. */
 interface HtmlRow {
@@ -55,16 +61,9 @@ function strategyRows(strategy: StrategyProvenance): HtmlRow[] {
 
 /** Where the strategy came from, in words. */
 function sourceText(strategy: StrategyProvenance): string {
-  switch (strategy.kind) {
-    case 'builtin':
-      return 'built-in strategy of @lumenlink/strategies';
-    case 'file':
-      return `file ${strategy.path ?? strategy.spec}`;
-    case 'package': {
-      const name = strategy.packageName ?? strategy.spec;
-      return `package ${strategy.packageVersion === undefined ? name : `${name}@${strategy.packageVersion}`}`;
-    }
-  }
+  return strategy.kind === 'builtin'
+    ? 'built-in strategy of @lumenlink/strategies'
+    : moduleSourceText(strategy);
 }
 
 function dataRows(data: DataProvenance): HtmlRow[] {

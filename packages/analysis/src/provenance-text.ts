@@ -48,3 +48,23 @@ export function flattenRecord(record: unknown, sorted = true, prefix = ''): [str
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The fields of a strategy's provenance that say where a module strategy came from. */
+type ModuleSource = {
+  readonly [Field in 'kind' | 'spec' | 'path' | 'packageName' | 'packageVersion']?: unknown;
+};
+
+/** Where a file or package strategy came from: `file /home/me/x.ts`, `package my-strategies@1.2.0`. */
+export function moduleSourceText(strategy: ModuleSource): string {
+  return strategy.kind === 'package'
+    ? `package ${packageText(strategy)}`
+    : `file ${valueText(strategy.path ?? strategy.spec)}`;
+}
+
+/** A package strategy's package: `my-strategies@1.2.0`, or its name alone without a version. */
+export function packageText(strategy: ModuleSource): string {
+  const name = valueText(strategy.packageName ?? strategy.spec);
+  return strategy.packageVersion === undefined
+    ? name
+    : `${name}@${valueText(strategy.packageVersion)}`;
+}
