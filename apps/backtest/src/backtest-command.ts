@@ -13,7 +13,7 @@ import {
   renderHtmlReport,
   reportProvenance,
 } from '@lumenlink/analysis';
-import { LumenLinkError, ValidationError, type RunProvenance } from '@lumenlink/core';
+import { commandHint, LumenLinkError, ValidationError, type RunProvenance } from '@lumenlink/core';
 import { reloadRun } from '@lumenlink/strategy-loader';
 import {
   backtestHelp,
@@ -49,7 +49,7 @@ export function reportCommandError(
   command: string,
 ): number {
   if (isUsageError(error)) {
-    io.stderr.write(`Error: ${error.message}\nRun pnpm ${command} -- --help for every flag.\n`);
+    io.stderr.write(`Error: ${error.message}\nRun ${commandHint(command)} --help for every flag.\n`);
     return usageExitCode;
   }
   if (LumenLinkError.isInstance(error)) {

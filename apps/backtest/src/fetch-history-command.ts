@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { systemClock, type Clock } from '@lumenlink/core';
+import { commandHint, systemClock, type Clock } from '@lumenlink/core';
 import { configSecrets, loadConfig, type ConfigKey } from '@lumenlink/config';
 import { createLogger } from '@lumenlink/core/logging';
 import { fetchHistory, formatHistoryResult, openStore } from '@lumenlink/data';
@@ -86,13 +86,13 @@ const fetchHistoryFlags: readonly FlagSpec[] = [
 /** The text of `pnpm fetch-history --help`. */
 function fetchHistoryHelp(): string {
   return [
-    'Usage: pnpm fetch-history -- [flags]',
+    `Usage: ${commandHint('fetch-history')} [flags]`,
     '',
     'Backfills closed candles from the exchange into the SQLite store, for backtests',
-    '(pnpm backtest -- --source-db FILE) and the bot. Resumable: a second run fetches only what',
+    `(${commandHint('backtest')} --source-db FILE) and the bot. Resumable: a second run fetches only what`,
     'is missing. Configured like the bot, by .env and the environment; flags win:',
     '',
-    '  SYMBOLS=SOL-USDT,AVAX-USDT TIMEFRAMES=1h,1d MONTHS=3 pnpm fetch-history',
+    `  SYMBOLS=SOL-USDT,AVAX-USDT TIMEFRAMES=1h,1d MONTHS=3 ${commandHint('fetch-history')}`,
     '',
     'Flags:',
     ...formatFlagHelp(fetchHistoryFlags),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCandlesCsv, openStore } from '@lumenlink/data';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JsonReport } from '@lumenlink/analysis';
 import {
   crossoverFlags,
@@ -387,8 +387,18 @@ describe('pnpm backtest errors', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'Error: --fee-bps: "ten" is not a number. Accepted: a number from 0 to 1000, up to 10 % (default 10)\nRun pnpm backtest -- --help for every flag.\n',
+      'Error: --fee-bps: "ten" is not a number. Accepted: a number from 0 to 1000, up to 10 % (default 10)\nRun pnpm backtest --help for every flag.\n',
     );
+  });
+
+  it('names the command the user ran: ./lumenlink when the wrapper started it', async () => {
+    vi.stubEnv('LUMENLINK_RUNNER', './lumenlink');
+    try {
+      const run = await runCli(['--fee-bps', 'ten'], tempDir());
+      expect(run.stderr).toMatch(/\nRun \.\/lumenlink backtest --help for every flag\.\n$/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('reports a missing CSV file, a bad CSV line, and a period without candles', async () => {

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatParityReport, type ParityOptions, type ParityReport } from '@lumenlink/analysis';
-import { ConfigError, LumenLinkError } from '@lumenlink/core';
+import { commandHint, ConfigError, LumenLinkError } from '@lumenlink/core';
 import { loadConfig, mergeEnv, readEnvFile, type Config, type Env } from '@lumenlink/config';
 import { parityOfDatabase } from './parity-database.js';
 
@@ -28,7 +28,8 @@ export interface ParityCliOptions {
 /** A flag or argument the command cannot take. */
 class UsageError extends Error {}
 
-const usage = `Usage: pnpm parity [--db FILE] [--json] [--from TIME] [--to TIME] [--allow-changed-strategy]
+const usage =
+  (): string => `Usage: ${commandHint('parity')} [--db FILE] [--json] [--from TIME] [--to TIME] [--allow-changed-strategy]
 
 Replays the candles the bot stored through the backtest driver with the bot's config (.env and
 the environment) and compares the trades, each difference put down to a cause: fill model,
@@ -149,10 +150,10 @@ export async function runParityCli(options: ParityCliOptions): Promise<number> {
     flags = parseFlags(options.argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    return fail(`${error.message}\n\n${usage}`);
+    return fail(`${error.message}\n\n${usage()}`);
   }
   if (flags.help) {
-    options.out.write(`${usage}\n`);
+    options.out.write(`${usage()}\n`);
     return 0;
   }
   const read = readConfig(options);

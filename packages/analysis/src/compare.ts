@@ -2,6 +2,7 @@
  * Comparing a recorded JSON report with the report of a rerun (`pnpm backtest --rerun`): the
  * same bytes, or what differs in words, causes before results.
  */
+import { commandHint } from '@lumenlink/core';
 import {
   flattenRecord,
   isPlainRecord,
@@ -28,7 +29,8 @@ type Json = Record<string, unknown>;
 type Side = 'recorded' | 'rerun';
 
 /** Where a JSON report comes from, for the messages about a file that is not one. */
-const howToGetOne = 'give the JSON report a backtest wrote (`pnpm backtest --json report.json`)';
+const howToGetOne = (): string =>
+  `give the JSON report a backtest wrote (\`${commandHint('backtest')} --json report.json\`)`;
 
 /**
  * Compares a recorded JSON report (`formatJsonReport`) with the report of its rerun. `identical`
@@ -68,16 +70,16 @@ export function compareReports(recorded: string, rerun: string): ReportCompariso
 }
 
 function parseReport(text: string, side: Side): Json | string {
-  if (text.trim() === '') return `the ${side} report is empty: ${howToGetOne}`;
+  if (text.trim() === '') return `the ${side} report is empty: ${howToGetOne()}`;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return `the ${side} report is not valid JSON (${reason}): ${howToGetOne}`;
+    return `the ${side} report is not valid JSON (${reason}): ${howToGetOne()}`;
   }
   if (!isPlainRecord(value) || !('schemaVersion' in value)) {
-    return `the ${side} report is not a LumenLink JSON report (it has no schemaVersion): ${howToGetOne}`;
+    return `the ${side} report is not a LumenLink JSON report (it has no schemaVersion): ${howToGetOne()}`;
   }
   if (value.schemaVersion !== 1) {
     return `the ${side} report has schemaVersion ${jsonText(value.schemaVersion)}, and this version of @lumenlink/analysis reads schemaVersion 1: compare it with the version that wrote it`;

@@ -2,7 +2,7 @@
  * Reading back what produced a run from its JSON report, to run it again
  * (`pnpm backtest --rerun report.json`).
  */
-import { ValidationError, type RunProvenance } from '@lumenlink/core';
+import { commandHint, ValidationError, type RunProvenance } from '@lumenlink/core';
 import { isPlainRecord } from './provenance-text.js';
 
 /**
@@ -34,7 +34,7 @@ export function reportProvenance(text: string, name: string): RunProvenance {
   }
   if (report.kind === 'optimize') {
     throw new ValidationError(
-      `${name}: is an optimize result, not a backtest report. Backtest its winner with pnpm backtest --strategy <its strategy> --params-file <the params file optimize wrote> --json report.json, and rerun that report`,
+      `${name}: is an optimize result, not a backtest report. Backtest its winner with ${commandHint('backtest')} --strategy <its strategy> --params-file <the params file optimize wrote> --json report.json, and rerun that report`,
     );
   }
   const { provenance } = report;

@@ -33,7 +33,7 @@ export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { percentile } from './stats.js';
 export { seededRandom } from './random.js';
-export { escapeHtml, editDistance, shellQuote } from './text.js';
+export { commandHint, escapeHtml, editDistance, shellQuote } from './text.js';
 export {
   createRedactor,
   isSecretFieldName,

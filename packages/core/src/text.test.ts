@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, escapeHtml, shellQuote } from './text.js';
+import { commandHint, editDistance, escapeHtml, shellQuote } from './text.js';
 
 describe('escapeHtml', () => {
   it('escapes the five characters that can end text or an attribute', () => {
@@ -39,5 +39,18 @@ describe('shellQuote', () => {
     expect(shellQuote('{"fastPeriod":12}')).toBe(`'{"fastPeriod":12}'`);
     expect(shellQuote("it's here")).toBe(`'it'\\''s here'`);
     expect(shellQuote('')).toBe(`''`);
+  });
+});
+
+describe('commandHint', () => {
+  it('names the wrapper the user ran, or pnpm', () => {
+    expect(commandHint('backtest', { LUMENLINK_RUNNER: './lumenlink' })).toBe(
+      './lumenlink backtest',
+    );
+    expect(commandHint('demo --speed 50', { LUMENLINK_RUNNER: '/home/me/my bot/lumenlink' })).toBe(
+      "'/home/me/my bot/lumenlink' demo --speed 50",
+    );
+    expect(commandHint('backtest', {})).toBe('pnpm backtest');
+    expect(commandHint('backtest', { LUMENLINK_RUNNER: ' ' })).toBe('pnpm backtest');
   });
 });

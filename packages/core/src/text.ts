@@ -68,3 +68,18 @@ export function editDistance(a: string, b: string): number {
 export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
+
+/**
+ * How the user runs a LumenLink command, for hints and usage lines: `./lumenlink backtest` when
+ * the `./lumenlink` wrapper started the process (it sets `LUMENLINK_RUNNER` to how it was
+ * called), else `pnpm backtest`.
+ *
+ * @example
+ * ```ts
+ * `fetch them with ${commandHint('fetch-history')}`; // "fetch them with ./lumenlink fetch-history"
+ * ```
+ */
+export function commandHint(command: string, env: NodeJS.ProcessEnv = process.env): string {
+  const runner = env.LUMENLINK_RUNNER?.trim();
+  return `${runner ? shellQuote(runner) : 'pnpm'} ${command}`;
+}

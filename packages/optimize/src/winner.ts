@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { shellQuote, type StrategyProvenance } from '@lumenlink/core';
+import { commandHint, shellQuote, type StrategyProvenance } from '@lumenlink/core';
 import { formatPercent, formatTime } from '@lumenlink/analysis';
 import { metricLabel } from './ranking.js';
 import type { OptimizeReport, ResultRow } from './run.js';
@@ -166,8 +166,8 @@ export function formatTradeInstructions(input: {
     `  STRATEGY_PARAMS=${paramsFile}`,
     ...(input.symbols === undefined ? [] : [`  SYMBOLS=${input.symbols.join(',')}`]),
     ...(input.interval === undefined ? [] : [`  INTERVAL=${input.interval}`]),
-    `Then: pnpm backtest --strategy ${shellQuote(strategy)} --params-file ${shellQuote(paramsFile)}`,
-    '      pnpm demo    (replay, paper)   ·   pnpm paper   ·   pnpm live',
+    `Then: ${commandHint('backtest')} --strategy ${shellQuote(strategy)} --params-file ${shellQuote(paramsFile)}`,
+    `      ${commandHint('demo')}    (replay, paper)   ·   ${commandHint('paper')}   ·   ${commandHint('live')}`,
     '',
   ].join('\n');
 }

@@ -4,7 +4,7 @@
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { ValidationError } from '@lumenlink/core';
+import { commandHint, ValidationError } from '@lumenlink/core';
 import { isStrategyKey } from '@lumenlink/strategies';
 
 /** A new strategy's files, as {@link strategyTemplate} makes them. */
@@ -100,10 +100,10 @@ function toPosix(path: string): string {
  */
 export function strategyCommands(strategyPath: string, testPath: string): string[] {
   return [
-    `pnpm strategy-test ${testPath}`,
-    `pnpm backtest --strategy ${strategyPath}`,
-    `pnpm optimize --strategy ${strategyPath} --range fastPeriod=10:30:5 --range slowPeriod=40:80:10`,
-    `STRATEGY=${strategyPath} pnpm demo`,
+    `${commandHint('strategy-test')} ${testPath}`,
+    `${commandHint('backtest')} --strategy ${strategyPath}`,
+    `${commandHint('optimize')} --strategy ${strategyPath} --range fastPeriod=10:30:5 --range slowPeriod=40:80:10`,
+    `STRATEGY=${strategyPath} ${commandHint('demo')}`,
   ];
 }
 

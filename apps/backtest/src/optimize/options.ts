@@ -4,6 +4,7 @@
  * output flags are the optimizer's. Every value is checked before any data is read.
  */
 import { availableParallelism } from 'node:os';
+import { commandHint } from '@lumenlink/core';
 import { strategyKeys } from '@lumenlink/strategies';
 import { backtestFlags, parseBacktestArgs, type BacktestCliOptions } from '../backtest-options.js';
 import { loadStrategyFlags } from '../config-flag.js';
@@ -211,7 +212,7 @@ const optimizeFlags: readonly FlagSpec[] = [
 /** The text of `pnpm optimize --help`. */
 export function optimizeHelp(): string {
   return [
-    'Usage: pnpm optimize -- --strategy KEY|FILE|PACKAGE --range NAME=SPEC [--range ...] [flags]',
+    `Usage: ${commandHint('optimize')} --strategy KEY|FILE|PACKAGE --range NAME=SPEC [--range ...] [flags]`,
     '',
     'Backtests a strategy over a space of its parameters (a grid, or seeded random points) on',
     'worker threads, ranks the runs by a metric, and runs Monte Carlo on the winner. With',
@@ -221,14 +222,14 @@ export function optimizeHelp(): string {
     'Search and output:',
     ...formatFlagHelp(ownFlags),
     '',
-    'Data, fill model and risk (as pnpm backtest):',
+    `Data, fill model and risk (as ${commandHint('backtest')}):`,
     ...formatFlagHelp(optimizeFlags.slice(ownFlags.length)),
     '',
     'Examples:',
-    '  pnpm optimize -- --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --symbol BTC-USDT',
-    '  pnpm optimize -- --strategy strategies/my-idea.ts --range minRise=0.005:0.03:0.005 --params-file base.json',
-    '  pnpm optimize -- --strategy rsi_mean_reversion --space space.json --search random --samples 100 --seed 7 --metric sortino',
-    '  pnpm optimize -- --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --walk-forward --in-sample 60d --out-of-sample 20d --html reports/optimize.html',
+    `  ${commandHint('optimize')} --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --symbol BTC-USDT`,
+    `  ${commandHint('optimize')} --strategy strategies/my-idea.ts --range minRise=0.005:0.03:0.005 --params-file base.json`,
+    `  ${commandHint('optimize')} --strategy rsi_mean_reversion --space space.json --search random --samples 100 --seed 7 --metric sortino`,
+    `  ${commandHint('optimize')} --strategy ema_crossover --range fastPeriod=5:20:5 --range slowPeriod=30:60:10 --walk-forward --in-sample 60d --out-of-sample 20d --html reports/optimize.html`,
     '',
   ].join('\n');
 }
