@@ -49,7 +49,9 @@ export function reportCommandError(
   command: string,
 ): number {
   if (isUsageError(error)) {
-    io.stderr.write(`Error: ${error.message}\nRun ${commandHint(command)} --help for every flag.\n`);
+    io.stderr.write(
+      `Error: ${error.message}\nRun ${commandHint(command)} --help for every flag.\n`,
+    );
     return usageExitCode;
   }
   if (LumenLinkError.isInstance(error)) {
