@@ -73,11 +73,16 @@ interface Repeat {
 class ChannelQueue {
   readonly items: AlertEvent[] = [];
   running: Promise<void> | null = null;
+  readonly channel: AlertChannel;
+  private readonly deliver: (channel: AlertChannel, event: AlertEvent) => Promise<void>;
 
   constructor(
-    readonly channel: AlertChannel,
-    private readonly deliver: (channel: AlertChannel, event: AlertEvent) => Promise<void>,
-  ) {}
+    channel: AlertChannel,
+    deliver: (channel: AlertChannel, event: AlertEvent) => Promise<void>,
+  ) {
+    this.channel = channel;
+    this.deliver = deliver;
+  }
 
   enqueue(event: AlertEvent, maxQueue: number, onDrop: () => void): void {
     this.items.push(event);

@@ -102,7 +102,11 @@ class Crash {
   /** The steps taken since armed, by method name, the killed one included. */
   readonly steps: string[] = [];
 
-  constructor(readonly at: number) {}
+  readonly at: number;
+
+  constructor(at: number) {
+    this.at = at;
+  }
 
   get dead(): boolean {
     return this.#dead;
