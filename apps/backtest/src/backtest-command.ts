@@ -49,9 +49,7 @@ export function reportCommandError(
   command: string,
 ): number {
   if (isUsageError(error)) {
-    io.stderr.write(
-      `Error: ${error.message}\nRun ${commandHint(command)} --help for every flag.\n`,
-    );
+    io.stderr.write(`Error: ${error.message}\n${commandHint(command)} --help lists every flag.\n`);
     return usageExitCode;
   }
   if (LumenLinkError.isInstance(error)) {

@@ -387,7 +387,7 @@ describe('pnpm backtest errors', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(
-      'Error: --fee-bps: "ten" is not a number. Accepted: a number from 0 to 1000, up to 10 % (default 10)\nRun pnpm backtest --help for every flag.\n',
+      'Error: --fee-bps: "ten" is not a number. Accepted: a number from 0 to 1000, up to 10 % (default 10)\npnpm backtest --help lists every flag.\n',
     );
   });
 
@@ -395,7 +395,7 @@ describe('pnpm backtest errors', () => {
     vi.stubEnv('LUMENLINK_RUNNER', './lumenlink');
     try {
       const run = await runCli(['--fee-bps', 'ten'], tempDir());
-      expect(run.stderr).toMatch(/\nRun \.\/lumenlink backtest --help for every flag\.\n$/);
+      expect(run.stderr).toMatch(/\n\.\/lumenlink backtest --help lists every flag\.\n$/);
     } finally {
       vi.unstubAllEnvs();
     }

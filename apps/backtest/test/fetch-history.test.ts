@@ -146,7 +146,7 @@ describe('pnpm fetch-history against the Binance emulator', () => {
     const flag = await fetchHistoryCli(['--months', '0'], {}, dir);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toBe(
-      'Error: --months: "0" is below the minimum 1 (use 1 or more). Accepted: an integer from 1 to 120 (default 6)\nRun pnpm fetch-history --help for every flag.\n',
+      'Error: --months: "0" is below the minimum 1 (use 1 or more). Accepted: an integer from 1 to 120 (default 6)\npnpm fetch-history --help lists every flag.\n',
     );
     const both = await fetchHistoryCli(['--symbol', 'BTC-USDT', '--symbols', 'ETH-USDT'], {}, dir);
     expect(both.stderr).toContain('--symbol: give either --symbol or --symbols, not both');

@@ -151,6 +151,6 @@ Then: pnpm backtest --strategy strategies/my-idea.ts --params-file reports/my_id
     expect(result.stderr).toContain(
       'Error: --strategy: strategies/empty.ts: exports no strategy definition. Write export default defineStrategy(',
     );
-    expect(result.stderr).toContain('Run pnpm optimize --help for every flag.');
+    expect(result.stderr).toContain('pnpm optimize --help lists every flag.');
   });
 });

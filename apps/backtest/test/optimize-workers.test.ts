@@ -87,6 +87,6 @@ describe('pnpm optimize', { timeout: 120_000 }, () => {
     const result = await command(['--strategy', 'ema_crossover', '--range', 'fastPeriod=0:5']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Error: --range: fastPeriod: min 0 is out of bounds');
-    expect(result.stderr).toContain('Run pnpm optimize --help for every flag.');
+    expect(result.stderr).toContain('pnpm optimize --help lists every flag.');
   });
 });

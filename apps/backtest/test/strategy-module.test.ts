@@ -186,7 +186,7 @@ describe('pnpm backtest --strategy FILE', () => {
     folder.write('bad-value.json', JSON.stringify({ minRise: -1 }));
     const run = await runCli(['--data', csv, ...args(folder.dir)], folder.dir);
     expect(run.stderr).toMatch(message);
-    expect(run.stderr).toMatch(/Run pnpm backtest --help for every flag\.\n$/);
+    expect(run.stderr).toMatch(/pnpm backtest --help lists every flag\.\n$/);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
   });
