@@ -8,7 +8,7 @@
  *   the bars get narrower than lightweight-charts' usual 0.5 px (a year of hourly candles), and
  *   keeps scrolling and zooming out inside the data;
  * - formats every price scale's tick labels with the fewest decimals that tell adjacent ticks
- *   apart (a drawdown between 0 and −1.2 % reads −0.2 %, −0.4 %, ..., not −1 % five times);
+ *   apart (a drawdown between 0 and −1.1 % reads 0.0%, −0.5%, −1.0%, not −1.0% on every tick);
  * - clusters the entry and exit markers of the shown symbol: markers of one side closer than
  *   24 pixels become one marker with their count, recomputed when the zoom changes;
  *   a lone marker shows its label only when its neighbours leave room; hovering a marker lists

@@ -12,7 +12,7 @@ import type { ReportInput } from '../src/types.js';
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Where the browser tests save their screenshots for a person to look at (gitignored). */
-export const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 
 /** Rendering waits are generous: the test shares its cores with other suites. */
 export const patience = { timeout: 30_000, interval: 100 };
