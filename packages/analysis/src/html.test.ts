@@ -55,28 +55,59 @@ describe('renderHtmlReport', () => {
     const data = JSON.parse(json?.body ?? 'null') as {
       symbols: string[];
       candles: Record<string, number[][]>;
-      markers: Record<string, { time: number; shape: string; text: string }[]>;
+      markers: Record<
+        string,
+        { time: number; entry: boolean; pnl: number; label: string; detail: string }[]
+      >;
       equity: number[][];
       drawdown: number[][];
+      drawdownDecimals: number;
     };
     expect(data.symbols).toEqual(['BTC-USD', 'ETH-USD']);
     expect(data.candles['BTC-USD']).toHaveLength(300);
     // Times in seconds: 2024-01-01T00:00Z.
     expect(data.candles['BTC-USD']?.[0]?.[0]).toBe(1_704_067_200);
-    // Two closed BTC trades (entry and exit) and one open (entry only).
-    expect(data.markers['BTC-USD']?.map((marker) => marker.shape)).toEqual([
-      'arrowUp',
-      'arrowDown',
-      'arrowUp',
-      'arrowDown',
-      'arrowUp',
+    // Two closed BTC trades (entry and exit) and one open (entry only), each naming its
+    // trade by its number in the list (BTC-USD's are the 1st, 3rd and 5th).
+    const btc = data.markers['BTC-USD'] ?? [];
+    expect(btc.map((marker) => marker.entry)).toEqual([true, false, true, false, true]);
+    expect(btc.map((marker) => marker.detail.split(' ')[0])).toEqual([
+      '#1',
+      '#1',
+      '#3',
+      '#3',
+      '#5',
     ]);
-    expect(data.markers['BTC-USD']?.[1]?.text).toBe('signal -9.76%');
+    const trade = input.trades[0];
+    expect(btc[0]?.time).toBe((trade?.entryTime ?? 0) / 1000);
+    expect(btc[1]).toMatchObject({ entry: false, pnl: trade?.pnl, label: '-9.76%' });
+    expect(btc[1]?.detail).toMatch(/^#1 signal @ [\d,.]+: -9\.76% \(-[\d,.]+\), 2024-01-03 13:00$/);
+    expect(btc[0]?.detail).toMatch(/^#1 buy [\d.]+ @ [\d,.]+, 2024-01-01 21:00$/);
+    expect(data.markers['ETH-USD']?.map((marker) => marker.detail.split(' ')[0])).toEqual([
+      '#2',
+      '#2',
+      '#4',
+      '#4',
+    ]);
     expect(data.equity).toHaveLength(300);
-    expect(Math.min(...data.drawdown.map((row) => row[1] ?? 0))).toBeCloseTo(
-      -computeMetrics(input).maxDrawdown * 100,
-      10,
-    );
+    const deepest = computeMetrics(input).maxDrawdown * 100;
+    expect(Math.min(...data.drawdown.map((row) => row[1] ?? 0))).toBeCloseTo(-deepest, 10);
+    // Enough decimals for two significant digits of the deepest drawdown, at least 2.
+    expect(data.drawdownDecimals).toBe(Math.max(2, 1 - Math.floor(Math.log10(deepest))));
+  });
+
+  it('gives the drawdown label more decimals when the drawdown is small', () => {
+    const flat: ReportInput = {
+      ...input,
+      equity: input.equity.map((point, index) => ({
+        ...point,
+        equity: input.startingCash * (index === 10 ? 0.9996 : 1),
+      })),
+    };
+    const json = scripts(render(flat)).find((script) => script.attributes.includes('report-data'));
+    const data = JSON.parse(json?.body ?? 'null') as { drawdownDecimals: number };
+    // A deepest drawdown of 0.04 %: 0.040 needs 3 decimals.
+    expect(data.drawdownDecimals).toBe(3);
   });
 
   it('lists every trade, the metrics, the blocked signals and the settings', () => {

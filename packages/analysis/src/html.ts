@@ -11,6 +11,7 @@ import { escapeHtml } from '@lumenlink/core';
 import { chartLibraryScript, escapeJsonForHtml, scriptHash } from './page.js';
 import { buyAndHoldEquity, drawdownSeries, type BacktestMetrics } from './metrics.js';
 import { provenanceSection } from './provenance-html.js';
+import { reportChartScript } from './report-chart-script.js';
 import { blockedRows, metricSections, settingRows, type ReportRow } from './rows.js';
 import type { Trade } from '@lumenlink/engine';
 import type { ReportCandle, ReportInput } from './types.js';
@@ -65,7 +66,7 @@ export function renderHtmlReport(
   // Keywords and base64 hashes only: nothing in it needs escaping in the attribute.
   const csp = [
     "default-src 'none'",
-    `script-src ${scriptHash(library)} ${scriptHash(clientScript)}`,
+    `script-src ${scriptHash(library)} ${scriptHash(reportChartScript)}`,
     "style-src 'unsafe-inline'",
     'img-src data:',
   ].join('; ');
@@ -104,14 +105,12 @@ ${[
 <section class="panel">
 <div class="toolbar">
 ${symbolPicker(symbols)}
-<ul class="legend">
-<li><span class="swatch candle"></span>Candles, <span class="arrow up">▲</span> entry <span class="arrow down">▼</span> exit</li>
-<li><span class="swatch equity"></span>Equity</li>
-<li><span class="swatch hold"></span>Buy and hold</li>
-<li><span class="swatch drawdown"></span>Drawdown %</li>
-</ul>
+${legend(symbols.length)}
 </div>
+<div class="chart-box">
 <div id="chart" role="img" aria-label="Price, equity and drawdown chart"></div>
+<div id="marker-detail" role="status" hidden></div>
+</div>
 </section>
 <div class="columns">
 <section class="panel">
@@ -154,7 +153,7 @@ ${provenanceSection(input.provenance)}<footer>LumenLink backtest report. Charts 
 </main>
 <script type="application/json" id="report-data">${data}</script>
 <script>${library}</script>
-<script>${clientScript}</script>
+<script>${reportChartScript}</script>
 </body>
 </html>
 `;
@@ -172,15 +171,25 @@ interface ChartData {
   readonly buyAndHold: number[][];
   /** Drawdown in percent, 0 or negative. */
   readonly drawdown: number[][];
+  /** Decimals of the drawdown's crosshair label: enough to tell its deepest point from 0. */
+  readonly drawdownDecimals: number;
   readonly colors: typeof palette;
 }
 
+/**
+ * One entry or exit on a symbol's candles. The page clusters them by the pixels between them at
+ * the current zoom, so it gets each one separately.
+ */
 interface ChartMarker {
   readonly time: number;
-  readonly position: 'aboveBar' | 'belowBar';
-  readonly shape: 'arrowUp' | 'arrowDown';
-  readonly color: string;
-  readonly text: string;
+  /** An entry (an arrow below the bar) or an exit (above it). */
+  readonly entry: boolean;
+  /** The trade's net P&L: an exit, or a cluster of exits, is coloured by its sign. */
+  readonly pnl: number;
+  /** What a lone marker shows beside it when there is room: `Buy`, `+1.13%`. */
+  readonly label: string;
+  /** The line the hover box shows: the trade's number in the list, price, result, time. */
+  readonly detail: string;
 }
 
 function chartData(input: ReportInput): ChartData {
@@ -202,12 +211,18 @@ function chartData(input: ReportInput): ChartData {
       Number.isFinite(candle.volume) ? candle.volume : 0,
     ]);
     precision[symbol] = pricePrecision(rows);
-    markers[symbol] = tradeMarkers(input.trades.filter((trade) => trade.symbol === symbol));
+    markers[symbol] = tradeMarkers(input.trades, symbol);
   }
   const finitePoints = (points: readonly { time: number; value: number }[]): number[][] =>
     ascendingUnique(
       points.filter((point) => Number.isFinite(point.time) && Number.isFinite(point.value)),
     ).map((point) => [seconds(point.time), point.value]);
+  const drawdown = finitePoints(
+    drawdownSeries(input.startingCash, input.equity).map((point) => ({
+      time: point.time,
+      value: -point.drawdown * 100,
+    })),
+  );
   return {
     symbols: Object.keys(input.candles),
     candles,
@@ -217,33 +232,42 @@ function chartData(input: ReportInput): ChartData {
     buyAndHold: finitePoints(
       buyAndHoldEquity(input).map((point) => ({ time: point.time, value: point.equity })),
     ),
-    drawdown: finitePoints(
-      drawdownSeries(input.startingCash, input.equity).map((point) => ({
-        time: point.time,
-        value: -point.drawdown * 100,
-      })),
+    drawdown,
+    drawdownDecimals: percentDecimals(
+      drawdown.reduce((deepest, row) => Math.max(deepest, -(row[1] ?? 0)), 0),
     ),
     colors: palette,
   };
 }
 
-function tradeMarkers(trades: readonly Trade[]): ChartMarker[] {
+/** Decimals that show a percentage of this size with two significant digits, 2 to 6. */
+function percentDecimals(deepest: number): number {
+  if (!(deepest > 0)) return 2;
+  return Math.max(2, Math.min(6, 1 - Math.floor(Math.log10(deepest))));
+}
+
+/** A symbol's entries and exits; each names its trade by its number in the trade list. */
+function tradeMarkers(trades: readonly Trade[], symbol: string): ChartMarker[] {
   const markers: ChartMarker[] = [];
-  for (const trade of trades) {
+  for (const [index, trade] of trades.entries()) {
+    if (trade.symbol !== symbol) continue;
+    const number = `#${index + 1}`;
     markers.push({
       time: seconds(trade.entryTime),
-      position: 'belowBar',
-      shape: 'arrowUp',
-      color: palette.up,
-      text: 'Buy',
+      entry: true,
+      pnl: trade.pnl,
+      label: 'Buy',
+      detail: `${number} buy ${formatQuantity(trade.quantity)} @ ${formatPrice(trade.entryPrice)}, ${formatTime(trade.entryTime)}`,
     });
     if (trade.exitTime !== null) {
+      const result = formatPercent(tradeReturn(trade), { sign: true });
+      const price = trade.exitPrice === null ? '' : ` @ ${formatPrice(trade.exitPrice)}`;
       markers.push({
         time: seconds(trade.exitTime),
-        position: 'aboveBar',
-        shape: 'arrowDown',
-        color: trade.pnl >= 0 ? palette.up : palette.down,
-        text: `${trade.exitReason ?? 'exit'} ${formatPercent(tradeReturn(trade), { sign: true })}`,
+        entry: false,
+        pnl: trade.pnl,
+        label: result,
+        detail: `${number} ${trade.exitReason ?? 'exit'}${price}: ${result} (${formatMoney(trade.pnl, { sign: true })}), ${formatTime(trade.exitTime)}`,
       });
     }
   }
@@ -281,6 +305,17 @@ function symbolPicker(symbols: readonly string[]): string {
     .map((symbol) => `<option value="${escapeHtml(symbol)}">${escapeHtml(symbol)}</option>`)
     .join('');
   return `<label class="symbol">Symbol <select id="symbol">${options}</select></label>`;
+}
+
+/** What the chart's lines and marks are; with several symbols, which are the portfolio's. */
+function legend(symbolCount: number): string {
+  const several = symbolCount > 1;
+  return `<ul class="legend">
+<li><span class="swatch candle"></span>Candles, <span class="arrow up">▲</span> entry <span class="arrow down">▼</span> exit; a number counts trades close together: hover, or zoom in</li>
+<li><span class="swatch equity"></span>${several ? 'Equity, all symbols' : 'Equity'}</li>
+<li><span class="swatch hold"></span>${several ? 'Buy and hold, equal weight' : 'Buy and hold'}</li>
+<li><span class="swatch drawdown"></span>Drawdown from peak, %</li>
+</ul>`;
 }
 
 function card(label: string, value: string, sign: number): string {
@@ -369,10 +404,25 @@ select {
 .swatch.drawdown { height: 10px; background: rgba(239, 83, 80, 0.45); }
 .arrow.up { color: var(--up); }
 .arrow.down { color: var(--down); }
+.chart-box { position: relative; }
 #chart { width: 100%; height: clamp(480px, 72vh, 780px); }
+#marker-detail {
+  position: absolute; top: 30px; left: 8px; z-index: 3; max-width: min(460px, calc(100% - 96px));
+  padding: 6px 10px; border: 1px solid var(--border); border-radius: 6px; background: rgba(13, 17, 23, 0.92);
+  font-size: 12px; line-height: 1.5; font-variant-numeric: tabular-nums; pointer-events: none; overflow-wrap: anywhere;
+}
+#marker-detail .entry, #marker-detail .up { color: var(--up); }
+#marker-detail .down { color: var(--down); }
+#marker-detail .more { color: var(--muted); }
 .columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px; align-items: start; }
 .stack { display: grid; gap: 16px; }
 @media (max-width: 900px) { .columns { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 600px) {
+  main { padding: 16px 8px 32px; }
+  .panel { padding: 12px 8px; }
+  /* Too narrow to stand beside a marker: the hover box goes under the chart. */
+  #marker-detail { position: static; max-width: none; margin-top: 8px; }
+}
 table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 6px 10px; text-align: left; border-bottom: 1px solid var(--border); white-space: nowrap; }
 tbody th { font-weight: 500; }
@@ -390,95 +440,4 @@ h3 { margin: 0 0 8px; font-size: 13px; font-weight: 600; color: var(--muted); te
 #provenance td { white-space: normal; overflow-wrap: anywhere; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
-`;
-
-/**
- * The page's own script: reads the embedded data and draws it with the inlined
- * lightweight-charts (v5: `addSeries` with a pane index, `createSeriesMarkers`). Plain ES2017
- * for any current browser; no template literals, so it can live in this TypeScript string.
- */
-const clientScript = String.raw`
-(function () {
-  'use strict';
-  var LC = window.LightweightCharts;
-  var data = JSON.parse(document.getElementById('report-data').textContent);
-  var colors = data.colors;
-  var container = document.getElementById('chart');
-  var chart = LC.createChart(container, {
-    autoSize: true,
-    layout: {
-      background: { type: LC.ColorType.Solid, color: colors.panel },
-      textColor: colors.muted,
-      fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-      panes: { separatorColor: colors.border, separatorHoverColor: colors.grid, enableResize: true }
-    },
-    grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
-    rightPriceScale: { borderColor: colors.border },
-    timeScale: { borderColor: colors.border, timeVisible: true, secondsVisible: false },
-    crosshair: { mode: LC.CrosshairMode.Normal }
-  });
-
-  var candles = chart.addSeries(LC.CandlestickSeries, {
-    upColor: colors.up, downColor: colors.down, borderVisible: false,
-    wickUpColor: colors.up, wickDownColor: colors.down
-  }, 0);
-  var volume = chart.addSeries(LC.HistogramSeries, {
-    priceScaleId: 'volume', priceFormat: { type: 'volume' },
-    lastValueVisible: false, priceLineVisible: false
-  }, 0);
-  volume.priceScale().applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
-  var markers = LC.createSeriesMarkers(candles, []);
-
-  var equity = chart.addSeries(LC.LineSeries, {
-    color: colors.accent, lineWidth: 2, title: 'Equity',
-    priceFormat: { type: 'price', precision: 2, minMove: 0.01 }
-  }, 1);
-  var hold = chart.addSeries(LC.LineSeries, {
-    color: colors.muted, lineWidth: 1, lineStyle: LC.LineStyle.Dashed, title: 'Buy and hold',
-    priceLineVisible: false, priceFormat: { type: 'price', precision: 2, minMove: 0.01 }
-  }, 1);
-  var drawdown = chart.addSeries(LC.BaselineSeries, {
-    baseValue: { type: 'price', price: 0 }, lineWidth: 1, title: 'Drawdown',
-    topLineColor: colors.down, topFillColor1: 'rgba(0, 0, 0, 0)', topFillColor2: 'rgba(0, 0, 0, 0)',
-    bottomLineColor: colors.down, bottomFillColor1: 'rgba(239, 83, 80, 0.15)',
-    bottomFillColor2: 'rgba(239, 83, 80, 0.45)', priceFormat: { type: 'percent', precision: 2, minMove: 0.01 }
-  }, 2);
-
-  function points(rows) {
-    return rows.map(function (row) { return { time: row[0], value: row[1] }; });
-  }
-  equity.setData(points(data.equity));
-  hold.setData(points(data.buyAndHold));
-  drawdown.setData(points(data.drawdown));
-
-  var panes = chart.panes();
-  var stretch = [3, 1.3, 1];
-  for (var i = 0; i < panes.length && i < stretch.length; i++) panes[i].setStretchFactor(stretch[i]);
-
-  var tradeRows = document.querySelectorAll('#trades tbody tr');
-  function show(symbol) {
-    var rows = data.candles[symbol] || [];
-    var precision = data.precision[symbol] || 2;
-    candles.applyOptions({ priceFormat: { type: 'price', precision: precision, minMove: Math.pow(10, -precision) } });
-    candles.setData(rows.map(function (row) {
-      return { time: row[0], open: row[1], high: row[2], low: row[3], close: row[4] };
-    }));
-    volume.setData(rows.map(function (row) {
-      return { time: row[0], value: row[5], color: row[4] >= row[1] ? colors.upVolume : colors.downVolume };
-    }));
-    var list = data.markers[symbol] || [];
-    markers.setMarkers(list);
-    container.dataset.symbol = symbol;
-    container.dataset.markers = String(list.length);
-    if (data.symbols.length > 1) {
-      tradeRows.forEach(function (row) { row.classList.toggle('dim', row.dataset.symbol !== symbol); });
-    }
-    chart.timeScale().fitContent();
-  }
-
-  var picker = document.getElementById('symbol');
-  if (picker) picker.addEventListener('change', function () { show(picker.value); });
-  if (data.symbols.length > 0) show(data.symbols[0]);
-  else chart.timeScale().fitContent();
-})();
 `;

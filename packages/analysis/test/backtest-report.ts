@@ -13,8 +13,10 @@ export interface BacktestRunOptions {
   readonly fastPeriod?: number;
   readonly slowPeriod?: number;
   readonly feeBps?: number;
-  /** Candles of the bundled series to run, from its start. */
+  /** Candles of the bundled series to run, from its start (default 1,200; `Infinity`: all). */
   readonly candleCount?: number;
+  /** Bundled symbols to run, in processing order (default BTC-USDT). */
+  readonly symbols?: readonly SymbolId[];
   /** Changes the candles before the run (a data change). */
   readonly editCandles?: (candles: Candle[]) => Candle[];
   /** The strategy's source as recorded; default a strategy file of the given contents. */
@@ -36,10 +38,14 @@ export function strategyFile(contents: string): StrategyProvenance {
 }
 
 /** Runs the backtest and builds its report input, with the provenance a backtest records. */
-async function backtestInput(options: BacktestRunOptions = {}): Promise<ReportInput> {
-  const symbol: SymbolId = 'BTC-USDT';
-  const series = loadBundledCandles(symbol).slice(0, options.candleCount ?? 1_200);
-  const candles = new Map([[symbol, options.editCandles?.(series) ?? series]]);
+export async function backtestInput(options: BacktestRunOptions = {}): Promise<ReportInput> {
+  const symbols = options.symbols ?? ['BTC-USDT'];
+  const candles = new Map(
+    symbols.map((symbol) => {
+      const series = loadBundledCandles(symbol).slice(0, options.candleCount ?? 1_200);
+      return [symbol, options.editCandles?.(series) ?? series] as const;
+    }),
+  );
   const params = { fastPeriod: options.fastPeriod ?? 9, slowPeriod: options.slowPeriod ?? 21 };
   const settings = {
     startingCash: 10_000,
@@ -60,9 +66,9 @@ async function backtestInput(options: BacktestRunOptions = {}): Promise<ReportIn
     params,
     settings,
     data: dataProvenanceOf({
-      description: 'the bundled Binance 1h data (BTC-USDT, 2024)',
+      description: `the bundled Binance 1h data (${symbols.join(', ')}, 2024)`,
       candles,
-      symbols: [symbol],
+      symbols,
       interval: '1h',
     }),
   };

@@ -1,52 +1,17 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPercent } from '../src/format.js';
-import { renderHtmlReport } from '../src/html.js';
 import { computeMetrics } from '../src/metrics.js';
 import type { ReportInput } from '../src/types.js';
+import {
+  artifactPath,
+  expectQuiet,
+  launchChromium,
+  openReport,
+  patience,
+} from './report-browser.js';
 import { sampleReportInput } from './sample-report-input.js';
-
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Rendering waits are generous: the test shares its cores with other suites. */
-const patience = { timeout: 30_000, interval: 100 };
-const artifacts = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
-
-/** What a page did besides rendering: console errors, uncaught errors, every request. */
-interface PageLog {
-  readonly consoleErrors: string[];
-  readonly pageErrors: string[];
-  readonly requests: string[];
-  readonly aborted: string[];
-}
-
-/** Writes the report to a temp file and opens it, refusing every request but the file itself. */
-async function openReport(
-  browser: Browser,
-  input: ReportInput,
-): Promise<{ page: Page; log: PageLog }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'lumenlink-report-')), 'report.html');
-  writeFileSync(file, renderHtmlReport(input, computeMetrics(input)));
-  const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const log: PageLog = { consoleErrors: [], pageErrors: [], requests: [], aborted: [] };
-  page.on('console', (message) => {
-    if (message.type() === 'error') log.consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => log.pageErrors.push(error.message));
-  page.on('request', (request) => log.requests.push(request.url()));
-  await page.route('**/*', async (route) => {
-    if (route.request().url() === url) return route.continue();
-    log.aborted.push(route.request().url());
-    return route.abort();
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, log };
-}
 
 /** The little of the DOM the pixel count uses (this package type-checks without the DOM lib). */
 interface CanvasLike {
@@ -85,38 +50,19 @@ async function paintedPixels(page: Page, rgb: readonly [number, number, number])
   }, rgb);
 }
 
-function expectQuiet(log: PageLog, url: string): void {
-  expect(log.consoleErrors).toEqual([]);
-  expect(log.pageErrors).toEqual([]);
-  expect(log.aborted).toEqual([]);
-  expect(log.requests).toEqual([url]);
-}
-
 describe('HTML report in Chromium', { timeout: 60_000 }, () => {
   let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (existsSync(executablePath)) {
-      browser = await chromium.launch({
-        executablePath,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-      });
-    }
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
   });
 
-  /** The browser, or a failure (never a skip) that says how to get one. */
   function launched(): Browser {
-    if (browser === undefined) {
-      throw new Error(
-        `Chromium not found at ${executablePath}. The HTML report test opens the page in a real ` +
-          'Chromium: install it with `sudo apt-get install chromium` (Debian/Ubuntu; as root ' +
-          'without sudo), or point CHROMIUM_PATH at a Chromium or Chrome binary.',
-      );
-    }
+    if (browser === undefined) throw new Error('Chromium did not start: see the error above.');
     return browser;
   }
 
@@ -151,8 +97,7 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
     // BTC-USD: 2 closed trades (entry and exit) and 1 open (entry only) = 5 markers.
     expect(await chart.getAttribute('data-symbol')).toBe('BTC-USD');
     expect(await chart.getAttribute('data-markers')).toBe('5');
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, 'report.png'), fullPage: true });
+    await page.screenshot({ path: artifactPath('report.png'), fullPage: true });
 
     // ETH-USD: 2 closed trades = 4 markers; BTC-USD's 3 trades are dimmed in the list.
     await page.selectOption('#symbol', 'ETH-USD');
@@ -223,8 +168,7 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
     expect(await section.locator('#provenance-data').textContent()).toContain(
       '2024-01-13T11:00:00.000Z',
     );
-    mkdirSync(artifacts, { recursive: true });
-    await section.screenshot({ path: join(artifacts, 'report-provenance.png') });
+    await section.screenshot({ path: artifactPath('report-provenance.png') });
     expectQuiet(log, page.url());
     await page.close();
   });
