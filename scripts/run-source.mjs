@@ -21,7 +21,7 @@
  * Usage: node scripts/run-source.mjs <program.ts> [args...]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,8 +34,20 @@ if (entry === undefined || !entry.endsWith('.ts')) {
 }
 const entryFile = path.resolve(root, entry);
 
-/** `…/packages/x/dist/a/b.js` → `…/packages/x/src/a/b.ts` when it exists, for workspace files. */
-function sourceTwin(file) {
+/**
+ * `…/packages/x/dist/a/b.js` → `…/packages/x/src/a/b.ts` when it exists, for workspace files;
+ * also through a `node_modules/@lumenlink/x` link, whose `dist/` may not be built yet.
+ */
+function sourceTwin(given) {
+  let file = given;
+  const linked = /^(.*[\\/]node_modules[\\/]@lumenlink[\\/][^\\/]+)([\\/].*)$/.exec(file);
+  if (linked !== null) {
+    try {
+      file = realpathSync(linked[1]) + linked[2];
+    } catch {
+      return undefined;
+    }
+  }
   const match = /^(.*[\\/](?:packages|apps)[\\/][^\\/]+)[\\/]dist[\\/](.+)\.js$/.exec(file);
   if (match === null || !file.startsWith(root + path.sep)) return undefined;
   const twin = path.join(match[1], 'src', `${match[2]}.ts`);
@@ -49,7 +61,16 @@ function resolve(specifier, context, nextResolve) {
     const candidate = new URL(`${specifier.slice(0, -3)}.ts`, parent);
     if (existsSync(fileURLToPath(candidate))) return { url: candidate.href, shortCircuit: true };
   }
-  const resolved = nextResolve(specifier, context);
+  let resolved;
+  try {
+    resolved = nextResolve(specifier, context);
+  } catch (error) {
+    // Not built yet: a package's `exports` point into dist/, which a fresh clone does not have.
+    const missing = error?.code === 'ERR_MODULE_NOT_FOUND' ? error.url : undefined;
+    const twin = typeof missing === 'string' ? sourceTwin(fileURLToPath(missing)) : undefined;
+    if (twin === undefined) throw error;
+    return { url: pathToFileURL(twin).href, shortCircuit: true };
+  }
   if (resolved.url.startsWith('file:')) {
     const twin = sourceTwin(fileURLToPath(resolved.url));
     if (twin !== undefined) return { url: pathToFileURL(twin).href, shortCircuit: true };
