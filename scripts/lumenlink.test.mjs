@@ -23,40 +23,72 @@ import { promisify } from 'node:util';
 import { root } from './lib/process.mjs';
 
 const run = promisify(execFile);
+const made = [];
+after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const pnpmVersion = manifest.packageManager.slice('pnpm@'.length).split('+')[0];
 
-/** A root holding the wrapper, a package.json and a lockfile, with fake npm and pnpm. */
-function fakeRoot(npmConfig) {
+const nodeVersion = /^NODE_VERSION=(\S+)$/m.exec(
+  readFileSync(path.join(root, 'lumenlink'), 'utf8'),
+)?.[1];
+
+/**
+ * A root holding the wrapper, a package.json and a lockfile, with fake npm and pnpm on the PATH.
+ * npm answers `config list` with `npmConfig` only when the Node on the PATH is the system's, as
+ * the real npm finds its global npmrc under the prefix of the Node that runs it; its installs
+ * are logged. pnpm logs each call with the settings it got. `oldNode`: the PATH's node is too old
+ * (so the wrapper puts the Node of .tools/ first) and the PATH's pnpm is another version (so the
+ * wrapper installs the pinned one with npm).
+ */
+function fakeRoot(npmConfig, { oldNode = false } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'lumenlink-wrapper-'));
+  made.push(dir);
   copyFileSync(path.join(root, 'lumenlink'), path.join(dir, 'lumenlink'));
   writeFileSync(
     path.join(dir, 'package.json'),
     JSON.stringify({ packageManager: manifest.packageManager }),
   );
   writeFileSync(path.join(dir, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n");
-  const bin = path.join(dir, 'fake-bin');
-  const script = (name, body) => {
-    writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
-    chmodSync(path.join(bin, name), 0o755);
+  const calls = path.join(dir, 'calls.log');
+  const script = (file, body) => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `#!/bin/sh\n${body}\n`);
+    chmodSync(file, 0o755);
   };
-  mkdirSync(bin);
-  script(
-    'npm',
-    `if [ "$1 $2" = "config list" ]; then echo '${JSON.stringify(npmConfig)}'; exit 0; fi\nexit 9`,
-  );
-  // pnpm: its version, else one line per call with the arguments and the settings it got.
-  script(
-    'pnpm',
-    `if [ "$1" = "--version" ]; then echo ${pnpmVersion}; exit 0; fi
+  const bin = path.join(dir, 'fake-bin');
+  const pnpm = `if [ "$1" = "--version" ]; then echo ${pnpmVersion}; exit 0; fi
 if [ "$1" = "install" ]; then mkdir -p node_modules; fi
-printf '%s|cafile=%s|extra=%s|proxy=%s|runner=%s\\n' "$*" "\${npm_config_cafile-}" "\${NODE_EXTRA_CA_CERTS-}" "\${npm_config_https_proxy-}" "\${LUMENLINK_RUNNER-}" >> calls.log`,
+printf '%s|cafile=%s|extra=%s|proxy=%s|runner=%s\\n' "$*" "\${npm_config_cafile-}" "\${NODE_EXTRA_CA_CERTS-}" "\${npm_config_https_proxy-}" "\${LUMENLINK_RUNNER-}" >> ${calls}`;
+  script(
+    path.join(bin, 'npm'),
+    `if [ "$1 $2" = "config list" ]; then
+  if [ "$(node --version)" = v20.0.0 ] || [ ${oldNode ? 'no' : 'yes'} = yes ]; then echo '${JSON.stringify(npmConfig)}'; else echo '{}'; fi
+  exit 0
+fi
+if [ "$1" = install ]; then
+  printf 'npm %s|cafile=%s|extra=%s\\n' "$*" "\${npm_config_cafile-}" "\${NODE_EXTRA_CA_CERTS-}" >> ${calls}
+  mkdir -p node_modules/.bin && cp ${path.join(dir, 'pnpm-to-install')} node_modules/.bin/pnpm
+  exit 0
+fi
+exit 9`,
   );
-  return { dir, bin };
+  script(path.join(dir, 'pnpm-to-install'), pnpm);
+  if (oldNode) {
+    script(path.join(bin, 'pnpm'), 'echo 0.0.1');
+    script(
+      path.join(bin, 'node'),
+      `case "$*" in *process.versions.node*) exit 1 ;; --version) echo v20.0.0; exit 0 ;; esac
+exec ${process.execPath} "$@"`,
+    );
+    script(
+      path.join(dir, '.tools/node/node_modules/node/node_modules/node-fake/bin/node'),
+      `if [ "$1" = --version ]; then echo v${nodeVersion}; exit 0; fi\nexec ${process.execPath} "$@"`,
+    );
+  } else {
+    script(path.join(bin, 'pnpm'), pnpm);
+  }
+  return { dir, bin, calls };
 }
-
-const made = [];
-after(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 /** Runs the wrapper from `cwd` as `invoked`, with only the fake tools and Node on the PATH. */
 async function wrapper(fake, invoked, args, env = {}) {
@@ -70,7 +102,6 @@ async function wrapper(fake, invoked, args, env = {}) {
 describe('./lumenlink', () => {
   it('prints its commands for --help, -h, help and no argument, and installs nothing', async () => {
     const fake = fakeRoot({});
-    made.push(fake.dir);
     for (const args of [['--help'], ['-h'], ['help'], []]) {
       const { stdout } = await wrapper(fake, './lumenlink', args);
       assert.match(stdout, /^Usage: \.\/lumenlink <command> \[flags\]/m);
@@ -78,12 +109,11 @@ describe('./lumenlink', () => {
         assert.match(stdout, new RegExp(`^  ${command} `, 'm'), `${command} is listed`);
       }
     }
-    assert.throws(() => readFileSync(path.join(fake.dir, 'calls.log')), /ENOENT/);
+    assert.throws(() => readFileSync(fake.calls), /ENOENT/);
   });
 
   it('lists only commands the workspace has', async () => {
     const fake = fakeRoot({});
-    made.push(fake.dir);
     const { stdout } = await wrapper(fake, './lumenlink', ['--help']);
     const listed = [...stdout.matchAll(/^ {2}([a-z][\w:-]*(?:, [\w:-]+)*) {2,}/gm)].flatMap((m) =>
       m[1].split(', '),
@@ -101,9 +131,8 @@ describe('./lumenlink', () => {
       noproxy: [''],
       ca: null,
     });
-    made.push(fake.dir);
     await wrapper(fake, path.join(fake.dir, 'lumenlink'), ['backtest', '--help']);
-    const calls = readFileSync(path.join(fake.dir, 'calls.log'), 'utf8').trim().split('\n');
+    const calls = readFileSync(fake.calls, 'utf8').trim().split('\n');
     assert.equal(calls.length, 2);
     assert.equal(
       calls[0],
@@ -112,16 +141,24 @@ describe('./lumenlink', () => {
     assert.match(calls[1], new RegExp(`^backtest --help\\|.*\\|runner=${fake.dir}/lumenlink$`));
   });
 
+  it('hands the system npm’s CA file to npm installing pnpm under the Node of .tools/', async () => {
+    const fake = fakeRoot({ cafile: '/etc/corp/ca.pem' }, { oldNode: true });
+    await wrapper(fake, './lumenlink', ['demo']);
+    const calls = readFileSync(fake.calls, 'utf8').trim().split('\n');
+    assert.deepEqual(calls, [
+      `npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error pnpm@${pnpmVersion}|cafile=/etc/corp/ca.pem|extra=/etc/corp/ca.pem`,
+      'install --frozen-lockfile|cafile=/etc/corp/ca.pem|extra=/etc/corp/ca.pem|proxy=|runner=',
+      'demo|cafile=/etc/corp/ca.pem|extra=/etc/corp/ca.pem|proxy=|runner=./lumenlink',
+    ]);
+  });
+
   it('keeps CA settings already in the environment', async () => {
     const fake = fakeRoot({ cafile: '/from/npm.pem' });
-    made.push(fake.dir);
     await wrapper(fake, './lumenlink', ['demo'], {
       npm_config_cafile: '/mine.pem',
       NODE_EXTRA_CA_CERTS: '/mine-too.pem',
     });
-    const [install, demo] = readFileSync(path.join(fake.dir, 'calls.log'), 'utf8')
-      .trim()
-      .split('\n');
+    const [install, demo] = readFileSync(fake.calls, 'utf8').trim().split('\n');
     assert.match(install, /\|cafile=\/mine\.pem\|extra=\/mine-too\.pem\|/);
     assert.match(demo, /^demo\|.*\|runner=\.\/lumenlink$/);
   });
