@@ -693,7 +693,8 @@ export class TradeCycle {
       role,
       price,
       candleTime,
-      `${role.replace('_', ' ')} hit at ${price}`,
+      // 8 significant digits: the level, without float noise (39892.545, not 39892.54499523331).
+      `${role.replace('_', ' ')} hit at ${Number(price.toPrecision(8))}`,
       fromTick,
     );
   }
