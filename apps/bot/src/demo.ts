@@ -1,14 +1,22 @@
 /**
  * `pnpm demo`: the bot in paper mode over the bundled real Binance data (BTC, ETH, SOL USDT 1h),
  * replayed on an accelerated manual clock. The loops, risk, paper fills, SQLite, alerts and the
- * HTTP server all run; it prints each trade and a closing summary, and exits 0. Offline.
+ * HTTP server all run; it prints every fill with its reason and a closing summary, and exits 0.
+ * Offline.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AlertChannel } from '@lumenlink/alerts';
+import { formatAlertLine, type AlertChannel } from '@lumenlink/alerts';
+import {
+  buyAndHold,
+  capitalExposure,
+  formatMoney,
+  formatPercent,
+  formatTime,
+} from '@lumenlink/analysis';
 import {
   ConfigError,
   shellQuote,
@@ -39,8 +47,11 @@ export interface DemoOptions {
   readonly argv: readonly string[];
   readonly processEnv: Env;
   readonly envFile: string;
-  /** The demo's report: trades and the summary. */
-  readonly out: Writable;
+  /**
+   * The demo's report: every fill and the summary. A terminal's `columns`, when it has them,
+   * wrap long reasons.
+   */
+  readonly out: Writable & { readonly columns?: number };
   /** The bot's log lines (stderr), at `LOG_LEVEL` when set, errors only otherwise. */
   readonly log: Writable;
   /** Aborted on Ctrl-C: the bot stops cleanly and the summary covers what ran. */
@@ -111,7 +122,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       logger,
       httpPortFallback: true,
       externalChannels: false,
-      alertChannels: [tradePrinter(write)],
+      alertChannels: [tradePrinter(write, options.out.columns)],
       strategyFlags: flags.strategyFlags,
       ...(flags.candles === undefined ? {} : { replayCandles: flags.candles }),
     });
@@ -186,7 +197,7 @@ function demoSetup(
   const speed = config.demo.speed;
   write('LumenLink demo: the bot in paper mode over replayed Binance 1h candles');
   write(
-    `  ${config.symbols.join(', ')} · strategy ${config.strategy} · starting cash ${money(config.paper.startingCash)} USDT · fees ${config.paper.feeBps} bps, slippage ${config.paper.slippageBps} bps`,
+    `  ${config.symbols.join(', ')} · strategy ${config.strategy} · starting cash ${formatMoney(config.paper.startingCash)} USDT · fees ${config.paper.feeBps} bps, slippage ${config.paper.slippageBps} bps`,
   );
   write(
     `  speed ${speed > 0 ? `${speed} candles/s` : 'as fast as possible'} (--speed N or DEMO_SPEED) · database ${dbPath}${flags.resume ? ' (resumed)' : ' (fresh)'}`,
@@ -271,36 +282,26 @@ function parseFlags(argv: readonly string[]): DemoFlags {
   };
 }
 
-/** The demo's console channel: one line per trade, state change or error. */
-function tradePrinter(write: (line: string) => void): AlertChannel {
+/** The alerts the demo prints: every fill, trading-state changes and errors. */
+const printed = new Set<AlertEvent['type']>([
+  'trade_opened',
+  'trade_resized',
+  'trade_closed',
+  'trading_state_changed',
+  'error',
+]);
+
+/** The demo's console channel: one line per fill (its reason in full), state change or error. */
+function tradePrinter(write: (line: string) => void, columns: number | undefined): AlertChannel {
+  const width = columns !== undefined && columns > 0 ? columns : undefined;
   return {
     name: 'demo',
     send(event: AlertEvent): Promise<void> {
-      const line = tradeLine(event);
-      if (line !== null) write(line);
+      if (printed.has(event.type))
+        write(formatAlertLine(event, width === undefined ? {} : { width }));
       return Promise.resolve();
     },
   };
-}
-
-function tradeLine(event: AlertEvent): string | null {
-  const when = time(event.at);
-  switch (event.type) {
-    case 'trade_opened':
-      return `${when}  BUY   ${event.symbol.padEnd(9)} ${quantity(event.quantity).padStart(12)} @ ${money(event.price).padStart(10)}   ${brief(event.reason)}`;
-    case 'trade_closed': {
-      const pnl = `${signed(event.pnl)} (${signed(event.pnlPct)}%)`;
-      return `${when}  SELL  ${event.symbol.padEnd(9)} ${quantity(event.quantity).padStart(12)} @ ${money(event.exitPrice).padStart(10)}   P&L ${pnl.padEnd(18)} ${brief(event.reason)}`;
-    }
-    case 'trading_state_changed':
-      return `${when}  trading ${event.from} -> ${event.to} by ${event.changedBy}: ${event.reason}`;
-    case 'error':
-      return `${when}  error ${event.code}: ${event.message}`;
-    case 'risk_blocked':
-    case 'stop_moved':
-    case 'daily_summary':
-      return null;
-  }
 }
 
 interface SummaryInput {
@@ -324,20 +325,27 @@ function printSummary(write: (line?: string) => void, input: SummaryInput): void
   const firstTime = Math.min(
     ...[...(bot.replay?.candles.values() ?? [])].map((list) => list[0]?.time ?? Infinity),
   );
-  const hold = buyAndHold(bot, lastCandleAt);
   write(input.interrupted ? 'Summary (interrupted: --resume continues it)' : 'Summary');
   write(
-    `  Replayed     ${report.candlesProcessed} candles (${config.symbols.length} symbols) in ${seconds.toFixed(1)} s of wall time${lastCandleAt === null ? '' : `, ${time(firstTime)} to ${time(lastCandleAt)} UTC`}`,
+    `  Replayed     ${report.candlesProcessed} candles (${config.symbols.length} symbols) in ${seconds.toFixed(1)} s of wall time${lastCandleAt === null ? '' : `, ${formatTime(firstTime)} to ${formatTime(lastCandleAt)} UTC`}`,
   );
   write(
     `  Trades       ${closed.length} closed (${won} won, ${closed.length - won} lost or even), ${open} open`,
   );
   write(
-    `  Result       ${signed(pnl)} ${quote} (${signed((pnl / report.startingCash) * 100)}%): equity ${money(equity)} from ${money(report.startingCash)}, net of fees and slippage`,
+    `  Result       ${formatMoney(pnl, { sign: true })} ${quote} (${formatPercent(pnl / report.startingCash, { sign: true })}): equity ${formatMoney(equity)} from ${formatMoney(report.startingCash)}, net of fees and slippage`,
   );
-  if (hold !== null) {
+  if (bot.replay !== null && lastCandleAt !== null) {
+    const period = { from: firstTime, to: lastCandleAt };
+    const candles = Object.fromEntries(bot.replay.candles);
+    const hold = buyAndHold({ candles, ...period, feeBps: config.paper.feeBps }).total;
+    const { trades, startingCash } = report;
+    const share = capitalExposure({ trades, ...period, interval: config.interval, startingCash });
     write(
-      `  Buy & hold   ${signed(hold * 100)}% (equal parts of ${config.symbols.join(', ')} bought at the first close)`,
+      `  Buy & hold   ${formatPercent(hold, { sign: true })} with all the cash: equal parts of ${config.symbols.join(', ')}, first open to last close, fee both ways`,
+    );
+    write(
+      `               ${formatPercent(share * hold, { sign: true })} at the same exposure: ${formatPercent(share)} of the cash in it, what the bot held on average (each trade at cost while open)`,
     );
   }
   const blocked = Object.entries(report.blocked).sort((a, b) => b[1] - a[1]);
@@ -352,49 +360,6 @@ function printSummary(write: (line?: string) => void, input: SummaryInput): void
     `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${shellQuote(config.strategy)}${strategyParams} pnpm parity --db ${shellQuote(input.dbPath)}`,
   );
   write('               replays the same candles through the backtester and compares the trades');
-}
-
-/** The equal-weight buy-and-hold return from each symbol's first close to its close at `until`. */
-function buyAndHold(bot: Bot, until: number | null): number | null {
-  if (bot.replay === null || until === null) return null;
-  const returns: number[] = [];
-  for (const candles of bot.replay.candles.values()) {
-    const first = candles[0];
-    let last = first;
-    for (const candle of candles) {
-      if (candle.time > until) break;
-      last = candle;
-    }
-    if (first !== undefined && last !== undefined) returns.push(last.close / first.close - 1);
-  }
-  return returns.length === 0
-    ? null
-    : returns.reduce((sum, value) => sum + value, 0) / returns.length;
-}
-
-/** A reason cut to one readable line (full reasons are in the decisions, `/why` and `/status`). */
-function brief(reason: string): string {
-  const oneLine = reason.replace(/\d+\.\d{3,}/g, (number) => Number(number).toFixed(2));
-  return oneLine.length <= 72 ? oneLine : `${oneLine.slice(0, 71)}…`;
-}
-
-function time(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-function money(value: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
-
-function quantity(value: number): string {
-  const text = value.toPrecision(6);
-  return text.includes('.') && !text.includes('e')
-    ? text.replace(/0+$/, '').replace(/\.$/, '')
-    : text;
-}
-
-function signed(value: number): string {
-  return `${value >= 0 ? '+' : ''}${money(value)}`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -5,8 +5,11 @@
  */
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { capitalExposure, computeMetrics, formatPercent, reportInputOf } from '@lumenlink/analysis';
 import { loadConfig } from '@lumenlink/config';
+import { loadBundledCandles } from '@lumenlink/data';
+import { TradeLedger, inQuoteFees } from '@lumenlink/engine';
 import { runDemo, type DemoOptions } from '../src/demo.js';
 import type { Bot } from '../src/bot.js';
 import {
@@ -18,6 +21,10 @@ import {
   tempDir,
   waitFor,
 } from './helpers.js';
+import { userFolder } from './user-folder.js';
+
+const user = userFolder();
+afterAll(() => user.remove());
 
 function collect(): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
@@ -93,6 +100,10 @@ describe('pnpm demo', () => {
     expect(out).toMatch(/Replayed +2400 candles \(3 symbols\)/);
     expect(out).toMatch(/Trades +[1-9]\d* closed/);
     expect(out).toMatch(/Buy & hold +[+-]\d/);
+    // The trades open in late January: an add-on buy on SOL comes before candle time 800.
+    expect(out).toMatch(
+      /^2024-\d\d-\d\d \d\d:\d\d {2}BUY {3}SOL-USDT +[\d.]+ @ +[\d,.]+ {2}add {4}holds /m,
+    );
     expect(out).toContain(
       `SYMBOLS=BTC-USDT,ETH-USDT,SOL-USDT INTERVAL=1h STRATEGY=advanced_composite pnpm parity --db ${dbPath}`,
     );
@@ -109,6 +120,51 @@ describe('pnpm demo', () => {
       backtest.orders.map((order) => order.clientOrderId).sort(),
     );
     expect(stored.fills.map(fillKey).sort()).toEqual(backtest.fills.map(fillKey).sort());
+
+    // Every fill is printed, once, with its order's reason in full (no terminal: no wrapping).
+    const fillLines = out.split('\n').filter((line) => /^\S+ \S+ {2}(BUY|SELL) /.test(line));
+    expect(fillLines).toHaveLength(stored.fills.length);
+    const reasons = new Map(stored.orders.map((order) => [order.clientOrderId, order.reason]));
+    const unmatched = [...fillLines];
+    for (const fill of stored.fills) {
+      const head = new RegExp(`^\\S+ \\S+ {2}${fill.side.toUpperCase()} +${fill.symbol} `);
+      const reason = reasons.get(fill.clientOrderId)!;
+      const index = unmatched.findIndex((line) => head.test(line) && line.endsWith(reason));
+      expect(index, `no line for ${fill.side} ${fill.symbol}: ${reason}`).toBeGreaterThanOrEqual(0);
+      unmatched.splice(index, 1);
+    }
+    expect(out).not.toContain('…');
+
+    // Buy-and-hold and the exposure are the backtest report's, on the same candles and trades.
+    const input = reportInputOf(backtest, {
+      strategy: 'advanced_composite',
+      params: {},
+      interval: '1h',
+      candles: new Map(bundledSymbols.map((symbol) => [symbol, loadBundledCandles(symbol)])),
+      feeBps: 10,
+      slippageBps: 5,
+      fillMode: 'next-open',
+    });
+    const hold = computeMetrics(input).buyAndHoldReturn;
+    const share = capitalExposure(input);
+    expect(share).toBeGreaterThan(0);
+    expect(out).toContain(
+      `Buy & hold   ${formatPercent(hold, { sign: true })} with all the cash: equal parts of BTC-USDT, ETH-USDT, SOL-USDT, first open to last close, fee both ways`,
+    );
+    // The exposure is over the bot's own trades, as stored: they put a stop's exit at the close
+    // of the candle that hit it, the backtest at its open, so the backtest's is a little lower.
+    const ledger = new TradeLedger();
+    const orders = new Map(stored.orders.map((order) => [order.clientOrderId, order]));
+    for (const fill of stored.fills) {
+      const order = orders.get(fill.clientOrderId)!;
+      ledger.apply(inQuoteFees(fill), { role: order.role, candleTime: order.candleTime });
+    }
+    const botShare = capitalExposure({ ...input, trades: ledger.trades(new Map()) });
+    expect(botShare / share).toBeGreaterThan(1);
+    expect(botShare / share).toBeLessThan(1.15);
+    expect(out).toContain(
+      `${formatPercent(botShare * hold, { sign: true })} at the same exposure: ${formatPercent(botShare)} of the cash in it, what the bot held on average`,
+    );
   });
 
   it('stops cleanly on Ctrl-C with a summary of what ran, and --resume carries on where it stopped', async () => {
@@ -153,6 +209,52 @@ describe('pnpm demo', () => {
     expect(after.fills.map(fillKey).sort()).toEqual(backtest.fills.map(fillKey).sort());
   });
 
+  it('prints add-on buys and partial sells, and a long reason in full, wrapped to the terminal', async () => {
+    const reason = `scaling in on ${'a long and careful explanation, '.repeat(6)}the end`;
+    const file = user.write('strategies/scaler.ts', scalerSource(reason));
+    const dbPath = join(tempDir(), 'demo.db');
+    const out = collect();
+    // A terminal 120 columns wide, as process.stdout has it.
+    const terminal = Object.assign(out.stream, { columns: 120 });
+    const code = await runDemo({
+      argv: ['--candles', '40', '--db', dbPath, '--strategy', file],
+      processEnv: { HTTP_PORT: '0', TRAILING_STOP_ATR_MULT: '0', RISK_MAX_OPEN_POSITIONS: '3' },
+      envFile: join(tempDir(), '.env'),
+      out: terminal,
+      log: collect().stream,
+    });
+    const text = out.text();
+    expect(code, text).toBe(0);
+    const fill = (side: string, effect: string): RegExp =>
+      new RegExp(
+        `^2024-01-0\\d \\d\\d:00 {2}${side} +BTC-USDT +[\\d.]+ @ +[\\d,.]+ {2}${effect} `,
+        'm',
+      );
+    expect(text).toMatch(fill('BUY', 'open'));
+    expect(text).toMatch(fill('BUY', 'add'));
+    expect(text).toMatch(/ {2}add {4}holds [\d.]+ · adding the other half$/m);
+    expect(text).toMatch(fill('SELL', 'part'));
+    expect(text).toMatch(/ {2}part {3}P&L [+-][\d.,]+, holds [\d.]+ · taking half off$/m);
+    expect(text).toMatch(fill('SELL', 'close'));
+    // Four fills per symbol, each a line of its own.
+    const stored = await storedTrading(dbPath);
+    expect(stored.fills).toHaveLength(12);
+    const lines = text.split('\n');
+    expect(lines.filter((line) => /^\S+ \S+ {2}(BUY|SELL) /.test(line))).toHaveLength(12);
+    // The long reason: every word, in lines of at most 120 columns, continued under its start.
+    const first = lines.findIndex((line) => line.includes('scaling in on'));
+    const column = lines[first]!.indexOf('scaling in on');
+    const wrapped = [lines[first]!.slice(column)];
+    for (let i = first + 1; lines[i]?.startsWith(' '.repeat(column)) === true; i++) {
+      wrapped.push(lines[i]!.trim());
+    }
+    expect(wrapped.length).toBeGreaterThan(2);
+    expect(wrapped.join(' ')).toBe(reason);
+    for (const line of lines.slice(first, first + wrapped.length)) {
+      expect(line.length).toBeLessThanOrEqual(120);
+    }
+  });
+
   it('rejects bad flags and bad configuration with exit code 2, naming every bad key', async () => {
     const flags = await demo(['--speed', 'fast']);
     expect(flags.code).toBe(2);
@@ -174,3 +276,30 @@ describe('pnpm demo', () => {
     expect(help.out).toContain('--resume');
   });
 });
+
+/** A strategy that buys half, adds the other half, sells half and then the rest, on each symbol. */
+function scalerSource(reason: string): string {
+  return `import { hold, type Signal } from '@lumenlink/core';
+import { defineStrategy, z } from '@lumenlink/strategies';
+
+export default defineStrategy({
+  key: 'scaler',
+  description: 'Scales in and out in halves.',
+  paramsSchema: z.strictObject({}),
+  build: () => {
+    let seen = 0;
+    return {
+      warmup: 1,
+      onCandle: (): Signal => {
+        seen += 1;
+        if (seen === 5) return { action: 'buy', confidence: 1, portion: 0.5, reason: ${JSON.stringify(reason)} };
+        if (seen === 8) return { action: 'buy', confidence: 1, portion: 0.5, reason: 'adding the other half' };
+        if (seen === 12) return { action: 'sell', confidence: 1, portion: 0.5, reason: 'taking half off' };
+        if (seen === 16) return { action: 'sell', confidence: 1, reason: 'the rest' };
+        return hold('waiting');
+      },
+    };
+  },
+});
+`;
+}

@@ -47,6 +47,7 @@ export function repeatKey(event: AlertEvent): string | null {
       return `error:${event.code}`;
     case 'trade_opened':
     case 'trade_closed':
+    case 'trade_resized':
     case 'stop_moved':
     case 'trading_state_changed':
     case 'daily_summary':

@@ -18,6 +18,7 @@ function levelOf(event: AlertEvent): 'error' | 'warn' | 'info' {
       return event.to === 'active' ? 'info' : 'warn';
     case 'trade_opened':
     case 'trade_closed':
+    case 'trade_resized':
     case 'stop_moved':
     case 'daily_summary':
       return 'info';

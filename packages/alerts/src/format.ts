@@ -77,6 +77,20 @@ function parts(event: AlertEvent): Parts {
           { label: 'Reason', value: event.reason },
         ],
       };
+    case 'trade_resized': {
+      const buy = event.side === 'buy';
+      return {
+        title: `${buy ? 'Added to' : 'Partly sold'}: ${event.side.toUpperCase()} ${event.symbol}`,
+        color: embedColors.info,
+        lines: [
+          { label: 'Quantity', value: formatNumber(event.quantity) },
+          { label: 'Price', value: formatNumber(event.price) },
+          { label: 'Now held', value: formatNumber(event.held) },
+          ...(buy ? [] : [{ label: 'P&L', value: formatSigned(event.pnl) }]),
+          { label: 'Reason', value: event.reason },
+        ],
+      };
+    }
     case 'stop_moved':
       return {
         title: `Stop moved: ${event.symbol}`,

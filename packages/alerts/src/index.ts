@@ -8,6 +8,7 @@ export type { AlertChannel, AlertDeliveryErrorOptions } from './alert-channel.js
 export { redactingChannel } from './redacting-channel.js';
 export { createAlertDispatcher, repeatKey, summariseRepeats } from './alert-dispatcher.js';
 export type { AlertDispatcher, AlertDispatcherOptions } from './alert-dispatcher.js';
+export { formatAlertLine, type AlertLineOptions } from './alert-line.js';
 export { createConsoleNotifier } from './console-notifier.js';
 export type { ConsoleNotifier } from './console-notifier.js';
 export { createDiscordChannel, createDiscordNotifier } from './discord-channel.js';

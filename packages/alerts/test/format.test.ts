@@ -23,6 +23,16 @@ describe('message formats', () => {
     expect(embed.timestamp).toBe('2023-11-14T23:13:20.000Z');
   });
 
+  it('names an add-on buy and a partial sell, with what is held after it', () => {
+    expect(formatPlainText(sampleEvents.resized)).toBe(
+      'Partly sold: SELL BTC-USD\nQuantity: 0.005\nPrice: 66000\nNow held: 0.01\nP&L: +8.62\nReason: take half off at RSI 75',
+    );
+    const added = { ...sampleEvents.resized, side: 'buy', pnl: 0, held: 0.02 } as const;
+    expect(formatPlainText(added)).toBe(
+      'Added to: BUY BTC-USD\nQuantity: 0.005\nPrice: 66000\nNow held: 0.02\nReason: take half off at RSI 75',
+    );
+  });
+
   it('formats every alert type as text and embed', () => {
     expect(formatPlainText(sampleEvents.stop)).toBe('Stop moved: ETH-USD\nFrom: 3000\nTo: 3050.25');
     expect(formatPlainText(sampleEvents.blocked)).toContain('Check: daily_loss');

@@ -85,6 +85,17 @@ export const sampleEvents = {
     reason: 'stop hit',
     at: 1_700_003_600_000,
   },
+  resized: {
+    type: 'trade_resized',
+    symbol: 'BTC-USD',
+    side: 'sell',
+    quantity: 0.005,
+    price: 66_000,
+    held: 0.01,
+    pnl: 8.62,
+    reason: 'take half off at RSI 75',
+    at: 1_700_001_800_000,
+  },
   stop: { type: 'stop_moved', symbol: 'ETH-USD', from: 3_000, to: 3_050.25, at: 1_700_000_000_000 },
   blocked: {
     type: 'risk_blocked',

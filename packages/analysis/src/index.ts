@@ -15,12 +15,15 @@
 export type { ReportCandle, ReportInput } from './types.js';
 export { reportInputOf, type ReportRun } from './report-input.js';
 export {
+  buyAndHold,
   buyAndHoldEquity,
+  capitalExposure,
   computeMetrics,
   drawdownSeries,
   periodsPerYearOf,
   yearMs,
   type BacktestMetrics,
+  type BuyAndHold,
 } from './metrics.js';
 export { formatSummary, type SummaryOptions } from './summary.js';
 export {

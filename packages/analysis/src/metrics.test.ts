@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@lumenlink/core';
-import { buyAndHoldEquity, computeMetrics, drawdownSeries, periodsPerYearOf } from './metrics.js';
+import {
+  buyAndHold,
+  buyAndHoldEquity,
+  capitalExposure,
+  computeMetrics,
+  drawdownSeries,
+  periodsPerYearOf,
+} from './metrics.js';
 import type { SymbolId } from '@lumenlink/core';
 import type { EquityPoint, Trade } from '@lumenlink/engine';
 import type { ReportCandle, ReportInput } from './types.js';
@@ -229,6 +236,15 @@ describe('computeMetrics: buy-and-hold and blocked signals', () => {
     expect(metrics.buyAndHoldReturn).toBeCloseTo(0.1976012, 10);
   });
 
+  it('is buyAndHold over the same candles, period and fee', () => {
+    const hold = buyAndHold({ candles, from: t0, to: t0 + 4 * day, feeBps: 10 });
+    expect(hold.total).toBe(metrics.buyAndHoldReturn);
+    expect(hold.bySymbol).toEqual(metrics.buyAndHoldBySymbol);
+    // Without the fee and from the day -1 candle, it is another figure.
+    const earlier = buyAndHold({ candles, from: t0 - day, to: t0 + 4 * day, feeBps: 0 });
+    expect(earlier.bySymbol['BTC-USD']).toBeCloseTo(150 / 50 - 1, 12);
+  });
+
   it('totals blocked signals and lists them per check in name order', () => {
     expect(metrics.blocked.total).toBe(5);
     expect(Object.entries(metrics.blocked.byCheck)).toEqual([
@@ -288,5 +304,22 @@ describe('drawdownSeries and buyAndHoldEquity', () => {
       5 * 120 + 10 * 55,
       5 * 90 + 10 * 55,
     ]);
+  });
+});
+
+describe('capitalExposure', () => {
+  it('averages each position at cost over the time it was open, against the cash and period', () => {
+    // The period is day 0 to the close of day 4 (5 days) with 1000 of cash. Positions of 100:
+    // days 1 to 3 (2 days), one from day -1 counted from day 0 (1 day), one open from day 4 (1 day).
+    const input = reportInput({ trades: [trade(1, 3, 5), trade(-1, 1, 5), trade(4, null, 5)] });
+    expect(capitalExposure(input)).toBeCloseTo((100 * 4) / (1000 * 5), 12);
+    const doubled = { ...trade(1, 3, 5), quantity: 2 };
+    expect(capitalExposure(reportInput({ trades: [doubled] }))).toBeCloseTo((200 * 2) / 5000, 12);
+  });
+
+  it('is 0 without trades, cash or time', () => {
+    expect(capitalExposure(reportInput({ trades: [] }))).toBe(0);
+    expect(capitalExposure(reportInput({ trades: [trade(1, 3, 5)], startingCash: 0 }))).toBe(0);
+    expect(capitalExposure(reportInput({ trades: [trade(1, 3, 5)], to: t0 - day }))).toBe(0);
   });
 });

@@ -98,8 +98,7 @@ export function computeMetrics(input: ReportInput): BacktestMetrics {
   const losses = closed.filter((trade) => trade.pnl < 0);
   const grossProfit = sum(wins.map((trade) => trade.pnl));
   const grossLoss = -sum(losses.map((trade) => trade.pnl));
-  const buyAndHoldBySymbol = buyAndHoldReturns(input);
-  const holdReturns = Object.values(buyAndHoldBySymbol);
+  const hold = buyAndHold(input);
   const byCheck: Record<string, number> = {};
   for (const name of Object.keys(input.blocked).sort()) byCheck[name] = input.blocked[name] ?? 0;
 
@@ -126,8 +125,8 @@ export function computeMetrics(input: ReportInput): BacktestMetrics {
       losses: losses.length,
     },
     feesPaid: sum(input.trades.map((trade) => trade.fees)),
-    buyAndHoldReturn: holdReturns.length > 0 ? sum(holdReturns) / holdReturns.length : 0,
-    buyAndHoldBySymbol,
+    buyAndHoldReturn: hold.total,
+    buyAndHoldBySymbol: hold.bySymbol,
     periodsPerYear,
     blocked: { total: sum(Object.values(byCheck)), byCheck },
   };
@@ -183,17 +182,70 @@ export function buyAndHoldEquity(input: ReportInput): { time: number; equity: nu
   });
 }
 
-function buyAndHoldReturns(input: ReportInput): Record<string, number> {
+/** An equal-weight buy-and-hold's return, in total and per symbol (fractions: 0.2 is +20 %). */
+export interface BuyAndHold {
+  /** The basket's return: the mean of the symbols' returns (equal parts of the cash). */
+  readonly total: number;
+  /** Per symbol with candles in the period, in the order of `candles`. */
+  readonly bySymbol: Readonly<Record<string, number>>;
+}
+
+/**
+ * Equal-weight buy-and-hold over `from`..`to` (candle open times): each symbol with candles in
+ * the period buys at the open of its first one and sells at the close of its last, paying
+ * `feeBps` both ways; the basket's return is the mean over those symbols (0 without any). The one
+ * definition behind `computeMetrics`' `buyAndHoldReturn` (the backtest's report) and the bot
+ * demo's summary, so the two agree on the same candles.
+ *
+ * @example
+ * ```ts
+ * const hold = buyAndHold({ candles: { 'BTC-USDT': candles }, from, to, feeBps: 10 });
+ * console.log(hold.total, hold.bySymbol['BTC-USDT']);
+ * ```
+ */
+export function buyAndHold(
+  input: Pick<ReportInput, 'candles' | 'from' | 'to' | 'feeBps'>,
+): BuyAndHold {
   const fee = input.feeBps / 10_000;
-  const result: Record<string, number> = {};
+  const bySymbol: Record<string, number> = {};
   for (const [symbol, all] of Object.entries(input.candles)) {
     const candles = candlesInPeriod(all, input.from, input.to);
     const first = candles[0];
     const last = candles.at(-1);
     if (first === undefined || last === undefined || first.open <= 0) continue;
-    result[symbol] = (last.close / first.open) * (1 - fee) * (1 - fee) - 1;
+    bySymbol[symbol] = (last.close / first.open) * (1 - fee) * (1 - fee) - 1;
   }
-  return result;
+  const returns = Object.values(bySymbol);
+  return { total: returns.length > 0 ? sum(returns) / returns.length : 0, bySymbol };
+}
+
+/**
+ * The share of the starting cash a run kept in positions on average: each trade's largest
+ * position at its average entry price, for the time it was open (an open trade until the end),
+ * summed and divided by the starting cash times the period, from the open of the candle at
+ * `from` to the close of the candle at `to`. 0.025 means 2.5 % of the cash was in the market on
+ * average; a buy-and-hold of that share (the rest in cash) returns this times its return.
+ *
+ * @example
+ * ```ts
+ * const share = capitalExposure(input); // 0.0042
+ * const sameExposure = share * buyAndHold(input).total;
+ * ```
+ * @throws {ValidationError} (from `@lumenlink/core`) when `input.interval` is not a timeframe.
+ */
+export function capitalExposure(
+  input: Pick<ReportInput, 'trades' | 'from' | 'to' | 'interval' | 'startingCash'>,
+): number {
+  const end = input.to + timeframeMs(parseTimeframe(input.interval));
+  const span = end - input.from;
+  if (span <= 0 || input.startingCash <= 0) return 0;
+  let held = 0;
+  for (const trade of input.trades) {
+    const opened = Math.max(trade.entryTime, input.from);
+    const closed = Math.min(trade.exitTime ?? end, end);
+    if (closed > opened) held += trade.quantity * trade.entryPrice * (closed - opened);
+  }
+  return held / (input.startingCash * span);
 }
 
 function candlesInPeriod(

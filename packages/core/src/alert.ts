@@ -26,6 +26,24 @@ export type AlertEvent =
       readonly at: number;
     }
   | {
+      /**
+       * A fill that changes an open trade without opening or closing it: a buy that adds to the
+       * position, or a sell that takes part of it off.
+       */
+      readonly type: 'trade_resized';
+      readonly symbol: SymbolId;
+      readonly side: OrderSide;
+      /** Quantity of this fill. */
+      readonly quantity: number;
+      readonly price: number;
+      /** Quantity held after the fill. */
+      readonly held: number;
+      /** P&L this fill realized, net of fees (a sell); 0 for a buy. */
+      readonly pnl: number;
+      readonly reason: string;
+      readonly at: number;
+    }
+  | {
       readonly type: 'stop_moved';
       readonly symbol: SymbolId;
       readonly from: number;

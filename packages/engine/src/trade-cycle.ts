@@ -48,6 +48,7 @@ import {
   type NotFoundGrace,
   type Portfolio,
   type PortfolioFillIssue,
+  type PositionChange,
   type RefusalBackoff,
   type ProtectiveLevels,
   type SubmitResult,
@@ -692,7 +693,8 @@ export class TradeCycle {
       role,
       price,
       candleTime,
-      `${role.replace('_', ' ')} hit at ${price}`,
+      // 8 significant digits: the level, without float noise (39892.545, not 39892.54499523331).
+      `${role.replace('_', ' ')} hit at ${Number(price.toPrecision(8))}`,
       fromTick,
     );
   }
@@ -883,7 +885,11 @@ export class TradeCycle {
           reason: order.reason ?? order.role,
           at: fill.time,
         });
+      } else {
+        this.#notifyResized(change, order);
       }
+    } else if (change.kind === 'reduced') {
+      this.#notifyResized(change, order);
     } else if (change.kind === 'closed') {
       await trailingStops.close(fill.symbol);
       this.#brackets.cancel(fill.symbol);
@@ -914,6 +920,22 @@ export class TradeCycle {
       }
     }
     await portfolio.persist();
+  }
+
+  /** An add-on buy or a partial sell: the fill, what is held after it and the P&L it realized. */
+  #notifyResized(change: PositionChange, order: Order): void {
+    const { fill } = change;
+    this.#notify({
+      type: 'trade_resized',
+      symbol: fill.symbol,
+      side: fill.side,
+      quantity: fill.quantity,
+      price: fill.price,
+      held: change.after?.quantity ?? 0,
+      pnl: change.realizedPnl,
+      reason: order.reason ?? order.role,
+      at: fill.time,
+    });
   }
 
   /**

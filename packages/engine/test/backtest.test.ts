@@ -1,4 +1,5 @@
 import type { Candle, SymbolId, TradingStateRecord } from '@lumenlink/core';
+import { RecordingNotifier } from '@lumenlink/core/testing';
 import { loadBundledCandles } from '@lumenlink/data';
 import { createStrategy } from '@lumenlink/strategies';
 import fc from 'fast-check';
@@ -264,6 +265,43 @@ describe('runBacktest', () => {
       exitSignalTime: start + 3 * hourMs,
       exitTime: start + 3 * hourMs,
     });
+  });
+
+  it('alerts every fill: the opening buy, an add-on, a partial sell and the closing sell', async () => {
+    const notifier = new RecordingNotifier();
+    const result = await runBacktest({
+      candles: new Map([['BTC-USD', candlesFromCloses([100, 100, 100, 100, 110, 110, 120, 120])]]),
+      interval: '1h',
+      strategy: () =>
+        scriptedStrategy(
+          new Map([
+            [1, buy('first half', { portion: 0.4 })],
+            [2, buy('second half', { portion: 0.4 })],
+            [4, { ...sell('take half off'), portion: 0.5 }],
+            [6, sell('the rest')],
+          ]),
+        ),
+      startingCash: 10_000,
+      slippageBps: 0,
+      feeBps: 0,
+      trailingStopAtrMultiple: 0,
+      risk: { maxPositionUsd: 1_000 },
+      notifier,
+    });
+    expect(result.fills).toHaveLength(4);
+    expect(notifier.events.map((event) => event.type)).toEqual([
+      'trade_opened',
+      'trade_resized',
+      'trade_resized',
+      'trade_closed',
+    ]);
+    const [added, sold] = notifier.ofType('trade_resized');
+    expect(added).toMatchObject({ side: 'buy', quantity: 4, price: 100, held: 8, pnl: 0 });
+    expect(added!.reason).toBe('second half');
+    expect(sold).toMatchObject({ side: 'sell', quantity: 4, price: 110, held: 4 });
+    expect(sold!.pnl).toBeCloseTo(40, 9);
+    expect(sold!.reason).toBe('take half off');
+    expect(notifier.ofType('trade_closed')[0]).toMatchObject({ quantity: 4, exitPrice: 120 });
   });
 
   it('close fill mode: the order fills at the close of the candle that decided it', async () => {
