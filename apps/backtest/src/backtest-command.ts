@@ -71,9 +71,9 @@ function resolvePaths(options: BacktestCliOptions, cwd: string): BacktestCliOpti
     ...options,
     source:
       source.kind === 'csv'
-        ? { kind: 'csv', files: source.files.map((file) => resolve(cwd, file)) }
+        ? { ...source, files: source.files.map((file) => resolve(cwd, file)) }
         : source.kind === 'db'
-          ? { kind: 'db', path: resolve(cwd, source.path) }
+          ? { ...source, path: resolve(cwd, source.path) }
           : source,
     sentimentFile: at(options.sentimentFile),
     db: at(options.db),
@@ -98,6 +98,7 @@ async function runAndReport(
   try {
     run = await executeBacktest(options, strategy, {
       onProgress: (done, total) => progress.update(done, total),
+      onWarning: (text) => io.stderr.write(`Warning: ${text}\n`),
     });
   } finally {
     progress.finish();

@@ -7,6 +7,7 @@ import { parseSymbol, ValidationError, type SymbolId, type Timeframe } from '@lu
 import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
 import {
   bundledDatasets,
+  candleSourceOf,
   parseTimeText,
   timeTextAccepted,
   type CandleSource,
@@ -131,6 +132,7 @@ export const backtestFlags: readonly FlagSpec[] = [
     `First candle traded: ${timeTextAccepted}; earlier candles only warm the strategy up.`,
   ),
   value('to', 'TIME', 'Last candle traded (a bare date includes that whole day).'),
+  onOff('allow-gaps', 'Run over missing candles, listed as a warning (default: a gap is refused).'),
   // Strategy
   value(
     'strategy',
@@ -289,63 +291,6 @@ function parseSymbols(flags: ParsedFlags): readonly SymbolId[] | undefined {
       );
 }
 
-function parseSource(
-  flags: ParsedFlags,
-  symbols: readonly SymbolId[] | undefined,
-  interval: Timeframe | undefined,
-): CandleSource {
-  const files = flags.get('data');
-  const sourceDb = flagValue(flags, 'source-db');
-  if (files !== undefined && sourceDb !== undefined) {
-    throw new UsageError(
-      '--source-db',
-      'give candles either from --data files or from --source-db, not both',
-    );
-  }
-  if (files !== undefined) {
-    for (const file of files) {
-      if (file.trim() === '') throw new UsageError('--data', 'is empty. Accepted: a CSV file path');
-    }
-    if (symbols !== undefined && symbols.length !== files.length) {
-      throw new UsageError(
-        flags.has('symbol') ? '--symbol' : '--symbols',
-        `names ${symbols.length} symbol(s) for ${files.length} --data file(s): give one symbol per file, in the same order, or leave it out to name each by its file`,
-      );
-    }
-    return { kind: 'csv', files };
-  }
-  if (sourceDb !== undefined) {
-    if (sourceDb.trim() === '')
-      throw new UsageError('--source-db', 'is empty. Accepted: a SQLite file path');
-    if (symbols === undefined) {
-      throw new UsageError(
-        '--source-db',
-        'needs --symbols (or --symbol): which stored symbols to run on',
-      );
-    }
-    return { kind: 'db', path: sourceDb };
-  }
-  const bundled = bundledDatasets.map((dataset) => dataset.symbol);
-  for (const symbol of symbols ?? []) {
-    if (!bundled.includes(symbol)) {
-      throw new UsageError(
-        flags.has('symbol') ? '--symbol' : '--symbols',
-        `no bundled data for ${symbol}: the bundled symbols are ${bundled.join(', ')}; give other symbols' candles with --data FILE or --source-db FILE`,
-      );
-    }
-  }
-  if (
-    interval !== undefined &&
-    !bundledDatasets.some((dataset) => dataset.timeframe === interval)
-  ) {
-    throw new UsageError(
-      '--interval',
-      `the bundled data is ${[...new Set(bundledDatasets.map((d) => d.timeframe))].join(', ')} only; give ${interval} candles with --data FILE or --source-db FILE`,
-    );
-  }
-  return { kind: 'bundled' };
-}
-
 function parseRisk(flags: ParsedFlags): {
   risk: RiskEngineOptions;
   protections: boolean;
@@ -440,7 +385,14 @@ export function parseBacktestArgs(argv: readonly string[]): BacktestCommand {
   const intervalRaw = flagValue(flags, 'interval');
   const interval =
     intervalRaw === undefined ? undefined : parseConfigFlag('--interval', 'INTERVAL', intervalRaw);
-  const source = parseSource(flags, symbols, interval);
+  const source = candleSourceOf({
+    data: flags.get('data'),
+    sourceDb: flagValue(flags, 'source-db'),
+    symbols,
+    symbolFlag: flags.has('symbol') ? '--symbol' : '--symbols',
+    interval,
+    allowGaps: hasFlag(flags, 'allow-gaps'),
+  });
   const fromRaw = flagValue(flags, 'from');
   const toRaw = flagValue(flags, 'to');
   const from = fromRaw === undefined ? undefined : parseTimeText('--from', fromRaw, 'start');

@@ -15,6 +15,7 @@ import { ValidationError, type Strategy, type SymbolId, type Timeframe } from '@
 import {
   candlePeriod,
   dataProvenanceOf,
+  formatGapWarning,
   loadCandles,
   marketContextFrom,
   openEmptyStore,
@@ -44,6 +45,8 @@ export type RunStrategy = Pick<LoadedStrategyFlags, 'loaded' | 'params'>;
 export interface ExecuteBacktestHooks {
   /** The engine's progress calls: candles processed of the total. */
   readonly onProgress?: (processed: number, total: number) => void;
+  /** A warning about the candles, before the run (the gaps run over with --allow-gaps). */
+  readonly onWarning?: (text: string) => void;
 }
 
 /** A strategy factory for the run, with the instance's warm-up; bad parameters fail here. */
@@ -109,7 +112,7 @@ async function runSettingsOf(options: BacktestCliOptions): Promise<Record<string
  * }
  * ```
  * @throws {UsageError} for inputs that turn out bad once read (files, symbols, an empty period).
- * @throws {DataIntegrityError} for malformed candles.
+ * @throws {DataInputError} for a missing or malformed candle file, or gaps without --allow-gaps.
  */
 export async function executeBacktest(
   options: BacktestCliOptions,
@@ -120,6 +123,7 @@ export async function executeBacktest(
     throw new UsageError('--sentiment', `${options.sentimentFile}: no such file`);
   }
   const { loaded, factory } = await loadRun(options, strategy);
+  if (loaded.gaps?.length) hooks.onWarning?.(formatGapWarning(loaded.gaps));
   const { interval } = loaded;
   const inPeriod = candlePeriod(loaded.candles, options.from, options.to).candles;
   const marketContext =

@@ -412,8 +412,8 @@ describe('pnpm backtest errors', () => {
       `time,open,high,low,close,volume\n${start},100,101,99,100,1\n${start + hourMs},100,99,101,100,1\n`,
     );
     const malformed = await runCli(['--data', 'BTC-USD.csv'], dir);
-    expect(malformed.code).toBe(1);
-    expect(malformed.stderr).toMatch(/^Error: .*BTC-USD\.csv: line 3: /);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/^Error: --data: .*BTC-USD\.csv: line 3: /);
 
     const empty = await runCli(['--from', '2025-01-01'], dir);
     expect(empty.code).toBe(2);

@@ -84,6 +84,14 @@ export {
 export { candlesSha256, dataProvenanceOf, type DataProvenanceInput } from './candle-hash.js';
 export { loadReplayData, type ReplayData, type ReplaySource } from './replay-data.js';
 export {
+  findSeriesGaps,
+  formatSeriesGap,
+  formatGapWarning,
+  type CandleSeriesGap,
+  type SeriesPlace,
+} from './candle-gaps.js';
+export { candleSourceOf, type CandleSourceFlags } from './candle-source.js';
+export {
   loadCandles,
   inferInterval,
   symbolFromFileName,

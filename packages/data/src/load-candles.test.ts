@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candle } from '@lumenlink/core';
-import { formatCandlesCsv } from './csv.js';
+import { candleCsvHeader, formatCandlesCsv } from './csv.js';
 import { openStore } from './open-store.js';
 import { describe, expect, it } from 'vitest';
 import { DataInputError } from './input-error.js';
@@ -72,6 +72,9 @@ describe('inferInterval', () => {
     expect(() => inferInterval(candles(3, 90_000), 'odd.csv')).toThrow(
       'odd.csv: candles 90000 ms apart are not a whole number of minutes; give --interval',
     );
+    expect(() => inferInterval(candles(3, 3600, 1_704_067_200), 'seconds.csv')).toThrow(
+      'seconds.csv: candles 3600 ms apart are not a whole number of minutes; it looks like epoch seconds: write milliseconds (1704067200000)',
+    );
   });
 });
 
@@ -115,6 +118,110 @@ describe('loadCandles from CSV', () => {
         symbols: ['A-USD', 'A-USD'],
       }),
     ).rejects.toThrow('C-USD.csv: A-USD is given by two files; give one file per symbol');
+  });
+});
+
+describe('loadCandles: bad files are input errors naming --data and the file', () => {
+  it('a garbage .gz file, a bad value, a directory', async () => {
+    const folder = dir();
+    const garbage = join(folder, 'BTC-USD.csv.gz');
+    writeFileSync(garbage, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0x01]));
+    const load = (file: string) => loadCandles({ ...base, source: { kind: 'csv', files: [file] } });
+    await expect(load(garbage)).rejects.toThrow(DataInputError);
+    await expect(load(garbage)).rejects.toThrow(
+      `--data: ${garbage}: not a gzip file (it starts 0xde 0xad 0xbe 0xef; a gzip file starts 0x1f 0x8b)`,
+    );
+    const hex = join(folder, 'ETH-USD.csv');
+    writeFileSync(hex, `${candleCsvHeader}\n${start},100,0x66,99,101,5\n`);
+    await expect(load(hex)).rejects.toThrow(
+      `--data: ${hex}: line 2, column 3 (high): "0x66" is not a decimal number`,
+    );
+    const folderNamed = join(folder, 'SOL-USD.csv');
+    mkdirSync(folderNamed);
+    await expect(load(folderNamed)).rejects.toThrow(
+      `--data: ${folderNamed}: cannot be read (EISDIR: illegal operation on a directory, read)`,
+    );
+  });
+});
+
+describe('loadCandles refuses gaps unless allowed, from every source', () => {
+  /** Hourly candles 0..19 and 30..59: 10 missing. */
+  const gapped = (): Candle[] => [...candles(20), ...candles(30, hour, start + 30 * hour)];
+  const refusal = (field: string, place: string, between: string, fix: string): string =>
+    `${field}: 1 gap in the candles (10 missing 1h candles); a backtest over missing candles shifts indicators, fills and stops by the missing time:\n  ${place}: 10 missing 1h candles between ${between}\n${fix}`;
+
+  it('a CSV file: the lines and times around the gap and its length; --allow-gaps runs over it', async () => {
+    const file = join(dir(), 'BTC-USD.csv');
+    const [head, tail] = [formatCandlesCsv(candles(20)), formatCandlesCsv(gapped().slice(20))];
+    writeFileSync(file, `${head}\n${tail.slice(candleCsvHeader.length + 1)}`); // a blank line 22
+    const source = { kind: 'csv', files: [file] } as const;
+    const error = await loadCandles({ ...base, source }).catch((caught: unknown) => caught);
+    expect(DataInputError.isInstance(error) && error.field).toBe('--data');
+    expect((error as Error).message).toBe(
+      refusal(
+        '--data',
+        file,
+        'line 21 (2024-01-01 19:00) and line 23 (2024-01-02 06:00 UTC)',
+        'Fill the missing candles in the file, or pass --allow-gaps to run over them.',
+      ),
+    );
+    const loaded = await loadCandles({ ...base, source: { ...source, allowGaps: true } });
+    expect(loaded.candles.get('BTC-USD')).toHaveLength(50);
+    expect(loaded.gaps).toEqual([
+      {
+        symbol: 'BTC-USD',
+        timeframe: '1h',
+        source: file,
+        lastBefore: start + 19 * hour,
+        firstAfter: start + 30 * hour,
+        missing: 10,
+        lines: { before: 21, after: 23 },
+      },
+    ]);
+    expect(loaded.description).toBe(
+      `${file}; 1 gap run over with --allow-gaps (10 missing candles)`,
+    );
+  });
+
+  it('only gaps among the candles the run reads: the warm-up before --from, up to --to', async () => {
+    const file = join(dir(), 'BTC-USD.csv');
+    writeFileSync(file, formatCandlesCsv(gapped()));
+    const source = { kind: 'csv', files: [file] } as const;
+    const from = start + 40 * hour;
+    const clear = await loadCandles({ ...base, source, from, warmupCandles: 10 });
+    expect(clear.gaps).toEqual([]);
+    await expect(loadCandles({ ...base, source, from, warmupCandles: 11 })).rejects.toThrow(
+      '--data: 1 gap',
+    );
+    const early = await loadCandles({ ...base, source, to: start + 19 * hour });
+    expect(early.gaps).toEqual([]);
+  });
+
+  it('a SQLite store: the times around the gap, and fetch-history as the fix', async () => {
+    const path = join(dir(), 'store.db');
+    const store = await openStore({ path });
+    await store.candles.saveCandles('ETH-USD', '1h', gapped());
+    await store.close();
+    const source = { kind: 'db', path } as const;
+    await expect(loadCandles({ ...base, source, symbols: ['ETH-USD'] })).rejects.toThrow(
+      refusal(
+        '--source-db',
+        `${path} ETH-USD`,
+        '2024-01-01 19:00 and 2024-01-02 06:00 UTC',
+        'Fetch them again with pnpm fetch-history (an exchange outage stays a gap), or pass --allow-gaps to run over them.',
+      ),
+    );
+    const loaded = await loadCandles({
+      ...base,
+      source: { ...source, allowGaps: true },
+      symbols: ['ETH-USD'],
+    });
+    expect(loaded.gaps?.map((gap) => gap.missing)).toEqual([10]);
+  });
+
+  it('the bundled data has no gap: 2024 BTC, ETH and SOL are contiguous', async () => {
+    const loaded = await loadCandles({ ...base, source: { kind: 'bundled' } });
+    expect(loaded.gaps).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
+  DataIntegrityError,
   isCandleAligned,
   isTimeframe,
   parseSymbol,
@@ -15,26 +16,51 @@ import {
   type Timeframe,
 } from '@lumenlink/core';
 import { bundledDatasets, loadBundledCandles } from './bundled-data.js';
-import { readCandlesCsv } from './csv.js';
+import {
+  findSeriesGaps,
+  gapRefusal,
+  type CandleSeriesGap,
+  type SeriesPlace,
+} from './candle-gaps.js';
+import { readCandleRows, secondsHint, type CandleRows } from './csv.js';
 import { DataInputError } from './input-error.js';
 import { openStore } from './open-store.js';
 import { utcMinute } from './time-text.js';
 
-/** Where a run's candles come from. */
+/** Where a run's candles come from, and whether gaps in them are run over. */
 export type CandleSource =
   /** The bundled Binance BTC/ETH/SOL USDT 1h candles of 2024 ({@link loadBundledCandles}). */
-  | { readonly kind: 'bundled' }
-  /** One CSV file per symbol (`--data` of the backtest command line). */
-  | { readonly kind: 'csv'; readonly files: readonly string[] }
-  /** Candles stored in a LumenLink SQLite database (`--source-db`), e.g. by `fetchHistory`. */
-  | { readonly kind: 'db'; readonly path: string };
+  (
+    | { readonly kind: 'bundled' }
+    /** One CSV file per symbol (`--data` of the backtest command line). */
+    | { readonly kind: 'csv'; readonly files: readonly string[] }
+    /** Candles stored in a LumenLink SQLite database (`--source-db`), e.g. by `fetchHistory`. */
+    | { readonly kind: 'db'; readonly path: string }
+  ) & {
+    /**
+     * `true` (`--allow-gaps`): run over missing candles, listed in {@link LoadedCandles.gaps};
+     * otherwise a gap is refused.
+     */
+    readonly allowGaps?: boolean;
+  };
 
 /** Candles per symbol in processing order, their interval, and where they came from. */
 export interface LoadedCandles {
   readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
   readonly interval: Timeframe;
-  /** Where the candles came from, in words, for the terminal. */
+  /** Where the candles came from, in words, for the terminal (with the gaps run over). */
   readonly description: string;
+  /**
+   * The gaps among the candles the run reads (the warm-up before `from`, up to `to`): empty
+   * unless the source allows gaps. Always set by {@link loadCandles}.
+   */
+  readonly gaps?: readonly CandleSeriesGap[];
+}
+
+/** Loaded candles and where each symbol's come from (file lines), before the gap check. */
+interface Series {
+  readonly loaded: LoadedCandles;
+  readonly places: ReadonlyMap<SymbolId, SeriesPlace>;
 }
 
 /** What {@link loadCandles} needs besides the source. */
@@ -103,16 +129,27 @@ export function inferInterval(candles: readonly Candle[], source: string): Timef
     const text = `${step / ms}${unit}`;
     if (step % ms === 0 && isTimeframe(text)) return text;
   }
+  const seconds = secondsHint(candles[0]!.time, undefined);
   throw new ValidationError(
-    `${source}: candles ${step} ms apart are not a whole number of minutes; give --interval`,
+    `${source}: candles ${step} ms apart are not a whole number of minutes${seconds === '' ? '; give --interval' : seconds}`,
   );
 }
 
-async function loadCsv(
-  files: readonly string[],
-  options: LoadCandlesOptions,
-): Promise<LoadedCandles> {
+/** A CSV file's candles and lines; every problem is a {@link DataInputError} on `--data`. */
+async function readDataFile(file: string, interval: Timeframe | undefined): Promise<CandleRows> {
+  try {
+    return await readCandleRows(file, interval === undefined ? {} : { timeframe: interval });
+  } catch (error) {
+    if (DataIntegrityError.isInstance(error)) throw new DataInputError('--data', error.message);
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof code !== 'string') throw error;
+    throw new DataInputError('--data', `${file}: cannot be read (${String(message)})`);
+  }
+}
+
+async function loadCsv(files: readonly string[], options: LoadCandlesOptions): Promise<Series> {
   const candles = new Map<SymbolId, readonly Candle[]>();
+  const places = new Map<SymbolId, SeriesPlace>();
   let interval = options.interval;
   for (const [index, file] of files.entries()) {
     if (!existsSync(file)) throw new DataInputError('--data', `${file}: no such file`);
@@ -129,23 +166,31 @@ async function loadCsv(
         `${file}: ${symbol} is given by two files; give one file per symbol`,
       );
     }
-    const list = await readCandlesCsv(file, interval === undefined ? {} : { timeframe: interval });
+    const { candles: list, lines } = await readDataFile(file, interval);
     if (interval === undefined) {
       // The first file sets the interval; the others are read against it.
-      interval = inferInterval(list, file);
+      try {
+        interval = inferInterval(list, file);
+      } catch (error) {
+        throw ValidationError.isInstance(error)
+          ? new DataInputError('--data', error.message)
+          : error;
+      }
       const misaligned = list.find((candle) => !isCandleAligned(candle.time, interval!));
       if (misaligned !== undefined) {
-        throw new ValidationError(
+        throw new DataInputError(
+          '--data',
           `${file}: candle time ${misaligned.time} is not the open time of a ${interval} candle`,
         );
       }
     }
     candles.set(symbol, list);
+    places.set(symbol, { symbol, source: file, lines });
   }
-  return { candles, interval: interval!, description: files.join(', ') };
+  return { loaded: { candles, interval: interval!, description: files.join(', ') }, places };
 }
 
-async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<LoadedCandles> {
+async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<Series> {
   if (!existsSync(path)) {
     throw new DataInputError(
       '--source-db',
@@ -171,41 +216,86 @@ async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<
       }
       candles.set(symbol, list);
     }
-    return { candles, interval, description: `${path} (${interval})` };
+    const places = new Map(symbols.map((symbol) => [symbol, { symbol, source: path }]));
+    return { loaded: { candles, interval, description: `${path} (${interval})` }, places };
   } finally {
     await store.close();
   }
 }
 
-function loadBundled(options: LoadCandlesOptions): LoadedCandles {
+function loadBundled(options: LoadCandlesOptions): Series {
   const symbols = options.symbols ?? bundledDatasets.map((dataset) => dataset.symbol);
   const interval = options.interval ?? '1h';
   const candles = new Map<SymbolId, readonly Candle[]>(
     symbols.map((symbol) => [symbol, loadBundledCandles(symbol, interval)]),
   );
-  return {
-    candles,
-    interval,
-    description: `the bundled Binance ${interval} data (${symbols.join(', ')}, 2024)`,
-  };
+  const file = (symbol: SymbolId): string =>
+    bundledDatasets.find((d) => d.symbol === symbol && d.timeframe === interval)?.file ?? symbol;
+  const places = new Map(symbols.map((symbol) => [symbol, { symbol, source: file(symbol) }]));
+  const description = `the bundled Binance ${interval} data (${symbols.join(', ')}, 2024)`;
+  return { loaded: { candles, interval, description }, places };
+}
+
+/** The flag a source's gaps are refused on, and how to fix them. */
+const gapFixes = {
+  csv: ['--data', 'Fill the missing candles in the file, or pass --allow-gaps to run over them.'],
+  db: [
+    '--source-db',
+    'Fetch them again with pnpm fetch-history (an exchange outage stays a gap), or pass --allow-gaps to run over them.',
+  ],
+  bundled: ['--symbols', 'Pass --allow-gaps to run over them.'],
+} as const;
+
+/**
+ * The gaps among the candles a run reads (the warm-up before `from`, up to `to`): refused unless
+ * the source allows them, else listed and named in the description.
+ */
+function checkGaps({ loaded, places }: Series, options: LoadCandlesOptions): LoadedCandles {
+  const { interval } = loaded;
+  const step = timeframeMs(interval);
+  const start =
+    options.from === undefined
+      ? Number.NEGATIVE_INFINITY
+      : options.from - options.warmupCandles * step;
+  const end = options.to ?? Number.POSITIVE_INFINITY;
+  const gaps = [...loaded.candles]
+    .flatMap(([symbol, list]) =>
+      findSeriesGaps(list, interval, places.get(symbol) ?? { symbol, source: loaded.description }),
+    )
+    .filter((gap) => gap.firstAfter - step >= start && gap.lastBefore + step <= end);
+  if (gaps.length === 0) return { ...loaded, gaps };
+  const [field, fix] = gapFixes[options.source.kind];
+  if (options.source.allowGaps !== true) throw new DataInputError(field, gapRefusal(gaps, fix));
+  const missing = gaps.reduce((sum, gap) => sum + gap.missing, 0);
+  const runOver = `${gaps.length} gap${gaps.length === 1 ? '' : 's'} run over with --allow-gaps (${missing} missing candles)`;
+  return { ...loaded, gaps, description: `${loaded.description}; ${runOver}` };
 }
 
 /**
- * Loads the candles of a run.
+ * Loads the candles of a run, and checks them for gaps: a run of missing candles among those the
+ * run reads (the warm-up before `from`, up to `to`) is refused unless `source.allowGaps`, naming
+ * each gap (file lines or symbol, the times around it, the candles missing); allowed gaps are
+ * listed in `gaps` and named in the description.
  *
- * @throws {DataInputError} for a missing file, a CSV file without a symbol, or a database without
- *   the symbols' candles.
- * @throws {DataIntegrityError} for a malformed CSV file (naming its line).
+ * @example
+ * ```ts
+ * const loaded = await loadCandles({ source: { kind: 'csv', files: ['btc.csv'], allowGaps: true },
+ *   symbols: undefined, interval: undefined, from: undefined, to: undefined, warmupCandles: 50 });
+ * loaded.gaps; // [{ symbol: 'BTC-USD', lastBefore, firstAfter, missing: 10, lines: { before: 21, after: 22 }, ... }]
+ * ```
+ * @throws {DataInputError} on the option at fault (`--data`, `--source-db`): a missing or unreadable
+ *   file, a CSV file without a symbol, a malformed file (not gzip, truncated, binary, a bad value,
+ *   naming its line and column), a database without the symbols' candles, or a gap not allowed.
  */
 export async function loadCandles(options: LoadCandlesOptions): Promise<LoadedCandles> {
   const { source } = options;
   switch (source.kind) {
     case 'csv':
-      return loadCsv(source.files, options);
+      return checkGaps(await loadCsv(source.files, options), options);
     case 'db':
-      return loadDatabase(source.path, options);
+      return checkGaps(await loadDatabase(source.path, options), options);
     case 'bundled':
-      return loadBundled(options);
+      return checkGaps(loadBundled(options), options);
   }
 }
 
