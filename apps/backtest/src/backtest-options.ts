@@ -3,7 +3,13 @@
  * checked here, so a bad flag fails before any data is read, with a message naming the flag and
  * what it accepts.
  */
-import { parseSymbol, ValidationError, type SymbolId, type Timeframe } from '@lumenlink/core';
+import {
+  commandHint,
+  parseSymbol,
+  ValidationError,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
 import { configKeys, type ConfigKey, type ConfigValues } from '@lumenlink/config';
 import {
   bundledDatasets,
@@ -231,7 +237,7 @@ const commandFlags: readonly FlagSpec[] = [
 /** The text of `pnpm backtest --help`. */
 export function backtestHelp(): string {
   return [
-    'Usage: pnpm backtest -- [flags]',
+    `Usage: ${commandHint('backtest')} [flags]`,
     '',
     'Runs a strategy over stored candles through the same trade cycle as paper and live trading',
     '(fills at the next open with slippage and fees, risk checks, stops), prints a summary and',
@@ -242,11 +248,11 @@ export function backtestHelp(): string {
     ...formatFlagHelp(commandFlags),
     '',
     'Examples:',
-    '  pnpm backtest -- --strategy ema_crossover --param fastPeriod=12 --param slowPeriod=26',
-    '  pnpm backtest -- --data btc-1h.csv --symbol BTC-USD --from 2024-03-01 --json out.json',
-    '  pnpm backtest -- --source-db data/lumenlink.db --symbols BTC-USD,ETH-USD --interval 4h',
-    '  pnpm backtest -- --strategy strategies/my-idea.ts --params-file my-idea.params.json',
-    '  pnpm backtest -- --rerun reports/a.json',
+    `  ${commandHint('backtest')} --strategy ema_crossover --param fastPeriod=12 --param slowPeriod=26`,
+    `  ${commandHint('backtest')} --data btc-1h.csv --symbol BTC-USD --from 2024-03-01 --json out.json`,
+    `  ${commandHint('backtest')} --source-db data/lumenlink.db --symbols BTC-USD,ETH-USD --interval 4h`,
+    `  ${commandHint('backtest')} --strategy strategies/my-idea.ts --params-file my-idea.params.json`,
+    `  ${commandHint('backtest')} --rerun reports/a.json`,
     '',
   ].join('\n');
 }

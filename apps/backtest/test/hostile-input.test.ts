@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { hourMs, runCli, start, tempDir } from './cli-helpers.js';
 
 const cli = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
-const help = 'Run pnpm backtest -- --help for every flag.\n';
+const help = 'pnpm backtest --help lists every flag.\n';
 
 /** Runs the built command line in `cwd`. */
 function backtest(args: readonly string[], cwd: string) {

@@ -18,6 +18,7 @@ import {
   formatTime,
 } from '@lumenlink/analysis';
 import {
+  commandHint,
   ConfigError,
   shellQuote,
   symbolParts,
@@ -66,7 +67,8 @@ export interface DemoOptions {
 /** The demo database, replaced on each run unless `--resume`. */
 export const defaultDemoDbPath = './data/demo.db';
 
-const usage = `Usage: pnpm demo [--speed N] [--candles N] [--db FILE] [--resume] [--strategy S]
+const usage =
+  (): string => `Usage: ${commandHint('demo')} [--speed N] [--candles N] [--db FILE] [--resume] [--strategy S]
                  [--params-file FILE] [--param key=value ...]
 
 Replays the bundled Binance BTC/ETH/SOL USDT 1h candles (2024-01-01 to 2024-09-07) through the
@@ -105,11 +107,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     flags = parseFlags(options.argv);
   } catch (error) {
     write(`${error instanceof Error ? error.message : String(error)}\n`);
-    write(usage);
+    write(usage());
     return 2;
   }
   if (flags.help) {
-    write(usage);
+    write(usage());
     return 0;
   }
   const setup = demoSetup(options, flags, write);
@@ -357,7 +359,7 @@ function printSummary(write: (line?: string) => void, input: SummaryInput): void
   const strategyParams =
     sources.length > 1 ? ` STRATEGY_PARAMS=${shellQuote(JSON.stringify(params))}` : '';
   write(
-    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${shellQuote(config.strategy)}${strategyParams} pnpm parity --db ${shellQuote(input.dbPath)}`,
+    `  Parity       SYMBOLS=${config.symbols.join(',')} INTERVAL=${config.interval} STRATEGY=${shellQuote(config.strategy)}${strategyParams} ${commandHint('parity')} --db ${shellQuote(input.dbPath)}`,
   );
   write('               replays the same candles through the backtester and compares the trades');
 }

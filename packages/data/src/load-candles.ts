@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
+  commandHint,
   DataIntegrityError,
   isCandleAligned,
   isTimeframe,
@@ -194,7 +195,7 @@ async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<
   if (!existsSync(path)) {
     throw new DataInputError(
       '--source-db',
-      `${path}: no such file (fetch candles into it with pnpm fetch-history)`,
+      `${path}: no such file (fetch candles into it with ${commandHint('fetch-history')})`,
     );
   }
   const interval = options.interval ?? '1h';
@@ -211,7 +212,7 @@ async function loadDatabase(path: string, options: LoadCandlesOptions): Promise<
       if (list.length === 0) {
         throw new DataInputError(
           '--source-db',
-          `${path} holds no ${symbol} ${interval} candles${options.from === undefined && options.to === undefined ? '' : ' in --from..--to'}; fetch them with SYMBOLS=${symbol} TIMEFRAMES=${interval} DB_PATH=${path} pnpm fetch-history`,
+          `${path} holds no ${symbol} ${interval} candles${options.from === undefined && options.to === undefined ? '' : ' in --from..--to'}; fetch them with SYMBOLS=${symbol} TIMEFRAMES=${interval} DB_PATH=${path} ${commandHint('fetch-history')}`,
         );
       }
       candles.set(symbol, list);
@@ -241,7 +242,7 @@ const gapFixes = {
   csv: ['--data', 'Fill the missing candles in the file, or pass --allow-gaps to run over them.'],
   db: [
     '--source-db',
-    'Fetch them again with pnpm fetch-history (an exchange outage stays a gap), or pass --allow-gaps to run over them.',
+    `Fetch them again with ${commandHint('fetch-history')} (an exchange outage stays a gap), or pass --allow-gaps to run over them.`,
   ],
   bundled: ['--symbols', 'Pass --allow-gaps to run over them.'],
 } as const;

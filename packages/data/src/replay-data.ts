@@ -3,7 +3,13 @@
  * data or a CSV file, or read from what the store holds.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, type Candle, type SymbolId, type Timeframe } from '@lumenlink/core';
+import {
+  commandHint,
+  ConfigError,
+  type Candle,
+  type SymbolId,
+  type Timeframe,
+} from '@lumenlink/core';
 import { bundledDatasets, importBundledData } from './bundled-data.js';
 import { importCandlesCsv } from './csv.js';
 import type { LumenLinkStore } from './open-store.js';
@@ -104,8 +110,7 @@ export async function loadReplayData(
         {
           key: 'REPLAY_DATA',
           problem: `DATA_SOURCE=replay, but ${config.dbPath} holds no ${interval} candles of ${symbol}`,
-          accepted:
-            'bundled (the Binance BTC/ETH/SOL USDT 1h sample), a CSV file of the one symbol, or candles stored first with pnpm fetch-history',
+          accepted: `bundled (the Binance BTC/ETH/SOL USDT 1h sample), a CSV file of the one symbol, or candles stored first with ${commandHint('fetch-history')}`,
         },
       ]);
     }
