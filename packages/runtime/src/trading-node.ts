@@ -429,9 +429,8 @@ async function refreshSentiment(node: RestoredNode, feed: SentimentFeed): Promis
       monitor.succeeded();
       return;
     }
-    failure = failed
-      .map((part) => `${part.feed}: ${part.lastError?.message ?? 'failed'}`)
-      .join('; ');
+    // Each message names its provider (`Fear & Greed: HTTP 500 from ...`).
+    failure = failed.map((part) => part.lastError?.message ?? `${part.feed} failed`).join('; ');
     if (failed.length < enabled.length) {
       monitor.failed(failure);
       return;

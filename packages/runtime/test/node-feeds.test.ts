@@ -194,7 +194,9 @@ describe('the sentiment feed of a node', () => {
       why: 'smart_dca sizes its buys by Fear & Greed',
       consecutiveFailures: 4,
     });
-    expect(feed?.lastError).toMatch(/fear-greed: .*500/);
+    expect(feed?.lastError).toMatch(
+      /^Fear & Greed: HTTP 500 from http:\/\/127\.0\.0\.1:\d+\/fng\/; /,
+    );
     expect(feed?.parts.map((part) => [part.feed, part.status])).toEqual([
       ['fear-greed', 'degraded'],
       ['defillama', 'degraded'],
@@ -220,7 +222,9 @@ describe('the sentiment feed of a node', () => {
           enabled: true,
           ageMs: failing ? null : 0,
           lastAttemptAt: Date.now(),
-          lastError: failing ? { code: 'FEED_HTTP_ERROR', message: 'HTTP 503' } : null,
+          lastError: failing
+            ? { code: 'FEED_UNAVAILABLE', message: 'Fear & Greed: HTTP 503' }
+            : null,
         },
       ],
     };
@@ -228,8 +232,14 @@ describe('the sentiment feed of a node', () => {
     await bot.scheduler.runNow('sentiment');
     expect(bot.feeds()[0]).toMatchObject({
       status: 'degraded',
-      lastError: 'fear-greed: HTTP 503',
-      parts: [{ name: 'fearGreed', status: 'degraded', lastError: 'FEED_HTTP_ERROR: HTTP 503' }],
+      lastError: 'Fear & Greed: HTTP 503',
+      parts: [
+        {
+          name: 'fearGreed',
+          status: 'degraded',
+          lastError: 'FEED_UNAVAILABLE: Fear & Greed: HTTP 503',
+        },
+      ],
     });
     failing = false;
     await bot.scheduler.runNow('sentiment');
