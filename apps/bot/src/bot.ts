@@ -31,6 +31,7 @@ import {
   dataProvenanceOf,
   loadReplayData,
   openStore,
+  type CreateSentimentServiceOptions,
   type LumenLinkStore,
   type ReplayData,
 } from '@lumenlink/data';
@@ -70,10 +71,12 @@ export interface StartBotOptions {
   readonly httpPortFallback?: boolean;
   /** Alert channels besides the console (the demo's trade printer). */
   readonly alertChannels?: readonly AlertChannel[];
-  /** Telegram and Discord as configured, alerts and commands (default true; the demo: false). */
+  /** Telegram and Discord alerts and commands, the mode's startup alert (default true; demo: no). */
   readonly externalChannels?: boolean;
-  /** Sentiment feeds with live market data (default true). */
+  /** Sentiment feeds with live market data, for a strategy that reads them (default true). */
   readonly sentiment?: boolean;
+  /** The sentiment feeds' base URLs and retries (tests point them at a local server). */
+  readonly sentimentFeeds?: Pick<CreateSentimentServiceOptions, 'baseUrls' | 'retries'>;
   /** Replay only the first this many candle times (`DATA_SOURCE=replay`). */
   readonly replayCandles?: number;
   /** Replay pace in candles per second, instead of `DEMO_SPEED`; 0 = as fast as possible. */
@@ -177,7 +180,7 @@ async function assemble(
       ? await exchangePorts(config, options, store, alerts, logger)
       : { venue: { kind: 'paper' }, marketData: replayPorts(config, options, replay) }),
   } satisfies TradingNodePorts;
-  const node = await createTradingNode(ports, nodeSettings(config, strategy));
+  const node = await createTradingNode(ports, nodeSettings(config, strategy, options));
   const http = await serve(config, options, node, () => registry.exposition(), logger);
   cleanups.push(() => http.close());
   const commands = telegramCommands(config, options, node.control, logger);
@@ -189,6 +192,7 @@ async function assemble(
     strategy: strategy.loaded.label,
     symbols,
     url: http.url,
+    tradingMode: node.tradingMode.kind,
   };
   logger
     .child({ module: 'bot' })
@@ -243,7 +247,11 @@ async function recordStart(
 }
 
 /** The node's settings: the config, the venue's name, risk, and the strategy with its source. */
-function nodeSettings(config: Config, strategy: ConfiguredStrategy): TradingNodeSettings {
+function nodeSettings(
+  config: Config,
+  strategy: ConfiguredStrategy,
+  options: StartBotOptions,
+): TradingNodeSettings {
   const { loaded, params } = strategy;
   return {
     ...config,
@@ -254,6 +262,7 @@ function nodeSettings(config: Config, strategy: ConfiguredStrategy): TradingNode
     strategyLabel: loaded.label,
     strategyProvenance: loaded.provenance,
     strategyParams: params,
+    startupAlert: options.externalChannels !== false,
   };
 }
 
@@ -273,6 +282,8 @@ function serve(
     ...(config.http.token === undefined ? {} : { token: config.http.token }),
     control: node.control,
     health: () => node.scheduler.health(),
+    feeds: () => node.feeds(),
+    tradingMode: node.tradingMode,
     metrics: async () => {
       await node.refreshMetrics();
       return exposition();
@@ -378,6 +389,7 @@ async function exchangePorts(
             clock: systemClock,
             logger,
             ...(cryptoPanicToken === undefined ? {} : { cryptoPanicToken }),
+            ...options.sentimentFeeds,
             newsCurrencies: [...new Set(config.symbols.map((symbol) => symbolParts(symbol).base))],
           }),
         };

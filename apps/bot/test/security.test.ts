@@ -599,8 +599,9 @@ describe('security', () => {
         : undefined,
     );
     await waitFor('the trade alert on Discord and Telegram', () =>
-      discord.posts.some((post) => post.body.includes('BTC-USDT')) &&
-      sentTexts(telegram).some((text) => text.includes('BTC-USDT'))
+      // The trade's alert, not the startup notice (which names the symbols too).
+      discord.posts.some((post) => post.body.includes('Trade opened: BUY BTC-USDT')) &&
+      sentTexts(telegram).some((text) => text.includes('Trade opened: BUY BTC-USDT'))
         ? true
         : undefined,
     );

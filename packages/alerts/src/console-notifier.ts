@@ -11,7 +11,7 @@ export type ConsoleNotifier = Notifier & AlertChannel;
 function levelOf(event: AlertEvent): 'error' | 'warn' | 'info' {
   switch (event.type) {
     case 'error':
-      return 'error';
+      return event.severity === 'warning' ? 'warn' : (event.severity ?? 'error');
     case 'risk_blocked':
       return 'warn';
     case 'trading_state_changed':

@@ -2,7 +2,7 @@
  * Pure message formats: an {@link AlertEvent} as Telegram HTML, as plain text, and as a Discord
  * embed. No I/O; every value from an event is escaped for its target.
  */
-import { escapeHtml, type AlertEvent } from '@lumenlink/core';
+import { escapeHtml, type AlertEvent, type AlertSeverity } from '@lumenlink/core';
 
 /** A Discord embed field. */
 export interface DiscordEmbedField {
@@ -41,6 +41,13 @@ export function formatSigned(value: number, digits = 2): string {
   const text = Math.abs(value).toFixed(digits);
   return value < 0 ? `-${text}` : `+${text}`;
 }
+
+/** The title word and colour of each severity of an `error` event. */
+const severities: Readonly<Record<AlertSeverity, { title: string; color: number }>> = {
+  error: { title: 'Error', color: embedColors.bad },
+  warning: { title: 'Warning', color: embedColors.warn },
+  info: { title: 'Notice', color: embedColors.info },
+};
 
 interface Line {
   readonly label: string;
@@ -128,12 +135,14 @@ function parts(event: AlertEvent): Parts {
             : []),
         ],
       };
-    case 'error':
+    case 'error': {
+      const severity = severities[event.severity ?? 'error'];
       return {
-        title: `Error: ${event.code}`,
-        color: embedColors.bad,
+        title: `${severity.title}: ${event.code}`,
+        color: severity.color,
         lines: [{ label: 'Message', value: event.message }],
       };
+    }
     case 'daily_summary':
       return {
         title: `Daily P&L ${event.day}: ${formatSigned(event.pnl)}`,

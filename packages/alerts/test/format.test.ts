@@ -47,6 +47,22 @@ describe('message formats', () => {
     });
   });
 
+  it('titles and colours an error event by its severity: a warning and a notice are no errors', () => {
+    const warning = {
+      ...sampleEvents.error,
+      code: 'SENTIMENT_FEED_DEGRADED',
+      severity: 'warning',
+    } as const;
+    expect(formatPlainText(warning)).toBe('Warning: SENTIMENT_FEED_DEGRADED\nMessage: timeout');
+    expect(formatDiscordEmbed(warning).color).toBe(embedColors.warn);
+    const notice = { ...sampleEvents.error, code: 'BOT_STARTING', severity: 'info' } as const;
+    expect(formatTelegramHtml(notice)).toBe('<b>Notice: BOT_STARTING</b>\nMessage: timeout');
+    expect(formatDiscordEmbed(notice).color).toBe(embedColors.info);
+    expect(formatDiscordEmbed({ ...sampleEvents.error, severity: 'error' }).color).toBe(
+      embedColors.bad,
+    );
+  });
+
   it('keeps embed fields inside Discord limits', () => {
     const embed = formatDiscordEmbed({ ...sampleEvents.error, message: 'x'.repeat(5_000) });
     expect(embed.fields[0]?.value).toHaveLength(1024);

@@ -70,6 +70,12 @@ export type AlertEvent =
       readonly code: string;
       readonly message: string;
       readonly at: number;
+      /**
+       * How serious it is (default `error`): `warning` for something the bot goes on without (an
+       * optional feed failing), `info` for a notice (the trading mode at start, a feed that works
+       * again). Channels show it in the title and log it at that level.
+       */
+      readonly severity?: AlertSeverity;
     }
   | {
       readonly type: 'daily_summary';
@@ -79,6 +85,9 @@ export type AlertEvent =
       readonly trades: number;
       readonly at: number;
     };
+
+/** The severity of an `error` {@link AlertEvent} (absent: `error`). */
+export type AlertSeverity = 'error' | 'warning' | 'info';
 
 /** The `type` of an {@link AlertEvent}. */
 export type AlertType = AlertEvent['type'];

@@ -128,7 +128,7 @@ export {
   type PreTradeCheck,
 } from './risk.js';
 export type { Decision, DecisionOutcome } from './decision.js';
-export type { AlertEvent, AlertType } from './alert.js';
+export type { AlertEvent, AlertSeverity, AlertType } from './alert.js';
 export type {
   BotControl,
   BotStatus,

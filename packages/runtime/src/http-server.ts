@@ -22,7 +22,9 @@ import {
   type Redactor,
   type TradingState,
 } from '@lumenlink/core';
+import type { FeedHealth } from './optional-feeds.js';
 import type { LoopHealth } from './scheduler.js';
+import type { TradingMode } from './trading-mode.js';
 
 /**
  * What the server reads from and changes in the running bot: the Telegram commands' `BotControl`
@@ -67,6 +69,13 @@ export interface HttpServerOptions {
   readonly token?: string | undefined;
   readonly control: HttpBotControl;
   readonly health: () => HealthReport;
+  /**
+   * The optional feeds' health (`node.feeds()`): shown by `/status` in full and by `/health` by
+   * name and status; never part of readiness. Default: one per enabled optional loop of `health`.
+   */
+  readonly feeds?: () => readonly FeedHealth[];
+  /** The trading mode (`node.tradingMode`), shown by `/status`. */
+  readonly tradingMode?: TradingMode;
   /** The Prometheus text exposition (`metricsRegistry.exposition`). */
   readonly metrics: () => Promise<string>;
   readonly logger: Logger;
@@ -144,8 +153,9 @@ const stateRoutes: Readonly<Record<string, TradingState>> = {
 };
 
 /**
- * The health of every enabled loop: healthy when its last success is at most its max age old.
- * Disabled loops (reconcile in paper mode) are left out.
+ * The health of every enabled loop readiness depends on: healthy when its last success is at
+ * most its max age old. Disabled loops (reconcile in paper mode) and optional ones (sentiment,
+ * a feed: see {@link HttpServerOptions.feeds}) are left out.
  */
 export function loopReadiness(
   loops: HealthReport,
@@ -153,7 +163,7 @@ export function loopReadiness(
   maxAgeMs: Readonly<Record<string, number>> = {},
 ): LoopReadiness[] {
   return loops
-    .filter((loop) => loop.enabled)
+    .filter((loop) => loop.enabled && !loop.optional)
     .map((loop) => {
       const limit = maxAgeMs[loop.name] ?? loop.intervalMs * defaultMaxAgeFactor;
       const ageMs = loop.lastSuccessAt === null ? null : Math.max(0, now - loop.lastSuccessAt);
@@ -165,12 +175,15 @@ export function loopReadiness(
  * Starts the bot's HTTP server.
  *
  * - `GET /health`: liveness, always 200 while the process answers, with
- *   `{ status: 'ok' | 'degraded', loops: [{ name, ageMs, maxAgeMs, healthy }] }`.
- * - `GET /ready` or `GET /health?ready=1`: the same body, 503 when any enabled loop's last
- *   success is older than its max age (or it never succeeded).
- * - `GET /status`: mode, trading state, the strategy (key, label, source, parameters), positions,
- *   P&L, open orders, the latest decisions with their reasons, loop health; balances only with a
- *   valid bearer token.
+ *   `{ status: 'ok' | 'degraded', loops: [{ name, ageMs, maxAgeMs, healthy }], feeds: [{ name,
+ *   status, parts: [{ name, status }] }] }`; `status` and readiness follow the core loops only.
+ * - `GET /ready` or `GET /health?ready=1`: the same body, 503 when any enabled core loop's last
+ *   success is older than its max age (or it never succeeded). An optional feed (sentiment)
+ *   failing is `degraded` under `feeds` and never makes it 503.
+ * - `GET /status`: mode, the trading mode (`tradingMode`: `paper`, `live-dry-run` or `live`, and
+ *   `tradingModeText`), trading state, the strategy (key, label, source, parameters), positions,
+ *   P&L, open orders, the latest decisions with their reasons, loop health, the optional feeds
+ *   with their last errors; balances only with a valid bearer token.
  * - `GET /metrics`: Prometheus text format 0.0.4.
  * - `POST /halt`, `/reduce`, `/resume` with `Authorization: Bearer <HTTP_TOKEN>` and an
  *   optional JSON body `{ "reason": "..." }`: changes the trading state through
@@ -346,14 +359,39 @@ function isTruthy(value: string | null): boolean {
 }
 
 function sendHealth(context: RequestContext, response: ServerResponse, readiness: boolean): void {
-  const loops = loopReadiness(
-    context.options.health(),
-    context.clock.now(),
-    context.options.maxAgeMs,
-  );
+  const report = context.options.health();
+  const loops = loopReadiness(report, context.clock.now(), context.options.maxAgeMs);
   const healthy = loops.every((loop) => loop.healthy);
   const status = readiness && !healthy ? 503 : 200;
-  sendJson(response, context.redact, status, { status: healthy ? 'ok' : 'degraded', loops });
+  // Feeds by name and status only: /health answers any Host, error texts stay in /status.
+  const feeds = feedsOf(context.options, report).map((feed) => ({
+    name: feed.name,
+    status: feed.status,
+    parts: feed.parts.map((part) => ({ name: part.name, status: part.status })),
+  }));
+  sendJson(response, context.redact, status, {
+    status: healthy ? 'ok' : 'degraded',
+    loops,
+    feeds,
+  });
+}
+
+/** The optional feeds: the node's, or one per enabled optional loop. */
+function feedsOf(options: HttpServerOptions, loops: HealthReport): readonly FeedHealth[] {
+  if (options.feeds !== undefined) return options.feeds();
+  return loops
+    .filter((loop) => loop.enabled && loop.optional)
+    .map((loop) => ({
+      name: loop.name,
+      status:
+        loop.consecutiveFailures > 0 ? 'degraded' : loop.lastSuccessAt === null ? 'starting' : 'ok',
+      why: 'an optional loop',
+      lastSuccessAt: loop.lastSuccessAt,
+      lastErrorAt: loop.lastErrorAt,
+      lastError: loop.lastError,
+      consecutiveFailures: loop.consecutiveFailures,
+      parts: [],
+    }));
 }
 
 async function sendStatus(
@@ -375,8 +413,13 @@ async function sendStatus(
   const decisions = decisionLists
     .flatMap((list) => list.slice(0, perSymbol))
     .sort((a, b) => b.decidedAt - a.decidedAt);
+  const loops = context.options.health();
+  const tradingMode = context.options.tradingMode;
   sendJson(response, context.redact, 200, {
     mode: status.mode,
+    // What happens to orders: paper, live-dry-run (MODE=live without ALLOW_LIVE_TRADING) or live.
+    tradingMode: tradingMode?.kind ?? null,
+    tradingModeText: tradingMode?.text ?? null,
     exchange: status.exchange,
     symbols: status.symbols,
     tradingState: status.tradingState,
@@ -391,7 +434,9 @@ async function sendStatus(
     pnl,
     openOrders,
     decisions,
-    loops: context.options.health(),
+    loops,
+    // Optional feeds (sentiment): degraded with their last error, never a readiness matter.
+    feeds: feedsOf(context.options, loops),
     // Balances only for the token holder (reliability plan, row 18).
     balance,
   });

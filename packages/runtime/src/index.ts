@@ -16,6 +16,15 @@ export {
   type ReplayProgress,
   type TradingNode,
 } from './trading-node.js';
+export {
+  defaultFeedAlertEveryMs,
+  marketContextUse,
+  type FeedHealth,
+  type FeedPartHealth,
+  type FeedStatus,
+  type MarketContextUse,
+} from './optional-feeds.js';
+export { tradingModeOf, type TradingMode, type TradingModeKind } from './trading-mode.js';
 export type {
   CandleFeed,
   LiveMarketData,
@@ -26,6 +35,7 @@ export type {
   PaperVenue,
   ReplayBatch,
   ReplayMarketData,
+  SentimentPartState,
   SentimentPort,
   SymbolPollOutcome,
   TradingNodePorts,

@@ -100,11 +100,28 @@ export interface ReplayMarketData {
   readonly speed?: number;
 }
 
-/** The sentiment feeds (`createSentimentService` of `@lumenlink/data`). */
+/** One sentiment feed's state (`SentimentService.status()` of `@lumenlink/data`). */
+export interface SentimentPartState {
+  /** The market-context part it fills, e.g. `fearGreed`. */
+  readonly part: string;
+  /** Its provider, e.g. `fear-greed`. */
+  readonly feed: string;
+  readonly enabled: boolean;
+  /** Age of the value held, in ms; `null` when none is held. */
+  readonly ageMs: number | null;
+  readonly lastAttemptAt: number | null;
+  /** Code and message of its last failure, `null` after a success. */
+  readonly lastError: { readonly code: string; readonly message: string } | null;
+}
+
+/**
+ * The sentiment feeds (`createSentimentService` of `@lumenlink/data`). The node refreshes them
+ * only when the strategy reads the market context (see `marketContextUse`).
+ */
 export interface SentimentPort {
   refresh(): Promise<{ readonly failed: readonly string[] }>;
   snapshot(): Promise<MarketContext>;
-  status(): readonly { readonly enabled: boolean }[];
+  status(): readonly SentimentPartState[];
 }
 
 /** The ports of {@link createTradingNode}. */
@@ -121,7 +138,10 @@ export interface TradingNodePorts {
   readonly strategy: (symbol: SymbolId) => Strategy;
   readonly venue: PaperVenue | LiveVenue;
   readonly marketData: LiveMarketData | ReplayMarketData;
-  /** Sentiment for the strategies' market context (live market data only). */
+  /**
+   * Sentiment for the strategies' market context (live market data only), refreshed only when
+   * the strategy reads it: an optional feed, whose failure never makes the node unready.
+   */
   readonly sentiment?: SentimentPort;
   /** Market rules of the traded symbols (live market data); none in replay. */
   readonly markets?: ReadonlyMap<SymbolId, MarketInfo>;
@@ -168,4 +188,9 @@ export interface TradingNodeSettings {
   readonly paper: NodePaperSettings;
   readonly risk: RiskEngineOptions;
   readonly loops: LoopIntervals;
+  /**
+   * Alert the trading mode when the node is created, before any other alert (default true; the
+   * start log line names it either way).
+   */
+  readonly startupAlert?: boolean;
 }

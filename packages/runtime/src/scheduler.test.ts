@@ -376,6 +376,7 @@ describe('Scheduler', () => {
     expect(runner.loopHealth('idle')).toEqual({
       name: 'idle',
       enabled: true,
+      optional: false,
       intervalMs: 1_000,
       lastSuccessAt: null,
       lastErrorAt: null,
@@ -397,7 +398,7 @@ async function runNowWithTime(runner: Scheduler, clock: ManualClock): Promise<vo
 }
 
 describe('standardLoops', () => {
-  it('takes the four intervals from config and enables reconcile only in live mode', () => {
+  it('takes the four intervals from config, enables reconcile only in live mode and makes sentiment optional', () => {
     const env = {
       DATA_POLLING_MS: '1000',
       POLL_INTERVAL_MS: '2000',
@@ -405,15 +406,34 @@ describe('standardLoops', () => {
       SENTIMENT_INTERVAL_MS: '4000',
     };
     expect(standardLoops(loadConfig(env))).toEqual([
-      { name: 'market-data', intervalMs: 1_000, enabled: true, intervalKey: 'DATA_POLLING_MS' },
-      { name: 'strategy', intervalMs: 2_000, enabled: true, intervalKey: 'POLL_INTERVAL_MS' },
+      {
+        name: 'market-data',
+        intervalMs: 1_000,
+        enabled: true,
+        optional: false,
+        intervalKey: 'DATA_POLLING_MS',
+      },
+      {
+        name: 'strategy',
+        intervalMs: 2_000,
+        enabled: true,
+        optional: false,
+        intervalKey: 'POLL_INTERVAL_MS',
+      },
       {
         name: 'reconcile',
         intervalMs: 3_000,
         enabled: false,
+        optional: false,
         intervalKey: 'RECONCILE_INTERVAL_MS',
       },
-      { name: 'sentiment', intervalMs: 4_000, enabled: true, intervalKey: 'SENTIMENT_INTERVAL_MS' },
+      {
+        name: 'sentiment',
+        intervalMs: 4_000,
+        enabled: true,
+        optional: true,
+        intervalKey: 'SENTIMENT_INTERVAL_MS',
+      },
     ]);
     const live = standardLoops(loadConfig({ ...env, MODE: 'live' }));
     expect(live.find((loop) => loop.name === 'reconcile')?.enabled).toBe(true);

@@ -32,6 +32,11 @@ export interface LoopDefinition {
   readonly run: () => Promise<void>;
   /** A disabled loop is listed in health but never runs (default true). */
   readonly enabled?: boolean;
+  /**
+   * An optional loop (a feed the node trades on without, e.g. sentiment): its failures never
+   * make the node unready (default false).
+   */
+  readonly optional?: boolean;
   /** Longest pause after failures, in ms (default the scheduler's `maxBackoffFactor` x interval). */
   readonly maxBackoffMs?: number;
 }
@@ -49,6 +54,8 @@ export interface LoopDurations {
 export interface LoopHealth {
   readonly name: string;
   readonly enabled: boolean;
+  /** An optional loop: readiness leaves it out. */
+  readonly optional: boolean;
   readonly intervalMs: number;
   /** End of the last successful run, or `null`. */
   readonly lastSuccessAt: number | null;
@@ -362,6 +369,7 @@ export class Scheduler {
     return {
       name: loop.definition.name,
       enabled: loop.enabled,
+      optional: loop.definition.optional === true,
       intervalMs: loop.definition.intervalMs,
       lastSuccessAt: loop.lastSuccessAt,
       lastErrorAt: loop.lastErrorAt,
@@ -402,6 +410,8 @@ export interface StandardLoop {
   readonly name: StandardLoopName;
   readonly intervalMs: number;
   readonly enabled: boolean;
+  /** Only `sentiment`: the node trades on without it, so it never makes the node unready. */
+  readonly optional: boolean;
   /** The config key its interval comes from. */
   readonly intervalKey:
     'DATA_POLLING_MS' | 'POLL_INTERVAL_MS' | 'RECONCILE_INTERVAL_MS' | 'SENTIMENT_INTERVAL_MS';
@@ -410,7 +420,8 @@ export interface StandardLoop {
 /**
  * The bot's four loops with their configured intervals: market data (`DATA_POLLING_MS`),
  * strategy (`POLL_INTERVAL_MS`), reconcile (`RECONCILE_INTERVAL_MS`, enabled only with
- * `MODE=live`) and sentiment (`SENTIMENT_INTERVAL_MS`).
+ * `MODE=live`) and sentiment (`SENTIMENT_INTERVAL_MS`, optional: the node runs it only when the
+ * strategy reads the market context, and its failures never make the node unready).
  *
  * @example
  * ```ts
@@ -426,24 +437,28 @@ export function standardLoops(config: {
       name: 'market-data',
       intervalMs: config.loops.dataPollingMs,
       enabled: true,
+      optional: false,
       intervalKey: 'DATA_POLLING_MS',
     },
     {
       name: 'strategy',
       intervalMs: config.loops.strategyPollMs,
       enabled: true,
+      optional: false,
       intervalKey: 'POLL_INTERVAL_MS',
     },
     {
       name: 'reconcile',
       intervalMs: config.loops.reconcileMs,
       enabled: config.mode === 'live',
+      optional: false,
       intervalKey: 'RECONCILE_INTERVAL_MS',
     },
     {
       name: 'sentiment',
       intervalMs: config.loops.sentimentMs,
       enabled: true,
+      optional: true,
       intervalKey: 'SENTIMENT_INTERVAL_MS',
     },
   ];

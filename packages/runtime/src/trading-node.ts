@@ -2,7 +2,9 @@
  * The trading node: from ports and settings to a running pipeline. Restores the trading state,
  * the portfolio, the paper book, the trailing stops and the brackets; reconciles every non-final
  * order before the first trade; re-warms the strategies; runs the four scheduler loops (market
- * data, strategy with tick checks, reconcile, sentiment); and stops in order. Nothing about a
+ * data, strategy with tick checks, reconcile, and sentiment: an optional feed, run only for a
+ * strategy that reads the market context); and stops in order. It says its trading mode (paper,
+ * live dry run, live) in its first log line and alert. Nothing about a
  * trade is decided here: the loops only drive the engine's `TradeCycle`.
  */
 import {
@@ -25,11 +27,24 @@ import type { Trade } from '@lumenlink/engine';
 import type { ReconcileReport } from '@lumenlink/execution';
 import { BotController } from './bot-controller.js';
 import { CandleDriver } from './candle-driver.js';
-import type { LiveMarketData, TradingNodePorts, TradingNodeSettings } from './node-ports.js';
+import type {
+  LiveMarketData,
+  SentimentPort,
+  TradingNodePorts,
+  TradingNodeSettings,
+} from './node-ports.js';
 import { NodeMetrics } from './node-metrics.js';
 import { restoreNode, type RestoredNode } from './node-restore.js';
+import {
+  FeedMonitor,
+  feedOff,
+  marketContextUse,
+  type FeedHealth,
+  type FeedPartHealth,
+} from './optional-feeds.js';
 import { Scheduler, standardLoops, type StandardLoopName } from './scheduler.js';
 import { SerialLock } from './serial-lock.js';
+import { tradingModeOf, type TradingMode } from './trading-mode.js';
 
 /** A replay in progress. */
 export interface ReplayProgress {
@@ -71,6 +86,10 @@ export interface TradingNode {
   readonly tradingState: TradingState;
   /** Readiness age limits of the paced replay loops, by loop name (empty live). */
   readonly loopMaxAgeMs: Readonly<Record<string, number>>;
+  /** Paper, live dry run or live, in words: logged and alerted at creation, shown by `/status`. */
+  readonly tradingMode: TradingMode;
+  /** The optional feeds' health (sentiment): `off` with why, or how its runs went. */
+  feeds(): readonly FeedHealth[];
   /** The latest decisions of `symbol`, newest first. */
   latestDecisions(symbol: SymbolId, limit?: number): Promise<readonly Decision[]>;
   /** Updates the gauges read at scrape time (orders, account, trading state). */
@@ -126,6 +145,7 @@ export async function createTradingNode(
     wall,
     metrics,
   });
+  const tradingMode = announceMode(ports, settings, wall);
   await firstReconcile(node, ports, wall);
   const lock = new SerialLock();
   const driver = await CandleDriver.open({
@@ -161,6 +181,8 @@ export async function createTradingNode(
       return node.tradingState.state;
     },
     loopMaxAgeMs: loops.maxAgeMs,
+    tradingMode,
+    feeds: () => [loops.sentiment.health()],
     latestDecisions: (symbol, limit = 20) => ports.stores.decisions.recentDecisions(symbol, limit),
     refreshMetrics: async () => {
       const orders = await ports.stores.orders.listOrders();
@@ -211,6 +233,34 @@ async function replayClock(
   return new ManualClock(Number.isFinite(first) ? first : 0);
 }
 
+/**
+ * Logs the trading mode (`paper trading: ...`, `live dry run: no order will be sent ...`,
+ * `LIVE trading: ...`) and, unless `settings.startupAlert` is false, alerts it: before the first
+ * reconciliation, so it is the first alert of the run.
+ */
+function announceMode(
+  ports: TradingNodePorts,
+  settings: TradingNodeSettings,
+  wall: Clock,
+): TradingMode {
+  const mode = tradingModeOf(settings);
+  const { strategyLabel, strategy, symbols, interval } = settings;
+  const what = `${strategyLabel ?? strategy} on ${symbols.join(', ')} (${interval})`;
+  ports.logger
+    .child({ module: 'bot' })
+    .info(mode.text, { tradingMode: mode.kind, exchange: settings.exchange, strategy: what });
+  if (settings.startupAlert !== false) {
+    ports.notifier.notify({
+      type: 'error',
+      severity: 'info',
+      code: 'BOT_STARTING',
+      message: `${mode.text}. Strategy ${what}.`,
+      at: wall.now(),
+    });
+  }
+  return mode;
+}
+
 /** Every non-final order is reconciled before the first trade. */
 async function firstReconcile(
   node: RestoredNode,
@@ -238,6 +288,7 @@ interface Loops {
   readonly scheduler: Scheduler;
   readonly replay: ReplayProgress | null;
   readonly maxAgeMs: Record<string, number>;
+  readonly sentiment: SentimentFeed;
 }
 
 /** The four loops on a scheduler, and the replay's progress. */
@@ -250,13 +301,20 @@ function buildLoops(
 ): Loops {
   const { marketData, notifier } = ports;
   const replaying = marketData.kind === 'replay';
-  const runs = loopRuns(node, ports, driver);
+  const sentiment = sentimentFeed(ports, settings, wall);
+  const runs = loopRuns(node, ports, driver, sentiment);
+  const standard = standardLoops(settings);
+  const optional: ReadonlySet<string> = new Set(
+    standard.filter((loop) => loop.optional).map((loop) => loop.name),
+  );
   const scheduler = new Scheduler({
     clock: wall,
     logger: ports.logger,
     jitter: !replaying,
     onLoopError: (name, error, failures) => {
       node.metrics.loopFailed(name);
+      // An optional feed's failures are its monitor's warnings, rate-limited.
+      if (optional.has(name)) return;
       notifier.notify({
         type: 'error',
         code: `LOOP_FAILED_${name.toUpperCase().replace('-', '_')}`,
@@ -268,7 +326,7 @@ function buildLoops(
   const speed = replaying ? (marketData.speed ?? 0) : 0;
   const replayIntervalMs = speed > 0 ? Math.max(1, Math.round(1000 / speed)) : 1;
   const maxAgeMs: Record<string, number> = {};
-  for (const loop of standardLoops(settings)) {
+  for (const loop of standard) {
     const paced = replaying && (loop.name === 'market-data' || loop.name === 'strategy');
     const intervalMs = paced ? replayIntervalMs : loop.intervalMs;
     if (paced) maxAgeMs[loop.name] = Math.max(replayMaxAgeMs, intervalMs * 5);
@@ -276,7 +334,8 @@ function buildLoops(
     scheduler.addLoop({
       name: loop.name,
       intervalMs,
-      enabled: loop.enabled && !(loop.name === 'sentiment' && !runs.sentiment),
+      enabled: loop.enabled && !(loop.name === 'sentiment' && sentiment.port === null),
+      optional: loop.optional,
       run: async () => {
         const started = performance.now();
         try {
@@ -287,7 +346,100 @@ function buildLoops(
       },
     });
   }
-  return { scheduler, replay: runs.progress, maxAgeMs };
+  return { scheduler, replay: runs.progress, maxAgeMs, sentiment };
+}
+
+/** The sentiment feed: its port and monitor when it runs, why not when it does not. */
+interface SentimentFeed {
+  readonly port: SentimentPort | null;
+  readonly monitor: FeedMonitor | null;
+  health(): FeedHealth;
+}
+
+/**
+ * Whether the sentiment feed runs: with live market data, a sentiment port, and a strategy that
+ * reads the market context ({@link marketContextUse}). Logged either way, with why.
+ */
+function sentimentFeed(
+  ports: TradingNodePorts,
+  settings: TradingNodeSettings,
+  wall: Clock,
+): SentimentFeed {
+  const use = marketContextUse({
+    key: settings.strategy,
+    kind: settings.strategyProvenance?.kind,
+    params: settings.strategyParams,
+  });
+  const port = ports.sentiment;
+  const why =
+    ports.marketData.kind === 'replay'
+      ? 'replayed candles: the market context is not fetched in replay'
+      : port === undefined
+        ? 'no sentiment source was given to the node'
+        : use.why;
+  const log = ports.logger.child({ module: 'bot' });
+  if (ports.marketData.kind === 'replay' || port === undefined || !use.uses) {
+    log.info('sentiment feed off', { why });
+    const off = feedOff('sentiment', why);
+    return { port: null, monitor: null, health: () => off };
+  }
+  log.info('sentiment feed on: an optional feed, its failures never make the node unready', {
+    why,
+  });
+  const monitor = new FeedMonitor({
+    name: 'sentiment',
+    why,
+    clock: wall,
+    notifier: ports.notifier,
+    parts: () => sentimentParts(port),
+  });
+  return { port, monitor, health: () => monitor.health() };
+}
+
+/** The enabled sentiment sources, each with its state. */
+function sentimentParts(port: SentimentPort): FeedPartHealth[] {
+  return port
+    .status()
+    .filter((part) => part.enabled)
+    .map((part) => ({
+      name: part.part,
+      feed: part.feed,
+      status:
+        part.lastError !== null ? 'degraded' : part.lastAttemptAt === null ? 'starting' : 'ok',
+      lastError:
+        part.lastError === null ? null : `${part.lastError.code}: ${part.lastError.message}`,
+      ageMs: part.ageMs,
+    }));
+}
+
+/**
+ * One run of the sentiment loop: refresh, hand the context to the strategies, tell the monitor.
+ * Throws (so the loop backs off) only when every source failed.
+ */
+async function refreshSentiment(node: RestoredNode, feed: SentimentFeed): Promise<void> {
+  const { port, monitor } = feed;
+  if (port === null || monitor === null) return;
+  let failure: string;
+  try {
+    const result = await port.refresh();
+    node.setMarketContext(await port.snapshot());
+    const enabled = port.status().filter((part) => part.enabled);
+    const failed = enabled.filter((part) => result.failed.includes(part.part));
+    if (failed.length === 0) {
+      monitor.succeeded();
+      return;
+    }
+    // Each message names its provider (`Fear & Greed: HTTP 500 from ...`).
+    failure = failed.map((part) => part.lastError?.message ?? `${part.feed} failed`).join('; ');
+    if (failed.length < enabled.length) {
+      monitor.failed(failure);
+      return;
+    }
+  } catch (error) {
+    failure = describe(error);
+  }
+  monitor.failed(failure);
+  throw new Error(`every sentiment feed failed (${failure}); trading goes on without sentiment`);
 }
 
 /** What each loop runs; in replay, the feed resumes after the last candle processed. */
@@ -295,10 +447,10 @@ function loopRuns(
   node: RestoredNode,
   ports: TradingNodePorts,
   driver: CandleDriver,
+  sentiment: SentimentFeed,
 ): {
   readonly runs: Record<StandardLoopName, () => Promise<void>>;
   readonly progress: (ReplayProgress & { finish(): void }) | null;
-  readonly sentiment: boolean;
 } {
   const { marketData } = ports;
   const log = ports.logger.child({ module: 'bot' });
@@ -312,7 +464,6 @@ function loopRuns(
       rewarmed,
     });
   }
-  const sentiment = marketData.kind === 'replay' ? undefined : ports.sentiment;
   let reconcileBeforeTrading = false;
   const trade = async (): Promise<void> => {
     if (feed !== null && progress !== null) {
@@ -349,19 +500,9 @@ function loopRuns(
       }
     },
     reconcile: () => node.reconcile(),
-    sentiment: async () => {
-      if (sentiment === undefined) return;
-      const result = await sentiment.refresh();
-      node.setMarketContext(await sentiment.snapshot());
-      const enabled = sentiment.status().filter((part) => part.enabled).length;
-      if (enabled > 0 && result.failed.length >= enabled) {
-        throw new Error(
-          `every sentiment feed failed (${result.failed.join(', ')}); trading goes on without sentiment`,
-        );
-      }
-    },
+    sentiment: () => refreshSentiment(node, sentiment),
   };
-  return { runs, progress, sentiment: sentiment !== undefined };
+  return { runs, progress };
 }
 
 /** The market-data loop's run with live data: a symbol that failed fails the run. */

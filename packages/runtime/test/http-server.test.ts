@@ -24,6 +24,7 @@ import {
   type HttpServerOptions,
 } from '../src/http-server.js';
 import { Scheduler } from '../src/scheduler.js';
+import { tradingModeOf } from '../src/trading-mode.js';
 
 const token = 'sentinel-http-token-5a6b7c8d9e';
 const startAt = 1_700_000_000_000;
@@ -269,6 +270,7 @@ describe('http server: health and readiness', () => {
         { name: 'market-data', ageMs: 0, maxAgeMs: 25_000, healthy: true },
         { name: 'strategy', ageMs: 0, maxAgeMs: 25_000, healthy: true },
       ],
+      feeds: [],
     });
     expect((await get(`${server.url}/ready`)).status).toBe(200);
     expect((await get(`${server.url}/health?ready=1`)).status).toBe(200);
@@ -291,6 +293,7 @@ describe('http server: health and readiness', () => {
         { name: 'market-data', ageMs: 0, maxAgeMs: 25_000, healthy: true },
         { name: 'strategy', ageMs: 30_000, maxAgeMs: 25_000, healthy: false },
       ],
+      feeds: [],
     });
     const ready = await get(`${server.url}/ready`);
     expect(ready.status).toBe(503);
@@ -321,6 +324,83 @@ describe('http server: health and readiness', () => {
     ]);
   });
 
+  it('stays ok and ready (200) while an optional loop fails: the feed is degraded under feeds', async () => {
+    const clock = new ManualClock(startAt);
+    const { scheduler } = loops(clock);
+    let sentimentFails = true;
+    scheduler.addLoop({
+      name: 'sentiment',
+      intervalMs: 1_000,
+      optional: true,
+      run: () =>
+        sentimentFails ? Promise.reject(new Error('fear-greed: HTTP 500')) : Promise.resolve(),
+    });
+    const server = await start({ clock, health: () => scheduler.health() });
+    await scheduler.runNow('market-data');
+    await scheduler.runNow('strategy');
+    await scheduler.runNow('sentiment');
+    await scheduler.runNow('sentiment');
+    const ready = await get(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.text)).toEqual({
+      status: 'ok',
+      loops: [
+        { name: 'market-data', ageMs: 0, maxAgeMs: 25_000, healthy: true },
+        { name: 'strategy', ageMs: 0, maxAgeMs: 25_000, healthy: true },
+      ],
+      feeds: [{ name: 'sentiment', status: 'degraded', parts: [] }],
+    });
+    const status = JSON.parse((await get(`${server.url}/status`)).text) as Record<string, unknown>;
+    expect(status['feeds']).toEqual([
+      {
+        name: 'sentiment',
+        status: 'degraded',
+        why: 'an optional loop',
+        lastSuccessAt: null,
+        lastErrorAt: startAt,
+        lastError: 'fear-greed: HTTP 500',
+        consecutiveFailures: 2,
+        parts: [],
+      },
+    ]);
+    sentimentFails = false;
+    await scheduler.runNow('sentiment');
+    expect(JSON.parse((await get(`${server.url}/health`)).text)).toMatchObject({
+      status: 'ok',
+      feeds: [{ name: 'sentiment', status: 'ok' }],
+    });
+  });
+
+  it("shows the node's feeds: by name and status in /health, in full with the last error in /status", async () => {
+    const degraded = {
+      name: 'sentiment',
+      status: 'degraded',
+      why: 'smart_dca sizes its buys by Fear & Greed',
+      lastSuccessAt: null,
+      lastErrorAt: startAt,
+      lastError: 'fear-greed: HTTP 500 from http://127.0.0.1:9/fng/',
+      consecutiveFailures: 3,
+      parts: [
+        {
+          name: 'fearGreed',
+          feed: 'fear-greed',
+          status: 'degraded',
+          lastError: 'FEED_HTTP_ERROR: HTTP 500 from http://127.0.0.1:9/fng/',
+          ageMs: null,
+        },
+      ],
+    } as const;
+    const server = await start({ feeds: () => [degraded] });
+    const health = JSON.parse((await get(`${server.url}/health`)).text) as Record<string, unknown>;
+    expect(health['feeds']).toEqual([
+      { name: 'sentiment', status: 'degraded', parts: [{ name: 'fearGreed', status: 'degraded' }] },
+    ]);
+    // /health answers any Host: no error text in it.
+    expect(JSON.stringify(health)).not.toContain('HTTP 500');
+    const status = JSON.parse((await get(`${server.url}/status`)).text) as Record<string, unknown>;
+    expect(status['feeds']).toEqual([degraded]);
+  });
+
   it('is not ready before every enabled loop has succeeded once', async () => {
     const server = await start();
     const ready = await get(`${server.url}/ready`);
@@ -336,12 +416,18 @@ describe('http server: health and readiness', () => {
 
 describe('http server: status and metrics', () => {
   it('shows mode, trading state, the strategy, positions, P&L, open orders, latest decisions and loops, without balances', async () => {
-    const server = await start({ token, decisionsPerSymbol: 2 });
+    const server = await start({
+      token,
+      decisionsPerSymbol: 2,
+      tradingMode: tradingModeOf({ mode: 'paper', allowLiveTrading: false, exchange: 'coinbase' }),
+    });
     const response = await get(`${server.url}/status`);
     expect(response.status).toBe(200);
     const body = JSON.parse(response.text) as Record<string, unknown>;
     expect(body).toMatchObject({
       mode: 'paper',
+      tradingMode: 'paper',
+      tradingModeText: 'paper trading: simulated fills, no order reaches the exchange',
       exchange: 'coinbase',
       symbols: ['BTC-USD', 'ETH-USD'],
       tradingState: { state: 'active', changedBy: 'config' },
