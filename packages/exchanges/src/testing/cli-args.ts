@@ -9,7 +9,7 @@ import { parseFault } from './faults.js';
 import type { EmulatorFault } from './types.js';
 
 /** The port `pnpm emulator` listens on by default (the bot's HTTP server takes 8787). */
-export const defaultEmulatorPort = 8789;
+const defaultEmulatorPort = 8789;
 
 /** What the emulator CLI runs with. */
 export interface EmulatorCliSettings {
