@@ -1,24 +1,11 @@
 /**
- * The emulator's faults as ccxt's real `binance` class meets them, the control routes, and the
- * CLI.
+ * The emulator's faults as ccxt's real `binance` class meets them, and the control routes.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import ccxt from 'ccxt';
 import { ValidationError } from '@lumenlink/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runEmulatorCli } from '../src/testing/cli.js';
 import { type ExchangeEmulator } from '../src/testing/index.js';
-import {
-  apiKey,
-  closeAfterTest,
-  closeEmulators,
-  connectCcxt,
-  connected,
-  secret,
-  startEmulator,
-} from './emulator-ccxt.js';
+import { closeEmulators, connected, startEmulator } from './emulator-ccxt.js';
 
 afterEach(closeEmulators);
 
@@ -335,45 +322,5 @@ describe('control routes', () => {
     expect(badPrice.status).toBe(400);
     expect(badPrice.body['error']).toMatch(/price body symbol must be a listed market/);
     expect((await control(emulator, 'GET /__emulator/nothing')).status).toBe(404);
-  });
-});
-
-describe('CLI', () => {
-  it('starts on the given port, prints one JSON line with the url, and reads an options file', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'emulator-cli-'));
-    try {
-      const optionsPath = join(directory, 'options.json');
-      await writeFile(optionsPath, JSON.stringify({ balances: { USDT: 1_234 }, depthLevels: 3 }));
-      const lines: string[] = [];
-      const emulator = await runEmulatorCli(
-        ['--port', '0', '--api-key', apiKey, '--secret', secret, '--options', optionsPath],
-        { write: (text: string) => lines.push(text) },
-      );
-      closeAfterTest(emulator);
-
-      expect(lines).toEqual([`${JSON.stringify({ url: emulator.url })}\n`]);
-      expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const exchange = await connected(emulator);
-      expect((await exchange.fetchBalance())['USDT']?.free).toBe(1_234);
-      expect((await exchange.fetchOrderBook('BTC/USDT')).asks).toHaveLength(3);
-      await expect(
-        connectCcxt(emulator, { secret: 'wrong' }).fetchBalance(),
-      ).rejects.toBeInstanceOf(ccxt.AuthenticationError);
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
-  });
-
-  it('refuses bad arguments with a clear error', async () => {
-    const output = { write: () => true };
-    await expect(runEmulatorCli(['--port', 'eighty'], output)).rejects.toThrow(
-      /--port must be an integer/,
-    );
-    await expect(runEmulatorCli(['--colour', 'red'], output)).rejects.toThrow(
-      /Unknown option '--colour'/,
-    );
-    await expect(
-      runEmulatorCli(['--options', '/nonexistent/options.json'], output),
-    ).rejects.toThrow(/--options: cannot read JSON/);
   });
 });
