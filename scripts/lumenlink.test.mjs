@@ -105,7 +105,7 @@ describe('./lumenlink', () => {
     for (const args of [['--help'], ['-h'], ['help'], []]) {
       const { stdout } = await wrapper(fake, './lumenlink', args);
       assert.match(stdout, /^Usage: \.\/lumenlink <command> \[flags\]/m);
-      for (const command of ['demo', 'backtest', 'optimize', 'paper', 'live', 'test']) {
+      for (const command of ['demo', 'backtest', 'optimize', 'paper', 'live', 'test', 'emulator']) {
         assert.match(stdout, new RegExp(`^  ${command} `, 'm'), `${command} is listed`);
       }
     }

@@ -197,7 +197,9 @@ function demoSetup(
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${dbPath}${suffix}`, { force: true });
   }
   const speed = config.demo.speed;
-  write('LumenLink demo: the bot in paper mode over replayed Binance 1h candles');
+  write(
+    'LumenLink demo: paper trading (simulated fills, no order reaches the exchange) over replayed Binance 1h candles',
+  );
   write(
     `  ${config.symbols.join(', ')} · strategy ${config.strategy} · starting cash ${formatMoney(config.paper.startingCash)} USDT · fees ${config.paper.feeBps} bps, slippage ${config.paper.slippageBps} bps`,
   );

@@ -92,7 +92,9 @@ describe('pnpm demo', () => {
     });
     expect(probed).toBe(true);
     expect(code).toBe(0);
-    expect(out).toContain('LumenLink demo: the bot in paper mode over replayed Binance 1h candles');
+    expect(out).toContain(
+      'LumenLink demo: paper trading (simulated fills, no order reaches the exchange) over replayed Binance 1h candles',
+    );
     expect(out).toContain('strategy advanced_composite');
     expect(out).toMatch(/^2024-\d\d-\d\d \d\d:\d\d {2}BUY {3}(BTC|ETH|SOL)-USDT/m);
     expect(out).toMatch(/^2024-\d\d-\d\d \d\d:\d\d {2}SELL {2}(BTC|ETH|SOL)-USDT .* P&L [+-]/m);

@@ -4,6 +4,7 @@
  * re-warms the strategies after a restart, and runs the tick check between candles.
  */
 import {
+  commandHint,
   PermanentError,
   candleOpenTime,
   timeframeMs,
@@ -240,7 +241,7 @@ export class CandleDriver {
         this.#warmed.add(symbol);
         if (history.length < warmupCandles) {
           this.#options.logger.warn(
-            'fewer stored candles than the strategy warms up on: its signals wait for more (pnpm fetch-history fills the store)',
+            `fewer stored candles than the strategy warms up on: its signals wait for more (${commandHint('fetch-history')} fills the store)`,
             { symbol, stored: history.length, warmup: warmupCandles },
           );
         }
