@@ -25,6 +25,12 @@ function levelOf(event: AlertEvent): 'error' | 'warn' | 'info' {
   }
 }
 
+/** What the log message calls an alert: its type, or for an `error` event its severity. */
+function kindOf(event: AlertEvent): string {
+  if (event.type !== 'error' || event.severity === undefined) return event.type;
+  return { error: 'error', warning: 'warning', info: 'notice' }[event.severity];
+}
+
 /**
  * Logs alerts as structured lines (`alert` message, the event as fields, the text as `text`).
  * Synchronous and never throws.
@@ -39,7 +45,7 @@ export function createConsoleNotifier(logger: Logger): ConsoleNotifier {
   const log = logger.child({ module: 'alerts' });
   const write = (event: AlertEvent): void => {
     try {
-      log[levelOf(event)](`alert: ${event.type}`, { event, text: formatPlainText(event) });
+      log[levelOf(event)](`alert: ${kindOf(event)}`, { event, text: formatPlainText(event) });
     } catch {
       // A logger failure must not reach the trade cycle.
     }

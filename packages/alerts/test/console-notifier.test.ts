@@ -9,11 +9,13 @@ describe('console notifier', () => {
     console.notify(sampleEvents.error);
     console.notify({ ...sampleEvents.error, code: 'SENTIMENT_FEED_DEGRADED', severity: 'warning' });
     console.notify({ ...sampleEvents.error, code: 'BOT_STARTING', severity: 'info' });
-    const logged = lines.map((line) => JSON.parse(line) as { level: string; text: string });
-    expect(logged.map((line) => [line.level, line.text.split('\n')[0]])).toEqual([
-      ['error', 'Error: EXCHANGE_DOWN'],
-      ['warn', 'Warning: SENTIMENT_FEED_DEGRADED'],
-      ['info', 'Notice: BOT_STARTING'],
+    const logged = lines.map(
+      (line) => JSON.parse(line) as { level: string; msg: string; text: string },
+    );
+    expect(logged.map((line) => [line.level, line.msg, line.text.split('\n')[0]])).toEqual([
+      ['error', 'alert: error', 'Error: EXCHANGE_DOWN'],
+      ['warn', 'alert: warning', 'Warning: SENTIMENT_FEED_DEGRADED'],
+      ['info', 'alert: notice', 'Notice: BOT_STARTING'],
     ]);
   });
 });
