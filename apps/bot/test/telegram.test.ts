@@ -123,6 +123,9 @@ describe('Telegram', () => {
       sent().find((text) => text.startsWith('<b>LumenLink</b>')),
     );
     expect(status).toContain('<b>LumenLink</b> paper on binance (replay)');
+    expect(status).toContain(
+      'Mode: <b>paper trading: simulated fills, no order reaches the exchange</b>',
+    );
     expect(status).toContain('Symbols: BTC-USDT, ETH-USDT, SOL-USDT');
     expect(status).toContain('Last candle: 2024-01-09T07:00:00Z');
     const why = await waitFor('the answer to /why', () =>

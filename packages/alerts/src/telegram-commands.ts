@@ -188,6 +188,7 @@ export function registerTelegramCommands(bot: Bot, options: TelegramCommandsOpti
         ctx,
         [
           `<b>LumenLink</b> ${escapeHtml(status.mode)} on ${escapeHtml(status.exchange)}`,
+          ...(status.modeText === undefined ? [] : [`Mode: <b>${escapeHtml(status.modeText)}</b>`]),
           `State: <b>${escapeHtml(state.state)}</b> (${escapeHtml(state.reason)}, by ${escapeHtml(state.changedBy)})`,
           `Symbols: ${escapeHtml(status.symbols.join(', '))}`,
           ...strategyLines(status.strategy),

@@ -51,7 +51,8 @@ function fakeControl() {
   const control: BotControl = {
     status: () =>
       Promise.resolve({
-        mode: 'paper',
+        mode: 'live',
+        modeText: 'live dry run: no order will be sent to binance (ALLOW_LIVE_TRADING is not true)',
         exchange: 'binance',
         symbols: ['BTC-USD', 'ETH-USD'],
         tradingState: record,
@@ -211,6 +212,9 @@ describe('Telegram commands through grammy against a local Bot API', () => {
   it('/status shows the strategy, its file with its hash, and its parameters', async () => {
     await bot.handleUpdate(commandUpdate(ownerChat, '/status'));
     const text = lastText();
+    expect(text).toContain(
+      'Mode: <b>live dry run: no order will be sent to binance (ALLOW_LIVE_TRADING is not true)</b>',
+    );
     expect(text).toContain('Strategy: <b>my_idea (strategies/my-idea.ts)</b>');
     expect(text).toContain('Source: /bots/strategies/my-idea.ts (sha256 e3b0c44298fc…)');
     expect(text).toContain(

@@ -29,6 +29,11 @@ export interface BotStrategyStatus {
 /** The bot at a glance, for `/status`. */
 export interface BotStatus {
   readonly mode: 'paper' | 'live';
+  /**
+   * The mode in words, e.g. `live dry run: no order will be sent to binance (...)`: what happens
+   * to orders. Left out by a control that does not know it.
+   */
+  readonly modeText?: string;
   readonly exchange: string;
   readonly symbols: readonly SymbolId[];
   readonly tradingState: TradingStateRecord;

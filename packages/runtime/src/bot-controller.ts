@@ -47,6 +47,8 @@ import type { SerialLock } from './serial-lock.js';
 /** What the controller reads and drives. */
 export interface BotControllerOptions {
   readonly mode: 'paper' | 'live';
+  /** The mode in words (`tradingModeOf(...).text`), for `/status`. */
+  readonly modeText?: string;
   readonly exchange: string;
   readonly symbols: readonly SymbolId[];
   readonly timeframe: Timeframe;
@@ -110,6 +112,7 @@ export class BotController implements BotControl, HttpBotControl {
     const options = this.#options;
     return Promise.resolve({
       mode: options.mode,
+      ...(options.modeText === undefined ? {} : { modeText: options.modeText }),
       exchange: options.exchange,
       symbols: options.symbols,
       tradingState: options.tradingState.record,

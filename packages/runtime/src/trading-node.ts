@@ -559,6 +559,7 @@ function buildController(
   const live = ports.venue.kind === 'live' ? ports.venue.broker : null;
   return new BotController({
     mode: settings.mode,
+    modeText: tradingModeOf(settings).text,
     exchange: settings.exchange,
     symbols: settings.symbols,
     timeframe: settings.interval,
