@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlertEvent, LogFields, Logger } from '@lumenlink/core';
+import type { AlertEvent } from '@lumenlink/core';
+import { recordingLogger, type LoggedLine } from '@lumenlink/core/testing';
 import type { AlertChannel } from '@lumenlink/alerts';
 import { loadConfig } from '@lumenlink/config';
 import { startExchangeEmulator } from '@lumenlink/exchanges/testing';
@@ -26,27 +27,6 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
-  const at =
-    (level: string) =>
-    (message: string, fields: LogFields = {}): void => {
-      lines.push({ level, message, fields: { ...bindings, ...fields } });
-    };
-  return {
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    child: (more) => captureLogger(lines, { ...bindings, ...more }),
-  };
-}
 
 /** A local Telegram Bot API: records each `sendMessage` text, answers the rest ok. */
 async function localBotApi(): Promise<{ apiRoot: string; messages: string[] }> {
@@ -118,7 +98,7 @@ describe('the bot says what mode it is in', () => {
         ...mode.env,
       }),
     );
-    const lines: LogLine[] = [];
+    const lines: LoggedLine[] = [];
     const alerts: AlertEvent[] = [];
     const recorder: AlertChannel = {
       name: 'recorder',
@@ -128,7 +108,7 @@ describe('the bot says what mode it is in', () => {
       },
     };
     const bot = await startBot(config, {
-      logger: captureLogger(lines),
+      logger: recordingLogger(lines),
       alertChannels: [recorder],
       sentiment: false,
     });

@@ -9,14 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock, type AlertEvent, type MarketContext } from '@lumenlink/core';
 import {
-  systemClock,
-  type AlertEvent,
-  type LogFields,
-  type Logger,
-  type MarketContext,
-} from '@lumenlink/core';
-import { ScriptedMarketDataSource } from '@lumenlink/core/testing';
+  recordingLogger,
+  ScriptedMarketDataSource,
+  type LoggedLine,
+} from '@lumenlink/core/testing';
 import { createSentimentService, openStore, type LumenLinkStore } from '@lumenlink/data';
 import { createStrategy } from '@lumenlink/strategies';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,27 +79,6 @@ function sentimentAt(url: string): SentimentPort {
   });
 }
 
-interface LogLine {
-  readonly level: string;
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-function captureLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
-  const at =
-    (level: string) =>
-    (message: string, fields: LogFields = {}): void => {
-      lines.push({ level, message, fields: { ...bindings, ...fields } });
-    };
-  return {
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    child: (more) => captureLogger(lines, { ...bindings, ...more }),
-  };
-}
-
 async function store(): Promise<LumenLinkStore> {
   const dir = mkdtempSync(join(tmpdir(), 'lumenlink-feeds-'));
   const opened = await openStore({ path: join(dir, 'node.db') });
@@ -118,12 +95,12 @@ async function node(
     readonly params?: Readonly<Record<string, unknown>>;
     readonly sentiment?: SentimentPort;
   } = {},
-): Promise<{ node: TradingNode; alerts: AlertEvent[]; lines: LogLine[] }> {
+): Promise<{ node: TradingNode; alerts: AlertEvent[]; lines: LoggedLine[] }> {
   const alerts: AlertEvent[] = [];
-  const lines: LogLine[] = [];
+  const lines: LoggedLine[] = [];
   const key = options.strategy ?? 'ema_crossover';
   const ports: TradingNodePorts = {
-    logger: captureLogger(lines),
+    logger: recordingLogger(lines),
     notifier: { notify: (event) => alerts.push(event) },
     stores: await store(),
     strategy: () => createStrategy(key, options.params, { interval: '1h' }),

@@ -14,13 +14,12 @@ import {
   noopMetrics,
   systemClock,
   type Candle,
-  type LogFields,
-  type Logger,
   type Order,
   type Signal,
   type Strategy,
   type SymbolId,
 } from '@lumenlink/core';
+import { recordingLogger, type LoggedLine } from '@lumenlink/core/testing';
 import {
   createAlertDispatcher,
   createConsoleNotifier,
@@ -53,29 +52,6 @@ const strategyKey = 'flip_test';
 /** The USDT the emulator's account starts with (its default balance). */
 const emulatorStartingCash = 100_000;
 
-/** One captured log line. */
-export interface LogLine {
-  readonly level: 'error' | 'warn' | 'info' | 'debug';
-  readonly message: string;
-  readonly fields: LogFields;
-}
-
-/** A logger that keeps every line (with its bindings) in `lines`. */
-function captureLogger(lines: LogLine[], bindings: LogFields = {}): Logger {
-  const at =
-    (level: LogLine['level']) =>
-    (message: string, fields: LogFields = {}): void => {
-      lines.push({ level, message, fields: { ...bindings, ...fields } });
-    };
-  return {
-    error: at('error'),
-    warn: at('warn'),
-    info: at('info'),
-    debug: at('debug'),
-    child: (more) => captureLogger(lines, { ...bindings, ...more }),
-  };
-}
-
 /** An alert the console channel logged: the event's type, code and message. */
 export interface LoggedAlert {
   readonly type: string;
@@ -84,7 +60,7 @@ export interface LoggedAlert {
 }
 
 /** The alerts that reached the console channel (it logs `alert: <type>` with the event). */
-export function loggedAlerts(lines: readonly LogLine[]): LoggedAlert[] {
+export function loggedAlerts(lines: readonly LoggedLine[]): LoggedAlert[] {
   return lines
     .filter((line) => line.fields['module'] === 'alerts' && line.message.startsWith('alert: '))
     .map((line) => {
@@ -175,7 +151,7 @@ export interface LiveRig {
   readonly clock: ManualClock;
   readonly alerts: AlertDispatcher;
   /** Every log line, alerts included. */
-  readonly lines: LogLine[];
+  readonly lines: LoggedLine[];
   /** Runs the driver on the flat candle at `time` (the strategy loop's work for that candle). */
   step(time: number): Promise<StepOutcome>;
   /** Orders as stored now. */
@@ -206,8 +182,8 @@ export interface LiveRigOptions {
  * does on start.
  */
 export async function openLiveRig(options: LiveRigOptions): Promise<LiveRig> {
-  const lines: LogLine[] = [];
-  const logger = captureLogger(lines);
+  const lines: LoggedLine[] = [];
+  const logger = recordingLogger(lines);
   const store = await openStore({
     path: options.dbPath,
     logger,

@@ -3,6 +3,7 @@ import type { Candle } from '../candle.js';
 import { ManualClock } from '../manual-clock.js';
 import { RecordingBroker } from './recording-broker.js';
 import { RecordingNotifier } from './recording-notifier.js';
+import { recordingLogger, type LoggedLine } from './recording-logger.js';
 import { ScriptedMarketDataSource } from './scripted-market-data.js';
 
 describe('RecordingBroker', () => {
@@ -186,5 +187,20 @@ describe('RecordingNotifier', () => {
     ]);
     notifier.clear();
     expect(notifier.events).toEqual([]);
+  });
+});
+
+describe('recordingLogger', () => {
+  it('keeps every line with its level, and a child’s bindings merged into the fields', () => {
+    const lines: LoggedLine[] = [];
+    const logger = recordingLogger(lines, { app: 'bot' });
+    logger.info('started', { port: 1 });
+    logger.child({ module: 'alerts' }).warn('slow', { ms: 5 });
+    logger.debug('quiet');
+    expect(lines).toEqual([
+      { level: 'info', message: 'started', fields: { app: 'bot', port: 1 } },
+      { level: 'warn', message: 'slow', fields: { app: 'bot', module: 'alerts', ms: 5 } },
+      { level: 'debug', message: 'quiet', fields: { app: 'bot' } },
+    ]);
   });
 });

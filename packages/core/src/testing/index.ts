@@ -11,3 +11,4 @@ export {
 } from './recording-broker.js';
 export { ScriptedMarketDataSource, type MarketDataCall } from './scripted-market-data.js';
 export { RecordingNotifier } from './recording-notifier.js';
+export { recordingLogger, type LoggedLine } from './recording-logger.js';
