@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, type Logger } from '@lumenlink/core';
+import { commandHint, ConfigError, type Logger } from '@lumenlink/core';
 import { configSecrets, mergeEnv, readEnvFile, tradingModes, type Env } from '@lumenlink/config';
 import { createLogger, createRedactor } from '@lumenlink/core/logging';
 import type { Bot } from './bot.js';
@@ -35,11 +35,12 @@ export interface RunBotOptions {
   readonly logger?: Logger;
 }
 
-const usage = `Usage: node apps/bot/dist/main.js [--mode paper|live] [--strategy S]
+const usage = (): string => `Usage: ${commandHint('paper')} | ${commandHint('live')} [--strategy S]
          [--params-file FILE] [--param key=value ...]
+       (node apps/bot/dist/main.js [--mode paper|live] ... once built)
 
 Runs the LumenLink bot with the configuration of .env and the environment (the environment
-wins). --mode sets MODE (pnpm paper and pnpm live pass it); --strategy sets STRATEGY (a built-in
+wins). --mode sets MODE (paper and live pass it); --strategy sets STRATEGY (a built-in
 key, a .ts/.js/.mjs strategy file or a package); --params-file (what pnpm optimize writes)
 replaces STRATEGY_PARAMS and each --param sets one parameter over it. MODE=live goes through
 the live gate: exchange keys are required, and without ALLOW_LIVE_TRADING=true every order is
@@ -66,16 +67,16 @@ export async function runBot(options: RunBotOptions): Promise<number> {
   try {
     flags = parseFlags(options.argv);
     if (flags.help === true) {
-      write(usage);
+      write(usage());
       return 0;
     }
   } catch (error) {
-    write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    write(`${error instanceof Error ? error.message : String(error)}\n\n${usage()}`);
     return 2;
   }
   const { mode, strategy } = flags;
   if (mode !== undefined && !(tradingModes as readonly string[]).includes(mode)) {
-    write(`--mode must be ${tradingModes.join(' or ')}, got ${JSON.stringify(mode)}\n\n${usage}`);
+    write(`--mode must be ${tradingModes.join(' or ')}, got ${JSON.stringify(mode)}\n\n${usage()}`);
     return 2;
   }
 

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runDemo } from '../src/demo.js';
 import { runBot } from '../src/main.js';
 import { replayEnv, tempDir } from './helpers.js';
@@ -133,6 +133,17 @@ describe('pnpm paper with a bad strategy or bad parameters', () => {
       expect(existsSync(dbPath)).toBe(false);
     });
   }
+
+  it('an unknown flag: the usage names the command the user ran (./lumenlink under the wrapper)', async () => {
+    vi.stubEnv('LUMENLINK_RUNNER', './lumenlink');
+    try {
+      const { code, err } = await paper({}, ['--strateg', 'x']);
+      expect(code).toBe(2);
+      expect(err).toContain('Usage: ./lumenlink paper | ./lumenlink live [--strategy S]');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
 });
 
 describe('the demo with a bad strategy or bad parameters', () => {
