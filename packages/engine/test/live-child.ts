@@ -49,6 +49,8 @@ const exchange = new CcxtExchange({
   secret: env.API_SECRET ?? '',
   apiUrl: env.EMULATOR_URL ?? '',
   timeoutMs: Number(env.TIMEOUT_MS ?? '5000'),
+  // The emulator enforces no rate limit: at binance's pace ccxt would space every request (200 ms after a myTrades).
+  rateLimitMs: 1,
 });
 const markets = await exchange.loadMarkets();
 const store = await openStore({ path: env.DB_PATH ?? '' });

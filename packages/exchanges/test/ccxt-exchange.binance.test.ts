@@ -41,6 +41,9 @@ const connect = (overrides: { secret?: string; timeoutMs?: number } = {}): CcxtE
     apiUrl: emulator.url,
     // Seconds, not milliseconds: a loaded CI machine is slow to answer even on 127.0.0.1.
     timeoutMs: overrides.timeoutMs ?? 5_000,
+    // The emulator enforces no rate limit: at binance's pace ccxt would space every request
+    // (200 ms after a myTrades); the pace itself is tested below.
+    rateLimitMs: 1,
     clock,
   });
 const marketBuy = (label: string, quantity = 0.01): OrderRequest => ({
@@ -350,6 +353,48 @@ describe('CcxtExchange on binance: orders, fills and balance', () => {
     );
     expect(fromConfig.name).toBe('binance');
     expect(Object.keys(await fromConfig.fetchBalance())).toContain('USDT');
+  });
+
+  it("spaces requests by their cost at binance's pace, or at rateLimitMs", async () => {
+    /**
+     * The time four myTrades take once the markets are loaded: each costs 4 (Binance's weight
+     * 20), so each after the first waits 4 paces after the one before. The limiter holds at most
+     * one unit of credit, so the four take at least 3 x 4 - 1 paces however slow the answers.
+     */
+    const fourFills = async (client: CcxtExchange): Promise<number> => {
+      await client.loadMarkets();
+      const start = performance.now();
+      for (let call = 0; call < 4; call++) await client.fetchFills('BTC-USDT');
+      return performance.now() - start;
+    };
+    const atBinancePace = new CcxtExchange({
+      exchange: 'binance',
+      apiKey,
+      secret,
+      apiUrl: emulator.url,
+      timeoutMs: 5_000,
+      clock,
+    });
+    // 11 x 50 ms.
+    expect(await fourFills(atBinancePace)).toBeGreaterThanOrEqual(550);
+    const paced = new CcxtExchange({
+      exchange: 'binance',
+      apiKey,
+      secret,
+      apiUrl: emulator.url,
+      timeoutMs: 5_000,
+      rateLimitMs: 100,
+      clock,
+    });
+    // 11 x 100 ms.
+    expect(await fourFills(paced)).toBeGreaterThanOrEqual(1_100);
+    for (const rateLimitMs of [0, -1, Number.NaN]) {
+      expect(() => new CcxtExchange({ exchange: 'binance', rateLimitMs })).toThrow(
+        new ValidationError(
+          `rateLimitMs must be a number of milliseconds above 0, got ${rateLimitMs}`,
+        ),
+      );
+    }
   });
 
   it('maps refused credentials to ExchangeAuthError, for reads and orders', async () => {
