@@ -92,8 +92,29 @@ export function workspaceProgram(dirs = workspaceDirs()) {
   return ts.createProgram({ rootNames: config.fileNames, options: config.options });
 }
 
+/**
+ * Prints TypeScript's errors in `program` (syntax, options, types), as tsc does.
+ * @param {ts.Program} program
+ * @returns {number} how many there are
+ */
+export function reportTypeErrors(program) {
+  const diagnostics = ts.getPreEmitDiagnostics(program);
+  if (diagnostics.length > 0) {
+    const format = process.stdout.isTTY
+      ? ts.formatDiagnosticsWithColorAndContext
+      : ts.formatDiagnostics;
+    process.stdout.write(format(diagnostics, formatHost));
+    const files = new Set(diagnostics.map((diagnostic) => diagnostic.file?.fileName));
+    const count = diagnostics.length;
+    console.log(
+      `\nFound ${count} TypeScript error${count === 1 ? '' : 's'} in ${files.size} files.`,
+    );
+  }
+  return diagnostics.length;
+}
+
 /** How diagnostics are printed: paths relative to the repository root. */
-export const formatHost = {
+const formatHost = {
   getCanonicalFileName: (/** @type {string} */ file) => file,
   getCurrentDirectory: () => root,
   getNewLine: () => '\n',
