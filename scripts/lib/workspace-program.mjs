@@ -71,7 +71,8 @@ function includesOf(dir) {
 
 /**
  * The program over `dirs` (default every workspace): the files each one's tsconfig.json includes,
- * and the sources of the workspace packages they import.
+ * and the sources of the workspace packages they import. A file that imports a workspace's
+ * `dist/` by path ends the process with code 1 (what is checked must not depend on a build).
  * @param {readonly string[]} [dirs]
  * @returns {ts.Program}
  */
@@ -89,7 +90,20 @@ export function workspaceProgram(dirs = workspaceDirs()) {
   if (config.errors.length > 0) {
     throw new Error(ts.formatDiagnostics(config.errors, formatHost));
   }
-  return ts.createProgram({ rootNames: config.fileNames, options: config.options });
+  const program = ts.createProgram({ rootNames: config.fileNames, options: config.options });
+  // What is checked must not depend on whether a build ran: a file that imports a workspace's
+  // dist/ by path would be checked against an old build, or not at all.
+  const built = program
+    .getSourceFiles()
+    .map((file) => path.relative(root, file.fileName).replaceAll('\\', '/'))
+    .filter((file) => /^(packages|apps)\/[^/]+\/dist\//.test(file));
+  if (built.length > 0) {
+    console.error(
+      `A checked file imports build output (${built.slice(0, 3).join(', ')}); import the package by its name (\`@lumenlink/engine\`, not \`../dist/index.js\`) so the check reads its sources.`,
+    );
+    process.exit(1);
+  }
+  return program;
 }
 
 /**

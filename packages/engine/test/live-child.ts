@@ -20,7 +20,8 @@ import {
   createExchangePolicies,
 } from '@lumenlink/execution';
 import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
-import { TradeCycle, roleFills, storedHistory } from '../dist/index.js';
+// The package by its own name: its build (dist/) as Node runs it, its sources for the checks.
+import { TradeCycle, roleFills, storedHistory } from '@lumenlink/engine';
 
 const env = process.env;
 const symbol = 'BTC-USDT';
