@@ -218,7 +218,13 @@ describe('bad candles from the exchange, through ccxt and the adapter', () => {
 
   beforeAll(async () => {
     emulator = await startExchangeEmulator();
-    exchange = new CcxtExchange({ exchange: 'binance', apiUrl: emulator.url, timeoutMs: 5_000 });
+    exchange = new CcxtExchange({
+      exchange: 'binance',
+      apiUrl: emulator.url,
+      timeoutMs: 5_000,
+      // The emulator enforces no rate limit: at binance's pace ccxt would space every request (200 ms after a myTrades).
+      rateLimitMs: 1,
+    });
     await exchange.loadMarkets();
   });
 

@@ -176,7 +176,8 @@ describe('the built entry point, in a process of its own', () => {
   const appDir = fileURLToPath(new URL('..', import.meta.url));
   const main = join(appDir, 'dist', 'main.js');
   beforeAll(() => {
-    // turbo builds the libraries before the tests; the app's own dist is built here.
+    // `pnpm test` builds every package and app first (`pnpm compile`); run alone, a test brings
+    // the app's own dist up to date here.
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: appDir });
   });

@@ -16,7 +16,8 @@ import { formatReport, runChaos } from '../chaos/run.mjs';
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 beforeAll(() => {
-  // turbo builds the libraries before the tests; the app's own dist is built here.
+  // `pnpm test` builds every package and app first (`pnpm compile`); run alone, a test brings the
+  // app's own dist up to date here.
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: appDir });
 }, 120_000);

@@ -572,6 +572,34 @@ describe('security', () => {
       createLogger({ level: 'debug', format: 'json', stream, secrets: configSecrets(config) }),
       raw,
     );
+    // 7, started now and checked at the end: `pnpm live` failing to start on an error page that
+    // echoes the API key. Its start-up reads are retried for about 20 s (backoff from 0.5 s to
+    // 15 s), so it runs while steps 1 to 6 do.
+    const echoing = await startExchangeEmulator({
+      candles: { 'BTC/USDT': candles },
+      apiKey: secrets.EXCHANGE_API_KEY,
+      secret: secrets.EXCHANGE_API_SECRET,
+    });
+    cleanups.push(() => echoing.close());
+    echoing.inject({
+      kind: 'malformed',
+      route: 'GET /api/v3/account',
+      body: JSON.stringify({
+        code: -1000,
+        msg: `upstream error; request headers: X-MBX-APIKEY: ${secrets.EXCHANGE_API_KEY}, X-Api-Key ${secrets.EXCHANGE_API_KEY}`,
+      }),
+    });
+    const printed: string[] = [];
+    const echoingDbPath = join(tempDir('lumenlink-security-'), 'bot.db');
+    const failingStart = runBot({
+      argv: ['--mode', 'live'],
+      processEnv: { ...env, EXCHANGE_API_URL: echoing.url, DB_PATH: echoingDbPath },
+      envFile: join(tempDir('lumenlink-security-'), '.env'),
+      err: memoryStream(printed),
+      signal: new AbortController().signal,
+      logger,
+    });
+    cleanups.push(() => failingStart.then(() => undefined));
     const bot: Bot = await startBot(config, { logger });
     let stopped = false;
     cleanups.push(async () => {
@@ -838,31 +866,9 @@ describe('security', () => {
     expect(errorText(failedStart)).toMatch(/-2015|Invalid API-key/);
     surfaced.push(failedStart);
 
-    // 7. `pnpm live` failing to start on an error page that echoes the API key: what it prints.
-    const echoing = await startExchangeEmulator({
-      candles: { 'BTC/USDT': candles },
-      apiKey: secrets.EXCHANGE_API_KEY,
-      secret: secrets.EXCHANGE_API_SECRET,
-    });
-    cleanups.push(() => echoing.close());
-    echoing.inject({
-      kind: 'malformed',
-      route: 'GET /api/v3/account',
-      body: JSON.stringify({
-        code: -1000,
-        msg: `upstream error; request headers: X-MBX-APIKEY: ${secrets.EXCHANGE_API_KEY}, X-Api-Key ${secrets.EXCHANGE_API_KEY}`,
-      }),
-    });
-    const printed: string[] = [];
-    const echoingDbPath = join(tempDir('lumenlink-security-'), 'bot.db');
-    const code = await runBot({
-      argv: ['--mode', 'live'],
-      processEnv: { ...env, EXCHANGE_API_URL: echoing.url, DB_PATH: echoingDbPath },
-      envFile: join(tempDir('lumenlink-security-'), '.env'),
-      err: memoryStream(printed),
-      signal: new AbortController().signal,
-      logger,
-    });
+    // 7. `pnpm live` failing to start on an error page that echoes the API key: what it prints
+    // (started at the beginning, see above).
+    const code = await failingStart;
     expect(code).toBe(1);
     expect(printed.join('\n')).toMatch(/The bot could not start: .*upstream error/);
     outputs.push(...printed.map((text) => ({ where: 'pnpm live stderr', text })));

@@ -26,7 +26,8 @@ const hourMs = 3_600_000;
 const firstCandle = Date.UTC(2024, 0, 1);
 
 beforeAll(() => {
-  // turbo builds the libraries before the tests; the app's own dist is built here.
+  // `pnpm test` builds every package and app first (`pnpm compile`); run alone, a test brings the
+  // app's own dist up to date here.
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: appDir });
 });

@@ -20,7 +20,8 @@ import {
   createExchangePolicies,
 } from '@lumenlink/execution';
 import { RiskEngine, TradingStateMachine } from '@lumenlink/risk';
-import { TradeCycle, roleFills, storedHistory } from '../dist/index.js';
+// The package by its own name: its build (dist/) as Node runs it, its sources for the checks.
+import { TradeCycle, roleFills, storedHistory } from '@lumenlink/engine';
 
 const env = process.env;
 const symbol = 'BTC-USDT';
@@ -49,6 +50,8 @@ const exchange = new CcxtExchange({
   secret: env.API_SECRET ?? '',
   apiUrl: env.EMULATOR_URL ?? '',
   timeoutMs: Number(env.TIMEOUT_MS ?? '5000'),
+  // The emulator enforces no rate limit: at binance's pace ccxt would space every request (200 ms after a myTrades).
+  rateLimitMs: 1,
 });
 const markets = await exchange.loadMarkets();
 const store = await openStore({ path: env.DB_PATH ?? '' });

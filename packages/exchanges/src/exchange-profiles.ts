@@ -16,6 +16,8 @@ export interface CcxtSettings {
   readonly secret?: string;
   readonly password?: string;
   readonly timeoutMs: number;
+  /** ccxt's `rateLimit`: ms between requests per unit of weight (unset: the exchange's). */
+  readonly rateLimitMs?: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export function createExchangeProfile(id: ExchangeId, settings: CcxtSettings): E
     ...(settings.secret === undefined ? {} : { secret: settings.secret }),
     ...(settings.password === undefined ? {} : { password: settings.password }),
     timeout: settings.timeoutMs,
+    ...(settings.rateLimitMs === undefined ? {} : { rateLimit: settings.rateLimitMs }),
     // ccxt's leaky-bucket limiter, on; and no `maxRetriesOnFailure`: ccxt retries nothing, the
     // execution package decides what is retried.
     enableRateLimit: true,

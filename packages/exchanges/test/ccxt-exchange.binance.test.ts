@@ -41,8 +41,20 @@ const connect = (overrides: { secret?: string; timeoutMs?: number } = {}): CcxtE
     apiUrl: emulator.url,
     // Seconds, not milliseconds: a loaded CI machine is slow to answer even on 127.0.0.1.
     timeoutMs: overrides.timeoutMs ?? 5_000,
+    // The emulator enforces no rate limit: at binance's pace ccxt would space every request
+    // (200 ms after a myTrades); the pace itself is tested below.
+    rateLimitMs: 1,
     clock,
   });
+/**
+ * A client for the hang faults: it gives up after 2 s rather than 5 (a hang waits the whole
+ * timeout), with its markets loaded before the fault.
+ */
+async function hangingClient(): Promise<CcxtExchange> {
+  const client = connect({ timeoutMs: 2_000 });
+  await client.loadMarkets();
+  return client;
+}
 const marketBuy = (label: string, quantity = 0.01): OrderRequest => ({
   clientOrderId: clientId(label),
   symbol: 'BTC-USDT',
@@ -352,6 +364,48 @@ describe('CcxtExchange on binance: orders, fills and balance', () => {
     expect(Object.keys(await fromConfig.fetchBalance())).toContain('USDT');
   });
 
+  it("spaces requests by their cost at binance's pace, or at rateLimitMs", async () => {
+    /**
+     * The time four myTrades take once the markets are loaded: each costs 4 (Binance's weight
+     * 20), so each after the first waits 4 paces after the one before. The limiter holds at most
+     * one unit of credit, so the four take at least 3 x 4 - 1 paces however slow the answers.
+     */
+    const fourFills = async (client: CcxtExchange): Promise<number> => {
+      await client.loadMarkets();
+      const start = performance.now();
+      for (let call = 0; call < 4; call++) await client.fetchFills('BTC-USDT');
+      return performance.now() - start;
+    };
+    const atBinancePace = new CcxtExchange({
+      exchange: 'binance',
+      apiKey,
+      secret,
+      apiUrl: emulator.url,
+      timeoutMs: 5_000,
+      clock,
+    });
+    // 11 x 50 ms.
+    expect(await fourFills(atBinancePace)).toBeGreaterThanOrEqual(550);
+    const paced = new CcxtExchange({
+      exchange: 'binance',
+      apiKey,
+      secret,
+      apiUrl: emulator.url,
+      timeoutMs: 5_000,
+      rateLimitMs: 100,
+      clock,
+    });
+    // 11 x 100 ms.
+    expect(await fourFills(paced)).toBeGreaterThanOrEqual(1_100);
+    for (const rateLimitMs of [0, -1, Number.NaN]) {
+      expect(() => new CcxtExchange({ exchange: 'binance', rateLimitMs })).toThrow(
+        new ValidationError(
+          `rateLimitMs must be a number of milliseconds above 0, got ${rateLimitMs}`,
+        ),
+      );
+    }
+  });
+
   it('maps refused credentials to ExchangeAuthError, for reads and orders', async () => {
     const wrong = connect({ secret: 'not-the-secret' });
     await expect(wrong.fetchBalance()).rejects.toThrow(ExchangeAuthError);
@@ -396,8 +450,9 @@ describe('CcxtExchange on binance: every injected fault', () => {
   });
 
   it('a hanging read times out as ExchangeUnavailableError', async () => {
+    const quick = await hangingClient();
     emulator.inject({ kind: 'hang', route: 'GET /api/v3/account', times: 1 });
-    const error = await failure(exchange.fetchBalance());
+    const error = await failure(quick.fetchBalance());
     expect(error.constructor).toBe(ExchangeUnavailableError);
     expect(error.message).toMatch(/RequestTimeout/);
   });
@@ -549,10 +604,11 @@ describe('CcxtExchange on binance: placement faults never lead to a blind resend
       { kind: 'malformed', route: 'POST /api/v3/order', body: '{not json', times: 1 },
       { kind: 'malformed', route: 'POST /api/v3/order', body: '{"orderId":1}', times: 1 },
     ] as const;
+    const quick = await hangingClient();
     for (const fault of faults) {
       const request = marketBuy(fault.kind);
       emulator.inject(fault);
-      const error = await failure(exchange.createOrder(request));
+      const error = await failure((fault.kind === 'hang' ? quick : exchange).createOrder(request));
       expect(error, fault.kind).toBeInstanceOf(OrderOutcomeUnknownError);
       expect((error as OrderOutcomeUnknownError).clientOrderId).toBe(request.clientOrderId);
       emulator.clearFaults();

@@ -152,6 +152,8 @@ describe('CcxtExchange on bybit (ccxt bybit against a local v5 server)', () => {
       secret: 'test-secret',
       apiUrl: server.url,
       timeoutMs: 5_000,
+      // The local server enforces no rate limit: ccxt's spacing at bybit's pace would only wait.
+      rateLimitMs: 1,
     });
 
   beforeAll(async () => {

@@ -170,6 +170,8 @@ describe('CcxtExchange on coinbase (ccxt coinbase against a local Advanced Trade
       secret: 'test-secret',
       apiUrl: server.url,
       timeoutMs: 5_000,
+      // The local server enforces no rate limit: ccxt's spacing at coinbase's pace would only wait.
+      rateLimitMs: 1,
     });
 
   beforeAll(async () => {

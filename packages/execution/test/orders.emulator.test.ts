@@ -40,6 +40,8 @@ beforeEach(async () => {
     secret: 'secret',
     apiUrl: emulator.url,
     timeoutMs: 5_000,
+    // The emulator enforces no rate limit: at binance's pace ccxt would space every request (200 ms after a myTrades).
+    rateLimitMs: 1,
     clock,
   });
   // Markets load before any fault is injected: faults then hit the order path only.

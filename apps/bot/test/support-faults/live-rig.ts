@@ -195,6 +195,8 @@ export async function openLiveRig(options: LiveRigOptions): Promise<LiveRig> {
     secret: apiSecret,
     apiUrl: options.emulator.url,
     timeoutMs: 5_000,
+    // The emulator enforces no rate limit: at binance's pace ccxt would space every request (200 ms after a myTrades).
+    rateLimitMs: 1,
     logger,
   });
   const all = await exchange.loadMarkets();
