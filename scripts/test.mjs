@@ -6,11 +6,14 @@
  * 1. Looks for Chromium before any test runs (the HTML report tests open their pages in a real
  *    browser): `CHROMIUM_PATH`, else `chromium`, `chromium-browser`, `google-chrome` on the PATH.
  *    Missing, it prints one line saying how to install it and exits 1.
- * 2. Runs, stopping at the first that fails: prettier's check, sherif, knip, the app-size check,
- *    the tests of these scripts and of `./lumenlink` (`node --test scripts/*.test.mjs`), then `turbo run typecheck lint test --concurrency=2` with the arguments given (`--force`
- *    re-runs what turbo has cached, `--filter @lumenlink/data` one package).
+ * 2. Runs `turbo run typecheck lint test --concurrency=2` with the arguments given (`--force`
+ *    re-runs what turbo has cached, `--filter @lumenlink/data` one package), and beside it
+ *    prettier's check, sherif, knip and the app-size check (their output is printed whole when
+ *    each ends); then the tests of these scripts and of `./lumenlink` (`node --test
+ *    scripts/*.test.mjs`). Every step runs; the failed ones are named at the end.
  * 3. Totals the vitest summaries (`Tests  N passed | M failed (T)`) of every package turbo ran or
- *    replayed from its cache and node's (`ℹ pass N`, `ℹ fail M`), and prints them; a failed step or task is named above that line.
+ *    replayed from its cache and node's (`ℹ pass N`, `ℹ fail M`), and prints them; a failed
+ *    step or task is named above that line.
  *
  * Usage: node scripts/test.mjs [turbo arguments...]
  */
@@ -62,31 +65,38 @@ function countSummary(totals, line) {
 }
 
 /**
- * Runs one step, echoing its output and feeding every line to `onLine`.
+ * Runs one step, echoing its output and feeding every line to `onLine`; `buffered` holds the
+ * output back until the step ends, so steps that run beside another do not interleave lines.
  * @param {string} command @param {string[]} args @param {(line: string) => void} onLine
  * @returns {Promise<number>} the exit code
  */
-function step(command, args, onLine) {
+function step(command, args, onLine, buffered = false) {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: root,
       stdio: ['inherit', 'pipe', 'pipe'],
       env: { ...process.env, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
     });
+    /** @type {Buffer[]} */
+    const held = [];
     for (const [stream, out] of [
       [child.stdout, process.stdout],
       [child.stderr, process.stderr],
     ]) {
       let rest = '';
       stream.on('data', (chunk) => {
-        out.write(chunk);
+        if (buffered) held.push(chunk);
+        else out.write(chunk);
         const lines = (rest + chunk.toString('utf8')).split('\n');
         rest = lines.pop() ?? '';
         lines.forEach(onLine);
       });
       stream.on('end', () => rest && onLine(rest));
     }
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('close', (code, signal) => {
+      if (held.length > 0) process.stdout.write(Buffer.concat(held));
+      resolve(code ?? (signal ? 1 : 0));
+    });
     child.on('error', (error) => {
       process.stderr.write(`test: could not start ${command}: ${error.message}\n`);
       resolve(1);
@@ -113,34 +123,33 @@ async function main() {
   const failedTasks = new Set();
   const onLine = (line) => {
     countSummary(totals, line);
-    const task = /^\s*(?:Failed:\s+)?(@lumenlink\/[\w-]+#\w+)/.exec(line.replace(ANSI, ''));
+    const task = /^\s*(?:Failed:\s+)?((?:@lumenlink\/[\w-]+|\/\/)#\w+)/.exec(
+      line.replace(ANSI, ''),
+    );
     if (task && /Failed:/.test(line.replace(ANSI, ''))) failedTasks.add(task[1]);
   };
   const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-  const steps = [
-    ['prettier', [bin('prettier'), ['--check', '.']]],
+  // The checks that only read the sources run beside turbo (each takes one core for a few
+  // seconds while turbo compiles); the wrapper's tests after it, since pack:lib builds packages.
+  const checks = [
+    ['prettier', [bin('prettier'), ['--check', '.', '--cache']]],
     ['sherif', [bin('sherif'), ['--fail-on-warnings']]],
     ['knip', [bin('knip'), ['--no-progress']]],
     ['the app-size check', [process.execPath, [path.join(root, 'scripts/check-app-size.mjs')]]],
-    [
-      'the wrapper tests',
-      [process.execPath, ['--test', '--test-reporter=spec', 'scripts/*.test.mjs']],
-    ],
-    [
-      'turbo',
-      [
-        bin('turbo'),
-        ['run', 'typecheck', 'lint', 'test', '--concurrency=2', ...process.argv.slice(2)],
-      ],
-    ],
   ];
-  let failedStep;
-  for (const [name, [command, args]] of steps) {
-    if ((await step(command, args, onLine)) !== 0) {
-      failedStep = name;
-      break;
-    }
-  }
+  const turbo = step(
+    bin('turbo'),
+    ['run', 'typecheck', 'lint', 'test', '--concurrency=2', ...process.argv.slice(2)],
+    onLine,
+  );
+  const codes = await Promise.all(
+    checks.map(([, [command, args]]) => step(command, args, onLine, true)),
+  );
+  const failed = checks.filter((_, index) => codes[index] !== 0).map(([name]) => name);
+  if ((await turbo) !== 0) failed.push('turbo');
+  const wrapperTests = ['--test', '--test-reporter=spec', 'scripts/*.test.mjs'];
+  if ((await step(process.execPath, wrapperTests, onLine)) !== 0) failed.push('the wrapper tests');
+  const failedStep = failed.length > 0 ? failed.join(', ') : undefined;
   if (failedStep !== undefined) {
     const tasks = failedTasks.size > 0 ? ` (${[...failedTasks].join(', ')})` : '';
     process.stdout.write(`\ntest: ${failedStep} failed${tasks}\n`);

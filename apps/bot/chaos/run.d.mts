@@ -49,6 +49,13 @@ export interface ChaosReport {
     readonly exchangeOrders: number;
     readonly exchangeTrades: number;
     readonly localOrders: number;
+    /** Local rows the exchange has no order for, with the POSTs of their id and their fill. */
+    readonly localOnlyOrders: readonly {
+      readonly clientOrderId: string;
+      readonly status: string;
+      readonly filledQuantity: number;
+      readonly posted: number;
+    }[];
     readonly localOrdersByStatus: Readonly<Record<string, number>>;
     readonly localOrdersByRole: Readonly<Record<string, number>>;
     /** Signals (holds are not stored) and what became of them. */

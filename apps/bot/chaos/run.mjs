@@ -1478,6 +1478,18 @@ async function checkInvariants({
 
   const statuses = tally(orders.map((order) => order.status));
   const roles = tally(orders.map((order) => order.role));
+  // Rows the exchange never got: an intent stored before a kill landed ahead of its send (the
+  // protocol's first step), or one the exchange never accepted. Each must show it never reached
+  // the exchange (no POST with its id) and never filled.
+  const onExchange = new Set(ours.map((order) => order.clientOrderId));
+  const localOnlyOrders = orders
+    .filter((order) => !onExchange.has(order.clientOrderId))
+    .map((order) => ({
+      clientOrderId: order.clientOrderId,
+      status: order.status,
+      filledQuantity: order.filledQuantity,
+      posted: postsPerId.get(order.clientOrderId) ?? 0,
+    }));
   const startSeconds = figures.startSeconds;
   const summary = {
     minutes: round((stopAt - runStart) / 60_000, 1),
@@ -1495,6 +1507,7 @@ async function checkInvariants({
     exchangeOrders: ours.length,
     exchangeTrades: tradeIds.size,
     localOrders: orders.length,
+    localOnlyOrders,
     localOrdersByStatus: statuses,
     localOrdersByRole: roles,
     decisions: decisions.length,
