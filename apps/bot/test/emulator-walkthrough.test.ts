@@ -4,12 +4,13 @@
  * prints. In paper mode the bot trades on the emulator's market data within seconds of its start;
  * in live mode with ALLOW_LIVE_TRADING=true its order fills on the emulator.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { request, storedTrading, tempDir, waitFor } from './helpers.js';
+import { startNodeProcess } from '../../../test-support/node-process.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const mainJs = join(appDir, 'dist', 'main.js');
@@ -40,24 +41,12 @@ interface Running {
 }
 
 function startProcess(args: string[], env: Record<string, string>, cwd: string): Running {
-  const child = spawn(process.execPath, args, {
+  const { child, lines, exited } = startNodeProcess(args, {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
-  const lines: string[] = [];
-  let partial = '';
-  const onData = (chunk: Buffer): void => {
-    partial += chunk.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { child, lines, exited };
+  return { child, lines, exited: exited.then(({ code }) => code) };
 }
 
 interface EmulatorReady {

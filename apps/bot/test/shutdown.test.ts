@@ -3,7 +3,7 @@
  * exit code 0 and loses nothing; the next start resumes after the last processed candle with no
  * duplicate order, and the run ends where an uninterrupted one would.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import {
   tempDir,
   waitFor,
 } from './helpers.js';
+import { startNodeProcess, type NodeProcess } from '../../../test-support/node-process.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const mainJs = join(appDir, 'dist', 'main.js');
@@ -40,33 +41,13 @@ afterEach(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startMain(env: Record<string, string>, cwd: string, args: string[] = []): Running {
-  const child = spawn(process.execPath, [mainJs, ...args], {
+function startMain(env: Record<string, string>, cwd: string, args: string[] = []): NodeProcess {
+  const running = startNodeProcess([mainJs, ...args], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
-  const lines: string[] = [];
-  let partial = '';
-  const onData = (chunk: Buffer): void => {
-    partial += chunk.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, lines, exited };
+  children.push(running.child);
+  return running;
 }
 
 /** The parsed JSON log line with message `msg`, if one was written. */

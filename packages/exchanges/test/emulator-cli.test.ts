@@ -3,7 +3,7 @@
  * with closed history that advances with the clock, faults from flags, and, as a child process
  * started through the committed bin launcher, what ccxt's real `binance` class gets from it.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseEmulatorArgs } from '../src/testing/cli-args.js';
 import { runEmulatorCli, type EmulatorCliRun } from '../src/testing/cli.js';
 import { pointCcxtAt, type EmulatorTrade } from '../src/testing/index.js';
+import { startNodeProcess } from '../../../test-support/node-process.js';
 
 const minuteMs = 60_000;
 /** A wall-clock time in the middle of a minute, as the CLI meets it. */
@@ -345,22 +346,9 @@ describe('as a child process (the bin launcher)', () => {
     lines: string[];
     exited: Promise<number | null>;
   } {
-    const child = spawn(process.execPath, [launcher, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, lines, exited } = startNodeProcess([launcher, ...args]);
     children.push(child);
-    const lines: string[] = [];
-    let partial = '';
-    const onData = (chunk: Buffer): void => {
-      partial += chunk.toString();
-      const parts = partial.split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { child, lines, exited };
+    return { child, lines, exited: exited.then(({ code }) => code) };
   }
 
   it('listens on the port given, serves history that advances, fills a ccxt order, stops on SIGTERM', async () => {
