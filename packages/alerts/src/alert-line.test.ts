@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertEvent } from '@lumenlink/core';
+import { sampleEvents } from '../test/helpers.js';
 import { formatAlertLine } from './alert-line.js';
 
 const at = Date.UTC(2024, 0, 27, 6);
@@ -90,27 +91,9 @@ describe('formatAlertLine', () => {
     );
     const error: AlertEvent = { type: 'error', code: 'FILL_INCONSISTENT', message: 'm', at };
     expect(formatAlertLine(error)).toBe('2024-01-27 06:00  error FILL_INCONSISTENT: m');
-    const stop: AlertEvent = {
-      type: 'stop_moved',
-      symbol: 'ETH-USD',
-      from: 3_000,
-      to: 3_050.25,
-      at,
-    };
+    const stop: AlertEvent = { ...sampleEvents.stop, at };
     expect(formatAlertLine(stop)).toBe('2024-01-27 06:00  STOP  ETH-USD 3,000.00 -> 3,050.25');
-    const blocked: AlertEvent = {
-      type: 'risk_blocked',
-      symbol: 'SOL-USD',
-      side: 'buy',
-      check: {
-        name: 'daily_loss',
-        outcome: 'fail',
-        value: -260,
-        limit: -250,
-        reason: 'daily loss 260 > 250',
-      },
-      at,
-    };
+    const blocked: AlertEvent = { ...sampleEvents.blocked, at };
     expect(formatAlertLine(blocked)).toBe(
       '2024-01-27 06:00  BLOCK BUY SOL-USD daily_loss: daily loss 260 > 250',
     );
