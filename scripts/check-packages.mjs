@@ -36,6 +36,7 @@ import {
   npmGlobalConfig,
   phase,
   phases,
+  publicPackages,
   root,
   run,
   seconds,
@@ -134,21 +135,6 @@ function rootVersion(/** @type {string} */ pkg) {
 // ---------------------------------------------------------------------------------------------
 
 /** @typedef {{ name: string, dir: string, version: string }} Pkg */
-
-/** @returns {Pkg[]} */
-function publicPackages() {
-  const base = path.join(root, 'packages');
-  /** @type {Pkg[]} */
-  const found = [];
-  for (const entry of readdirSync(base).sort()) {
-    const manifestPath = path.join(base, entry, 'package.json');
-    if (!existsSync(manifestPath)) continue;
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    if (manifest.private === true) continue;
-    found.push({ name: manifest.name, dir: path.join(base, entry), version: manifest.version });
-  }
-  return found;
-}
 
 // ---------------------------------------------------------------------------------------------
 // 2. publint and attw

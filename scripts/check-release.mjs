@@ -27,7 +27,7 @@
  * Plain Node ESM; verdaccio comes from the root devDependencies.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -43,6 +43,7 @@ import {
   npmGlobalConfig,
   phase,
   phases,
+  publicPackages,
   root,
   run,
   seconds,
@@ -78,20 +79,6 @@ function lastLines(/** @type {string} */ text, /** @type {number} */ count) {
   // eslint-disable-next-line no-control-regex
   const plain = text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '\n');
   return plain.trimEnd().split('\n').slice(-count).join('\n');
-}
-
-/** The public packages (name, version) of a workspace's packages/ folder. */
-function publicPackages(/** @type {string} */ workspace) {
-  const base = path.join(workspace, 'packages');
-  /** @type {{ name: string, version: string }[]} */
-  const found = [];
-  for (const entry of readdirSync(base).sort()) {
-    const manifestPath = path.join(base, entry, 'package.json');
-    if (!existsSync(manifestPath)) continue;
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    if (manifest.private !== true) found.push({ name: manifest.name, version: manifest.version });
-  }
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------

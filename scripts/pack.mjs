@@ -17,10 +17,10 @@
  * Usage: node scripts/pack.mjs <package...> [--out DIR] [--list]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { root } from './lib/process.mjs';
+import { publicPackages, root } from './lib/process.mjs';
 
 const usage = 'Usage: pnpm pack:lib <package...> [--out DIR] [--list]';
 
@@ -32,19 +32,15 @@ function fail(message) {
 
 /** The public workspace packages by name: their directory and `@lumenlink/*` dependencies. */
 function workspacePackages() {
-  /** @type {Map<string, { dir: string, deps: string[] }>} */
-  const found = new Map();
-  for (const entry of readdirSync(path.join(root, 'packages')).sort()) {
-    const file = path.join(root, 'packages', entry, 'package.json');
-    if (!existsSync(file)) continue;
-    const manifest = JSON.parse(readFileSync(file, 'utf8'));
-    if (manifest.private === true) continue;
-    const deps = Object.keys(manifest.dependencies ?? {}).filter((d) =>
-      d.startsWith('@lumenlink/'),
-    );
-    found.set(manifest.name, { dir: path.dirname(file), deps });
-  }
-  return found;
+  return new Map(
+    publicPackages().map(({ name, dir, manifest }) => [
+      name,
+      {
+        dir,
+        deps: Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@lumenlink/')),
+      },
+    ]),
+  );
 }
 
 let parsed;

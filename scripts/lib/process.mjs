@@ -6,7 +6,7 @@
  * Plain Node ESM without dependencies.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -194,4 +194,28 @@ export function cleanUpOnSignals(cleanUp) {
       void cleanUp().finally(() => process.exit(130));
     });
   }
+}
+
+/**
+ * The public (not `private`) packages of a workspace's packages/ folder, by folder name: their
+ * name, folder, version and package.json.
+ * @param {string} [workspace] the workspace's root (default: this repository)
+ * @returns {{ name: string, dir: string, version: string, manifest: Record<string, any> }[]}
+ */
+export function publicPackages(workspace = root) {
+  const base = path.join(workspace, 'packages');
+  const found = [];
+  for (const entry of readdirSync(base).sort()) {
+    const manifestPath = path.join(base, entry, 'package.json');
+    if (!existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    if (manifest.private === true) continue;
+    found.push({
+      name: manifest.name,
+      dir: path.join(base, entry),
+      version: manifest.version,
+      manifest,
+    });
+  }
+  return found;
 }
