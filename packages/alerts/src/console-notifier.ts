@@ -3,7 +3,7 @@
  */
 import type { AlertEvent, Logger, Notifier } from '@lumenlink/core';
 import type { AlertChannel } from './alert-channel.js';
-import { formatPlainText } from './format.js';
+import { formatPlainText, severities } from './format.js';
 
 /** A {@link Notifier} and {@link AlertChannel} that logs each alert. */
 export type ConsoleNotifier = Notifier & AlertChannel;
@@ -28,7 +28,7 @@ function levelOf(event: AlertEvent): 'error' | 'warn' | 'info' {
 /** What the log message calls an alert: its type, or for an `error` event its severity. */
 function kindOf(event: AlertEvent): string {
   if (event.type !== 'error' || event.severity === undefined) return event.type;
-  return { error: 'error', warning: 'warning', info: 'notice' }[event.severity];
+  return severities[event.severity].title.toLowerCase();
 }
 
 /**

@@ -43,7 +43,7 @@ export function formatSigned(value: number, digits = 2): string {
 }
 
 /** The title word and colour of each severity of an `error` event. */
-const severities: Readonly<Record<AlertSeverity, { title: string; color: number }>> = {
+export const severities: Readonly<Record<AlertSeverity, { title: string; color: number }>> = {
   error: { title: 'Error', color: embedColors.bad },
   warning: { title: 'Warning', color: embedColors.warn },
   info: { title: 'Notice', color: embedColors.info },
