@@ -44,7 +44,7 @@
  * cost that grows with the history).
  *
  * Reads the BUILT packages (`pnpm build` first; turbo's `bench` task builds). `--quick` (or
- * BENCH_QUICK=1) runs 30,000 candles, a 2,000-candle baseline and one round. Environment:
+ * BENCH_QUICK=1) runs 50,000 candles, a 2,000-candle baseline and one round. Environment:
  * BENCH_CANDLES, BENCH_BASELINE_CANDLES, BENCH_ROUNDS, BENCH_RUNS (timed runs of the polling
  * baseline, default 5), BENCH_ONLY (comma-separated: sma, composite, diagnostics),
  * BENCH_RESULTS (where to write the markdown, default bench/results.md; `-` writes nothing).
@@ -57,7 +57,7 @@ import dataForge from 'data-forge';
 import grademark from 'grademark';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-const CANDLES = Number(process.env.BENCH_CANDLES ?? (QUICK ? 30_000 : 300_000));
+const CANDLES = Number(process.env.BENCH_CANDLES ?? (QUICK ? 50_000 : 300_000));
 const BASELINE_CANDLES = Math.min(
   CANDLES - 1_000,
   Number(process.env.BENCH_BASELINE_CANDLES ?? (QUICK ? 2_000 : 20_000)),
@@ -710,6 +710,10 @@ if (ONLY === undefined || ONLY.includes('composite')) {
   rows.push(
     ['advanced_composite, engine', number(ours.perSecond), String(ours.trades)],
     [`polling baseline, batch over the last ${WINDOW} candles`, number(baseline), ''],
+  );
+  // No trade at all: the run was shorter than the strategy's warm-up (its 1d trend), or broken.
+  checks.push(
+    `CHECK ${ours.trades > 0 ? 'PASS' : 'FAIL'} advanced_composite trades through the engine: ${ours.trades} trades`,
   );
   goals.push(
     goal(
