@@ -1106,7 +1106,9 @@ const markdown = [
 
 // An allocation-only run leaves the last full results in place.
 if (!ALLOC_ONLY) writeFileSync(new URL('./results.md', import.meta.url), markdown);
-process.stdout.write(`${summary.join('\n')}\n\n${table}\n\n${goalLines.join('\n')}\n`);
+process.stdout.write(
+  `${summary.join('\n')}\n\n${table}\n\n${goalLines.map((line) => `GOAL ${line}`).join('\n')}\n`,
+);
 if (notes.length > 0)
   process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
 progress(`done in ${elapsed()}${ALLOC_ONLY ? '' : '; wrote bench/results.md'}`);
