@@ -1,3 +1,4 @@
+import { ValidationError } from '@lumenlink/core';
 import { bundledDatasets, loadBundledCandles } from '@lumenlink/data';
 import * as ti from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
@@ -277,6 +278,15 @@ describe('CandlePatterns', () => {
     expect(all.update({ open: 105, high: 106, low: 99, close: 100 })).toBe(0);
     expect(all.update({ open: 99, high: 108, low: 98, close: 107 })).toBe(
       candlePatternBits.bullish_engulfing,
+    );
+  });
+
+  it('rejects a pattern name it does not know', () => {
+    expect(() => new CandlePatterns(['doji', 'hanging_man' as CandlePattern])).toThrow(
+      ValidationError,
+    );
+    expect(() => new CandlePatterns(['toString' as CandlePattern])).toThrow(
+      /must be one of bullish_engulfing, .*, got toString/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { ValidationError } from '@lumenlink/core';
 import type { CandlePattern, PatternInput } from './patterns.js';
 
 /**
@@ -221,10 +222,19 @@ export class CandlePatterns {
 
   /**
    * @param patterns the patterns to detect (default: all nine); leaving some out saves their work.
+   * @throws {ValidationError} for a name that is not a {@link CandlePattern}.
    */
   constructor(patterns?: readonly CandlePattern[]) {
-    this.#wanted =
-      patterns === undefined ? allBits : patterns.reduce((mask, name) => mask | bits[name], 0);
+    let wanted = patterns === undefined ? allBits : 0;
+    for (const name of patterns ?? []) {
+      if (!Object.hasOwn(bits, name)) {
+        throw new ValidationError(
+          `CandlePatterns pattern must be one of ${Object.keys(bits).join(', ')}, got ${String(name)}`,
+        );
+      }
+      wanted |= bits[name];
+    }
+    this.#wanted = wanted;
   }
 
   /** How many candles have been fed since construction or the last {@link reset}. */
