@@ -253,7 +253,8 @@ export class CandlePatterns {
   /** Adds the next closed candle; returns the mask of the patterns that complete on it. */
   update(candle: PatternInput): number {
     const p = this.#prices;
-    p.copyWithin(0, fields);
+    // Shift the older candles down one slot (a plain loop: copyWithin is a slower runtime call).
+    for (let i = 0; i < (kept - 1) * fields; i++) p[i] = p[i + fields]!;
     const base = (kept - 1) * fields;
     p[base] = candle.open;
     p[base + 1] = candle.high;
