@@ -6,7 +6,7 @@ import {
   type Signal,
   type StrategyContext,
 } from '@lumenlink/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { candlesFromCloses, contextFor, loadBtc1h, signalsOf } from './__fixtures__/candles.js';
 import { defineStrategy, isDefinedStrategy } from './define-strategy.js';
@@ -188,6 +188,14 @@ describe('strategy labels, slow candles and module exports', () => {
     relaxed.onCandle(candles[0]!, contextFor(candles[0]!));
     expect(relaxed.onCandle(candles[1]!, contextFor(candles[1]!))).toBe(idle);
     expect(() => sleepy.create({}, { slowCandleMs: 0 })).toThrow(/slowCandleMs must be/);
+    // Infinity turns the check off: the slow candle passes and the guard reads no clock.
+    const unlimited = sleepy.create({ waitMs: 25 }, { slowCandleMs: Number.POSITIVE_INFINITY });
+    unlimited.onCandle(candles[0]!, contextFor(candles[0]!));
+    expect(unlimited.onCandle(candles[1]!, contextFor(candles[1]!))).toBe(idle);
+    const clock = vi.spyOn(performance, 'now');
+    expect(unlimited.onCandle(candles[2]!, contextFor(candles[2]!))).toBe(idle);
+    expect(clock).not.toHaveBeenCalled();
+    clock.mockRestore();
   });
 
   it('recognise a definition by its shape, from any copy of the package', () => {

@@ -28,7 +28,8 @@ export interface CreateStrategyOptions {
   /**
    * The longest one `onCandle` may take, in milliseconds (default {@link defaultSlowCandleMs}):
    * a slower call is a `StrategyError` naming the candle (a backtest stops with it; the bot alerts
-   * and goes on with the other symbols). `Infinity` turns the check off.
+   * and goes on with the other symbols). `Infinity` turns the check off, and with it the two
+   * clock reads per candle that it costs (about 0.1–0.2 µs on a VM).
    */
   readonly slowCandleMs?: number;
 }
@@ -273,7 +274,10 @@ class GuardedStrategy<Params> implements Strategy<Params> {
     }
     this.#lastTime = candle.time;
     let signal: Signal;
-    const started = performance.now();
+    // Two clock reads cost about as much as a light strategy's whole candle: skipped when the
+    // check is off.
+    const limit = this.#slowCandleMs;
+    const started = limit === Number.POSITIVE_INFINITY ? 0 : performance.now();
     try {
       signal = this.#logic.onCandle(candle, context);
     } catch (error) {
@@ -281,13 +285,15 @@ class GuardedStrategy<Params> implements Strategy<Params> {
         cause: error,
       });
     }
-    const took = performance.now() - started;
-    if (took > this.#slowCandleMs) {
-      throw this.#fail(
-        context,
-        candle,
-        `onCandle took ${Math.round(took)} ms, over the ${this.#slowCandleMs} ms allowed for one candle: keep per-candle work O(1) (streaming indicators, no loops over history); code that makes instances can raise the limit with the create option slowCandleMs`,
-      );
+    if (limit !== Number.POSITIVE_INFINITY) {
+      const took = performance.now() - started;
+      if (took > limit) {
+        throw this.#fail(
+          context,
+          candle,
+          `onCandle took ${Math.round(took)} ms, over the ${limit} ms allowed for one candle: keep per-candle work O(1) (streaming indicators, no loops over history); code that makes instances can raise the limit with the create option slowCandleMs`,
+        );
+      }
     }
     if (!isValidSignal(signal)) {
       const checked = signalSchema.safeParse(signal);
