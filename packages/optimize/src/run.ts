@@ -142,6 +142,11 @@ export interface OptimizeHooks {
   readonly onProgress?: (done: number, failed: number, total: number) => void;
   /** A worker died running a job; it is replaced and the sweep goes on. */
   readonly onCrash?: (crash: WorkerCrash, point: ParamPoint) => void;
+  /**
+   * The runs are done: the CPU time (ms) each worker thread used, start-up included (how the
+   * work was shared; empty on this thread's evaluator, or where Node has no `worker.cpuUsage()`).
+   */
+  readonly onWorkerCpu?: (threadCpuMs: readonly number[]) => void;
   /** The compiled worker script (default: beside the pool). */
   readonly workerUrl?: URL;
   /** Tests only: make workers die on given parameters. */
@@ -544,6 +549,7 @@ export async function optimize(
         trades: result.tradeReturns.length,
       };
     }
+    if (hooks.onWorkerCpu !== undefined) hooks.onWorkerCpu((await pool?.threadCpuMs()) ?? []);
     return {
       strategy: options.definition.key,
       provenance: {
