@@ -1,5 +1,6 @@
 import {
   DataIntegrityError,
+  candleProblem,
   ManualClock,
   ValidationError,
   timeframeMs,
@@ -82,11 +83,25 @@ export interface EquityPoint {
   readonly cash: number;
 }
 
+/**
+ * The equity curve as number columns, one row per traded candle time (the same points as
+ * {@link BacktestResult.equity}): what a long backtest keeps instead of an object per point.
+ */
+export interface EquityCurve {
+  readonly length: number;
+  /** Close time of each point (epoch ms). */
+  readonly time: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+}
+
 /** What a backtest returns. */
 export interface BacktestResult {
   /** Closed trades, then those still open (marked to market, `exitTime: null`). */
   readonly trades: Trade[];
+  /** The equity curve as points, built from {@link BacktestResult.equityCurve} when first read. */
   readonly equity: EquityPoint[];
+  readonly equityCurve: EquityCurve;
   /** Signals blocked, per risk check (or `cooldown`, `circuit_breaker`, `error`). */
   readonly blocked: Record<string, number>;
   readonly orders: Order[];
@@ -142,10 +157,19 @@ export function blockReason(decision: Decision): string | null {
   }
 }
 
+/**
+ * Validates every candle once, here at the boundary (the paper broker then trusts them): sound
+ * (core's `candleProblem`) and ascending in time. Returns how many there are.
+ */
 function checkCandles(candles: ReadonlyMap<SymbolId, readonly Candle[]>): number {
   let total = 0;
   for (const [symbol, list] of candles) {
-    for (let i = 1; i < list.length; i++) {
+    for (let i = 0; i < list.length; i++) {
+      const problem = candleProblem(list[i]!);
+      if (problem !== undefined) {
+        throw new DataIntegrityError(`${symbol} candle at ${list[i]!.time}: ${problem}`);
+      }
+      if (i === 0) continue;
       if (list[i]!.time <= list[i - 1]!.time) {
         throw new DataIntegrityError(
           `backtest candles of ${symbol}: candle ${i} (time ${list[i]!.time}) is not after the one before (${list[i - 1]!.time}); give them ascending, once each`,
@@ -155,6 +179,29 @@ function checkCandles(candles: ReadonlyMap<SymbolId, readonly Candle[]>): number
     total += list.length;
   }
   return total;
+}
+
+/** Room for an equity point per candle time, filled as the backtest runs. */
+function equityColumns(capacity: number): {
+  length: number;
+  time: Float64Array;
+  equity: Float64Array;
+  cash: Float64Array;
+} {
+  return {
+    length: 0,
+    time: new Float64Array(capacity),
+    equity: new Float64Array(capacity),
+    cash: new Float64Array(capacity),
+  };
+}
+
+function equityPoints(curve: EquityCurve): EquityPoint[] {
+  const points = new Array<EquityPoint>(curve.length);
+  for (let i = 0; i < curve.length; i++) {
+    points[i] = { time: curve.time[i]!, equity: curve.equity[i]!, cash: curve.cash[i]! };
+  }
+  return points;
 }
 
 /**
@@ -198,6 +245,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     slippageBps,
     startingCash: options.startingCash,
     fillMode: options.fillMode ?? 'next-open',
+    candlesValidated: true,
     ...(options.markets === undefined ? {} : { markets: options.markets }),
   });
   const portfolio = new Portfolio({
@@ -246,8 +294,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
 
   const lists = symbols.map((symbol) => options.candles.get(symbol)!);
   const cursors = new Array<number>(symbols.length).fill(0);
-  const equity: EquityPoint[] = [];
-  const lastClose = new Map<SymbolId, number>();
+  const curve = equityColumns(total);
+  const lastCloses = new Float64Array(symbols.length).fill(Number.NaN);
   const progressEvery = options.progressEvery ?? 10_000;
   let processed = 0;
   let firstTraded = Number.POSITIVE_INFINITY;
@@ -270,7 +318,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       cursors[i]! += 1;
       processed += 1;
       const symbol = symbols[i]!;
-      lastClose.set(symbol, candle.close);
+      lastCloses[i] = candle.close;
       if (!trading) {
         cycle.warmUp(symbol, candle);
         continue;
@@ -281,34 +329,43 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     if (trading) {
       firstTraded = Math.min(firstTraded, time);
       lastTraded = time;
-      equity.push({
-        time: closeAt,
-        equity: portfolio.snapshot(closeAt).equity,
-        cash: portfolio.cash,
-      });
+      const row = curve.length++;
+      curve.time[row] = closeAt;
+      curve.equity[row] = portfolio.equity(closeAt);
+      curve.cash[row] = portfolio.cash;
     }
     if (options.onProgress !== undefined && processed % progressEvery < lists.length) {
       options.onProgress(processed, total);
     }
   }
+  const lastClose = new Map<SymbolId, number>();
+  for (let i = 0; i < symbols.length; i++) {
+    if (!Number.isNaN(lastCloses[i]!)) lastClose.set(symbols[i]!, lastCloses[i]!);
+  }
   if (options.closeAtEnd === true) {
     await cycle.closeAll('end of the backtest (--close-at-end)', lastClose);
-    const last = equity.at(-1);
-    if (last !== undefined) {
-      const at = clock.now();
-      equity[equity.length - 1] = {
-        ...last,
-        equity: portfolio.snapshot(at).equity,
-        cash: portfolio.cash,
-      };
+    if (curve.length > 0) {
+      curve.equity[curve.length - 1] = portfolio.equity(clock.now());
+      curve.cash[curve.length - 1] = portfolio.cash;
     }
   }
   options.onProgress?.(processed, total);
   const orders = await stores.orders.listOrders();
   const fills = await stores.orders.listFills();
+  const equityCurve: EquityCurve = {
+    length: curve.length,
+    time: curve.time.subarray(0, curve.length),
+    equity: curve.equity.subarray(0, curve.length),
+    cash: curve.cash.subarray(0, curve.length),
+  };
+  let points: EquityPoint[] | null = null;
   return {
     trades: cycle.ledger.trades(lastClose),
-    equity,
+    get equity(): EquityPoint[] {
+      points ??= equityPoints(equityCurve);
+      return points;
+    },
+    equityCurve,
     blocked: decisions.blocked,
     orders,
     fills,

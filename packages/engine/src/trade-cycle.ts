@@ -373,7 +373,7 @@ export class TradeCycle {
     this.#candleTime = this.#paper === null ? null : candle.time;
     state.atr.update(candle);
     state.lastClose = candle.close;
-    if (fills.length > 0 || this.#options.portfolio.position(symbol) !== undefined) {
+    if (fills.length > 0 || this.#options.portfolio.holds(symbol)) {
       return this.#slowCycle(state, candle, fills);
     }
     const signal = this.#decide(state, candle);

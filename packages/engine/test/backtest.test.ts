@@ -60,6 +60,64 @@ describe('runBacktest', () => {
     expect(result.equity).toHaveLength(candles.length);
   });
 
+  it('keeps the equity curve as columns: the points, and cash plus the position at each close', async () => {
+    const candles = btc.slice(0, 600);
+    const result = await runBacktest({
+      candles: new Map([['BTC-USDT', candles]]),
+      interval: '1h',
+      strategy: () => createStrategy('ema_crossover'),
+      startingCash: 10_000,
+    });
+    const curve = result.equityCurve;
+    expect(curve.length).toBe(candles.length);
+    expect(result.equity).toEqual(
+      Array.from(curve.time, (time, i) => ({ time, equity: curve.equity[i], cash: curve.cash[i] })),
+    );
+    expect(result.fills.length).toBeGreaterThan(4);
+    // A fill belongs to the candle it happened on: a market order's to the candle it opened,
+    // a stop's (filled when placed, at the close of the candle that hit it) to that candle.
+    const types = new Map(result.orders.map((order) => [order.clientOrderId, order.type]));
+    const candleOf = (fill: (typeof result.fills)[number]) =>
+      types.get(fill.clientOrderId) === 'stop_market' ? fill.time - hourMs : fill.time;
+    let held = 0;
+    let cursor = 0;
+    candles.forEach((candle, i) => {
+      for (
+        ;
+        cursor < result.fills.length && candleOf(result.fills[cursor]!) <= candle.time;
+        cursor++
+      ) {
+        const fill = result.fills[cursor]!;
+        held += fill.side === 'buy' ? fill.quantity : -fill.quantity;
+      }
+      expect(curve.time[i]).toBe(candle.time + hourMs);
+      expect(curve.equity[i]).toBeCloseTo(curve.cash[i]! + held * candle.close, 6);
+    });
+    expect(curve.equity[curve.length - 1]).toBe(result.finalEquity);
+  });
+
+  it('validates every candle once, before the first is traded', async () => {
+    const candles = candlesFromCloses([100, 100, 100, 100]);
+    candles[2] = { ...candles[2]!, low: 101 };
+    let seen = 0;
+    const strategy = createStrategy('ema_crossover');
+    await expect(
+      runBacktest({
+        candles: new Map([['BTC-USD', candles]]),
+        interval: '1h',
+        strategy: () => ({
+          ...strategy,
+          onCandle: (candle, context) => {
+            seen += 1;
+            return strategy.onCandle(candle, context);
+          },
+        }),
+        startingCash: 10_000,
+      }),
+    ).rejects.toThrow(/BTC-USD candle at \d+: low 101 is above high 100/);
+    expect(seen).toBe(0);
+  });
+
   it('is deterministic: two runs over two symbols give identical results', async () => {
     const run = () =>
       runBacktest({

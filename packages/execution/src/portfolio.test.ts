@@ -127,6 +127,33 @@ describe('Portfolio: applying fills', () => {
     expect(next.peakEquity).toBeCloseTo(10_059.58, 9);
   });
 
+  it('marks one symbol and reads equity without a snapshot, with the same numbers and effects', () => {
+    const marked = new Portfolio({ clock, startingCash: 10_000 });
+    const snapped = new Portfolio({ clock, startingCash: 10_000 });
+    for (const portfolio of [marked, snapped]) {
+      for (const { fill: f, role } of session().slice(0, 2)) portfolio.applyFill(f, { role });
+    }
+    // Across a UTC midnight (a new daily baseline) and a new peak, then a fall.
+    for (const [price, at] of [
+      [120, day1 + 23 * hour],
+      [110, day1 + 25 * hour],
+      [131, day1 + 26 * hour],
+      [90, day1 + 50 * hour],
+    ] as const) {
+      const equity = marked.markOne(btc, price, at);
+      const snapshot = snapped.markToMarket(new Map([[btc, price]]), at);
+      expect(equity).toBe(snapshot.equity);
+      expect(marked.dailyPnl()).toBe(snapshot.dailyPnl);
+      expect(marked.equity(at + hour)).toBe(snapped.snapshot(at + hour).equity);
+      expect(marked.snapshot(at + hour)).toEqual(snapped.snapshot(at + hour));
+    }
+    expect(marked.holds(btc)).toBe(true);
+    expect(marked.holds(eth)).toBe(false);
+    expect(marked.lastStopOutAt).toEqual(snapped.snapshot(day1 + 60 * hour).lastStopOutAt);
+    expect(() => marked.markOne(btc, Number.NaN, day1 + 60 * hour)).toThrow(ValidationError);
+    expect(() => marked.equity(-1)).toThrow(ValidationError);
+  });
+
   it('counts only stop roles as stop-outs', () => {
     const portfolio = new Portfolio({ clock, startingCash: 1_000 });
     const roles: OrderRole[] = ['exit', 'trailing_stop', 'force_exit', 'bracket_stop'];

@@ -377,6 +377,11 @@ export class Portfolio {
     return holding === undefined ? undefined : toPosition(holding);
   }
 
+  /** Whether a position of `symbol` is open (as `position(symbol) !== undefined`, allocating nothing). */
+  holds(symbol: SymbolId): boolean {
+    return this.#holdings.has(symbol);
+  }
+
   /** Every open position, by symbol. */
   positions(): Position[] {
     return [...this.#holdings.values()]
@@ -618,6 +623,48 @@ export class Portfolio {
    *
    * @throws {ValidationError} for a bad time.
    */
+  /**
+   * The equity at `at`, as `snapshot(at).equity` with the same effects (a new UTC day starts its
+   * baseline, the peak rises) but no snapshot built: for an equity point per candle.
+   *
+   * @throws {ValidationError} for a time that is not an epoch time in ms.
+   */
+  equity(at: number): number {
+    checkTime('equity at', at);
+    this.#rollDay(at);
+    const equity = this.#equity();
+    this.#peakEquity = Math.max(this.#peakEquity, equity);
+    return equity;
+  }
+
+  /**
+   * Marks one symbol at `price` and returns the equity, as `markToMarket(new Map([[symbol,
+   * price]]), at).equity` with the same effects, but no snapshot built (then
+   * {@link Portfolio.dailyPnl} reads the daily P&L).
+   *
+   * @throws {ValidationError} for a price that is not a finite number above 0 or a bad time.
+   */
+  markOne(symbol: SymbolId, price: number, at: number): number {
+    checkTime('markToMarket at', at);
+    // Checked before the message is built: a sound price allocates nothing.
+    if (!(price > 0) || !Number.isFinite(price)) {
+      requirePositive(`markToMarket price of ${symbol}`, price);
+    }
+    this.#rollDay(at);
+    this.#marks.set(symbol, price);
+    return this.equity(at);
+  }
+
+  /** Equity now less the equity at 00:00 UTC of the current day (as a snapshot's `dailyPnl`). */
+  dailyPnl(): number {
+    return this.#equity() - this.#dayStartEquity;
+  }
+
+  /** The last losing exit per symbol (epoch ms), read-only and shared (a snapshot copies it). */
+  get lastStopOutAt(): Readonly<Partial<Record<SymbolId, number>>> {
+    return this.#lastStopOutAt;
+  }
+
   snapshot(at: number): AccountSnapshot {
     checkTime('snapshot at', at);
     this.#rollDay(at);
