@@ -285,7 +285,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     orders: stores.orders,
     decisions,
     portfolio,
-    trailingStops: new TrailingStopManager({ clock, store: stores.runtime }),
+    // Stores of its own are private to the run: its trailing stops need no store then (each
+    // move is plain arithmetic); stores given by the caller get every stop.
+    trailingStops: new TrailingStopManager({
+      clock,
+      ...(options.stores === undefined ? {} : { store: stores.runtime }),
+    }),
     ...(options.markets === undefined ? {} : { markets: options.markets }),
     ...(marketContext === undefined ? {} : { marketContext: () => marketContext(clock.now()) }),
     ...(options.notifier === undefined ? {} : { notifier: options.notifier }),
