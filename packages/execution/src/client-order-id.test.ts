@@ -42,6 +42,43 @@ describe('clientOrderId', () => {
     expect(id).toMatch(/^ll[a-z2-7]{30}$/);
   });
 
+  it('gives the same id as an independent SHA-256 for any fields, asked once or again (a memo of recent ids)', () => {
+    const expected = (value: ClientOrderIdFields) =>
+      `ll${base32ByBits(
+        createHash('sha256')
+          .update(
+            JSON.stringify([
+              value.strategy,
+              value.symbol,
+              value.candleTime,
+              value.action,
+              value.role,
+              value.attempt,
+            ]),
+          )
+          .digest(),
+      ).slice(0, 30)}`;
+    const asked: ClientOrderIdFields[] = [];
+    fc.assert(
+      fc.property(
+        fc.record({
+          candleTime: fc.integer({ min: 0, max: 2 ** 42 }),
+          attempt: fc.integer({ min: 0, max: 5 }),
+          action: fc.constantFrom('buy' as const, 'sell' as const),
+        }),
+        (changes) => {
+          const value = { ...fields, ...changes };
+          asked.push(value);
+          expect(clientOrderId(value)).toBe(expected(value));
+          expect(clientOrderId(value)).toBe(expected(value));
+        },
+      ),
+      { numRuns: 600 },
+    );
+    // Again, after more ids than the memo keeps.
+    for (const value of asked.slice(0, 50)) expect(clientOrderId(value)).toBe(expected(value));
+  });
+
   it('is deterministic and changes with every field', () => {
     const id = clientOrderId(fields);
     expect(clientOrderId({ ...fields })).toBe(id);

@@ -2,7 +2,7 @@
  * Our client order ids (docs/architecture/order-lifecycle.md): `ll` + a base32 hash of what the order is for, so the
  * same decision always gets the same id and an order can be looked up on the exchange by it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidationError, type OrderRole, type OrderSide, type SymbolId } from '@lumenlink/core';
 
 /** The prefix of every client order id LumenLink makes. */
@@ -126,13 +126,26 @@ export function exitClientOrderId(fields: ExitClientOrderIdFields): string {
   return hashedId(['exit', strategy, symbol, positionOpenedAt, sequence, attempt]);
 }
 
+/**
+ * Ids computed lately, by their fields as JSON: an order's id is asked for several times while it
+ * is submitted (the in-flight key, the attempt, the exit's backoff), and hashed once. Bounded:
+ * cleared when full. The id is a pure function of the fields, so the memo changes no id.
+ */
+const recentIds = new Map<string, string>();
+const recentIdsLimit = 256;
+
 /** `ll` + the first 30 base32 characters of the SHA-256 of the fields as a JSON array. */
 function hashedId(fields: readonly (string | number)[]): string {
   // A JSON array keeps the fields apart: ('a', 'b|c') and ('a|b', 'c') hash differently.
-  const digest = createHash('sha256').update(JSON.stringify(fields)).digest();
-  return (
-    clientOrderIdPrefix + base32(digest).slice(0, clientOrderIdLength - clientOrderIdPrefix.length)
-  );
+  const text = JSON.stringify(fields);
+  const known = recentIds.get(text);
+  if (known !== undefined) return known;
+  const digest = hash('sha256', text, 'buffer');
+  const id =
+    clientOrderIdPrefix + base32(digest).slice(0, clientOrderIdLength - clientOrderIdPrefix.length);
+  if (recentIds.size >= recentIdsLimit) recentIds.clear();
+  recentIds.set(text, id);
+  return id;
 }
 
 /**
