@@ -21,6 +21,7 @@ import {
   PaperBroker,
   Portfolio,
   TrailingStopManager,
+  type ClientOrderIdHash,
   type PaperFillMode,
 } from '@lumenlink/execution';
 import {
@@ -74,6 +75,13 @@ export interface BacktestOptions {
   /** Called every `progressEvery` candles (default 10 000) and at the end. */
   readonly onProgress?: (processed: number, total: number) => void;
   readonly progressEvery?: number;
+  /**
+   * How client order ids are hashed. `sha256` (default): the ids the bot makes for the same
+   * decisions, so a backtest's orders match a paper or live run's (parity). `fast`: a cheap
+   * non-cryptographic hash of the same fields, ids unique within the run, for sweeps and
+   * benchmarks that never compare ids with a bot's (no crash can interrupt a backtest).
+   */
+  readonly clientOrderIdHash?: ClientOrderIdHash;
 }
 
 /** One point of the equity curve: after every symbol of a candle time, at its close. */
@@ -282,6 +290,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ? {}
       : { protections: new RiskProtections({ tradingState, clock, limits: options.risk ?? {} }) }),
     broker,
+    ...(options.clientOrderIdHash === undefined
+      ? {}
+      : { clientOrderIdHash: options.clientOrderIdHash }),
     orders: stores.orders,
     decisions,
     portfolio,

@@ -44,6 +44,7 @@ import {
   SellInFlightError,
   protectiveLevels,
   sellInFlightReason,
+  type ClientOrderIdHash,
   type EntryCircuitBreaker,
   type NotFoundGrace,
   type Portfolio,
@@ -136,6 +137,11 @@ export interface TradeCycleOptions {
    * filled coins that were not the bot's): the portfolio counted what was held; pause the symbol.
    */
   readonly onFillIssue?: (issue: PortfolioFillIssue) => void;
+  /**
+   * How client order ids are hashed (the order manager's `clientOrderIdHash`): `sha256` (default)
+   * or, with a paper broker in a run no crash can interrupt (a backtest), `fast`.
+   */
+  readonly clientOrderIdHash?: ClientOrderIdHash;
 }
 
 /** The latest decision for a symbol, hold included: the answer to "why didn't it trade?". */
@@ -338,6 +344,9 @@ export class TradeCycle {
       ...(options.entryBreaker === undefined ? {} : { entryBreaker: options.entryBreaker }),
       ...(options.notFoundGrace === undefined ? {} : { notFoundGrace: options.notFoundGrace }),
       ...(options.refusalBackoff === undefined ? {} : { refusalBackoff: options.refusalBackoff }),
+      ...(options.clientOrderIdHash === undefined
+        ? {}
+        : { clientOrderIdHash: options.clientOrderIdHash }),
       onFill: (fill, order) => this.#onFill(fill, order),
     });
   }

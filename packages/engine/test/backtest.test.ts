@@ -96,6 +96,29 @@ describe('runBacktest', () => {
     expect(curve.equity[curve.length - 1]).toBe(result.finalEquity);
   });
 
+  it('fast client ids: the same run, only the ids differ (and are still unique)', async () => {
+    const run = (clientOrderIdHash: 'sha256' | 'fast') =>
+      runBacktest({
+        candles: twoSymbols(),
+        interval: '1h',
+        strategy: () => createStrategy('rsi_mean_reversion'),
+        startingCash: 10_000,
+        clientOrderIdHash,
+      });
+    const [sha, fast] = [await run('sha256'), await run('fast')];
+    // Orders of one time are listed by client id (as SQLite): compare them as sets.
+    const withoutIds = <T extends { clientOrderId: string }>(list: readonly T[]) =>
+      list.map(({ clientOrderId: _id, ...rest }) => JSON.stringify(rest)).sort();
+    expect(fast.trades).toEqual(sha.trades);
+    expect(fast.equityCurve).toEqual(sha.equityCurve);
+    expect(withoutIds(fast.fills)).toEqual(withoutIds(sha.fills));
+    expect(withoutIds(fast.orders)).toEqual(withoutIds(sha.orders));
+    const ids = new Set(fast.orders.map((order) => order.clientOrderId));
+    expect(ids.size).toBe(fast.orders.length);
+    const shaIds = new Set(sha.orders.map((order) => order.clientOrderId));
+    expect([...ids].some((id) => shaIds.has(id))).toBe(false);
+  });
+
   it('validates every candle once, before the first is traded', async () => {
     const candles = candlesFromCloses([100, 100, 100, 100]);
     candles[2] = { ...candles[2]!, low: 101 };

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clientOrderId,
   clientOrderIdLength,
+  exitClientOrderId,
   isOurClientOrderId,
   type ClientOrderIdFields,
 } from './client-order-id.js';
@@ -77,6 +78,35 @@ describe('clientOrderId', () => {
     );
     // Again, after more ids than the memo keeps.
     for (const value of asked.slice(0, 50)) expect(clientOrderId(value)).toBe(expected(value));
+  });
+
+  it('fast: ids of the same shape, deterministic, and distinct over many orders of a long run', () => {
+    const seen = new Set<string>();
+    const count = 60_000;
+    for (let index = 0; index < count; index++) {
+      const value = {
+        ...fields,
+        candleTime: fields.candleTime + Math.floor(index / 3) * 60_000,
+        attempt: index % 3,
+      };
+      const id = clientOrderId(value, 'fast');
+      expect(isOurClientOrderId(id)).toBe(true);
+      seen.add(id);
+      const exit = exitClientOrderId(
+        {
+          strategy: fields.strategy,
+          symbol: fields.symbol,
+          positionOpenedAt: value.candleTime,
+          sequence: index % 3,
+          attempt: 0,
+        },
+        'fast',
+      );
+      seen.add(exit);
+    }
+    expect(seen.size).toBe(2 * count);
+    expect(clientOrderId(fields, 'fast')).toBe(clientOrderId({ ...fields }, 'fast'));
+    expect(clientOrderId(fields, 'fast')).not.toBe(clientOrderId(fields));
   });
 
   it('is deterministic and changes with every field', () => {

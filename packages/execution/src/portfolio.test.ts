@@ -154,6 +154,26 @@ describe('Portfolio: applying fills', () => {
     expect(() => marked.equity(-1)).toThrow(ValidationError);
   });
 
+  it('hands out one position object until the position changes (a strategy asks every candle)', () => {
+    const portfolio = new Portfolio({ clock, startingCash: 10_000 });
+    const [first, second] = session();
+    portfolio.applyFill(first!.fill, { role: first!.role });
+    const held = portfolio.position(btc);
+    expect(portfolio.position(btc)).toBe(held);
+    portfolio.markOne(btc, 130, day1 + 3 * hour);
+    expect(portfolio.position(btc)).toBe(held);
+    portfolio.applyFill(second!.fill, { role: second!.role });
+    const added = portfolio.position(btc);
+    expect(added).not.toBe(held);
+    expect(added).toEqual(portfolio.positions()[0]);
+    portfolio.setPositionState(btc, 'managing');
+    expect(portfolio.position(btc)).toMatchObject({ state: 'managing', quantity: added!.quantity });
+    expect(held).toMatchObject({ state: 'filled' });
+    portfolio.applyFill(fill('sell', 1, 120, 0.12, day1 + 4 * hour), { role: 'exit' });
+    expect(portfolio.position(btc)).toEqual(portfolio.positions()[0]);
+    expect(portfolio.position(btc)!.quantity).toBeCloseTo(added!.quantity - 1, 12);
+  });
+
   it('counts only stop roles as stop-outs', () => {
     const portfolio = new Portfolio({ clock, startingCash: 1_000 });
     const roles: OrderRole[] = ['exit', 'trailing_stop', 'force_exit', 'bracket_stop'];

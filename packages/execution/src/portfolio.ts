@@ -189,6 +189,11 @@ interface Holding {
   updatedAt: number;
   /** The trade id of the last fill applied to this position. */
   lastTradeId: string;
+  /**
+   * The position as last handed out by `position()`, until the holding changes (`#changed`):
+   * a strategy asks every candle.
+   */
+  view: Position | null;
 }
 
 function toPosition(holding: Holding): Position {
@@ -318,7 +323,10 @@ export class Portfolio {
     for (const position of stored) {
       const holding = portfolio.#holdings.get(position.symbol);
       if (holding === undefined) portfolio.#closedSincePersist.add(position.symbol);
-      else if (position.state === 'managing') holding.state = 'managing';
+      else if (position.state === 'managing') {
+        holding.state = 'managing';
+        holding.view = null;
+      }
     }
 
     const now = options.clock.now();
@@ -374,7 +382,9 @@ export class Portfolio {
   /** The open position of `symbol`, if any. */
   position(symbol: SymbolId): Position | undefined {
     const holding = this.#holdings.get(symbol);
-    return holding === undefined ? undefined : toPosition(holding);
+    if (holding === undefined) return undefined;
+    holding.view ??= toPosition(holding);
+    return holding.view;
   }
 
   /** Whether a position of `symbol` is open (as `position(symbol) !== undefined`, allocating nothing). */
@@ -424,6 +434,7 @@ export class Portfolio {
           openedAt: fill.time,
           updatedAt: fill.time,
           lastTradeId: fill.tradeId,
+          view: null,
         });
         this.#closedSincePersist.delete(symbol);
         kind = 'opened';
@@ -472,6 +483,7 @@ export class Portfolio {
       }
       kind = this.#reduce(existing, rest, closes);
     }
+    if (existing !== undefined) existing.view = null;
     this.#marks.set(symbol, fill.price);
     this.#appliedTradeIds.add(fill.tradeId);
     this.#peakEquity = Math.max(this.#peakEquity, this.#equity());
@@ -520,6 +532,7 @@ export class Portfolio {
     existing.realizedPnl += realized;
     existing.openEntryFees -= feeShare;
     existing.updatedAt = adjustment.at;
+    existing.view = null;
     const kind = this.#reduce(existing, rest, closes);
     const after = this.#holdings.get(symbol);
     return {
@@ -590,6 +603,7 @@ export class Portfolio {
       );
     }
     holding.state = state;
+    holding.view = null;
   }
 
   /**
