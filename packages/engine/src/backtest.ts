@@ -259,7 +259,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const portfolio = new Portfolio({
     clock,
     startingCash: options.startingCash,
-    store: stores.portfolio,
+    // Like the trailing stops: a run's own stores are private, so its portfolio is not persisted.
+    ...(options.stores === undefined ? {} : { store: stores.portfolio }),
     ...(options.markets === undefined ? {} : { markets: options.markets }),
   });
   const tradingState = await TradingStateMachine.open({

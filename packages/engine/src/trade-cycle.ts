@@ -447,7 +447,7 @@ export class TradeCycle {
       state.alerted.clear();
       state.lastTickBlock = null;
     }
-    await this.#options.portfolio.persist();
+    await this.#persist();
   }
 
   /**
@@ -959,7 +959,7 @@ export class TradeCycle {
       this.#options.onFillIssue?.(issue);
     }
     if (change === null) {
-      await portfolio.persist();
+      await this.#persist();
       return;
     }
     this.ledger.apply(change.fill, {
@@ -1015,7 +1015,13 @@ export class TradeCycle {
         if (trip !== null) this.#notifyTrips([trip]);
       }
     }
-    await portfolio.persist();
+    await this.#persist();
+  }
+
+  /** Persists the portfolio, when it has a store (a backtest's own in-memory run has none). */
+  async #persist(): Promise<void> {
+    const { portfolio } = this.#options;
+    if (portfolio.persistent) await portfolio.persist();
   }
 
   /** An add-on buy or a partial sell: the fill, what is held after it and the P&L it realized. */

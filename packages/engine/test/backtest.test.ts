@@ -119,6 +119,29 @@ describe('runBacktest', () => {
     expect([...ids].some((id) => shaIds.has(id))).toBe(false);
   });
 
+  it('persists the portfolio and trailing stops to stores it is given, as the bot does', async () => {
+    const stores = memoryStores();
+    const options = {
+      candles: new Map([['BTC-USDT' as const, btc.slice(0, 350)]]),
+      interval: '1h' as const,
+      strategy: () => createStrategy('ema_crossover'),
+      startingCash: 10_000,
+      closeAtEnd: false,
+    };
+    const given = await runBacktest({ ...options, stores });
+    const own = await runBacktest(options);
+    // Same run either way; only where its state went differs.
+    expect(JSON.stringify(given.trades)).toBe(JSON.stringify(own.trades));
+    expect(given.equityCurve).toEqual(own.equityCurve);
+    const snapshots = await stores.portfolio.equitySnapshots(0, Number.MAX_SAFE_INTEGER);
+    expect(snapshots.length).toBeGreaterThanOrEqual(given.fills.length);
+    expect(snapshots.at(-1)?.cash).toBeCloseTo(given.equityCurve.cash.at(-1)!, 9);
+    const open = given.trades.filter((trade) => trade.exitTime === null);
+    expect(open).toHaveLength(1);
+    expect(await stores.portfolio.listPositions()).toHaveLength(open.length);
+    expect(await stores.runtime.listTrailingStops()).toHaveLength(open.length);
+  });
+
   it('validates every candle once, before the first is traded', async () => {
     const candles = candlesFromCloses([100, 100, 100, 100]);
     candles[2] = { ...candles[2]!, low: 101 };

@@ -361,6 +361,11 @@ export class Portfolio {
     return this.#restoreIssues;
   }
 
+  /** Whether the portfolio has a store to {@link Portfolio.persist} to. */
+  get persistent(): boolean {
+    return this.#store !== null;
+  }
+
   /** Cash now, in the quote currency. */
   get cash(): number {
     return this.#cash;
