@@ -763,14 +763,13 @@ export class TradeCycle {
 
   /** Which exit a candle's range or a live price reaches (the trailing stop or a bracket leg), if any. */
   #exitHit(state: SymbolState, at: Candle | number): ExitHit | null {
-    const { trailingStops } = this.#options;
-    const trailing = trailingStops.check(state.symbol, at);
+    const trailing = this.#options.trailingStops.exitPrice(state.symbol, at);
     const bracket = this.#brackets.check(state.symbol, at);
     let role: OrderRole | null = null;
     let price = 0;
-    if (trailing?.hit === true) {
+    if (trailing !== null) {
       role = 'trailing_stop';
-      price = trailing.price;
+      price = trailing;
     }
     if (bracket !== null && (role === null || (bracket.leg === 'stop' && bracket.price > price))) {
       role = bracket.role;

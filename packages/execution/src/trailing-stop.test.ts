@@ -197,3 +197,26 @@ describe('TrailingStopManager: updateNow', () => {
     }
   });
 });
+
+describe('TrailingStopManager: exitPrice', () => {
+  it('is the price check reports on a hit, null otherwise, for candles and prices', async () => {
+    const stops = new TrailingStopManager({ clock });
+    expect(stops.exitPrice(btc, 100)).toBeNull();
+    await stops.open(btc, 100, 2, 2); // stop at 96
+    fc.assert(
+      fc.property(
+        fc.double({ min: 80, max: 120, noNaN: true }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        (open, up, down) => {
+          const candle = bar(open, open + up, open - down, open);
+          const check = stops.check(btc, candle);
+          expect(stops.exitPrice(btc, candle)).toBe(check?.hit === true ? check.price : null);
+          const atPrice = stops.check(btc, open);
+          expect(stops.exitPrice(btc, open)).toBe(atPrice?.hit === true ? atPrice.price : null);
+        },
+      ),
+    );
+    expect(() => stops.exitPrice(btc, -1)).toThrow(ValidationError);
+  });
+});

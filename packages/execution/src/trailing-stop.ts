@@ -198,16 +198,26 @@ export class TrailingStopManager {
     const stop = this.#stops.get(symbol);
     if (stop === undefined) return null;
     const { stopPrice } = stop;
-    if (typeof candleOrPrice === 'number') {
-      const price = requirePositive(`trailing stop check ${symbol}: price`, candleOrPrice);
-      return price <= stopPrice
-        ? { hit: true, price, stopPrice }
-        : { hit: false, price: null, stopPrice };
-    }
-    const price = stopFillPrice('sell', stopPrice, candleOrPrice);
+    const price = this.exitPrice(symbol, candleOrPrice);
     return price === null
       ? { hit: false, price: null, stopPrice }
       : { hit: true, price, stopPrice };
+  }
+
+  /**
+   * The exit price when `candleOrPrice` reaches the stop of `symbol` (as {@link check}), else
+   * `null` (also when no stop is open); allocates nothing, for a check on every candle.
+   *
+   * @throws {ValidationError} for a price that is not a finite number above 0.
+   */
+  exitPrice(symbol: SymbolId, candleOrPrice: Candle | number): number | null {
+    const stop = this.#stops.get(symbol);
+    if (stop === undefined) return null;
+    if (typeof candleOrPrice === 'number') {
+      const price = requirePositive(`trailing stop check ${symbol}: price`, candleOrPrice);
+      return price <= stop.stopPrice ? price : null;
+    }
+    return stopFillPrice('sell', stop.stopPrice, candleOrPrice);
   }
 
   /**
