@@ -123,22 +123,33 @@ export interface BacktestResult {
   readonly to: number;
 }
 
-/** Counts why signals did not become orders, as the decisions are recorded. */
+/**
+ * Counts why signals did not become orders, as the decisions are recorded. Without an inner
+ * store (a run's own in-memory stores, which nothing reads) it only counts: the decisions are
+ * not kept.
+ */
 class CountingDecisions implements DecisionStore {
   readonly blocked: Record<string, number> = {};
-  readonly #inner: DecisionStore;
+  readonly #inner: DecisionStore | null;
 
-  constructor(inner: DecisionStore) {
+  constructor(inner: DecisionStore | null) {
     this.#inner = inner;
   }
 
   recordDecision(decision: Decision): Promise<void> {
     const reason = blockReason(decision);
     if (reason !== null) this.blocked[reason] = (this.blocked[reason] ?? 0) + 1;
-    return this.#inner.recordDecision(decision);
+    return this.#inner === null ? Promise.resolve() : this.#inner.recordDecision(decision);
   }
 
   recentDecisions(symbol: SymbolId, limit: number): Promise<Decision[]> {
+    if (this.#inner === null) {
+      return Promise.reject(
+        new ValidationError(
+          'runBacktest keeps no decisions without stores: pass stores to read them back',
+        ),
+      );
+    }
     return this.#inner.recentDecisions(symbol, limit);
   }
 }
@@ -244,7 +255,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   for (const list of options.candles.values()) first = Math.min(first, list[0]?.time ?? first);
   const clock = new ManualClock(Number.isFinite(first) ? first : 0);
   const stores = options.stores ?? memoryStores();
-  const decisions = new CountingDecisions(stores.decisions);
+  // Like the trailing stops and the portfolio: a run's own decisions are counted, not kept.
+  const decisions = new CountingDecisions(options.stores === undefined ? null : stores.decisions);
   const feeBps = options.feeBps ?? 10;
   const slippageBps = options.slippageBps ?? 5;
   const broker = new PaperBroker({

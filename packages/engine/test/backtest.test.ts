@@ -119,7 +119,7 @@ describe('runBacktest', () => {
     expect([...ids].some((id) => shaIds.has(id))).toBe(false);
   });
 
-  it('persists the portfolio and trailing stops to stores it is given, as the bot does', async () => {
+  it('records decisions and persists the portfolio and trailing stops to stores it is given, as the bot does', async () => {
     const stores = memoryStores();
     const options = {
       candles: new Map([['BTC-USDT' as const, btc.slice(0, 350)]]),
@@ -133,6 +133,12 @@ describe('runBacktest', () => {
     // Same run either way; only where its state went differs.
     expect(JSON.stringify(given.trades)).toBe(JSON.stringify(own.trades));
     expect(given.equityCurve).toEqual(own.equityCurve);
+    expect(given.blocked).toEqual(own.blocked);
+    const decisions = (stores.decisions as MemoryDecisionStore).all();
+    // One submitted decision per order, naming it.
+    expect(
+      decisions.filter((decision) => decision.outcome === 'submitted').map((d) => d.clientOrderId),
+    ).toEqual(given.orders.map((order) => order.clientOrderId));
     const snapshots = await stores.portfolio.equitySnapshots(0, Number.MAX_SAFE_INTEGER);
     expect(snapshots.length).toBeGreaterThanOrEqual(given.fills.length);
     expect(snapshots.at(-1)?.cash).toBeCloseTo(given.equityCurve.cash.at(-1)!, 9);
