@@ -43,21 +43,24 @@ const ourIdPattern = new RegExp(
   `^${clientOrderIdPrefix}[a-z2-7]{${clientOrderIdLength - clientOrderIdPrefix.length}}$`,
 );
 
-/** Base32 (RFC 4648 alphabet, lowercase, no padding) of `bytes`. */
-function base32(bytes: Uint8Array): string {
+/**
+ * The first `length` characters of the base32 (RFC 4648 alphabet, lowercase, no padding) of
+ * `bytes`: only the bytes they need are read.
+ */
+function base32(bytes: Uint8Array, length: number): string {
   let output = '';
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  for (let index = 0; index < bytes.length && output.length < length; index++) {
+    buffer = (buffer << 8) | bytes[index]!;
     bits += 8;
-    while (bits >= 5) {
+    while (bits >= 5 && output.length < length) {
       output += base32Alphabet[(buffer >>> (bits - 5)) & 31];
       bits -= 5;
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) output += base32Alphabet[(buffer << (5 - bits)) & 31];
+  if (bits > 0 && output.length < length) output += base32Alphabet[(buffer << (5 - bits)) & 31];
   return output;
 }
 
@@ -158,8 +161,7 @@ function hashedId(fields: readonly (string | number)[], hashing: ClientOrderIdHa
   const known = recentIds.get(text);
   if (known !== undefined) return known;
   const digest = hash('sha256', text, 'buffer');
-  const id =
-    clientOrderIdPrefix + base32(digest).slice(0, clientOrderIdLength - clientOrderIdPrefix.length);
+  const id = clientOrderIdPrefix + base32(digest, clientOrderIdLength - clientOrderIdPrefix.length);
   if (recentIds.size >= recentIdsLimit) recentIds.clear();
   recentIds.set(text, id);
   return id;
