@@ -24,21 +24,21 @@ export function candleProblem(candle: Candle): string | undefined {
   const { time, open, high, low, close, volume } = candle;
   if (!Number.isSafeInteger(time) || time < 0)
     return `time ${String(time)} is not an epoch time in ms`;
-  for (const [name, value] of [
-    ['open', open],
-    ['high', high],
-    ['low', low],
-    ['close', close],
-  ] as const) {
-    if (!Number.isFinite(value) || value <= 0)
-      return `${name} ${String(value)} is not a positive price`;
-  }
+  // Field by field, not a loop over pairs: a sound candle allocates nothing.
+  if (!(open > 0) || !Number.isFinite(open)) return priceProblem('open', open);
+  if (!(high > 0) || !Number.isFinite(high)) return priceProblem('high', high);
+  if (!(low > 0) || !Number.isFinite(low)) return priceProblem('low', low);
+  if (!(close > 0) || !Number.isFinite(close)) return priceProblem('close', close);
   if (!Number.isFinite(volume) || volume < 0)
     return `volume ${String(volume)} is not a non-negative number`;
   if (low > high) return `low ${low} is above high ${high}`;
   if (open > high || open < low) return `open ${open} is outside low..high ${low}..${high}`;
   if (close > high || close < low) return `close ${close} is outside low..high ${low}..${high}`;
   return undefined;
+}
+
+function priceProblem(name: string, value: number): string {
+  return `${name} ${String(value)} is not a positive price`;
 }
 
 /**

@@ -92,7 +92,7 @@ export interface Broker {
    * deciding, places protective stops on it as stop-market orders, and trusts its "not found"
    * at once; without it the broker is a real venue. Returns the fills the candle caused.
    */
-  processCandle?(symbol: SymbolId, candle: Candle): Fill[];
+  processCandle?(symbol: SymbolId, candle: Candle): readonly Fill[];
 }
 
 /** A broker with the simulated-venue capability ({@link Broker.processCandle}). */

@@ -1,5 +1,6 @@
 import {
   DataIntegrityError,
+  candleProblem,
   ManualClock,
   ValidationError,
   timeframeMs,
@@ -20,6 +21,7 @@ import {
   PaperBroker,
   Portfolio,
   TrailingStopManager,
+  type ClientOrderIdHash,
   type PaperFillMode,
 } from '@lumenlink/execution';
 import {
@@ -73,6 +75,13 @@ export interface BacktestOptions {
   /** Called every `progressEvery` candles (default 10 000) and at the end. */
   readonly onProgress?: (processed: number, total: number) => void;
   readonly progressEvery?: number;
+  /**
+   * How client order ids are hashed. `sha256` (default): the ids the bot makes for the same
+   * decisions, so a backtest's orders match a paper or live run's (parity). `fast`: a cheap
+   * non-cryptographic hash of the same fields, ids unique within the run, for sweeps and
+   * benchmarks that never compare ids with a bot's (no crash can interrupt a backtest).
+   */
+  readonly clientOrderIdHash?: ClientOrderIdHash;
 }
 
 /** One point of the equity curve: after every symbol of a candle time, at its close. */
@@ -82,11 +91,25 @@ export interface EquityPoint {
   readonly cash: number;
 }
 
+/**
+ * The equity curve as number columns, one row per traded candle time (the same points as
+ * {@link BacktestResult.equity}): what a long backtest keeps instead of an object per point.
+ */
+export interface EquityCurve {
+  readonly length: number;
+  /** Close time of each point (epoch ms). */
+  readonly time: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+}
+
 /** What a backtest returns. */
 export interface BacktestResult {
   /** Closed trades, then those still open (marked to market, `exitTime: null`). */
   readonly trades: Trade[];
+  /** The equity curve as points, built from {@link BacktestResult.equityCurve} when first read. */
   readonly equity: EquityPoint[];
+  readonly equityCurve: EquityCurve;
   /** Signals blocked, per risk check (or `cooldown`, `circuit_breaker`, `error`). */
   readonly blocked: Record<string, number>;
   readonly orders: Order[];
@@ -100,22 +123,33 @@ export interface BacktestResult {
   readonly to: number;
 }
 
-/** Counts why signals did not become orders, as the decisions are recorded. */
+/**
+ * Counts why signals did not become orders, as the decisions are recorded. Without an inner
+ * store (a run's own in-memory stores, which nothing reads) it only counts: the decisions are
+ * not kept.
+ */
 class CountingDecisions implements DecisionStore {
   readonly blocked: Record<string, number> = {};
-  readonly #inner: DecisionStore;
+  readonly #inner: DecisionStore | null;
 
-  constructor(inner: DecisionStore) {
+  constructor(inner: DecisionStore | null) {
     this.#inner = inner;
   }
 
   recordDecision(decision: Decision): Promise<void> {
     const reason = blockReason(decision);
     if (reason !== null) this.blocked[reason] = (this.blocked[reason] ?? 0) + 1;
-    return this.#inner.recordDecision(decision);
+    return this.#inner === null ? Promise.resolve() : this.#inner.recordDecision(decision);
   }
 
   recentDecisions(symbol: SymbolId, limit: number): Promise<Decision[]> {
+    if (this.#inner === null) {
+      return Promise.reject(
+        new ValidationError(
+          'runBacktest keeps no decisions without stores: pass stores to read them back',
+        ),
+      );
+    }
     return this.#inner.recentDecisions(symbol, limit);
   }
 }
@@ -142,10 +176,19 @@ export function blockReason(decision: Decision): string | null {
   }
 }
 
+/**
+ * Validates every candle once, here at the boundary (the paper broker then trusts them): sound
+ * (core's `candleProblem`) and ascending in time. Returns how many there are.
+ */
 function checkCandles(candles: ReadonlyMap<SymbolId, readonly Candle[]>): number {
   let total = 0;
   for (const [symbol, list] of candles) {
-    for (let i = 1; i < list.length; i++) {
+    for (let i = 0; i < list.length; i++) {
+      const problem = candleProblem(list[i]!);
+      if (problem !== undefined) {
+        throw new DataIntegrityError(`${symbol} candle at ${list[i]!.time}: ${problem}`);
+      }
+      if (i === 0) continue;
       if (list[i]!.time <= list[i - 1]!.time) {
         throw new DataIntegrityError(
           `backtest candles of ${symbol}: candle ${i} (time ${list[i]!.time}) is not after the one before (${list[i - 1]!.time}); give them ascending, once each`,
@@ -155,6 +198,29 @@ function checkCandles(candles: ReadonlyMap<SymbolId, readonly Candle[]>): number
     total += list.length;
   }
   return total;
+}
+
+/** Room for an equity point per candle time, filled as the backtest runs. */
+function equityColumns(capacity: number): {
+  length: number;
+  time: Float64Array;
+  equity: Float64Array;
+  cash: Float64Array;
+} {
+  return {
+    length: 0,
+    time: new Float64Array(capacity),
+    equity: new Float64Array(capacity),
+    cash: new Float64Array(capacity),
+  };
+}
+
+function equityPoints(curve: EquityCurve): EquityPoint[] {
+  const points = new Array<EquityPoint>(curve.length);
+  for (let i = 0; i < curve.length; i++) {
+    points[i] = { time: curve.time[i]!, equity: curve.equity[i]!, cash: curve.cash[i]! };
+  }
+  return points;
 }
 
 /**
@@ -189,7 +255,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   for (const list of options.candles.values()) first = Math.min(first, list[0]?.time ?? first);
   const clock = new ManualClock(Number.isFinite(first) ? first : 0);
   const stores = options.stores ?? memoryStores();
-  const decisions = new CountingDecisions(stores.decisions);
+  // Like the trailing stops and the portfolio: a run's own decisions are counted, not kept.
+  const decisions = new CountingDecisions(options.stores === undefined ? null : stores.decisions);
   const feeBps = options.feeBps ?? 10;
   const slippageBps = options.slippageBps ?? 5;
   const broker = new PaperBroker({
@@ -198,12 +265,14 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     slippageBps,
     startingCash: options.startingCash,
     fillMode: options.fillMode ?? 'next-open',
+    candlesValidated: true,
     ...(options.markets === undefined ? {} : { markets: options.markets }),
   });
   const portfolio = new Portfolio({
     clock,
     startingCash: options.startingCash,
-    store: stores.portfolio,
+    // Like the trailing stops: a run's own stores are private, so its portfolio is not persisted.
+    ...(options.stores === undefined ? {} : { store: stores.portfolio }),
     ...(options.markets === undefined ? {} : { markets: options.markets }),
   });
   const tradingState = await TradingStateMachine.open({
@@ -234,10 +303,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       ? {}
       : { protections: new RiskProtections({ tradingState, clock, limits: options.risk ?? {} }) }),
     broker,
+    ...(options.clientOrderIdHash === undefined
+      ? {}
+      : { clientOrderIdHash: options.clientOrderIdHash }),
     orders: stores.orders,
     decisions,
     portfolio,
-    trailingStops: new TrailingStopManager({ clock, store: stores.runtime }),
+    // Stores of its own are private to the run: its trailing stops need no store then (each
+    // move is plain arithmetic); stores given by the caller get every stop.
+    trailingStops: new TrailingStopManager({
+      clock,
+      ...(options.stores === undefined ? {} : { store: stores.runtime }),
+    }),
     ...(options.markets === undefined ? {} : { markets: options.markets }),
     ...(marketContext === undefined ? {} : { marketContext: () => marketContext(clock.now()) }),
     ...(options.notifier === undefined ? {} : { notifier: options.notifier }),
@@ -246,8 +323,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
 
   const lists = symbols.map((symbol) => options.candles.get(symbol)!);
   const cursors = new Array<number>(symbols.length).fill(0);
-  const equity: EquityPoint[] = [];
-  const lastClose = new Map<SymbolId, number>();
+  const curve = equityColumns(total);
+  const lastCloses = new Float64Array(symbols.length).fill(Number.NaN);
   const progressEvery = options.progressEvery ?? 10_000;
   let processed = 0;
   let firstTraded = Number.POSITIVE_INFINITY;
@@ -270,7 +347,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       cursors[i]! += 1;
       processed += 1;
       const symbol = symbols[i]!;
-      lastClose.set(symbol, candle.close);
+      lastCloses[i] = candle.close;
       if (!trading) {
         cycle.warmUp(symbol, candle);
         continue;
@@ -281,34 +358,43 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     if (trading) {
       firstTraded = Math.min(firstTraded, time);
       lastTraded = time;
-      equity.push({
-        time: closeAt,
-        equity: portfolio.snapshot(closeAt).equity,
-        cash: portfolio.cash,
-      });
+      const row = curve.length++;
+      curve.time[row] = closeAt;
+      curve.equity[row] = portfolio.equity(closeAt);
+      curve.cash[row] = portfolio.cash;
     }
     if (options.onProgress !== undefined && processed % progressEvery < lists.length) {
       options.onProgress(processed, total);
     }
   }
+  const lastClose = new Map<SymbolId, number>();
+  for (let i = 0; i < symbols.length; i++) {
+    if (!Number.isNaN(lastCloses[i]!)) lastClose.set(symbols[i]!, lastCloses[i]!);
+  }
   if (options.closeAtEnd === true) {
     await cycle.closeAll('end of the backtest (--close-at-end)', lastClose);
-    const last = equity.at(-1);
-    if (last !== undefined) {
-      const at = clock.now();
-      equity[equity.length - 1] = {
-        ...last,
-        equity: portfolio.snapshot(at).equity,
-        cash: portfolio.cash,
-      };
+    if (curve.length > 0) {
+      curve.equity[curve.length - 1] = portfolio.equity(clock.now());
+      curve.cash[curve.length - 1] = portfolio.cash;
     }
   }
   options.onProgress?.(processed, total);
   const orders = await stores.orders.listOrders();
   const fills = await stores.orders.listFills();
+  const equityCurve: EquityCurve = {
+    length: curve.length,
+    time: curve.time.subarray(0, curve.length),
+    equity: curve.equity.subarray(0, curve.length),
+    cash: curve.cash.subarray(0, curve.length),
+  };
+  let points: EquityPoint[] | null = null;
   return {
     trades: cycle.ledger.trades(lastClose),
-    equity,
+    get equity(): EquityPoint[] {
+      points ??= equityPoints(equityCurve);
+      return points;
+    },
+    equityCurve,
     blocked: decisions.blocked,
     orders,
     fills,

@@ -16,6 +16,7 @@ export {
   blockReason,
   type BacktestOptions,
   type BacktestResult,
+  type EquityCurve,
   type EquityPoint,
 } from './backtest.js';
 export { TradeLedger, type Trade, type ExitReason, type FillOrigin } from './trade-ledger.js';

@@ -85,20 +85,23 @@ export class MemoryOrderStore implements OrderStore {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const changes = Object.fromEntries(
-      Object.entries(update).filter(([, value]) => value !== undefined),
-    ) as Partial<Order>;
-    const next: Order = { ...current, ...changes };
-    this.#orders.set(clientOrderId, next);
-    const list = this.#bySymbol.get(next.symbol);
-    const at = list === undefined ? -1 : indexOfOrder(list, current);
-    if (list !== undefined && at >= 0) list[at] = next;
-    if (isFinalOrderStatus(next.status)) this.#nonFinal.delete(clientOrderId);
-    else this.#nonFinal.add(clientOrderId);
-    if (next.exchangeOrderId !== null) {
-      this.#byExchangeId.set(next.exchangeOrderId, clientOrderId);
+    // The fields the update gives (an undefined one changes nothing), without intermediate lists.
+    const next = { ...current } as Record<string, unknown>;
+    for (const key in update) {
+      const value = (update as Record<string, unknown>)[key];
+      if (value !== undefined) next[key] = value;
     }
-    return Promise.resolve(next);
+    const order = next as unknown as Order;
+    this.#orders.set(clientOrderId, order);
+    const list = this.#bySymbol.get(order.symbol);
+    const at = list === undefined ? -1 : indexOfOrder(list, current);
+    if (list !== undefined && at >= 0) list[at] = order;
+    if (isFinalOrderStatus(order.status)) this.#nonFinal.delete(clientOrderId);
+    else this.#nonFinal.add(clientOrderId);
+    if (order.exchangeOrderId !== null) {
+      this.#byExchangeId.set(order.exchangeOrderId, clientOrderId);
+    }
+    return Promise.resolve(order);
   }
 
   getOrder(clientOrderId: string): Promise<Order | null> {

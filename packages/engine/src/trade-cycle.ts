@@ -44,6 +44,7 @@ import {
   SellInFlightError,
   protectiveLevels,
   sellInFlightReason,
+  type ClientOrderIdHash,
   type EntryCircuitBreaker,
   type NotFoundGrace,
   type Portfolio,
@@ -55,7 +56,12 @@ import {
   type TrailingStopManager,
 } from '@lumenlink/execution';
 import { ATR } from '@lumenlink/indicators';
-import type { ProtectionTrip, RiskProtections, TradingStateMachine } from '@lumenlink/risk';
+import type {
+  ProtectionFacts,
+  ProtectionTrip,
+  RiskProtections,
+  TradingStateMachine,
+} from '@lumenlink/risk';
 import { TradeLedger } from './trade-ledger.js';
 
 /** The trade cycle's settings, from config (`MODE`, `ATR_PERIOD`, `TRAILING_STOP_ATR_MULT`, ...). */
@@ -131,6 +137,11 @@ export interface TradeCycleOptions {
    * filled coins that were not the bot's): the portfolio counted what was held; pause the symbol.
    */
   readonly onFillIssue?: (issue: PortfolioFillIssue) => void;
+  /**
+   * How client order ids are hashed (the order manager's `clientOrderIdHash`): `sha256` (default)
+   * or, with a paper broker in a run no crash can interrupt (a backtest), `fast`.
+   */
+  readonly clientOrderIdHash?: ClientOrderIdHash;
 }
 
 /** The latest decision for a symbol, hold included: the answer to "why didn't it trade?". */
@@ -158,8 +169,6 @@ interface SymbolState {
   latestHold: Signal | null;
   lastBuyAt: number;
   lastSellAt: number;
-  /** This symbol's mark, reused for every mark to market. */
-  readonly mark: Map<SymbolId, number>;
   /** The signal of the entry sent: its stop and target are registered when it fills. */
   pendingEntry: Signal | null;
   /** Close of the last candle seen (traded or warm-up): the centre of the price band. */
@@ -183,6 +192,12 @@ export interface QuoteRejection {
 }
 
 const none: readonly Fill[] = [];
+
+/** A stop level a candle or price reached: the exit's role and price. */
+interface ExitHit {
+  readonly role: OrderRole;
+  readonly price: number;
+}
 /** A blocked exit repeated on ticks is recorded again at most this often. */
 const tickRecordEveryMs = 60_000;
 const defaultPriceBandPct = 20;
@@ -259,6 +274,12 @@ export class TradeCycle {
    * it), and trades record that candle's open time (docs/architecture/trade-cycle.md, "Trades").
    */
   #candleTime: number | null = null;
+  /** The facts handed to the protections, reused every candle (they read them at once). */
+  readonly #facts: {
+    equity: number;
+    dailyPnl: number;
+    lastStopOutAt: NonNullable<ProtectionFacts['lastStopOutAt']>;
+  } = { equity: 0, dailyPnl: 0, lastStopOutAt: {} };
 
   constructor(options: TradeCycleOptions) {
     const { settings } = options;
@@ -303,7 +324,6 @@ export class TradeCycle {
         strategy,
         atr: new ATR(settings.atrPeriod),
         context: { symbol, time: 0, position: null },
-        mark: new Map([[symbol, 0]]),
         latest: null,
         latestHoldTime: 0,
         latestHold: null,
@@ -324,6 +344,9 @@ export class TradeCycle {
       ...(options.entryBreaker === undefined ? {} : { entryBreaker: options.entryBreaker }),
       ...(options.notFoundGrace === undefined ? {} : { notFoundGrace: options.notFoundGrace }),
       ...(options.refusalBackoff === undefined ? {} : { refusalBackoff: options.refusalBackoff }),
+      ...(options.clientOrderIdHash === undefined
+        ? {}
+        : { clientOrderIdHash: options.clientOrderIdHash }),
       onFill: (fill, order) => this.#onFill(fill, order),
     });
   }
@@ -373,12 +396,9 @@ export class TradeCycle {
     this.#candleTime = this.#paper === null ? null : candle.time;
     state.atr.update(candle);
     state.lastClose = candle.close;
-    if (fills.length > 0 || this.#options.portfolio.position(symbol) !== undefined) {
-      return this.#slowCycle(state, candle, fills);
-    }
-    const signal = this.#decide(state, candle);
-    if (signal.action === 'hold') return undefined;
-    return this.#act(state, candle, signal);
+    if (fills.length > 0) return this.#afterFills(state, candle, fills);
+    if (this.#options.portfolio.holds(symbol)) return this.#heldCycle(state, candle);
+    return this.#decideAndAct(state, candle);
   }
 
   /**
@@ -427,7 +447,7 @@ export class TradeCycle {
       state.alerted.clear();
       state.lastTickBlock = null;
     }
-    await this.#options.portfolio.persist();
+    await this.#persist();
   }
 
   /**
@@ -478,46 +498,109 @@ export class TradeCycle {
     return false;
   }
 
-  async #slowCycle(state: SymbolState, candle: Candle, fills: readonly Fill[]): Promise<void> {
-    const { portfolio, protections } = this.#options;
-    // Step 0: the broker's fills on this candle reach the order store and the portfolio.
+  /** Step 0: the broker's fills on this candle reach the order store and the portfolio; then the rest. */
+  async #afterFills(state: SymbolState, candle: Candle, fills: readonly Fill[]): Promise<void> {
     const seen = new Set<string>();
     for (const fill of fills) {
       if (seen.has(fill.clientOrderId)) continue;
       seen.add(fill.clientOrderId);
       await this.orderManager.refresh(fill.clientOrderId);
     }
+    await this.#heldCycle(state, candle);
+  }
+
+  /**
+   * Steps 1 to 8 after the fills: mark to market, protections, the trading state's expiry, exits
+   * and the trailing stop, then the strategy. Synchronous (`undefined`) until a step has
+   * something to store or send: from there the rest runs in the returned promise, in the same
+   * order.
+   */
+  #heldCycle(state: SymbolState, candle: Candle): Promise<void> | undefined {
+    const { portfolio, protections } = this.#options;
     // Step 1: mark to market, then the protections watch equity and daily P&L.
     const now = this.#clock.now();
-    state.mark.set(state.symbol, candle.close);
-    const snapshot = portfolio.markToMarket(state.mark, now);
-    if (protections !== undefined) await this.#protect(() => protections.update(snapshot));
-    await this.#expireTradingState(now);
-    // Step 2: exits first, on the candle's range.
-    if (portfolio.position(state.symbol) !== undefined) {
-      const exited = await this.#checkExits(state, candle, candle.time);
-      const atr = state.atr.value;
-      if (!exited && atr !== undefined && this.#options.trailingStops.get(state.symbol)) {
-        const before = this.#options.trailingStops.get(state.symbol)?.stopPrice;
-        const after = await this.#options.trailingStops.update(
-          state.symbol,
-          { high: candle.high, close: candle.close },
-          atr,
-        );
-        if (before !== undefined && after.stopPrice > before) {
-          this.#notify({
-            type: 'stop_moved',
-            symbol: state.symbol,
-            from: before,
-            to: after.stopPrice,
-            at: now,
-          });
-        }
+    const facts = this.#facts;
+    facts.equity = portfolio.markOne(state.symbol, candle.close, now);
+    if (protections !== undefined) {
+      facts.dailyPnl = portfolio.dailyPnl();
+      facts.lastStopOutAt = portfolio.lastStopOutAt;
+      const trips = protections.updateNow(facts);
+      if (trips instanceof Promise) {
+        return trips.then((tripped) => {
+          this.#notifyTrips(tripped);
+          return this.#fromExpiry(state, candle, now);
+        });
       }
+      this.#notifyTrips(trips);
     }
-    // Steps 3 to 8.
+    return this.#fromExpiry(state, candle, now);
+  }
+
+  #fromExpiry(state: SymbolState, candle: Candle, now: number): Promise<void> | undefined {
+    const expiring = this.#expireTradingState(now);
+    if (expiring !== undefined) return expiring.then(() => this.#fromExits(state, candle, now));
+    return this.#fromExits(state, candle, now);
+  }
+
+  /** Step 2: exits first, on the candle's range; else the trailing stop follows the candle. */
+  #fromExits(state: SymbolState, candle: Candle, now: number): Promise<void> | undefined {
+    const { portfolio, trailingStops } = this.#options;
+    if (!portfolio.holds(state.symbol)) return this.#decideAndAct(state, candle);
+    const hit = this.#exitHit(state, candle);
+    if (hit !== null) return this.#exitThenDecide(state, candle, now, hit);
+    const atr = state.atr.value;
+    const stop = trailingStops.get(state.symbol);
+    if (atr === undefined || stop === undefined) return this.#decideAndAct(state, candle);
+    const after = trailingStops.updateNow(state.symbol, candle, atr);
+    if (after instanceof Promise) {
+      return after.then((moved) => {
+        this.#stopMoved(state, stop.stopPrice, moved.stopPrice, now);
+        return this.#decideAndAct(state, candle);
+      });
+    }
+    this.#stopMoved(state, stop.stopPrice, after.stopPrice, now);
+    return this.#decideAndAct(state, candle);
+  }
+
+  async #exitThenDecide(
+    state: SymbolState,
+    candle: Candle,
+    now: number,
+    hit: ExitHit,
+  ): Promise<void> {
+    const exited = await this.#exitOn(state, hit, candle.time);
+    const atr = state.atr.value;
+    if (!exited && atr !== undefined && this.#options.trailingStops.get(state.symbol)) {
+      const before = this.#options.trailingStops.get(state.symbol)?.stopPrice;
+      const after = await this.#options.trailingStops.update(state.symbol, candle, atr);
+      if (before !== undefined) this.#stopMoved(state, before, after.stopPrice, now);
+    }
+    await this.#decideAndAct(state, candle);
+  }
+
+  #stopMoved(state: SymbolState, before: number, after: number, now: number): void {
+    if (after > before) {
+      this.#notify({ type: 'stop_moved', symbol: state.symbol, from: before, to: after, at: now });
+    }
+  }
+
+  /** Steps 3 to 8: the strategy's signal, and for a buy or sell the rest of the cycle. */
+  #decideAndAct(state: SymbolState, candle: Candle): Promise<void> | undefined {
     const signal = this.#decide(state, candle);
-    if (signal.action !== 'hold') await this.#act(state, candle, signal);
+    return signal.action === 'hold' ? undefined : this.#act(state, candle, signal);
+  }
+
+  #notifyTrips(trips: readonly ProtectionTrip[]): void {
+    for (const { record } of trips) {
+      this.#notify({
+        type: 'trading_state_changed',
+        from: record.from ?? record.state,
+        to: record.state,
+        reason: record.reason,
+        changedBy: record.changedBy,
+        at: record.changedAt,
+      });
+    }
   }
 
   /** Step 3: the strategy's signal; a hold is kept as the latest decision, allocation-free. */
@@ -674,20 +757,35 @@ export class TradeCycle {
     candleTime: number,
     fromTick = false,
   ): Promise<boolean> {
-    const { trailingStops } = this.#options;
-    const trailing = trailingStops.check(state.symbol, at);
+    const hit = this.#exitHit(state, at);
+    return hit === null ? false : this.#exitOn(state, hit, candleTime, fromTick);
+  }
+
+  /** Which exit a candle's range or a live price reaches (the trailing stop or a bracket leg), if any. */
+  #exitHit(state: SymbolState, at: Candle | number): ExitHit | null {
+    const trailing = this.#options.trailingStops.exitPrice(state.symbol, at);
     const bracket = this.#brackets.check(state.symbol, at);
     let role: OrderRole | null = null;
     let price = 0;
-    if (trailing?.hit === true) {
+    if (trailing !== null) {
       role = 'trailing_stop';
-      price = trailing.price;
+      price = trailing;
     }
     if (bracket !== null && (role === null || (bracket.leg === 'stop' && bracket.price > price))) {
       role = bracket.role;
       price = bracket.price;
     }
-    if (role === null) return false;
+    return role === null ? null : { role, price };
+  }
+
+  /** Sends the exit a stop reached (see {@link TradeCycle.#exit}); whether it was sent. */
+  #exitOn(
+    state: SymbolState,
+    hit: ExitHit,
+    candleTime: number,
+    fromTick = false,
+  ): Promise<boolean> {
+    const { role, price } = hit;
     return this.#exit(
       state,
       role,
@@ -860,7 +958,7 @@ export class TradeCycle {
       this.#options.onFillIssue?.(issue);
     }
     if (change === null) {
-      await portfolio.persist();
+      await this.#persist();
       return;
     }
     this.ledger.apply(change.fill, {
@@ -912,14 +1010,17 @@ export class TradeCycle {
         at: fill.time,
       });
       if (protections !== undefined && (change.stopOut || stopRoles.has(order.role))) {
-        await this.#protect(() =>
-          protections
-            .recordStopOut(fill.symbol, fill.time)
-            .then((trip) => (trip === null ? [] : [trip])),
-        );
+        const trip = await protections.recordStopOut(fill.symbol, fill.time);
+        if (trip !== null) this.#notifyTrips([trip]);
       }
     }
-    await portfolio.persist();
+    await this.#persist();
+  }
+
+  /** Persists the portfolio, when it has a store (a backtest's own in-memory run has none). */
+  async #persist(): Promise<void> {
+    const { portfolio } = this.#options;
+    if (portfolio.persistent) await portfolio.persist();
   }
 
   /** An add-on buy or a partial sell: the fill, what is held after it and the P&L it realized. */
@@ -1080,34 +1181,25 @@ export class TradeCycle {
     if (levels !== null) this.#brackets.register(fill.symbol, 'buy', levels);
   }
 
-  async #expireTradingState(now: number): Promise<void> {
-    const { tradingState } = this.#options;
-    const record = tradingState.record;
-    if (record.until !== null && now >= record.until) {
-      const before = record.state;
-      const after = await tradingState.check();
-      if (after.state !== before) {
-        this.#notify({
-          type: 'trading_state_changed',
-          from: before,
-          to: after.state,
-          reason: after.reason,
-          changedBy: after.changedBy,
-          at: now,
-        });
-      }
-    }
+  /** Ends a pause whose time is up; `undefined` (synchronously) when none is. */
+  #expireTradingState(now: number): Promise<void> | undefined {
+    const record = this.#options.tradingState.record;
+    if (record.until === null || now < record.until) return undefined;
+    return this.#expire(now);
   }
 
-  async #protect(run: () => Promise<readonly ProtectionTrip[]>): Promise<void> {
-    for (const { record } of await run()) {
+  async #expire(now: number): Promise<void> {
+    const { tradingState } = this.#options;
+    const before = tradingState.record.state;
+    const after = await tradingState.check();
+    if (after.state !== before) {
       this.#notify({
         type: 'trading_state_changed',
-        from: record.from ?? record.state,
-        to: record.state,
-        reason: record.reason,
-        changedBy: record.changedBy,
-        at: record.changedAt,
+        from: before,
+        to: after.state,
+        reason: after.reason,
+        changedBy: after.changedBy,
+        at: now,
       });
     }
   }

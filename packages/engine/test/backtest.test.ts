@@ -60,6 +60,116 @@ describe('runBacktest', () => {
     expect(result.equity).toHaveLength(candles.length);
   });
 
+  it('keeps the equity curve as columns: the points, and cash plus the position at each close', async () => {
+    const candles = btc.slice(0, 600);
+    const result = await runBacktest({
+      candles: new Map([['BTC-USDT', candles]]),
+      interval: '1h',
+      strategy: () => createStrategy('ema_crossover'),
+      startingCash: 10_000,
+    });
+    const curve = result.equityCurve;
+    expect(curve.length).toBe(candles.length);
+    expect(result.equity).toEqual(
+      Array.from(curve.time, (time, i) => ({ time, equity: curve.equity[i], cash: curve.cash[i] })),
+    );
+    expect(result.fills.length).toBeGreaterThan(4);
+    // A fill belongs to the candle it happened on: a market order's to the candle it opened,
+    // a stop's (filled when placed, at the close of the candle that hit it) to that candle.
+    const types = new Map(result.orders.map((order) => [order.clientOrderId, order.type]));
+    const candleOf = (fill: (typeof result.fills)[number]) =>
+      types.get(fill.clientOrderId) === 'stop_market' ? fill.time - hourMs : fill.time;
+    let held = 0;
+    let cursor = 0;
+    candles.forEach((candle, i) => {
+      for (
+        ;
+        cursor < result.fills.length && candleOf(result.fills[cursor]!) <= candle.time;
+        cursor++
+      ) {
+        const fill = result.fills[cursor]!;
+        held += fill.side === 'buy' ? fill.quantity : -fill.quantity;
+      }
+      expect(curve.time[i]).toBe(candle.time + hourMs);
+      expect(curve.equity[i]).toBeCloseTo(curve.cash[i]! + held * candle.close, 6);
+    });
+    expect(curve.equity[curve.length - 1]).toBe(result.finalEquity);
+  });
+
+  it('fast client ids: the same run, only the ids differ (and are still unique)', async () => {
+    const run = (clientOrderIdHash: 'sha256' | 'fast') =>
+      runBacktest({
+        candles: twoSymbols(),
+        interval: '1h',
+        strategy: () => createStrategy('rsi_mean_reversion'),
+        startingCash: 10_000,
+        clientOrderIdHash,
+      });
+    const [sha, fast] = [await run('sha256'), await run('fast')];
+    // Orders of one time are listed by client id (as SQLite): compare them as sets.
+    const withoutIds = <T extends { clientOrderId: string }>(list: readonly T[]) =>
+      list.map(({ clientOrderId: _id, ...rest }) => JSON.stringify(rest)).sort();
+    expect(fast.trades).toEqual(sha.trades);
+    expect(fast.equityCurve).toEqual(sha.equityCurve);
+    expect(withoutIds(fast.fills)).toEqual(withoutIds(sha.fills));
+    expect(withoutIds(fast.orders)).toEqual(withoutIds(sha.orders));
+    const ids = new Set(fast.orders.map((order) => order.clientOrderId));
+    expect(ids.size).toBe(fast.orders.length);
+    const shaIds = new Set(sha.orders.map((order) => order.clientOrderId));
+    expect([...ids].some((id) => shaIds.has(id))).toBe(false);
+  });
+
+  it('records decisions and persists the portfolio and trailing stops to stores it is given, as the bot does', async () => {
+    const stores = memoryStores();
+    const options = {
+      candles: new Map([['BTC-USDT' as const, btc.slice(0, 350)]]),
+      interval: '1h' as const,
+      strategy: () => createStrategy('ema_crossover'),
+      startingCash: 10_000,
+      closeAtEnd: false,
+    };
+    const given = await runBacktest({ ...options, stores });
+    const own = await runBacktest(options);
+    // Same run either way; only where its state went differs.
+    expect(JSON.stringify(given.trades)).toBe(JSON.stringify(own.trades));
+    expect(given.equityCurve).toEqual(own.equityCurve);
+    expect(given.blocked).toEqual(own.blocked);
+    const decisions = (stores.decisions as MemoryDecisionStore).all();
+    // One submitted decision per order, naming it.
+    expect(
+      decisions.filter((decision) => decision.outcome === 'submitted').map((d) => d.clientOrderId),
+    ).toEqual(given.orders.map((order) => order.clientOrderId));
+    const snapshots = await stores.portfolio.equitySnapshots(0, Number.MAX_SAFE_INTEGER);
+    expect(snapshots.length).toBeGreaterThanOrEqual(given.fills.length);
+    expect(snapshots.at(-1)?.cash).toBeCloseTo(given.equityCurve.cash.at(-1)!, 9);
+    const open = given.trades.filter((trade) => trade.exitTime === null);
+    expect(open).toHaveLength(1);
+    expect(await stores.portfolio.listPositions()).toHaveLength(open.length);
+    expect(await stores.runtime.listTrailingStops()).toHaveLength(open.length);
+  });
+
+  it('validates every candle once, before the first is traded', async () => {
+    const candles = candlesFromCloses([100, 100, 100, 100]);
+    candles[2] = { ...candles[2]!, low: 101 };
+    let seen = 0;
+    const strategy = createStrategy('ema_crossover');
+    await expect(
+      runBacktest({
+        candles: new Map([['BTC-USD', candles]]),
+        interval: '1h',
+        strategy: () => ({
+          ...strategy,
+          onCandle: (candle, context) => {
+            seen += 1;
+            return strategy.onCandle(candle, context);
+          },
+        }),
+        startingCash: 10_000,
+      }),
+    ).rejects.toThrow(/BTC-USD candle at \d+: low 101 is above high 100/);
+    expect(seen).toBe(0);
+  });
+
   it('is deterministic: two runs over two symbols give identical results', async () => {
     const run = () =>
       runBacktest({

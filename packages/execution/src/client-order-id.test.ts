@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clientOrderId,
   clientOrderIdLength,
+  exitClientOrderId,
   isOurClientOrderId,
   type ClientOrderIdFields,
 } from './client-order-id.js';
@@ -40,6 +41,72 @@ describe('clientOrderId', () => {
     expect(id).toBe(`ll${base32ByBits(digest).slice(0, 30)}`);
     expect(id).toHaveLength(clientOrderIdLength);
     expect(id).toMatch(/^ll[a-z2-7]{30}$/);
+  });
+
+  it('gives the same id as an independent SHA-256 for any fields, asked once or again (a memo of recent ids)', () => {
+    const expected = (value: ClientOrderIdFields) =>
+      `ll${base32ByBits(
+        createHash('sha256')
+          .update(
+            JSON.stringify([
+              value.strategy,
+              value.symbol,
+              value.candleTime,
+              value.action,
+              value.role,
+              value.attempt,
+            ]),
+          )
+          .digest(),
+      ).slice(0, 30)}`;
+    const asked: ClientOrderIdFields[] = [];
+    fc.assert(
+      fc.property(
+        fc.record({
+          candleTime: fc.integer({ min: 0, max: 2 ** 42 }),
+          attempt: fc.integer({ min: 0, max: 5 }),
+          action: fc.constantFrom('buy' as const, 'sell' as const),
+        }),
+        (changes) => {
+          const value = { ...fields, ...changes };
+          asked.push(value);
+          expect(clientOrderId(value)).toBe(expected(value));
+          expect(clientOrderId(value)).toBe(expected(value));
+        },
+      ),
+      { numRuns: 600 },
+    );
+    // Again, after more ids than the memo keeps.
+    for (const value of asked.slice(0, 50)) expect(clientOrderId(value)).toBe(expected(value));
+  });
+
+  it('fast: ids of the same shape, deterministic, and distinct over many orders of a long run', () => {
+    const seen = new Set<string>();
+    const count = 60_000;
+    for (let index = 0; index < count; index++) {
+      const value = {
+        ...fields,
+        candleTime: fields.candleTime + Math.floor(index / 3) * 60_000,
+        attempt: index % 3,
+      };
+      const id = clientOrderId(value, 'fast');
+      expect(isOurClientOrderId(id)).toBe(true);
+      seen.add(id);
+      const exit = exitClientOrderId(
+        {
+          strategy: fields.strategy,
+          symbol: fields.symbol,
+          positionOpenedAt: value.candleTime,
+          sequence: index % 3,
+          attempt: 0,
+        },
+        'fast',
+      );
+      seen.add(exit);
+    }
+    expect(seen.size).toBe(2 * count);
+    expect(clientOrderId(fields, 'fast')).toBe(clientOrderId({ ...fields }, 'fast'));
+    expect(clientOrderId(fields, 'fast')).not.toBe(clientOrderId(fields));
   });
 
   it('is deterministic and changes with every field', () => {

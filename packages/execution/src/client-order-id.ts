@@ -2,7 +2,7 @@
  * Our client order ids (docs/architecture/order-lifecycle.md): `ll` + a base32 hash of what the order is for, so the
  * same decision always gets the same id and an order can be looked up on the exchange by it.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ValidationError, type OrderRole, type OrderSide, type SymbolId } from '@lumenlink/core';
 
 /** The prefix of every client order id LumenLink makes. */
@@ -10,6 +10,16 @@ export const clientOrderIdPrefix = 'll';
 
 /** Length of every client order id LumenLink makes (Binance and Bybit allow 36). */
 export const clientOrderIdLength = 32;
+
+/**
+ * How a client order id is hashed from its fields. `sha256` (the default, and the only one for a
+ * real venue): SHA-256, so the same decision after a crash and restart computes the same id and
+ * finds its order. `fast`: a non-cryptographic 160-bit hash of the same fields (five 32-bit
+ * lanes), ids of the same shape, as deterministic, about ten times cheaper; for runs that fill on
+ * candles in this process and that no crash can interrupt (backtests), where an id only has to be
+ * unique within the run.
+ */
+export type ClientOrderIdHash = 'sha256' | 'fast';
 
 /** What a client order id is computed from. */
 export interface ClientOrderIdFields {
@@ -33,21 +43,24 @@ const ourIdPattern = new RegExp(
   `^${clientOrderIdPrefix}[a-z2-7]{${clientOrderIdLength - clientOrderIdPrefix.length}}$`,
 );
 
-/** Base32 (RFC 4648 alphabet, lowercase, no padding) of `bytes`. */
-function base32(bytes: Uint8Array): string {
+/**
+ * The first `length` characters of the base32 (RFC 4648 alphabet, lowercase, no padding) of
+ * `bytes`: only the bytes they need are read.
+ */
+function base32(bytes: Uint8Array, length: number): string {
   let output = '';
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  for (let index = 0; index < bytes.length && output.length < length; index++) {
+    buffer = (buffer << 8) | bytes[index]!;
     bits += 8;
-    while (bits >= 5) {
+    while (bits >= 5 && output.length < length) {
       output += base32Alphabet[(buffer >>> (bits - 5)) & 31];
       bits -= 5;
     }
     buffer &= (1 << bits) - 1;
   }
-  if (bits > 0) output += base32Alphabet[(buffer << (5 - bits)) & 31];
+  if (bits > 0 && output.length < length) output += base32Alphabet[(buffer << (5 - bits)) & 31];
   return output;
 }
 
@@ -66,7 +79,10 @@ function base32(bytes: Uint8Array): string {
  * @throws {ValidationError} for an empty strategy or symbol, a candle time that is not an
  *   integer, or an attempt that is not a non-negative integer.
  */
-export function clientOrderId(fields: ClientOrderIdFields): string {
+export function clientOrderId(
+  fields: ClientOrderIdFields,
+  hashing: ClientOrderIdHash = 'sha256',
+): string {
   const { strategy, symbol, candleTime, action, role, attempt } = fields;
   if (strategy.trim() === '') throw new ValidationError('clientOrderId: strategy is empty');
   if (symbol.trim() === '') throw new ValidationError('clientOrderId: symbol is empty');
@@ -76,7 +92,7 @@ export function clientOrderId(fields: ClientOrderIdFields): string {
   if (!Number.isSafeInteger(attempt) || attempt < 0) {
     throw new ValidationError(`clientOrderId: attempt ${attempt} is not a non-negative integer`);
   }
-  return hashedId([strategy, symbol, candleTime, action, role, attempt]);
+  return hashedId([strategy, symbol, candleTime, action, role, attempt], hashing);
 }
 
 /** What the client order id of an exit is computed from: the position it exits, not a tick. */
@@ -108,7 +124,10 @@ export interface ExitClientOrderIdFields {
  * @throws {ValidationError} for an empty strategy or symbol, or a time, sequence or attempt
  *   that is not a non-negative integer.
  */
-export function exitClientOrderId(fields: ExitClientOrderIdFields): string {
+export function exitClientOrderId(
+  fields: ExitClientOrderIdFields,
+  hashing: ClientOrderIdHash = 'sha256',
+): string {
   const { strategy, symbol, positionOpenedAt, sequence, attempt } = fields;
   if (strategy.trim() === '') throw new ValidationError('exitClientOrderId: strategy is empty');
   if (symbol.trim() === '') throw new ValidationError('exitClientOrderId: symbol is empty');
@@ -123,16 +142,62 @@ export function exitClientOrderId(fields: ExitClientOrderIdFields): string {
       );
     }
   }
-  return hashedId(['exit', strategy, symbol, positionOpenedAt, sequence, attempt]);
+  return hashedId(['exit', strategy, symbol, positionOpenedAt, sequence, attempt], hashing);
 }
 
+/**
+ * Ids computed lately, by their fields as JSON: an order's id is asked for several times while it
+ * is submitted (the in-flight key, the attempt, the exit's backoff), and hashed once. Bounded:
+ * cleared when full. The id is a pure function of the fields, so the memo changes no id.
+ */
+const recentIds = new Map<string, string>();
+const recentIdsLimit = 256;
+
 /** `ll` + the first 30 base32 characters of the SHA-256 of the fields as a JSON array. */
-function hashedId(fields: readonly (string | number)[]): string {
+function hashedId(fields: readonly (string | number)[], hashing: ClientOrderIdHash): string {
   // A JSON array keeps the fields apart: ('a', 'b|c') and ('a|b', 'c') hash differently.
-  const digest = createHash('sha256').update(JSON.stringify(fields)).digest();
-  return (
-    clientOrderIdPrefix + base32(digest).slice(0, clientOrderIdLength - clientOrderIdPrefix.length)
-  );
+  const text = JSON.stringify(fields);
+  if (hashing === 'fast') return clientOrderIdPrefix + fastHash(text);
+  const known = recentIds.get(text);
+  if (known !== undefined) return known;
+  const digest = hash('sha256', text, 'buffer');
+  const id = clientOrderIdPrefix + base32(digest, clientOrderIdLength - clientOrderIdPrefix.length);
+  if (recentIds.size >= recentIdsLimit) recentIds.clear();
+  recentIds.set(text, id);
+  return id;
+}
+
+/** Seeds and multipliers of the five lanes of the `fast` hash (odd 32-bit constants). */
+const laneSeeds = [0x811c9dc5, 0x9e3779b9, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f] as const;
+const lanePrimes = [0x01000193, 0xcc9e2d51, 0x1b873593, 0x7feb352d, 0x846ca68b] as const;
+
+/** 30 base32 characters of a 5 x 32-bit FNV-style hash of `text`, each lane finished murmur3's way. */
+function fastHash(text: string): string {
+  let a: number = laneSeeds[0];
+  let b: number = laneSeeds[1];
+  let c: number = laneSeeds[2];
+  let d: number = laneSeeds[3];
+  let e: number = laneSeeds[4];
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    a = Math.imul(a ^ code, lanePrimes[0]);
+    b = Math.imul(b ^ code, lanePrimes[1]);
+    c = Math.imul(c ^ code, lanePrimes[2]);
+    d = Math.imul(d ^ code, lanePrimes[3]);
+    e = Math.imul(e ^ code, lanePrimes[4]);
+  }
+  return lane(a) + lane(b) + lane(c) + lane(d) + lane(e);
+}
+
+/** Six base32 characters (30 bits) of a 32-bit lane after murmur3's finalizer. */
+function lane(value: number): string {
+  let h = value;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  let output = '';
+  for (let shift = 25; shift >= 0; shift -= 5) output += base32Alphabet[(h >>> shift) & 31];
+  return output;
 }
 
 /**

@@ -15,6 +15,7 @@ export {
   clientOrderIdPrefix,
   clientOrderIdLength,
   type ClientOrderIdFields,
+  type ClientOrderIdHash,
   type ExitClientOrderIdFields,
 } from './client-order-id.js';
 export {

@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScriptedBroker } from '../test/support/scripted-broker.js';
 import { clientOrderId, exitClientOrderId } from './client-order-id.js';
 import { OrderManager, type OrderManagerOptions } from './order-manager.js';
+import { PaperBroker } from './paper-broker.js';
 import { CircuitOpenError, type EntryCircuitBreaker } from './policies.js';
 import { RefusalBackoffError, SellInFlightError } from './sell-guards.js';
 
@@ -286,6 +287,33 @@ describe('submit', () => {
     broker.failNext('createOrder', new ExchangeUnavailableError('HTTP 503'));
     const result = await manager({ notFoundGrace: { checks: 1, windowMs: 0 } }).submit(anIntent());
     expect(result).toMatchObject({ status: 'failed', order: { status: 'failed' } });
+  });
+});
+
+describe('client order id hashing', () => {
+  it('refuses fast ids with a broker that does not fill on candles here (a live venue)', () => {
+    expect(() => manager({ clientOrderIdHash: 'fast' })).toThrow(ValidationError);
+    expect(() => manager({ clientOrderIdHash: 'sha256' })).not.toThrow();
+  });
+
+  it('sends an order with the fast id of its intent on a paper broker, and finds it again by it', async () => {
+    const paper = new PaperBroker({ clock, feeBps: 0, slippageBps: 0, startingCash: 10_000 });
+    paper.processCandle('BTC-USD', {
+      time: t0 - hour,
+      open: 100,
+      high: 101,
+      low: 99,
+      close: 100,
+      volume: 1,
+    });
+    const fast = manager({ broker: paper, exchange: 'paper', clientOrderIdHash: 'fast' });
+    const intent = anIntent();
+    const first = await fast.submit(intent);
+    const id = clientOrderId({ ...intent, action: 'buy', attempt: 0 }, 'fast');
+    expect(first.order.clientOrderId).toBe(id);
+    expect(id).not.toBe(clientOrderId({ ...intent, action: 'buy', attempt: 0 }));
+    expect((await fast.submit(intent)).status).toBe('duplicate');
+    expect(await store.orders.listOrders()).toHaveLength(1);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   OrderRejectedError,
   PermanentError,
   ValidationError,
+  fillsOnCandles,
   isFinalOrderStatus,
   silentLogger,
   symbolParts,
@@ -29,7 +30,11 @@ import {
   type OrderUpdate,
   type SymbolId,
 } from '@lumenlink/core';
-import { exitClientOrderId, clientOrderId as makeClientOrderId } from './client-order-id.js';
+import {
+  exitClientOrderId,
+  clientOrderId as makeClientOrderId,
+  type ClientOrderIdHash,
+} from './client-order-id.js';
 import { CircuitOpenError, type EntryCircuitBreaker } from './policies.js';
 import {
   RefusalBackoffError,
@@ -80,6 +85,12 @@ export interface OrderManagerOptions {
    * An operator's force exit is not held back.
    */
   readonly refusalBackoff?: RefusalBackoff;
+  /**
+   * How client order ids are hashed (`ClientOrderIdHash`): `sha256` (default; ids that survive a
+   * restart) or `fast`, only with a broker that fills on candles in this process (a backtest's
+   * `PaperBroker`).
+   */
+  readonly clientOrderIdHash?: ClientOrderIdHash;
 }
 
 /**
@@ -151,6 +162,7 @@ function adoptedRole(order: BrokerOrder): OrderRole {
  */
 export class OrderManager {
   readonly #broker: Broker;
+  readonly #idHash: ClientOrderIdHash;
   readonly #orders: OrderStore;
   readonly #clock: Clock;
   readonly #exchange: string;
@@ -184,6 +196,12 @@ export class OrderManager {
     if (!Number.isSafeInteger(windowMs) || windowMs < 0) {
       throw new ValidationError(
         `OrderManager: notFoundGrace.windowMs ${windowMs} is not an integer >= 0`,
+      );
+    }
+    this.#idHash = options.clientOrderIdHash ?? 'sha256';
+    if (this.#idHash === 'fast' && !fillsOnCandles(options.broker)) {
+      throw new ValidationError(
+        `OrderManager: clientOrderIdHash 'fast' is for brokers that fill on candles in this process (backtests); ${options.broker.name} needs ids that survive a restart ('sha256')`,
       );
     }
     this.#broker = options.broker;
@@ -253,7 +271,7 @@ export class OrderManager {
    */
   async submit(intent: OrderIntent): Promise<SubmitResult> {
     if (intent.side === 'sell') return this.#submitSell(intent);
-    const key = makeClientOrderId({ ...intent, action: intent.side, attempt: 0 });
+    const key = makeClientOrderId({ ...intent, action: intent.side, attempt: 0 }, this.#idHash);
     const running = this.#submissions.get(key);
     if (running !== undefined) {
       // The same intent is being submitted in this process: it is that order.
@@ -568,7 +586,7 @@ export class OrderManager {
       let refusals = 0;
       let lastRefusal: Order | null = null;
       for (let attempt = 0; ; attempt++) {
-        const id = exitClientOrderId({ ...fields, sequence, attempt });
+        const id = exitClientOrderId({ ...fields, sequence, attempt }, this.#idHash);
         const existing = await this.#orders.getOrder(id);
         if (existing === null) return { clientOrderId: id, attempt, refusals, lastRefusal };
         const { status, filledQuantity } = existing;
@@ -667,7 +685,7 @@ export class OrderManager {
     intent: OrderIntent,
   ): Promise<{ clientOrderId: string; attempt: number } | { duplicate: Order }> {
     for (let attempt = 0; ; attempt++) {
-      const id = makeClientOrderId({ ...intent, action: intent.side, attempt });
+      const id = makeClientOrderId({ ...intent, action: intent.side, attempt }, this.#idHash);
       const existing = await this.#orders.getOrder(id);
       if (existing === null) return { clientOrderId: id, attempt };
       if (existing.status !== 'failed') return { duplicate: existing };

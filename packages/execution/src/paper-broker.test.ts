@@ -17,6 +17,7 @@ import {
 import { ManualClock, ScriptedMarketDataSource } from '@lumenlink/core/testing';
 import { openStore } from '@lumenlink/data';
 import { ReplayMarketData } from '@lumenlink/exchanges';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PaperBroker, type PaperBrokerOptions } from './paper-broker.js';
 import { Portfolio } from './portfolio.js';
@@ -58,7 +59,7 @@ function request(
 }
 
 /** Step 0 of the trade cycle for one candle. */
-function process(broker: PaperBroker, bar: Candle, symbol: SymbolId = btc): Fill[] {
+function process(broker: PaperBroker, bar: Candle, symbol: SymbolId = btc): readonly Fill[] {
   return broker.processCandle(symbol, bar);
 }
 
@@ -568,6 +569,99 @@ describe('PaperBroker: dust, by the rule the Portfolio applies', () => {
     await expect(fresh.createOrder(request('buy', 'market', 1e-12))).resolves.toMatchObject({
       status: 'open',
     });
+  });
+});
+
+describe('PaperBroker: the hot path', () => {
+  const eth: SymbolId = 'ETH-USD';
+
+  it('returns one shared empty list for a candle with nothing to fill', () => {
+    const broker = paper();
+    const first = process(broker, candle(0, 100, 101, 99, 100));
+    expect(first).toEqual([]);
+    expect(process(broker, candle(1, 100, 101, 99, 100))).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+  });
+
+  it('validates candles unless built with candlesValidated (the caller validated them once)', () => {
+    const bad = { ...candle(0, 100, 101, 99, 100), high: 98 };
+    expect(() => process(paper(), bad)).toThrow(DataIntegrityError);
+    expect(() => process(paper({ candlesValidated: true }), bad)).not.toThrow();
+  });
+
+  it('checks a symbol once: the same text later still trades, and another quote is still refused', () => {
+    const broker = paper();
+    process(broker, candle(0, 100, 101, 99, 100), 'btc-usd');
+    process(broker, candle(1, 100, 101, 99, 100), 'btc-usd');
+    expect(broker.lastCandle(btc)?.time).toBe(candle(1, 100, 101, 99, 100).time);
+    expect(() => process(broker, candle(0, 100, 101, 99, 100), 'BTC-EUR')).toThrow(ValidationError);
+  });
+
+  it('keeps each symbol’s open orders in step with the orders under places, fills and cancels', async () => {
+    type Step =
+      | { kind: 'place'; symbol: 0 | 1; side: 'buy' | 'sell'; limit: number }
+      | { kind: 'cancel'; pick: number }
+      | { kind: 'candle'; symbol: 0 | 1; low: number; high: number };
+    const symbols = [btc, eth] as const;
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({
+        kind: fc.constant('place' as const),
+        symbol: fc.constantFrom(0 as const, 1 as const),
+        side: fc.constantFrom('buy' as const, 'sell' as const),
+        limit: fc.integer({ min: 90, max: 110 }),
+      }),
+      fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+      fc.record({
+        kind: fc.constant('candle' as const),
+        symbol: fc.constantFrom(0 as const, 1 as const),
+        low: fc.integer({ min: 85, max: 100 }),
+        high: fc.integer({ min: 100, max: 115 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        clock = new ManualClock(t0);
+        const broker = paper({ startingCash: 1_000_000 });
+        const bars = [0, 0];
+        for (const symbol of symbols)
+          process(broker, candle(bars[0]!++, 100, 101, 99, 100), symbol);
+        bars[1] = bars[0]!;
+        // Something to sell on both symbols.
+        for (const symbol of symbols) {
+          await broker.createOrder({ ...request('buy', 'market', 50), symbol });
+          process(broker, candle(bars[0]!++, 100, 101, 99, 100), symbol);
+        }
+        for (const item of steps) {
+          if (item.kind === 'place') {
+            const side = item.side;
+            const limitPrice = side === 'buy' ? item.limit : item.limit + 15;
+            await broker
+              .createOrder({
+                ...request(side, 'limit', 1, { limitPrice }),
+                symbol: symbols[item.symbol],
+              })
+              .catch((error: unknown) => {
+                if (!(error instanceof OrderRejectedError)) throw error;
+              });
+          } else if (item.kind === 'cancel') {
+            const open = await broker.fetchOpenOrders();
+            const order = open[item.pick % Math.max(1, open.length)];
+            if (order !== undefined) await broker.cancelOrder(order.symbol, order.exchangeOrderId);
+          } else {
+            const bar = candle(bars[0]!++, 100, item.high, item.low, 100);
+            process(broker, bar, symbols[item.symbol]);
+          }
+          const all = await broker.fetchOpenOrders();
+          for (const symbol of symbols) {
+            const indexed = await broker.fetchOpenOrders(symbol);
+            expect(indexed.map((order) => order.exchangeOrderId)).toEqual(
+              all.filter((order) => order.symbol === symbol).map((order) => order.exchangeOrderId),
+            );
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 

@@ -93,6 +93,11 @@ export interface PaperBrokerOptions {
   readonly marketData?: MarketDataSource;
   /** Rebuilds the state after a restart; see {@link PaperBroker}. */
   readonly restore?: PaperBrokerHistory;
+  /**
+   * The caller checked every candle it will process with core's `assertValidCandle` (a backtest
+   * validates its data once, up front): `processCandle` then skips that check. Default `false`.
+   */
+  readonly candlesValidated?: boolean;
 }
 
 /** Both legs of a one-cancels-the-other pair. */
@@ -124,6 +129,15 @@ interface WorkingOrder {
   /** The other leg of an OCO pair. */
   ocoWith: string | null;
 }
+
+/** One symbol's open orders, in placement order: a candle looks at its own symbol's only. */
+interface SymbolBook {
+  readonly symbol: SymbolId;
+  readonly open: WorkingOrder[];
+}
+
+/** What `processCandle` returns when nothing filled: shared, so a quiet candle allocates nothing. */
+const noFills: readonly Fill[] = Object.freeze([]);
 
 /** Prices fetched for an order in live paper trading. */
 interface LiveQuote {
@@ -237,6 +251,14 @@ export class PaperBroker implements Broker {
    */
   readonly #fills = new Map<SymbolId, { readonly list: Fill[]; sorted: boolean }>();
   readonly #lastCandles = new Map<SymbolId, Candle>();
+  /** Open orders per canonical symbol (kept in step with `#open` by `#register` and `#update`). */
+  readonly #books = new Map<SymbolId, SymbolBook>();
+  /**
+   * Symbols as `processCandle` was given them, already checked (parsed, known, in the account's
+   * quote currency): each is checked once.
+   */
+  readonly #checkedSymbols = new Map<string, SymbolBook>();
+  readonly #candlesValidated: boolean;
   #nextOrderNumber = 1;
   #nextTradeNumber = 1;
 
@@ -260,6 +282,7 @@ export class PaperBroker implements Broker {
     this.#fillMode = fillMode;
     this.#markets = options.markets ?? null;
     this.#marketData = options.marketData ?? null;
+    this.#candlesValidated = options.candlesValidated === true;
     this.#quote = null;
     const quote = options.quoteCurrency ?? this.#sharedMarketQuote();
     if (quote !== undefined) {
@@ -286,33 +309,46 @@ export class PaperBroker implements Broker {
   /**
    * Step 0 of the trade cycle: fills the open orders of `symbol` against a new closed candle
    * (market orders at its open, then stops, then limits; see {@link PaperBroker}) and returns
-   * the fills, in the order they happened. Candles of a symbol must come in time order.
+   * the fills, in the order they happened (a shared empty list when nothing filled). Candles of
+   * a symbol must come in time order. A symbol is checked the first time it is processed; a
+   * candle is validated unless the broker was built with `candlesValidated`.
    *
    * @throws {ValidationError} for a symbol the broker cannot trade, or a candle not after the
    *   last one processed for the symbol.
    * @throws {DataIntegrityError} for a candle that breaks its invariants (see core's
    *   `assertValidCandle`).
    */
-  processCandle(symbol: SymbolId, candle: Candle): Fill[] {
-    const checked = this.#checkSymbol(symbol, (message) => new ValidationError(message));
-    assertValidCandle(candle, checked);
+  processCandle(symbol: SymbolId, candle: Candle): readonly Fill[] {
+    const known = this.#checkedSymbols.get(symbol);
+    const checked =
+      known?.symbol ?? this.#checkSymbol(symbol, (message) => new ValidationError(message));
+    if (!this.#candlesValidated) assertValidCandle(candle, checked);
     const last = this.#lastCandles.get(checked);
     if (last !== undefined && candle.time <= last.time) {
       throw new ValidationError(
         `processCandle ${checked}: candle time ${candle.time} is not after the last processed candle ${last.time}`,
       );
     }
-    this.#ensureQuote(checked);
+    let book = known;
+    if (book === undefined) {
+      this.#ensureQuote(checked);
+      book = this.#bookOf(checked);
+      this.#checkedSymbols.set(symbol, book);
+    }
+    if (book.open.length === 0) {
+      this.#lastCandles.set(checked, candle);
+      return noFills;
+    }
     const fills: Fill[] = [];
     const time = candle.time;
 
-    for (const working of this.#openOrdersOf(checked, ['market'])) {
+    for (const working of this.#openOrdersOf(book, ['market'])) {
       if (!isOpen(working.order)) continue;
       const price = slippedPrice(working.order.side, candle.open, this.#slippageBps);
       this.#fillRemaining(working, price, time, fills);
     }
 
-    for (const working of this.#openOrdersOf(checked, ['stop_market', 'stop_limit'])) {
+    for (const working of this.#openOrdersOf(book, ['stop_market', 'stop_limit'])) {
       if (!isOpen(working.order) || working.triggered) continue;
       const { side, stopPrice, limitPrice } = working.order;
       const trigger = stopFillPrice(side, stopPrice ?? 0, candle);
@@ -332,7 +368,7 @@ export class PaperBroker implements Broker {
       }
     }
 
-    for (const working of this.#openOrdersOf(checked, ['limit', 'stop_limit'])) {
+    for (const working of this.#openOrdersOf(book, ['limit', 'stop_limit'])) {
       if (!isOpen(working.order)) continue;
       if (working.order.type === 'stop_limit') {
         if (!working.triggered || working.triggeredOnCandle === time) continue;
@@ -342,7 +378,7 @@ export class PaperBroker implements Broker {
     }
 
     this.#lastCandles.set(checked, candle);
-    return fills;
+    return fills.length === 0 ? noFills : fills;
   }
 
   /**
@@ -459,11 +495,8 @@ export class PaperBroker implements Broker {
 
   /** Open and partially filled orders (of one symbol, or all), oldest first. */
   fetchOpenOrders(symbol?: SymbolId): Promise<BrokerOrder[]> {
-    return Promise.resolve(
-      [...this.#open.values()]
-        .filter((working) => symbol === undefined || working.order.symbol === symbol)
-        .map((working) => working.order),
-    );
+    const open = symbol === undefined ? this.#open.values() : (this.#books.get(symbol)?.open ?? []);
+    return Promise.resolve(Array.from(open, (working) => working.order));
   }
 
   /** Final orders of a symbol updated at or after `since` (epoch ms), most recent last. */
@@ -981,13 +1014,29 @@ export class PaperBroker implements Broker {
     if (working.order.clientOrderId !== null) {
       this.#byClientId.set(working.order.clientOrderId, working);
     }
-    if (isOpen(working.order)) this.#open.set(working.order.exchangeOrderId, working);
+    if (isOpen(working.order)) {
+      this.#open.set(working.order.exchangeOrderId, working);
+      this.#bookOf(working.order.symbol).open.push(working);
+    }
+  }
+
+  /** The open orders of a canonical symbol (created empty). */
+  #bookOf(symbol: SymbolId): SymbolBook {
+    let book = this.#books.get(symbol);
+    if (book === undefined) {
+      book = { symbol, open: [] };
+      this.#books.set(symbol, book);
+    }
+    return book;
   }
 
   /** The one place an order changes: keeps the open list in step with the status. */
   #update(working: WorkingOrder, order: BrokerOrder): void {
     working.order = order;
-    if (!isOpen(order)) this.#open.delete(order.exchangeOrderId);
+    if (!isOpen(order) && this.#open.delete(order.exchangeOrderId)) {
+      const open = this.#bookOf(order.symbol).open;
+      open.splice(open.indexOf(working), 1);
+    }
   }
 
   #partnerOf(working: WorkingOrder): WorkingOrder | undefined {
@@ -1032,10 +1081,8 @@ export class PaperBroker implements Broker {
   // ---- lookups -------------------------------------------------------------------------------
 
   /** The open orders of a symbol and types, in placement order (a copy: filling changes the list). */
-  #openOrdersOf(symbol: SymbolId, types: readonly OrderType[]): WorkingOrder[] {
-    return [...this.#open.values()].filter(
-      (working) => working.order.symbol === symbol && types.includes(working.order.type),
-    );
+  #openOrdersOf(book: SymbolBook, types: readonly OrderType[]): WorkingOrder[] {
+    return book.open.filter((working) => types.includes(working.order.type));
   }
 
   #mustFind(symbol: SymbolId, exchangeOrderId: string): WorkingOrder {

@@ -127,6 +127,53 @@ describe('Portfolio: applying fills', () => {
     expect(next.peakEquity).toBeCloseTo(10_059.58, 9);
   });
 
+  it('marks one symbol and reads equity without a snapshot, with the same numbers and effects', () => {
+    const marked = new Portfolio({ clock, startingCash: 10_000 });
+    const snapped = new Portfolio({ clock, startingCash: 10_000 });
+    for (const portfolio of [marked, snapped]) {
+      for (const { fill: f, role } of session().slice(0, 2)) portfolio.applyFill(f, { role });
+    }
+    // Across a UTC midnight (a new daily baseline) and a new peak, then a fall.
+    for (const [price, at] of [
+      [120, day1 + 23 * hour],
+      [110, day1 + 25 * hour],
+      [131, day1 + 26 * hour],
+      [90, day1 + 50 * hour],
+    ] as const) {
+      const equity = marked.markOne(btc, price, at);
+      const snapshot = snapped.markToMarket(new Map([[btc, price]]), at);
+      expect(equity).toBe(snapshot.equity);
+      expect(marked.dailyPnl()).toBe(snapshot.dailyPnl);
+      expect(marked.equity(at + hour)).toBe(snapped.snapshot(at + hour).equity);
+      expect(marked.snapshot(at + hour)).toEqual(snapped.snapshot(at + hour));
+    }
+    expect(marked.holds(btc)).toBe(true);
+    expect(marked.holds(eth)).toBe(false);
+    expect(marked.lastStopOutAt).toEqual(snapped.snapshot(day1 + 60 * hour).lastStopOutAt);
+    expect(() => marked.markOne(btc, Number.NaN, day1 + 60 * hour)).toThrow(ValidationError);
+    expect(() => marked.equity(-1)).toThrow(ValidationError);
+  });
+
+  it('hands out one position object until the position changes (a strategy asks every candle)', () => {
+    const portfolio = new Portfolio({ clock, startingCash: 10_000 });
+    const [first, second] = session();
+    portfolio.applyFill(first!.fill, { role: first!.role });
+    const held = portfolio.position(btc);
+    expect(portfolio.position(btc)).toBe(held);
+    portfolio.markOne(btc, 130, day1 + 3 * hour);
+    expect(portfolio.position(btc)).toBe(held);
+    portfolio.applyFill(second!.fill, { role: second!.role });
+    const added = portfolio.position(btc);
+    expect(added).not.toBe(held);
+    expect(added).toEqual(portfolio.positions()[0]);
+    portfolio.setPositionState(btc, 'managing');
+    expect(portfolio.position(btc)).toMatchObject({ state: 'managing', quantity: added!.quantity });
+    expect(held).toMatchObject({ state: 'filled' });
+    portfolio.applyFill(fill('sell', 1, 120, 0.12, day1 + 4 * hour), { role: 'exit' });
+    expect(portfolio.position(btc)).toEqual(portfolio.positions()[0]);
+    expect(portfolio.position(btc)!.quantity).toBeCloseTo(added!.quantity - 1, 12);
+  });
+
   it('counts only stop roles as stop-outs', () => {
     const portfolio = new Portfolio({ clock, startingCash: 1_000 });
     const roles: OrderRole[] = ['exit', 'trailing_stop', 'force_exit', 'bracket_stop'];

@@ -189,6 +189,11 @@ interface Holding {
   updatedAt: number;
   /** The trade id of the last fill applied to this position. */
   lastTradeId: string;
+  /**
+   * The position as last handed out by `position()`, until the holding changes (`#changed`):
+   * a strategy asks every candle.
+   */
+  view: Position | null;
 }
 
 function toPosition(holding: Holding): Position {
@@ -318,7 +323,10 @@ export class Portfolio {
     for (const position of stored) {
       const holding = portfolio.#holdings.get(position.symbol);
       if (holding === undefined) portfolio.#closedSincePersist.add(position.symbol);
-      else if (position.state === 'managing') holding.state = 'managing';
+      else if (position.state === 'managing') {
+        holding.state = 'managing';
+        holding.view = null;
+      }
     }
 
     const now = options.clock.now();
@@ -353,6 +361,11 @@ export class Portfolio {
     return this.#restoreIssues;
   }
 
+  /** Whether the portfolio has a store to {@link Portfolio.persist} to. */
+  get persistent(): boolean {
+    return this.#store !== null;
+  }
+
   /** Cash now, in the quote currency. */
   get cash(): number {
     return this.#cash;
@@ -374,7 +387,14 @@ export class Portfolio {
   /** The open position of `symbol`, if any. */
   position(symbol: SymbolId): Position | undefined {
     const holding = this.#holdings.get(symbol);
-    return holding === undefined ? undefined : toPosition(holding);
+    if (holding === undefined) return undefined;
+    holding.view ??= toPosition(holding);
+    return holding.view;
+  }
+
+  /** Whether a position of `symbol` is open (as `position(symbol) !== undefined`, allocating nothing). */
+  holds(symbol: SymbolId): boolean {
+    return this.#holdings.has(symbol);
   }
 
   /** Every open position, by symbol. */
@@ -419,6 +439,7 @@ export class Portfolio {
           openedAt: fill.time,
           updatedAt: fill.time,
           lastTradeId: fill.tradeId,
+          view: null,
         });
         this.#closedSincePersist.delete(symbol);
         kind = 'opened';
@@ -467,6 +488,7 @@ export class Portfolio {
       }
       kind = this.#reduce(existing, rest, closes);
     }
+    if (existing !== undefined) existing.view = null;
     this.#marks.set(symbol, fill.price);
     this.#appliedTradeIds.add(fill.tradeId);
     this.#peakEquity = Math.max(this.#peakEquity, this.#equity());
@@ -515,6 +537,7 @@ export class Portfolio {
     existing.realizedPnl += realized;
     existing.openEntryFees -= feeShare;
     existing.updatedAt = adjustment.at;
+    existing.view = null;
     const kind = this.#reduce(existing, rest, closes);
     const after = this.#holdings.get(symbol);
     return {
@@ -585,6 +608,7 @@ export class Portfolio {
       );
     }
     holding.state = state;
+    holding.view = null;
   }
 
   /**
@@ -618,6 +642,48 @@ export class Portfolio {
    *
    * @throws {ValidationError} for a bad time.
    */
+  /**
+   * The equity at `at`, as `snapshot(at).equity` with the same effects (a new UTC day starts its
+   * baseline, the peak rises) but no snapshot built: for an equity point per candle.
+   *
+   * @throws {ValidationError} for a time that is not an epoch time in ms.
+   */
+  equity(at: number): number {
+    checkTime('equity at', at);
+    this.#rollDay(at);
+    const equity = this.#equity();
+    this.#peakEquity = Math.max(this.#peakEquity, equity);
+    return equity;
+  }
+
+  /**
+   * Marks one symbol at `price` and returns the equity, as `markToMarket(new Map([[symbol,
+   * price]]), at).equity` with the same effects, but no snapshot built (then
+   * {@link Portfolio.dailyPnl} reads the daily P&L).
+   *
+   * @throws {ValidationError} for a price that is not a finite number above 0 or a bad time.
+   */
+  markOne(symbol: SymbolId, price: number, at: number): number {
+    checkTime('markToMarket at', at);
+    // Checked before the message is built: a sound price allocates nothing.
+    if (!(price > 0) || !Number.isFinite(price)) {
+      requirePositive(`markToMarket price of ${symbol}`, price);
+    }
+    this.#rollDay(at);
+    this.#marks.set(symbol, price);
+    return this.equity(at);
+  }
+
+  /** Equity now less the equity at 00:00 UTC of the current day (as a snapshot's `dailyPnl`). */
+  dailyPnl(): number {
+    return this.#equity() - this.#dayStartEquity;
+  }
+
+  /** The last losing exit per symbol (epoch ms), read-only and shared (a snapshot copies it). */
+  get lastStopOutAt(): Readonly<Partial<Record<SymbolId, number>>> {
+    return this.#lastStopOutAt;
+  }
+
   snapshot(at: number): AccountSnapshot {
     checkTime('snapshot at', at);
     this.#rollDay(at);

@@ -169,3 +169,54 @@ describe('TrailingStopManager: persistence (real SQLite)', () => {
     expect(stops.get('ETH-USD')).toBeUndefined();
   });
 });
+
+describe('TrailingStopManager: updateNow', () => {
+  it('ratchets synchronously without a store, and returns the save as a promise with one', async () => {
+    const memory = new TrailingStopManager({ clock });
+    await memory.open(btc, 100, 2, 2);
+    const moved = memory.updateNow(btc, { high: 105, close: 104 }, 2);
+    expect(moved).not.toBeInstanceOf(Promise);
+    expect(moved).toMatchObject({ stopPrice: 101, highWater: 105 });
+    expect(memory.get(btc)).toBe(moved);
+    expect(memory.updateNow(btc, { high: 104 }, 2)).toBe(moved);
+    expect(() => memory.updateNow(btc, { high: Number.NaN }, 2)).toThrow(ValidationError);
+
+    const dir = mkdtempSync(join(tmpdir(), 'll-trailing-now-'));
+    const store = await openStore({ path: join(dir, 'll.db'), clock });
+    try {
+      const stored = new TrailingStopManager({ clock, store: store.runtime });
+      await stored.open(btc, 100, 2, 2);
+      expect(stored.updateNow(btc, { high: 99 }, 2)).not.toBeInstanceOf(Promise);
+      const saving = stored.updateNow(btc, { high: 105 }, 2);
+      expect(saving).toBeInstanceOf(Promise);
+      expect(await saving).toMatchObject({ stopPrice: 101 });
+      expect(await store.runtime.listTrailingStops()).toMatchObject([{ stopPrice: 101 }]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('TrailingStopManager: exitPrice', () => {
+  it('is the price check reports on a hit, null otherwise, for candles and prices', async () => {
+    const stops = new TrailingStopManager({ clock });
+    expect(stops.exitPrice(btc, 100)).toBeNull();
+    await stops.open(btc, 100, 2, 2); // stop at 96
+    fc.assert(
+      fc.property(
+        fc.double({ min: 80, max: 120, noNaN: true }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+        (open, up, down) => {
+          const candle = bar(open, open + up, open - down, open);
+          const check = stops.check(btc, candle);
+          expect(stops.exitPrice(btc, candle)).toBe(check?.hit === true ? check.price : null);
+          const atPrice = stops.check(btc, open);
+          expect(stops.exitPrice(btc, open)).toBe(atPrice?.hit === true ? atPrice.price : null);
+        },
+      ),
+    );
+    expect(() => stops.exitPrice(btc, -1)).toThrow(ValidationError);
+  });
+});

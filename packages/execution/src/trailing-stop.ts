@@ -146,11 +146,29 @@ export class TrailingStopManager {
    * @throws {StorageError} when the store fails (nothing changes).
    */
   async update(symbol: SymbolId, bar: TrailingStopBar, atr: number): Promise<TrailingStopState> {
+    return this.updateNow(symbol, bar, atr);
+  }
+
+  /**
+   * {@link update}, answered synchronously when nothing is stored: the stop did not move, or the
+   * manager has no store (a backtest). Otherwise the promise of the save, as `update`.
+   *
+   * @throws {ValidationError} as `update` (thrown, not a rejection).
+   * @throws {StorageError} (the promise rejects) when the store fails (nothing changes).
+   */
+  updateNow(
+    symbol: SymbolId,
+    bar: TrailingStopBar,
+    atr: number,
+  ): TrailingStopState | Promise<TrailingStopState> {
     const current = this.#mustGet(symbol, 'update');
-    const where = `trailing stop update ${current.symbol}`;
-    requirePositive(`${where}: high`, bar.high);
-    if (bar.close !== undefined) requirePositive(`${where}: close`, bar.close);
-    requirePositive(`${where}: atr`, atr);
+    // Checked before a message is built: sound numbers allocate nothing.
+    if (!isPrice(bar.high) || (bar.close !== undefined && !isPrice(bar.close)) || !isPrice(atr)) {
+      const where = `trailing stop update ${current.symbol}`;
+      requirePositive(`${where}: high`, bar.high);
+      if (bar.close !== undefined) requirePositive(`${where}: close`, bar.close);
+      requirePositive(`${where}: atr`, atr);
+    }
     const highWater = Math.max(current.highWater, bar.high);
     let candidate = highWater - current.atrMultiple * atr;
     if (bar.close !== undefined) candidate = Math.min(candidate, bar.close);
@@ -162,8 +180,11 @@ export class TrailingStopManager {
       highWater,
       updatedAt: this.#clock.now(),
     };
-    await this.#save(next);
-    return next;
+    if (this.#store === null) {
+      this.#stops.set(next.symbol, next);
+      return next;
+    }
+    return this.#save(next).then(() => next);
   }
 
   /**
@@ -177,16 +198,26 @@ export class TrailingStopManager {
     const stop = this.#stops.get(symbol);
     if (stop === undefined) return null;
     const { stopPrice } = stop;
-    if (typeof candleOrPrice === 'number') {
-      const price = requirePositive(`trailing stop check ${symbol}: price`, candleOrPrice);
-      return price <= stopPrice
-        ? { hit: true, price, stopPrice }
-        : { hit: false, price: null, stopPrice };
-    }
-    const price = stopFillPrice('sell', stopPrice, candleOrPrice);
+    const price = this.exitPrice(symbol, candleOrPrice);
     return price === null
       ? { hit: false, price: null, stopPrice }
       : { hit: true, price, stopPrice };
+  }
+
+  /**
+   * The exit price when `candleOrPrice` reaches the stop of `symbol` (as {@link check}), else
+   * `null` (also when no stop is open); allocates nothing, for a check on every candle.
+   *
+   * @throws {ValidationError} for a price that is not a finite number above 0.
+   */
+  exitPrice(symbol: SymbolId, candleOrPrice: Candle | number): number | null {
+    const stop = this.#stops.get(symbol);
+    if (stop === undefined) return null;
+    if (typeof candleOrPrice === 'number') {
+      const price = requirePositive(`trailing stop check ${symbol}: price`, candleOrPrice);
+      return price <= stop.stopPrice ? price : null;
+    }
+    return stopFillPrice('sell', stop.stopPrice, candleOrPrice);
   }
 
   /**
@@ -213,6 +244,10 @@ export class TrailingStopManager {
     }
     return stop;
   }
+}
+
+function isPrice(value: number): boolean {
+  return typeof value === 'number' && value > 0 && Number.isFinite(value);
 }
 
 function checkSymbol(symbol: SymbolId, action: string): SymbolId {

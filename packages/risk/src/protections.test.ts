@@ -181,3 +181,70 @@ describe('RiskProtections: stop-loss guard', () => {
     expect(trading.history.at(-1)?.changedBy).toBe('http');
   });
 });
+
+describe('RiskProtections: answered at once when nothing is stored', () => {
+  it('updateNow returns the trips synchronously until one trips, then a promise of them', async () => {
+    const protections = protect({ maxDrawdownPct: 10 });
+    const quiet = protections.updateNow({ equity: 10_000, dailyPnl: 0 });
+    expect(quiet).not.toBeInstanceOf(Promise);
+    expect(quiet).toEqual([]);
+    expect(protections.updateNow({ equity: 9_500, dailyPnl: -50 })).toEqual([]);
+    const tripping = protections.updateNow({ equity: 8_900, dailyPnl: -60 });
+    expect(tripping).toBeInstanceOf(Promise);
+    const [trip] = await tripping;
+    expect(trip?.protection).toBe('max_drawdown');
+    expect(trading.state).toBe('reducing');
+    // The pause ends: that store write is a promise too, then quiet again.
+    await clock.advance(24 * 60 * minute);
+    const ending = protections.updateNow({ equity: 8_900, dailyPnl: 0 });
+    expect(ending).toBeInstanceOf(Promise);
+    expect(await ending).toEqual([]);
+    expect(trading.state).toBe('active');
+    expect(protections.updateNow({ equity: 8_900, dailyPnl: 0 })).not.toBeInstanceOf(Promise);
+    expect(() => protections.updateNow({ equity: Number.NaN, dailyPnl: 0 })).toThrow(
+      'must be finite numbers',
+    );
+  });
+
+  it('updateNow and update agree on every trip and state, step by step', async () => {
+    const other = await openStore({ path: ':memory:', clock });
+    try {
+      const twin = await TradingStateMachine.open({
+        store: other.runtime,
+        clock,
+        killSwitch: false,
+      });
+      const limits = {
+        maxDrawdownPct: 8,
+        drawdownWindowMinutes: 120,
+        maxDailyLossUsd: 300,
+        stoplossGuardCount: 2,
+        stoplossGuardWindowMinutes: 90,
+        protectionPauseMinutes: 30,
+      };
+      const now = new RiskProtections({ tradingState: trading, clock, limits });
+      const awaited = new RiskProtections({ tradingState: twin, clock, limits });
+      // A seeded walk: equity drifting, daily P&L, stop-outs now and then.
+      let seed = 7;
+      const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+      let equity = 10_000;
+      const stopOuts: Record<string, number> = {};
+      for (let step = 0; step < 400; step++) {
+        await clock.advance(Math.floor(next() * 20) * minute);
+        equity *= 1 + (next() - 0.52) * 0.02;
+        if (next() < 0.05) stopOuts[next() < 0.5 ? 'BTC-USD' : 'ETH-USD'] = clock.now();
+        const facts = { equity, dailyPnl: equity - 10_000, lastStopOutAt: { ...stopOuts } };
+        const [fast, slow] = [await now.updateNow(facts), await awaited.update(facts)];
+        expect(fast.map((trip) => [trip.protection, trip.reason, trip.until])).toEqual(
+          slow.map((trip) => [trip.protection, trip.reason, trip.until]),
+        );
+        expect(trading.record).toEqual(twin.record);
+        expect(now.drawdownPct).toBe(awaited.drawdownPct);
+        expect(now.stopOutsCounted).toBe(awaited.stopOutsCounted);
+      }
+      expect(trading.history.length).toBeGreaterThan(4);
+    } finally {
+      await other.close();
+    }
+  });
+});

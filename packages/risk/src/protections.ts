@@ -22,6 +22,15 @@ export interface ProtectionTrip {
   readonly record: TradingStateChange;
 }
 
+/** A protection due to trip: what {@link RiskProtections} asks the trading state for. */
+interface Trip {
+  readonly protection: ProtectionName;
+  readonly reason: string;
+  readonly until: number;
+}
+
+const noTrips: readonly ProtectionTrip[] = Object.freeze([]);
+
 /** The account facts protections watch, as in core's `AccountSnapshot`. Money in the account's quote currency. */
 export interface ProtectionFacts {
   /** Cash plus positions marked to market. */
@@ -76,11 +85,17 @@ export class RiskProtections {
   readonly limits: RiskLimits;
   readonly #tradingState: TradingStateMachine;
   readonly #clock: Clock;
-  /** Equity samples, a monotonic queue: the front is the peak of the window. */
-  #equity: { at: number; equity: number }[] = [];
+  /**
+   * Equity samples, a monotonic queue (times and equities side by side, numbers only): the front
+   * is the peak of the window.
+   */
+  #equityAt: number[] = [];
+  #equityValue: number[] = [];
   /** Stop-out times in the window, and the keys (`symbol@time`) of those seen. */
   #stopOuts: { key: string; at: number }[] = [];
   readonly #seen = new Set<string>();
+  /** The last stop-out time remembered per symbol: a repeat of it is not looked up again. */
+  readonly #lastRemembered = new Map<string, number>();
   #stoplossArmedAt = Number.NEGATIVE_INFINITY;
 
   /** @throws {ValidationError} for a limit out of range (as `RiskEngine`). */
@@ -92,10 +107,10 @@ export class RiskProtections {
 
   /** Drawdown from the window's equity peak, in percent; `null` before any equity or when off. */
   get drawdownPct(): number | null {
-    const peak = this.#equity[0];
-    const last = this.#equity.at(-1);
-    if (peak === undefined || last === undefined || !(peak.equity > 0)) return null;
-    return ((peak.equity - last.equity) / peak.equity) * 100;
+    const peak = this.#equityValue[0];
+    const last = this.#equityValue.at(-1);
+    if (peak === undefined || last === undefined || !(peak > 0)) return null;
+    return ((peak - last) / peak) * 100;
   }
 
   /** Stop-outs counted by the stop-loss guard now (in the window, since its last trip). */
@@ -104,7 +119,9 @@ export class RiskProtections {
       this.#clock.now() - this.limits.stoplossGuardWindowMinutes * minuteMs,
       this.#stoplossArmedAt,
     );
-    return this.#stopOuts.filter((stopOut) => stopOut.at > since).length;
+    let counted = 0;
+    for (const stopOut of this.#stopOuts) if (stopOut.at > since) counted += 1;
+    return counted;
   }
 
   /**
@@ -116,22 +133,62 @@ export class RiskProtections {
    * @throws {StorageError} when storing the trading state fails.
    */
   async update(facts: ProtectionFacts): Promise<ProtectionTrip[]> {
-    if (!Number.isFinite(facts.equity) || !Number.isFinite(facts.dailyPnl)) {
+    return [...(await this.updateNow(facts))];
+  }
+
+  /**
+   * {@link update}, answered synchronously when nothing is stored: no pause ends and no
+   * protection trips (the trade cycle calls it every candle with a position open). Otherwise
+   * the promise of the trips, as `update`. The facts are read before it returns.
+   *
+   * @throws {ValidationError} for a non-finite equity or daily P&L (thrown, not a rejection).
+   * @throws {StorageError} (the promise rejects) when storing the trading state fails.
+   */
+  updateNow(facts: ProtectionFacts): readonly ProtectionTrip[] | Promise<ProtectionTrip[]> {
+    const { equity, dailyPnl } = facts;
+    if (!Number.isFinite(equity) || !Number.isFinite(dailyPnl)) {
       throw new ValidationError(
-        `RiskProtections.update: equity ${facts.equity} and dailyPnl ${facts.dailyPnl} must be finite numbers`,
+        `RiskProtections.update: equity ${equity} and dailyPnl ${dailyPnl} must be finite numbers`,
       );
     }
-    await this.#tradingState.check();
+    // What is read after an await is copied first: the caller may reuse its facts.
+    const checked = this.#tradingState.checkNow();
+    if (checked instanceof Promise) {
+      const stopOuts = { ...facts.lastStopOutAt };
+      return checked.then(() => this.#finish(equity, stopOuts, this.#dailyLoss(dailyPnl)));
+    }
+    const daily = this.#dailyLoss(dailyPnl);
+    if (daily !== null) return this.#finish(equity, { ...facts.lastStopOutAt }, daily);
+    const drawdown = this.#drawdown(equity);
+    if (drawdown !== null) {
+      return this.#finish(equity, { ...facts.lastStopOutAt }, null, drawdown);
+    }
+    this.#rememberAll(facts.lastStopOutAt);
+    const guard = this.#stoplossGuard();
+    if (guard !== null) return this.#trip(guard).then((trip) => (trip === null ? [] : [trip]));
+    return noTrips;
+  }
+
+  /**
+   * The rest of an update once something must be stored, in the order of the checks: the daily
+   * loss trip, the drawdown (checked here unless given), the stop-outs and the stop-loss guard.
+   */
+  async #finish(
+    equity: number,
+    lastStopOutAt: ProtectionFacts['lastStopOutAt'],
+    daily: Trip | null,
+    drawdown: Trip | null | undefined = undefined,
+  ): Promise<ProtectionTrip[]> {
     const trips: ProtectionTrip[] = [];
     const add = (trip: ProtectionTrip | null): void => {
       if (trip !== null) trips.push(trip);
     };
-    add(await this.#checkDailyLoss(facts.dailyPnl));
-    add(await this.#checkDrawdown(facts.equity));
-    for (const [symbol, at] of Object.entries(facts.lastStopOutAt ?? {})) {
-      if (typeof at === 'number') this.#remember(symbol, at);
-    }
-    add(await this.#checkStoplossGuard());
+    if (daily !== null) add(await this.#trip(daily));
+    const dropped = drawdown === undefined ? this.#drawdown(equity) : drawdown;
+    if (dropped !== null) add(await this.#trip(dropped));
+    this.#rememberAll(lastStopOutAt);
+    const guard = this.#stoplossGuard();
+    if (guard !== null) add(await this.#trip(guard));
     return trips;
   }
 
@@ -148,75 +205,99 @@ export class RiskProtections {
       throw new ValidationError(`RiskProtections.recordStopOut: at ${at} is not an epoch ms time`);
     }
     this.#remember(symbol, at);
-    return this.#checkStoplossGuard();
+    const guard = this.#stoplossGuard();
+    return guard === null ? null : this.#trip(guard);
+  }
+
+  #rememberAll(lastStopOutAt: ProtectionFacts['lastStopOutAt']): void {
+    if (lastStopOutAt === undefined) return;
+    for (const symbol in lastStopOutAt) {
+      const at = lastStopOutAt[symbol as SymbolId];
+      if (typeof at === 'number' && this.#lastRemembered.get(symbol) !== at) {
+        this.#remember(symbol, at);
+      }
+    }
   }
 
   #remember(symbol: string, at: number): void {
+    this.#lastRemembered.set(symbol, at);
     const key = `${symbol}@${at}`;
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
     this.#stopOuts.push({ key, at });
   }
 
-  async #trip(
-    protection: ProtectionName,
-    reason: string,
-    until: number,
-  ): Promise<ProtectionTrip | null> {
+  async #trip(trip: Trip): Promise<ProtectionTrip | null> {
+    const { protection, reason, until } = trip;
     const record = await this.#tradingState.protect({ protection, reason, until });
     return record === null ? null : { protection, reason, until, record };
   }
 
-  async #checkDailyLoss(dailyPnl: number): Promise<ProtectionTrip | null> {
+  /** The daily loss trip due now, or `null`. */
+  #dailyLoss(dailyPnl: number): Trip | null {
     const limit = -this.limits.maxDailyLossUsd;
     if (this.limits.disabledChecks.has('daily_loss') || dailyPnl > limit) return null;
     const until = nextUtcMidnight(this.#clock.now());
-    return this.#trip(
-      'daily_loss',
-      `daily loss: P&L ${dailyPnl.toFixed(2)} is at or beyond ${limit.toFixed(2)} (RISK_MAX_DAILY_LOSS_USD); exits only until ${formatTime(until)}`,
+    return {
+      protection: 'daily_loss',
+      reason: `daily loss: P&L ${dailyPnl.toFixed(2)} is at or beyond ${limit.toFixed(2)} (RISK_MAX_DAILY_LOSS_USD); exits only until ${formatTime(until)}`,
       until,
-    );
+    };
   }
 
-  async #checkDrawdown(equity: number): Promise<ProtectionTrip | null> {
+  /** Adds an equity sample to the window; the drawdown trip due now (re-arming it), or `null`. */
+  #drawdown(equity: number): Trip | null {
     const max = this.limits.maxDrawdownPct;
     if (max === null) return null;
     const now = this.#clock.now();
     const windowStart = now - this.limits.drawdownWindowMinutes * minuteMs;
-    while (this.#equity.length > 0 && this.#equity.at(-1)!.equity <= equity) this.#equity.pop();
-    this.#equity.push({ at: now, equity });
-    while (this.#equity[0]!.at < windowStart) this.#equity.shift();
+    const times = this.#equityAt;
+    const values = this.#equityValue;
+    while (values.length > 0 && values[values.length - 1]! <= equity) {
+      values.pop();
+      times.pop();
+    }
+    values.push(equity);
+    times.push(now);
+    while (times[0]! < windowStart) {
+      times.shift();
+      values.shift();
+    }
     const drawdown = this.drawdownPct;
     if (drawdown === null || drawdown < max) return null;
-    const peak = this.#equity[0]!.equity;
-    this.#equity = [{ at: now, equity }];
+    const peak = values[0]!;
+    this.#equityAt = [now];
+    this.#equityValue = [equity];
     const minutes = this.limits.protectionPauseMinutes;
-    return this.#trip(
-      'max_drawdown',
-      `max drawdown: equity ${equity.toFixed(2)} is ${drawdown.toFixed(1)}% below the peak ${peak.toFixed(2)} of the last ${this.limits.drawdownWindowMinutes} min (RISK_MAX_DRAWDOWN_PCT ${max}); exits only for ${minutes} min`,
-      now + minutes * minuteMs,
-    );
+    return {
+      protection: 'max_drawdown',
+      reason: `max drawdown: equity ${equity.toFixed(2)} is ${drawdown.toFixed(1)}% below the peak ${peak.toFixed(2)} of the last ${this.limits.drawdownWindowMinutes} min (RISK_MAX_DRAWDOWN_PCT ${max}); exits only for ${minutes} min`,
+      until: now + minutes * minuteMs,
+    };
   }
 
-  async #checkStoplossGuard(): Promise<ProtectionTrip | null> {
+  /** Drops stop-outs older than the window; the stop-loss guard trip due now (re-arming it), or `null`. */
+  #stoplossGuard(): Trip | null {
     const count = this.limits.stoplossGuardCount;
     const now = this.#clock.now();
     const window = this.limits.stoplossGuardWindowMinutes;
     const windowStart = now - window * minuteMs;
-    const kept = this.#stopOuts.filter((stopOut) => stopOut.at > windowStart);
-    for (const dropped of this.#stopOuts) {
-      if (dropped.at <= windowStart) this.#seen.delete(dropped.key);
+    if (this.#stopOuts.some((stopOut) => stopOut.at <= windowStart)) {
+      const kept = this.#stopOuts.filter((stopOut) => stopOut.at > windowStart);
+      for (const dropped of this.#stopOuts) {
+        if (dropped.at <= windowStart) this.#seen.delete(dropped.key);
+      }
+      this.#stopOuts = kept;
     }
-    this.#stopOuts = kept;
     if (count === null) return null;
     const counted = this.stopOutsCounted;
     if (counted < count) return null;
     this.#stoplossArmedAt = now;
     const minutes = this.limits.protectionPauseMinutes;
-    return this.#trip(
-      'stoploss_guard',
-      `stop-loss guard: ${counted} stop-outs in the last ${window} min (RISK_STOPLOSS_GUARD_COUNT ${count}); exits only for ${minutes} min`,
-      now + minutes * minuteMs,
-    );
+    return {
+      protection: 'stoploss_guard',
+      reason: `stop-loss guard: ${counted} stop-outs in the last ${window} min (RISK_STOPLOSS_GUARD_COUNT ${count}); exits only for ${minutes} min`,
+      until: now + minutes * minuteMs,
+    };
   }
 }

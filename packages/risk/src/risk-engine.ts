@@ -452,6 +452,7 @@ export class RiskEngine implements PreTradeCheck {
       quote: quoteOf(state.symbol),
       base: baseOf(state.symbol),
     };
+    // Results spelled out field by field (no spreads): the same keys, in the same order.
     const results = checks.map(([name, run]): RiskCheckResult => {
       const disabled = limits.disabledChecks.has(name as OptionalRiskCheckName);
       if (disabled && name !== 'position_size') {
@@ -463,46 +464,61 @@ export class RiskEngine implements PreTradeCheck {
           reason: 'switched off (disabledChecks)',
         };
       }
-      const finding = run(input);
-      if (finding.outcome === 'fail' && exit && !exitBlockingChecks.has(name)) {
+      const { outcome, value, limit, reason } = run(input);
+      if (outcome === 'fail' && exit && !exitBlockingChecks.has(name)) {
         return {
           name,
-          ...finding,
           outcome: 'warn',
-          reason: `would block an entry, not an exit: ${finding.reason}`,
+          value,
+          limit,
+          reason: `would block an entry, not an exit: ${reason}`,
         };
       }
-      return { name, ...finding };
+      return { name, outcome, value, limit, reason };
     });
-    return { ...verdictOf(results, size, input), checks: results };
+    return verdictOf(results, size, input);
   }
 }
 
 function verdictOf(
-  results: readonly RiskCheckResult[],
+  results: RiskCheckResult[],
   size: OrderSize,
   { base, quote }: CheckInput,
-): Omit<RiskVerdict, 'checks'> {
-  const failed = results.find((result) => result.outcome === 'fail');
+): RiskVerdict {
+  let failed: RiskCheckResult | undefined;
+  let passed = 0;
+  let warned = '';
+  let warnedCount = 0;
+  let skipped = '';
+  let skippedCount = 0;
+  for (const result of results) {
+    if (result.outcome === 'fail') {
+      failed ??= result;
+    } else if (result.outcome === 'pass') {
+      passed += 1;
+    } else if (result.outcome === 'warn') {
+      warned += warnedCount++ === 0 ? result.name : `, ${result.name}`;
+    } else {
+      skipped += skippedCount++ === 0 ? result.name : `, ${result.name}`;
+    }
+  }
   if (failed !== undefined) {
     return {
       allowed: false,
       quantity: size.quantity,
       side: size.side,
       reason: `${failed.name}: ${failed.reason}`,
+      checks: results,
     };
   }
-  const count = (outcome: RiskCheckResult['outcome']) =>
-    results.filter((result) => result.outcome === outcome).map((result) => result.name);
-  const warned = count('warn');
-  const skipped = count('skip');
-  const parts = [`${count('pass').length} checks passed`];
-  if (warned.length > 0) parts.push(`${warned.length} warned (${warned.join(', ')})`);
-  if (skipped.length > 0) parts.push(`${skipped.length} skipped (${skipped.join(', ')})`);
+  let summary = `${passed} checks passed`;
+  if (warnedCount > 0) summary += `, ${warnedCount} warned (${warned})`;
+  if (skippedCount > 0) summary += `, ${skippedCount} skipped (${skipped})`;
   return {
     allowed: true,
     quantity: size.quantity,
     side: size.side,
-    reason: `${size.side} ${formatAmount(size.quantity)} ${base} (${formatMoney(size.value, quote)}): ${parts.join(', ')}`,
+    reason: `${size.side} ${formatAmount(size.quantity)} ${base} (${formatMoney(size.value, quote)}): ${summary}`,
+    checks: results,
   };
 }

@@ -355,3 +355,26 @@ describe('TradingStateMachine: reasons are one storable line', () => {
     expect(trading.history).toEqual([]);
   });
 });
+
+describe('TradingStateMachine: checkNow', () => {
+  it('answers synchronously when no pause ends and no change is in flight, else queues as check', async () => {
+    const trading = await open();
+    const quiet = trading.checkNow();
+    expect(quiet).not.toBeInstanceOf(Promise);
+    expect(quiet).toBe(trading.record);
+    // A change in flight: the check waits for it, and sees its result.
+    const reducing = trading.reduce('volatile market', 'http', noon + 30 * minute);
+    const queued = trading.checkNow();
+    expect(queued).toBeInstanceOf(Promise);
+    expect((await queued).state).toBe('reducing');
+    await reducing;
+    expect(trading.checkNow()).toBe(trading.record);
+    // The pause ends: a store write, so a promise, as check.
+    await clock.advance(30 * minute);
+    const ending = trading.checkNow();
+    expect(ending).toBeInstanceOf(Promise);
+    expect(await ending).toMatchObject({ state: 'active', changedBy: 'expiry' });
+    expect(await store.runtime.getTradingState()).toMatchObject({ state: 'active' });
+    expect(trading.checkNow()).not.toBeInstanceOf(Promise);
+  });
+});

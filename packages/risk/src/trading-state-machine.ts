@@ -147,6 +147,8 @@ export class TradingStateMachine {
   readonly #history: TradingStateChange[] = [];
   #record: TradingStateRecord;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Changes queued and not yet settled: while there are none, a check may answer at once. */
+  #queued = 0;
 
   private constructor(options: TradingStateMachineOptions, record: TradingStateRecord) {
     this.#store = options.store;
@@ -225,26 +227,34 @@ export class TradingStateMachine {
    * @throws {StorageError} when storing the change fails (the state is then unchanged).
    */
   check(): Promise<TradingStateRecord> {
+    const now = this.checkNow();
+    return now instanceof Promise ? now : Promise.resolve(now);
+  }
+
+  /**
+   * {@link check}, answered synchronously when it has nothing to do: no pause ends now and no
+   * change is in flight (the trade cycle asks every candle). Otherwise the promise of the change,
+   * queued after those in flight, as `check`.
+   *
+   * @throws {StorageError} (the promise rejects) when storing the change fails.
+   */
+  checkNow(): TradingStateRecord | Promise<TradingStateRecord> {
+    const current = this.#record;
+    if (this.#queued === 0 && !this.#pauseEnded(current)) return current;
     return this.#serial(async () => {
-      const current = this.#record;
-      if (
-        current.state !== 'reducing' ||
-        current.until === null ||
-        current.until > this.#clock.now()
-      ) {
-        return current;
-      }
+      const latest = this.#record;
+      if (!this.#pauseEnded(latest) || latest.until === null) return latest;
       return this.#write(
         {
           state: 'active',
           reason: sanitizeTradingReason(
-            `pause ended at ${formatTime(current.until)} (${current.reason})`,
+            `pause ended at ${formatTime(latest.until)} (${latest.reason})`,
           ),
           changedBy: expiryChangedBy,
           changedAt: this.#clock.now(),
           until: null,
         },
-        current.state,
+        latest.state,
       );
     });
   }
@@ -383,9 +393,24 @@ export class TradingStateMachine {
   }
 
   /** Runs changes one at a time, in call order; a failed change does not stop the next. */
+  /** Whether `record` is a `reducing` pause whose `until` has passed. */
+  #pauseEnded(record: TradingStateRecord): boolean {
+    return (
+      record.state === 'reducing' && record.until !== null && record.until <= this.#clock.now()
+    );
+  }
+
   #serial<T>(change: () => Promise<T>): Promise<T> {
+    this.#queued += 1;
     const run = this.#queue.then(change);
-    this.#queue = run.catch(() => undefined);
+    this.#queue = run.then(
+      () => {
+        this.#queued -= 1;
+      },
+      () => {
+        this.#queued -= 1;
+      },
+    );
     return run;
   }
 

@@ -31,7 +31,7 @@ export class ResumablePaperBroker extends PaperBroker {
     }
   }
 
-  override processCandle(symbol: SymbolId, candle: Candle): Fill[] {
+  override processCandle(symbol: SymbolId, candle: Candle): readonly Fill[] {
     return this.#settingAside ? [] : super.processCandle(symbol, candle);
   }
 }
