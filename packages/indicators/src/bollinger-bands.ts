@@ -1,6 +1,9 @@
-import { checkInteger, checkPositive, nanArray, type StreamingIndicator } from './indicator.js';
-import { RingBuffer } from './ring-buffer.js';
-import { SMA } from './sma.js';
+import {
+  checkInteger,
+  checkPositive,
+  outputColumns,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /** Options of {@link BollingerBands}. */
 export interface BollingerBandsOptions {
@@ -36,27 +39,31 @@ export type BollingerBandsSeries = { readonly [K in keyof BollingerBandsResult]:
 /**
  * Bollinger Bands: the SMA of the last `period` values, with bands `stdDev` population standard
  * deviations (σ, divided by `period`, as TA-Lib and technicalindicators) above and below. First
- * value after `period` inputs. σ comes from rolling sums of deviations from a shift near the
- * window's mean, re-summed once every `period` updates, and sooner when the window tightens
- * sharply, so that rounding cannot accumulate: amortised O(1), as accurate as the two-pass
- * formula. A window of one repeated value has σ exactly 0: bands equal to the middle, bandwidth 0
- * and percentB 0.5 (technicalindicators gives `NaN` there).
+ * value after `period` inputs; fields `NaN` before. O(1) per update: the mean and σ come from a
+ * running sum and sum of squares of the window's deviations from a shift kept near its mean; an
+ * exact re-sum of the window (which also moves the shift to the mean) every `period` updates, and
+ * sooner when the window tightens sharply, bounds the rounding drift, so a long series at a high
+ * price level stays as accurate as the two-pass formula. A window of one repeated value has σ
+ * exactly 0: bands equal to the middle, bandwidth 0 and percentB 0.5 (technicalindicators gives
+ * `NaN` there).
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` while warming up.
  *
  * @example
  * ```ts
  * const bands = new BollingerBands({ period: 20, stdDev: 2 });
  * const value = bands.update(close);
- * if (value && value.percentB > 1) console.log('closed above the upper band');
+ * if (value.percentB > 1) console.log('closed above the upper band');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1 or a stdDev that is not > 0.
  */
 export class BollingerBands implements StreamingIndicator<number, BollingerBandsResult> {
   readonly period: number;
   readonly stdDev: number;
-  readonly #middle: SMA;
-  readonly #window: RingBuffer;
+  readonly #window: Float64Array;
+  #next = 0;
+  #count = 0;
   /** The window's values are summed as deviations from this shift, kept near their mean. */
   #shift = 0;
   /** Σ (value - shift) over the window. */
@@ -65,10 +72,9 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   #squares = 0;
   /** The largest `#squares` since the last re-sum: the scale of its rounding error. */
   #peak = 0;
-  #sinceShift = 0;
+  #sinceResum = 0;
   #runValue = Number.NaN;
   #runLength = 0;
-  #isReady = false;
   readonly #result = {
     middle: Number.NaN,
     upper: Number.NaN,
@@ -80,22 +86,31 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   constructor(options: BollingerBandsOptions = {}) {
     this.period = checkInteger('BollingerBands', 'period', options.period ?? 20);
     this.stdDev = checkPositive('BollingerBands', 'stdDev', options.stdDev ?? 2);
-    this.#middle = new SMA(this.period);
-    this.#window = new RingBuffer(this.period);
+    this.#window = new Float64Array(this.period);
   }
 
-  update(input: number): BollingerBandsResult | undefined {
-    if (this.#window.size === 0) this.#shift = input;
-    const evicted = this.#window.push(input);
-    const middle = this.#middle.update(input);
+  update(input: number): BollingerBandsResult {
+    this.add(input);
+    return this.#result;
+  }
+
+  add(input: number): void {
+    const period = this.period;
+    const count = this.#count;
+    if (count === 0) this.#shift = input;
+    const slot = this.#next;
+    this.#next = slot + 1 === period ? 0 : slot + 1;
     const deviation = input - this.#shift;
-    this.#sum += deviation;
-    this.#squares += deviation * deviation;
-    if (evicted === evicted) {
-      const evictedDeviation = evicted - this.#shift;
-      this.#sum -= evictedDeviation;
-      this.#squares -= evictedDeviation * evictedDeviation;
+    if (count < period) {
+      this.#count = count + 1;
+      this.#sum += deviation;
+      this.#squares += deviation * deviation;
+    } else {
+      const evicted = this.#window[slot]! - this.#shift;
+      this.#sum += deviation - evicted;
+      this.#squares += deviation * deviation - evicted * evicted;
     }
+    this.#window[slot] = input;
     if (this.#squares > this.#peak) this.#peak = this.#squares;
     if (input === this.#runValue) {
       this.#runLength++;
@@ -103,47 +118,48 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
       this.#runValue = input;
       this.#runLength = 1;
     }
-    if (this.#runLength >= this.period) {
+    if (this.#runLength >= period) {
       // One repeated value: σ is exactly 0.
       this.#shift = input;
       this.#sum = 0;
       this.#squares = 0;
       this.#peak = 0;
-      this.#sinceShift = 0;
-    } else if (++this.#sinceShift >= this.period) {
+      this.#sinceResum = 0;
+    } else if (++this.#sinceResum >= period) {
       this.#resum();
     }
-    if (middle === undefined) return undefined;
-    let spread = this.#squares - (this.#sum * this.#sum) / this.period;
+    if (this.#count < period) return;
+    let spread = this.#squares - (this.#sum * this.#sum) / period;
     if (spread < this.#peak * resumBelow) {
       // The window is much tighter than lately: the rounding of the sums could show, so re-sum.
       this.#resum();
-      spread = this.#squares - (this.#sum * this.#sum) / this.period;
+      spread = this.#squares - (this.#sum * this.#sum) / period;
     }
-    const width = this.stdDev * Math.sqrt(Math.max(spread, 0) / this.period);
+    const middle = this.#shift + this.#sum / period;
+    const width = this.stdDev * Math.sqrt(Math.max(spread, 0) / period);
     const result = this.#result;
+    const upper = middle + width;
+    const lower = middle - width;
     result.middle = middle;
-    result.upper = middle + width;
-    result.lower = middle - width;
-    result.bandwidth = (result.upper - result.lower) / middle;
-    result.percentB =
-      result.upper === result.lower ? 0.5 : (input - result.lower) / (result.upper - result.lower);
-    this.#isReady = true;
-    return result;
+    result.upper = upper;
+    result.lower = lower;
+    result.bandwidth = (upper - lower) / middle;
+    result.percentB = upper === lower ? 0.5 : (input - lower) / (upper - lower);
   }
 
   /**
-   * Moves the shift to the window's mean and re-sums the deviations (the corrected two-pass
-   * algorithm), so rounding cannot accumulate: O(period), once every `period` updates or when the
-   * window's spread falls far below its recent peak.
+   * Moves the shift to the window's mean and re-sums the deviations exactly (the corrected
+   * two-pass algorithm), so rounding cannot accumulate: O(period), once every `period` updates or
+   * when the window's spread falls far below its recent peak.
    */
   #resum(): void {
-    const size = this.#window.size;
+    const size = this.#count;
+    const window = this.#window;
     const shift = this.#shift + this.#sum / size;
     let sum = 0;
     let squares = 0;
     for (let i = 0; i < size; i++) {
-      const deviation = this.#window.at(i) - shift;
+      const deviation = window[i]! - shift;
       sum += deviation;
       squares += deviation * deviation;
     }
@@ -151,61 +167,67 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
     this.#sum = sum;
     this.#squares = squares;
     this.#peak = squares;
-    this.#sinceShift = 0;
+    this.#sinceResum = 0;
   }
 
-  get value(): BollingerBandsResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  get value(): BollingerBandsResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#count === this.period;
   }
 
   reset(): void {
-    this.#middle.reset();
-    this.#window.clear();
+    this.#next = 0;
+    this.#count = 0;
     this.#shift = 0;
     this.#sum = 0;
     this.#squares = 0;
     this.#peak = 0;
-    this.#sinceShift = 0;
+    this.#sinceResum = 0;
     this.#runValue = Number.NaN;
     this.#runLength = 0;
-    this.#isReady = false;
+    const result = this.#result;
+    result.middle = Number.NaN;
+    result.upper = Number.NaN;
+    result.lower = Number.NaN;
+    result.bandwidth = Number.NaN;
+    result.percentB = Number.NaN;
   }
 }
 
 /**
  * Bollinger Bands of a series; every column `NaN` for the first `period - 1` entries. Agrees
- * exactly with {@link BollingerBands}.
+ * exactly with {@link BollingerBands}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
  * const { upper, lower, percentB } = bollingerBands(closes, { period: 20, stdDev: 2 });
  * ```
- * @throws {ValidationError} for a bad period or stdDev.
+ * @throws {ValidationError} for a bad period or stdDev, or an `out` column of another length.
  */
 export function bollingerBands(
   values: ArrayLike<number>,
   options: BollingerBandsOptions = {},
+  out?: BollingerBandsSeries,
 ): BollingerBandsSeries {
   const indicator = new BollingerBands(options);
-  const out = {
-    middle: nanArray(values.length),
-    upper: nanArray(values.length),
-    lower: nanArray(values.length),
-    bandwidth: nanArray(values.length),
-    percentB: nanArray(values.length),
-  };
+  const result = outputColumns(
+    'BollingerBands',
+    ['middle', 'upper', 'lower', 'bandwidth', 'percentB'],
+    values.length,
+    out,
+  );
+  const { middle, upper, lower, bandwidth, percentB } = result;
+  const value = indicator.value;
   for (let i = 0; i < values.length; i++) {
-    const value = indicator.update(values[i]!);
-    if (value === undefined) continue;
-    out.middle[i] = value.middle;
-    out.upper[i] = value.upper;
-    out.lower[i] = value.lower;
-    out.bandwidth[i] = value.bandwidth;
-    out.percentB[i] = value.percentB;
+    indicator.add(values[i]!);
+    middle[i] = value.middle;
+    upper[i] = value.upper;
+    lower[i] = value.lower;
+    bandwidth[i] = value.bandwidth;
+    percentB[i] = value.percentB;
   }
-  return out;
+  return result;
 }

@@ -1,12 +1,15 @@
 /**
  * A fixed-capacity FIFO of numbers on a `Float64Array`: `push` overwrites the oldest value once
- * full and returns it, with no allocation. Internal to the package.
+ * full, with no allocation. `push` returns nothing (a double returned from a call V8 does not
+ * inline is boxed): the value it evicted is in `evicted`. Internal to the package.
  */
 export class RingBuffer {
   readonly capacity: number;
-  #values: Float64Array;
+  readonly #values: Float64Array;
   #start = 0;
   #size = 0;
+  /** The value the last `push` evicted, or `NaN` when it evicted nothing. */
+  evicted = Number.NaN;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -21,17 +24,18 @@ export class RingBuffer {
     return this.#size === this.capacity;
   }
 
-  /** Appends `value`; returns the value it evicted, or `NaN` when nothing was evicted. */
-  push(value: number): number {
+  /** Appends `value`, evicting the oldest once full (see `evicted`). */
+  push(value: number): void {
     if (this.#size < this.capacity) {
       // While filling, #start is 0 (clear() resets it), so the next slot is #size.
       this.#values[this.#size++] = value;
-      return Number.NaN;
+      this.evicted = Number.NaN;
+      return;
     }
-    const evicted = this.#values[this.#start]!;
-    this.#values[this.#start] = value;
-    if (++this.#start === this.capacity) this.#start = 0;
-    return evicted;
+    const start = this.#start;
+    this.evicted = this.#values[start]!;
+    this.#values[start] = value;
+    this.#start = start + 1 === this.capacity ? 0 : start + 1;
   }
 
   /** The value `index` places from the oldest (0 = oldest). */
@@ -40,13 +44,9 @@ export class RingBuffer {
     return this.#values[slot < this.capacity ? slot : slot - this.capacity]!;
   }
 
-  /** The newest value. */
-  get last(): number {
-    return this.at(this.#size - 1);
-  }
-
   clear(): void {
     this.#start = 0;
     this.#size = 0;
+    this.evicted = Number.NaN;
   }
 }

@@ -18,8 +18,11 @@ export class RollingExtreme {
     this.#indices = new Float64Array(period + 1);
   }
 
-  /** Adds a value; returns the extreme of the last `period` values pushed (fewer while filling). */
-  push(value: number): number {
+  /**
+   * Adds a value; `value` is then the extreme of the last `period` values pushed (fewer while
+   * filling). Returns nothing: a double returned from a call V8 does not inline is boxed.
+   */
+  push(value: number): void {
     const capacity = this.period + 1;
     const index = this.#count++;
     // Drop from the back every value the new one dominates.
@@ -34,7 +37,6 @@ export class RollingExtreme {
     this.#tail = (this.#tail + 1) % capacity;
     // Drop from the front what left the window.
     if (this.#indices[this.#head]! <= index - this.period) this.#head = (this.#head + 1) % capacity;
-    return this.#values[this.#head]!;
   }
 
   /** The current extreme (`NaN` when empty). */

@@ -3,7 +3,7 @@ import {
   checkSameLength,
   checkInteger,
   checkPositive,
-  nanArray,
+  outputColumns,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -20,8 +20,8 @@ export interface SupertrendOptions {
 export interface SupertrendResult {
   /** The trailing line: the final lower band in an uptrend, the final upper band in a downtrend. */
   readonly value: number;
-  /** 1 in an uptrend (close above the line), -1 in a downtrend. */
-  readonly direction: 1 | -1;
+  /** 1 in an uptrend (close above the line), -1 in a downtrend; 0 while warming up. */
+  readonly direction: 1 | -1 | 0;
 }
 
 /** {@link supertrend}' output: `direction` is 1 or -1, both columns `NaN` while warming up. */
@@ -41,13 +41,14 @@ export interface SupertrendSeries {
  * also counts the first candle's `high - low` as a true range, so its first values differ from
  * these until the seed decays.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * while warming up its `value` is `NaN` and its `direction` 0.
  *
  * @example
  * ```ts
  * const supertrend = new Supertrend({ period: 10, multiplier: 3 });
  * const value = supertrend.update(candle);
- * if (value?.direction === 1) console.log(`uptrend, trailing stop at ${value.value}`);
+ * if (value.direction === 1) console.log(`uptrend, trailing stop at ${value.value}`);
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1 or a multiplier that is not
  * > 0.
@@ -60,7 +61,7 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
   #lower = 0;
   #previousClose = 0;
   #isReady = false;
-  readonly #result: { value: number; direction: 1 | -1 } = { value: Number.NaN, direction: -1 };
+  readonly #result: { value: number; direction: 1 | -1 | 0 } = { value: Number.NaN, direction: 0 };
 
   constructor(options: SupertrendOptions = {}) {
     this.period = checkInteger('Supertrend', 'period', options.period ?? 10);
@@ -68,12 +69,19 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
     this.#atr = new ATR(this.period);
   }
 
-  update(input: RangeInput): SupertrendResult | undefined {
+  update(input: RangeInput): SupertrendResult {
+    this.add(input);
+    return this.#result;
+  }
+
+  add(input: RangeInput): void {
     const { close } = input;
     const previousClose = this.#previousClose;
     this.#previousClose = close;
-    const atr = this.#atr.update(input);
-    if (atr === undefined) return undefined;
+    const average = this.#atr;
+    average.add(input);
+    if (!average.isReady) return;
+    const atr = average.value;
     const middle = (input.high + input.low) / 2;
     const basicUpper = middle + this.multiplier * atr;
     const basicLower = middle - this.multiplier * atr;
@@ -93,11 +101,10 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
       }
     }
     result.value = result.direction === 1 ? this.#lower : this.#upper;
-    return result;
   }
 
-  get value(): SupertrendResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  get value(): SupertrendResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
@@ -110,12 +117,14 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
     this.#lower = 0;
     this.#previousClose = 0;
     this.#isReady = false;
+    this.#result.value = Number.NaN;
+    this.#result.direction = 0;
   }
 }
 
 /**
  * Supertrend of candles given as columns; both columns `NaN` for the first `period` entries.
- * Agrees exactly with {@link Supertrend}.
+ * Agrees exactly with {@link Supertrend}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
@@ -128,19 +137,20 @@ export function supertrend(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   options: SupertrendOptions = {},
+  out?: SupertrendSeries,
 ): SupertrendSeries {
   const indicator = new Supertrend(options);
   checkSameLength('Supertrend', 'highs, lows and closes', highs, lows, closes);
-  const out = { value: nanArray(highs.length), direction: nanArray(highs.length) };
+  const result = outputColumns('Supertrend', ['value', 'direction'], highs.length, out);
+  const value = indicator.value;
   const candle = { high: 0, low: 0, close: 0, volume: 0 };
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.value[i] = value.value;
-    out.direction[i] = value.direction;
+    indicator.add(candle);
+    result.value[i] = value.value;
+    result.direction[i] = value.direction === 0 ? Number.NaN : value.direction;
   }
-  return out;
+  return result;
 }
