@@ -335,7 +335,8 @@ export class TradeCycle {
 
   /** The ATR of a symbol's closed candles, once warm. */
   atr(symbol: SymbolId): number | undefined {
-    return this.#state(symbol).atr.value;
+    const { atr } = this.#state(symbol);
+    return atr.isReady ? atr.value : undefined;
   }
 
   /** Live quotes refused as absurd since the start (outside the price band). */
@@ -496,7 +497,7 @@ export class TradeCycle {
     // Step 2: exits first, on the candle's range.
     if (portfolio.position(state.symbol) !== undefined) {
       const exited = await this.#checkExits(state, candle, candle.time);
-      const atr = state.atr.value;
+      const atr = state.atr.isReady ? state.atr.value : undefined;
       if (!exited && atr !== undefined && this.#options.trailingStops.get(state.symbol)) {
         const before = this.#options.trailingStops.get(state.symbol)?.stopPrice;
         const after = await this.#options.trailingStops.update(
@@ -868,7 +869,7 @@ export class TradeCycle {
       candleTime: order.candleTime,
       ...(this.#candleTime === null ? {} : { fillTime: this.#candleTime }),
     });
-    const atr = state?.atr.value;
+    const atr = state?.atr.isReady === true ? state.atr.value : undefined;
     if (change.kind === 'opened' || change.kind === 'increased') {
       if (settings.trailingStopAtrMultiple > 0 && atr !== undefined && atr > 0) {
         await trailingStops.open(fill.symbol, fill.price, atr, settings.trailingStopAtrMultiple);
@@ -1000,7 +1001,7 @@ export class TradeCycle {
       cash: snapshot.cash / (1 + (settings.cashReserveBps ?? 0) / 10_000),
       dailyPnl: snapshot.dailyPnl,
       lastStopOutAt: snapshot.lastStopOutAt[symbol] ?? null,
-      atr: state.atr.value ?? null,
+      atr: state.atr.isReady ? state.atr.value : null,
       market: markets?.get(symbol) ?? null,
       ticker,
       orderBook,
