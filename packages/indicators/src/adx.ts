@@ -1,4 +1,4 @@
-import { DirectionalIndicators, dxOf } from './directional-indicators.js';
+import { DirectionalIndicators } from './directional-indicators.js';
 import {
   checkSameLength,
   checkInteger,
@@ -66,7 +66,9 @@ export class ADX implements StreamingIndicator<RangeInput, ADXResult> {
     const result = this.#result;
     result.plusDI = plusDI;
     result.minusDI = minusDI;
-    const dx = dxOf(plusDI, minusDI);
+    // DX inline: a double returned from a call V8 does not inline would be boxed.
+    const sum = minusDI + plusDI;
+    const dx = sum === 0 ? Number.NaN : 100 * (Math.abs(minusDI - plusDI) / sum);
     const period = this.period;
     if (this.#dxCount < period) {
       if (dx === dx) this.#dxSum += dx;

@@ -126,15 +126,6 @@ export class DirectionalIndicators implements StreamingIndicator<
 }
 
 /**
- * DX from +DI and −DI: `100 · |−DI − +DI| / (+DI + −DI)`, as TA-Lib computes it; `NaN` where both
- * are 0 (TA-Lib then repeats the previous DX, and its ADX skips the bar). Internal to the package.
- */
-export function dxOf(plusDI: number, minusDI: number): number {
-  const sum = minusDI + plusDI;
-  return sum === 0 ? Number.NaN : 100 * (Math.abs(minusDI - plusDI) / sum);
-}
-
-/**
  * Wilder's directional movement index DX, at TA-Lib's conventions (DX):
  * `100 · |−DI − +DI| / (+DI + −DI)` of {@link DirectionalIndicators}. First value on candle
  * `period + 1` (TA-Lib's lookback `period`), `NaN` before. Where both DIs are 0 the previous DX is
@@ -167,7 +158,9 @@ export class DX implements StreamingIndicator<RangeInput, number> {
     directional.add(input);
     if (!directional.isReady) return;
     const { plusDI, minusDI } = directional.value;
-    const dx = dxOf(plusDI, minusDI);
+    // DX inline: a double returned from a call V8 does not inline would be boxed.
+    const sum = minusDI + plusDI;
+    const dx = sum === 0 ? Number.NaN : 100 * (Math.abs(minusDI - plusDI) / sum);
     if (dx === dx) this.#value = dx;
     else if (this.#value !== this.#value) this.#value = 0;
   }

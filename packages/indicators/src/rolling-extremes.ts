@@ -10,6 +10,8 @@ export class RollingExtreme {
   #head = 0;
   #tail = 0;
   #count = 0;
+  /** The current extreme (`NaN` when empty): a field, so reading it is no call. */
+  value = Number.NaN;
 
   constructor(period: number, kind: 'max' | 'min') {
     this.period = period;
@@ -37,12 +39,9 @@ export class RollingExtreme {
     this.#tail = (this.#tail + 1) % capacity;
     // Drop from the front what left the window.
     if (this.#indices[this.#head]! <= index - this.period) this.#head = (this.#head + 1) % capacity;
+    this.value = this.#values[this.#head]!;
   }
 
-  /** The current extreme (`NaN` when empty). */
-  get value(): number {
-    return this.#head === this.#tail ? Number.NaN : this.#values[this.#head]!;
-  }
 
   /** Values pushed since the last clear. */
   get count(): number {
@@ -53,5 +52,6 @@ export class RollingExtreme {
     this.#head = 0;
     this.#tail = 0;
     this.#count = 0;
+    this.value = Number.NaN;
   }
 }
