@@ -60,16 +60,32 @@ describe('BollingerBands', () => {
   it('uses the population standard deviation and returns one reused result', () => {
     const indicator = new BollingerBands({ period: 8, stdDev: 2 });
     const values = [2, 4, 4, 4, 5, 5, 7, 9]; // mean 5, population σ 2
-    const results = values.map((value) => indicator.update(value));
-    expect(results.slice(0, 7)).toEqual(Array(7).fill(undefined));
+    const results = values.map((value) => ({ ...indicator.update(value) }));
+    expect(results.slice(0, 7)).toEqual(
+      Array(7).fill({
+        middle: Number.NaN,
+        upper: Number.NaN,
+        lower: Number.NaN,
+        bandwidth: Number.NaN,
+        percentB: Number.NaN,
+      }),
+    );
+    results[7] = indicator.value;
     expect(results[7]).toEqual({ middle: 5, upper: 9, lower: 1, bandwidth: 1.6, percentB: 1 });
     expect(indicator.update(5)).toBe(results[7]); // the same object, overwritten
     expect(indicator.value).toBe(results[7]);
     indicator.reset();
-    expect([indicator.value, indicator.isReady, indicator.update(1)]).toEqual([
-      undefined,
+    const empty = {
+      middle: Number.NaN,
+      upper: Number.NaN,
+      lower: Number.NaN,
+      bandwidth: Number.NaN,
+      percentB: Number.NaN,
+    };
+    expect([{ ...indicator.value }, indicator.isReady, { ...indicator.update(1) }]).toEqual([
+      empty,
       false,
-      undefined,
+      empty,
     ]);
   });
 

@@ -103,7 +103,10 @@ describe('BollingerSqueeze', () => {
     expect(result?.bandwidth).toBeCloseTo((4 * Math.sqrt(200 / 3)) / 160, 12);
     expect(result).toBe(indicator.value);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([{ ...indicator.value }, indicator.isReady]).toEqual([
+      { squeezeOn: false, bandwidth: Number.NaN },
+      false,
+    ]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {

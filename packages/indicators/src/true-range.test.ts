@@ -35,7 +35,9 @@ describe('TrueRange', () => {
     expect([indicator.value, indicator.isReady]).toEqual([1.5, true]);
     indicator.reset();
     expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
-    expect(Number.isNaN(indicator.update({ high: 12, low: 11, close: 11.5, volume: 1 }))).toBe(true);
+    expect(Number.isNaN(indicator.update({ high: 12, low: 11, close: 11.5, volume: 1 }))).toBe(
+      true,
+    );
   });
 
   it('agrees exactly with its batch function on random candles', () => {
