@@ -73,7 +73,7 @@ describe('Stochastic', () => {
     expect(indicator.value).toBe(first);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect(indicator.value).toBeUndefined();
+    expect({ ...indicator.value }).toEqual({ k: Number.NaN, d: Number.NaN });
     expect(indicator.isReady).toBe(false);
     indicator.update({ high: 1, low: 1, close: 1, volume: 1 });
     expect(indicator.isReady).toBe(false);

@@ -125,9 +125,9 @@ describe('Supertrend', () => {
             series.map((c) => c.close),
             { period, multiplier },
           );
-          expect([...batch.value]).toEqual(streamed.map((result) => result?.value ?? Number.NaN));
+          expect([...batch.value]).toEqual(streamed.map((result) => result.value));
           expect([...batch.direction]).toEqual(
-            streamed.map((result) => result?.direction ?? Number.NaN),
+            streamed.map((result) => (result.direction === 0 ? Number.NaN : result.direction)),
           );
         },
       ),
