@@ -83,7 +83,6 @@ describe('MACD', () => {
     expect(indicator.value).toBe(first);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    const empty = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN };
     expect([{ ...indicator.value }, indicator.isReady, { ...indicator.update(1) }]).toEqual([
       empty,
       false,
