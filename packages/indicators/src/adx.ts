@@ -3,6 +3,7 @@ import {
   checkSameLength,
   checkInteger,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -19,6 +20,18 @@ export interface ADXResult {
 
 /** {@link adx}' output: one column per field of {@link ADXResult}. */
 export type ADXSeries = { readonly [K in keyof ADXResult]: Float64Array };
+
+/**
+ * The mutable fields behind {@link ADXResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class ADXValue implements ADXResult {
+  adx = Number.NaN;
+  plusDI = Number.NaN;
+  minusDI = Number.NaN;
+}
 
 /**
  * Wilder's average directional index with its directional indicators, at TA-Lib's conventions
@@ -46,7 +59,7 @@ export class ADX implements StreamingIndicator<RangeInput, ADXResult> {
   /** DX bars seen, up to `period`. */
   #dxCount = 0;
   #dxSum = 0;
-  readonly #result = { adx: Number.NaN, plusDI: Number.NaN, minusDI: Number.NaN };
+  readonly #result = new ADXValue();
 
   constructor(period: number) {
     this.period = checkInteger('ADX', 'period', period);
@@ -118,7 +131,7 @@ export function adx(
   checkSameLength('ADX', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('ADX', ['adx', 'plusDI', 'minusDI'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

@@ -37,6 +37,20 @@ const resumBelow = 1e-2;
 export type BollingerBandsSeries = { readonly [K in keyof BollingerBandsResult]: Float64Array };
 
 /**
+ * The mutable fields behind {@link BollingerBandsResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class BollingerBandsValue implements BollingerBandsResult {
+  middle = Number.NaN;
+  upper = Number.NaN;
+  lower = Number.NaN;
+  bandwidth = Number.NaN;
+  percentB = Number.NaN;
+}
+
+/**
  * Bollinger Bands: the SMA of the last `period` values, with bands `stdDev` population standard
  * deviations (σ, divided by `period`, as TA-Lib and technicalindicators) above and below. First
  * value after `period` inputs; fields `NaN` before. O(1) per update: the mean and σ come from a
@@ -62,6 +76,8 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   readonly period: number;
   readonly stdDev: number;
   readonly #window: Float64Array;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #next = 0;
   #count = 0;
   /** The window's values are summed as deviations from this shift, kept near their mean. */
@@ -75,13 +91,7 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   #sinceResum = 0;
   #runValue = Number.NaN;
   #runLength = 0;
-  readonly #result = {
-    middle: Number.NaN,
-    upper: Number.NaN,
-    lower: Number.NaN,
-    bandwidth: Number.NaN,
-    percentB: Number.NaN,
-  };
+  readonly #result = new BollingerBandsValue();
 
   constructor(options: BollingerBandsOptions = {}) {
     this.period = checkInteger('BollingerBands', 'period', options.period ?? 20);
@@ -95,6 +105,14 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const period = this.period;
     const count = this.#count;
     if (count === 0) this.#shift = input;

@@ -2,6 +2,7 @@ import { BollingerBands, type BollingerBandsOptions } from './bollinger-bands.js
 import {
   checkSameLength,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -35,6 +36,17 @@ export interface BollingerSqueezeSeries {
 const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
 
 /**
+ * The mutable fields behind {@link BollingerSqueezeResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class BollingerSqueezeValue implements BollingerSqueezeResult {
+  squeezeOn = false;
+  bandwidth = Number.NaN;
+}
+
+/**
  * The Bollinger squeeze (John Carter's TTM Squeeze): volatility has contracted when the
  * {@link BollingerBands} of closes fit inside the {@link KeltnerChannels}: `squeezeOn` when
  * `bollinger.upper < keltner.upper` and `bollinger.lower > keltner.lower`; a squeeze turning off
@@ -59,7 +71,7 @@ const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
 export class BollingerSqueeze implements StreamingIndicator<RangeInput, BollingerSqueezeResult> {
   readonly #bollinger: BollingerBands;
   readonly #keltner: KeltnerChannels;
-  readonly #result = { squeezeOn: false, bandwidth: Number.NaN };
+  readonly #result = new BollingerSqueezeValue();
 
   constructor(options: BollingerSqueezeOptions = {}) {
     this.#bollinger = new BollingerBands(options.bollinger);
@@ -121,7 +133,7 @@ export function bollingerSqueeze(
   checkSameLength('BollingerSqueeze', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('BollingerSqueeze', ['squeezeOn', 'bandwidth'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

@@ -3,6 +3,7 @@ import {
   checkInteger,
   checkPositive,
   outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -111,7 +112,7 @@ export function cci(
   const indicator = new CCI(options);
   checkSameLength('CCI', 'highs, lows and closes', highs, lows, closes);
   const result = outputArray('CCI', highs.length, out);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

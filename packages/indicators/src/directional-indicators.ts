@@ -3,6 +3,7 @@ import {
   checkSameLength,
   outputArray,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -20,6 +21,17 @@ export interface DirectionalIndicatorsResult {
 export type DirectionalIndicatorsSeries = {
   readonly [K in keyof DirectionalIndicatorsResult]: Float64Array;
 };
+
+/**
+ * The mutable fields behind {@link DirectionalIndicatorsResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class DirectionalIndicatorsValue implements DirectionalIndicatorsResult {
+  plusDI = Number.NaN;
+  minusDI = Number.NaN;
+}
 
 /**
  * Wilder's directional indicators +DI and −DI, at TA-Lib's conventions (PLUS_DI, MINUS_DI). From
@@ -54,7 +66,7 @@ export class DirectionalIndicators implements StreamingIndicator<
   #trueRange = 0;
   #plus = 0;
   #minus = 0;
-  readonly #result = { plusDI: Number.NaN, minusDI: Number.NaN };
+  readonly #result = new DirectionalIndicatorsValue();
 
   constructor(period: number) {
     this.period = checkInteger('DirectionalIndicators', 'period', period);
@@ -200,7 +212,7 @@ export function directionalIndicators(
   checkSameLength('DirectionalIndicators', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('DirectionalIndicators', ['plusDI', 'minusDI'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
@@ -232,7 +244,7 @@ export function dx(
   const indicator = new DX(period);
   checkSameLength('DX', 'highs, lows and closes', highs, lows, closes);
   const result = outputArray('DX', highs.length, out);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

@@ -2,6 +2,7 @@ import {
   checkSameLength,
   checkInteger,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -19,6 +20,18 @@ export interface DonchianResult {
 
 /** {@link donchian}' output: one column per field of {@link DonchianResult}. */
 export type DonchianSeries = { readonly [K in keyof DonchianResult]: Float64Array };
+
+/**
+ * The mutable fields behind {@link DonchianResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class DonchianValue implements DonchianResult {
+  upper = Number.NaN;
+  lower = Number.NaN;
+  middle = Number.NaN;
+}
 
 /**
  * Donchian channel (Richard Donchian): the highest high and lowest low of the last `period`
@@ -43,7 +56,7 @@ export class Donchian implements StreamingIndicator<RangeInput, DonchianResult> 
   readonly period: number;
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
-  readonly #result = { upper: Number.NaN, lower: Number.NaN, middle: Number.NaN };
+  readonly #result = new DonchianValue();
 
   constructor(period: number) {
     this.period = checkInteger('Donchian', 'period', period);
@@ -107,7 +120,7 @@ export function donchian(
   checkSameLength('Donchian', 'highs and lows', highs, lows);
   const result = outputColumns('Donchian', ['upper', 'lower', 'middle'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

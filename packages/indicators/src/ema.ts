@@ -14,6 +14,8 @@ import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from '
 export class EMA implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #k: number;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #count = 0;
   #seedSum = 0;
   #value = Number.NaN;
@@ -29,6 +31,14 @@ export class EMA implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     if (this.#count === this.period) {
       this.#value += this.#k * (input - this.#value);
       return;

@@ -24,6 +24,20 @@ export interface StreamingIndicator<Input, Output> {
 export type RangeInput = CandleLike;
 
 /**
+ * The candle a batch function over columns refills for each entry and hands to the streaming
+ * class. A class rather than an object literal, so that V8 keeps its fields as unboxed doubles
+ * (a literal shares hidden-class transitions with unrelated literals of the same keys, whose
+ * fields may hold anything, and then every store would allocate). Internal to the package.
+ */
+export class ScratchCandle implements RangeInput {
+  time = Number.NaN;
+  high = Number.NaN;
+  low = Number.NaN;
+  close = Number.NaN;
+  volume = Number.NaN;
+}
+
+/**
  * Checks an integer parameter such as a period.
  *
  * @throws {ValidationError} naming the indicator, the parameter, the value and what is accepted.

@@ -5,6 +5,7 @@ import {
   checkInteger,
   checkPositive,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -33,6 +34,18 @@ export interface KeltnerChannelsResult {
 export type KeltnerChannelsSeries = { readonly [K in keyof KeltnerChannelsResult]: Float64Array };
 
 /**
+ * The mutable fields behind {@link KeltnerChannelsResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class KeltnerChannelsValue implements KeltnerChannelsResult {
+  middle = Number.NaN;
+  upper = Number.NaN;
+  lower = Number.NaN;
+}
+
+/**
  * Keltner Channels in Linda Raschke's modern form: an EMA of closes (SMA-seeded,
  * {@link EMA}) with channels `multiplier` ATRs ({@link ATR}, Wilder) above and below. The same
  * convention as technicalindicators' `KeltnerChannels` with `useSMA: false` (its default
@@ -57,7 +70,7 @@ export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerCh
   readonly multiplier: number;
   readonly #middle: EMA;
   readonly #atr: ATR;
-  readonly #result = { middle: Number.NaN, upper: Number.NaN, lower: Number.NaN };
+  readonly #result = new KeltnerChannelsValue();
 
   constructor(options: KeltnerChannelsOptions = {}) {
     this.period = checkInteger('KeltnerChannels', 'period', options.period ?? 20);
@@ -125,7 +138,7 @@ export function keltnerChannels(
   checkSameLength('KeltnerChannels', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('KeltnerChannels', ['middle', 'upper', 'lower'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

@@ -1,11 +1,6 @@
 import { ValidationError } from '@lumenlink/core';
 import { EMA } from './ema.js';
-import {
-  checkInteger,
-  fillWarmUp,
-  outputColumns,
-  type StreamingIndicator,
-} from './indicator.js';
+import { checkInteger, fillWarmUp, outputColumns, type StreamingIndicator } from './indicator.js';
 
 /** Options of {@link MACD}. */
 export interface MACDOptions {
@@ -29,6 +24,18 @@ export interface MACDResult {
 
 /** {@link macd}'s output: one column per field of {@link MACDResult}. */
 export type MACDSeries = { readonly [K in keyof MACDResult]: Float64Array };
+
+/**
+ * The mutable fields behind {@link MACDResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class MACDValue implements MACDResult {
+  macd = Number.NaN;
+  signal = Number.NaN;
+  histogram = Number.NaN;
+}
 
 /**
  * Moving average convergence/divergence: the fast EMA minus the slow EMA, its signal EMA and the
@@ -57,7 +64,9 @@ export class MACD implements StreamingIndicator<number, MACDResult> {
   readonly #fastAverage: EMA;
   readonly #slowAverage: EMA;
   readonly #signalAverage: EMA;
-  readonly #result = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN };
+  readonly #result = new MACDValue();
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
 
   constructor(options: MACDOptions = {}) {
     this.fast = checkInteger('MACD', 'fast', options.fast ?? 12);
@@ -79,6 +88,14 @@ export class MACD implements StreamingIndicator<number, MACDResult> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const fastAverage = this.#fastAverage;
     const slowAverage = this.#slowAverage;
     fastAverage.add(input);

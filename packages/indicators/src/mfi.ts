@@ -2,6 +2,7 @@ import {
   checkSameLength,
   checkInteger,
   outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -127,7 +128,7 @@ export function mfi(
   const indicator = new MFI(period);
   checkSameLength('MFI', 'highs, lows, closes and volumes', highs, lows, closes, volumes);
   const result = outputArray('MFI', highs.length, out);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

@@ -1,6 +1,7 @@
 import {
   checkSameLength,
   outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -77,7 +78,7 @@ export function obv(
   checkSameLength('OBV', 'closes and volumes', closes, volumes);
   const indicator = new OBV();
   const result = outputArray('OBV', closes.length, out);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < closes.length; i++) {
     candle.close = closes[i]!;
     candle.volume = volumes[i]!;

@@ -19,6 +19,8 @@ import { SMA } from './sma.js';
 export class RelativeVolume implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #average: SMA;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   /** Volumes seen, and the index of the last one > 0. */
   #count = 0;
   #lastVolumeAt = Number.NEGATIVE_INFINITY;
@@ -35,6 +37,14 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const average = this.#average;
     const wasReady = average.isReady;
     const previous = average.value;

@@ -8,6 +8,7 @@ export class RingBuffer {
   readonly #values: Float64Array;
   #start = 0;
   #size = 0;
+  #input = Number.NaN;
   /** The value the last `push` evicted, or `NaN` when it evicted nothing. */
   evicted = Number.NaN;
 
@@ -26,6 +27,13 @@ export class RingBuffer {
 
   /** Appends `value`, evicting the oldest once full (see `evicted`). */
   push(value: number): void {
+    // Parked in a field: a double argument to a call V8 does not inline would be boxed.
+    this.#input = value;
+    this.#push();
+  }
+
+  #push(): void {
+    const value = this.#input;
     if (this.#size < this.capacity) {
       // While filling, #start is 0 (clear() resets it), so the next slot is #size.
       this.#values[this.#size++] = value;

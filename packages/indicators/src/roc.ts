@@ -17,6 +17,8 @@ import { RingBuffer } from './ring-buffer.js';
 export class ROC implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #value = Number.NaN;
   #isReady = false;
 
@@ -31,6 +33,14 @@ export class ROC implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const window = this.#window;
     const wasFull = window.isFull;
     window.push(input);

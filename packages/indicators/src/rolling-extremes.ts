@@ -10,6 +10,7 @@ export class RollingExtreme {
   #head = 0;
   #tail = 0;
   #count = 0;
+  #input = Number.NaN;
   /** The current extreme (`NaN` when empty): a field, so reading it is no call. */
   value = Number.NaN;
 
@@ -25,6 +26,13 @@ export class RollingExtreme {
    * filling). Returns nothing: a double returned from a call V8 does not inline is boxed.
    */
   push(value: number): void {
+    // Parked in a field: a double argument to a call V8 does not inline would be boxed.
+    this.#input = value;
+    this.#push();
+  }
+
+  #push(): void {
+    const value = this.#input;
     const capacity = this.period + 1;
     const index = this.#count++;
     // Drop from the back every value the new one dominates.
@@ -41,7 +49,6 @@ export class RollingExtreme {
     if (this.#indices[this.#head]! <= index - this.period) this.#head = (this.#head + 1) % capacity;
     this.value = this.#values[this.#head]!;
   }
-
 
   /** Values pushed since the last clear. */
   get count(): number {

@@ -19,6 +19,8 @@ import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from '
  */
 export class RSI implements StreamingIndicator<number, number> {
   readonly period: number;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #previous = 0;
   /** Inputs seen, up to `period + 1`. */
   #count = 0;
@@ -36,6 +38,14 @@ export class RSI implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const change = input - this.#previous;
     this.#previous = input;
     const period = this.period;

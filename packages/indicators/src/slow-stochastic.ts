@@ -2,6 +2,7 @@ import {
   checkInteger,
   checkSameLength,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -31,6 +32,17 @@ export interface SlowStochasticResult {
 export type SlowStochasticSeries = { readonly [K in keyof SlowStochasticResult]: Float64Array };
 
 /**
+ * The mutable fields behind {@link SlowStochasticResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class SlowStochasticValue implements SlowStochasticResult {
+  k = Number.NaN;
+  d = Number.NaN;
+}
+
+/**
  * The slow stochastic oscillator (TA-Lib's STOCH with SMA smoothing, as tulipindicators'
  * `stoch`): the fast %K of {@link Stochastic},
  * `100 * (close - lowest low) / (highest high - lowest low)` over `period` candles (0 for an empty
@@ -57,7 +69,7 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
   readonly #lowest: RollingExtreme;
   readonly #slowK: SMA;
   readonly #d: SMA;
-  readonly #result = { k: Number.NaN, d: Number.NaN };
+  readonly #result = new SlowStochasticValue();
 
   constructor(options: SlowStochasticOptions = {}) {
     this.period = checkInteger('SlowStochastic', 'period', options.period ?? 14);
@@ -130,7 +142,7 @@ export function slowStochastic(
   checkSameLength('SlowStochastic', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('SlowStochastic', ['k', 'd'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

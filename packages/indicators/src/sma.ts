@@ -15,6 +15,8 @@ import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from '
 export class SMA implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: Float64Array;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #next = 0;
   #count = 0;
   #sum = 0;
@@ -31,6 +33,14 @@ export class SMA implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const slot = this.#next;
     this.#next = slot + 1 === this.period ? 0 : slot + 1;
     if (this.#count < this.period) {

@@ -28,6 +28,17 @@ export interface StochasticRSIResult {
 export type StochasticRSISeries = { readonly [K in keyof StochasticRSIResult]: Float64Array };
 
 /**
+ * The mutable fields behind {@link StochasticRSIResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class StochasticRSIValue implements StochasticRSIResult {
+  k = Number.NaN;
+  d = Number.NaN;
+}
+
+/**
  * Stochastic RSI (Chande and Kroll), smoothed as technicalindicators and most charting tools do:
  * the raw value is `100 * (rsi - lowest rsi) / (highest rsi - lowest rsi)` over the last
  * `stochasticPeriod` values of Wilder's {@link RSI} (0 when they are all equal), %K is its SMA
@@ -57,7 +68,9 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
   readonly #lowest: RollingExtreme;
   readonly #kAverage: SMA;
   readonly #dAverage: SMA;
-  readonly #result = { k: Number.NaN, d: Number.NaN };
+  readonly #result = new StochasticRSIValue();
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
 
   constructor(options: StochasticRSIOptions = {}) {
     this.rsiPeriod = checkInteger('StochasticRSI', 'rsiPeriod', options.rsiPeriod ?? 14);
@@ -81,6 +94,14 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const rsi = this.#rsi;
     rsi.add(input);
     if (!rsi.isReady) return;

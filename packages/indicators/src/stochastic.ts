@@ -2,6 +2,7 @@ import {
   checkSameLength,
   checkInteger,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -28,6 +29,17 @@ export interface StochasticResult {
 export type StochasticSeries = { readonly [K in keyof StochasticResult]: Float64Array };
 
 /**
+ * The mutable fields behind {@link StochasticResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class StochasticValue implements StochasticResult {
+  k = Number.NaN;
+  d = Number.NaN;
+}
+
+/**
  * The fast stochastic oscillator (TA-Lib's STOCHF, technicalindicators' Stochastic):
  * `%K = 100 * (close - lowest low) / (highest high - lowest low)` over the last `period` candles
  * and `%D` the SMA of %K over `signal` candles. %K is 0 when the range is empty (high = low over
@@ -52,7 +64,7 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
   readonly #average: SMA;
-  readonly #result = { k: Number.NaN, d: Number.NaN };
+  readonly #result = new StochasticValue();
 
   constructor(options: StochasticOptions = {}) {
     this.period = checkInteger('Stochastic', 'period', options.period ?? 14);
@@ -129,7 +141,7 @@ export function stochastic(
   checkSameLength('Stochastic', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('Stochastic', ['k', 'd'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

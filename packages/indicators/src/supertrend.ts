@@ -4,6 +4,7 @@ import {
   checkInteger,
   checkPositive,
   outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -28,6 +29,17 @@ export interface SupertrendResult {
 export interface SupertrendSeries {
   readonly value: Float64Array;
   readonly direction: Float64Array;
+}
+
+/**
+ * The mutable fields behind {@link SupertrendResult}. A class of its own rather than an object literal:
+ * literals share V8's hidden-class transitions with unrelated literals of the same first keys
+ * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
+ * is not kept as an unboxed double makes every update allocate.
+ */
+class SupertrendValue implements SupertrendResult {
+  value = Number.NaN;
+  direction: 1 | -1 | 0 = 0;
 }
 
 /**
@@ -61,7 +73,7 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
   #lower = 0;
   #previousClose = 0;
   #isReady = false;
-  readonly #result: { value: number; direction: 1 | -1 | 0 } = { value: Number.NaN, direction: 0 };
+  readonly #result = new SupertrendValue();
 
   constructor(options: SupertrendOptions = {}) {
     this.period = checkInteger('Supertrend', 'period', options.period ?? 10);
@@ -143,7 +155,7 @@ export function supertrend(
   checkSameLength('Supertrend', 'highs, lows and closes', highs, lows, closes);
   const result = outputColumns('Supertrend', ['value', 'direction'], highs.length, out);
   const value = indicator.value;
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

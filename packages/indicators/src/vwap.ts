@@ -2,6 +2,7 @@ import {
   checkSameLength,
   checkInteger,
   outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -106,7 +107,7 @@ export function rollingVwap(
   const indicator = new RollingVWAP(period);
   checkSameLength('RollingVWAP', 'highs, lows, closes and volumes', highs, lows, closes, volumes);
   const result = outputArray('RollingVWAP', highs.length, out);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
@@ -226,7 +227,7 @@ export function sessionVwap(
     volumes,
   );
   const result = outputArray('SessionVWAP', highs.length, out);
-  const candle = { time: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.time = times[i]!;
     candle.high = highs[i]!;

@@ -14,6 +14,8 @@ import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from '
  */
 export class WilderMA implements StreamingIndicator<number, number> {
   readonly period: number;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #count = 0;
   #sum = 0;
   #value = Number.NaN;
@@ -28,6 +30,14 @@ export class WilderMA implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     if (this.#count === this.period) {
       this.#value = (this.#value * (this.period - 1) + input) / this.period;
       return;

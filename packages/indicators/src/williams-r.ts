@@ -2,6 +2,7 @@ import {
   checkSameLength,
   checkInteger,
   outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -86,7 +87,7 @@ export function williamsR(
   const indicator = new WilliamsR(period);
   checkSameLength('WilliamsR', 'highs, lows and closes', highs, lows, closes);
   const result = outputArray('WilliamsR', highs.length, out);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;

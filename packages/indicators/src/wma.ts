@@ -18,6 +18,8 @@ export class WMA implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
   readonly #divisor: number;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   /** The plain sum of the window. */
   #sum = 0;
   /** The sum of the window's values times their weights. */
@@ -36,6 +38,14 @@ export class WMA implements StreamingIndicator<number, number> {
   }
 
   add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
     const window = this.#window;
     if (window.isFull) {
       window.push(input);
