@@ -2,6 +2,7 @@ import { DirectionalIndicators } from './directional-indicators.js';
 import {
   checkSameLength,
   checkInteger,
+  doubleZero,
   outputColumns,
   ScratchCandle,
   type RangeInput,
@@ -58,7 +59,7 @@ export class ADX implements StreamingIndicator<RangeInput, ADXResult> {
   readonly #directional: DirectionalIndicators;
   /** DX bars seen, up to `period`. */
   #dxCount = 0;
-  #dxSum = 0;
+  #dxSum = doubleZero;
   readonly #result = new ADXValue();
 
   constructor(period: number) {
@@ -84,7 +85,7 @@ export class ADX implements StreamingIndicator<RangeInput, ADXResult> {
     const dx = sum === 0 ? Number.NaN : 100 * (Math.abs(minusDI - plusDI) / sum);
     const period = this.period;
     if (this.#dxCount < period) {
-      if (dx === dx) this.#dxSum += dx;
+      this.#dxSum += dx === dx ? dx : 0; // (+ 0 also turns the initial -0 into 0)
       if (++this.#dxCount === period) result.adx = this.#dxSum / period;
     } else if (dx === dx) {
       result.adx = (result.adx * (period - 1) + dx) / period;

@@ -1,5 +1,6 @@
 import {
   checkInteger,
+  doubleZero,
   checkSameLength,
   fillWarmUp,
   outputArray,
@@ -24,10 +25,10 @@ import { trueRangeOf } from './true-range.js';
  */
 export class ATR implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
-  #previousClose = 0;
+  #previousClose = doubleZero;
   /** Candles seen, up to `period + 1`. */
   #count = 0;
-  #sum = 0;
+  #sum = doubleZero;
   #value = Number.NaN;
 
   constructor(period: number) {

@@ -1,5 +1,6 @@
 import {
   checkInteger,
+  doubleZero,
   checkPositive,
   outputColumns,
   type StreamingIndicator,
@@ -81,13 +82,13 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   #next = 0;
   #count = 0;
   /** The window's values are summed as deviations from this shift, kept near their mean. */
-  #shift = 0;
+  #shift = doubleZero;
   /** Σ (value - shift) over the window. */
-  #sum = 0;
+  #sum = doubleZero;
   /** Σ (value - shift)² over the window. */
-  #squares = 0;
+  #squares = doubleZero;
   /** The largest `#squares` since the last re-sum: the scale of its rounding error. */
-  #peak = 0;
+  #peak = doubleZero;
   #sinceResum = 0;
   #runValue = Number.NaN;
   #runLength = 0;

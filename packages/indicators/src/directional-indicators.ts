@@ -1,5 +1,6 @@
 import {
   checkInteger,
+  doubleZero,
   checkSameLength,
   outputArray,
   outputColumns,
@@ -58,14 +59,14 @@ export class DirectionalIndicators implements StreamingIndicator<
   DirectionalIndicatorsResult
 > {
   readonly period: number;
-  #previousHigh = 0;
-  #previousLow = 0;
-  #previousClose = 0;
+  #previousHigh = doubleZero;
+  #previousLow = doubleZero;
+  #previousClose = doubleZero;
   /** Candles seen, up to `period + 1`. */
   #count = 0;
-  #trueRange = 0;
-  #plus = 0;
-  #minus = 0;
+  #trueRange = doubleZero;
+  #plus = doubleZero;
+  #minus = doubleZero;
   readonly #result = new DirectionalIndicatorsValue();
 
   constructor(period: number) {

@@ -1,4 +1,10 @@
-import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from './indicator.js';
+import {
+  doubleZero,
+  checkInteger,
+  fillWarmUp,
+  outputArray,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /**
  * Exponential moving average with `k = 2 / (period + 1)`, seeded by the SMA of its first `period`
@@ -17,7 +23,7 @@ export class EMA implements StreamingIndicator<number, number> {
   /** The input being added (see `add`). */
   #input = Number.NaN;
   #count = 0;
-  #seedSum = 0;
+  #seedSum = doubleZero;
   #value = Number.NaN;
 
   constructor(period: number) {

@@ -20,6 +20,16 @@ export interface StreamingIndicator<Input, Output> {
   reset(): void;
 }
 
+/**
+ * The initial value of a numeric field that will hold fractions (a running sum, a previous
+ * close). V8 gives a field the representation of the first value stored in it: a field declared
+ * `= 0` starts as a small integer, and the first fraction stored into it changes the object's
+ * hidden class, which throws away the optimized code of every instance made before the change.
+ * `-0` is a heap number, so the field is an unboxed double from the start; and `-0 + x` is `x` for
+ * every `x`, `0` included. Internal to the package.
+ */
+export const doubleZero = -0;
+
 /** The candle fields that range indicators read: high, low, close and volume. */
 export type RangeInput = CandleLike;
 

@@ -1,6 +1,7 @@
 import {
   checkSameLength,
   checkInteger,
+  doubleZero,
   outputArray,
   ScratchCandle,
   type RangeInput,
@@ -34,12 +35,12 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #positive: RingBuffer;
   readonly #negative: RingBuffer;
-  #positiveSum = 0;
-  #negativeSum = 0;
+  #positiveSum = doubleZero;
+  #negativeSum = doubleZero;
   /** Nonzero positive (negative) flows in the window. */
   #positiveCount = 0;
   #negativeCount = 0;
-  #previousTypical = 0;
+  #previousTypical = doubleZero;
   #hasPrevious = false;
   #value = Number.NaN;
 

@@ -1,4 +1,5 @@
 import {
+  doubleZero,
   checkSameLength,
   outputArray,
   ScratchCandle,
@@ -23,7 +24,7 @@ import {
  * ```
  */
 export class OBV implements StreamingIndicator<RangeInput, number> {
-  #previousClose = 0;
+  #previousClose = doubleZero;
   #value = Number.NaN;
   #isReady = false;
 

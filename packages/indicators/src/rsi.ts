@@ -1,4 +1,10 @@
-import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from './indicator.js';
+import {
+  doubleZero,
+  checkInteger,
+  fillWarmUp,
+  outputArray,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /**
  * Wilder's relative strength index, at TA-Lib's conventions: the average gain and average loss of
@@ -21,11 +27,11 @@ export class RSI implements StreamingIndicator<number, number> {
   readonly period: number;
   /** The input being added (see `add`). */
   #input = Number.NaN;
-  #previous = 0;
+  #previous = doubleZero;
   /** Inputs seen, up to `period + 1`. */
   #count = 0;
-  #gain = 0;
-  #loss = 0;
+  #gain = doubleZero;
+  #loss = doubleZero;
   #value = Number.NaN;
 
   constructor(period: number) {

@@ -1,4 +1,10 @@
-import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from './indicator.js';
+import {
+  doubleZero,
+  checkInteger,
+  fillWarmUp,
+  outputArray,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /**
  * Simple moving average: the mean of the last `period` values. First value after `period`
@@ -19,7 +25,7 @@ export class SMA implements StreamingIndicator<number, number> {
   #input = Number.NaN;
   #next = 0;
   #count = 0;
-  #sum = 0;
+  #sum = doubleZero;
   #value = Number.NaN;
 
   constructor(period: number) {

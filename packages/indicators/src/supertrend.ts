@@ -2,6 +2,7 @@ import { ATR } from './atr.js';
 import {
   checkSameLength,
   checkInteger,
+  doubleZero,
   checkPositive,
   outputColumns,
   ScratchCandle,
@@ -69,9 +70,9 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
   readonly period: number;
   readonly multiplier: number;
   readonly #atr: ATR;
-  #upper = 0;
-  #lower = 0;
-  #previousClose = 0;
+  #upper = doubleZero;
+  #lower = doubleZero;
+  #previousClose = doubleZero;
   #isReady = false;
   readonly #result = new SupertrendValue();
 

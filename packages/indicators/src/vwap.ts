@@ -1,6 +1,7 @@
 import {
   checkSameLength,
   checkInteger,
+  doubleZero,
   outputArray,
   ScratchCandle,
   type RangeInput,
@@ -27,8 +28,8 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #weighted: RingBuffer;
   readonly #volumes: RingBuffer;
-  #weightedSum = 0;
-  #volumeSum = 0;
+  #weightedSum = doubleZero;
+  #volumeSum = doubleZero;
   /** Candles in the window with volume > 0. */
   #withVolume = 0;
   #value = Number.NaN;
@@ -152,8 +153,8 @@ export interface SessionVWAPOptions {
 export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number> {
   readonly sessionMs: number;
   #session = Number.NaN;
-  #weightedSum = 0;
-  #volumeSum = 0;
+  #weightedSum = doubleZero;
+  #volumeSum = doubleZero;
   #value = Number.NaN;
   #isReady = false;
 

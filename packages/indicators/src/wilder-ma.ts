@@ -1,4 +1,10 @@
-import { checkInteger, fillWarmUp, outputArray, type StreamingIndicator } from './indicator.js';
+import {
+  doubleZero,
+  checkInteger,
+  fillWarmUp,
+  outputArray,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /**
  * Wilder's moving average (RMA, SMMA): seeded by the mean of the first `period` values, then
@@ -17,7 +23,7 @@ export class WilderMA implements StreamingIndicator<number, number> {
   /** The input being added (see `add`). */
   #input = Number.NaN;
   #count = 0;
-  #sum = 0;
+  #sum = doubleZero;
   #value = Number.NaN;
 
   constructor(period: number) {

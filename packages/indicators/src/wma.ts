@@ -1,4 +1,4 @@
-import { checkInteger, outputArray, type StreamingIndicator } from './indicator.js';
+import { doubleZero, checkInteger, outputArray, type StreamingIndicator } from './indicator.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /**
@@ -21,9 +21,9 @@ export class WMA implements StreamingIndicator<number, number> {
   /** The input being added (see `add`). */
   #input = Number.NaN;
   /** The plain sum of the window. */
-  #sum = 0;
+  #sum = doubleZero;
   /** The sum of the window's values times their weights. */
-  #weightedSum = 0;
+  #weightedSum = doubleZero;
   #value = Number.NaN;
 
   constructor(period: number) {
