@@ -26,7 +26,12 @@ const TI_CANDLES = Math.min(
   CANDLES,
   Number(process.env.BENCH_TI_CANDLES ?? (QUICK ? 20_000 : 100_000)),
 );
-const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 5));
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 5 : 7));
+/**
+ * Passes over the candles per timed run of ours and the bare baselines, so that a run lasts tens
+ * of milliseconds rather than one: long enough that a context switch on a shared machine is noise.
+ */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 10 : 3));
 const WARMUP = 2;
 const TI_RUNS = 3;
 const TI_WARMUP = 1;
@@ -184,13 +189,14 @@ function bareAtrBatch(highs, lows, closes, period, out = new Float64Array(highs.
   return out;
 }
 
-/** Bollinger(20, 2) middle, upper and lower from a naive running sum and sum of squares. */
-function bareBollingerBatch(values, period, stdDev, out = bareColumns(values.length, 3)) {
+/**
+ * Bollinger(20, 2) from a naive running sum and sum of squares: the five outputs of ours (middle,
+ * upper, lower, bandwidth, percentB).
+ */
+function bareBollingerBatch(values, period, stdDev, out = bareColumns(values.length, 5)) {
   const n = values.length;
-  const [middle, upper, lower] = out;
-  middle.fill(Number.NaN, 0, Math.min(n, period - 1));
-  upper.fill(Number.NaN, 0, Math.min(n, period - 1));
-  lower.fill(Number.NaN, 0, Math.min(n, period - 1));
+  const [middle, upper, lower, bandwidth, percentB] = out;
+  for (const column of out) column.fill(Number.NaN, 0, Math.min(n, period - 1));
   let sum = 0;
   let squares = 0;
   for (let i = 0; i < n; i++) {
@@ -208,6 +214,8 @@ function bareBollingerBatch(values, period, stdDev, out = bareColumns(values.len
       middle[i] = mean;
       upper[i] = mean + width;
       lower[i] = mean - width;
+      bandwidth[i] = (2 * width) / mean;
+      percentB[i] = width === 0 ? 0.5 : (value - (mean - width)) / (2 * width);
     }
   }
   return out;
@@ -267,7 +275,13 @@ class BareBollinger {
     this.count = 0;
     this.sum = 0;
     this.squares = 0;
-    this.result = { middle: Number.NaN, upper: Number.NaN, lower: Number.NaN };
+    this.result = {
+      middle: Number.NaN,
+      upper: Number.NaN,
+      lower: Number.NaN,
+      bandwidth: Number.NaN,
+      percentB: Number.NaN,
+    };
   }
 
   update(value) {
@@ -288,6 +302,8 @@ class BareBollinger {
       this.result.middle = mean;
       this.result.upper = mean + width;
       this.result.lower = mean - width;
+      this.result.bandwidth = (2 * width) / mean;
+      this.result.percentB = width === 0 ? 0.5 : (value - (mean - width)) / (2 * width);
     }
     return this.result;
   }
@@ -542,7 +558,7 @@ const cases = [
     stream: (l) => new l.BollingerBands(BOLLINGER_OPTIONS),
     batch: (l, d, out) => l.bollingerBands(d.close, BOLLINGER_OPTIONS, out),
     bare: {
-      columns: 3,
+      columns: 5,
       stream: () => new BareBollinger(20, 2),
       batch: (d, out) => bareBollingerBatch(d.close, 20, 2, out),
     },
@@ -822,7 +838,9 @@ function streamLoop(tag, method) {
 
 const ALLOC_UPDATES = Number(process.env.BENCH_ALLOC_UPDATES ?? (QUICK ? 200_000 : 1_000_000));
 const ALLOC_CHUNK = 20_000;
-const ALLOC_WARMUP = 1_000;
+// Enough for the fresh instance's code to tier up to optimized code (Maglev, then TurboFan) first:
+// the goal is the steady state of a strategy's update, not the one-off cost of compiling it.
+const ALLOC_WARMUP = 20_000;
 const ALLOC_GOAL = 1;
 /** BENCH_ALLOC_ONLY=1: measure allocation only, skipping every timing. */
 const ALLOC_ONLY = process.env.BENCH_ALLOC_ONLY === '1';
@@ -928,14 +946,21 @@ function probeProblem(probe) {
  * reused: on a VM where touching fresh pages is slow, this keeps page faults from swamping the
  * computation, for ours and bare alike.
  */
-function batchContender(key, label, batch, source, columns) {
+function batchContender(key, label, batch, source, columns, repeats = 1) {
   const out = makeOutput(columns, source.length);
   return {
     key,
     label,
-    run: () => batch(source, out),
+    repeats,
+    run: () => {
+      let result;
+      for (let r = 0; r < repeats; r++) result = batch(source, out);
+      return result;
+    },
     probe: () => hasFiniteNumber(batch(firstCandles(source, PROBE_CANDLES), undefined)),
-    collect: true,
+    // Our batch runs and the bare loops write into reused outputs: nothing to collect between
+    // runs. technicalindicators allocates its outputs, so its runs start collected.
+    collect: columns === 'allocates',
   };
 }
 
@@ -945,6 +970,7 @@ function batchContender(key, label, batch, source, columns) {
  * count; an object for ours, given their names).
  */
 function makeOutput(columns, length) {
+  if (columns === 'allocates') return undefined;
   if (columns === undefined) return new Float64Array(length);
   if (typeof columns === 'number') return bareColumns(length, columns);
   return Object.fromEntries(columns.map((name) => [name, new Float64Array(length)]));
@@ -969,7 +995,7 @@ function firstCandles(source, count) {
  * collection before its runs, as in a live strategy (a full collection shrinks the young
  * generation, and the run would then pay to grow it again).
  */
-function streamContender(key, label, method, make, input) {
+function streamContender(key, label, method, make, input, repeats = 1) {
   const loop = streamLoop(label, method);
   const probe = () => {
     const indicator = make();
@@ -977,7 +1003,12 @@ function streamContender(key, label, method, make, input) {
     for (let i = 0; i < count; i++) if (hasFiniteNumber(indicator[method](input[i]))) return true;
     return false;
   };
-  return { key, label, run: () => loop(make(), input, input.length), probe, collect: false };
+  const run = () => {
+    let produced = 0;
+    for (let r = 0; r < repeats; r++) produced += loop(make(), input, input.length);
+    return produced;
+  };
+  return { key, label, repeats, run, probe, collect: false };
 }
 
 /**
@@ -1012,7 +1043,7 @@ function measureTogether(contenders, candles, runs, warmup, notes) {
   }
   const results = {};
   for (const contender of live) {
-    results[contender.key] = median(times.get(contender)) / candles;
+    results[contender.key] = median(times.get(contender)) / (candles * contender.repeats);
     results[`${contender.key}Times`] = times.get(contender);
   }
   return results;
@@ -1123,17 +1154,26 @@ for (const [index, testCase] of selected.entries()) {
   const streams = [];
   if (!missing.includes(batchExport)) {
     const batch = (source, out) => testCase.batch(lib, source, out);
-    batches.push(batchContender('batch', `${name} batch`, batch, data, testCase.columns));
+    batches.push(batchContender('batch', `${name} batch`, batch, data, testCase.columns, REPEATS));
   }
   if (!missing.includes(classExport)) {
     const make = () => testCase.stream(lib);
-    streams.push(streamContender('stream', `${name} streaming`, 'update', make, input));
+    streams.push(streamContender('stream', `${name} streaming`, 'update', make, input, REPEATS));
   }
   if (testCase.bare) {
     const { bare } = testCase;
-    batches.push(batchContender('bareBatch', `${name} bare batch`, bare.batch, data, bare.columns));
+    batches.push(
+      batchContender('bareBatch', `${name} bare batch`, bare.batch, data, bare.columns, REPEATS),
+    );
     streams.push(
-      streamContender('bareStream', `${name} bare streaming`, 'update', bare.stream, input),
+      streamContender(
+        'bareStream',
+        `${name} bare streaming`,
+        'update',
+        bare.stream,
+        input,
+        REPEATS,
+      ),
     );
   }
   const against = testCase.bare ? ' and the bare baseline' : '';
@@ -1155,6 +1195,7 @@ for (const [index, testCase] of selected.entries()) {
       `${name} technicalindicators batch`,
       reference.batch,
       tiData,
+      'allocates',
     );
     const tiStream = streamContender(
       'tiStream',
@@ -1286,7 +1327,7 @@ function markdownTable(head, lines) {
 const table = markdownTable(header, body);
 const cpu = cpus();
 const summary = [
-  `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
+  `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs (each ${REPEATS} passes over the candles) after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
   `technicalindicators on the first ${TI_CANDLES.toLocaleString('en-US')} candles (median of ${TI_RUNS}), scaled per candle. Ratios are speeds relative to ours, above 1x when we are faster: batch/bare and stream/bare are the median over runs of the bare time / our time, both timed in the same round (goal >= ${GOAL}x); vs technicalindicators is its ns / our ns (batch / streaming).`,
   `bytes/update: heap allocated per streaming update at a monomorphic call site (a loop compiled per indicator with new Function, as a strategy calls one indicator), averaged over ${ALLOC_UPDATES.toLocaleString('en-US')} updates after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones (heapUsed growth over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates, each after a minor collection, less the cost of reading it); goal < ${ALLOC_GOAL} byte/update.`,
   `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch runs (ours and bare) write into outputs allocated once and reused, so they pay the in-place cost.`,

@@ -1,6 +1,6 @@
 import {
   checkInteger,
-  doubleZero,
+  fillWarmUp,
   checkPositive,
   outputColumns,
   type StreamingIndicator,
@@ -29,8 +29,9 @@ export interface BollingerBandsResult {
 }
 
 /**
- * Re-sum when the window's sum of squared deviations falls below this share of its peak since the
- * last re-sum, keeping its relative rounding error under about `period · 2⁻⁵³ / resumBelow`.
+ * Re-sum when the window's spread falls below this share of its sum of squared deviations from
+ * the shift, or that sum below this share of the square just evicted: then most of its digits
+ * have cancelled, and the rounding of the running sums could show.
  */
 const resumBelow = 1e-2;
 
@@ -56,8 +57,8 @@ class BollingerBandsValue implements BollingerBandsResult {
  * deviations (σ, divided by `period`, as TA-Lib and technicalindicators) above and below. First
  * value after `period` inputs; fields `NaN` before. O(1) per update: the mean and σ come from a
  * running sum and sum of squares of the window's deviations from a shift kept near its mean; an
- * exact re-sum of the window (which also moves the shift to the mean) every `period` updates, and
- * sooner when the window tightens sharply, bounds the rounding drift, so a long series at a high
+ * exact re-sum of the window (which also moves the shift to the mean) once per pass over the
+ * window, and sooner when the window tightens sharply, bounds the rounding drift, so a long series at a high
  * price level stays as accurate as the two-pass formula. A window of one repeated value has σ
  * exactly 0: bands equal to the middle, bandwidth 0 and percentB 0.5 (technicalindicators gives
  * `NaN` there).
@@ -77,27 +78,25 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   readonly period: number;
   readonly stdDev: number;
   readonly #window: Float64Array;
+  readonly #inverse: number;
   /** The input being added (see `add`). */
   #input = Number.NaN;
   #next = 0;
   #count = 0;
-  /** The window's values are summed as deviations from this shift, kept near their mean. */
-  #shift = doubleZero;
-  /** Σ (value - shift) over the window. */
-  #sum = doubleZero;
-  /** Σ (value - shift)² over the window. */
-  #squares = doubleZero;
-  /** The largest `#squares` since the last re-sum: the scale of its rounding error. */
-  #peak = doubleZero;
-  #sinceResum = 0;
-  #runValue = Number.NaN;
-  #runLength = 0;
   readonly #result = new BollingerBandsValue();
+  /**
+   * The running sums, in a typed array (unboxed, one memory access each): `[shift, sum, squares,
+   * stale]`. The window's values are summed as deviations from `shift`, kept near their mean: `sum`
+   * is Σ (value − shift) and `squares` Σ (value − shift)²; `stale` is 1 when an eviction cancelled
+   * most of `squares`, so that the next output re-sums first.
+   */
+  readonly #state = new Float64Array(4);
 
   constructor(options: BollingerBandsOptions = {}) {
     this.period = checkInteger('BollingerBands', 'period', options.period ?? 20);
     this.stdDev = checkPositive('BollingerBands', 'stdDev', options.stdDev ?? 2);
     this.#window = new Float64Array(this.period);
+    this.#inverse = 1 / this.period;
   }
 
   update(input: number): BollingerBandsResult {
@@ -112,81 +111,65 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
     this.#step();
   }
 
+  // The update is split into small methods that V8 inlines into the caller (it inlines nothing
+  // larger than 460 bytes of bytecode): one slide of the window, and the outputs.
   #step(): void {
-    const input = this.#input;
-    const period = this.period;
-    const count = this.#count;
-    if (count === 0) this.#shift = input;
     const slot = this.#next;
-    this.#next = slot + 1 === period ? 0 : slot + 1;
-    const deviation = input - this.#shift;
-    if (count < period) {
-      this.#count = count + 1;
-      this.#sum += deviation;
-      this.#squares += deviation * deviation;
+    if (this.#count < this.period) this.#fill();
+    else this.#slide();
+    this.#window[slot] = this.#input;
+    if (slot + 1 === this.period) {
+      // Once per pass over the window: the exact re-sum that bounds the drift.
+      this.#next = 0;
+      resum(this.#window, this.#count, this.#state);
     } else {
-      const evicted = this.#window[slot]! - this.#shift;
-      this.#sum += deviation - evicted;
-      this.#squares += deviation * deviation - evicted * evicted;
+      this.#next = slot + 1;
     }
-    this.#window[slot] = input;
-    if (this.#squares > this.#peak) this.#peak = this.#squares;
-    if (input === this.#runValue) {
-      this.#runLength++;
-    } else {
-      this.#runValue = input;
-      this.#runLength = 1;
+    if (this.#count === this.period) this.#write();
+  }
+
+  /** Adds the input while the window fills. */
+  #fill(): void {
+    const state = this.#state;
+    if (this.#count++ === 0) state[0] = this.#input;
+    const deviation = this.#input - state[0]!;
+    state[1]! += deviation;
+    state[2]! += deviation * deviation;
+  }
+
+  /** Adds the input in place of the oldest value of a full window. */
+  #slide(): void {
+    const state = this.#state;
+    const shift = state[0]!;
+    const deviation = this.#input - shift;
+    const evicted = this.#window[this.#next]! - shift;
+    const evictedSquare = evicted * evicted;
+    state[1]! += deviation - evicted;
+    const squares = state[2]! + (deviation * deviation - evictedSquare);
+    state[2] = squares;
+    if (squares < evictedSquare * resumBelow) state[3] = 1;
+  }
+
+  /** Writes the result from the sums. */
+  #write(): void {
+    const state = this.#state;
+    const inverse = this.#inverse;
+    let spread = state[2]! - state[1]! * state[1]! * inverse;
+    if (state[3] !== 0 || spread < state[2]! * resumBelow) {
+      // Most digits of the sums have cancelled: re-sum before their rounding could show.
+      resum(this.#window, this.#count, state);
+      spread = state[2]! - state[1]! * state[1]! * inverse;
     }
-    if (this.#runLength >= period) {
-      // One repeated value: σ is exactly 0.
-      this.#shift = input;
-      this.#sum = 0;
-      this.#squares = 0;
-      this.#peak = 0;
-      this.#sinceResum = 0;
-    } else if (++this.#sinceResum >= period) {
-      this.#resum();
-    }
-    if (this.#count < period) return;
-    let spread = this.#squares - (this.#sum * this.#sum) / period;
-    if (spread < this.#peak * resumBelow) {
-      // The window is much tighter than lately: the rounding of the sums could show, so re-sum.
-      this.#resum();
-      spread = this.#squares - (this.#sum * this.#sum) / period;
-    }
-    const middle = this.#shift + this.#sum / period;
-    const width = this.stdDev * Math.sqrt(Math.max(spread, 0) / period);
-    const result = this.#result;
+    const middle = state[0]! + state[1]! * inverse;
+    const width = this.stdDev * Math.sqrt((spread > 0 ? spread : 0) * inverse);
     const upper = middle + width;
     const lower = middle - width;
+    const result = this.#result;
     result.middle = middle;
     result.upper = upper;
     result.lower = lower;
-    result.bandwidth = (upper - lower) / middle;
-    result.percentB = upper === lower ? 0.5 : (input - lower) / (upper - lower);
-  }
-
-  /**
-   * Moves the shift to the window's mean and re-sums the deviations exactly (the corrected
-   * two-pass algorithm), so rounding cannot accumulate: O(period), once every `period` updates or
-   * when the window's spread falls far below its recent peak.
-   */
-  #resum(): void {
-    const size = this.#count;
-    const window = this.#window;
-    const shift = this.#shift + this.#sum / size;
-    let sum = 0;
-    let squares = 0;
-    for (let i = 0; i < size; i++) {
-      const deviation = window[i]! - shift;
-      sum += deviation;
-      squares += deviation * deviation;
-    }
-    this.#shift = shift;
-    this.#sum = sum;
-    this.#squares = squares;
-    this.#peak = squares;
-    this.#sinceResum = 0;
+    result.bandwidth = (2 * width) / middle;
+    result.percentB = width === 0 ? 0.5 : (this.#input - lower) / (2 * width);
   }
 
   get value(): BollingerBandsResult {
@@ -200,13 +183,7 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
   reset(): void {
     this.#next = 0;
     this.#count = 0;
-    this.#shift = 0;
-    this.#sum = 0;
-    this.#squares = 0;
-    this.#peak = 0;
-    this.#sinceResum = 0;
-    this.#runValue = Number.NaN;
-    this.#runLength = 0;
+    this.#state.fill(0);
     const result = this.#result;
     result.middle = Number.NaN;
     result.upper = Number.NaN;
@@ -214,6 +191,74 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
     result.bandwidth = Number.NaN;
     result.percentB = Number.NaN;
   }
+}
+
+/**
+ * Re-sums the first `size` values of `window` exactly, as deviations from their mean: `state` is
+ * `[shift, sum, squares, stale]`, read for the old shift and sum and written with the new four
+ * (sums of exactly 0 around the value itself for a window of one repeated value). The corrected
+ * two-pass algorithm; shared by the class and the batch function so that they agree exactly.
+ */
+function resum(window: Float64Array, size: number, state: Float64Array): void {
+  const first = window[0]!;
+  const shift = state[0]! + state[1]! / size;
+  let sum = 0;
+  let squares = 0;
+  let isFlat = true;
+  for (let i = 0; i < size; i++) {
+    const value = window[i]!;
+    if (value !== first) isFlat = false;
+    const deviation = value - shift;
+    sum += deviation;
+    squares += deviation * deviation;
+  }
+  state[3] = 0;
+  if (isFlat) {
+    state[0] = first;
+    state[1] = 0;
+    state[2] = 0;
+    return;
+  }
+  state[0] = shift;
+  state[1] = sum;
+  state[2] = squares;
+}
+
+/**
+ * {@link resum} of the full window of the streaming class after input `i`, read from `values`:
+ * slot k holds `values[i - i % period + k]` for k up to `i % period`, and the input one period
+ * before that for the slots after it. The same additions, in the same order.
+ */
+function resumSlots(
+  values: ArrayLike<number>,
+  i: number,
+  period: number,
+  state: Float64Array,
+): void {
+  const newest = i % period;
+  const base = i - newest;
+  const first = values[base]!;
+  const shift = state[0]! + state[1]! / period;
+  let sum = 0;
+  let squares = 0;
+  let isFlat = true;
+  for (let k = 0; k < period; k++) {
+    const value = values[k <= newest ? base + k : base - period + k]!;
+    if (value !== first) isFlat = false;
+    const deviation = value - shift;
+    sum += deviation;
+    squares += deviation * deviation;
+  }
+  state[3] = 0;
+  if (isFlat) {
+    state[0] = first;
+    state[1] = 0;
+    state[2] = 0;
+    return;
+  }
+  state[0] = shift;
+  state[1] = sum;
+  state[2] = squares;
 }
 
 /**
@@ -231,22 +276,77 @@ export function bollingerBands(
   options: BollingerBandsOptions = {},
   out?: BollingerBandsSeries,
 ): BollingerBandsSeries {
-  const indicator = new BollingerBands(options);
+  const { period, stdDev } = new BollingerBands(options);
+  const n = values.length;
   const result = outputColumns(
     'BollingerBands',
     ['middle', 'upper', 'lower', 'bandwidth', 'percentB'],
-    values.length,
+    n,
     out,
   );
-  const { middle, upper, lower, bandwidth, percentB } = result;
-  const value = indicator.value;
-  for (let i = 0; i < values.length; i++) {
-    indicator.add(values[i]!);
-    middle[i] = value.middle;
-    upper[i] = value.upper;
-    lower[i] = value.lower;
-    bandwidth[i] = value.bandwidth;
-    percentB[i] = value.percentB;
+  const { middle: middles, upper: uppers, lower: lowers, bandwidth, percentB } = result;
+  for (const column of [middles, uppers, lowers, bandwidth, percentB]) {
+    fillWarmUp(column, period - 1);
+  }
+  // The streaming class's arithmetic, in the same order, on local variables. Its window slot k
+  // holds the latest input whose index is k modulo the period, so the window needs no copy here:
+  // the evicted value is values[i - period], and a re-sum reads the slots from `values`.
+  const state = new Float64Array(4);
+  const inverse = 1 / period;
+  let shift = 0;
+  let sum = 0;
+  let squares = 0;
+  let stale = false;
+  const warm = Math.min(n, period);
+  for (let i = 0; i < warm; i++) {
+    if (i === 0) shift = values[0]!;
+    const deviation = values[i]! - shift;
+    sum += deviation;
+    squares += deviation * deviation;
+  }
+  // The window slot input i lands in: i modulo the period, counted rather than divided.
+  let slot = period - 2;
+  for (let i = period - 1; i < n; i++) {
+    const input = values[i]!;
+    slot = slot + 1 === period ? 0 : slot + 1;
+    if (i >= period) {
+      const deviation = input - shift;
+      const evicted = values[i - period]! - shift;
+      const evictedSquare = evicted * evicted;
+      sum += deviation - evicted;
+      squares += deviation * deviation - evictedSquare;
+      if (squares < evictedSquare * resumBelow) stale = true;
+    }
+    if (slot === period - 1) {
+      // The window just wrapped: the periodic re-sum.
+      state[0] = shift;
+      state[1] = sum;
+      resumSlots(values, i, period, state);
+      shift = state[0]!;
+      sum = state[1]!;
+      squares = state[2]!;
+      stale = false;
+    }
+    let spread = squares - sum * sum * inverse;
+    if (stale || spread < squares * resumBelow) {
+      state[0] = shift;
+      state[1] = sum;
+      resumSlots(values, i, period, state);
+      shift = state[0]!;
+      sum = state[1]!;
+      squares = state[2]!;
+      stale = false;
+      spread = squares - sum * sum * inverse;
+    }
+    const middle = shift + sum * inverse;
+    const width = stdDev * Math.sqrt((spread > 0 ? spread : 0) * inverse);
+    const upper = middle + width;
+    const lower = middle - width;
+    middles[i] = middle;
+    uppers[i] = upper;
+    lowers[i] = lower;
+    bandwidth[i] = (2 * width) / middle;
+    percentB[i] = width === 0 ? 0.5 : (input - lower) / (2 * width);
   }
   return result;
 }

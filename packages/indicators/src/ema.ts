@@ -90,9 +90,9 @@ export function ema(values: ArrayLike<number>, period: number, out?: Float64Arra
 
 /**
  * Writes the EMA of `values[from..]` into `out[from + period - 1..]` (the seed's entries are left
- * as they are). The loop {@link ema} and `macd` share. Internal to the package.
+ * as they are).
  */
-export function emaInto(
+function emaInto(
   values: ArrayLike<number>,
   period: number,
   out: Float64Array,
