@@ -92,12 +92,7 @@ export function ema(values: ArrayLike<number>, period: number, out?: Float64Arra
  * Writes the EMA of `values[from..]` into `out[from + period - 1..]` (the seed's entries are left
  * as they are).
  */
-function emaInto(
-  values: ArrayLike<number>,
-  period: number,
-  out: Float64Array,
-  from: number,
-): void {
+function emaInto(values: ArrayLike<number>, period: number, out: Float64Array, from: number): void {
   const n = values.length;
   if (n - from < period) return;
   const k = 2 / (period + 1);

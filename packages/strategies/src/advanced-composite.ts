@@ -384,28 +384,31 @@ class AdvancedComposite implements StrategyLogic {
               ? -1
               : -0.5
             : 0;
-    votes[factorIndex.macd] =
-      !this.#macd.isReady
-        ? 0
-        : macd.histogram > 0
-          ? macd.macd > 0
-            ? 1
-            : 0.5
-          : macd.histogram < 0
-            ? macd.macd < 0
-              ? -1
-              : -0.5
-            : 0;
-    votes[factorIndex.rsi] =
-      Number.isNaN(rsi) ? 0 : rsi <= params.oversold ? 1 : rsi >= params.overbought ? -1 : 0;
-    votes[factorIndex.stochastic] =
-      !this.#stochastic.isReady
-        ? 0
-        : stochastic.k < 20 && stochastic.k > stochastic.d
+    votes[factorIndex.macd] = !this.#macd.isReady
+      ? 0
+      : macd.histogram > 0
+        ? macd.macd > 0
           ? 1
-          : stochastic.k > 80 && stochastic.k < stochastic.d
+          : 0.5
+        : macd.histogram < 0
+          ? macd.macd < 0
             ? -1
-            : 0;
+            : -0.5
+          : 0;
+    votes[factorIndex.rsi] = Number.isNaN(rsi)
+      ? 0
+      : rsi <= params.oversold
+        ? 1
+        : rsi >= params.overbought
+          ? -1
+          : 0;
+    votes[factorIndex.stochastic] = !this.#stochastic.isReady
+      ? 0
+      : stochastic.k < 20 && stochastic.k > stochastic.d
+        ? 1
+        : stochastic.k > 80 && stochastic.k < stochastic.d
+          ? -1
+          : 0;
     votes[factorIndex.adx] =
       !this.#adx.isReady || adx.adx < params.adxTrend ? 0 : sign(adx.plusDI - adx.minusDI);
     votes[factorIndex.squeeze_breakout] =
@@ -421,12 +424,16 @@ class AdvancedComposite implements StrategyLogic {
       !Number.isNaN(relativeVolume) && relativeVolume >= params.highVolume
         ? sign(close - candle.open)
         : 0;
-    votes[factorIndex.obv] =
-      Number.isNaN(obvAverage) ? 0 : sign(obv - obvAverage);
+    votes[factorIndex.obv] = Number.isNaN(obvAverage) ? 0 : sign(obv - obvAverage);
     votes[factorIndex.mfi] = Number.isNaN(mfi) ? 0 : mfi <= 20 ? 1 : mfi >= 80 ? -1 : 0;
     votes[factorIndex.cci] = Number.isNaN(cci) ? 0 : cci <= -100 ? 1 : cci >= 100 ? -1 : 0;
-    votes[factorIndex.williams_r] =
-      Number.isNaN(williamsR) ? 0 : williamsR <= -80 ? 1 : williamsR >= -20 ? -1 : 0;
+    votes[factorIndex.williams_r] = Number.isNaN(williamsR)
+      ? 0
+      : williamsR <= -80
+        ? 1
+        : williamsR >= -20
+          ? -1
+          : 0;
     votes[factorIndex.patterns] =
       this.#weights[factorIndex.patterns] === 0 ? 0 : patternVote(recent);
     votes[factorIndex.timeframes] = this.#analyzer.score;
