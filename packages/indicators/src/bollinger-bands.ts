@@ -55,7 +55,7 @@ class BollingerBandsValue implements BollingerBandsResult {
 /**
  * Bollinger Bands: the SMA of the last `period` values, with bands `stdDev` population standard
  * deviations (σ, divided by `period`, as TA-Lib and technicalindicators) above and below. First
- * value after `period` inputs; fields `NaN` before. O(1) per update: the mean and σ come from a
+ * value after `period` inputs; fields `NaN` before. Amortised O(1) per update: the mean and σ come from a
  * running sum and sum of squares of the window's deviations from a shift kept near its mean; an
  * exact re-sum of the window (which also moves the shift to the mean) once per pass over the
  * window, and sooner when the window tightens sharply, bounds the rounding drift, so a long series at a high
