@@ -55,13 +55,13 @@ class BollingerBandsValue implements BollingerBandsResult {
 /**
  * Bollinger Bands: the SMA of the last `period` values, with bands `stdDev` population standard
  * deviations (σ, divided by `period`, as TA-Lib and technicalindicators) above and below. First
- * value after `period` inputs; fields `NaN` before. Amortised O(1) per update: the mean and σ come from a
- * running sum and sum of squares of the window's deviations from a shift kept near its mean; an
- * exact re-sum of the window (which also moves the shift to the mean) once per pass over the
- * window, and sooner when the window tightens sharply, bounds the rounding drift, so a long series at a high
- * price level stays as accurate as the two-pass formula. A window of one repeated value has σ
- * exactly 0: bands equal to the middle, bandwidth 0 and percentB 0.5 (technicalindicators gives
- * `NaN` there).
+ * value after `period` inputs; fields `NaN` before. Amortised O(1) per update: the mean and σ
+ * come from a running sum and sum of squares of the window's deviations from a shift kept near
+ * its mean; an exact re-sum of the window (which also moves the shift to the mean) once per pass
+ * over the window, and sooner when an eviction or a tightening window cancels most of the sums'
+ * digits, bounds the rounding drift, so a long series at a high price level stays as accurate as
+ * the two-pass formula. A window of one repeated value has σ exactly 0: bands equal to the middle,
+ * bandwidth 0 and percentB 0.5 (technicalindicators gives `NaN` there).
  *
  * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
  * its fields are `NaN` while warming up.
