@@ -22,12 +22,7 @@ export interface ADXResult {
 /** {@link adx}' output: one column per field of {@link ADXResult}. */
 export type ADXSeries = { readonly [K in keyof ADXResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link ADXResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link ADXResult}: a class, as `ScratchCandle` says why. */
 class ADXValue implements ADXResult {
   adx = Number.NaN;
   plusDI = Number.NaN;

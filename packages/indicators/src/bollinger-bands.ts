@@ -38,12 +38,7 @@ const resumBelow = 1e-2;
 /** {@link bollingerBands}' output: one column per field of {@link BollingerBandsResult}. */
 export type BollingerBandsSeries = { readonly [K in keyof BollingerBandsResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link BollingerBandsResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link BollingerBandsResult}: a class, as `ScratchCandle` says why. */
 class BollingerBandsValue implements BollingerBandsResult {
   middle = Number.NaN;
   upper = Number.NaN;

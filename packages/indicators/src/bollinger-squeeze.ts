@@ -35,12 +35,7 @@ export interface BollingerSqueezeSeries {
 /** John Carter's TTM Squeeze settings: BB(20, 2) inside KC(20, 1.5 ATR(20)). */
 const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
 
-/**
- * The mutable fields behind {@link BollingerSqueezeResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The fields behind {@link BollingerSqueezeResult}: a class (see `ScratchCandle`). */
 class BollingerSqueezeValue implements BollingerSqueezeResult {
   squeezeOn = false;
   bandwidth = Number.NaN;

@@ -21,8 +21,8 @@ export interface CCIOptions {
  * Lambert's commodity channel index:
  * `(typical price - mean) / (constant * mean absolute deviation)` over the last `period` typical
  * prices `(high + low + close) / 3`. First value after `period` candles (TA-Lib's lookback
- * `period - 1`), `NaN` before. When the window's typical prices are all equal the value is 0, as TA-Lib
- * (technicalindicators gives `NaN` there).
+ * `period - 1`), `NaN` before. When the window's typical prices are all equal the value is 0, as
+ * TA-Lib (technicalindicators gives `NaN` there).
  *
  * **O(period) per update**, the one exception to the package's O(1): the mean absolute deviation
  * is taken around the current mean, which moves with every candle, so every deviation changes

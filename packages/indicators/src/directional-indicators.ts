@@ -23,12 +23,7 @@ export type DirectionalIndicatorsSeries = {
   readonly [K in keyof DirectionalIndicatorsResult]: Float64Array;
 };
 
-/**
- * The mutable fields behind {@link DirectionalIndicatorsResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The fields behind {@link DirectionalIndicatorsResult}: a class (see `ScratchCandle`). */
 class DirectionalIndicatorsValue implements DirectionalIndicatorsResult {
   plusDI = Number.NaN;
   minusDI = Number.NaN;

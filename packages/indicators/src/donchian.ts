@@ -21,12 +21,7 @@ export interface DonchianResult {
 /** {@link donchian}' output: one column per field of {@link DonchianResult}. */
 export type DonchianSeries = { readonly [K in keyof DonchianResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link DonchianResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link DonchianResult}: a class, as `ScratchCandle` says why. */
 class DonchianValue implements DonchianResult {
   upper = Number.NaN;
   lower = Number.NaN;

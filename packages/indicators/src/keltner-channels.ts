@@ -33,12 +33,7 @@ export interface KeltnerChannelsResult {
 /** {@link keltnerChannels}' output: one column per field of {@link KeltnerChannelsResult}. */
 export type KeltnerChannelsSeries = { readonly [K in keyof KeltnerChannelsResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link KeltnerChannelsResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The fields behind {@link KeltnerChannelsResult}: a class (see `ScratchCandle`). */
 class KeltnerChannelsValue implements KeltnerChannelsResult {
   middle = Number.NaN;
   upper = Number.NaN;

@@ -25,12 +25,7 @@ export interface MACDResult {
 /** {@link macd}'s output: one column per field of {@link MACDResult}. */
 export type MACDSeries = { readonly [K in keyof MACDResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link MACDResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link MACDResult}: a class, as `ScratchCandle` says why. */
 class MACDValue implements MACDResult {
   macd = Number.NaN;
   signal = Number.NaN;

@@ -15,8 +15,9 @@ import { RingBuffer } from './ring-buffer.js';
  * from the previous candle's, negative when it fell and neither when unchanged; the MFI is
  * `100 * positive / (positive + negative)` over the last `period` flows (equal to
  * `100 - 100 / (1 + money ratio)`), not rounded. The first candle has no previous typical price,
- * so the first value comes after `period + 1` candles (TA-Lib's lookback `period`), `NaN` before. With no money
- * flow in the window the value is 0, as TA-Lib (which tests the total against 1, not 0). The
+ * so the first value comes after `period + 1` candles (TA-Lib's lookback `period`), `NaN` before.
+ * With no money flow in the window the value is 0, as TA-Lib (which tests the total against 1,
+ * not 0). The
  * running sums are set to exactly 0 whenever the window holds no flow of their side, so rounding
  * drift cannot leave a ghost flow behind.
  *

@@ -31,12 +31,7 @@ export interface SlowStochasticResult {
 /** {@link slowStochastic}'s output: one column per field of {@link SlowStochasticResult}. */
 export type SlowStochasticSeries = { readonly [K in keyof SlowStochasticResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link SlowStochasticResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link SlowStochasticResult}: a class, as `ScratchCandle` says why. */
 class SlowStochasticValue implements SlowStochasticResult {
   k = Number.NaN;
   d = Number.NaN;

@@ -27,12 +27,7 @@ export interface StochasticRSIResult {
 /** {@link stochasticRSI}'s output: one column per field of {@link StochasticRSIResult}. */
 export type StochasticRSISeries = { readonly [K in keyof StochasticRSIResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link StochasticRSIResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link StochasticRSIResult}: a class, as `ScratchCandle` says why. */
 class StochasticRSIValue implements StochasticRSIResult {
   k = Number.NaN;
   d = Number.NaN;

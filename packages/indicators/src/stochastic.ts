@@ -28,12 +28,7 @@ export interface StochasticResult {
 /** {@link stochastic}'s output: one column per field of {@link StochasticResult}. */
 export type StochasticSeries = { readonly [K in keyof StochasticResult]: Float64Array };
 
-/**
- * The mutable fields behind {@link StochasticResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link StochasticResult}: a class, as `ScratchCandle` says why. */
 class StochasticValue implements StochasticResult {
   k = Number.NaN;
   d = Number.NaN;

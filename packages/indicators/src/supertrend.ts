@@ -32,12 +32,7 @@ export interface SupertrendSeries {
   readonly direction: Float64Array;
 }
 
-/**
- * The mutable fields behind {@link SupertrendResult}. A class of its own rather than an object literal:
- * literals share V8's hidden-class transitions with unrelated literals of the same first keys
- * (`{ value, done }` iterator results, say), whose fields may hold anything, and a field that
- * is not kept as an unboxed double makes every update allocate.
- */
+/** The mutable fields behind {@link SupertrendResult}: a class, as `ScratchCandle` says why. */
 class SupertrendValue implements SupertrendResult {
   value = Number.NaN;
   direction: 1 | -1 | 0 = 0;
