@@ -33,21 +33,31 @@ export class RollingExtreme {
 
   #push(): void {
     const value = this.#input;
-    const capacity = this.period + 1;
+    const values = this.#values;
+    const last = this.period; // the last slot of the ring of period + 1
     const index = this.#count++;
-    // Drop from the back every value the new one dominates.
-    while (this.#tail !== this.#head) {
-      const back = (this.#tail - 1 + capacity) % capacity;
-      const candidate = this.#values[back]!;
-      if (this.#isMax ? candidate > value : candidate < value) break;
-      this.#tail = back;
+    const head = this.#head;
+    let tail = this.#tail;
+    // Drop from the back every value the new one dominates (wrapping without a division).
+    if (this.#isMax) {
+      while (tail !== head) {
+        const back = tail === 0 ? last : tail - 1;
+        if (values[back]! > value) break;
+        tail = back;
+      }
+    } else {
+      while (tail !== head) {
+        const back = tail === 0 ? last : tail - 1;
+        if (values[back]! < value) break;
+        tail = back;
+      }
     }
-    this.#values[this.#tail] = value;
-    this.#indices[this.#tail] = index;
-    this.#tail = (this.#tail + 1) % capacity;
+    values[tail] = value;
+    this.#indices[tail] = index;
+    this.#tail = tail === last ? 0 : tail + 1;
     // Drop from the front what left the window.
-    if (this.#indices[this.#head]! <= index - this.period) this.#head = (this.#head + 1) % capacity;
-    this.value = this.#values[this.#head]!;
+    if (this.#indices[head]! <= index - this.period) this.#head = head === last ? 0 : head + 1;
+    this.value = values[this.#head]!;
   }
 
   /** Values pushed since the last clear. */
