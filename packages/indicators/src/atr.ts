@@ -45,12 +45,23 @@ export class ATR implements StreamingIndicator<RangeInput, number> {
     this.#previousClose = input.close;
     const period = this.period;
     if (this.#count > period) {
-      const trueRange = trueRangeOf(input.high, input.low, previousClose);
+      const { high, low } = input;
+      // Inline, not trueRangeOf: a double returned from a call V8 does not inline is boxed.
+      const trueRange = Math.max(
+        high - low,
+        Math.abs(high - previousClose),
+        Math.abs(low - previousClose),
+      );
       this.#value = (this.#value * (period - 1) + trueRange) / period;
       return;
     }
     if (this.#count++ === 0) return;
-    this.#sum += trueRangeOf(input.high, input.low, previousClose);
+    const { high, low } = input;
+    this.#sum += Math.max(
+      high - low,
+      Math.abs(high - previousClose),
+      Math.abs(low - previousClose),
+    );
     if (this.#count > period) this.#value = this.#sum / period;
   }
 

@@ -8,7 +8,6 @@ import {
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
-import { trueRangeOf } from './true-range.js';
 
 /** One value of {@link DirectionalIndicators}; both on a 0 to 100 scale. */
 export interface DirectionalIndicatorsResult {
@@ -78,7 +77,13 @@ export class DirectionalIndicators implements StreamingIndicator<
     const count = this.#count;
     const up = high - this.#previousHigh;
     const down = this.#previousLow - low;
-    const trueRange = trueRangeOf(high, low, this.#previousClose);
+    // Inline, not trueRangeOf: a double returned from a call V8 does not inline is boxed.
+    const previousClose = this.#previousClose;
+    const trueRange = Math.max(
+      high - low,
+      Math.abs(high - previousClose),
+      Math.abs(low - previousClose),
+    );
     this.#previousHigh = high;
     this.#previousLow = low;
     this.#previousClose = input.close;

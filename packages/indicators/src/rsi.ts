@@ -61,7 +61,10 @@ export class RSI implements StreamingIndicator<number, number> {
       const loss = (this.#loss * (period - 1) + (change < 0 ? -change : 0)) / period;
       this.#gain = gain;
       this.#loss = loss;
-      this.#value = rsiOf(gain, loss);
+      // The ratio inline, not through rsiOf: a double returned from a call V8 does not inline is
+      // boxed.
+      const total = gain + loss;
+      this.#value = total === 0 ? 0 : 100 * (gain / total);
       return;
     }
     this.#count = count + 1;
@@ -71,7 +74,8 @@ export class RSI implements StreamingIndicator<number, number> {
     if (count < period) return;
     this.#gain /= period;
     this.#loss /= period;
-    this.#value = rsiOf(this.#gain, this.#loss);
+    const total = this.#gain + this.#loss;
+    this.#value = total === 0 ? 0 : 100 * (this.#gain / total);
   }
 
   get value(): number {

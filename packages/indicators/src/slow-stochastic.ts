@@ -8,7 +8,6 @@ import {
 } from './indicator.js';
 import { RollingExtreme } from './rolling-extremes.js';
 import { SMA } from './sma.js';
-import { percentK } from './stochastic.js';
 
 /** Options of {@link SlowStochastic}. */
 export interface SlowStochasticOptions {
@@ -88,7 +87,10 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
     lowest.push(input.low);
     if (highest.count < this.period) return;
     const slowK = this.#slowK;
-    slowK.add(percentK(input.close, highest.value, lowest.value));
+    // %K inline, not a helper: a double returned from a call V8 does not inline is boxed.
+    const low = lowest.value;
+    const range = highest.value - low;
+    slowK.add(range === 0 ? 0 : ((input.close - low) / range) * 100);
     if (!slowK.isReady) return;
     const d = this.#d;
     d.add(slowK.value);

@@ -2,7 +2,6 @@ import { checkInteger, outputColumns, type StreamingIndicator } from './indicato
 import { RollingExtreme } from './rolling-extremes.js';
 import { RSI } from './rsi.js';
 import { SMA } from './sma.js';
-import { percentK } from './stochastic.js';
 
 /** Options of {@link StochasticRSI}. */
 export interface StochasticRSIOptions {
@@ -107,7 +106,10 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
     lowest.push(value);
     if (highest.count < this.stochasticPeriod) return;
     const kAverage = this.#kAverage;
-    kAverage.add(percentK(value, highest.value, lowest.value));
+    // The raw value inline, not a helper: a double returned from a call V8 does not inline is boxed.
+    const low = lowest.value;
+    const range = highest.value - low;
+    kAverage.add(range === 0 ? 0 : ((value - low) / range) * 100);
     if (!kAverage.isReady) return;
     const dAverage = this.#dAverage;
     dAverage.add(kAverage.value);

@@ -80,7 +80,10 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
     highest.push(input.high);
     lowest.push(input.low);
     if (highest.count < this.period) return;
-    const k = percentK(input.close, highest.value, lowest.value);
+    // The formula inline, not a helper: a double returned from a call V8 does not inline is boxed.
+    const low = lowest.value;
+    const range = highest.value - low;
+    const k = range === 0 ? 0 : ((input.close - low) / range) * 100;
     const average = this.#average;
     average.add(k);
     if (!average.isReady) return;
@@ -103,15 +106,6 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
     this.#result.k = Number.NaN;
     this.#result.d = Number.NaN;
   }
-}
-
-/**
- * Where `close` sits in the range: `100 * (close - lowest) / (highest - lowest)`, 0 for an empty
- * range (as TA-Lib and technicalindicators). Internal to the package.
- */
-export function percentK(close: number, highest: number, lowest: number): number {
-  const range = highest - lowest;
-  return range === 0 ? 0 : ((close - lowest) / range) * 100;
 }
 
 /**

@@ -34,7 +34,11 @@ export class TrueRange implements StreamingIndicator<RangeInput, number> {
     const previousClose = this.#previousClose;
     this.#previousClose = close;
     // NaN before the first candle: every comparison with it is false and max gives NaN.
-    this.#value = trueRangeOf(high, low, previousClose);
+    this.#value = Math.max(
+      high - low,
+      Math.abs(high - previousClose),
+      Math.abs(low - previousClose),
+    );
   }
 
   get value(): number {
