@@ -4,8 +4,8 @@
  * Bands, Stochastic) and against technicalindicators, all in one run. Goals: batch at least 0.5x
  * the speed of the bare batch loop, streaming at least 0.5x the bare streaming class, and 0 bytes
  * allocated per streaming update. Reads the BUILT package: `pnpm build`
- * first. Prints a markdown table to stdout, writes it to bench/results.md, and shows progress on
- * stderr.
+ * first. Prints a markdown table to stdout, writes it to bench/results.md (full runs only), and
+ * shows progress on stderr.
  *
  * Batch functions write into output arrays made once per contender and reused run after run, for
  * ours and the bare loops alike. `--quick` (or BENCH_QUICK=1): 200,000 candles, 3 runs, 200,000
@@ -1474,9 +1474,11 @@ const markdown = [
   '',
 ].join('\n');
 
-// An allocation-only run leaves the last full results in place.
-if (!ALLOC_ONLY) writeFileSync(new URL('./results.md', import.meta.url), markdown);
+// Only a full run of every case replaces the recorded results: a quick, partial or
+// allocation-only run leaves them in place.
+const isFullRun = !ALLOC_ONLY && !QUICK && ONLY === undefined;
+if (isFullRun) writeFileSync(new URL('./results.md', import.meta.url), markdown);
 process.stdout.write(`${summary.join('\n')}\n\n${table}\n\n${goalLines.join('\n')}\n`);
 if (notes.length > 0)
   process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
-progress(`done in ${elapsed()}${ALLOC_ONLY ? '' : '; wrote bench/results.md'}`);
+progress(`done in ${elapsed()}${isFullRun ? '; wrote bench/results.md' : ''}`);
