@@ -185,6 +185,7 @@ const body = operations.map(({ name, key }) => {
   const ratio = median(measured.ours.map((result, run) => result[key] / measured.bare[run][key]));
   const pass = ratio >= GOAL;
   failed ||= !pass;
+  console.log(`GOAL ${pass ? 'PASS' : 'FAIL'} ${name}: ${ratio.toFixed(2)}x (goal >= ${GOAL}x)`);
   return [
     name,
     number(ours),

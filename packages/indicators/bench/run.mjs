@@ -1478,7 +1478,9 @@ const markdown = [
 // allocation-only run leaves them in place.
 const isFullRun = !ALLOC_ONLY && !QUICK && ONLY === undefined;
 if (isFullRun) writeFileSync(new URL('./results.md', import.meta.url), markdown);
-process.stdout.write(`${summary.join('\n')}\n\n${table}\n\n${goalLines.join('\n')}\n`);
+process.stdout.write(
+  `${summary.join('\n')}\n\n${table}\n\n${goalLines.map((line) => `GOAL ${line}`).join('\n')}\n`,
+);
 if (notes.length > 0)
   process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
 progress(`done in ${elapsed()}${isFullRun ? '; wrote bench/results.md' : ''}`);

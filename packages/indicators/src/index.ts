@@ -101,3 +101,4 @@ export {
   type CandlePattern,
   type PatternInput,
 } from './patterns.js';
+export { CandlePatterns, candlePatternBits } from './candle-patterns.js';

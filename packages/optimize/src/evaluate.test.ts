@@ -1,9 +1,11 @@
 import type { Candle, SymbolId } from '@lumenlink/core';
 import { loadBundledCandles } from '@lumenlink/data';
+import { computeMetrics, reportInputOf } from '@lumenlink/analysis';
 import { runBacktest } from '@lumenlink/engine';
 import { createStrategy } from '@lumenlink/strategies';
 import { describe, expect, it } from 'vitest';
 import {
+  backtestOptionsOf,
   candlesUpTo,
   evaluate,
   type BacktestSettings,
@@ -63,6 +65,35 @@ describe('evaluate', () => {
     expect(evaluation.metrics.finalEquity).toBeCloseTo(direct.finalEquity, 9);
     expect(evaluation.equity).toHaveLength(500);
     expect(evaluation.equity?.at(-1)?.equity).toBeCloseTo(direct.finalEquity, 9);
+  });
+
+  it('has the metrics of the report layer on a copy of the period, whichever windows ran before', async () => {
+    const shared = context(btc);
+    const windows = [{ from, to }, { from: btc[200]!.time, to: btc[699]!.time }, { from, to }, {}];
+    for (const window of windows) {
+      const evaluation = await evaluate(shared, { params, ...window });
+      const candles = candlesUpTo(shared.candles, window.to);
+      const direct = await runBacktest({
+        candles,
+        interval: '1h',
+        strategy: () => createStrategy('ema_crossover', params, { interval: '1h' }),
+        ...backtestOptionsOf(settings),
+        ...window,
+      });
+      const metrics = computeMetrics(
+        reportInputOf(direct, {
+          strategy: 'ema_crossover',
+          params,
+          interval: '1h',
+          candles,
+          feeBps: settings.feeBps,
+          slippageBps: settings.slippageBps,
+          fillMode: settings.fillMode,
+        }),
+      );
+      expect(metrics.trades.total).toBeGreaterThan(0);
+      expect(evaluation.metrics).toEqual(metrics);
+    }
   });
 
   it('cannot see candles after the end of its window', async () => {

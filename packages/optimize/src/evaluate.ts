@@ -171,6 +171,39 @@ export function candlesUpTo(
   return cut;
 }
 
+/** The candles up to a job's `to`, for the engine and (as a record) for the metrics. */
+interface Cut {
+  readonly candles: ReadonlyMap<SymbolId, readonly Candle[]>;
+  readonly record: Readonly<Record<string, readonly Candle[]>>;
+}
+
+/**
+ * The cuts made of each candle map, by `to`: a sweep's jobs share a few periods (one, or one
+ * per walk-forward window), so each cut is made once per thread and reused by every job on it.
+ */
+const cutsOf = new WeakMap<
+  ReadonlyMap<SymbolId, readonly Candle[]>,
+  Map<number | undefined, Cut>
+>();
+
+function cutOf(candles: ReadonlyMap<SymbolId, readonly Candle[]>, to: number | undefined): Cut {
+  let cuts = cutsOf.get(candles);
+  if (cuts === undefined) {
+    cuts = new Map();
+    cutsOf.set(candles, cuts);
+  }
+  let cut = cuts.get(to);
+  if (cut === undefined) {
+    const cutCandles = candlesUpTo(candles, to);
+    cut = { candles: cutCandles, record: Object.fromEntries(cutCandles) };
+    cuts.set(to, cut);
+  }
+  return cut;
+}
+
+/** No candles: the report input's own copy of them is left out (see {@link evaluate}). */
+const noCandles: ReadonlyMap<SymbolId, readonly Candle[]> = new Map();
+
 /** Each trade's P&L over the equity at the close before its entry fill, in entry order. */
 function tradeReturnsOf(
   trades: readonly Trade[],
@@ -211,25 +244,30 @@ export async function evaluate(
   const { settings, interval } = context;
   const definition = definitionOf(context.strategy);
   const create = () => definition.create(job.params, { interval });
-  const candles = candlesUpTo(context.candles, job.to);
+  const cut = cutOf(context.candles, job.to);
   const result = await runBacktest({
-    candles,
+    candles: cut.candles,
     interval,
     strategy: create,
     ...backtestOptionsOf(settings),
     ...(job.from === undefined ? {} : { from: job.from }),
     ...(job.to === undefined ? {} : { to: job.to }),
   });
-  const input = reportInputOf(result, {
-    title: definition.key,
-    strategy: definition.key,
-    params: { ...job.params },
-    interval,
-    candles,
-    feeBps: settings.feeBps,
-    slippageBps: settings.slippageBps,
-    fillMode: settings.fillMode,
-  });
+  // The metrics read the candles of the traded period out of those they are given; the cut's
+  // candles are given as they are, rather than a fresh copy of the period's per job.
+  const input = {
+    ...reportInputOf(result, {
+      title: definition.key,
+      strategy: definition.key,
+      params: { ...job.params },
+      interval,
+      candles: noCandles,
+      feeBps: settings.feeBps,
+      slippageBps: settings.slippageBps,
+      fillMode: settings.fillMode,
+    }),
+    candles: cut.record,
+  };
   return {
     from: result.from,
     to: result.to,

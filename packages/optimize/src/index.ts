@@ -105,6 +105,7 @@ export {
   type WorkerCrash,
 } from './pool.js';
 export type { WorkerSetup, FaultInjection } from './worker-protocol.js';
+export { shareCandles, type SharedCandleSeries } from './shared-candles.js';
 export {
   walkForwardWindows,
   runWalkForward,

@@ -1,7 +1,10 @@
 /**
- * A pool of worker threads that run a sweep's evaluations across the cores. Each worker loads
- * the candles once and then runs job after job; a worker that dies running a job (exit, uncaught
- * error) is reported with that job's parameters and replaced, and the sweep goes on.
+ * A pool of worker threads that run a sweep's evaluations across the cores. The candles are
+ * loaded once, on the caller's thread, and shared with every worker as columns (`shareCandles`);
+ * each worker loads the strategy and makes its candles once, then runs job after job, with the
+ * next job already posted so it never waits for this thread between two. A worker that dies
+ * running a job (exit, uncaught error) is reported with that job's parameters and replaced, and
+ * the sweep goes on.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -57,17 +60,24 @@ interface Task {
   readonly settle: (outcome: JobOutcome) => void;
 }
 
+/**
+ * Jobs posted to a worker at once: the one it runs and the next, so that it starts the next as
+ * soon as it posts a result instead of waiting for the round trip through this thread.
+ */
+const inFlightPerWorker = 2;
+
 interface Slot {
   worker: Worker;
   ready: boolean;
   /** Terminated on purpose, or its replacement failed: it takes no more jobs. */
   retired: boolean;
-  current: Task | undefined;
+  /** The jobs posted to it, in order: it runs the first, the others wait in its queue. */
+  readonly posted: Task[];
   /** The uncaught error that is about to end the worker. */
   error: string | undefined;
 }
 
-/** Thrown by {@link WorkerPool.start} when a worker cannot load its candles. */
+/** Thrown by {@link WorkerPool.start} when a worker cannot load the strategy. */
 export class WorkerSetupError extends PermanentError {
   static {
     PermanentError.addMarker(this, 'lumenlink.error.WorkerSetupError');
@@ -115,9 +125,9 @@ export class WorkerPool implements Evaluator {
   }
 
   /**
-   * Starts `size` workers and waits until each has loaded the candles.
+   * Starts `size` workers and waits until each has loaded the strategy and made its candles.
    *
-   * @throws {WorkerSetupError} when a worker cannot load them (the others are stopped).
+   * @throws {WorkerSetupError} when a worker cannot load the strategy (the others are stopped).
    * @throws {Error} when the worker script is missing (build @lumenlink/optimize first).
    */
   static async start(options: WorkerPoolOptions): Promise<WorkerPool> {
@@ -184,7 +194,11 @@ export class WorkerPool implements Evaluator {
   /** Stops every worker; jobs not yet run end as failures. */
   async close(): Promise<void> {
     this.#closing = true;
-    for (const task of this.#queue.splice(0)) {
+    const unrun = [
+      ...this.#slots.flatMap((slot) => slot.posted.splice(0)),
+      ...this.#queue.splice(0),
+    ];
+    for (const task of unrun) {
       task.settle({ ok: false, error: 'the worker pool closed', crashed: false });
     }
     await Promise.all(
@@ -204,9 +218,11 @@ export class WorkerPool implements Evaluator {
         : { fault: this.#options.faultInjection }),
     };
     const worker = new Worker(this.#url, { workerData: data });
-    const fresh = { worker, ready: false, current: undefined, error: undefined };
+    const fresh = { worker, ready: false, error: undefined };
     const slot: Slot =
-      replacing === undefined ? { ...fresh, retired: false } : Object.assign(replacing, fresh);
+      replacing === undefined
+        ? { ...fresh, retired: false, posted: [] }
+        : Object.assign(replacing, fresh);
     if (replacing === undefined) this.#slots.push(slot);
     return new Promise<void>((resolve, reject) => {
       let started = false;
@@ -240,7 +256,7 @@ export class WorkerPool implements Evaluator {
           slot.retired = true;
           reject(
             new WorkerSetupError(
-              slot.error ?? `the worker exited with code ${code} while loading candles`,
+              slot.error ?? `the worker exited with code ${code} while loading the strategy`,
             ),
           );
           this.#abandonIfNoWorkers();
@@ -252,9 +268,9 @@ export class WorkerPool implements Evaluator {
   }
 
   #finish(slot: Slot, id: number, outcome: JobOutcome): void {
-    const task = slot.current;
+    const task = slot.posted[0];
     if (task === undefined || task.id !== id) return;
-    slot.current = undefined;
+    slot.posted.shift();
     task.settle(outcome);
     this.#pump();
   }
@@ -262,8 +278,9 @@ export class WorkerPool implements Evaluator {
   #onExit(slot: Slot, code: number): void {
     slot.ready = false;
     if (this.#closing || slot.retired) return;
-    const task = slot.current;
-    slot.current = undefined;
+    // It died running the first job posted to it; those behind it go back to the queue's front.
+    const [task, ...waiting] = slot.posted.splice(0);
+    this.#queue.unshift(...waiting);
     if (task !== undefined) {
       const crash: WorkerCrash = {
         job: task.job,
@@ -274,6 +291,7 @@ export class WorkerPool implements Evaluator {
       task.settle({ ok: false, error: crash.message, crashed: true });
     }
     // Replace it; the jobs queued meanwhile go to the other workers.
+    this.#pump();
     this.#spawn(slot).catch(() => {
       slot.retired = true;
       this.#abandonIfNoWorkers();
@@ -288,14 +306,24 @@ export class WorkerPool implements Evaluator {
     }
   }
 
+  /**
+   * Posts queued jobs to the workers, up to {@link inFlightPerWorker} each, a round at a time so
+   * that every idle worker gets a job before any gets a second, and no worker gets a second
+   * while fewer jobs are left than workers.
+   */
   #pump(): void {
-    for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
-      if (!slot.ready || slot.retired || slot.current !== undefined) continue;
-      const task = this.#queue.shift()!;
-      slot.current = task;
-      const message: RunMessage = { type: 'run', id: task.id, job: task.job };
-      slot.worker.postMessage(message);
+    const running = this.#slots.filter((slot) => slot.ready && !slot.retired).length;
+    for (let depth = 1; depth <= inFlightPerWorker; depth++) {
+      for (const slot of this.#slots) {
+        if (this.#queue.length === 0) return;
+        // The last jobs go one per worker, so that none waits behind another's while one idles.
+        if (depth > 1 && this.#queue.length < running) return;
+        if (!slot.ready || slot.retired || slot.posted.length >= depth) continue;
+        const task = this.#queue.shift()!;
+        slot.posted.push(task);
+        const message: RunMessage = { type: 'run', id: task.id, job: task.job };
+        slot.worker.postMessage(message);
+      }
     }
   }
 }

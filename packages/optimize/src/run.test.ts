@@ -1,5 +1,16 @@
+import type { Candle, SymbolId } from '@lumenlink/core';
+import { DataInputError, loadBundledCandles } from '@lumenlink/data';
 import { describe, expect, it } from 'vitest';
 import { sampleOptimizeReport, syntheticReturn } from '../test/optimize-sample-report.js';
+import { OptimizeInputError } from './errors.js';
+import { optimize, type OptimizeRequest } from './run.js';
+import { buildSpace } from './space.js';
+
+const sweep: Omit<OptimizeRequest, 'source'> = {
+  strategy: 'ema_crossover',
+  dimensions: buildSpace('ema_crossover', ['fastPeriod=5,8']),
+  workers: 2,
+};
 
 describe('optimize', () => {
   it('walks forward: a choice per window, stitched out-of-sample equity, Monte Carlo on its trades', async () => {
@@ -33,5 +44,23 @@ describe('optimize', () => {
     expect(report.rows.filter((row) => row.rank === null)).toHaveLength(4);
     expect(report.rows.slice(-4).every((row) => row.error !== null)).toBe(true);
     expect(report.best?.point).toEqual({ fastPeriod: 10, slowPeriod: 40 });
+  });
+
+  it('refuses candles it cannot read or that are unsound before any worker starts, naming them', async () => {
+    const missing = optimize({ ...sweep, source: { kind: 'csv', files: ['/no/such/btc.csv'] } });
+    await expect(missing).rejects.toThrow(DataInputError);
+    await expect(missing).rejects.toThrow('--data: /no/such/btc.csv: no such file');
+    const btc = loadBundledCandles('BTC-USDT').slice(0, 500);
+    const broken = btc.map((candle, index) => (index === 9 ? { ...candle, close: -1 } : candle));
+    const unsound = optimize({
+      ...sweep,
+      source: {
+        kind: 'candles',
+        candles: new Map<SymbolId, readonly Candle[]>([['BTC-USDT', broken]]),
+        interval: '1h',
+      },
+    });
+    await expect(unsound).rejects.toThrow(OptimizeInputError);
+    await expect(unsound).rejects.toThrow(/^candles: BTC-USDT candle 10 \(time \d+\): /);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * One optimisation: load the candles (to check them and to cut walk-forward windows), pick the
- * points, run them on the worker pool, rank them, walk forward when asked, and run Monte Carlo
- * on the winner. The result is what every output (table, JSON, HTML) is made from.
+ * One optimisation: load the candles once (to check them, to cut walk-forward windows and to
+ * share them with the workers), pick the points, run them on the worker pool, rank them, walk
+ * forward when asked, and run Monte Carlo on the winner. The result is what every output (table,
+ * JSON, HTML) is made from.
  */
 import { availableParallelism } from 'node:os';
 import {
@@ -32,6 +33,7 @@ import {
   type SearchMethod,
 } from './search.js';
 import type { Dimension, ParamPoint } from './space.js';
+import { shareCandles } from './shared-candles.js';
 import { loadSource, type OptimizeSource } from './source.js';
 import { definitionOf, provenanceOf, strategyLabel, type OptimizeStrategy } from './strategy.js';
 import type { FaultInjection, WorkerSetup } from './worker-protocol.js';
@@ -140,6 +142,11 @@ export interface OptimizeHooks {
   readonly onProgress?: (done: number, failed: number, total: number) => void;
   /** A worker died running a job; it is replaced and the sweep goes on. */
   readonly onCrash?: (crash: WorkerCrash, point: ParamPoint) => void;
+  /**
+   * The runs are done: the CPU time (ms) each worker thread used, start-up included (how the
+   * work was shared; empty on this thread's evaluator, or where Node has no `worker.cpuUsage()`).
+   */
+  readonly onWorkerCpu?: (threadCpuMs: readonly number[]) => void;
   /** The compiled worker script (default: beside the pool). */
   readonly workerUrl?: URL;
   /** Tests only: make workers die on given parameters. */
@@ -372,11 +379,14 @@ function heatmapAxes(options: Resolved): OptimizeReport['heatmap'] {
   return { x: first.name, y: second?.name ?? null };
 }
 
-function workerSetup(options: Resolved, interval: Timeframe): WorkerSetup {
+function workerSetup(
+  options: Resolved,
+  candles: ReadonlyMap<SymbolId, readonly Candle[]>,
+  interval: Timeframe,
+): WorkerSetup {
   return {
     strategy: options.provenance,
-    source: options.source,
-    symbols: options.symbols,
+    candles: shareCandles(candles),
     interval,
     settings: options.settings,
   };
@@ -400,10 +410,13 @@ function workerSetup(options: Resolved, interval: Timeframe): WorkerSetup {
  * const mine = await loadStrategy('strategies/my-idea.ts');
  * await optimize({ strategy: mine, source, dimensions: buildSpace(mine, ['minRise=0.01:0.05:0.01']) });
  * ```
+ * @throws {DataInputError} (from `@lumenlink/data`) for candles that cannot be read (a missing or
+ *   malformed file, a database without the symbols' candles, a gap not allowed).
  * @throws {OptimizeInputError} for inputs that turn out bad once the data is read (no candles in the
- *   period, no point the strategy accepts, data too short for one walk-forward window).
+ *   period, an unsound candle in memory, no point the strategy accepts, data too short for one
+ *   walk-forward window).
  * @throws {WorkerSetupError} when a worker cannot load the strategy (its file changed since it
- *   was loaded, it no longer loads) or the candles.
+ *   was loaded, it no longer loads).
  */
 export async function optimize(
   request: OptimizeRequest,
@@ -453,7 +466,7 @@ export async function optimize(
     const size = Math.min(options.workers, total);
     pool = await WorkerPool.start({
       size,
-      setup: workerSetup(options, interval),
+      setup: workerSetup(options, loaded.candles, interval),
       ...(hooks.workerUrl === undefined ? {} : { workerUrl: hooks.workerUrl }),
       ...(hooks.faultInjection === undefined ? {} : { faultInjection: hooks.faultInjection }),
       onCrash: (crash) => hooks.onCrash?.(crash, pointOf.get(crash.job.params) ?? {}),
@@ -536,6 +549,7 @@ export async function optimize(
         trades: result.tradeReturns.length,
       };
     }
+    if (hooks.onWorkerCpu !== undefined) hooks.onWorkerCpu((await pool?.threadCpuMs()) ?? []);
     return {
       strategy: options.definition.key,
       provenance: {

@@ -3,8 +3,9 @@ import type { Candle, SymbolId, Timeframe } from '@lumenlink/core';
 import { loadCandles, type CandleSource, type LoadedCandles } from '@lumenlink/data';
 
 /**
- * The bundled data, CSV files or a database (`@lumenlink/data`'s `CandleSource`: each worker
- * loads them itself), or candles already in memory (`kind: 'candles'`: copied to each worker).
+ * The bundled data, CSV files or a database (`@lumenlink/data`'s `CandleSource`), or candles
+ * already in memory (`kind: 'candles'`). Either way `optimize` loads them once and shares them
+ * with its workers.
  */
 export type OptimizeSource =
   | CandleSource

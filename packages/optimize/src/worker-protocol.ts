@@ -1,19 +1,21 @@
 /** The messages between the worker pool and its worker threads (`worker.ts`). */
-import type { StrategyProvenance, SymbolId, Timeframe } from '@lumenlink/core';
+import type { StrategyProvenance, Timeframe } from '@lumenlink/core';
 import type { BacktestSettings, Evaluation, EvaluationJob } from './evaluate.js';
-import type { OptimizeSource } from './source.js';
+import type { SharedCandleSeries } from './shared-candles.js';
 import type { ParamValue } from './space.js';
 
-/** What every worker loads once and shares across its jobs. Plain data: it is posted. */
+/**
+ * What every worker gets once and shares across its jobs. Plain data: it is posted (the candle
+ * columns' memory is shared, not copied).
+ */
 export interface WorkerSetup {
   /**
    * A built-in key, or the provenance of a loaded strategy: each worker loads the file itself
    * (`loadStrategyForWorker`) and refuses it when its content changed since the run started.
    */
   readonly strategy: string | StrategyProvenance;
-  readonly source: OptimizeSource;
-  /** `undefined`: every bundled symbol, or the CSV files' names. */
-  readonly symbols: readonly SymbolId[] | undefined;
+  /** The candles per symbol, loaded and checked once by the pool's thread (`shareCandles`). */
+  readonly candles: readonly SharedCandleSeries[];
   readonly interval: Timeframe;
   readonly settings: BacktestSettings;
 }
@@ -34,7 +36,10 @@ export interface WorkerData {
   readonly fault?: FaultInjection;
 }
 
-/** Pool → worker: run one job. */
+/**
+ * Pool → worker: run one job. A worker runs its jobs one at a time in the order they were posted;
+ * the pool posts the next before the last ends, so a worker never waits for it.
+ */
 export interface RunMessage {
   readonly type: 'run';
   readonly id: number;
@@ -43,9 +48,9 @@ export interface RunMessage {
 
 /** Worker → pool. */
 export type WorkerMessage =
-  /** Candles loaded: send jobs. */
+  /** Strategy loaded and candles made: send jobs. */
   | { readonly type: 'ready' }
-  /** The candles could not be loaded; the worker ends. */
+  /** The strategy could not be loaded; the worker ends. */
   | { readonly type: 'setup-failed'; readonly message: string }
   | { readonly type: 'result'; readonly id: number; readonly evaluation: Evaluation }
   /** The job threw (bad parameters, an engine error); the worker carries on. */

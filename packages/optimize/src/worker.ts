@@ -1,13 +1,14 @@
 /**
- * A worker thread of the optimizer's pool: loads the strategy and the candles once, then runs
- * the jobs it is posted one at a time and posts each evaluation back (see `worker-protocol.ts`).
+ * A worker thread of the optimizer's pool: loads the strategy and makes the candles of the shared
+ * columns once, then runs the jobs it is posted one at a time, in order, and posts each
+ * evaluation back (see `worker-protocol.ts`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getStrategyDefinition } from '@lumenlink/strategies';
 import { loadStrategyForWorker } from '@lumenlink/strategy-loader';
 import { evaluate, type EvaluationContext } from './evaluate.js';
 import { errorText } from './evaluator.js';
-import { loadSource } from './source.js';
+import { candlesFromShared } from './shared-candles.js';
 import {
   matchesFault,
   type RunMessage,
@@ -26,11 +27,10 @@ try {
     typeof setup.strategy === 'string'
       ? getStrategyDefinition(setup.strategy)
       : await loadStrategyForWorker(setup.strategy);
-  const loaded = await loadSource(setup.source, setup.symbols, setup.interval);
   context = {
     strategy,
-    candles: loaded.candles,
-    interval: loaded.interval,
+    candles: candlesFromShared(setup.candles),
+    interval: setup.interval,
     settings: setup.settings,
   };
 } catch (error) {
@@ -40,19 +40,33 @@ try {
 
 if (context !== undefined) {
   const ready = context;
-  port.on('message', (message: RunMessage) => {
-    if (matchesFault(fault, message.job.params)) {
-      if (fault?.mode === 'exit') process.exit(70);
-      // Thrown outside the handler's try: an uncaught exception, which ends the thread.
-      setImmediate(() => {
-        throw new Error(`injected fault on ${JSON.stringify(fault?.params)}`);
-      });
-      return;
+  const queue: RunMessage[] = [];
+  let running = false;
+
+  /** Runs the queued jobs one after the other; a job posted meanwhile waits its turn. */
+  const drain = async (): Promise<void> => {
+    running = true;
+    for (let message = queue.shift(); message !== undefined; message = queue.shift()) {
+      if (matchesFault(fault, message.job.params)) {
+        if (fault?.mode === 'exit') process.exit(70);
+        // Thrown outside any try: an uncaught exception, which ends the thread.
+        setImmediate(() => {
+          throw new Error(`injected fault on ${JSON.stringify(fault?.params)}`);
+        });
+        return;
+      }
+      try {
+        post({ type: 'result', id: message.id, evaluation: await evaluate(ready, message.job) });
+      } catch (error) {
+        post({ type: 'failed', id: message.id, message: errorText(error) });
+      }
     }
-    evaluate(ready, message.job).then(
-      (evaluation) => post({ type: 'result', id: message.id, evaluation }),
-      (error: unknown) => post({ type: 'failed', id: message.id, message: errorText(error) }),
-    );
+    running = false;
+  };
+
+  port.on('message', (message: RunMessage) => {
+    queue.push(message);
+    if (!running) void drain();
   });
   post({ type: 'ready' });
 }

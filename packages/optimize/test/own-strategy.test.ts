@@ -50,7 +50,10 @@ describe('optimize with a strategy file of your own', { timeout: 120_000 }, () =
   it('runs it on 2 worker threads with the ranking of 1 and of this thread, and records its source', async () => {
     const loaded = await loadStrategy('strategies/my-idea.ts', { cwd: user.dir });
     const one = await optimize(request(loaded, 1));
-    const two = await optimize(request(loaded, 2));
+    let threadCpuMs: readonly number[] = [];
+    const two = await optimize(request(loaded, 2), {
+      onWorkerCpu: (used) => (threadCpuMs = used),
+    });
     const here = await optimize(request(loaded, 1), {
       evaluator: (context) => createLocalEvaluator(context),
     });
@@ -60,6 +63,9 @@ describe('optimize with a strategy file of your own', { timeout: 120_000 }, () =
     expect(two.rows.map((row) => row.point)).toEqual(one.rows.map((row) => row.point));
     expect(formatOptimizeJson(two)).toBe(formatOptimizeJson(one));
     expect(formatOptimizeJson(here)).toBe(formatOptimizeJson(one));
+    // Both workers loaded the file and ran jobs.
+    expect(threadCpuMs).toHaveLength(2);
+    expect(threadCpuMs.every((ms) => ms > 0)).toBe(true);
 
     expect(one.strategy).toBe('my_idea');
     expect(one.provenance.strategy).toEqual({

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BacktestSettings, EvaluationJob } from '../src/evaluate.js';
 import { createLocalEvaluator, type JobOutcome } from '../src/evaluator.js';
 import { defaultWorkerUrl, WorkerPool, WorkerSetupError, type WorkerCrash } from '../src/pool.js';
+import { shareCandles } from '../src/shared-candles.js';
 import type { WorkerSetup } from '../src/worker-protocol.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -35,10 +36,12 @@ const settings: BacktestSettings = {
   trailingStopAtrMultiple: 2,
   closeAtEnd: false,
 };
+const candles = new Map<SymbolId, readonly Candle[]>([
+  ['BTC-USDT', loadBundledCandles('BTC-USDT')],
+]);
 const setup: WorkerSetup = {
   strategy: 'ema_crossover',
-  source: { kind: 'bundled' },
-  symbols: ['BTC-USDT'],
+  candles: shareCandles(candles),
   interval: '1h',
   settings,
 };
@@ -71,14 +74,12 @@ describe('WorkerPool', { timeout: 120_000 }, () => {
     expect(fileURLToPath(defaultWorkerUrl())).toBe(join(packageDir, 'dist', 'worker.js'));
   });
 
-  it('gives the same evaluations as the calling thread, on 1 worker and on 2', async () => {
-    const candles = new Map<SymbolId, readonly Candle[]>([
-      ['BTC-USDT', loadBundledCandles('BTC-USDT')],
-    ]);
+  it('gives the same evaluations on the shared candles as the calling thread on the loaded ones, on 1 worker and on 2', async () => {
     const local = await createLocalEvaluator({
-      ...setup,
       strategy: 'ema_crossover',
       candles,
+      interval: '1h',
+      settings,
     }).evaluate(jobs);
     const settled: number[] = [];
     const one = await withPool({ size: 1 }, (pool) =>
@@ -90,7 +91,7 @@ describe('WorkerPool', { timeout: 120_000 }, () => {
       threadCpu = await pool.threadCpuMs();
       return outcomes;
     });
-    // Both threads worked (each loaded the candles and ran some of the jobs).
+    // Both threads worked (each made its candles and ran some of the jobs).
     expect(threadCpu).toHaveLength(2);
     expect(threadCpu.every((ms) => ms > 0)).toBe(true);
     expect(local.every((outcome) => outcome.ok)).toBe(true);
@@ -126,6 +127,29 @@ describe('WorkerPool', { timeout: 120_000 }, () => {
     );
   });
 
+  it('runs the job posted behind the one a worker dies on, on its replacement', async () => {
+    // One worker holds two jobs at a time: the fault and the job after it.
+    const order = [jobs[0]!, jobs[2]!, jobs[1]!, jobs[3]!];
+    const local = await createLocalEvaluator({
+      strategy: 'ema_crossover',
+      candles,
+      interval: '1h',
+      settings,
+    }).evaluate(order);
+    await withPool(
+      { size: 1, faultInjection: { params: { fastPeriod: 10 }, mode: 'exit' } },
+      async (pool) => {
+        const outcomes = await pool.evaluate(order);
+        expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, false, true, true]);
+        expect(outcomes[1]).toMatchObject({ crashed: true });
+        expect(evaluations([outcomes[0]!, outcomes[2]!, outcomes[3]!])).toEqual(
+          evaluations([local[0]!, local[2]!, local[3]!]),
+        );
+        expect(pool.crashes.map((crash) => crash.job.params.fastPeriod)).toEqual([10]);
+      },
+    );
+  });
+
   it('reports a worker killed by an uncaught exception with its message', async () => {
     await withPool(
       { faultInjection: { params: { fastPeriod: 5 }, mode: 'throw' } },
@@ -140,15 +164,11 @@ describe('WorkerPool', { timeout: 120_000 }, () => {
     );
   });
 
-  it('fails to start when a worker cannot load its candles, naming the problem', async () => {
-    const missing: WorkerSetup = {
-      ...setup,
-      source: { kind: 'csv', files: ['/no/such/btc.csv'] },
-      symbols: undefined,
-    };
+  it('fails to start when a worker cannot load the strategy, naming the problem', async () => {
+    const missing: WorkerSetup = { ...setup, strategy: 'no_such_strategy' };
     await expect(WorkerPool.start({ size: 2, setup: missing })).rejects.toThrow(WorkerSetupError);
     await expect(WorkerPool.start({ size: 1, setup: missing })).rejects.toThrow(
-      'a worker could not start: --data: /no/such/btc.csv: no such file',
+      /^a worker could not start: .*no_such_strategy/,
     );
   });
 });

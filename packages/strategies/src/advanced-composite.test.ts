@@ -1,15 +1,26 @@
-import type { MarketContext } from '@lumenlink/core';
+import type { Candle, MarketContext } from '@lumenlink/core';
 import { ValidationError } from '@lumenlink/core';
-import { rsi } from '@lumenlink/indicators';
+import { bundledDatasets, loadBundledCandles } from '@lumenlink/data';
+import {
+  isBearishEngulfing,
+  isBullishEngulfing,
+  isConfirmedHammer,
+  isConfirmedShootingStar,
+  isEveningStar,
+  isMorningStar,
+  rsi,
+} from '@lumenlink/indicators';
 import { describe, expect, it } from 'vitest';
 import {
   candlesFromCloses,
   contextFor,
   dayMs,
+  hourMs,
   indicesOf,
   position,
   ramp,
   runWithPositions,
+  startTime,
 } from './__fixtures__/candles.js';
 import {
   advancedComposite,
@@ -169,6 +180,48 @@ describe('advanced_composite', () => {
     );
   });
 
+  it("votes technicalindicators' candlestick patterns on every bundled candle, and on gaps", () => {
+    // With only the patterns factor, the score is the vote itself: +1 buys (or holds while a buy
+    // already fired), -1 holds with no position to sell, 0 holds as neutral. The bundled markets
+    // trade around the clock and never gap a whole candle, so a gapping series adds the stars.
+    const sets: { name: string; candles: readonly Candle[] }[] = bundledDatasets.map(
+      ({ symbol, timeframe }) => ({
+        name: symbol,
+        candles: loadBundledCandles(symbol, timeframe),
+      }),
+    );
+    sets.push({ name: 'gaps', candles: gappingCandles(3000) });
+    const votes = new Map<string, number>();
+    for (const { name, candles } of sets) {
+      const strategy = createStrategy('advanced_composite', {
+        higherTimeframes: [],
+        weights: onlyWeights({ patterns: 1 }),
+      });
+      const steps = runWithPositions(strategy, candles, { trackPositions: false });
+      for (let i = strategy.warmup - 1; i < candles.length; i++) {
+        const window = candles.slice(Math.max(0, i - 4), i + 1);
+        const morningStar = isMorningStar(window);
+        const eveningStar = isEveningStar(window);
+        const bullish = isBullishEngulfing(window) || isConfirmedHammer(window) || morningStar;
+        const bearish =
+          isBearishEngulfing(window) || isConfirmedShootingStar(window) || eveningStar;
+        const expected = (bullish ? 1 : 0) - (bearish ? 1 : 0);
+        const { signal } = steps[i]!;
+        const vote =
+          signal.action === 'buy' || signal.reason.includes('but a buy fired')
+            ? 1
+            : signal.reason.includes('no position to sell')
+              ? -1
+              : 0;
+        expect(vote, `${name} candle ${i}: ${signal.reason}`).toBe(expected);
+        if (expected !== 0) votes.set(name, (votes.get(name) ?? 0) + 1);
+        if (morningStar || eveningStar) votes.set('stars', (votes.get('stars') ?? 0) + 1);
+      }
+    }
+    for (const { name } of sets) expect(votes.get(name), name).toBeGreaterThan(200);
+    expect(votes.get('stars')).toBeGreaterThan(10);
+  });
+
   it('fires on the default factors: the reason lists only known factors, confidence is the score size', () => {
     const closes = [...ramp(100, 80, 300), ...ramp(80, 130, 300), ...ramp(130, 90, 300)].map(
       (close, i) => close * (1 + 0.01 * Math.sin(i / 3)),
@@ -211,3 +264,25 @@ describe('advanced_composite', () => {
     ).toThrow(/must be above the interval 1h/);
   });
 });
+
+/**
+ * A deterministic series that gaps a whole candle now and then (each candle drawn from a sine
+ * hash), so morning and evening stars occur.
+ */
+function gappingCandles(count: number): Candle[] {
+  const noise = (i: number) => {
+    const x = Math.sin(i * 12.9898) * 43758.5453;
+    return x - Math.floor(x);
+  };
+  const candles: Candle[] = [];
+  let close = 100;
+  for (let i = 0; i < count; i++) {
+    const gap = noise(3 * i) < 0.3 ? (noise(3 * i + 1) < 0.5 ? -0.02 : 0.02) : 0;
+    const open = close * (1 + gap);
+    close = open * (1 + (noise(3 * i + 2) - 0.5) * 0.02);
+    const high = Math.max(open, close) * (1 + 0.002 * noise(5 * i));
+    const low = Math.min(open, close) * (1 - 0.002 * noise(7 * i));
+    candles.push({ time: startTime + i * hourMs, open, high, low, close, volume: 100 });
+  }
+  return candles;
+}

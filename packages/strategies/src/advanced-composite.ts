@@ -11,13 +11,9 @@ import {
   BollingerBands,
   BollingerSqueeze,
   CCI,
+  CandlePatterns,
+  candlePatternBits,
   EMA,
-  isBearishEngulfing,
-  isBullishEngulfing,
-  isConfirmedHammer,
-  isConfirmedShootingStar,
-  isEveningStar,
-  isMorningStar,
   MACD,
   MFI,
   OBV,
@@ -202,70 +198,23 @@ const factorIndex = Object.fromEntries(advancedCompositeFactors.map((name, i) =>
 
 /** Candles after a squeeze release during which a breakout counts. */
 const breakoutWindow = 3;
-/** Candles kept for candlestick patterns (the longest reads 5). */
-const patternCandles = 5;
+/** The candlestick patterns that vote +1 (bullish) and -1 (bearish). */
+const bullishPatterns =
+  candlePatternBits.bullish_engulfing |
+  candlePatternBits.confirmed_hammer |
+  candlePatternBits.morning_star;
+const bearishPatterns =
+  candlePatternBits.bearish_engulfing |
+  candlePatternBits.confirmed_shooting_star |
+  candlePatternBits.evening_star;
 
 /**
- * A loose form of technicalindicators' `approximateEqual(a, b)` (|a - b| within 0.1% of `a`, both
- * rounded to 4 significant digits): whenever it holds, this holds too.
+ * The candlestick pattern vote from the mask of the patterns that completed on the candle: +1 for
+ * a bullish engulfing, confirmed hammer or morning star, -1 for a bearish engulfing, confirmed
+ * shooting star or evening star (0 for both or neither).
  */
-function nearly(a: number, b: number): boolean {
-  return Math.abs(a - b) <= a * 0.0011;
-}
-
-/**
- * Whether `candle` may be one of technicalindicators' hammer sticks (`topToo`: any of the four;
- * else the inverted ones of a shooting star): each has its body's top at the high or its
- * body's bottom at the low.
- */
-function mayBeHammer(candle: Candle, topToo: boolean): boolean {
-  const bottom = Math.min(candle.open, candle.close);
-  const top = Math.max(candle.open, candle.close);
-  return nearly(bottom, candle.low) || (topToo && nearly(top, candle.high));
-}
-
-/**
- * The candlestick pattern vote: +1 for a bullish engulfing, confirmed hammer or morning star, -1
- * for a bearish engulfing, confirmed shooting star or evening star (0 for both or neither).
- * technicalindicators' detectors allocate on every call, so each runs only when cheap conditions
- * that its own rule requires hold (the candles' directions, the confirmation close, the hammer's
- * shape, the star's gap): the result is the detector's, and most candles call none.
- */
-function patternVote(recent: readonly Candle[]): number {
-  const length = recent.length;
-  const current = recent[length - 1];
-  const previous = recent[length - 2];
-  const first = recent[length - 3];
-  if (current === undefined || previous === undefined) return 0;
-  const rising = current.close > current.open;
-  const falling = current.close < current.open;
-  const bullish =
-    rising &&
-    ((previous.close < previous.open &&
-      current.close > previous.open &&
-      isBullishEngulfing(recent)) ||
-      (current.close > previous.close &&
-        mayBeHammer(previous, true) &&
-        isConfirmedHammer(recent)) ||
-      (first !== undefined &&
-        first.close < first.open &&
-        previous.high < first.low &&
-        current.open > previous.high &&
-        isMorningStar(recent)));
-  const bearish =
-    falling &&
-    ((previous.close > previous.open &&
-      current.close < previous.open &&
-      isBearishEngulfing(recent)) ||
-      (current.close < previous.close &&
-        mayBeHammer(previous, false) &&
-        isConfirmedShootingStar(recent)) ||
-      (first !== undefined &&
-        first.close > first.open &&
-        previous.low > first.high &&
-        current.open < previous.low &&
-        isEveningStar(recent)));
-  return (bullish ? 1 : 0) - (bearish ? 1 : 0);
+function patternVote(mask: number): number {
+  return (mask & bullishPatterns ? 1 : 0) - (mask & bearishPatterns ? 1 : 0);
 }
 
 function sign(value: number): number {
@@ -293,7 +242,15 @@ class AdvancedComposite implements StrategyLogic {
   readonly #cci = new CCI({ period: 20 });
   readonly #williamsR = new WilliamsR(14);
   readonly #analyzer: MultiTimeframeAnalyzer;
-  readonly #recent: Candle[] = [];
+  /** Streaming detectors of the six voting patterns: technicalindicators' verdicts, O(1). */
+  readonly #patterns = new CandlePatterns([
+    'bullish_engulfing',
+    'confirmed_hammer',
+    'morning_star',
+    'bearish_engulfing',
+    'confirmed_shooting_star',
+    'evening_star',
+  ]);
   #candles = 0;
   #wasSqueezed = false;
   #sinceRelease = Number.POSITIVE_INFINITY;
@@ -359,9 +316,7 @@ class AdvancedComposite implements StrategyLogic {
     const cci = this.#cci.update(candle);
     const williamsR = this.#williamsR.update(candle);
     this.#analyzer.update(candle);
-    const recent = this.#recent;
-    recent.push(candle);
-    if (recent.length > patternCandles) recent.shift();
+    const patterns = this.#weights[factorIndex.patterns] === 0 ? 0 : this.#patterns.update(candle);
 
     if (this.#squeeze.isReady) {
       if (squeeze.squeezeOn) this.#sinceRelease = Number.POSITIVE_INFINITY;
@@ -434,8 +389,7 @@ class AdvancedComposite implements StrategyLogic {
         : williamsR >= -20
           ? -1
           : 0;
-    votes[factorIndex.patterns] =
-      this.#weights[factorIndex.patterns] === 0 ? 0 : patternVote(recent);
+    votes[factorIndex.patterns] = patternVote(patterns);
     votes[factorIndex.timeframes] = this.#analyzer.score;
     const sentiment = this.#sentiment(context);
     votes[factorIndex.sentiment] = Number.isNaN(sentiment) ? 0 : sentiment;

@@ -6,7 +6,7 @@ import {
   type Signal,
   type StrategyContext,
 } from '@lumenlink/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { candlesFromCloses, contextFor, loadBtc1h, signalsOf } from './__fixtures__/candles.js';
 import { defineStrategy, isDefinedStrategy } from './define-strategy.js';
@@ -188,6 +188,108 @@ describe('strategy labels, slow candles and module exports', () => {
     relaxed.onCandle(candles[0]!, contextFor(candles[0]!));
     expect(relaxed.onCandle(candles[1]!, contextFor(candles[1]!))).toBe(idle);
     expect(() => sleepy.create({}, { slowCandleMs: 0 })).toThrow(/slowCandleMs must be/);
+    // Infinity turns the check off: the slow candle passes and the guard reads no clock.
+    const unlimited = sleepy.create({ waitMs: 25 }, { slowCandleMs: Number.POSITIVE_INFINITY });
+    unlimited.onCandle(candles[0]!, contextFor(candles[0]!));
+    expect(unlimited.onCandle(candles[1]!, contextFor(candles[1]!))).toBe(idle);
+    const clock = vi.spyOn(performance, 'now');
+    expect(unlimited.onCandle(candles[2]!, contextFor(candles[2]!))).toBe(idle);
+    expect(clock).not.toHaveBeenCalled();
+    clock.mockRestore();
+  });
+
+  describe('on a fake clock', () => {
+    /** A strategy whose onCandle costs `cost(n)` ms of the fake clock on its n-th candle. */
+    function clocked(cost: (n: number) => number) {
+      let now = 0;
+      let calls = 0;
+      const clock = vi.spyOn(performance, 'now').mockImplementation(() => {
+        calls++;
+        return now;
+      });
+      let seen = 0;
+      const definition = defineStrategy({
+        key: 'clocked',
+        description: 'Spends fake time.',
+        paramsSchema: z.strictObject({}),
+        build: () => ({
+          warmup: 0,
+          onCandle: () => {
+            now += cost(seen++);
+            return idle;
+          },
+        }),
+      });
+      const strategy = definition.create({}, { slowCandleMs: 20 });
+      const series = candlesFromCloses(Array.from({ length: 2_000 }, (_, i) => 100 + (i % 7)));
+      return {
+        /** Feeds candle `n`, `gapMs` of fake time after the previous one ended. */
+        feed(n: number, gapMs: number) {
+          now += gapMs;
+          return strategy.onCandle(series[n]!, contextFor(series[n]!));
+        },
+        reads: () => calls,
+        restore: () => clock.mockRestore(),
+      };
+    }
+
+    it('time every candle that arrives on its own, as in the bot', () => {
+      const run = clocked(() => 0.5);
+      try {
+        for (let n = 0; n < 500; n++) run.feed(n, 60_000);
+        expect(run.reads()).toBe(1_000);
+      } finally {
+        run.restore();
+      }
+    });
+
+    it('read the clock once per 64 candles once they come back to back, as in a backtest', () => {
+      const run = clocked(() => 0.001);
+      try {
+        // The first candle follows nothing: 64 more back-to-back ones are timed, 65 in all.
+        for (let n = 0; n < 65; n++) run.feed(n, 0.0001);
+        expect(run.reads()).toBe(130);
+        for (let n = 65; n < 65 + 64 * 20; n++) run.feed(n, 0.0001);
+        expect(run.reads()).toBe(130 + 20);
+      } finally {
+        run.restore();
+      }
+    });
+
+    it('stop a strategy that turns slow on every candle within one block, naming the candle', () => {
+      const run = clocked((n) => (n >= 1_000 ? 25 : 0.001));
+      try {
+        let stoppedAt = -1;
+        for (let n = 0; n < 2_000 && stoppedAt < 0; n++) {
+          try {
+            run.feed(n, 0.0001);
+          } catch (error) {
+            expect(error).toBeInstanceOf(StrategyError);
+            expect((error as Error).message).toMatch(/onCandle took 25 ms, over the 20 ms allowed/);
+            stoppedAt = n;
+          }
+        }
+        expect(stoppedAt).toBeGreaterThanOrEqual(1_000);
+        expect(stoppedAt).toBeLessThanOrEqual(1_000 + 64);
+      } finally {
+        run.restore();
+      }
+    });
+
+    it('go back to timing each candle after a pause between sampled candles, without an error', () => {
+      const run = clocked(() => 0.001);
+      try {
+        for (let n = 0; n < 200; n++) run.feed(n, 0.0001);
+        const before = run.reads();
+        run.feed(200, 5_000);
+        for (let n = 201; n < 330; n++) run.feed(n, 0.0001);
+        // The block holding the pause was slower than the limit: the candles after it are timed
+        // again (64 of them back to back before sampling resumes).
+        expect(run.reads() - before).toBeGreaterThanOrEqual(2 * 64);
+      } finally {
+        run.restore();
+      }
+    });
   });
 
   it('recognise a definition by its shape, from any copy of the package', () => {

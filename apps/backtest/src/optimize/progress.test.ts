@@ -49,6 +49,19 @@ describe('createSweepProgress', () => {
     expect(out.text().endsWith('\r\u001b[2K')).toBe(true);
   });
 
+  it('redraws the bar at most 10 times a second, and always at the end', () => {
+    let now = 0;
+    const out = sink(true);
+    const progress = createSweepProgress({ stream: out.stream, total: 1_000, now: () => now });
+    for (let done = 1; done <= 1_000; done++) {
+      now += 1;
+      progress.update(done, 0);
+    }
+    const draws = out.text().split('\r').length - 1;
+    expect(draws).toBe(11);
+    expect(out.text().endsWith('1000/1000 runs 100% done in 1s')).toBe(true);
+  });
+
   it('writes a line at every tenth when stderr is not a terminal', () => {
     let now = 0;
     const out = sink(false);

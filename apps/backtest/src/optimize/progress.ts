@@ -54,6 +54,7 @@ export function createSweepProgress(options: SweepProgressOptions): SweepProgres
   const tty = stream.isTTY === true;
   const started = now();
   let drawn = false;
+  let drawnAt = Number.NEGATIVE_INFINITY;
   let lastTenth = 0;
   const eta = (done: number): string => {
     if (done <= 0) return 'ETA --';
@@ -68,6 +69,9 @@ export function createSweepProgress(options: SweepProgressOptions): SweepProgres
       const share = Math.min(1, done / total);
       const failures = failed > 0 ? `, ${failed} failed` : '';
       if (tty) {
+        // At most 10 redraws a second: a fast sweep settles thousands of runs a second.
+        if (now() - drawnAt < 100 && done < total) return;
+        drawnAt = now();
         const cells = Math.round(share * width);
         drawn = true;
         stream.write(
