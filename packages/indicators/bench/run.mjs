@@ -1224,6 +1224,8 @@ const selected = ONLY ? cases.filter((c) => ONLY.includes(c.name.toLowerCase()))
 const rows = [];
 const notes = [];
 const goals = [];
+/** Correctness checks, printed as `CHECK` lines: ours against the bare loop's output. */
+const checks = [];
 
 for (const [index, testCase] of selected.entries()) {
   const { name } = testCase;
@@ -1308,7 +1310,6 @@ for (const [index, testCase] of selected.entries()) {
   if (testCase.bare && row.batch !== undefined) {
     const ours = testCase.batch(lib, data, undefined);
     const bare = testCase.bare.batch(data, undefined);
-    // A multi-output bare loop writes the first columns of ours, in order.
     // A multi-output bare loop's columns are ours in order; `compare` limits the check to the
     // first few where the bare formula is too imprecise for the rest to agree.
     const pairs = Array.isArray(bare)
@@ -1316,15 +1317,20 @@ for (const [index, testCase] of selected.entries()) {
           .slice(0, testCase.bare.compare ?? bare.length)
           .map((column, i) => [Object.values(ours)[i], column])
       : [[ours, bare]];
-    const checks = pairs.map(([a, b]) => compareSeries(a, b));
-    const check = checks.includes(undefined)
+    const compared = pairs.map(([a, b]) => compareSeries(a, b));
+    const check = compared.includes(undefined)
       ? undefined
-      : checks.reduce((a, b) => (b.worst > a.worst ? b : a));
-    if (check === undefined) notes.push(`${name}: could not compare with the bare loop`);
-    else if (check.worst > 1e-6) {
+      : compared.reduce((a, b) => (b.worst > a.worst ? b : a));
+    if (check === undefined) {
+      checks.push(`FAIL ${name} batch agrees with the bare loop: could not compare`);
+    } else if (check.worst > 1e-6) {
       const where = check.at >= 0 ? `NaN mismatch at index ${check.at}` : 'max relative difference';
-      notes.push(
-        `${name}: ours differs from the bare loop (${where} ${check.worst.toExponential(2)}), check conventions`,
+      checks.push(
+        `FAIL ${name} batch agrees with the bare loop: ${where} ${check.worst.toExponential(2)}`,
+      );
+    } else {
+      checks.push(
+        `PASS ${name} batch agrees with the bare loop: max relative difference ${check.worst.toExponential(2)}`,
       );
     }
   }
@@ -1466,6 +1472,7 @@ const markdown = [
   '## Goals',
   '',
   ...goalLines.map((line) => `- ${line}`),
+  ...checks.map((line) => `- CHECK ${line}`),
   '',
   '## Method',
   '',
@@ -1479,7 +1486,7 @@ const markdown = [
 const isFullRun = !ALLOC_ONLY && !QUICK && ONLY === undefined;
 if (isFullRun) writeFileSync(new URL('./results.md', import.meta.url), markdown);
 process.stdout.write(
-  `${summary.join('\n')}\n\n${table}\n\n${goalLines.map((line) => `GOAL ${line}`).join('\n')}\n`,
+  `${summary.join('\n')}\n\n${table}\n\n${goalLines.map((line) => `GOAL ${line}`).join('\n')}\n${checks.map((line) => `CHECK ${line}\n`).join('')}`,
 );
 if (notes.length > 0)
   process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
