@@ -48,11 +48,12 @@ export default defineStrategy({
         const strength = rsi.update(candle.close);
         const range = atr.update(candle);
         higher.update(candle);
+        // Each indicator reads NaN until it has seen enough candles.
         if (
-          trendFast === undefined ||
-          trendSlow === undefined ||
-          strength === undefined ||
-          range === undefined
+          Number.isNaN(trendFast) ||
+          Number.isNaN(trendSlow) ||
+          Number.isNaN(strength) ||
+          Number.isNaN(range)
         ) {
           return warming;
         }

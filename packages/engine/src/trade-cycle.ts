@@ -358,7 +358,8 @@ export class TradeCycle {
 
   /** The ATR of a symbol's closed candles, once warm. */
   atr(symbol: SymbolId): number | undefined {
-    return this.#state(symbol).atr.value;
+    const { atr } = this.#state(symbol);
+    return atr.isReady ? atr.value : undefined;
   }
 
   /** Live quotes refused as absurd since the start (outside the price band). */
@@ -548,7 +549,7 @@ export class TradeCycle {
     if (!portfolio.holds(state.symbol)) return this.#decideAndAct(state, candle);
     const hit = this.#exitHit(state, candle);
     if (hit !== null) return this.#exitThenDecide(state, candle, now, hit);
-    const atr = state.atr.value;
+    const atr = state.atr.isReady ? state.atr.value : undefined;
     const stop = trailingStops.get(state.symbol);
     if (atr === undefined || stop === undefined) return this.#decideAndAct(state, candle);
     const after = trailingStops.updateNow(state.symbol, candle, atr);
@@ -569,7 +570,7 @@ export class TradeCycle {
     hit: ExitHit,
   ): Promise<void> {
     const exited = await this.#exitOn(state, hit, candle.time);
-    const atr = state.atr.value;
+    const atr = state.atr.isReady ? state.atr.value : undefined;
     if (!exited && atr !== undefined && this.#options.trailingStops.get(state.symbol)) {
       const before = this.#options.trailingStops.get(state.symbol)?.stopPrice;
       const after = await this.#options.trailingStops.update(state.symbol, candle, atr);
@@ -966,7 +967,7 @@ export class TradeCycle {
       candleTime: order.candleTime,
       ...(this.#candleTime === null ? {} : { fillTime: this.#candleTime }),
     });
-    const atr = state?.atr.value;
+    const atr = state?.atr.isReady === true ? state.atr.value : undefined;
     if (change.kind === 'opened' || change.kind === 'increased') {
       if (settings.trailingStopAtrMultiple > 0 && atr !== undefined && atr > 0) {
         await trailingStops.open(fill.symbol, fill.price, atr, settings.trailingStopAtrMultiple);
@@ -1101,7 +1102,7 @@ export class TradeCycle {
       cash: snapshot.cash / (1 + (settings.cashReserveBps ?? 0) / 10_000),
       dailyPnl: snapshot.dailyPnl,
       lastStopOutAt: snapshot.lastStopOutAt[symbol] ?? null,
-      atr: state.atr.value ?? null,
+      atr: state.atr.isReady ? state.atr.value : null,
       market: markets?.get(symbol) ?? null,
       ticker,
       orderBook,

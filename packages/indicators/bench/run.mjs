@@ -1,10 +1,15 @@
 /**
  * `pnpm bench`: every indicator over 1,000,000 synthetic candles, batch and streaming, against a
- * bare `Float64Array` batch loop and a bare streaming class (SMA, EMA, RSI, ATR) and against
- * technicalindicators, all in one run. Goals: batch at least 0.5x the speed of the bare batch
- * loop, streaming at least 0.5x the bare streaming class. Reads the BUILT package: `pnpm build`
- * first. Prints a markdown table to stdout, writes it to bench/results.md, and shows progress on
- * stderr.
+ * bare `Float64Array` batch loop and a bare streaming class (SMA, EMA, RSI, ATR, MACD, Bollinger
+ * Bands, Stochastic) and against technicalindicators, all in one run. Goals: batch at least 0.5x
+ * the speed of the bare batch loop, streaming at least 0.5x the bare streaming class, and 0 bytes
+ * allocated per streaming update. Reads the BUILT package: `pnpm build`
+ * first. Prints a markdown table to stdout, writes it to bench/results.md (full runs only), and
+ * shows progress on stderr.
+ *
+ * Batch functions write into output arrays made once per contender and reused run after run, for
+ * ours and the bare loops alike. `--quick` (or BENCH_QUICK=1): 200,000 candles, 3 runs, 200,000
+ * allocation updates, for a check in well under a minute.
  *
  * Environment: BENCH_CANDLES (default 1000000), BENCH_TI_CANDLES (default 100000),
  * BENCH_RUNS (timed runs per measurement, default 5), BENCH_ONLY (comma-separated case names),
@@ -12,13 +17,22 @@
  * BENCH_ALLOC_ONLY=1 (measure allocation only, no timings).
  */
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import * as ti from 'technicalindicators';
 import { seededRandom } from '@lumenlink/core';
 
-const CANDLES = Number(process.env.BENCH_CANDLES ?? 1_000_000);
-const TI_CANDLES = Math.min(CANDLES, Number(process.env.BENCH_TI_CANDLES ?? 100_000));
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const CANDLES = Number(process.env.BENCH_CANDLES ?? (QUICK ? 200_000 : 1_000_000));
+const TI_CANDLES = Math.min(
+  CANDLES,
+  Number(process.env.BENCH_TI_CANDLES ?? (QUICK ? 20_000 : 100_000)),
+);
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 5 : 7));
+/**
+ * Passes over the candles per timed run of ours and the bare baselines, so that a run lasts tens
+ * of milliseconds rather than one: long enough that a context switch on a shared machine is noise.
+ */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (QUICK ? 10 : 3));
 const WARMUP = 2;
 const TI_RUNS = 3;
 const TI_WARMUP = 1;
@@ -97,9 +111,8 @@ function plainSlice(data, count) {
 // (TA-Lib: SMA-seeded EMA, Wilder RSI and ATR seeded by simple means). `NaN` while warming up.
 // ---------------------------------------------------------------------------------------------
 
-function bareSmaBatch(values, period) {
+function bareSmaBatch(values, period, out = new Float64Array(values.length)) {
   const n = values.length;
-  const out = new Float64Array(n);
   out.fill(Number.NaN, 0, Math.min(n, period - 1));
   let sum = 0;
   for (let i = 0; i < n; i++) {
@@ -110,9 +123,8 @@ function bareSmaBatch(values, period) {
   return out;
 }
 
-function bareEmaBatch(values, period) {
+function bareEmaBatch(values, period, out = new Float64Array(values.length)) {
   const n = values.length;
-  const out = new Float64Array(n);
   out.fill(Number.NaN, 0, Math.min(n, period - 1));
   if (n < period) return out;
   const k = 2 / (period + 1);
@@ -127,9 +139,8 @@ function bareEmaBatch(values, period) {
   return out;
 }
 
-function bareRsiBatch(values, period) {
+function bareRsiBatch(values, period, out = new Float64Array(values.length)) {
   const n = values.length;
-  const out = new Float64Array(n);
   out.fill(Number.NaN, 0, Math.min(n, period));
   if (n <= period) return out;
   let gain = 0;
@@ -151,9 +162,8 @@ function bareRsiBatch(values, period) {
   return out;
 }
 
-function bareAtrBatch(highs, lows, closes, period) {
+function bareAtrBatch(highs, lows, closes, period, out = new Float64Array(highs.length)) {
   const n = highs.length;
-  const out = new Float64Array(n);
   out.fill(Number.NaN, 0, Math.min(n, period));
   if (n <= period) return out;
   let sum = 0;
@@ -180,6 +190,222 @@ function bareAtrBatch(highs, lows, closes, period) {
   return out;
 }
 
+/**
+ * Bollinger(20, 2) from a naive running sum and sum of squares: the five outputs of ours (middle,
+ * upper, lower, bandwidth, percentB).
+ */
+function bareBollingerBatch(values, period, stdDev, out = bareColumns(values.length, 5)) {
+  const n = values.length;
+  const [middle, upper, lower, bandwidth, percentB] = out;
+  for (const column of out) column.fill(Number.NaN, 0, Math.min(n, period - 1));
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < n; i++) {
+    const value = values[i];
+    sum += value;
+    squares += value * value;
+    if (i >= period) {
+      const old = values[i - period];
+      sum -= old;
+      squares -= old * old;
+    }
+    if (i >= period - 1) {
+      const mean = sum / period;
+      const width = stdDev * Math.sqrt(Math.max(squares / period - mean * mean, 0));
+      middle[i] = mean;
+      upper[i] = mean + width;
+      lower[i] = mean - width;
+      bandwidth[i] = (2 * width) / mean;
+      percentB[i] = width === 0 ? 0.5 : (value - (mean - width)) / (2 * width);
+    }
+  }
+  return out;
+}
+
+/** MACD(12, 26, 9): line, signal and histogram, SMA-seeded EMAs, in one pass. */
+function bareMacdBatch(values, fast, slow, signal, out = bareColumns(values.length, 3)) {
+  const n = values.length;
+  const [line, signalLine, histogram] = out;
+  const warmUp = Math.min(n, slow + signal - 2);
+  line.fill(Number.NaN, 0, warmUp);
+  signalLine.fill(Number.NaN, 0, warmUp);
+  histogram.fill(Number.NaN, 0, warmUp);
+  if (n < slow) return out;
+  const fastK = 2 / (fast + 1);
+  const slowK = 2 / (slow + 1);
+  const signalK = 2 / (signal + 1);
+  let fastValue = 0;
+  let slowValue = 0;
+  for (let i = 0; i < fast; i++) fastValue += values[i];
+  fastValue /= fast;
+  for (let i = fast; i < slow; i++) fastValue += fastK * (values[i] - fastValue);
+  for (let i = 0; i < slow; i++) slowValue += values[i];
+  slowValue /= slow;
+  let signalValue = 0;
+  for (let i = slow - 1; i < n; i++) {
+    if (i >= slow) {
+      fastValue += fastK * (values[i] - fastValue);
+      slowValue += slowK * (values[i] - slowValue);
+    }
+    const macd = fastValue - slowValue;
+    const count = i - (slow - 1);
+    if (count < signal) {
+      signalValue += macd;
+      if (count < signal - 1) continue;
+      signalValue /= signal;
+    } else {
+      signalValue += signalK * (macd - signalValue);
+    }
+    line[i] = macd;
+    signalLine[i] = signalValue;
+    histogram[i] = macd - signalValue;
+  }
+  return out;
+}
+
+/** Fast stochastic(14, 3): %K by scanning the window for its extremes, %D a running mean. */
+function bareStochasticBatch(
+  highs,
+  lows,
+  closes,
+  period,
+  signal,
+  out = bareColumns(highs.length, 2),
+) {
+  const n = highs.length;
+  const [kColumn, dColumn] = out;
+  const warmUp = Math.min(n, period + signal - 2);
+  kColumn.fill(Number.NaN, 0, warmUp);
+  dColumn.fill(Number.NaN, 0, warmUp);
+  const ks = new Float64Array(signal);
+  let kSum = 0;
+  for (let i = period - 1; i < n; i++) {
+    let highest = highs[i];
+    let lowest = lows[i];
+    for (let j = i - period + 1; j < i; j++) {
+      if (highs[j] > highest) highest = highs[j];
+      if (lows[j] < lowest) lowest = lows[j];
+    }
+    const k = highest === lowest ? 0 : ((closes[i] - lowest) / (highest - lowest)) * 100;
+    const count = i - (period - 1);
+    const slot = count % signal;
+    if (count >= signal) kSum -= ks[slot];
+    ks[slot] = k;
+    kSum += k;
+    if (count >= signal - 1) {
+      kColumn[i] = k;
+      dColumn[i] = kSum / signal;
+    }
+  }
+  return out;
+}
+
+class BareStochastic {
+  constructor(period, signal) {
+    this.period = period;
+    this.signal = signal;
+    this.highs = new Float64Array(period);
+    this.lows = new Float64Array(period);
+    this.ks = new Float64Array(signal);
+    this.count = 0;
+    this.kCount = 0;
+    this.kSum = 0;
+    this.result = { k: Number.NaN, d: Number.NaN };
+  }
+
+  update(candle) {
+    const slot = this.count % this.period;
+    this.highs[slot] = candle.high;
+    this.lows[slot] = candle.low;
+    if (++this.count < this.period) return this.result;
+    let highest = this.highs[0];
+    let lowest = this.lows[0];
+    for (let i = 1; i < this.period; i++) {
+      if (this.highs[i] > highest) highest = this.highs[i];
+      if (this.lows[i] < lowest) lowest = this.lows[i];
+    }
+    const k = highest === lowest ? 0 : ((candle.close - lowest) / (highest - lowest)) * 100;
+    const kSlot = this.kCount % this.signal;
+    if (this.kCount >= this.signal) this.kSum -= this.ks[kSlot];
+    this.ks[kSlot] = k;
+    this.kSum += k;
+    if (++this.kCount >= this.signal) {
+      this.result.k = k;
+      this.result.d = this.kSum / this.signal;
+    }
+    return this.result;
+  }
+}
+
+function bareColumns(length, count) {
+  return Array.from({ length: count }, () => new Float64Array(length));
+}
+
+class BareBollinger {
+  constructor(period, stdDev) {
+    this.period = period;
+    this.stdDev = stdDev;
+    this.window = new Float64Array(period);
+    this.next = 0;
+    this.count = 0;
+    this.sum = 0;
+    this.squares = 0;
+    this.result = {
+      middle: Number.NaN,
+      upper: Number.NaN,
+      lower: Number.NaN,
+      bandwidth: Number.NaN,
+      percentB: Number.NaN,
+    };
+  }
+
+  update(value) {
+    const slot = this.next;
+    this.next = slot + 1 === this.period ? 0 : slot + 1;
+    if (this.count < this.period) this.count++;
+    else {
+      const old = this.window[slot];
+      this.sum -= old;
+      this.squares -= old * old;
+    }
+    this.window[slot] = value;
+    this.sum += value;
+    this.squares += value * value;
+    if (this.count === this.period) {
+      const mean = this.sum / this.period;
+      const width = this.stdDev * Math.sqrt(Math.max(this.squares / this.period - mean * mean, 0));
+      this.result.middle = mean;
+      this.result.upper = mean + width;
+      this.result.lower = mean - width;
+      this.result.bandwidth = (2 * width) / mean;
+      this.result.percentB = width === 0 ? 0.5 : (value - (mean - width)) / (2 * width);
+    }
+    return this.result;
+  }
+}
+
+class BareMACD {
+  constructor(fast, slow, signal) {
+    this.fast = new BareEMA(fast);
+    this.slow = new BareEMA(slow);
+    this.signal = new BareEMA(signal);
+    this.result = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN };
+  }
+
+  update(value) {
+    const fast = this.fast.update(value);
+    const slow = this.slow.update(value);
+    if (slow !== slow) return this.result;
+    const macd = fast - slow;
+    const signal = this.signal.update(macd);
+    if (signal !== signal) return this.result;
+    this.result.macd = macd;
+    this.result.signal = signal;
+    this.result.histogram = macd - signal;
+    return this.result;
+  }
+}
+
 class BareSMA {
   constructor(period) {
     this.period = period;
@@ -195,7 +421,7 @@ class BareSMA {
     if (this.count < this.period) {
       this.window[slot] = value;
       this.sum += value;
-      return ++this.count === this.period ? this.sum / this.period : undefined;
+      return ++this.count === this.period ? this.sum / this.period : Number.NaN;
     }
     this.sum += value - this.window[slot];
     this.window[slot] = value;
@@ -214,7 +440,7 @@ class BareEMA {
   update(input) {
     if (this.count >= this.period) return (this.value += this.k * (input - this.value));
     this.value += input;
-    if (++this.count < this.period) return undefined;
+    if (++this.count < this.period) return Number.NaN;
     return (this.value /= this.period);
   }
 }
@@ -232,14 +458,14 @@ class BareRSI {
     const count = this.count++;
     const change = value - this.previous;
     this.previous = value;
-    if (count === 0) return undefined;
+    if (count === 0) return Number.NaN;
     const gain = change > 0 ? change : 0;
     const loss = change < 0 ? -change : 0;
     const period = this.period;
     if (count < period) {
       this.gain += gain;
       this.loss += loss;
-      return undefined;
+      return Number.NaN;
     }
     if (count === period) {
       this.gain = (this.gain + gain) / period;
@@ -265,13 +491,13 @@ class BareATR {
     const count = this.count++;
     const previous = this.previousClose;
     this.previousClose = candle.close;
-    if (count === 0) return undefined;
+    if (count === 0) return Number.NaN;
     const { high, low } = candle;
     const trueRange = Math.max(high - low, Math.abs(high - previous), Math.abs(low - previous));
     const period = this.period;
     if (count < period) {
       this.value += trueRange;
-      return undefined;
+      return Number.NaN;
     }
     this.value =
       count === period
@@ -307,8 +533,8 @@ const cases = [
     exports: ['SMA', 'sma'],
     input: 'close',
     stream: (l) => new l.SMA(14),
-    batch: (l, d) => l.sma(d.close, 14),
-    bare: { stream: () => new BareSMA(14), batch: (d) => bareSmaBatch(d.close, 14) },
+    batch: (l, d, out) => l.sma(d.close, 14, out),
+    bare: { stream: () => new BareSMA(14), batch: (d, out) => bareSmaBatch(d.close, 14, out) },
     ti: {
       stream: () => new ti.SMA({ period: 14, values: [] }),
       batch: (d) => ti.SMA.calculate({ period: 14, values: d.close }),
@@ -319,8 +545,8 @@ const cases = [
     exports: ['EMA', 'ema'],
     input: 'close',
     stream: (l) => new l.EMA(14),
-    batch: (l, d) => l.ema(d.close, 14),
-    bare: { stream: () => new BareEMA(14), batch: (d) => bareEmaBatch(d.close, 14) },
+    batch: (l, d, out) => l.ema(d.close, 14, out),
+    bare: { stream: () => new BareEMA(14), batch: (d, out) => bareEmaBatch(d.close, 14, out) },
     ti: {
       stream: () => new ti.EMA({ period: 14, values: [] }),
       batch: (d) => ti.EMA.calculate({ period: 14, values: d.close }),
@@ -331,19 +557,26 @@ const cases = [
     exports: ['WMA', 'wma'],
     input: 'close',
     stream: (l) => new l.WMA(14),
-    batch: (l, d) => l.wma(d.close, 14),
+    batch: (l, d, out) => l.wma(d.close, 14, out),
     ti: {
       stream: () => new ti.WMA({ period: 14, values: [] }),
       batch: (d) => ti.WMA.calculate({ period: 14, values: d.close }),
     },
   },
   {
+    name: 'WilderMA',
+    exports: ['WilderMA', 'wilder'],
+    input: 'close',
+    stream: (l) => new l.WilderMA(14),
+    batch: (l, d, out) => l.wilder(d.close, 14, out),
+  },
+  {
     name: 'RSI',
     exports: ['RSI', 'rsi'],
     input: 'close',
     stream: (l) => new l.RSI(14),
-    batch: (l, d) => l.rsi(d.close, 14),
-    bare: { stream: () => new BareRSI(14), batch: (d) => bareRsiBatch(d.close, 14) },
+    batch: (l, d, out) => l.rsi(d.close, 14, out),
+    bare: { stream: () => new BareRSI(14), batch: (d, out) => bareRsiBatch(d.close, 14, out) },
     ti: {
       stream: () => new ti.RSI({ period: 14, values: [] }),
       batch: (d) => ti.RSI.calculate({ period: 14, values: d.close }),
@@ -351,10 +584,16 @@ const cases = [
   },
   {
     name: 'MACD',
+    columns: ['macd', 'signal', 'histogram'],
     exports: ['MACD', 'macd'],
     input: 'close',
     stream: (l) => new l.MACD(MACD_OPTIONS),
-    batch: (l, d) => l.macd(d.close, MACD_OPTIONS),
+    batch: (l, d, out) => l.macd(d.close, MACD_OPTIONS, out),
+    bare: {
+      columns: 3,
+      stream: () => new BareMACD(12, 26, 9),
+      batch: (d, out) => bareMacdBatch(d.close, 12, 26, 9, out),
+    },
     ti: {
       stream: () => new ti.MACD({ ...tiMacdOptions(), values: [] }),
       batch: (d) => ti.MACD.calculate({ ...tiMacdOptions(), values: d.close }),
@@ -365,7 +604,7 @@ const cases = [
     exports: ['TrueRange', 'trueRange'],
     input: 'candle',
     stream: (l) => new l.TrueRange(),
-    batch: (l, d) => l.trueRange(d.high, d.low, d.close),
+    batch: (l, d, out) => l.trueRange(d.high, d.low, d.close, out),
     ti: {
       stream: () => new ti.TrueRange({ high: [], low: [], close: [] }),
       batch: (d) => ti.TrueRange.calculate({ high: d.high, low: d.low, close: d.close }),
@@ -376,8 +615,11 @@ const cases = [
     exports: ['ATR', 'atr'],
     input: 'candle',
     stream: (l) => new l.ATR(14),
-    batch: (l, d) => l.atr(d.high, d.low, d.close, 14),
-    bare: { stream: () => new BareATR(14), batch: (d) => bareAtrBatch(d.high, d.low, d.close, 14) },
+    batch: (l, d, out) => l.atr(d.high, d.low, d.close, 14, out),
+    bare: {
+      stream: () => new BareATR(14),
+      batch: (d, out) => bareAtrBatch(d.high, d.low, d.close, 14, out),
+    },
     ti: {
       stream: () => new ti.ATR({ period: 14, high: [], low: [], close: [] }),
       batch: (d) => ti.ATR.calculate({ period: 14, high: d.high, low: d.low, close: d.close }),
@@ -385,10 +627,19 @@ const cases = [
   },
   {
     name: 'BollingerBands',
+    columns: ['middle', 'upper', 'lower', 'bandwidth', 'percentB'],
     exports: ['BollingerBands', 'bollingerBands'],
     input: 'close',
     stream: (l) => new l.BollingerBands(BOLLINGER_OPTIONS),
-    batch: (l, d) => l.bollingerBands(d.close, BOLLINGER_OPTIONS),
+    batch: (l, d, out) => l.bollingerBands(d.close, BOLLINGER_OPTIONS, out),
+    bare: {
+      columns: 5,
+      // Its naive sum of squares near 40,000 loses most digits of σ: bandwidth and percentB then
+      // differ from ours (two-pass accurate) by up to 1e-2 relative; middle and bands by 1e-9.
+      compare: 3,
+      stream: () => new BareBollinger(20, 2),
+      batch: (d, out) => bareBollingerBatch(d.close, 20, 2, out),
+    },
     ti: {
       stream: () => new ti.BollingerBands({ period: 20, stdDev: 2, values: [] }),
       batch: (d) => ti.BollingerBands.calculate({ period: 20, stdDev: 2, values: d.close }),
@@ -396,10 +647,11 @@ const cases = [
   },
   {
     name: 'KeltnerChannels',
+    columns: ['middle', 'upper', 'lower'],
     exports: ['KeltnerChannels', 'keltnerChannels'],
     input: 'candle',
     stream: (l) => new l.KeltnerChannels(KELTNER_OPTIONS),
-    batch: (l, d) => l.keltnerChannels(d.high, d.low, d.close, KELTNER_OPTIONS),
+    batch: (l, d, out) => l.keltnerChannels(d.high, d.low, d.close, KELTNER_OPTIONS, out),
     ti: {
       stream: () => new ti.KeltnerChannels({ ...tiKeltnerOptions(), high: [], low: [], close: [] }),
       batch: (d) =>
@@ -413,17 +665,24 @@ const cases = [
   },
   {
     name: 'BollingerSqueeze',
+    columns: ['squeezeOn', 'bandwidth'],
     exports: ['BollingerSqueeze', 'bollingerSqueeze'],
     input: 'candle',
     stream: (l) => new l.BollingerSqueeze(SQUEEZE_OPTIONS),
-    batch: (l, d) => l.bollingerSqueeze(d.high, d.low, d.close, SQUEEZE_OPTIONS),
+    batch: (l, d, out) => l.bollingerSqueeze(d.high, d.low, d.close, SQUEEZE_OPTIONS, out),
   },
   {
     name: 'Stochastic',
+    columns: ['k', 'd'],
     exports: ['Stochastic', 'stochastic'],
     input: 'candle',
     stream: (l) => new l.Stochastic(STOCHASTIC_OPTIONS),
-    batch: (l, d) => l.stochastic(d.high, d.low, d.close, STOCHASTIC_OPTIONS),
+    bare: {
+      columns: 2,
+      stream: () => new BareStochastic(14, 3),
+      batch: (d, out) => bareStochasticBatch(d.high, d.low, d.close, 14, 3, out),
+    },
+    batch: (l, d, out) => l.stochastic(d.high, d.low, d.close, STOCHASTIC_OPTIONS, out),
     ti: {
       stream: () =>
         new ti.Stochastic({ period: 14, signalPeriod: 3, high: [], low: [], close: [] }),
@@ -439,10 +698,11 @@ const cases = [
   },
   {
     name: 'StochasticRSI',
+    columns: ['k', 'd'],
     exports: ['StochasticRSI', 'stochasticRSI'],
     input: 'close',
     stream: (l) => new l.StochasticRSI(STOCHASTIC_RSI_OPTIONS),
-    batch: (l, d) => l.stochasticRSI(d.close, STOCHASTIC_RSI_OPTIONS),
+    batch: (l, d, out) => l.stochasticRSI(d.close, STOCHASTIC_RSI_OPTIONS, out),
     ti: {
       stream: () => new ti.StochasticRSI({ ...STOCHASTIC_RSI_OPTIONS, values: [] }),
       batch: (d) => ti.StochasticRSI.calculate({ ...STOCHASTIC_RSI_OPTIONS, values: d.close }),
@@ -450,21 +710,46 @@ const cases = [
   },
   {
     name: 'ADX',
+    columns: ['adx', 'plusDI', 'minusDI'],
     exports: ['ADX', 'adx'],
     input: 'candle',
     stream: (l) => new l.ADX(14),
-    batch: (l, d) => l.adx(d.high, d.low, d.close, 14),
+    batch: (l, d, out) => l.adx(d.high, d.low, d.close, 14, out),
     ti: {
       stream: () => new ti.ADX({ period: 14, high: [], low: [], close: [] }),
       batch: (d) => ti.ADX.calculate({ period: 14, high: d.high, low: d.low, close: d.close }),
     },
   },
   {
+    name: 'DirectionalIndicators',
+    columns: ['plusDI', 'minusDI'],
+    exports: ['DirectionalIndicators', 'directionalIndicators'],
+    input: 'candle',
+    stream: (l) => new l.DirectionalIndicators(14),
+    batch: (l, d, out) => l.directionalIndicators(d.high, d.low, d.close, 14, out),
+  },
+  {
+    name: 'DX',
+    exports: ['DX', 'dx'],
+    input: 'candle',
+    stream: (l) => new l.DX(14),
+    batch: (l, d, out) => l.dx(d.high, d.low, d.close, 14, out),
+  },
+  {
+    name: 'SlowStochastic',
+    columns: ['k', 'd'],
+    exports: ['SlowStochastic', 'slowStochastic'],
+    input: 'candle',
+    stream: (l) => new l.SlowStochastic({ period: 14, slowing: 3, signal: 3 }),
+    batch: (l, d, out) =>
+      l.slowStochastic(d.high, d.low, d.close, { period: 14, slowing: 3, signal: 3 }, out),
+  },
+  {
     name: 'OBV',
     exports: ['OBV', 'obv'],
     input: 'candle',
     stream: (l) => new l.OBV(),
-    batch: (l, d) => l.obv(d.close, d.volume),
+    batch: (l, d, out) => l.obv(d.close, d.volume, out),
     ti: {
       stream: () => new ti.OBV({ close: [], volume: [] }),
       batch: (d) => ti.OBV.calculate({ close: d.close, volume: d.volume }),
@@ -475,7 +760,7 @@ const cases = [
     exports: ['MFI', 'mfi'],
     input: 'candle',
     stream: (l) => new l.MFI(14),
-    batch: (l, d) => l.mfi(d.high, d.low, d.close, d.volume, 14),
+    batch: (l, d, out) => l.mfi(d.high, d.low, d.close, d.volume, 14, out),
     ti: {
       stream: () => new ti.MFI({ period: 14, high: [], low: [], close: [], volume: [] }),
       batch: (d) =>
@@ -493,7 +778,7 @@ const cases = [
     exports: ['CCI', 'cci'],
     input: 'candle',
     stream: (l) => new l.CCI({ period: 20 }),
-    batch: (l, d) => l.cci(d.high, d.low, d.close, { period: 20 }),
+    batch: (l, d, out) => l.cci(d.high, d.low, d.close, { period: 20 }, out),
     ti: {
       stream: () => new ti.CCI({ period: 20, high: [], low: [], close: [] }),
       batch: (d) => ti.CCI.calculate({ period: 20, high: d.high, low: d.low, close: d.close }),
@@ -504,7 +789,7 @@ const cases = [
     exports: ['WilliamsR', 'williamsR'],
     input: 'candle',
     stream: (l) => new l.WilliamsR(14),
-    batch: (l, d) => l.williamsR(d.high, d.low, d.close, 14),
+    batch: (l, d, out) => l.williamsR(d.high, d.low, d.close, 14, out),
     ti: {
       stream: () => new ti.WilliamsR({ period: 14, high: [], low: [], close: [] }),
       batch: (d) =>
@@ -516,7 +801,7 @@ const cases = [
     exports: ['ROC', 'roc'],
     input: 'close',
     stream: (l) => new l.ROC(12),
-    batch: (l, d) => l.roc(d.close, 12),
+    batch: (l, d, out) => l.roc(d.close, 12, out),
     ti: {
       stream: () => new ti.ROC({ period: 12, values: [] }),
       batch: (d) => ti.ROC.calculate({ period: 12, values: d.close }),
@@ -527,14 +812,14 @@ const cases = [
     exports: ['RollingVWAP', 'rollingVwap'],
     input: 'candle',
     stream: (l) => new l.RollingVWAP(20),
-    batch: (l, d) => l.rollingVwap(d.high, d.low, d.close, d.volume, 20),
+    batch: (l, d, out) => l.rollingVwap(d.high, d.low, d.close, d.volume, 20, out),
   },
   {
     name: 'VWAP (anchored)',
     exports: ['SessionVWAP', 'sessionVwap'],
     input: 'candle',
     stream: (l) => new l.SessionVWAP(),
-    batch: (l, d) => l.sessionVwap(d.time, d.high, d.low, d.close, d.volume),
+    batch: (l, d, out) => l.sessionVwap(d.time, d.high, d.low, d.close, d.volume, {}, out),
     // technicalindicators' VWAP is cumulative from the first candle (ours starts over each UTC
     // day): the same work per candle, anchored differently.
     ti: {
@@ -545,24 +830,26 @@ const cases = [
   },
   {
     name: 'Supertrend',
+    columns: ['value', 'direction'],
     exports: ['Supertrend', 'supertrend'],
     input: 'candle',
     stream: (l) => new l.Supertrend(SUPERTREND_OPTIONS),
-    batch: (l, d) => l.supertrend(d.high, d.low, d.close, SUPERTREND_OPTIONS),
+    batch: (l, d, out) => l.supertrend(d.high, d.low, d.close, SUPERTREND_OPTIONS, out),
   },
   {
     name: 'Donchian',
+    columns: ['upper', 'lower', 'middle'],
     exports: ['Donchian', 'donchian'],
     input: 'candle',
     stream: (l) => new l.Donchian(20),
-    batch: (l, d) => l.donchian(d.high, d.low, 20),
+    batch: (l, d, out) => l.donchian(d.high, d.low, 20, out),
   },
   {
     name: 'RelativeVolume',
     exports: ['RelativeVolume', 'relativeVolume'],
     input: 'volume',
     stream: (l) => new l.RelativeVolume(20),
-    batch: (l, d) => l.relativeVolume(d.volume, 20),
+    batch: (l, d, out) => l.relativeVolume(d.volume, 20, out),
   },
 ];
 
@@ -615,7 +902,10 @@ function streamLoop(tag, method) {
     'n',
     `'use strict'; // ${tag}
     let produced = 0;
-    for (let i = 0; i < n; i++) if (indicator.${method}(input[i]) !== undefined) produced++;
+    for (let i = 0; i < n; i++) {
+      const value = indicator.${method}(input[i]);
+      if (value === value && value !== undefined) produced++;
+    }
     return produced;`,
   );
 }
@@ -629,9 +919,11 @@ function streamLoop(tag, method) {
 // in which a collection happened anyway (heapUsed fell) is re-run, and flagged if that persists.
 // ---------------------------------------------------------------------------------------------
 
-const ALLOC_UPDATES = Number(process.env.BENCH_ALLOC_UPDATES ?? 1_000_000);
+const ALLOC_UPDATES = Number(process.env.BENCH_ALLOC_UPDATES ?? (QUICK ? 200_000 : 1_000_000));
 const ALLOC_CHUNK = 20_000;
-const ALLOC_WARMUP = 1_000;
+// Enough for the fresh instance's code to tier up to optimized code (Maglev, then TurboFan) first:
+// the goal is the steady state of a strategy's update, not the one-off cost of compiling it.
+const ALLOC_WARMUP = 20_000;
 const ALLOC_GOAL = 1;
 /** BENCH_ALLOC_ONLY=1: measure allocation only, skipping every timing. */
 const ALLOC_ONLY = process.env.BENCH_ALLOC_ONLY === '1';
@@ -646,7 +938,10 @@ function allocationLoop(tag) {
     `'use strict'; // ${tag}
     const n = input.length;
     let produced = 0;
-    for (let i = from; i < to; i++) if (indicator.update(input[i % n]) !== undefined) produced++;
+    for (let i = from; i < to; i++) {
+      const value = indicator.update(input[i % n]);
+      if (value === value) produced++;
+    }
     return produced;`,
   );
 }
@@ -682,7 +977,7 @@ function allocationPerUpdate(name, make, input, notes) {
     if (growth !== undefined) empty.push(growth);
   }
   const overhead = empty.length > 0 ? median(empty) : 0;
-  let bytes = 0;
+  const perUpdate = [];
   let lost = 0;
   for (let from = ALLOC_WARMUP; from < ALLOC_WARMUP + ALLOC_UPDATES; from += ALLOC_CHUNK) {
     const to = Math.min(from + ALLOC_CHUNK, ALLOC_WARMUP + ALLOC_UPDATES);
@@ -693,10 +988,22 @@ function allocationPerUpdate(name, make, input, notes) {
       growth = heapGrowth(() => (sink.value = loop(indicator, input, from, to)));
     }
     if (growth === undefined) lost++;
-    else bytes += Math.max(0, growth - overhead);
+    else perUpdate.push(Math.max(0, growth - overhead) / (to - from));
   }
   if (lost > 0) notes.push(`${name} allocation: ${lost} chunks lost to collections`);
-  return bytes / ALLOC_UPDATES;
+  if (perUpdate.length === 0) return undefined;
+  // The median chunk is the steady state of an update; a chunk in which V8 re-optimized (after a
+  // deoptimization elsewhere in the process) can allocate while it runs unoptimized code, which
+  // the mean would spread over every update: reported in a note when it lifts the mean to 1 byte.
+  const mean = perUpdate.reduce((sum, bytes) => sum + bytes, 0) / perUpdate.length;
+  const steady = median(perUpdate);
+  if (mean >= ALLOC_GOAL && steady < ALLOC_GOAL) {
+    const spikes = perUpdate.filter((bytes) => bytes >= ALLOC_GOAL).length;
+    notes.push(
+      `${name} allocation: mean ${formatBytes(mean)} bytes/update, from ${spikes} of ${perUpdate.length} chunks (the median chunk: ${formatBytes(steady)})`,
+    );
+  }
+  return steady;
 }
 
 /** What a case's `update` takes, for every candle of `source`. */
@@ -734,14 +1041,34 @@ function probeProblem(probe) {
  * reused: on a VM where touching fresh pages is slow, this keeps page faults from swamping the
  * computation, for ours and bare alike.
  */
-function batchContender(key, label, batch, source) {
+function batchContender(key, label, batch, source, columns, repeats = 1) {
+  const out = makeOutput(columns, source.length);
   return {
     key,
     label,
-    run: () => batch(source),
-    probe: () => hasFiniteNumber(batch(firstCandles(source, PROBE_CANDLES))),
-    collect: true,
+    repeats,
+    run: () => {
+      let result;
+      for (let r = 0; r < repeats; r++) result = batch(source, out);
+      return result;
+    },
+    probe: () => hasFiniteNumber(batch(firstCandles(source, PROBE_CANDLES), undefined)),
+    // Our batch runs and the bare loops write into reused outputs: nothing to collect between
+    // runs. technicalindicators allocates its outputs, so its runs start collected.
+    collect: columns === 'allocates',
   };
+}
+
+/**
+ * The output a batch contender writes into, made once and reused by every run: one Float64Array,
+ * or for a multi-output indicator its columns (an array of them for a bare loop, given their
+ * count; an object for ours, given their names).
+ */
+function makeOutput(columns, length) {
+  if (columns === 'allocates') return undefined;
+  if (columns === undefined) return new Float64Array(length);
+  if (typeof columns === 'number') return bareColumns(length, columns);
+  return Object.fromEntries(columns.map((name) => [name, new Float64Array(length)]));
 }
 
 /** The first `count` candles of `source`, as views where possible. */
@@ -763,7 +1090,7 @@ function firstCandles(source, count) {
  * collection before its runs, as in a live strategy (a full collection shrinks the young
  * generation, and the run would then pay to grow it again).
  */
-function streamContender(key, label, method, make, input) {
+function streamContender(key, label, method, make, input, repeats = 1) {
   const loop = streamLoop(label, method);
   const probe = () => {
     const indicator = make();
@@ -771,7 +1098,12 @@ function streamContender(key, label, method, make, input) {
     for (let i = 0; i < count; i++) if (hasFiniteNumber(indicator[method](input[i]))) return true;
     return false;
   };
-  return { key, label, run: () => loop(make(), input, input.length), probe, collect: false };
+  const run = () => {
+    let produced = 0;
+    for (let r = 0; r < repeats; r++) produced += loop(make(), input, input.length);
+    return produced;
+  };
+  return { key, label, repeats, run, probe, collect: false };
 }
 
 /**
@@ -806,7 +1138,7 @@ function measureTogether(contenders, candles, runs, warmup, notes) {
   }
   const results = {};
   for (const contender of live) {
-    results[contender.key] = median(times.get(contender)) / candles;
+    results[contender.key] = median(times.get(contender)) / (candles * contender.repeats);
     results[`${contender.key}Times`] = times.get(contender);
   }
   return results;
@@ -848,6 +1180,7 @@ function compareSeries(ours, bare) {
 // ---------------------------------------------------------------------------------------------
 
 const startedAt = process.hrtime.bigint();
+const loadAtStart = loadavg();
 const elapsed = () => `${(Number(process.hrtime.bigint() - startedAt) / 1e9).toFixed(1)}s`;
 const progress = (text) => process.stderr.write(`${text}\n`);
 
@@ -891,6 +1224,8 @@ const selected = ONLY ? cases.filter((c) => ONLY.includes(c.name.toLowerCase()))
 const rows = [];
 const notes = [];
 const goals = [];
+/** Correctness checks, printed as `CHECK` lines: ours against the bare loop's output. */
+const checks = [];
 
 for (const [index, testCase] of selected.entries()) {
   const { name } = testCase;
@@ -916,18 +1251,27 @@ for (const [index, testCase] of selected.entries()) {
   const batches = [];
   const streams = [];
   if (!missing.includes(batchExport)) {
-    const batch = (source) => testCase.batch(lib, source);
-    batches.push(batchContender('batch', `${name} batch`, batch, data));
+    const batch = (source, out) => testCase.batch(lib, source, out);
+    batches.push(batchContender('batch', `${name} batch`, batch, data, testCase.columns, REPEATS));
   }
   if (!missing.includes(classExport)) {
     const make = () => testCase.stream(lib);
-    streams.push(streamContender('stream', `${name} streaming`, 'update', make, input));
+    streams.push(streamContender('stream', `${name} streaming`, 'update', make, input, REPEATS));
   }
   if (testCase.bare) {
     const { bare } = testCase;
-    batches.push(batchContender('bareBatch', `${name} bare batch`, bare.batch, data));
+    batches.push(
+      batchContender('bareBatch', `${name} bare batch`, bare.batch, data, bare.columns, REPEATS),
+    );
     streams.push(
-      streamContender('bareStream', `${name} bare streaming`, 'update', bare.stream, input),
+      streamContender(
+        'bareStream',
+        `${name} bare streaming`,
+        'update',
+        bare.stream,
+        input,
+        REPEATS,
+      ),
     );
   }
   const against = testCase.bare ? ' and the bare baseline' : '';
@@ -949,6 +1293,7 @@ for (const [index, testCase] of selected.entries()) {
       `${name} technicalindicators batch`,
       reference.batch,
       tiData,
+      'allocates',
     );
     const tiStream = streamContender(
       'tiStream',
@@ -963,12 +1308,29 @@ for (const [index, testCase] of selected.entries()) {
   }
 
   if (testCase.bare && row.batch !== undefined) {
-    const check = compareSeries(testCase.batch(lib, data), testCase.bare.batch(data));
-    if (check === undefined) notes.push(`${name}: could not compare with the bare loop`);
-    else if (check.worst > 1e-6) {
+    const ours = testCase.batch(lib, data, undefined);
+    const bare = testCase.bare.batch(data, undefined);
+    // A multi-output bare loop's columns are ours in order; `compare` limits the check to the
+    // first few where the bare formula is too imprecise for the rest to agree.
+    const pairs = Array.isArray(bare)
+      ? bare
+          .slice(0, testCase.bare.compare ?? bare.length)
+          .map((column, i) => [Object.values(ours)[i], column])
+      : [[ours, bare]];
+    const compared = pairs.map(([a, b]) => compareSeries(a, b));
+    const check = compared.includes(undefined)
+      ? undefined
+      : compared.reduce((a, b) => (b.worst > a.worst ? b : a));
+    if (check === undefined) {
+      checks.push(`FAIL ${name} batch agrees with the bare loop: could not compare`);
+    } else if (check.worst > 1e-6) {
       const where = check.at >= 0 ? `NaN mismatch at index ${check.at}` : 'max relative difference';
-      notes.push(
-        `${name}: ours differs from the bare loop (${where} ${check.worst.toExponential(2)}), check conventions`,
+      checks.push(
+        `FAIL ${name} batch agrees with the bare loop: ${where} ${check.worst.toExponential(2)}`,
+      );
+    } else {
+      checks.push(
+        `PASS ${name} batch agrees with the bare loop: max relative difference ${check.worst.toExponential(2)}`,
       );
     }
   }
@@ -1070,11 +1432,14 @@ function markdownTable(head, lines) {
 
 const table = markdownTable(header, body);
 const cpu = cpus();
+const loadAtEnd = loadavg();
+const formatLoad = (load) => load.map((value) => value.toFixed(2)).join(', ');
 const summary = [
-  `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
+  `Load average (1, 5, 15 min) at the start ${formatLoad(loadAtStart)}, at the end ${formatLoad(loadAtEnd)}${QUICK ? '; --quick run' : ''}.`,
+  `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs (each ${REPEATS} passes over the candles) after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
   `technicalindicators on the first ${TI_CANDLES.toLocaleString('en-US')} candles (median of ${TI_RUNS}), scaled per candle. Ratios are speeds relative to ours, above 1x when we are faster: batch/bare and stream/bare are the median over runs of the bare time / our time, both timed in the same round (goal >= ${GOAL}x); vs technicalindicators is its ns / our ns (batch / streaming).`,
-  `bytes/update: heap allocated per streaming update, averaged over ${ALLOC_UPDATES.toLocaleString('en-US')} updates after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones (heapUsed growth over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates, each after a minor collection, less the cost of reading it); goal < ${ALLOC_GOAL} byte/update.`,
-  `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch figures include allocating their outputs; where the second figure is far above the third, they measure page faults more than computation.`,
+  `bytes/update: heap allocated per streaming update at a monomorphic call site (a loop compiled per indicator with new Function, as a strategy calls one indicator), the median over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates (${ALLOC_UPDATES.toLocaleString('en-US')} in all, after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones) of the heapUsed growth over the chunk, each after a minor collection, less the cost of reading it; a mean lifted by a chunk that re-optimized is given in the notes; goal < ${ALLOC_GOAL} byte/update.`,
+  `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch runs (ours and bare) write into outputs allocated once and reused, so they pay the in-place cost.`,
 ];
 const measured = rows.filter((row) => row.allocation !== undefined);
 if (measured.length === 0) {
@@ -1091,6 +1456,13 @@ if (measured.length === 0) {
 const goalLines =
   goals.length > 0 ? goals : ['No goal could be checked: SMA, EMA, RSI and ATR are not exported.'];
 
+const methodLines = [
+  'Bare baselines: the least code that computes the same outputs at the same conventions (SMA-seeded EMA, Wilder RSI and ATR, population σ, SMA-seeded MACD EMAs; the stochastic scans its window for the extremes), as a loop over Float64Array columns writing into outputs allocated once and reused run after run, and as a plain class with an `update` method. Ours run the same way: batch functions get the same reused outputs through their `out` argument.',
+  `Timing: contenders of one case take turns run by run (${RUNS} timed runs after ${WARMUP} warm-up ones, each ${REPEATS} passes over the candles, a fresh streaming instance per pass); a ratio is the median over runs of bare time / our time within the same round, so a slow spell of the shared machine hits both.`,
+  'Allocation: for each streaming indicator a loop function of its own is compiled with `new Function` (distinct source, so V8 keeps separate type feedback and the `update` call site stays monomorphic, as in a strategy that holds the indicator in a field), run over 500,000 updates on a throwaway instance, then on a fresh instance for the warm-up and the measured chunks. Each chunk starts right after a minor collection (`gc({ type: "minor" })`); the growth of `heapUsed` over it, less that of an empty chunk, is what the updates allocated. The figure is the median chunk, the steady state; a chunk in which V8 re-optimizes after a deoptimization elsewhere in the process runs unoptimized code for a while and allocates, and when such chunks lift the mean to 1 byte or more the mean is given in the notes.',
+  'Why it reaches 0 bytes in V8: a double returned from (or passed to) a call that is not inlined is boxed in a 16-byte HeapNumber, so `update` is a few bytes that store the input in a field and call a method that returns nothing, and composites read the fields of their parts rather than returned doubles; result objects and batch scratch candles are instances of small classes, since object literals share hidden-class transitions with unrelated literals whose fields may hold anything; fields that will hold fractions start as -0, a heap number, so their representation is a double from the start and never changes (a change throws away the optimized code of earlier instances).',
+];
+
 const markdown = [
   '# @lumenlink/indicators benchmark',
   '',
@@ -1100,15 +1472,22 @@ const markdown = [
   '## Goals',
   '',
   ...goalLines.map((line) => `- ${line}`),
+  ...checks.map((line) => `- CHECK ${line}`),
+  '',
+  '## Method',
+  '',
+  ...methodLines.map((line) => `- ${line}`),
   ...(notes.length > 0 ? ['', '## Notes', '', ...notes.map((line) => `- ${line}`)] : []),
   '',
 ].join('\n');
 
-// An allocation-only run leaves the last full results in place.
-if (!ALLOC_ONLY) writeFileSync(new URL('./results.md', import.meta.url), markdown);
+// Only a full run of every case replaces the recorded results: a quick, partial or
+// allocation-only run leaves them in place.
+const isFullRun = !ALLOC_ONLY && !QUICK && ONLY === undefined;
+if (isFullRun) writeFileSync(new URL('./results.md', import.meta.url), markdown);
 process.stdout.write(
-  `${summary.join('\n')}\n\n${table}\n\n${goalLines.map((line) => `GOAL ${line}`).join('\n')}\n`,
+  `${summary.join('\n')}\n\n${table}\n\n${goalLines.map((line) => `GOAL ${line}`).join('\n')}\n${checks.map((line) => `CHECK ${line}\n`).join('')}`,
 );
 if (notes.length > 0)
   process.stdout.write(`\n${notes.map((line) => `note: ${line}`).join('\n')}\n`);
-progress(`done in ${elapsed()}${ALLOC_ONLY ? '' : '; wrote bench/results.md'}`);
+progress(`done in ${elapsed()}${isFullRun ? '; wrote bench/results.md' : ''}`);

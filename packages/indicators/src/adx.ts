@@ -1,8 +1,10 @@
-import { ATR, WilderAverage } from './atr.js';
+import { DirectionalIndicators } from './directional-indicators.js';
 import {
   checkSameLength,
   checkInteger,
-  nanArray,
+  doubleZero,
+  outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -20,129 +22,120 @@ export interface ADXResult {
 /** {@link adx}' output: one column per field of {@link ADXResult}. */
 export type ADXSeries = { readonly [K in keyof ADXResult]: Float64Array };
 
+/** The mutable fields behind {@link ADXResult}: a class, as `ScratchCandle` says why. */
+class ADXValue implements ADXResult {
+  adx = Number.NaN;
+  plusDI = Number.NaN;
+  minusDI = Number.NaN;
+}
+
 /**
- * Wilder's average directional index with its directional indicators. From the second candle:
- * `up = high - previous high`, `down = previous low - low`; +DM is `up` when `up > down` and
- * `up > 0`, else 0; −DM likewise. +DI = 100 · Wilder(+DM) / ATR and −DI = 100 · Wilder(−DM) / ATR,
- * each Wilder average (the ATR too) seeded by the mean of its first `period` values, as in Wilder's
- * book and technicalindicators. (TA-Lib's ADX starts its smoothed TR, +DM and −DM from sums of
- * `period - 1` values, so its first values differ slightly; the difference decays.) DX = 100 · |+DI − −DI| / (+DI + −DI), and ADX is the Wilder
- * average of DX, seeded by the mean of the first `period` DX. First value after `2 · period`
- * candles (TA-Lib's lookback `2 · period - 1`); the DIs are reported with it. Where the ATR is 0
- * the DIs are 0, and where both DIs are 0 so is DX (technicalindicators gives `NaN`).
+ * Wilder's average directional index with its directional indicators, at TA-Lib's conventions
+ * (ADX, PLUS_DI, MINUS_DI): +DI and −DI from {@link DirectionalIndicators} (Wilder sums seeded by
+ * the sum of the first `period - 1` values), DX = `100 · |−DI − +DI| / (+DI + −DI)`, and ADX seeded
+ * by the mean of the first `period` DX, then `(previous · (period - 1) + DX) / period`. A bar whose
+ * DIs are both 0 has no DX and leaves the ADX unchanged (in the seed it counts as 0), as TA-Lib.
+ * `plusDI` and `minusDI` are filled from candle `period + 1` (TA-Lib's lookback `period`), `adx`
+ * from candle `2 · period` (lookback `2 · period - 1`); `isReady` says when `adx` is.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` until they start.
  *
  * @example
  * ```ts
  * const adx = new ADX(14);
  * const value = adx.update(candle);
- * if (value && value.adx > 25 && value.plusDI > value.minusDI) console.log('strong uptrend');
+ * if (value.adx > 25 && value.plusDI > value.minusDI) console.log('strong uptrend');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
 export class ADX implements StreamingIndicator<RangeInput, ADXResult> {
   readonly period: number;
-  readonly #atr: ATR;
-  readonly #plusDM: WilderAverage;
-  readonly #minusDM: WilderAverage;
-  readonly #dx: WilderAverage;
-  #previousHigh = 0;
-  #previousLow = 0;
-  #hasPrevious = false;
-  #isReady = false;
-  readonly #result = { adx: Number.NaN, plusDI: Number.NaN, minusDI: Number.NaN };
+  readonly #directional: DirectionalIndicators;
+  /** DX bars seen, up to `period`. */
+  #dxCount = 0;
+  #dxSum = doubleZero;
+  readonly #result = new ADXValue();
 
   constructor(period: number) {
     this.period = checkInteger('ADX', 'period', period);
-    this.#atr = new ATR(period);
-    this.#plusDM = new WilderAverage(period);
-    this.#minusDM = new WilderAverage(period);
-    this.#dx = new WilderAverage(period);
+    this.#directional = new DirectionalIndicators(period);
   }
 
-  update(input: RangeInput): ADXResult | undefined {
-    const { high, low } = input;
-    const atr = this.#atr.update(input);
-    if (!this.#hasPrevious) {
-      this.#hasPrevious = true;
-      this.#previousHigh = high;
-      this.#previousLow = low;
-      return undefined;
-    }
-    const up = high - this.#previousHigh;
-    const down = this.#previousLow - low;
-    this.#previousHigh = high;
-    this.#previousLow = low;
-    const plusDM = this.#plusDM.update(up > down && up > 0 ? up : 0);
-    const minusDM = this.#minusDM.update(down > up && down > 0 ? down : 0);
-    if (atr === undefined || plusDM === undefined || minusDM === undefined) return undefined;
-    const plusDI = atr > 0 ? (100 * plusDM) / atr : 0;
-    const minusDI = atr > 0 ? (100 * minusDM) / atr : 0;
-    const sum = plusDI + minusDI;
-    const adx = this.#dx.update(sum > 0 ? (100 * Math.abs(plusDI - minusDI)) / sum : 0);
-    if (adx === undefined) return undefined;
+  update(input: RangeInput): ADXResult {
+    this.add(input);
+    return this.#result;
+  }
+
+  add(input: RangeInput): void {
+    const directional = this.#directional;
+    directional.add(input);
+    if (!directional.isReady) return;
+    const { plusDI, minusDI } = directional.value;
     const result = this.#result;
-    result.adx = adx;
     result.plusDI = plusDI;
     result.minusDI = minusDI;
-    this.#isReady = true;
-    return result;
+    // DX inline: a double returned from a call V8 does not inline would be boxed.
+    const sum = minusDI + plusDI;
+    const dx = sum === 0 ? Number.NaN : 100 * (Math.abs(minusDI - plusDI) / sum);
+    const period = this.period;
+    if (this.#dxCount < period) {
+      this.#dxSum += dx === dx ? dx : 0; // (+ 0 also turns the initial -0 into 0)
+      if (++this.#dxCount === period) result.adx = this.#dxSum / period;
+    } else if (dx === dx) {
+      result.adx = (result.adx * (period - 1) + dx) / period;
+    }
   }
 
-  get value(): ADXResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  get value(): ADXResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#dxCount === this.period;
   }
 
   reset(): void {
-    this.#atr.reset();
-    this.#plusDM.reset();
-    this.#minusDM.reset();
-    this.#dx.reset();
-    this.#previousHigh = 0;
-    this.#previousLow = 0;
-    this.#hasPrevious = false;
-    this.#isReady = false;
+    this.#directional.reset();
+    this.#dxCount = 0;
+    this.#dxSum = 0;
+    this.#result.adx = Number.NaN;
+    this.#result.plusDI = Number.NaN;
+    this.#result.minusDI = Number.NaN;
   }
 }
 
 /**
- * Average directional index and directional indicators of candles given as columns; every column
- * `NaN` for the first `2 · period - 1` entries. Agrees exactly with {@link ADX}.
+ * Average directional index and directional indicators of candles given as columns: `plusDI` and
+ * `minusDI` `NaN` for the first `period` entries, `adx` for the first `2 · period - 1`. Agrees
+ * exactly with {@link ADX}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
  * const { adx: strength, plusDI, minusDI } = adx(highs, lows, closes, 14);
  * ```
- * @throws {ValidationError} for a bad period or columns of different lengths.
+ * @throws {ValidationError} for a bad period, or columns of different lengths.
  */
 export function adx(
   highs: ArrayLike<number>,
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   period: number,
+  out?: ADXSeries,
 ): ADXSeries {
   const indicator = new ADX(period);
   checkSameLength('ADX', 'highs, lows and closes', highs, lows, closes);
-  const out = {
-    adx: nanArray(highs.length),
-    plusDI: nanArray(highs.length),
-    minusDI: nanArray(highs.length),
-  };
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputColumns('ADX', ['adx', 'plusDI', 'minusDI'], highs.length, out);
+  const value = indicator.value;
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.adx[i] = value.adx;
-    out.plusDI[i] = value.plusDI;
-    out.minusDI[i] = value.minusDI;
+    indicator.add(candle);
+    result.adx[i] = value.adx;
+    result.plusDI[i] = value.plusDI;
+    result.minusDI[i] = value.minusDI;
   }
-  return out;
+  return result;
 }

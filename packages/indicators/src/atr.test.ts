@@ -37,16 +37,16 @@ describe('ATR', () => {
 
   it('skips the first candle, seeds with the mean true range, then smooths as Wilder', () => {
     const indicator = new ATR(2);
-    expect(indicator.update(candle(10, 8, 9))).toBeUndefined(); // no previous close
-    expect(indicator.update(candle(11, 9, 10))).toBeUndefined(); // true range 2
+    expect(Number.isNaN(indicator.update(candle(10, 8, 9)))).toBe(true); // no previous close
+    expect(Number.isNaN(indicator.update(candle(11, 9, 10)))).toBe(true); // true range 2
     expect(indicator.update(candle(14, 10, 13))).toBe(3); // true range 4: seed (2 + 4) / 2
     expect(indicator.update(candle(13, 12, 12))).toBe(2); // true range 1: (3 * 1 + 1) / 2
     expect([indicator.value, indicator.isReady]).toEqual([2, true]);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(candle(1, 1, 1))]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 

@@ -1,6 +1,10 @@
-import { checkInteger, checkPositive, nanArray, type StreamingIndicator } from './indicator.js';
-import { RingBuffer } from './ring-buffer.js';
-import { SMA } from './sma.js';
+import {
+  checkInteger,
+  fillWarmUp,
+  checkPositive,
+  outputColumns,
+  type StreamingIndicator,
+} from './indicator.js';
 
 /** Options of {@link BollingerBands}. */
 export interface BollingerBandsOptions {
@@ -25,187 +29,319 @@ export interface BollingerBandsResult {
 }
 
 /**
- * Re-sum when the window's sum of squared deviations falls below this share of its peak since the
- * last re-sum, keeping its relative rounding error under about `period · 2⁻⁵³ / resumBelow`.
+ * Re-sum when the window's spread falls below this share of its sum of squared deviations from
+ * the shift, or that sum below this share of the square just evicted: then most of its digits
+ * have cancelled, and the rounding of the running sums could show.
  */
 const resumBelow = 1e-2;
 
 /** {@link bollingerBands}' output: one column per field of {@link BollingerBandsResult}. */
 export type BollingerBandsSeries = { readonly [K in keyof BollingerBandsResult]: Float64Array };
 
+/** The mutable fields behind {@link BollingerBandsResult}: a class, as `ScratchCandle` says why. */
+class BollingerBandsValue implements BollingerBandsResult {
+  middle = Number.NaN;
+  upper = Number.NaN;
+  lower = Number.NaN;
+  bandwidth = Number.NaN;
+  percentB = Number.NaN;
+}
+
 /**
  * Bollinger Bands: the SMA of the last `period` values, with bands `stdDev` population standard
  * deviations (σ, divided by `period`, as TA-Lib and technicalindicators) above and below. First
- * value after `period` inputs. σ comes from rolling sums of deviations from a shift near the
- * window's mean, re-summed once every `period` updates, and sooner when the window tightens
- * sharply, so that rounding cannot accumulate: amortised O(1), as accurate as the two-pass
- * formula. A window of one repeated value has σ exactly 0: bands equal to the middle, bandwidth 0
- * and percentB 0.5 (technicalindicators gives `NaN` there).
+ * value after `period` inputs; fields `NaN` before. Amortised O(1) per update: the mean and σ
+ * come from a running sum and sum of squares of the window's deviations from a shift kept near
+ * its mean; an exact re-sum of the window (which also moves the shift to the mean) once per pass
+ * over the window, and sooner when an eviction or a tightening window cancels most of the sums'
+ * digits, bounds the rounding drift, so a long series at a high price level stays as accurate as
+ * the two-pass formula. A window of one repeated value has σ exactly 0: bands equal to the middle,
+ * bandwidth 0 and percentB 0.5 (technicalindicators gives `NaN` there).
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` while warming up.
  *
  * @example
  * ```ts
  * const bands = new BollingerBands({ period: 20, stdDev: 2 });
  * const value = bands.update(close);
- * if (value && value.percentB > 1) console.log('closed above the upper band');
+ * if (value.percentB > 1) console.log('closed above the upper band');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1 or a stdDev that is not > 0.
  */
 export class BollingerBands implements StreamingIndicator<number, BollingerBandsResult> {
   readonly period: number;
   readonly stdDev: number;
-  readonly #middle: SMA;
-  readonly #window: RingBuffer;
-  /** The window's values are summed as deviations from this shift, kept near their mean. */
-  #shift = 0;
-  /** Σ (value - shift) over the window. */
-  #sum = 0;
-  /** Σ (value - shift)² over the window. */
-  #squares = 0;
-  /** The largest `#squares` since the last re-sum: the scale of its rounding error. */
-  #peak = 0;
-  #sinceShift = 0;
-  #runValue = Number.NaN;
-  #runLength = 0;
-  #isReady = false;
-  readonly #result = {
-    middle: Number.NaN,
-    upper: Number.NaN,
-    lower: Number.NaN,
-    bandwidth: Number.NaN,
-    percentB: Number.NaN,
-  };
+  readonly #window: Float64Array;
+  readonly #inverse: number;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
+  #next = 0;
+  #count = 0;
+  readonly #result = new BollingerBandsValue();
+  /**
+   * The running sums, in a typed array (unboxed, one memory access each): `[shift, sum, squares,
+   * stale]`. The window's values are summed as deviations from `shift`, kept near their mean: `sum`
+   * is Σ (value − shift) and `squares` Σ (value − shift)²; `stale` is 1 when an eviction cancelled
+   * most of `squares`, so that the next output re-sums first.
+   */
+  readonly #state = new Float64Array(4);
 
   constructor(options: BollingerBandsOptions = {}) {
     this.period = checkInteger('BollingerBands', 'period', options.period ?? 20);
     this.stdDev = checkPositive('BollingerBands', 'stdDev', options.stdDev ?? 2);
-    this.#middle = new SMA(this.period);
-    this.#window = new RingBuffer(this.period);
+    this.#window = new Float64Array(this.period);
+    this.#inverse = 1 / this.period;
   }
 
-  update(input: number): BollingerBandsResult | undefined {
-    if (this.#window.size === 0) this.#shift = input;
-    const evicted = this.#window.push(input);
-    const middle = this.#middle.update(input);
-    const deviation = input - this.#shift;
-    this.#sum += deviation;
-    this.#squares += deviation * deviation;
-    if (evicted === evicted) {
-      const evictedDeviation = evicted - this.#shift;
-      this.#sum -= evictedDeviation;
-      this.#squares -= evictedDeviation * evictedDeviation;
-    }
-    if (this.#squares > this.#peak) this.#peak = this.#squares;
-    if (input === this.#runValue) {
-      this.#runLength++;
+  update(input: number): BollingerBandsResult {
+    this.add(input);
+    return this.#result;
+  }
+
+  add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  // The update is split into small methods that V8 inlines into the caller (it inlines nothing
+  // larger than 460 bytes of bytecode): one slide of the window, and the outputs.
+  #step(): void {
+    const slot = this.#next;
+    if (this.#count < this.period) this.#fill();
+    else this.#slide();
+    this.#window[slot] = this.#input;
+    if (slot + 1 === this.period) {
+      // Once per pass over the window: the exact re-sum that bounds the drift.
+      this.#next = 0;
+      resum(this.#window, this.#count, this.#state);
     } else {
-      this.#runValue = input;
-      this.#runLength = 1;
+      this.#next = slot + 1;
     }
-    if (this.#runLength >= this.period) {
-      // One repeated value: σ is exactly 0.
-      this.#shift = input;
-      this.#sum = 0;
-      this.#squares = 0;
-      this.#peak = 0;
-      this.#sinceShift = 0;
-    } else if (++this.#sinceShift >= this.period) {
-      this.#resum();
+    if (this.#count === this.period) this.#write();
+  }
+
+  /** Adds the input while the window fills. */
+  #fill(): void {
+    const state = this.#state;
+    if (this.#count++ === 0) state[0] = this.#input;
+    const deviation = this.#input - state[0]!;
+    state[1]! += deviation;
+    state[2]! += deviation * deviation;
+  }
+
+  /** Adds the input in place of the oldest value of a full window. */
+  #slide(): void {
+    const state = this.#state;
+    const shift = state[0]!;
+    const deviation = this.#input - shift;
+    const evicted = this.#window[this.#next]! - shift;
+    const evictedSquare = evicted * evicted;
+    state[1]! += deviation - evicted;
+    const squares = state[2]! + (deviation * deviation - evictedSquare);
+    state[2] = squares;
+    if (squares < evictedSquare * resumBelow) state[3] = 1;
+  }
+
+  /** Writes the result from the sums. */
+  #write(): void {
+    const state = this.#state;
+    const inverse = this.#inverse;
+    let spread = state[2]! - state[1]! * state[1]! * inverse;
+    if (state[3] !== 0 || spread < state[2]! * resumBelow) {
+      // Most digits of the sums have cancelled: re-sum before their rounding could show.
+      resum(this.#window, this.#count, state);
+      spread = state[2]! - state[1]! * state[1]! * inverse;
     }
-    if (middle === undefined) return undefined;
-    let spread = this.#squares - (this.#sum * this.#sum) / this.period;
-    if (spread < this.#peak * resumBelow) {
-      // The window is much tighter than lately: the rounding of the sums could show, so re-sum.
-      this.#resum();
-      spread = this.#squares - (this.#sum * this.#sum) / this.period;
-    }
-    const width = this.stdDev * Math.sqrt(Math.max(spread, 0) / this.period);
+    const middle = state[0]! + state[1]! * inverse;
+    const width = this.stdDev * Math.sqrt((spread > 0 ? spread : 0) * inverse);
+    const upper = middle + width;
+    const lower = middle - width;
     const result = this.#result;
     result.middle = middle;
-    result.upper = middle + width;
-    result.lower = middle - width;
-    result.bandwidth = (result.upper - result.lower) / middle;
-    result.percentB =
-      result.upper === result.lower ? 0.5 : (input - result.lower) / (result.upper - result.lower);
-    this.#isReady = true;
-    return result;
+    result.upper = upper;
+    result.lower = lower;
+    result.bandwidth = (2 * width) / middle;
+    result.percentB = width === 0 ? 0.5 : (this.#input - lower) / (2 * width);
   }
 
-  /**
-   * Moves the shift to the window's mean and re-sums the deviations (the corrected two-pass
-   * algorithm), so rounding cannot accumulate: O(period), once every `period` updates or when the
-   * window's spread falls far below its recent peak.
-   */
-  #resum(): void {
-    const size = this.#window.size;
-    const shift = this.#shift + this.#sum / size;
-    let sum = 0;
-    let squares = 0;
-    for (let i = 0; i < size; i++) {
-      const deviation = this.#window.at(i) - shift;
-      sum += deviation;
-      squares += deviation * deviation;
-    }
-    this.#shift = shift;
-    this.#sum = sum;
-    this.#squares = squares;
-    this.#peak = squares;
-    this.#sinceShift = 0;
-  }
-
-  get value(): BollingerBandsResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  get value(): BollingerBandsResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#count === this.period;
   }
 
   reset(): void {
-    this.#middle.reset();
-    this.#window.clear();
-    this.#shift = 0;
-    this.#sum = 0;
-    this.#squares = 0;
-    this.#peak = 0;
-    this.#sinceShift = 0;
-    this.#runValue = Number.NaN;
-    this.#runLength = 0;
-    this.#isReady = false;
+    this.#next = 0;
+    this.#count = 0;
+    this.#state.fill(0);
+    const result = this.#result;
+    result.middle = Number.NaN;
+    result.upper = Number.NaN;
+    result.lower = Number.NaN;
+    result.bandwidth = Number.NaN;
+    result.percentB = Number.NaN;
   }
 }
 
 /**
+ * Re-sums the first `size` values of `window` exactly, as deviations from their mean: `state` is
+ * `[shift, sum, squares, stale]`, read for the old shift and sum and written with the new four
+ * (sums of exactly 0 around the value itself for a window of one repeated value). The corrected
+ * two-pass algorithm; shared by the class and the batch function so that they agree exactly.
+ */
+function resum(window: Float64Array, size: number, state: Float64Array): void {
+  const first = window[0]!;
+  const shift = state[0]! + state[1]! / size;
+  let sum = 0;
+  let squares = 0;
+  let isFlat = true;
+  for (let i = 0; i < size; i++) {
+    const value = window[i]!;
+    if (value !== first) isFlat = false;
+    const deviation = value - shift;
+    sum += deviation;
+    squares += deviation * deviation;
+  }
+  state[3] = 0;
+  if (isFlat) {
+    state[0] = first;
+    state[1] = 0;
+    state[2] = 0;
+    return;
+  }
+  state[0] = shift;
+  state[1] = sum;
+  state[2] = squares;
+}
+
+/**
+ * {@link resum} of the full window of the streaming class after input `i`, read from `values`:
+ * slot k holds `values[i - i % period + k]` for k up to `i % period`, and the input one period
+ * before that for the slots after it. The same additions, in the same order.
+ */
+function resumSlots(
+  values: ArrayLike<number>,
+  i: number,
+  period: number,
+  state: Float64Array,
+): void {
+  const newest = i % period;
+  const base = i - newest;
+  const first = values[base]!;
+  const shift = state[0]! + state[1]! / period;
+  let sum = 0;
+  let squares = 0;
+  let isFlat = true;
+  for (let k = 0; k < period; k++) {
+    const value = values[k <= newest ? base + k : base - period + k]!;
+    if (value !== first) isFlat = false;
+    const deviation = value - shift;
+    sum += deviation;
+    squares += deviation * deviation;
+  }
+  state[3] = 0;
+  if (isFlat) {
+    state[0] = first;
+    state[1] = 0;
+    state[2] = 0;
+    return;
+  }
+  state[0] = shift;
+  state[1] = sum;
+  state[2] = squares;
+}
+
+/**
  * Bollinger Bands of a series; every column `NaN` for the first `period - 1` entries. Agrees
- * exactly with {@link BollingerBands}.
+ * exactly with {@link BollingerBands}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
  * const { upper, lower, percentB } = bollingerBands(closes, { period: 20, stdDev: 2 });
  * ```
- * @throws {ValidationError} for a bad period or stdDev.
+ * @throws {ValidationError} for a bad period or stdDev, or an `out` column of another length.
  */
 export function bollingerBands(
   values: ArrayLike<number>,
   options: BollingerBandsOptions = {},
+  out?: BollingerBandsSeries,
 ): BollingerBandsSeries {
-  const indicator = new BollingerBands(options);
-  const out = {
-    middle: nanArray(values.length),
-    upper: nanArray(values.length),
-    lower: nanArray(values.length),
-    bandwidth: nanArray(values.length),
-    percentB: nanArray(values.length),
-  };
-  for (let i = 0; i < values.length; i++) {
-    const value = indicator.update(values[i]!);
-    if (value === undefined) continue;
-    out.middle[i] = value.middle;
-    out.upper[i] = value.upper;
-    out.lower[i] = value.lower;
-    out.bandwidth[i] = value.bandwidth;
-    out.percentB[i] = value.percentB;
+  const { period, stdDev } = new BollingerBands(options);
+  const n = values.length;
+  const result = outputColumns(
+    'BollingerBands',
+    ['middle', 'upper', 'lower', 'bandwidth', 'percentB'],
+    n,
+    out,
+  );
+  const { middle: middles, upper: uppers, lower: lowers, bandwidth, percentB } = result;
+  for (const column of [middles, uppers, lowers, bandwidth, percentB]) {
+    fillWarmUp(column, period - 1);
   }
-  return out;
+  // The streaming class's arithmetic, in the same order, on local variables. Its window slot k
+  // holds the latest input whose index is k modulo the period, so the window needs no copy here:
+  // the evicted value is values[i - period], and a re-sum reads the slots from `values`.
+  const state = new Float64Array(4);
+  const inverse = 1 / period;
+  let shift = 0;
+  let sum = 0;
+  let squares = 0;
+  let stale = false;
+  const warm = Math.min(n, period);
+  for (let i = 0; i < warm; i++) {
+    if (i === 0) shift = values[0]!;
+    const deviation = values[i]! - shift;
+    sum += deviation;
+    squares += deviation * deviation;
+  }
+  // The window slot input i lands in: i modulo the period, counted rather than divided.
+  let slot = period - 2;
+  for (let i = period - 1; i < n; i++) {
+    const input = values[i]!;
+    slot = slot + 1 === period ? 0 : slot + 1;
+    if (i >= period) {
+      const deviation = input - shift;
+      const evicted = values[i - period]! - shift;
+      const evictedSquare = evicted * evicted;
+      sum += deviation - evicted;
+      squares += deviation * deviation - evictedSquare;
+      if (squares < evictedSquare * resumBelow) stale = true;
+    }
+    if (slot === period - 1) {
+      // The window just wrapped: the periodic re-sum.
+      state[0] = shift;
+      state[1] = sum;
+      resumSlots(values, i, period, state);
+      shift = state[0]!;
+      sum = state[1]!;
+      squares = state[2]!;
+      stale = false;
+    }
+    let spread = squares - sum * sum * inverse;
+    if (stale || spread < squares * resumBelow) {
+      state[0] = shift;
+      state[1] = sum;
+      resumSlots(values, i, period, state);
+      shift = state[0]!;
+      sum = state[1]!;
+      squares = state[2]!;
+      stale = false;
+      spread = squares - sum * sum * inverse;
+    }
+    const middle = shift + sum * inverse;
+    const width = stdDev * Math.sqrt((spread > 0 ? spread : 0) * inverse);
+    const upper = middle + width;
+    const lower = middle - width;
+    middles[i] = middle;
+    uppers[i] = upper;
+    lowers[i] = lower;
+    bandwidth[i] = (2 * width) / middle;
+    percentB[i] = width === 0 ? 0.5 : (input - lower) / (2 * width);
+  }
+  return result;
 }

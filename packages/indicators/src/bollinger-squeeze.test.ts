@@ -91,9 +91,12 @@ describe('BollingerSqueeze', () => {
       volume: 1,
     });
     // Quiet closes in wide candles: 2σ ≈ 0.9 against 1.5 ATR = 15.
-    const quiet = [100, 101, 100, 101, 100].map((value) => indicator.update(candle(value, 10)));
-    expect(quiet.slice(0, 2)).toEqual([undefined, undefined]);
-    expect(quiet.slice(2).map((result) => result?.squeezeOn)).toEqual([true, true, true]);
+    const quiet = [100, 101, 100, 101, 100].map((value) => ({
+      ...indicator.update(candle(value, 10)),
+    }));
+    const warming = { squeezeOn: false, bandwidth: Number.NaN };
+    expect(quiet.slice(0, 2)).toEqual([warming, warming]);
+    expect(quiet.slice(2).map((result) => result.squeezeOn)).toEqual([true, true, true]);
     // A steady climb of 10 per candle in flat candles: 2σ ≈ 16.3 against 1.5 ATR → 15.
     const trend = [110, 120, 130, 140, 150, 160, 170].map((value) =>
       indicator.update(candle(value, 0)),
@@ -103,7 +106,10 @@ describe('BollingerSqueeze', () => {
     expect(result?.bandwidth).toBeCloseTo((4 * Math.sqrt(200 / 3)) / 160, 12);
     expect(result).toBe(indicator.value);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([{ ...indicator.value }, indicator.isReady]).toEqual([
+      { squeezeOn: false, bandwidth: Number.NaN },
+      false,
+    ]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {
@@ -113,7 +119,7 @@ describe('BollingerSqueeze', () => {
         const indicator = new BollingerSqueeze(options);
         const streamed = series.map((c) => {
           const result = indicator.update(c);
-          return result && { ...result };
+          return indicator.isReady ? { ...result } : undefined;
         });
         const batch = bollingerSqueeze(
           series.map((c) => c.high),

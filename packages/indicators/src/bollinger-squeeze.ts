@@ -1,7 +1,8 @@
 import { BollingerBands, type BollingerBandsOptions } from './bollinger-bands.js';
 import {
   checkSameLength,
-  nanArray,
+  outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -34,6 +35,12 @@ export interface BollingerSqueezeSeries {
 /** John Carter's TTM Squeeze settings: BB(20, 2) inside KC(20, 1.5 ATR(20)). */
 const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
 
+/** The fields behind {@link BollingerSqueezeResult}: a class (see `ScratchCandle`). */
+class BollingerSqueezeValue implements BollingerSqueezeResult {
+  squeezeOn = false;
+  bandwidth = Number.NaN;
+}
+
 /**
  * The Bollinger squeeze (John Carter's TTM Squeeze): volatility has contracted when the
  * {@link BollingerBands} of closes fit inside the {@link KeltnerChannels}: `squeezeOn` when
@@ -41,16 +48,17 @@ const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
  * often precedes a move. Defaults are Carter's: BB(20, 2) and KC(20 EMA, 1.5 ATR(20)). First
  * value once both parts are ready.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * while warming up `squeezeOn` is false and `bandwidth` is `NaN`.
  *
  * @example
  * ```ts
  * const squeeze = new BollingerSqueeze();
  * let wasOn = false;
  * for (const candle of candles) {
- *   const value = squeeze.update(candle);
- *   if (value && wasOn && !value.squeezeOn) console.log('squeeze fired');
- *   wasOn = value?.squeezeOn ?? false;
+ *   const { squeezeOn } = squeeze.update(candle);
+ *   if (wasOn && !squeezeOn) console.log('squeeze fired');
+ *   wasOn = squeezeOn;
  * }
  * ```
  * @throws {ValidationError} for a bad option of either part.
@@ -58,42 +66,50 @@ const defaultKeltner = { period: 20, atrPeriod: 20, multiplier: 1.5 } as const;
 export class BollingerSqueeze implements StreamingIndicator<RangeInput, BollingerSqueezeResult> {
   readonly #bollinger: BollingerBands;
   readonly #keltner: KeltnerChannels;
-  #isReady = false;
-  readonly #result = { squeezeOn: false, bandwidth: Number.NaN };
+  readonly #result = new BollingerSqueezeValue();
 
   constructor(options: BollingerSqueezeOptions = {}) {
     this.#bollinger = new BollingerBands(options.bollinger);
     this.#keltner = new KeltnerChannels({ ...defaultKeltner, ...options.keltner });
   }
 
-  update(input: RangeInput): BollingerSqueezeResult | undefined {
-    const bollinger = this.#bollinger.update(input.close);
-    const keltner = this.#keltner.update(input);
-    if (bollinger === undefined || keltner === undefined) return undefined;
-    this.#result.squeezeOn = bollinger.upper < keltner.upper && bollinger.lower > keltner.lower;
-    this.#result.bandwidth = bollinger.bandwidth;
-    this.#isReady = true;
+  update(input: RangeInput): BollingerSqueezeResult {
+    this.add(input);
     return this.#result;
   }
 
-  get value(): BollingerSqueezeResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  add(input: RangeInput): void {
+    const bands = this.#bollinger;
+    const channels = this.#keltner;
+    bands.add(input.close);
+    channels.add(input);
+    if (!bands.isReady || !channels.isReady) return;
+    const bollinger = bands.value;
+    const keltner = channels.value;
+    this.#result.squeezeOn = bollinger.upper < keltner.upper && bollinger.lower > keltner.lower;
+    this.#result.bandwidth = bollinger.bandwidth;
+  }
+
+  get value(): BollingerSqueezeResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#bollinger.isReady && this.#keltner.isReady;
   }
 
   reset(): void {
     this.#bollinger.reset();
     this.#keltner.reset();
-    this.#isReady = false;
+    this.#result.squeezeOn = false;
+    this.#result.bandwidth = Number.NaN;
   }
 }
 
 /**
  * The Bollinger squeeze of candles given as columns: `squeezeOn` 1 or 0, both columns `NaN` until
- * both parts are ready. Agrees exactly with {@link BollingerSqueeze}.
+ * both parts are ready. Agrees exactly with {@link BollingerSqueeze}. Writes into the columns of
+ * `out` when given.
  *
  * @example
  * ```ts
@@ -106,19 +122,20 @@ export function bollingerSqueeze(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   options: BollingerSqueezeOptions = {},
+  out?: BollingerSqueezeSeries,
 ): BollingerSqueezeSeries {
   const indicator = new BollingerSqueeze(options);
   checkSameLength('BollingerSqueeze', 'highs, lows and closes', highs, lows, closes);
-  const out = { squeezeOn: nanArray(highs.length), bandwidth: nanArray(highs.length) };
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputColumns('BollingerSqueeze', ['squeezeOn', 'bandwidth'], highs.length, out);
+  const value = indicator.value;
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.squeezeOn[i] = value.squeezeOn ? 1 : 0;
-    out.bandwidth[i] = value.bandwidth;
+    indicator.add(candle);
+    result.squeezeOn[i] = indicator.isReady ? (value.squeezeOn ? 1 : 0) : Number.NaN;
+    result.bandwidth[i] = value.bandwidth;
   }
-  return out;
+  return result;
 }

@@ -40,15 +40,15 @@ describe('CCI', () => {
   it('is (typical - mean) / (constant * mean absolute deviation), worked by hand', () => {
     const indicator = new CCI({ period: 3, constant: 0.5 });
     // Typical prices 3, 6, 9: mean 6, mean deviation (3 + 0 + 3) / 3 = 2 -> (9 - 6) / (0.5 * 2)
-    expect(indicator.update({ high: 4, low: 2, close: 3, volume: 1 })).toBeUndefined();
-    expect(indicator.update({ high: 7, low: 5, close: 6, volume: 1 })).toBeUndefined();
+    expect(Number.isNaN(indicator.update({ high: 4, low: 2, close: 3, volume: 1 }))).toBe(true);
+    expect(Number.isNaN(indicator.update({ high: 7, low: 5, close: 6, volume: 1 }))).toBe(true);
     expect(indicator.update({ high: 10, low: 8, close: 9, volume: 1 })).toBe(3);
     // Typical prices 6, 9, 0: mean 5, mean deviation (1 + 4 + 5) / 3 -> -5 / (0.5 * 10 / 3)
     expect(indicator.update({ high: 1, low: -1, close: 0, volume: 1 })).toBe(-5 / (0.5 * (10 / 3)));
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
-    expect(indicator.update({ high: 1, low: 1, close: 1, volume: 1 })).toBeUndefined();
+    expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
+    expect(Number.isNaN(indicator.update({ high: 1, low: 1, close: 1, volume: 1 }))).toBe(true);
   });
 
   it('is 0 over a flat window (TA-Lib; technicalindicators gives NaN), rounding aside', () => {

@@ -2,7 +2,8 @@ import {
   checkSameLength,
   checkInteger,
   checkPositive,
-  nanArray,
+  outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -20,8 +21,8 @@ export interface CCIOptions {
  * Lambert's commodity channel index:
  * `(typical price - mean) / (constant * mean absolute deviation)` over the last `period` typical
  * prices `(high + low + close) / 3`. First value after `period` candles (TA-Lib's lookback
- * `period - 1`). When the window's typical prices are all equal the value is 0, as TA-Lib
- * (technicalindicators gives `NaN` there).
+ * `period - 1`), `NaN` before. When the window's typical prices are all equal the value is 0, as
+ * TA-Lib (technicalindicators gives `NaN` there).
  *
  * **O(period) per update**, the one exception to the package's O(1): the mean absolute deviation
  * is taken around the current mean, which moves with every candle, so every deviation changes
@@ -33,7 +34,7 @@ export interface CCIOptions {
  * ```ts
  * const cci = new CCI({ period: 20, constant: 0.015 });
  * const value = cci.update(candle);
- * if (value !== undefined && value > 100) console.log('strong upward move');
+ * if (value > 100) console.log('strong upward move');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1 or a constant that is not > 0.
  */
@@ -42,7 +43,6 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
   readonly constant: number;
   readonly #window: RingBuffer;
   #value = Number.NaN;
-  #isReady = false;
 
   constructor(options: CCIOptions = {}) {
     this.period = checkInteger('CCI', 'period', options.period ?? 20);
@@ -50,11 +50,16 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
     this.#window = new RingBuffer(this.period);
   }
 
-  update(input: RangeInput): number | undefined {
+  update(input: RangeInput): number {
+    this.add(input);
+    return this.#value;
+  }
+
+  add(input: RangeInput): void {
     const typical = (input.high + input.low + input.close) / 3;
     const window = this.#window;
     window.push(typical);
-    if (!window.isFull) return undefined;
+    if (!window.isFull) return;
     let sum = 0;
     let isFlat = true;
     const first = window.at(0);
@@ -65,35 +70,31 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
     }
     if (isFlat) {
       this.#value = 0;
-      this.#isReady = true;
-      return 0;
+      return;
     }
     const mean = sum / this.period;
     let deviations = 0;
     for (let i = 0; i < this.period; i++) deviations += Math.abs(window.at(i) - mean);
     this.#value = (typical - mean) / (this.constant * (deviations / this.period));
-    this.#isReady = true;
+  }
+
+  get value(): number {
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
-  }
-
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#window.isFull;
   }
 
   reset(): void {
     this.#window.clear();
     this.#value = Number.NaN;
-    this.#isReady = false;
   }
 }
 
 /**
  * Commodity channel index of candles given as columns; `NaN` for the first `period - 1` entries.
- * Agrees exactly with {@link CCI}.
+ * Agrees exactly with {@link CCI}. Writes into `out` when given (same length as the columns).
  *
  * @example
  * ```ts
@@ -106,17 +107,18 @@ export function cci(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   options: CCIOptions = {},
+  out?: Float64Array,
 ): Float64Array {
   const indicator = new CCI(options);
   checkSameLength('CCI', 'highs, lows and closes', highs, lows, closes);
-  const out = nanArray(highs.length);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputArray('CCI', highs.length, out);
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value !== undefined) out[i] = value;
+    indicator.add(candle);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

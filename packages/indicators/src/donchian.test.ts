@@ -45,14 +45,19 @@ describe('Donchian', () => {
   it('spans the highest high and lowest low of the window, current candle included', () => {
     const indicator = new Donchian(3);
     const candle = (high: number, low: number) => ({ high, low, close: low, volume: 1 });
-    expect(indicator.update(candle(10, 5))).toBeUndefined();
-    expect(indicator.update(candle(12, 8))).toBeUndefined();
+    indicator.update(candle(10, 5));
+    expect(indicator.isReady).toBe(false);
+    indicator.update(candle(12, 8));
+    expect(indicator.isReady).toBe(false);
     const result = indicator.update(candle(11, 7));
     expect({ ...result }).toEqual({ upper: 12, lower: 5, middle: 8.5 });
     expect(indicator.update(candle(9, 8))).toBe(result); // the low of 5 has left the window
     expect({ ...result }).toEqual({ upper: 12, lower: 7, middle: 9.5 });
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([{ ...indicator.value }, indicator.isReady]).toEqual([
+      { upper: Number.NaN, lower: Number.NaN, middle: Number.NaN },
+      false,
+    ]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {

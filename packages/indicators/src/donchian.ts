@@ -1,7 +1,8 @@
 import {
   checkSameLength,
   checkInteger,
-  nanArray,
+  outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -20,6 +21,13 @@ export interface DonchianResult {
 /** {@link donchian}' output: one column per field of {@link DonchianResult}. */
 export type DonchianSeries = { readonly [K in keyof DonchianResult]: Float64Array };
 
+/** The mutable fields behind {@link DonchianResult}: a class, as `ScratchCandle` says why. */
+class DonchianValue implements DonchianResult {
+  upper = Number.NaN;
+  lower = Number.NaN;
+  middle = Number.NaN;
+}
+
 /**
  * Donchian channel (Richard Donchian): the highest high and lowest low of the last `period`
  * candles, the current one included (as TradingView's `ta.highest` and `ta.lowest`), and their
@@ -27,14 +35,15 @@ export type DonchianSeries = { readonly [K in keyof DonchianResult]: Float64Arra
  * candle is in the window, a close can never be above `upper`: for a breakout, compare the close
  * with the previous candle's channel.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` while warming up.
  *
  * @example
  * ```ts
  * const channel = new Donchian(20);
- * const previousUpper = channel.value?.upper;
+ * const previousUpper = channel.value.upper; // NaN while warming up
  * channel.update(candle);
- * if (previousUpper !== undefined && candle.close > previousUpper) console.log('20-bar breakout');
+ * if (candle.close > previousUpper) console.log('20-bar breakout');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
@@ -42,8 +51,7 @@ export class Donchian implements StreamingIndicator<RangeInput, DonchianResult> 
   readonly period: number;
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
-  #isReady = false;
-  readonly #result = { upper: Number.NaN, lower: Number.NaN, middle: Number.NaN };
+  readonly #result = new DonchianValue();
 
   constructor(period: number) {
     this.period = checkInteger('Donchian', 'period', period);
@@ -51,36 +59,45 @@ export class Donchian implements StreamingIndicator<RangeInput, DonchianResult> 
     this.#lowest = new RollingExtreme(period, 'min');
   }
 
-  update(input: RangeInput): DonchianResult | undefined {
-    const upper = this.#highest.push(input.high);
-    const lower = this.#lowest.push(input.low);
-    if (this.#highest.count < this.period) return undefined;
+  update(input: RangeInput): DonchianResult {
+    this.add(input);
+    return this.#result;
+  }
+
+  add(input: RangeInput): void {
+    const highest = this.#highest;
+    const lowest = this.#lowest;
+    highest.push(input.high);
+    lowest.push(input.low);
+    if (highest.count < this.period) return;
     const result = this.#result;
+    const upper = highest.value;
+    const lower = lowest.value;
     result.upper = upper;
     result.lower = lower;
     result.middle = (upper + lower) / 2;
-    this.#isReady = true;
-    return result;
   }
 
-  get value(): DonchianResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  get value(): DonchianResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#highest.count >= this.period;
   }
 
   reset(): void {
     this.#highest.clear();
     this.#lowest.clear();
-    this.#isReady = false;
+    this.#result.upper = Number.NaN;
+    this.#result.lower = Number.NaN;
+    this.#result.middle = Number.NaN;
   }
 }
 
 /**
  * Donchian channel of candles given as columns; every column `NaN` for the first `period - 1`
- * entries. Agrees exactly with {@link Donchian}.
+ * entries. Agrees exactly with {@link Donchian}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
@@ -92,23 +109,20 @@ export function donchian(
   highs: ArrayLike<number>,
   lows: ArrayLike<number>,
   period: number,
+  out?: DonchianSeries,
 ): DonchianSeries {
   const indicator = new Donchian(period);
   checkSameLength('Donchian', 'highs and lows', highs, lows);
-  const out = {
-    upper: nanArray(highs.length),
-    lower: nanArray(highs.length),
-    middle: nanArray(highs.length),
-  };
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputColumns('Donchian', ['upper', 'lower', 'middle'], highs.length, out);
+  const value = indicator.value;
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.upper[i] = value.upper;
-    out.lower[i] = value.lower;
-    out.middle[i] = value.middle;
+    indicator.add(candle);
+    result.upper[i] = value.upper;
+    result.lower[i] = value.lower;
+    result.middle[i] = value.middle;
   }
-  return out;
+  return result;
 }

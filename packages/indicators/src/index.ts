@@ -1,6 +1,7 @@
 /**
- * @lumenlink/indicators: streaming technical indicators (O(1), no allocation per update) and
- * batch functions that agree with them exactly, at TA-Lib conventions. No I/O.
+ * @lumenlink/indicators: streaming technical indicators (O(1), no allocation per update: `NaN`
+ * while warming up) and batch functions that agree with them exactly and can write into
+ * caller-provided arrays, at TA-Lib conventions. No I/O.
  * @packageDocumentation
  */
 export type { StreamingIndicator, RangeInput } from './indicator.js';
@@ -8,6 +9,7 @@ export { SMA, sma } from './sma.js';
 export { EMA, ema } from './ema.js';
 export { WMA, wma } from './wma.js';
 export { RSI, rsi } from './rsi.js';
+export { WilderMA, wilder } from './wilder-ma.js';
 export { MACD, macd, type MACDOptions, type MACDResult, type MACDSeries } from './macd.js';
 export { ROC, roc } from './roc.js';
 export {
@@ -17,6 +19,13 @@ export {
   type StochasticResult,
   type StochasticSeries,
 } from './stochastic.js';
+export {
+  SlowStochastic,
+  slowStochastic,
+  type SlowStochasticOptions,
+  type SlowStochasticResult,
+  type SlowStochasticSeries,
+} from './slow-stochastic.js';
 export {
   StochasticRSI,
   stochasticRSI,
@@ -52,6 +61,14 @@ export {
   type BollingerSqueezeSeries,
 } from './bollinger-squeeze.js';
 export { ADX, adx, type ADXResult, type ADXSeries } from './adx.js';
+export {
+  DirectionalIndicators,
+  directionalIndicators,
+  DX,
+  dx,
+  type DirectionalIndicatorsResult,
+  type DirectionalIndicatorsSeries,
+} from './directional-indicators.js';
 export {
   RollingVWAP,
   rollingVwap,

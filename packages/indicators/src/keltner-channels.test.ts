@@ -59,14 +59,18 @@ describe('KeltnerChannels', () => {
   it('puts the channels multiplier ATRs around the EMA of closes, in one reused result', () => {
     const indicator = new KeltnerChannels({ period: 2, atrPeriod: 1, multiplier: 2 });
     const candle = (high: number, low: number, close: number) => ({ high, low, close, volume: 1 });
-    expect(indicator.update(candle(10, 8, 9))).toBeUndefined(); // no true range yet
+    indicator.update(candle(10, 8, 9)); // no true range yet
+    expect(indicator.isReady).toBe(false);
     const first = indicator.update(candle(12, 10, 11)); // EMA (9 + 11) / 2, true range 3
     expect(first).toEqual({ middle: 10, upper: 16, lower: 4 });
     const second = indicator.update(candle(13, 12, 13)); // EMA 10 + 2/3 · 3, true range 2
     expect(second).toBe(first);
     expect(second).toEqual({ middle: 12, upper: 16, lower: 8 });
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([{ ...indicator.value }, indicator.isReady]).toEqual([
+      { middle: Number.NaN, upper: Number.NaN, lower: Number.NaN },
+      false,
+    ]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {

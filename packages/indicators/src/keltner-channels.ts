@@ -4,7 +4,8 @@ import {
   checkSameLength,
   checkInteger,
   checkPositive,
-  nanArray,
+  outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -32,6 +33,13 @@ export interface KeltnerChannelsResult {
 /** {@link keltnerChannels}' output: one column per field of {@link KeltnerChannelsResult}. */
 export type KeltnerChannelsSeries = { readonly [K in keyof KeltnerChannelsResult]: Float64Array };
 
+/** The fields behind {@link KeltnerChannelsResult}: a class (see `ScratchCandle`). */
+class KeltnerChannelsValue implements KeltnerChannelsResult {
+  middle = Number.NaN;
+  upper = Number.NaN;
+  lower = Number.NaN;
+}
+
 /**
  * Keltner Channels in Linda Raschke's modern form: an EMA of closes (SMA-seeded,
  * {@link EMA}) with channels `multiplier` ATRs ({@link ATR}, Wilder) above and below. The same
@@ -39,13 +47,14 @@ export type KeltnerChannelsSeries = { readonly [K in keyof KeltnerChannelsResult
  * multiplier is 1). First value once both the EMA and the ATR are ready: after
  * `max(period, atrPeriod + 1)` candles.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` while warming up.
  *
  * @example
  * ```ts
  * const channels = new KeltnerChannels({ period: 20, atrPeriod: 10, multiplier: 2 });
  * const value = channels.update(candle);
- * if (value && candle.close > value.upper) console.log('breakout');
+ * if (candle.close > value.upper) console.log('breakout');
  * ```
  * @throws {ValidationError} for a period or atrPeriod that is not an integer >= 1, or a
  * multiplier that is not > 0.
@@ -56,8 +65,7 @@ export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerCh
   readonly multiplier: number;
   readonly #middle: EMA;
   readonly #atr: ATR;
-  #isReady = false;
-  readonly #result = { middle: Number.NaN, upper: Number.NaN, lower: Number.NaN };
+  readonly #result = new KeltnerChannelsValue();
 
   constructor(options: KeltnerChannelsOptions = {}) {
     this.period = checkInteger('KeltnerChannels', 'period', options.period ?? 20);
@@ -67,36 +75,46 @@ export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerCh
     this.#atr = new ATR(this.atrPeriod);
   }
 
-  update(input: RangeInput): KeltnerChannelsResult | undefined {
-    const middle = this.#middle.update(input.close);
-    const atr = this.#atr.update(input);
-    if (middle === undefined || atr === undefined) return undefined;
-    const result = this.#result;
-    result.middle = middle;
-    result.upper = middle + this.multiplier * atr;
-    result.lower = middle - this.multiplier * atr;
-    this.#isReady = true;
-    return result;
+  update(input: RangeInput): KeltnerChannelsResult {
+    this.add(input);
+    return this.#result;
   }
 
-  get value(): KeltnerChannelsResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  add(input: RangeInput): void {
+    const middleAverage = this.#middle;
+    const atrAverage = this.#atr;
+    middleAverage.add(input.close);
+    atrAverage.add(input);
+    if (!middleAverage.isReady || !atrAverage.isReady) return;
+    const middle = middleAverage.value;
+    const width = this.multiplier * atrAverage.value;
+    const result = this.#result;
+    result.middle = middle;
+    result.upper = middle + width;
+    result.lower = middle - width;
+  }
+
+  get value(): KeltnerChannelsResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#middle.isReady && this.#atr.isReady;
   }
 
   reset(): void {
     this.#middle.reset();
     this.#atr.reset();
-    this.#isReady = false;
+    this.#result.middle = Number.NaN;
+    this.#result.upper = Number.NaN;
+    this.#result.lower = Number.NaN;
   }
 }
 
 /**
  * Keltner Channels of candles given as columns; every column `NaN` until both the EMA and the ATR
- * are ready. Agrees exactly with {@link KeltnerChannels}.
+ * are ready. Agrees exactly with {@link KeltnerChannels}. Writes into the columns of `out` when
+ * given.
  *
  * @example
  * ```ts
@@ -109,24 +127,21 @@ export function keltnerChannels(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   options: KeltnerChannelsOptions = {},
+  out?: KeltnerChannelsSeries,
 ): KeltnerChannelsSeries {
   const indicator = new KeltnerChannels(options);
   checkSameLength('KeltnerChannels', 'highs, lows and closes', highs, lows, closes);
-  const out = {
-    middle: nanArray(highs.length),
-    upper: nanArray(highs.length),
-    lower: nanArray(highs.length),
-  };
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputColumns('KeltnerChannels', ['middle', 'upper', 'lower'], highs.length, out);
+  const value = indicator.value;
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.middle[i] = value.middle;
-    out.upper[i] = value.upper;
-    out.lower[i] = value.lower;
+    indicator.add(candle);
+    result.middle[i] = value.middle;
+    result.upper[i] = value.upper;
+    result.lower[i] = value.lower;
   }
-  return out;
+  return result;
 }

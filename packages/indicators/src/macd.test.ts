@@ -71,10 +71,11 @@ describe('MACD', () => {
     }
   });
 
-  it('returns one reused result object, undefined while warming up', () => {
+  it('returns one reused result object, NaN fields while warming up', () => {
     const indicator = new MACD({ fast: 1, slow: 3, signal: 2 });
-    expect([2, 4].map((v) => indicator.update(v))).toEqual([undefined, undefined]);
-    expect(indicator.update(6)).toBeUndefined(); // line 6 - (2 + 4 + 6) / 3 = 2, signal warming up
+    const empty = { macd: Number.NaN, signal: Number.NaN, histogram: Number.NaN };
+    expect([2, 4].map((v) => ({ ...indicator.update(v) }))).toEqual([empty, empty]);
+    expect({ ...indicator.update(6) }).toEqual(empty); // line 6 - (2 + 4 + 6) / 3 = 2, signal warming up
     const first = indicator.update(10); // slow 4 + (10 - 4) / 2 = 7: line 3, signal (2 + 3) / 2
     expect(first).toEqual({ macd: 3, signal: 2.5, histogram: 0.5 });
     const second = indicator.update(10);
@@ -82,10 +83,10 @@ describe('MACD', () => {
     expect(indicator.value).toBe(first);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect([indicator.value, indicator.isReady, indicator.update(1)]).toEqual([
-      undefined,
+    expect([{ ...indicator.value }, indicator.isReady, { ...indicator.update(1) }]).toEqual([
+      empty,
       false,
-      undefined,
+      empty,
     ]);
   });
 

@@ -76,8 +76,8 @@ describe('MFI', () => {
     // Typical prices 10, 12, 11, 11, 13, 13, 13: flows +12*11, -11*12, none, +13*3, none, none.
     const input = [at(10, 1), at(12, 11), at(11, 12), at(11, 5), at(13, 3), at(13, 7), at(13, 9)];
     expect(input.map((candle) => indicator.update(candle))).toEqual([
-      undefined,
-      undefined,
+      Number.NaN,
+      Number.NaN,
       50, // 132 / (132 + 132)
       0, // unchanged counts as neither: only the negative 132 is left
       100, // only the positive 39
@@ -88,9 +88,9 @@ describe('MFI', () => {
     expect(indicator.isReady).toBe(true);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(at(1, 1))]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 

@@ -1,7 +1,9 @@
 import {
   checkSameLength,
   checkInteger,
-  nanArray,
+  doubleZero,
+  outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -13,8 +15,9 @@ import { RingBuffer } from './ring-buffer.js';
  * from the previous candle's, negative when it fell and neither when unchanged; the MFI is
  * `100 * positive / (positive + negative)` over the last `period` flows (equal to
  * `100 - 100 / (1 + money ratio)`), not rounded. The first candle has no previous typical price,
- * so the first value comes after `period + 1` candles (TA-Lib's lookback `period`). With no money
- * flow in the window the value is 0, as TA-Lib (which tests the total against 1, not 0). The
+ * so the first value comes after `period + 1` candles (TA-Lib's lookback `period`), `NaN` before.
+ * With no money flow in the window the value is 0, as TA-Lib (which tests the total against 1,
+ * not 0). The
  * running sums are set to exactly 0 whenever the window holds no flow of their side, so rounding
  * drift cannot leave a ghost flow behind.
  *
@@ -25,7 +28,7 @@ import { RingBuffer } from './ring-buffer.js';
  * ```ts
  * const mfi = new MFI(14);
  * const value = mfi.update(candle);
- * if (value !== undefined && value > 80) console.log('overbought on volume');
+ * if (value > 80) console.log('overbought on volume');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
@@ -33,15 +36,14 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #positive: RingBuffer;
   readonly #negative: RingBuffer;
-  #positiveSum = 0;
-  #negativeSum = 0;
+  #positiveSum = doubleZero;
+  #negativeSum = doubleZero;
   /** Nonzero positive (negative) flows in the window. */
   #positiveCount = 0;
   #negativeCount = 0;
-  #previousTypical = 0;
+  #previousTypical = doubleZero;
   #hasPrevious = false;
   #value = Number.NaN;
-  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('MFI', 'period', period);
@@ -49,13 +51,18 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
     this.#negative = new RingBuffer(period);
   }
 
-  update(input: RangeInput): number | undefined {
+  update(input: RangeInput): number {
+    this.add(input);
+    return this.#value;
+  }
+
+  add(input: RangeInput): void {
     const typical = (input.high + input.low + input.close) / 3;
     const previous = this.#previousTypical;
     this.#previousTypical = typical;
     if (!this.#hasPrevious) {
       this.#hasPrevious = true;
-      return undefined;
+      return;
     }
     const flow = typical * input.volume;
     const positive = typical > previous ? flow : 0;
@@ -76,19 +83,17 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
     if (negative !== 0) this.#negativeCount++;
     if (this.#positiveCount === 0) this.#positiveSum = 0;
     if (this.#negativeCount === 0) this.#negativeSum = 0;
-    if (!this.#positive.isFull) return undefined;
+    if (!this.#positive.isFull) return;
     const total = this.#positiveSum + this.#negativeSum;
     this.#value = total === 0 ? 0 : 100 * (this.#positiveSum / total);
-    this.#isReady = true;
+  }
+
+  get value(): number {
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
-  }
-
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#positive.isFull;
   }
 
   reset(): void {
@@ -101,13 +106,12 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
     this.#previousTypical = 0;
     this.#hasPrevious = false;
     this.#value = Number.NaN;
-    this.#isReady = false;
   }
 }
 
 /**
  * Money flow index of candles given as columns; `NaN` for the first `period` entries. Agrees
- * exactly with {@link MFI}.
+ * exactly with {@link MFI}. Writes into `out` when given (same length as the columns).
  *
  * @example
  * ```ts
@@ -121,18 +125,19 @@ export function mfi(
   closes: ArrayLike<number>,
   volumes: ArrayLike<number>,
   period: number,
+  out?: Float64Array,
 ): Float64Array {
   const indicator = new MFI(period);
   checkSameLength('MFI', 'highs, lows, closes and volumes', highs, lows, closes, volumes);
-  const out = nanArray(highs.length);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputArray('MFI', highs.length, out);
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
     candle.volume = volumes[i]!;
-    const value = indicator.update(candle);
-    if (value !== undefined) out[i] = value;
+    indicator.add(candle);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

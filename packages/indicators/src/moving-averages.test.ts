@@ -31,8 +31,8 @@ describe('SMA', () => {
   it('computes the mean of the last period values, undefined while warming up', () => {
     const indicator = new SMA(3);
     expect([1, 2, 3, 4, 5].map((v) => indicator.update(v))).toEqual([
-      undefined,
-      undefined,
+      Number.NaN,
+      Number.NaN,
       2,
       3,
       4,
@@ -41,9 +41,9 @@ describe('SMA', () => {
     expect(indicator.isReady).toBe(true);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(9)]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 
@@ -64,7 +64,7 @@ describe('SMA', () => {
 describe('EMA', () => {
   it('is seeded by the SMA of its first period (TA-Lib) and matches technicalindicators', () => {
     const indicator = new EMA(3);
-    expect([2, 4, 6].map((v) => indicator.update(v))).toEqual([undefined, undefined, 4]);
+    expect([2, 4, 6].map((v) => indicator.update(v))).toEqual([Number.NaN, Number.NaN, 4]);
     expect(indicator.update(8)).toBe(4 + 0.5 * (8 - 4));
     for (const p of [9, 21, 50]) {
       const reference = TiEMA.calculate({ period: p, values: [...close] });

@@ -44,7 +44,7 @@ describe('OBV', () => {
     expect(indicator.value).toBe(7);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
     expect(indicator.update(candle(1, 4))).toBe(4);
   });
 

@@ -1,6 +1,8 @@
 import {
+  doubleZero,
   checkSameLength,
-  nanArray,
+  outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -22,11 +24,16 @@ import {
  * ```
  */
 export class OBV implements StreamingIndicator<RangeInput, number> {
-  #previousClose = 0;
+  #previousClose = doubleZero;
   #value = Number.NaN;
   #isReady = false;
 
-  update(input: RangeInput): number | undefined {
+  update(input: RangeInput): number {
+    this.add(input);
+    return this.#value;
+  }
+
+  add(input: RangeInput): void {
     const { close, volume } = input;
     if (!this.#isReady) {
       this.#value = volume;
@@ -37,11 +44,10 @@ export class OBV implements StreamingIndicator<RangeInput, number> {
       this.#value -= volume;
     }
     this.#previousClose = close;
-    return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
+  get value(): number {
+    return this.#value;
   }
 
   get isReady(): boolean {
@@ -57,7 +63,7 @@ export class OBV implements StreamingIndicator<RangeInput, number> {
 
 /**
  * On-balance volume of candles given as closes and volumes; defined from the first entry. Agrees
- * exactly with {@link OBV}.
+ * exactly with {@link OBV}. Writes into `out` when given (same length as the columns).
  *
  * @example
  * ```ts
@@ -65,16 +71,20 @@ export class OBV implements StreamingIndicator<RangeInput, number> {
  * ```
  * @throws {ValidationError} when the columns differ in length.
  */
-export function obv(closes: ArrayLike<number>, volumes: ArrayLike<number>): Float64Array {
+export function obv(
+  closes: ArrayLike<number>,
+  volumes: ArrayLike<number>,
+  out?: Float64Array,
+): Float64Array {
   checkSameLength('OBV', 'closes and volumes', closes, volumes);
   const indicator = new OBV();
-  const out = nanArray(closes.length);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputArray('OBV', closes.length, out);
+  const candle = new ScratchCandle();
   for (let i = 0; i < closes.length; i++) {
     candle.close = closes[i]!;
     candle.volume = volumes[i]!;
-    const value = indicator.update(candle);
-    if (value !== undefined) out[i] = value;
+    indicator.add(candle);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

@@ -31,16 +31,16 @@ describe('RelativeVolume', () => {
 
   it('leaves the current volume out of the average it is compared with', () => {
     const indicator = new RelativeVolume(2);
-    expect(indicator.update(10)).toBeUndefined();
-    expect(indicator.update(30)).toBeUndefined();
+    expect(Number.isNaN(indicator.update(10))).toBe(true);
+    expect(Number.isNaN(indicator.update(30))).toBe(true);
     expect(indicator.update(60)).toBe(3); // 60 / mean(10, 30)
     expect(indicator.update(45)).toBe(1); // 45 / mean(30, 60)
     expect([indicator.value, indicator.isReady]).toEqual([1, true]);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(1)]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 

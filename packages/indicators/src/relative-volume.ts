@@ -1,4 +1,4 @@
-import { checkInteger, nanArray, type StreamingIndicator } from './indicator.js';
+import { checkInteger, outputArray, type StreamingIndicator } from './indicator.js';
 import { SMA } from './sma.js';
 
 /**
@@ -12,43 +12,57 @@ import { SMA } from './sma.js';
  * ```ts
  * const relativeVolume = new RelativeVolume(20);
  * const value = relativeVolume.update(candle.volume);
- * if (value !== undefined && value > 3) console.log('volume spike');
+ * if (value > 3) console.log('volume spike');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
 export class RelativeVolume implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #average: SMA;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   /** Volumes seen, and the index of the last one > 0. */
   #count = 0;
   #lastVolumeAt = Number.NEGATIVE_INFINITY;
   #value = Number.NaN;
-  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('RelativeVolume', 'period', period);
     this.#average = new SMA(period);
   }
 
-  update(input: number): number | undefined {
-    const average = this.#average.value;
+  update(input: number): number {
+    this.add(input);
+    return this.#value;
+  }
+
+  add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
+    const average = this.#average;
+    const wasReady = average.isReady;
+    const previous = average.value;
     // The SMA's running sum may keep a rounding residue once its window holds only zeros.
     const hadVolume = this.#lastVolumeAt >= this.#count - this.period;
     if (input !== 0) this.#lastVolumeAt = this.#count;
     this.#count++;
-    this.#average.update(input);
-    if (average === undefined) return undefined;
-    this.#value = input / (hadVolume ? average : 0);
-    this.#isReady = true;
+    average.add(input);
+    if (!wasReady) return;
+    this.#value = input / (hadVolume ? previous : 0);
+  }
+
+  get value(): number {
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
-  }
-
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#count > this.period;
   }
 
   reset(): void {
@@ -56,13 +70,12 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
     this.#count = 0;
     this.#lastVolumeAt = Number.NEGATIVE_INFINITY;
     this.#value = Number.NaN;
-    this.#isReady = false;
   }
 }
 
 /**
  * Relative volume of a series of volumes; `NaN` for the first `period` entries. Agrees exactly
- * with {@link RelativeVolume}.
+ * with {@link RelativeVolume}. Writes into `out` when given (same length as `volumes`).
  *
  * @example
  * ```ts
@@ -70,12 +83,16 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
  * ```
  * @throws {ValidationError} for a bad period.
  */
-export function relativeVolume(volumes: ArrayLike<number>, period: number): Float64Array {
+export function relativeVolume(
+  volumes: ArrayLike<number>,
+  period: number,
+  out?: Float64Array,
+): Float64Array {
   const indicator = new RelativeVolume(period);
-  const out = nanArray(volumes.length);
+  const result = outputArray('RelativeVolume', volumes.length, out);
   for (let i = 0; i < volumes.length; i++) {
-    const value = indicator.update(volumes[i]!);
-    if (value !== undefined) out[i] = value;
+    indicator.add(volumes[i]!);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

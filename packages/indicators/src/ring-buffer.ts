@@ -1,12 +1,16 @@
 /**
  * A fixed-capacity FIFO of numbers on a `Float64Array`: `push` overwrites the oldest value once
- * full and returns it, with no allocation. Internal to the package.
+ * full, with no allocation. `push` returns nothing (a double returned from a call V8 does not
+ * inline is boxed): the value it evicted is in `evicted`. Internal to the package.
  */
 export class RingBuffer {
   readonly capacity: number;
-  #values: Float64Array;
+  readonly #values: Float64Array;
   #start = 0;
   #size = 0;
+  #input = Number.NaN;
+  /** The value the last `push` evicted, or `NaN` when it evicted nothing. */
+  evicted = Number.NaN;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -21,17 +25,25 @@ export class RingBuffer {
     return this.#size === this.capacity;
   }
 
-  /** Appends `value`; returns the value it evicted, or `NaN` when nothing was evicted. */
-  push(value: number): number {
+  /** Appends `value`, evicting the oldest once full (see `evicted`). */
+  push(value: number): void {
+    // Parked in a field: a double argument to a call V8 does not inline would be boxed.
+    this.#input = value;
+    this.#push();
+  }
+
+  #push(): void {
+    const value = this.#input;
     if (this.#size < this.capacity) {
       // While filling, #start is 0 (clear() resets it), so the next slot is #size.
       this.#values[this.#size++] = value;
-      return Number.NaN;
+      this.evicted = Number.NaN;
+      return;
     }
-    const evicted = this.#values[this.#start]!;
-    this.#values[this.#start] = value;
-    if (++this.#start === this.capacity) this.#start = 0;
-    return evicted;
+    const start = this.#start;
+    this.evicted = this.#values[start]!;
+    this.#values[start] = value;
+    this.#start = start + 1 === this.capacity ? 0 : start + 1;
   }
 
   /** The value `index` places from the oldest (0 = oldest). */
@@ -40,13 +52,9 @@ export class RingBuffer {
     return this.#values[slot < this.capacity ? slot : slot - this.capacity]!;
   }
 
-  /** The newest value. */
-  get last(): number {
-    return this.at(this.#size - 1);
-  }
-
   clear(): void {
     this.#start = 0;
     this.#size = 0;
+    this.evicted = Number.NaN;
   }
 }

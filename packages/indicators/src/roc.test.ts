@@ -32,8 +32,8 @@ describe('ROC', () => {
   it('is the percent change from period inputs ago, undefined while warming up', () => {
     const indicator = new ROC(2);
     expect([100, 50, 150, 75, 75].map((v) => indicator.update(v))).toEqual([
-      undefined,
-      undefined,
+      Number.NaN,
+      Number.NaN,
       50,
       50,
       -50,
@@ -42,9 +42,9 @@ describe('ROC', () => {
     expect(indicator.isReady).toBe(true);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(9)]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 

@@ -1,22 +1,24 @@
-import { checkInteger, nanArray, type StreamingIndicator } from './indicator.js';
+import { checkInteger, outputArray, type StreamingIndicator } from './indicator.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /**
  * Rate of change in percent: `100 * (value - value n periods ago) / value n periods ago`, computed
  * as technicalindicators does. First value after `period + 1` inputs (TA-Lib's lookback
- * `period`). When the earlier value is 0 the result is 0, as TA-Lib (technicalindicators gives a
- * non-finite value there).
+ * `period`), `NaN` before. When the earlier value is 0 the result is 0, as TA-Lib
+ * (technicalindicators gives a non-finite value there).
  *
  * @example
  * ```ts
  * const roc = new ROC(1);
- * [100, 110, 99].map((value) => roc.update(value)); // [undefined, 10, -10]
+ * [100, 110, 99].map((value) => roc.update(value)); // [NaN, 10, -10]
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
 export class ROC implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   #value = Number.NaN;
   #isReady = false;
 
@@ -25,17 +27,31 @@ export class ROC implements StreamingIndicator<number, number> {
     this.#window = new RingBuffer(period);
   }
 
-  update(input: number): number | undefined {
-    const wasFull = this.#window.isFull;
-    const earlier = this.#window.push(input);
-    if (!wasFull) return undefined;
-    this.#value = earlier === 0 ? 0 : ((input - earlier) / earlier) * 100;
-    this.#isReady = true;
+  update(input: number): number {
+    this.add(input);
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
+  add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
+    const window = this.#window;
+    const wasFull = window.isFull;
+    window.push(input);
+    if (!wasFull) return;
+    const earlier = window.evicted;
+    this.#value = earlier === 0 ? 0 : ((input - earlier) / earlier) * 100;
+    this.#isReady = true;
+  }
+
+  get value(): number {
+    return this.#value;
   }
 
   get isReady(): boolean {
@@ -51,20 +67,20 @@ export class ROC implements StreamingIndicator<number, number> {
 
 /**
  * Rate of change of a series in percent; `NaN` for the first `period` entries. Agrees exactly with
- * {@link ROC}.
+ * {@link ROC}. Writes into `out` when given (same length as `values`).
  *
  * @example
  * ```ts
  * roc([100, 110, 99], 1); // Float64Array [NaN, 10, -10]
  * ```
- * @throws {ValidationError} for a period that is not an integer >= 1.
+ * @throws {ValidationError} for a bad period, or an `out` of another length.
  */
-export function roc(values: ArrayLike<number>, period: number): Float64Array {
+export function roc(values: ArrayLike<number>, period: number, out?: Float64Array): Float64Array {
   const indicator = new ROC(period);
-  const out = nanArray(values.length);
+  const result = outputArray('ROC', values.length, out);
   for (let i = 0; i < values.length; i++) {
-    const value = indicator.update(values[i]!);
-    if (value !== undefined) out[i] = value;
+    indicator.add(values[i]!);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

@@ -10,6 +10,9 @@ export class RollingExtreme {
   #head = 0;
   #tail = 0;
   #count = 0;
+  #input = Number.NaN;
+  /** The current extreme (`NaN` when empty): a field, so reading it is no call. */
+  value = Number.NaN;
 
   constructor(period: number, kind: 'max' | 'min') {
     this.period = period;
@@ -18,28 +21,43 @@ export class RollingExtreme {
     this.#indices = new Float64Array(period + 1);
   }
 
-  /** Adds a value; returns the extreme of the last `period` values pushed (fewer while filling). */
-  push(value: number): number {
-    const capacity = this.period + 1;
-    const index = this.#count++;
-    // Drop from the back every value the new one dominates.
-    while (this.#tail !== this.#head) {
-      const back = (this.#tail - 1 + capacity) % capacity;
-      const candidate = this.#values[back]!;
-      if (this.#isMax ? candidate > value : candidate < value) break;
-      this.#tail = back;
-    }
-    this.#values[this.#tail] = value;
-    this.#indices[this.#tail] = index;
-    this.#tail = (this.#tail + 1) % capacity;
-    // Drop from the front what left the window.
-    if (this.#indices[this.#head]! <= index - this.period) this.#head = (this.#head + 1) % capacity;
-    return this.#values[this.#head]!;
+  /**
+   * Adds a value; `value` is then the extreme of the last `period` values pushed (fewer while
+   * filling). Returns nothing: a double returned from a call V8 does not inline is boxed.
+   */
+  push(value: number): void {
+    // Parked in a field: a double argument to a call V8 does not inline would be boxed.
+    this.#input = value;
+    this.#push();
   }
 
-  /** The current extreme (`NaN` when empty). */
-  get value(): number {
-    return this.#head === this.#tail ? Number.NaN : this.#values[this.#head]!;
+  #push(): void {
+    const value = this.#input;
+    const values = this.#values;
+    const last = this.period; // the last slot of the ring of period + 1
+    const index = this.#count++;
+    const head = this.#head;
+    let tail = this.#tail;
+    // Drop from the back every value the new one dominates (wrapping without a division).
+    if (this.#isMax) {
+      while (tail !== head) {
+        const back = tail === 0 ? last : tail - 1;
+        if (values[back]! > value) break;
+        tail = back;
+      }
+    } else {
+      while (tail !== head) {
+        const back = tail === 0 ? last : tail - 1;
+        if (values[back]! < value) break;
+        tail = back;
+      }
+    }
+    values[tail] = value;
+    this.#indices[tail] = index;
+    this.#tail = tail === last ? 0 : tail + 1;
+    // Drop from the front what left the window.
+    if (this.#indices[head]! <= index - this.period) this.#head = head === last ? 0 : head + 1;
+    this.value = values[this.#head]!;
   }
 
   /** Values pushed since the last clear. */
@@ -51,5 +69,6 @@ export class RollingExtreme {
     this.#head = 0;
     this.#tail = 0;
     this.#count = 0;
+    this.value = Number.NaN;
   }
 }

@@ -60,8 +60,8 @@ describe('RSI', () => {
     // -1: gain 0.875 / 2 = 0.4375, loss (0.125 + 1) / 2 = 0.5625 -> 43.75
     const indicator = new RSI(2);
     expect([10, 11, 10, 13, 13, 12].map((v) => indicator.update(v))).toEqual([
-      undefined,
-      undefined,
+      Number.NaN,
+      Number.NaN,
       50,
       87.5,
       87.5,
@@ -71,9 +71,9 @@ describe('RSI', () => {
     expect(indicator.isReady).toBe(true);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(9)]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 

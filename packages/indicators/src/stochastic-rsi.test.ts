@@ -165,7 +165,7 @@ describe('StochasticRSI', () => {
     });
   });
 
-  it('returns one reused result object, undefined while warming up, and 0 over a flat RSI', () => {
+  it('returns one reused result object, NaN while warming up, and 0 over a flat RSI', () => {
     const indicator = new StochasticRSI({
       rsiPeriod: 1,
       stochasticPeriod: 2,
@@ -173,7 +173,9 @@ describe('StochasticRSI', () => {
       dPeriod: 2,
     });
     // RSI(1) is 100 on a rise, 0 on a fall. Raw: over RSI 100, 0 -> 0; over 0, 100 -> 100.
-    expect([1, 2, 1].map((v) => indicator.update(v))).toEqual([undefined, undefined, undefined]);
+    expect([1, 2, 1].map((v) => ({ ...indicator.update(v) }))).toEqual(
+      Array(3).fill({ k: Number.NaN, d: Number.NaN }),
+    );
     const first = indicator.update(2);
     expect(first).toEqual({ k: 100, d: 50 });
     expect(indicator.update(3)).toBe(first); // RSI 100, 100: a flat window gives raw 0
@@ -181,10 +183,11 @@ describe('StochasticRSI', () => {
     expect(indicator.value).toBe(first);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect([indicator.value, indicator.isReady, indicator.update(1)]).toEqual([
-      undefined,
+    const empty = { k: Number.NaN, d: Number.NaN };
+    expect([{ ...indicator.value }, indicator.isReady, { ...indicator.update(1) }]).toEqual([
+      empty,
       false,
-      undefined,
+      empty,
     ]);
   });
 

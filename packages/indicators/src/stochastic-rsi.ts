@@ -1,4 +1,4 @@
-import { checkInteger, nanArray, type StreamingIndicator } from './indicator.js';
+import { checkInteger, outputColumns, type StreamingIndicator } from './indicator.js';
 import { RollingExtreme } from './rolling-extremes.js';
 import { RSI } from './rsi.js';
 import { SMA } from './sma.js';
@@ -26,6 +26,12 @@ export interface StochasticRSIResult {
 /** {@link stochasticRSI}'s output: one column per field of {@link StochasticRSIResult}. */
 export type StochasticRSISeries = { readonly [K in keyof StochasticRSIResult]: Float64Array };
 
+/** The mutable fields behind {@link StochasticRSIResult}: a class, as `ScratchCandle` says why. */
+class StochasticRSIValue implements StochasticRSIResult {
+  k = Number.NaN;
+  d = Number.NaN;
+}
+
 /**
  * Stochastic RSI (Chande and Kroll), smoothed as technicalindicators and most charting tools do:
  * the raw value is `100 * (rsi - lowest rsi) / (highest rsi - lowest rsi)` over the last
@@ -35,13 +41,14 @@ export type StochasticRSISeries = { readonly [K in keyof StochasticRSIResult]: F
  * rounds it to two decimals first. First value after
  * `rsiPeriod + stochasticPeriod + kPeriod + dPeriod - 2` inputs.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` while warming up.
  *
  * @example
  * ```ts
  * const indicator = new StochasticRSI({ rsiPeriod: 14, stochasticPeriod: 14 });
  * const value = indicator.update(close);
- * if (value && value.k < 20 && value.k > value.d) console.log('oversold and turning up');
+ * if (value.k < 20 && value.k > value.d) console.log('oversold and turning up');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
@@ -55,8 +62,9 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
   readonly #lowest: RollingExtreme;
   readonly #kAverage: SMA;
   readonly #dAverage: SMA;
-  readonly #result = { k: Number.NaN, d: Number.NaN };
-  #isReady = false;
+  readonly #result = new StochasticRSIValue();
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
 
   constructor(options: StochasticRSIOptions = {}) {
     this.rsiPeriod = checkInteger('StochasticRSI', 'rsiPeriod', options.rsiPeriod ?? 14);
@@ -74,29 +82,48 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
     this.#dAverage = new SMA(this.dPeriod);
   }
 
-  update(input: number): StochasticRSIResult | undefined {
-    const rsi = this.#rsi.update(input);
-    if (rsi === undefined) return undefined;
-    const highest = this.#highest.push(rsi);
-    const lowest = this.#lowest.push(rsi);
-    if (this.#highest.count < this.stochasticPeriod) return undefined;
-    const range = highest - lowest;
-    const k = this.#kAverage.update(range === 0 ? 0 : ((rsi - lowest) / range) * 100);
-    if (k === undefined) return undefined;
-    const d = this.#dAverage.update(k);
-    if (d === undefined) return undefined;
-    this.#result.k = k;
-    this.#result.d = d;
-    this.#isReady = true;
+  update(input: number): StochasticRSIResult {
+    this.add(input);
     return this.#result;
   }
 
-  get value(): StochasticRSIResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
+    const rsi = this.#rsi;
+    rsi.add(input);
+    if (!rsi.isReady) return;
+    const value = rsi.value;
+    const highest = this.#highest;
+    const lowest = this.#lowest;
+    highest.push(value);
+    lowest.push(value);
+    if (highest.count < this.stochasticPeriod) return;
+    const kAverage = this.#kAverage;
+    // The raw value inline, not a helper: a double returned from a call V8 does not inline is boxed.
+    const low = lowest.value;
+    const range = highest.value - low;
+    kAverage.add(range === 0 ? 0 : ((value - low) / range) * 100);
+    if (!kAverage.isReady) return;
+    const dAverage = this.#dAverage;
+    dAverage.add(kAverage.value);
+    if (!dAverage.isReady) return;
+    this.#result.k = kAverage.value;
+    this.#result.d = dAverage.value;
+  }
+
+  get value(): StochasticRSIResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#dAverage.isReady;
   }
 
   reset(): void {
@@ -105,14 +132,15 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
     this.#lowest.clear();
     this.#kAverage.reset();
     this.#dAverage.reset();
-    this.#isReady = false;
+    this.#result.k = Number.NaN;
+    this.#result.d = Number.NaN;
   }
 }
 
 /**
  * Stochastic RSI of a series; both columns `NaN` for the first
  * `rsiPeriod + stochasticPeriod + kPeriod + dPeriod - 3` entries. Agrees exactly with
- * {@link StochasticRSI}.
+ * {@link StochasticRSI}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
@@ -123,14 +151,15 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
 export function stochasticRSI(
   values: ArrayLike<number>,
   options: StochasticRSIOptions = {},
+  out?: StochasticRSISeries,
 ): StochasticRSISeries {
   const indicator = new StochasticRSI(options);
-  const out = { k: nanArray(values.length), d: nanArray(values.length) };
+  const result = outputColumns('StochasticRSI', ['k', 'd'], values.length, out);
+  const value = indicator.value;
   for (let i = 0; i < values.length; i++) {
-    const value = indicator.update(values[i]!);
-    if (value === undefined) continue;
-    out.k[i] = value.k;
-    out.d[i] = value.d;
+    indicator.add(values[i]!);
+    result.k[i] = value.k;
+    result.d[i] = value.d;
   }
-  return out;
+  return result;
 }

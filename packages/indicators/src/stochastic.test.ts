@@ -60,9 +60,11 @@ describe('Stochastic', () => {
 
   it('places the close in the range and averages %K, returning one reused object', () => {
     const indicator = new Stochastic({ period: 2, signal: 2 });
-    expect(indicator.update({ high: 10, low: 8, close: 9, volume: 1 })).toBeUndefined();
+    indicator.update({ high: 10, low: 8, close: 9, volume: 1 });
+    expect(indicator.isReady).toBe(false);
     // %K over highs 10, 12 and lows 8, 8: (11 - 8) / (12 - 8) = 75; %D warming up
-    expect(indicator.update({ high: 12, low: 8, close: 11, volume: 1 })).toBeUndefined();
+    indicator.update({ high: 12, low: 8, close: 11, volume: 1 });
+    expect(indicator.isReady).toBe(false);
     // %K over highs 12, 13 and lows 8, 10: (9 - 8) / (13 - 8) = 20; %D (75 + 20) / 2
     const first = indicator.update({ high: 13, low: 10, close: 9, volume: 1 });
     expect(first).toEqual({ k: 20, d: 47.5 });
@@ -71,9 +73,10 @@ describe('Stochastic', () => {
     expect(indicator.value).toBe(first);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect(indicator.value).toBeUndefined();
+    expect({ ...indicator.value }).toEqual({ k: Number.NaN, d: Number.NaN });
     expect(indicator.isReady).toBe(false);
-    expect(indicator.update({ high: 1, low: 1, close: 1, volume: 1 })).toBeUndefined();
+    indicator.update({ high: 1, low: 1, close: 1, volume: 1 });
+    expect(indicator.isReady).toBe(false);
   });
 
   it('gives %K 0 over an empty range, as both references', () => {

@@ -1,7 +1,8 @@
 import {
   checkSameLength,
   checkInteger,
-  nanArray,
+  outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -27,6 +28,12 @@ export interface StochasticResult {
 /** {@link stochastic}'s output: one column per field of {@link StochasticResult}. */
 export type StochasticSeries = { readonly [K in keyof StochasticResult]: Float64Array };
 
+/** The mutable fields behind {@link StochasticResult}: a class, as `ScratchCandle` says why. */
+class StochasticValue implements StochasticResult {
+  k = Number.NaN;
+  d = Number.NaN;
+}
+
 /**
  * The fast stochastic oscillator (TA-Lib's STOCHF, technicalindicators' Stochastic):
  * `%K = 100 * (close - lowest low) / (highest high - lowest low)` over the last `period` candles
@@ -35,13 +42,14 @@ export type StochasticSeries = { readonly [K in keyof StochasticResult]: Float64
  * `period + signal - 1` candles (TA-Lib's lookback `period + signal - 2`). O(1) amortised per
  * update: the extremes come from monotonic deques.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * its fields are `NaN` while warming up.
  *
  * @example
  * ```ts
  * const stochastic = new Stochastic({ period: 14, signal: 3 });
  * const value = stochastic.update(candle);
- * if (value && value.k > 80 && value.k < value.d) console.log('overbought and turning down');
+ * if (value.k > 80 && value.k < value.d) console.log('overbought and turning down');
  * ```
  * @throws {ValidationError} for a period or signal that is not an integer >= 1.
  */
@@ -51,8 +59,7 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
   readonly #average: SMA;
-  readonly #result = { k: Number.NaN, d: Number.NaN };
-  #isReady = false;
+  readonly #result = new StochasticValue();
 
   constructor(options: StochasticOptions = {}) {
     this.period = checkInteger('Stochastic', 'period', options.period ?? 14);
@@ -62,39 +69,49 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
     this.#average = new SMA(this.signal);
   }
 
-  update(input: RangeInput): StochasticResult | undefined {
-    const highest = this.#highest.push(input.high);
-    const lowest = this.#lowest.push(input.low);
-    if (this.#highest.count < this.period) return undefined;
-    const range = highest - lowest;
-    const k = range === 0 ? 0 : ((input.close - lowest) / range) * 100;
-    const d = this.#average.update(k);
-    if (d === undefined) return undefined;
-    this.#result.k = k;
-    this.#result.d = d;
-    this.#isReady = true;
+  update(input: RangeInput): StochasticResult {
+    this.add(input);
     return this.#result;
   }
 
-  get value(): StochasticResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  add(input: RangeInput): void {
+    const highest = this.#highest;
+    const lowest = this.#lowest;
+    highest.push(input.high);
+    lowest.push(input.low);
+    if (highest.count < this.period) return;
+    // The formula inline, not a helper: a double returned from a call V8 does not inline is boxed.
+    const low = lowest.value;
+    const range = highest.value - low;
+    const k = range === 0 ? 0 : ((input.close - low) / range) * 100;
+    const average = this.#average;
+    average.add(k);
+    if (!average.isReady) return;
+    this.#result.k = k;
+    this.#result.d = average.value;
+  }
+
+  get value(): StochasticResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#average.isReady;
   }
 
   reset(): void {
     this.#highest.clear();
     this.#lowest.clear();
     this.#average.reset();
-    this.#isReady = false;
+    this.#result.k = Number.NaN;
+    this.#result.d = Number.NaN;
   }
 }
 
 /**
  * Fast stochastic of candles given as columns; both columns `NaN` for the first
- * `period + signal - 2` entries. Agrees exactly with {@link Stochastic}.
+ * `period + signal - 2` entries. Agrees exactly with {@link Stochastic}. Writes into the columns of
+ * `out` when given.
  *
  * @example
  * ```ts
@@ -107,19 +124,20 @@ export function stochastic(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   options: StochasticOptions = {},
+  out?: StochasticSeries,
 ): StochasticSeries {
   const indicator = new Stochastic(options);
   checkSameLength('Stochastic', 'highs, lows and closes', highs, lows, closes);
-  const out = { k: nanArray(highs.length), d: nanArray(highs.length) };
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputColumns('Stochastic', ['k', 'd'], highs.length, out);
+  const value = indicator.value;
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.k[i] = value.k;
-    out.d[i] = value.d;
+    indicator.add(candle);
+    result.k[i] = value.k;
+    result.d[i] = value.d;
   }
-  return out;
+  return result;
 }

@@ -83,7 +83,8 @@ describe('Supertrend', () => {
   it('trails a band that only tightens and flips when the close crosses it', () => {
     const indicator = new Supertrend({ period: 1, multiplier: 1 });
     const candle = (high: number, low: number, close: number) => ({ high, low, close, volume: 1 });
-    expect(indicator.update(candle(11, 9, 10))).toBeUndefined(); // no ATR yet
+    indicator.update(candle(11, 9, 10)); // no ATR yet
+    expect(indicator.isReady).toBe(false);
     // TR 2, hl2 10: bands 12 and 8; starts in a downtrend on the upper band
     expect({ ...indicator.update(candle(11, 9, 10)) }).toEqual({ value: 12, direction: -1 });
     // TR 1, hl2 10.5: basic upper 11.5 < 12, so the upper band tightens to 11.5
@@ -100,7 +101,10 @@ describe('Supertrend', () => {
     // band, tightened from 14 to its basic 13.25
     expect({ ...indicator.update(candle(11.5, 8, 8.5)) }).toEqual({ value: 13.25, direction: -1 });
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([{ ...indicator.value }, indicator.isReady]).toEqual([
+      { value: Number.NaN, direction: 0 },
+      false,
+    ]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {
@@ -121,9 +125,9 @@ describe('Supertrend', () => {
             series.map((c) => c.close),
             { period, multiplier },
           );
-          expect([...batch.value]).toEqual(streamed.map((result) => result?.value ?? Number.NaN));
+          expect([...batch.value]).toEqual(streamed.map((result) => result.value));
           expect([...batch.direction]).toEqual(
-            streamed.map((result) => result?.direction ?? Number.NaN),
+            streamed.map((result) => (result.direction === 0 ? Number.NaN : result.direction)),
           );
         },
       ),

@@ -2,8 +2,10 @@ import { ATR } from './atr.js';
 import {
   checkSameLength,
   checkInteger,
+  doubleZero,
   checkPositive,
-  nanArray,
+  outputColumns,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -20,14 +22,20 @@ export interface SupertrendOptions {
 export interface SupertrendResult {
   /** The trailing line: the final lower band in an uptrend, the final upper band in a downtrend. */
   readonly value: number;
-  /** 1 in an uptrend (close above the line), -1 in a downtrend. */
-  readonly direction: 1 | -1;
+  /** 1 in an uptrend (close above the line), -1 in a downtrend; 0 while warming up. */
+  readonly direction: 1 | -1 | 0;
 }
 
 /** {@link supertrend}' output: `direction` is 1 or -1, both columns `NaN` while warming up. */
 export interface SupertrendSeries {
   readonly value: Float64Array;
   readonly direction: Float64Array;
+}
+
+/** The mutable fields behind {@link SupertrendResult}: a class, as `ScratchCandle` says why. */
+class SupertrendValue implements SupertrendResult {
+  value = Number.NaN;
+  direction: 1 | -1 | 0 = 0;
 }
 
 /**
@@ -41,13 +49,14 @@ export interface SupertrendSeries {
  * also counts the first candle's `high - low` as a true range, so its first values differ from
  * these until the seed decays.
  *
- * `update` returns one result object, reused and overwritten by the next update: copy it to keep it.
+ * `update` returns one result object, reused and overwritten by every update (copy it to keep it);
+ * while warming up its `value` is `NaN` and its `direction` 0.
  *
  * @example
  * ```ts
  * const supertrend = new Supertrend({ period: 10, multiplier: 3 });
  * const value = supertrend.update(candle);
- * if (value?.direction === 1) console.log(`uptrend, trailing stop at ${value.value}`);
+ * if (value.direction === 1) console.log(`uptrend, trailing stop at ${value.value}`);
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1 or a multiplier that is not
  * > 0.
@@ -56,11 +65,11 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
   readonly period: number;
   readonly multiplier: number;
   readonly #atr: ATR;
-  #upper = 0;
-  #lower = 0;
-  #previousClose = 0;
+  #upper = doubleZero;
+  #lower = doubleZero;
+  #previousClose = doubleZero;
   #isReady = false;
-  readonly #result: { value: number; direction: 1 | -1 } = { value: Number.NaN, direction: -1 };
+  readonly #result = new SupertrendValue();
 
   constructor(options: SupertrendOptions = {}) {
     this.period = checkInteger('Supertrend', 'period', options.period ?? 10);
@@ -68,12 +77,19 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
     this.#atr = new ATR(this.period);
   }
 
-  update(input: RangeInput): SupertrendResult | undefined {
+  update(input: RangeInput): SupertrendResult {
+    this.add(input);
+    return this.#result;
+  }
+
+  add(input: RangeInput): void {
     const { close } = input;
     const previousClose = this.#previousClose;
     this.#previousClose = close;
-    const atr = this.#atr.update(input);
-    if (atr === undefined) return undefined;
+    const average = this.#atr;
+    average.add(input);
+    if (!average.isReady) return;
+    const atr = average.value;
     const middle = (input.high + input.low) / 2;
     const basicUpper = middle + this.multiplier * atr;
     const basicLower = middle - this.multiplier * atr;
@@ -93,11 +109,10 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
       }
     }
     result.value = result.direction === 1 ? this.#lower : this.#upper;
-    return result;
   }
 
-  get value(): SupertrendResult | undefined {
-    return this.#isReady ? this.#result : undefined;
+  get value(): SupertrendResult {
+    return this.#result;
   }
 
   get isReady(): boolean {
@@ -110,12 +125,14 @@ export class Supertrend implements StreamingIndicator<RangeInput, SupertrendResu
     this.#lower = 0;
     this.#previousClose = 0;
     this.#isReady = false;
+    this.#result.value = Number.NaN;
+    this.#result.direction = 0;
   }
 }
 
 /**
  * Supertrend of candles given as columns; both columns `NaN` for the first `period` entries.
- * Agrees exactly with {@link Supertrend}.
+ * Agrees exactly with {@link Supertrend}. Writes into the columns of `out` when given.
  *
  * @example
  * ```ts
@@ -128,19 +145,20 @@ export function supertrend(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   options: SupertrendOptions = {},
+  out?: SupertrendSeries,
 ): SupertrendSeries {
   const indicator = new Supertrend(options);
   checkSameLength('Supertrend', 'highs, lows and closes', highs, lows, closes);
-  const out = { value: nanArray(highs.length), direction: nanArray(highs.length) };
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputColumns('Supertrend', ['value', 'direction'], highs.length, out);
+  const value = indicator.value;
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value === undefined) continue;
-    out.value[i] = value.value;
-    out.direction[i] = value.direction;
+    indicator.add(candle);
+    result.value[i] = value.value;
+    result.direction[i] = value.direction === 0 ? Number.NaN : value.direction;
   }
-  return out;
+  return result;
 }

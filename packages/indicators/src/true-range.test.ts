@@ -27,15 +27,17 @@ describe('TrueRange', () => {
 
   it('has no value for the first candle (lookback 1), then widens the range to a gap', () => {
     const indicator = new TrueRange();
-    expect(indicator.update({ high: 10, low: 9, close: 9.5, volume: 1 })).toBeUndefined();
+    expect(Number.isNaN(indicator.update({ high: 10, low: 9, close: 9.5, volume: 1 }))).toBe(true);
     expect(indicator.isReady).toBe(false);
     expect(indicator.update({ high: 12, low: 11, close: 11.5, volume: 1 })).toBe(2.5); // gap up
     expect(indicator.update({ high: 11, low: 8, close: 9, volume: 1 })).toBe(3.5); // from 11.5
     expect(indicator.update({ high: 10, low: 8.5, close: 9, volume: 1 })).toBe(1.5); // inside
     expect([indicator.value, indicator.isReady]).toEqual([1.5, true]);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
-    expect(indicator.update({ high: 12, low: 11, close: 11.5, volume: 1 })).toBeUndefined();
+    expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
+    expect(Number.isNaN(indicator.update({ high: 12, low: 11, close: 11.5, volume: 1 }))).toBe(
+      true,
+    );
   });
 
   it('agrees exactly with its batch function on random candles', () => {

@@ -68,7 +68,7 @@ describe('SessionVWAP', () => {
     expect(indicator.update(candle(31, 29, 30, 0, 8 * hourMs))).toBeNaN(); // no volume yet
     expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, true]);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {
@@ -121,14 +121,14 @@ describe('RollingVWAP', () => {
 
   it('weights typical prices by volume over the window, NaN when it holds no volume', () => {
     const indicator = new RollingVWAP(2);
-    expect(indicator.update(candle(12, 9, 9, 1))).toBeUndefined(); // typical price 10
+    expect(Number.isNaN(indicator.update(candle(12, 9, 9, 1)))).toBe(true); // typical price 10
     expect(indicator.update(candle(22, 19, 19, 3))).toBe((10 + 3 * 20) / 4);
     expect(indicator.update(candle(31, 29, 30, 0.1))).toBeCloseTo((3 * 20 + 0.1 * 30) / 3.1, 12);
     expect(indicator.update(candle(31, 29, 30, 0))).toBeCloseTo(30, 12);
     expect(indicator.update(candle(31, 29, 30, 0))).toBeNaN();
     expect(indicator.update(candle(42, 39, 39, 0.2))).toBe(40); // exactly: no rounding residue
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
+    expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
   });
 
   it('agrees exactly with its batch function on random candles', () => {

@@ -1,7 +1,9 @@
 import {
   checkSameLength,
   checkInteger,
-  nanArray,
+  doubleZero,
+  outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -26,12 +28,11 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #weighted: RingBuffer;
   readonly #volumes: RingBuffer;
-  #weightedSum = 0;
-  #volumeSum = 0;
+  #weightedSum = doubleZero;
+  #volumeSum = doubleZero;
   /** Candles in the window with volume > 0. */
   #withVolume = 0;
   #value = Number.NaN;
-  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('RollingVWAP', 'period', period);
@@ -39,11 +40,18 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
     this.#volumes = new RingBuffer(period);
   }
 
-  update(input: RangeInput): number | undefined {
+  update(input: RangeInput): number {
+    this.add(input);
+    return this.#value;
+  }
+
+  add(input: RangeInput): void {
     const { volume } = input;
     const weighted = ((input.high + input.low + input.close) / 3) * volume;
-    const evictedWeighted = this.#weighted.push(weighted);
-    const evictedVolume = this.#volumes.push(volume);
+    this.#weighted.push(weighted);
+    this.#volumes.push(volume);
+    const evictedWeighted = this.#weighted.evicted;
+    const evictedVolume = this.#volumes.evicted;
     this.#weightedSum += weighted;
     this.#volumeSum += volume;
     if (volume !== 0) this.#withVolume++;
@@ -57,18 +65,16 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
       this.#weightedSum = 0;
       this.#volumeSum = 0;
     }
-    if (!this.#volumes.isFull) return undefined;
+    if (!this.#volumes.isFull) return;
     this.#value = this.#withVolume === 0 ? Number.NaN : this.#weightedSum / this.#volumeSum;
-    this.#isReady = true;
+  }
+
+  get value(): number {
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
-  }
-
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#volumes.isFull;
   }
 
   reset(): void {
@@ -78,13 +84,12 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
     this.#volumeSum = 0;
     this.#withVolume = 0;
     this.#value = Number.NaN;
-    this.#isReady = false;
   }
 }
 
 /**
  * Rolling VWAP of candles given as columns; `NaN` for the first `period - 1` entries. Agrees
- * exactly with {@link RollingVWAP}.
+ * exactly with {@link RollingVWAP}. Writes into `out` when given (same length as the columns).
  *
  * @example
  * ```ts
@@ -98,20 +103,21 @@ export function rollingVwap(
   closes: ArrayLike<number>,
   volumes: ArrayLike<number>,
   period: number,
+  out?: Float64Array,
 ): Float64Array {
   const indicator = new RollingVWAP(period);
   checkSameLength('RollingVWAP', 'highs, lows, closes and volumes', highs, lows, closes, volumes);
-  const out = nanArray(highs.length);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputArray('RollingVWAP', highs.length, out);
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
     candle.volume = volumes[i]!;
-    const value = indicator.update(candle);
-    if (value !== undefined) out[i] = value;
+    indicator.add(candle);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }
 
 /** What {@link SessionVWAP} reads: a range input with the candle's open time. */
@@ -140,15 +146,15 @@ export interface SessionVWAPOptions {
  * ```ts
  * const vwap = new SessionVWAP(); // daily, from 00:00 UTC
  * for (const candle of candles) vwap.update(candle); // a Candle has time, high, low, close, volume
- * const aboveVwap = candles.at(-1)!.close > vwap.value!;
+ * const aboveVwap = candles.at(-1)!.close > vwap.value;
  * ```
  * @throws {ValidationError} for a sessionMs that is not an integer >= 1.
  */
 export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number> {
   readonly sessionMs: number;
   #session = Number.NaN;
-  #weightedSum = 0;
-  #volumeSum = 0;
+  #weightedSum = doubleZero;
+  #volumeSum = doubleZero;
   #value = Number.NaN;
   #isReady = false;
 
@@ -156,7 +162,12 @@ export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number>
     this.sessionMs = checkInteger('SessionVWAP', 'sessionMs', options.sessionMs ?? dayMs);
   }
 
-  update(input: SessionVWAPInput): number | undefined {
+  update(input: SessionVWAPInput): number {
+    this.add(input);
+    return this.#value;
+  }
+
+  add(input: SessionVWAPInput): void {
     const session = Math.floor(input.time / this.sessionMs);
     if (session !== this.#session) {
       this.#session = session;
@@ -168,11 +179,10 @@ export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number>
     this.#volumeSum += volume;
     this.#value = this.#volumeSum === 0 ? Number.NaN : this.#weightedSum / this.#volumeSum;
     this.#isReady = true;
-    return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
+  get value(): number {
+    return this.#value;
   }
 
   get isReady(): boolean {
@@ -190,7 +200,7 @@ export class SessionVWAP implements StreamingIndicator<SessionVWAPInput, number>
 
 /**
  * Session-anchored VWAP of candles given as columns (open times in epoch ms). Agrees exactly with
- * {@link SessionVWAP}.
+ * {@link SessionVWAP}. Writes into `out` when given (same length as the columns).
  *
  * @example
  * ```ts
@@ -205,6 +215,7 @@ export function sessionVwap(
   closes: ArrayLike<number>,
   volumes: ArrayLike<number>,
   options: SessionVWAPOptions = {},
+  out?: Float64Array,
 ): Float64Array {
   const indicator = new SessionVWAP(options);
   checkSameLength(
@@ -216,16 +227,16 @@ export function sessionVwap(
     closes,
     volumes,
   );
-  const out = nanArray(highs.length);
-  const candle = { time: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputArray('SessionVWAP', highs.length, out);
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.time = times[i]!;
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
     candle.volume = volumes[i]!;
-    const value = indicator.update(candle);
-    if (value !== undefined) out[i] = value;
+    indicator.add(candle);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

@@ -34,7 +34,7 @@ describe('WilliamsR', () => {
 
   it('places the close in the range from 0 (highest high) to -100 (lowest low)', () => {
     const indicator = new WilliamsR(2);
-    expect(indicator.update({ high: 10, low: 8, close: 9, volume: 1 })).toBeUndefined();
+    expect(Number.isNaN(indicator.update({ high: 10, low: 8, close: 9, volume: 1 }))).toBe(true);
     // highs 10, 12, lows 8, 8: (11 - 12) / (12 - 8) * 100 = -25
     expect(indicator.update({ high: 12, low: 8, close: 11, volume: 1 })).toBe(-25);
     expect(indicator.update({ high: 13, low: 10, close: 13, volume: 1 })).toBe(0);
@@ -42,8 +42,8 @@ describe('WilliamsR', () => {
     expect(indicator.value).toBe(-100);
     expect(indicator.isReady).toBe(true);
     indicator.reset();
-    expect([indicator.value, indicator.isReady]).toEqual([undefined, false]);
-    expect(indicator.update({ high: 1, low: 1, close: 1, volume: 1 })).toBeUndefined();
+    expect([indicator.value, indicator.isReady]).toEqual([Number.NaN, false]);
+    expect(Number.isNaN(indicator.update({ high: 1, low: 1, close: 1, volume: 1 }))).toBe(true);
   });
 
   it('is 0 over an empty range (TA-Lib; technicalindicators gives NaN)', () => {

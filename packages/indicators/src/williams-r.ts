@@ -1,7 +1,8 @@
 import {
   checkSameLength,
   checkInteger,
-  nanArray,
+  outputArray,
+  ScratchCandle,
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
@@ -10,7 +11,7 @@ import { RollingExtreme } from './rolling-extremes.js';
 /**
  * Williams %R: `-100 * (highest high - close) / (highest high - lowest low)` over the last
  * `period` candles, from 0 (close at the highest high) to -100 (at the lowest low). First value
- * after `period` candles (TA-Lib's lookback `period - 1`). When the range is empty (high = low over
+ * after `period` candles (TA-Lib's lookback `period - 1`), `NaN` before. When the range is empty (high = low over
  * the whole period) the value is 0, as TA-Lib (technicalindicators gives `NaN` there). O(1)
  * amortised per update: the extremes come from monotonic deques.
  *
@@ -18,7 +19,7 @@ import { RollingExtreme } from './rolling-extremes.js';
  * ```ts
  * const williamsR = new WilliamsR(14);
  * const value = williamsR.update(candle);
- * if (value !== undefined && value > -20) console.log('overbought');
+ * if (value > -20) console.log('overbought');
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
@@ -27,7 +28,6 @@ export class WilliamsR implements StreamingIndicator<RangeInput, number> {
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
   #value = Number.NaN;
-  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('WilliamsR', 'period', period);
@@ -35,36 +35,41 @@ export class WilliamsR implements StreamingIndicator<RangeInput, number> {
     this.#lowest = new RollingExtreme(period, 'min');
   }
 
-  update(input: RangeInput): number | undefined {
-    const highest = this.#highest.push(input.high);
-    const lowest = this.#lowest.push(input.low);
-    if (this.#highest.count < this.period) return undefined;
-    const range = highest - lowest;
-    // (close - highest) rather than -(highest - close): the same value, but 0 rather than -0.
-    this.#value = range === 0 ? 0 : ((input.close - highest) / range) * 100;
-    this.#isReady = true;
+  update(input: RangeInput): number {
+    this.add(input);
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
+  add(input: RangeInput): void {
+    const highest = this.#highest;
+    const lowest = this.#lowest;
+    highest.push(input.high);
+    lowest.push(input.low);
+    if (highest.count < this.period) return;
+    const high = highest.value;
+    const range = high - lowest.value;
+    // (close - highest) rather than -(highest - close): the same value, but 0 rather than -0.
+    this.#value = range === 0 ? 0 : ((input.close - high) / range) * 100;
+  }
+
+  get value(): number {
+    return this.#value;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#highest.count >= this.period;
   }
 
   reset(): void {
     this.#highest.clear();
     this.#lowest.clear();
     this.#value = Number.NaN;
-    this.#isReady = false;
   }
 }
 
 /**
  * Williams %R of candles given as columns; `NaN` for the first `period - 1` entries. Agrees
- * exactly with {@link WilliamsR}.
+ * exactly with {@link WilliamsR}. Writes into `out` when given (same length as the columns).
  *
  * @example
  * ```ts
@@ -77,17 +82,18 @@ export function williamsR(
   lows: ArrayLike<number>,
   closes: ArrayLike<number>,
   period: number,
+  out?: Float64Array,
 ): Float64Array {
   const indicator = new WilliamsR(period);
   checkSameLength('WilliamsR', 'highs, lows and closes', highs, lows, closes);
-  const out = nanArray(highs.length);
-  const candle = { high: 0, low: 0, close: 0, volume: 0 };
+  const result = outputArray('WilliamsR', highs.length, out);
+  const candle = new ScratchCandle();
   for (let i = 0; i < highs.length; i++) {
     candle.high = highs[i]!;
     candle.low = lows[i]!;
     candle.close = closes[i]!;
-    const value = indicator.update(candle);
-    if (value !== undefined) out[i] = value;
+    indicator.add(candle);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

@@ -27,8 +27,8 @@ describe('WMA', () => {
   it('weights the window 1 (oldest) to period (newest), undefined while warming up', () => {
     const indicator = new WMA(3);
     expect([1, 2, 3, 4, 10].map((v) => indicator.update(v))).toEqual([
-      undefined,
-      undefined,
+      Number.NaN,
+      Number.NaN,
       (1 + 4 + 9) / 6,
       (2 + 6 + 12) / 6,
       (3 + 8 + 30) / 6,
@@ -37,9 +37,9 @@ describe('WMA', () => {
     expect(indicator.isReady).toBe(true);
     indicator.reset();
     expect([indicator.value, indicator.isReady, indicator.update(9)]).toEqual([
-      undefined,
+      Number.NaN,
       false,
-      undefined,
+      Number.NaN,
     ]);
   });
 

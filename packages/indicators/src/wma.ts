@@ -1,16 +1,16 @@
-import { checkInteger, nanArray, type StreamingIndicator } from './indicator.js';
+import { doubleZero, checkInteger, outputArray, type StreamingIndicator } from './indicator.js';
 import { RingBuffer } from './ring-buffer.js';
 
 /**
  * Weighted moving average: the last `period` values weighted 1 (oldest) to `period` (newest),
  * divided by `period * (period + 1) / 2`. First value after `period` inputs (TA-Lib's lookback
- * `period - 1`). O(1) per update: the weighted sum loses the plain sum of the window and gains
- * `period` times the new value on each step.
+ * `period - 1`), `NaN` before. O(1) per update: the weighted sum loses the plain sum of the window
+ * and gains `period` times the new value on each step.
  *
  * @example
  * ```ts
  * const wma = new WMA(3);
- * [1, 2, 3].map((value) => wma.update(value)); // [undefined, undefined, (1 + 4 + 9) / 6]
+ * [1, 2, 3].map((value) => wma.update(value)); // [NaN, NaN, (1 + 4 + 9) / 6]
  * ```
  * @throws {ValidationError} for a period that is not an integer >= 1.
  */
@@ -18,12 +18,13 @@ export class WMA implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
   readonly #divisor: number;
+  /** The input being added (see `add`). */
+  #input = Number.NaN;
   /** The plain sum of the window. */
-  #sum = 0;
+  #sum = doubleZero;
   /** The sum of the window's values times their weights. */
-  #weightedSum = 0;
+  #weightedSum = doubleZero;
   #value = Number.NaN;
-  #isReady = false;
 
   constructor(period: number) {
     this.period = checkInteger('WMA', 'period', period);
@@ -31,29 +32,41 @@ export class WMA implements StreamingIndicator<number, number> {
     this.#divisor = (period * (period + 1)) / 2;
   }
 
-  update(input: number): number | undefined {
-    const wasFull = this.#window.isFull;
-    const evicted = this.#window.push(input);
-    if (wasFull) {
-      // Every weight drops by one (the oldest's to zero) and the new value takes weight `period`.
-      this.#weightedSum += this.period * input - this.#sum;
-      this.#sum += input - evicted;
-    } else {
-      this.#weightedSum += this.#window.size * input;
-      this.#sum += input;
-    }
-    if (!this.#window.isFull) return undefined;
-    this.#value = this.#weightedSum / this.#divisor;
-    this.#isReady = true;
+  update(input: number): number {
+    this.add(input);
     return this.#value;
   }
 
-  get value(): number | undefined {
-    return this.#isReady ? this.#value : undefined;
+  add(input: number): void {
+    // A double passed to a call V8 does not inline is boxed: park it in a field (stored in place)
+    // and step with no argument.
+    this.#input = input;
+    this.#step();
+  }
+
+  #step(): void {
+    const input = this.#input;
+    const window = this.#window;
+    if (window.isFull) {
+      window.push(input);
+      // Every weight drops by one (the oldest's to zero) and the new value takes weight `period`.
+      this.#weightedSum += this.period * input - this.#sum;
+      this.#sum += input - window.evicted;
+    } else {
+      window.push(input);
+      this.#weightedSum += window.size * input;
+      this.#sum += input;
+      if (!window.isFull) return;
+    }
+    this.#value = this.#weightedSum / this.#divisor;
+  }
+
+  get value(): number {
+    return this.#value;
   }
 
   get isReady(): boolean {
-    return this.#isReady;
+    return this.#window.isFull;
   }
 
   reset(): void {
@@ -61,26 +74,25 @@ export class WMA implements StreamingIndicator<number, number> {
     this.#sum = 0;
     this.#weightedSum = 0;
     this.#value = Number.NaN;
-    this.#isReady = false;
   }
 }
 
 /**
  * Weighted moving average of a series; `NaN` for the first `period - 1` entries. Agrees exactly
- * with {@link WMA}.
+ * with {@link WMA}. Writes into `out` when given (same length as `values`).
  *
  * @example
  * ```ts
  * wma([1, 2, 3, 4], 2); // Float64Array [NaN, 5 / 3, 8 / 3, 11 / 3]
  * ```
- * @throws {ValidationError} for a period that is not an integer >= 1.
+ * @throws {ValidationError} for a bad period, or an `out` of another length.
  */
-export function wma(values: ArrayLike<number>, period: number): Float64Array {
+export function wma(values: ArrayLike<number>, period: number, out?: Float64Array): Float64Array {
   const indicator = new WMA(period);
-  const out = nanArray(values.length);
+  const result = outputArray('WMA', values.length, out);
   for (let i = 0; i < values.length; i++) {
-    const value = indicator.update(values[i]!);
-    if (value !== undefined) out[i] = value;
+    indicator.add(values[i]!);
+    result[i] = indicator.value;
   }
-  return out;
+  return result;
 }

@@ -311,14 +311,14 @@ class AdvancedComposite implements StrategyLogic {
     const vwap = this.#vwap.update(candle);
     const relativeVolume = this.#relativeVolume.update(candle.volume);
     const obv = this.#obv.update(candle);
-    const obvAverage = obv === undefined ? undefined : this.#obvAverage.update(obv);
+    const obvAverage = this.#obvAverage.update(obv);
     const mfi = this.#mfi.update(candle);
     const cci = this.#cci.update(candle);
     const williamsR = this.#williamsR.update(candle);
     this.#analyzer.update(candle);
     const patterns = this.#weights[factorIndex.patterns] === 0 ? 0 : this.#patterns.update(candle);
 
-    if (squeeze !== undefined) {
+    if (this.#squeeze.isReady) {
       if (squeeze.squeezeOn) this.#sinceRelease = Number.POSITIVE_INFINITY;
       else if (this.#wasSqueezed) this.#sinceRelease = 0;
       else this.#sinceRelease++;
@@ -328,7 +328,7 @@ class AdvancedComposite implements StrategyLogic {
     if (++this.#candles < this.warmup) return this.#warmingUp;
 
     votes[factorIndex.ema_trend] =
-      fast === undefined || slow === undefined
+      Number.isNaN(fast) || Number.isNaN(slow)
         ? 0
         : fast > slow
           ? close > fast
@@ -339,49 +339,56 @@ class AdvancedComposite implements StrategyLogic {
               ? -1
               : -0.5
             : 0;
-    votes[factorIndex.macd] =
-      macd === undefined
-        ? 0
-        : macd.histogram > 0
-          ? macd.macd > 0
-            ? 1
-            : 0.5
-          : macd.histogram < 0
-            ? macd.macd < 0
-              ? -1
-              : -0.5
-            : 0;
-    votes[factorIndex.rsi] =
-      rsi === undefined ? 0 : rsi <= params.oversold ? 1 : rsi >= params.overbought ? -1 : 0;
-    votes[factorIndex.stochastic] =
-      stochastic === undefined
-        ? 0
-        : stochastic.k < 20 && stochastic.k > stochastic.d
+    votes[factorIndex.macd] = !this.#macd.isReady
+      ? 0
+      : macd.histogram > 0
+        ? macd.macd > 0
           ? 1
-          : stochastic.k > 80 && stochastic.k < stochastic.d
+          : 0.5
+        : macd.histogram < 0
+          ? macd.macd < 0
             ? -1
-            : 0;
+            : -0.5
+          : 0;
+    votes[factorIndex.rsi] = Number.isNaN(rsi)
+      ? 0
+      : rsi <= params.oversold
+        ? 1
+        : rsi >= params.overbought
+          ? -1
+          : 0;
+    votes[factorIndex.stochastic] = !this.#stochastic.isReady
+      ? 0
+      : stochastic.k < 20 && stochastic.k > stochastic.d
+        ? 1
+        : stochastic.k > 80 && stochastic.k < stochastic.d
+          ? -1
+          : 0;
     votes[factorIndex.adx] =
-      adx === undefined || adx.adx < params.adxTrend ? 0 : sign(adx.plusDI - adx.minusDI);
+      !this.#adx.isReady || adx.adx < params.adxTrend ? 0 : sign(adx.plusDI - adx.minusDI);
     votes[factorIndex.squeeze_breakout] =
-      bands === undefined || this.#sinceRelease >= breakoutWindow
+      !this.#bands.isReady || this.#sinceRelease >= breakoutWindow
         ? 0
         : close > bands.upper
           ? 1
           : close < bands.lower
             ? -1
             : 0.5 * sign(close - bands.middle);
-    votes[factorIndex.vwap] = vwap === undefined || Number.isNaN(vwap) ? 0 : sign(close - vwap);
+    votes[factorIndex.vwap] = Number.isNaN(vwap) ? 0 : sign(close - vwap);
     votes[factorIndex.volume] =
-      relativeVolume !== undefined && relativeVolume >= params.highVolume
+      !Number.isNaN(relativeVolume) && relativeVolume >= params.highVolume
         ? sign(close - candle.open)
         : 0;
-    votes[factorIndex.obv] =
-      obv === undefined || obvAverage === undefined ? 0 : sign(obv - obvAverage);
-    votes[factorIndex.mfi] = mfi === undefined ? 0 : mfi <= 20 ? 1 : mfi >= 80 ? -1 : 0;
-    votes[factorIndex.cci] = cci === undefined ? 0 : cci <= -100 ? 1 : cci >= 100 ? -1 : 0;
-    votes[factorIndex.williams_r] =
-      williamsR === undefined ? 0 : williamsR <= -80 ? 1 : williamsR >= -20 ? -1 : 0;
+    votes[factorIndex.obv] = Number.isNaN(obvAverage) ? 0 : sign(obv - obvAverage);
+    votes[factorIndex.mfi] = Number.isNaN(mfi) ? 0 : mfi <= 20 ? 1 : mfi >= 80 ? -1 : 0;
+    votes[factorIndex.cci] = Number.isNaN(cci) ? 0 : cci <= -100 ? 1 : cci >= 100 ? -1 : 0;
+    votes[factorIndex.williams_r] = Number.isNaN(williamsR)
+      ? 0
+      : williamsR <= -80
+        ? 1
+        : williamsR >= -20
+          ? -1
+          : 0;
     votes[factorIndex.patterns] = patternVote(patterns);
     votes[factorIndex.timeframes] = this.#analyzer.score;
     const sentiment = this.#sentiment(context);

@@ -94,7 +94,7 @@ class Composite implements StrategyLogic {
     const fast = this.#fast.update(candle.close);
     const slow = this.#slow.update(candle.close);
     const rsi = this.#rsi.update(candle.close);
-    if (fast === undefined || slow === undefined || rsi === undefined) return this.#warmingUp;
+    if (Number.isNaN(fast) || Number.isNaN(slow) || Number.isNaN(rsi)) return this.#warmingUp;
     const bullish = fast > slow && rsi > params.rsiBuyAbove && rsi < params.rsiBuyBelow;
     const bearish = fast < slow && rsi < params.rsiSellBelow;
     const wasBullish = this.#wasBullish;

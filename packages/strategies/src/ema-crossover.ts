@@ -60,7 +60,7 @@ class EmaCrossover implements StrategyLogic {
     const slow = this.#slow.update(candle.close);
     const previousFast = this.#previousFast;
     const previousSlow = this.#previousSlow;
-    if (fast === undefined || slow === undefined) return this.#warmingUp;
+    if (Number.isNaN(fast) || Number.isNaN(slow)) return this.#warmingUp;
     this.#previousFast = fast;
     this.#previousSlow = slow;
     if (Number.isNaN(previousFast) || Number.isNaN(previousSlow)) return this.#warmingUp;

@@ -132,11 +132,11 @@ class GridTrading implements StrategyLogic {
         lower = params.lower!;
         upper = params.upper!;
       } else if (params.range === 'donchian') {
-        if (channel === undefined) return this.#warmingUp;
+        if (channel === undefined || Number.isNaN(channel.lower)) return this.#warmingUp;
         lower = channel.lower;
         upper = channel.upper;
       } else {
-        if (atr === undefined) return this.#warmingUp;
+        if (atr === undefined || Number.isNaN(atr)) return this.#warmingUp;
         lower = Math.max(close - params.atrMultiplier * atr, close * 1e-6);
         upper = close + params.atrMultiplier * atr;
       }

@@ -54,11 +54,11 @@ class TrendState implements TimeframeTrend {
   }
 
   get fast(): number | undefined {
-    return this.#fast.value;
+    return this.#fast.isReady ? this.#fast.value : undefined;
   }
 
   get slow(): number | undefined {
-    return this.#slow.value;
+    return this.#slow.isReady ? this.#slow.value : undefined;
   }
 
   get lastCandleTime(): number | undefined {
@@ -70,7 +70,7 @@ class TrendState implements TimeframeTrend {
     const slow = this.#slow.update(candle.close);
     this.candles++;
     this.#lastCandleTime = candle.time;
-    if (fast === undefined || slow === undefined) return;
+    if (Number.isNaN(fast) || Number.isNaN(slow)) return;
     this.direction = fast > slow ? 'up' : fast < slow ? 'down' : 'flat';
   }
 

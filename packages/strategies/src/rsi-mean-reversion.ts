@@ -65,7 +65,7 @@ class RsiMeanReversion implements StrategyLogic {
     const { oversold, overbought } = this.#params;
     const value = this.#rsi.update(candle.close);
     const previous = this.#previous;
-    if (value === undefined) return this.#warmingUp;
+    if (Number.isNaN(value)) return this.#warmingUp;
     this.#previous = value;
     if (value < oversold) {
       if (value < this.#trough) this.#trough = value;

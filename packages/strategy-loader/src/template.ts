@@ -254,12 +254,13 @@ export default defineStrategy({
         const strength = rsi.update(candle.close);
         const range = atr.update(candle);
         const before = previousRsi;
-        previousRsi = strength ?? Number.NaN;
+        previousRsi = strength;
+        // Every indicator reads NaN until it has seen enough candles.
         if (
-          trendFast === undefined ||
-          trendSlow === undefined ||
-          strength === undefined ||
-          range === undefined ||
+          Number.isNaN(trendFast) ||
+          Number.isNaN(trendSlow) ||
+          Number.isNaN(strength) ||
+          Number.isNaN(range) ||
           Number.isNaN(before)
         ) {
           return warmingUp;
