@@ -928,8 +928,17 @@ const ALLOC_GOAL = 1;
 /** BENCH_ALLOC_ONLY=1: measure allocation only, skipping every timing. */
 const ALLOC_ONLY = process.env.BENCH_ALLOC_ONLY === '1';
 
-/** Like {@link streamLoop}, over `input[from..to)` (wrapping round), on a distinct compiled loop. */
-function allocationLoop(tag) {
+/**
+ * Like {@link streamLoop}, over `input[from..to)` (wrapping round), on a distinct compiled loop.
+ * Candles go through `update(candle)`. Numbers go through `addFrom(column, index)`, the API that
+ * never allocates: `update(number)` boxes its argument (16 bytes) whenever V8 does not inline the
+ * call, which in a strategy's large `onCandle` it often cannot; the indicator's own code is what
+ * is measured.
+ */
+function allocationLoop(tag, numbers) {
+  const step = numbers
+    ? 'indicator.addFrom(input, i % n);\n      if (indicator.isReady) produced++;'
+    : 'const value = indicator.update(input[i % n]);\n      if (value === value) produced++;';
   return new Function(
     'indicator',
     'input',
@@ -939,8 +948,7 @@ function allocationLoop(tag) {
     const n = input.length;
     let produced = 0;
     for (let i = from; i < to; i++) {
-      const value = indicator.update(input[i % n]);
-      if (value === value) produced++;
+      ${step}
     }
     return produced;`,
   );
@@ -965,7 +973,7 @@ function heapGrowth(run) {
  */
 function allocationPerUpdate(name, make, input, notes) {
   if (typeof globalThis.gc !== 'function') return undefined;
-  const loop = allocationLoop(`${name} allocation`);
+  const loop = allocationLoop(`${name} allocation`, ArrayBuffer.isView(input));
   // Optimise the loop (and the indicator's code) first, on a throwaway instance.
   const scratch = make();
   for (let i = 0; i < 5; i++) loop(scratch, input, i * 100_000, (i + 1) * 100_000);
@@ -1438,7 +1446,7 @@ const summary = [
   `Load average (1, 5, 15 min) at the start ${formatLoad(loadAtStart)}, at the end ${formatLoad(loadAtEnd)}${QUICK ? '; --quick run' : ''}.`,
   `${CANDLES.toLocaleString('en-US')} candles (seeded random walk, seed ${SEED}); median of ${RUNS} runs (each ${REPEATS} passes over the candles) after ${WARMUP} warm-up runs; Node ${process.version}; ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}.`,
   `technicalindicators on the first ${TI_CANDLES.toLocaleString('en-US')} candles (median of ${TI_RUNS}), scaled per candle. Ratios are speeds relative to ours, above 1x when we are faster: batch/bare and stream/bare are the median over runs of the bare time / our time, both timed in the same round (goal >= ${GOAL}x); vs technicalindicators is its ns / our ns (batch / streaming).`,
-  `bytes/update: heap allocated per streaming update at a monomorphic call site (a loop compiled per indicator with new Function, as a strategy calls one indicator), the median over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates (${ALLOC_UPDATES.toLocaleString('en-US')} in all, after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones) of the heapUsed growth over the chunk, each after a minor collection, less the cost of reading it; a mean lifted by a chunk that re-optimized is given in the notes; goal < ${ALLOC_GOAL} byte/update.`,
+  `bytes/update: heap allocated per streaming update at a monomorphic call site (a loop compiled per indicator with new Function, as a strategy calls one indicator; numbers fed with addFrom(column, index), candles with update(candle)), the median over chunks of ${ALLOC_CHUNK.toLocaleString('en-US')} updates (${ALLOC_UPDATES.toLocaleString('en-US')} in all, after ${ALLOC_WARMUP.toLocaleString('en-US')} warm-up ones) of the heapUsed growth over the chunk, each after a minor collection, less the cost of reading it; a mean lifted by a chunk that re-optimized is given in the notes; goal < ${ALLOC_GOAL} byte/update.`,
   `Memory: a new ${CANDLES.toLocaleString('en-US')}-entry Float64Array, filled, costs ${format(memory.fresh)} ns per entry on fresh pages, ${format(memory.reused)} ns on just-freed ones (as batch runs get: each starts after a collection and a 10 ms pause); refilling in place costs ${format(memory.inPlace)} ns. Batch runs (ours and bare) write into outputs allocated once and reused, so they pay the in-place cost.`,
 ];
 const measured = rows.filter((row) => row.allocation !== undefined);
@@ -1459,7 +1467,7 @@ const goalLines =
 const methodLines = [
   'Bare baselines: the least code that computes the same outputs at the same conventions (SMA-seeded EMA, Wilder RSI and ATR, population σ, SMA-seeded MACD EMAs; the stochastic scans its window for the extremes), as a loop over Float64Array columns writing into outputs allocated once and reused run after run, and as a plain class with an `update` method. Ours run the same way: batch functions get the same reused outputs through their `out` argument.',
   `Timing: contenders of one case take turns run by run (${RUNS} timed runs after ${WARMUP} warm-up ones, each ${REPEATS} passes over the candles, a fresh streaming instance per pass); a ratio is the median over runs of bare time / our time within the same round, so a slow spell of the shared machine hits both.`,
-  'Allocation: for each streaming indicator a loop function of its own is compiled with `new Function` (distinct source, so V8 keeps separate type feedback and the `update` call site stays monomorphic, as in a strategy that holds the indicator in a field), run over 500,000 updates on a throwaway instance, then on a fresh instance for the warm-up and the measured chunks. Each chunk starts right after a minor collection (`gc({ type: "minor" })`); the growth of `heapUsed` over it, less that of an empty chunk, is what the updates allocated. The figure is the median chunk, the steady state; a chunk in which V8 re-optimizes after a deoptimization elsewhere in the process runs unoptimized code for a while and allocates, and when such chunks lift the mean to 1 byte or more the mean is given in the notes.',
+  'Allocation: for each streaming indicator a loop function of its own is compiled with `new Function` (distinct source, so V8 keeps separate type feedback and the call site stays monomorphic, as in a strategy that holds the indicator in a field); indicators of numbers are fed with `addFrom(column, index)`, since `update(number)` boxes its argument (16 bytes) whenever V8 does not inline the call, a cost of the call site, not of the indicator, run over 500,000 updates on a throwaway instance, then on a fresh instance for the warm-up and the measured chunks. Each chunk starts right after a minor collection (`gc({ type: "minor" })`); the growth of `heapUsed` over it, less that of an empty chunk, is what the updates allocated. The figure is the median chunk, the steady state; a chunk in which V8 re-optimizes after a deoptimization elsewhere in the process runs unoptimized code for a while and allocates, and when such chunks lift the mean to 1 byte or more the mean is given in the notes.',
   'Why it reaches 0 bytes in V8: a double returned from (or passed to) a call that is not inlined is boxed in a 16-byte HeapNumber, so `update` is a few bytes that store the input in a field and call a method that returns nothing, and composites read the fields of their parts rather than returned doubles; result objects and batch scratch candles are instances of small classes, since object literals share hidden-class transitions with unrelated literals whose fields may hold anything; fields that will hold fractions start as -0, a heap number, so their representation is a double from the start and never changes (a change throws away the optimized code of earlier instances).',
 ];
 

@@ -115,6 +115,15 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
     this.#step();
   }
 
+  /**
+   * Adds `column[index]`, as {@link add} does `input`: no number argument to box when the call is
+   * not inlined (see `SMA.addFrom`). Used by {@link BollingerSqueeze}.
+   */
+  addFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
+    this.#step();
+  }
+
   // The update is split into small methods that V8 inlines into the caller (it inlines nothing
   // larger than 460 bytes of bytecode): one slide of the window, and the outputs.
   #step(): void {

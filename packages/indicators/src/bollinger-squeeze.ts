@@ -67,6 +67,8 @@ export class BollingerSqueeze implements StreamingIndicator<RangeInput, Bollinge
   readonly #bollinger: BollingerBands;
   readonly #keltner: KeltnerChannels;
   readonly #result = new BollingerSqueezeValue();
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
 
   constructor(options: BollingerSqueezeOptions = {}) {
     this.#bollinger = new BollingerBands(options.bollinger);
@@ -81,7 +83,9 @@ export class BollingerSqueeze implements StreamingIndicator<RangeInput, Bollinge
   add(input: RangeInput): void {
     const bands = this.#bollinger;
     const channels = this.#keltner;
-    bands.add(input.close);
+    const scratch = this.#scratch;
+    scratch[0] = input.close;
+    bands.addFrom(scratch, 0);
     channels.add(input);
     if (!bands.isReady || !channels.isReady) return;
     const bollinger = bands.value;

@@ -42,6 +42,8 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly constant: number;
   readonly #window: RingBuffer;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   #value = Number.NaN;
 
   constructor(options: CCIOptions = {}) {
@@ -58,7 +60,9 @@ export class CCI implements StreamingIndicator<RangeInput, number> {
   add(input: RangeInput): void {
     const typical = (input.high + input.low + input.close) / 3;
     const window = this.#window;
-    window.push(typical);
+    const scratch = this.#scratch;
+    scratch[0] = typical;
+    window.pushFrom(scratch, 0);
     if (!window.isFull) return;
     let sum = 0;
     let isFlat = true;

@@ -51,6 +51,8 @@ export class Donchian implements StreamingIndicator<RangeInput, DonchianResult> 
   readonly period: number;
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   readonly #result = new DonchianValue();
 
   constructor(period: number) {
@@ -67,8 +69,11 @@ export class Donchian implements StreamingIndicator<RangeInput, DonchianResult> 
   add(input: RangeInput): void {
     const highest = this.#highest;
     const lowest = this.#lowest;
-    highest.push(input.high);
-    lowest.push(input.low);
+    const scratch = this.#scratch;
+    scratch[0] = input.high;
+    highest.pushFrom(scratch, 0);
+    scratch[0] = input.low;
+    lowest.pushFrom(scratch, 0);
     if (highest.count < this.period) return;
     const result = this.#result;
     const upper = highest.value;

@@ -66,6 +66,8 @@ export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerCh
   readonly #middle: EMA;
   readonly #atr: ATR;
   readonly #result = new KeltnerChannelsValue();
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
 
   constructor(options: KeltnerChannelsOptions = {}) {
     this.period = checkInteger('KeltnerChannels', 'period', options.period ?? 20);
@@ -83,7 +85,9 @@ export class KeltnerChannels implements StreamingIndicator<RangeInput, KeltnerCh
   add(input: RangeInput): void {
     const middleAverage = this.#middle;
     const atrAverage = this.#atr;
-    middleAverage.add(input.close);
+    const scratch = this.#scratch;
+    scratch[0] = input.close;
+    middleAverage.addFrom(scratch, 0);
     atrAverage.add(input);
     if (!middleAverage.isReady || !atrAverage.isReady) return;
     const middle = middleAverage.value;

@@ -36,6 +36,8 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #positive: RingBuffer;
   readonly #negative: RingBuffer;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   #positiveSum = doubleZero;
   #negativeSum = doubleZero;
   /** Nonzero positive (negative) flows in the window. */
@@ -75,8 +77,11 @@ export class MFI implements StreamingIndicator<RangeInput, number> {
       if (oldPositive !== 0) this.#positiveCount--;
       if (oldNegative !== 0) this.#negativeCount--;
     }
-    this.#positive.push(positive);
-    this.#negative.push(negative);
+    const scratch = this.#scratch;
+    scratch[0] = positive;
+    this.#positive.pushFrom(scratch, 0);
+    scratch[0] = negative;
+    this.#negative.pushFrom(scratch, 0);
     this.#positiveSum += positive;
     this.#negativeSum += negative;
     if (positive !== 0) this.#positiveCount++;

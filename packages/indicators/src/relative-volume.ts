@@ -19,6 +19,8 @@ import { SMA } from './sma.js';
 export class RelativeVolume implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #average: SMA;
+  /** The volume handed to the SMA (`addFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   /** The input being added (see `add`). */
   #input = Number.NaN;
   /** Volumes seen, and the index of the last one > 0. */
@@ -43,6 +45,15 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
     this.#step();
   }
 
+  /**
+   * Adds `column[index]`, as {@link add} does `input`, and never allocates: a number argument to
+   * a call that V8 does not inline is boxed (16 bytes), an array and an index are not.
+   */
+  addFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
+    this.#step();
+  }
+
   #step(): void {
     const input = this.#input;
     const average = this.#average;
@@ -52,7 +63,8 @@ export class RelativeVolume implements StreamingIndicator<number, number> {
     const hadVolume = this.#lastVolumeAt >= this.#count - this.period;
     if (input !== 0) this.#lastVolumeAt = this.#count;
     this.#count++;
-    average.add(input);
+    this.#scratch[0] = input;
+    average.addFrom(this.#scratch, 0);
     if (!wasReady) return;
     this.#value = input / (hadVolume ? previous : 0);
   }

@@ -25,10 +25,12 @@ export class RingBuffer {
     return this.#size === this.capacity;
   }
 
-  /** Appends `value`, evicting the oldest once full (see `evicted`). */
-  push(value: number): void {
-    // Parked in a field: a double argument to a call V8 does not inline would be boxed.
-    this.#input = value;
+  /**
+   * Appends `column[index]`, evicting the oldest once full (see `evicted`). The value comes in a
+   * column, not as an argument: a number passed to a call V8 does not inline is boxed.
+   */
+  pushFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
     this.#push();
   }
 

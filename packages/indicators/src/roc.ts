@@ -17,6 +17,8 @@ import { RingBuffer } from './ring-buffer.js';
 export class ROC implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   /** The input being added (see `add`). */
   #input = Number.NaN;
   #value = Number.NaN;
@@ -39,11 +41,22 @@ export class ROC implements StreamingIndicator<number, number> {
     this.#step();
   }
 
+  /**
+   * Adds `column[index]`, as {@link add} does `input`, and never allocates: a number argument to
+   * a call that V8 does not inline is boxed (16 bytes), an array and an index are not.
+   */
+  addFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
+    this.#step();
+  }
+
   #step(): void {
     const input = this.#input;
     const window = this.#window;
     const wasFull = window.isFull;
-    window.push(input);
+    const scratch = this.#scratch;
+    scratch[0] = input;
+    window.pushFrom(scratch, 0);
     if (!wasFull) return;
     const earlier = window.evicted;
     this.#value = earlier === 0 ? 0 : ((input - earlier) / earlier) * 100;

@@ -22,12 +22,12 @@ export class RollingExtreme {
   }
 
   /**
-   * Adds a value; `value` is then the extreme of the last `period` values pushed (fewer while
-   * filling). Returns nothing: a double returned from a call V8 does not inline is boxed.
+   * Adds `column[index]`; `value` is then the extreme of the last `period` values pushed (fewer
+   * while filling). The value comes in a column, not as an argument: a number passed to a call
+   * V8 does not inline is boxed, and nothing is returned for the same reason.
    */
-  push(value: number): void {
-    // Parked in a field: a double argument to a call V8 does not inline would be boxed.
-    this.#input = value;
+  pushFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
     this.#push();
   }
 

@@ -64,6 +64,8 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
   readonly #slowK: SMA;
   readonly #d: SMA;
   readonly #result = new SlowStochasticValue();
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
 
   constructor(options: SlowStochasticOptions = {}) {
     this.period = checkInteger('SlowStochastic', 'period', options.period ?? 14);
@@ -83,17 +85,22 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
   add(input: RangeInput): void {
     const highest = this.#highest;
     const lowest = this.#lowest;
-    highest.push(input.high);
-    lowest.push(input.low);
+    const scratch = this.#scratch;
+    scratch[0] = input.high;
+    highest.pushFrom(scratch, 0);
+    scratch[0] = input.low;
+    lowest.pushFrom(scratch, 0);
     if (highest.count < this.period) return;
     const slowK = this.#slowK;
     // %K inline, not a helper: a double returned from a call V8 does not inline is boxed.
     const low = lowest.value;
     const range = highest.value - low;
-    slowK.add(range === 0 ? 0 : ((input.close - low) / range) * 100);
+    scratch[0] = range === 0 ? 0 : ((input.close - low) / range) * 100;
+    slowK.addFrom(scratch, 0);
     if (!slowK.isReady) return;
     const d = this.#d;
-    d.add(slowK.value);
+    scratch[0] = slowK.value;
+    d.addFrom(scratch, 0);
     if (!d.isReady) return;
     this.#result.k = slowK.value;
     this.#result.d = d.value;

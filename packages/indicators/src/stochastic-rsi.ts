@@ -63,6 +63,8 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
   readonly #kAverage: SMA;
   readonly #dAverage: SMA;
   readonly #result = new StochasticRSIValue();
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   /** The input being added (see `add`). */
   #input = Number.NaN;
 
@@ -94,25 +96,39 @@ export class StochasticRSI implements StreamingIndicator<number, StochasticRSIRe
     this.#step();
   }
 
+  /**
+   * Adds `column[index]`, as {@link add} does `input`, and never allocates: a number argument to
+   * a call that V8 does not inline is boxed (16 bytes), an array and an index are not.
+   */
+  addFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
+    this.#step();
+  }
+
   #step(): void {
     const input = this.#input;
     const rsi = this.#rsi;
-    rsi.add(input);
+    const scratch = this.#scratch;
+    scratch[0] = input;
+    rsi.addFrom(scratch, 0);
     if (!rsi.isReady) return;
     const value = rsi.value;
     const highest = this.#highest;
     const lowest = this.#lowest;
-    highest.push(value);
-    lowest.push(value);
+    scratch[0] = value;
+    highest.pushFrom(scratch, 0);
+    lowest.pushFrom(scratch, 0);
     if (highest.count < this.stochasticPeriod) return;
     const kAverage = this.#kAverage;
     // The raw value inline, not a helper: a double returned from a call V8 does not inline is boxed.
     const low = lowest.value;
     const range = highest.value - low;
-    kAverage.add(range === 0 ? 0 : ((value - low) / range) * 100);
+    scratch[0] = range === 0 ? 0 : ((value - low) / range) * 100;
+    kAverage.addFrom(scratch, 0);
     if (!kAverage.isReady) return;
     const dAverage = this.#dAverage;
-    dAverage.add(kAverage.value);
+    scratch[0] = kAverage.value;
+    dAverage.addFrom(scratch, 0);
     if (!dAverage.isReady) return;
     this.#result.k = kAverage.value;
     this.#result.d = dAverage.value;

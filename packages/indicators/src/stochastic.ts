@@ -60,6 +60,8 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   readonly #lowest: RollingExtreme;
   readonly #average: SMA;
   readonly #result = new StochasticValue();
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
 
   constructor(options: StochasticOptions = {}) {
     this.period = checkInteger('Stochastic', 'period', options.period ?? 14);
@@ -77,15 +79,19 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   add(input: RangeInput): void {
     const highest = this.#highest;
     const lowest = this.#lowest;
-    highest.push(input.high);
-    lowest.push(input.low);
+    const scratch = this.#scratch;
+    scratch[0] = input.high;
+    highest.pushFrom(scratch, 0);
+    scratch[0] = input.low;
+    lowest.pushFrom(scratch, 0);
     if (highest.count < this.period) return;
     // The formula inline, not a helper: a double returned from a call V8 does not inline is boxed.
     const low = lowest.value;
     const range = highest.value - low;
     const k = range === 0 ? 0 : ((input.close - low) / range) * 100;
     const average = this.#average;
-    average.add(k);
+    scratch[0] = k;
+    average.addFrom(scratch, 0);
     if (!average.isReady) return;
     this.#result.k = k;
     this.#result.d = average.value;

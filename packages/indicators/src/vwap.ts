@@ -28,6 +28,8 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #weighted: RingBuffer;
   readonly #volumes: RingBuffer;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   #weightedSum = doubleZero;
   #volumeSum = doubleZero;
   /** Candles in the window with volume > 0. */
@@ -48,8 +50,11 @@ export class RollingVWAP implements StreamingIndicator<RangeInput, number> {
   add(input: RangeInput): void {
     const { volume } = input;
     const weighted = ((input.high + input.low + input.close) / 3) * volume;
-    this.#weighted.push(weighted);
-    this.#volumes.push(volume);
+    const scratch = this.#scratch;
+    scratch[0] = weighted;
+    this.#weighted.pushFrom(scratch, 0);
+    scratch[0] = volume;
+    this.#volumes.pushFrom(scratch, 0);
     const evictedWeighted = this.#weighted.evicted;
     const evictedVolume = this.#volumes.evicted;
     this.#weightedSum += weighted;

@@ -42,6 +42,15 @@ export class WilderMA implements StreamingIndicator<number, number> {
     this.#step();
   }
 
+  /**
+   * Adds `column[index]`, as {@link add} does `input`, and never allocates: a number argument to
+   * a call that V8 does not inline is boxed (16 bytes), an array and an index are not.
+   */
+  addFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
+    this.#step();
+  }
+
   #step(): void {
     const input = this.#input;
     if (this.#count === this.period) {

@@ -27,6 +27,8 @@ export class WilliamsR implements StreamingIndicator<RangeInput, number> {
   readonly period: number;
   readonly #highest: RollingExtreme;
   readonly #lowest: RollingExtreme;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   #value = Number.NaN;
 
   constructor(period: number) {
@@ -43,8 +45,11 @@ export class WilliamsR implements StreamingIndicator<RangeInput, number> {
   add(input: RangeInput): void {
     const highest = this.#highest;
     const lowest = this.#lowest;
-    highest.push(input.high);
-    lowest.push(input.low);
+    const scratch = this.#scratch;
+    scratch[0] = input.high;
+    highest.pushFrom(scratch, 0);
+    scratch[0] = input.low;
+    lowest.pushFrom(scratch, 0);
     if (highest.count < this.period) return;
     const high = highest.value;
     const range = high - lowest.value;

@@ -17,6 +17,8 @@ import { RingBuffer } from './ring-buffer.js';
 export class WMA implements StreamingIndicator<number, number> {
   readonly period: number;
   readonly #window: RingBuffer;
+  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
   readonly #divisor: number;
   /** The input being added (see `add`). */
   #input = Number.NaN;
@@ -44,16 +46,26 @@ export class WMA implements StreamingIndicator<number, number> {
     this.#step();
   }
 
+  /**
+   * Adds `column[index]`, as {@link add} does `input`, and never allocates: a number argument to
+   * a call that V8 does not inline is boxed (16 bytes), an array and an index are not.
+   */
+  addFrom(column: Float64Array, index: number): void {
+    this.#input = column[index]!;
+    this.#step();
+  }
+
   #step(): void {
     const input = this.#input;
     const window = this.#window;
+    this.#scratch[0] = input;
     if (window.isFull) {
-      window.push(input);
+      window.pushFrom(this.#scratch, 0);
       // Every weight drops by one (the oldest's to zero) and the new value takes weight `period`.
       this.#weightedSum += this.period * input - this.#sum;
       this.#sum += input - window.evicted;
     } else {
-      window.push(input);
+      window.pushFrom(this.#scratch, 0);
       this.#weightedSum += window.size * input;
       this.#sum += input;
       if (!window.isFull) return;
