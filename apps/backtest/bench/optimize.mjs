@@ -25,6 +25,7 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { markdownTable, median } from '../../../scripts/lib/bench-report.mjs';
 
 const GOAL = 1.7;
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
@@ -46,25 +47,6 @@ const { optimize, buildSpace, formatOptimizeJson } = optimizeModule;
 
 function progress(message) {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** A markdown table padded as prettier formats it, so the results file passes `prettier --check`. */
-function markdownTable(head, lines) {
-  const widths = head.map((cell, column) =>
-    Math.max(3, cell.length, ...lines.map((line) => line[column].length)),
-  );
-  const render = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  return [
-    render(head),
-    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
-    ...lines.map(render),
-  ].join('\n');
 }
 
 /** The grid: fastPeriod 2-21 x `slowCount` slowPeriods from 30 (20 x slowCount sets). */

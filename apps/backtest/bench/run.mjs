@@ -56,6 +56,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import dataForge from 'data-forge';
 import grademark from 'grademark';
+import { markdownTable, median } from '../../../scripts/lib/bench-report.mjs';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const CANDLES = Number(process.env.BENCH_CANDLES ?? (QUICK ? 50_000 : 300_000));
@@ -680,25 +681,6 @@ function goal(name, ratio, target) {
 /** A ratio with two significant digits (0.00081x, 0.2x, 12.0x). */
 function formatRatio(ratio) {
   return `${ratio >= 10 ? ratio.toFixed(1) : Number(ratio.toPrecision(2)).toString()}x`;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-/** A markdown table padded as prettier formats it, so results.md passes `prettier --check`. */
-function markdownTable(head, lines) {
-  const widths = head.map((cell, column) =>
-    Math.max(3, cell.length, ...lines.map((line) => line[column].length)),
-  );
-  const render = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  return [
-    render(head),
-    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
-    ...lines.map(render),
-  ].join('\n');
 }
 
 const load = (values) => values.map((value) => value.toFixed(2)).join(' ');

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { seededRandom } from '@lumenlink/core';
+import { markdownTable, median } from '../../../scripts/lib/bench-report.mjs';
 
 const CANDLES = Number(process.env.BENCH_CANDLES ?? 200_000);
 const BATCH = 1_000;
@@ -134,12 +135,6 @@ async function runBare(file) {
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 const dir = mkdtempSync(path.join(tmpdir(), 'lumenlink-data-bench-'));
 const measured = { ours: [], bare: [] };
 try {
@@ -194,19 +189,6 @@ const body = operations.map(({ name, key }) => {
     `>= ${GOAL}x ${pass ? 'PASS' : 'FAIL'}`,
   ];
 });
-
-/** A markdown table padded as prettier formats it, so results.md passes `prettier --check`. */
-function markdownTable(head, lines) {
-  const widths = head.map((cell, column) =>
-    Math.max(3, cell.length, ...lines.map((line) => line[column].length)),
-  );
-  const render = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  return [
-    render(head),
-    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
-    ...lines.map(render),
-  ].join('\n');
-}
 
 const table = markdownTable(['operation', 'ours/s', 'bare/s', 'ratio', 'goal'], body);
 const cpu = cpus();

@@ -20,6 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as ti from 'technicalindicators';
 import { seededRandom } from '@lumenlink/core';
+import { markdownTable } from '../../../scripts/lib/bench-report.mjs';
 
 const QUICK = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
 const CANDLES = Number(process.env.BENCH_CANDLES ?? (QUICK ? 200_000 : 1_000_000));
@@ -1424,19 +1425,6 @@ const body = rows.map((row) =>
         versusTi(row),
       ],
 );
-
-/** A markdown table padded as prettier formats it, so results.md passes `prettier --check`. */
-function markdownTable(head, lines) {
-  const widths = head.map((cell, column) =>
-    Math.max(3, cell.length, ...lines.map((line) => line[column].length)),
-  );
-  const render = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  return [
-    render(head),
-    `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`,
-    ...lines.map(render),
-  ].join('\n');
-}
 
 const table = markdownTable(header, body);
 const cpu = cpus();
