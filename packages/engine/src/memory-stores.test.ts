@@ -129,6 +129,32 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect(await orders.listFills({ since: 1_080 })).toHaveLength(1);
   });
 
+  it("list an order's fills oldest first, as a copy the caller may change", async () => {
+    const { orders } = await open();
+    await orders.insertOrder(order('ll1', 1_000));
+    await orders.insertOrder(order('ll2', 1_000, { side: 'sell' }));
+    for (const [tradeId, time] of [
+      ['t1', 1_100],
+      ['t2', 1_200],
+      ['t3', 1_300],
+    ] as const) {
+      await orders.saveFill(fill(tradeId, 'll1', time));
+    }
+    await orders.saveFill(fill('t4', 'll2', 1_150));
+    const listed = await orders.listFills({ clientOrderId: 'll1' });
+    expect(listed.map((f) => f.tradeId)).toEqual(['t1', 't2', 't3']);
+    listed.reverse().pop();
+    expect((await orders.listFills({ clientOrderId: 'll1' })).map((f) => f.tradeId)).toEqual([
+      't1',
+      't2',
+      't3',
+    ]);
+    expect(await orders.listFills({ clientOrderId: 'none' })).toEqual([]);
+    expect(
+      (await orders.listFills({ clientOrderId: 'll1', since: 1_150 })).map((f) => f.tradeId),
+    ).toEqual(['t2', 't3']);
+  });
+
   it('keep decisions newest first, trading state, trailing stops and processed candles', async () => {
     const { decisions, runtime } = await open();
     for (const candleTime of [1, 2, 3]) {

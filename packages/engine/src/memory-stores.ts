@@ -152,6 +152,10 @@ export class MemoryOrderStore implements OrderStore {
     } = {},
   ): Promise<Fill[]> {
     const { symbol, clientOrderId, since } = options;
+    // An order's fills (the order manager's read after every fill): its own list, no filter.
+    if (clientOrderId !== undefined && symbol === undefined && since === undefined) {
+      return Promise.resolve(byTime(this.#fillsByOrder.get(clientOrderId)));
+    }
     const candidates =
       clientOrderId !== undefined
         ? (this.#fillsByOrder.get(clientOrderId) ?? [])
@@ -185,6 +189,20 @@ export class MemoryOrderStore implements OrderStore {
         (a.clientOrderId < b.clientOrderId ? -1 : a.clientOrderId > b.clientOrderId ? 1 : 0),
     );
   }
+}
+
+/**
+ * A copy of `fills` oldest first (stable: ties keep their order), as `filter` + `sort` would
+ * give it; fills stored in time order (every backtest's) are copied without a sort.
+ */
+function byTime(fills: readonly Fill[] | undefined): Fill[] {
+  if (fills === undefined) return [];
+  for (let index = 1; index < fills.length; index++) {
+    if (fills[index]!.time < fills[index - 1]!.time) {
+      return fills.slice().sort((a, b) => a.time - b.time);
+    }
+  }
+  return fills.slice();
 }
 
 /** Orders compare by creation time, then client id (SQLite's `ORDER BY`). */
