@@ -954,22 +954,32 @@ export class OrderManager {
       );
     }
     const update: Mutable<OrderUpdate> = { updatedAt: this.#clock.now() };
-    if (exchangeOrder.status !== order.status) update.status = exchangeOrder.status;
+    let changed = false;
+    if (exchangeOrder.status !== order.status) {
+      update.status = exchangeOrder.status;
+      changed = true;
+    }
     if (exchangeOrder.exchangeOrderId !== order.exchangeOrderId) {
       update.exchangeOrderId = exchangeOrder.exchangeOrderId;
+      changed = true;
     }
     // A read can lag a fill the store already has: quantities and fees never go back.
     if (exchangeOrder.filledQuantity > order.filledQuantity) {
       update.filledQuantity = exchangeOrder.filledQuantity;
       if (exchangeOrder.avgFillPrice !== null) update.avgFillPrice = exchangeOrder.avgFillPrice;
+      changed = true;
     } else if (order.avgFillPrice === null && exchangeOrder.avgFillPrice !== null) {
       update.avgFillPrice = exchangeOrder.avgFillPrice;
+      changed = true;
     }
-    if (exchangeOrder.fee > order.fee) update.fee = exchangeOrder.fee;
+    if (exchangeOrder.fee > order.fee) {
+      update.fee = exchangeOrder.fee;
+      changed = true;
+    }
     if (exchangeOrder.feeCurrency !== null && exchangeOrder.feeCurrency !== order.feeCurrency) {
       update.feeCurrency = exchangeOrder.feeCurrency;
+      changed = true;
     }
-    const changed = Object.keys(update).length > 1;
     const stored = changed ? await this.#orders.updateOrder(id, update) : order;
     if (update.status !== undefined) {
       this.#logger.info('order status changed', {

@@ -397,6 +397,13 @@ export class PaperBroker implements Broker {
    */
   async createOrder(request: OrderRequest): Promise<BrokerOrder> {
     const checked = this.#checkRequest(request, 'createOrder');
+    if (this.#marketData === null) {
+      // No quote to wait for (backtests, candle-driven paper): placed at once, nothing in flight.
+      this.#refuseUsedIds([checked.clientOrderId]);
+      const [placed] = this.#place([checked], null);
+      if (placed === undefined) throw new Error('PaperBroker: an order was not placed');
+      return placed;
+    }
     return this.#withClientIds([checked.clientOrderId], async () => {
       const quote = await this.#liveQuote(checked);
       const [placed] = this.#place([checked], quote);
@@ -626,6 +633,20 @@ export class PaperBroker implements Broker {
    * Runs `place` with the client ids held against duplicates, also while it awaits market data.
    */
   async #withClientIds<T>(ids: readonly string[], place: () => Promise<T>): Promise<T> {
+    this.#refuseUsedIds(ids);
+    for (const id of ids) this.#inFlight.add(id);
+    try {
+      return await place();
+    } finally {
+      for (const id of ids) this.#inFlight.delete(id);
+    }
+  }
+
+  /**
+   * @throws {OrderRejectedError} `duplicate_client_id` for an id of a placed order or of one
+   *   being placed.
+   */
+  #refuseUsedIds(ids: readonly string[]): void {
     for (const id of ids) {
       if (this.#byClientId.has(id) || this.#inFlight.has(id)) {
         throw new OrderRejectedError(
@@ -633,12 +654,6 @@ export class PaperBroker implements Broker {
           `client order id ${id} is already used by a paper order`,
         );
       }
-    }
-    for (const id of ids) this.#inFlight.add(id);
-    try {
-      return await place();
-    } finally {
-      for (const id of ids) this.#inFlight.delete(id);
     }
   }
 
