@@ -77,6 +77,16 @@ describe('order state machine', () => {
       assertOrderUpdate('filled', { fee: 0.1, filledQuantity: 2, updatedAt: 5 }, 'llABC'),
     ).toThrow(OrderTransitionError);
     expect(() => assertOrderUpdate('canceled', { updatedAt: 5 })).toThrow(OrderTransitionError);
+    // A field given as undefined sets nothing: the update is still a fee alone.
+    expect(() =>
+      assertOrderUpdate('filled', { fee: 0.1, filledQuantity: undefined, updatedAt: 5 }),
+    ).not.toThrow();
+    expect(() =>
+      assertOrderUpdate('filled', { fee: undefined, feeCurrency: undefined, updatedAt: 5 }),
+    ).toThrow(OrderTransitionError);
+    expect(() =>
+      assertOrderUpdate('filled', { feeCurrency: 'USDT', reason: 'late', updatedAt: 5 }),
+    ).toThrow(OrderTransitionError);
     expect(() => assertOrderUpdate('filled', { status: 'open', fee: 0, updatedAt: 5 })).toThrow(
       /filled -> open/,
     );
