@@ -98,6 +98,27 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect((await orders.getOrder('ll1'))?.avgFillPrice).toBe(101);
   });
 
+  it('apply every field an update gives and keep the others', async () => {
+    const { orders } = await open();
+    const stored = order('ll1', 1_000, { reason: 'entry' });
+    await orders.insertOrder(stored);
+    const update = {
+      exchangeOrderId: 'x9',
+      status: 'filled',
+      filledQuantity: 0.5,
+      avgFillPrice: 101,
+      fee: 0.05,
+      feeCurrency: 'USD',
+      reason: 'filled at once',
+      updatedAt: 1_100,
+    } as const;
+    const updated = await orders.updateOrder('ll1', update);
+    expect(updated).toEqual({ ...stored, ...update });
+    expect(await orders.getOrder('ll1')).toEqual({ ...stored, ...update });
+    const feeOnly = await orders.updateOrder('ll1', { fee: 0.06, updatedAt: 1_200 });
+    expect(feeOnly).toEqual({ ...stored, ...update, fee: 0.06, updatedAt: 1_200 });
+  });
+
   it('list non-final orders oldest first, and the latest orders with a limit', async () => {
     const { orders } = await open();
     await orders.insertOrder(order('llc', 3_000));
@@ -251,5 +272,22 @@ describe.each(implementations)('%s stores', (_name, open) => {
     await expect(
       orders.updateOrder('llx', { filledQuantity: 0.02, updatedAt: 1_300 }),
     ).rejects.toThrow(/illegal status change filled -> filled/);
+  });
+});
+
+describe('MemoryOrderStore', () => {
+  it("keeps an order's field order through updates (results compared as JSON stay equal)", async () => {
+    const { orders } = memoryStores();
+    const stored = order('ll1', 1_000);
+    await orders.insertOrder(stored);
+    await orders.updateOrder('ll1', { reason: 'late', status: 'open', updatedAt: 1_100 });
+    const updated = await orders.updateOrder('ll1', {
+      fee: 0.1,
+      feeCurrency: 'USD',
+      filledQuantity: 0.5,
+      status: 'filled',
+      updatedAt: 1_200,
+    });
+    expect(Object.keys(updated)).toEqual(Object.keys(stored));
   });
 });

@@ -85,13 +85,17 @@ export class MemoryOrderStore implements OrderStore {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    // The fields the update gives (an undefined one changes nothing), without intermediate lists.
-    const next = { ...current } as Record<string, unknown>;
-    for (const key in update) {
-      const value = (update as Record<string, unknown>)[key];
-      if (value !== undefined) next[key] = value;
-    }
-    const order = next as unknown as Order;
+    // The fields an update can give (an undefined one changes nothing), read one by one like
+    // the SQLite store's columns: no key enumeration, the order's field order kept.
+    const order: { -readonly [K in keyof Order]: Order[K] } = { ...current };
+    if (update.exchangeOrderId !== undefined) order.exchangeOrderId = update.exchangeOrderId;
+    if (update.status !== undefined) order.status = update.status;
+    if (update.filledQuantity !== undefined) order.filledQuantity = update.filledQuantity;
+    if (update.avgFillPrice !== undefined) order.avgFillPrice = update.avgFillPrice;
+    if (update.fee !== undefined) order.fee = update.fee;
+    if (update.feeCurrency !== undefined) order.feeCurrency = update.feeCurrency;
+    if (update.reason !== undefined) order.reason = update.reason;
+    if (update.updatedAt !== undefined) order.updatedAt = update.updatedAt;
     this.#orders.set(clientOrderId, order);
     const list = this.#bySymbol.get(order.symbol);
     const at = list === undefined ? -1 : indexOfOrder(list, current);
