@@ -871,7 +871,12 @@ export class PaperBroker implements Broker {
     const first = requests[0];
     if (first === undefined) return;
     const { base, quote } = symbolParts(first.symbol);
-    const balance = this.balance();
+    // The free balance of the one currency needed (as `balance()` gives it, no balance built).
+    const used = this.#used();
+    const freeOf = (currency: string): number => {
+      const total = this.#totals.get(currency);
+      return total === undefined ? 0 : total - (used.get(currency) ?? 0);
+    };
     if (first.side === 'buy') {
       // An OCO pair reserves once: the larger of its legs.
       const needed = Math.max(
@@ -879,7 +884,7 @@ export class PaperBroker implements Broker {
           this.#buyCost(request.quantity, reservePrices[index] ?? 0),
         ),
       );
-      const free = balance[quote]?.free ?? 0;
+      const free = freeOf(quote);
       if (needed > free * (1 + quantityEpsilon)) {
         throw new OrderRejectedError(
           'insufficient_funds',
@@ -888,7 +893,7 @@ export class PaperBroker implements Broker {
       }
       return;
     }
-    const free = balance[base]?.free ?? 0;
+    const free = freeOf(base);
     if (first.quantity > free * (1 + quantityEpsilon)) {
       throw new OrderRejectedError(
         'insufficient_funds',
@@ -1063,6 +1068,7 @@ export class PaperBroker implements Broker {
   /** What open orders reserve, per currency; an OCO pair counts once (its larger leg). */
   #used(except?: WorkingOrder): Map<string, number> {
     const used = new Map<string, number>();
+    if (this.#open.size === 0) return used;
     const exclude = new Set<string>();
     if (except !== undefined) {
       exclude.add(except.order.exchangeOrderId);
