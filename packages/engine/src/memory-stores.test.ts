@@ -143,11 +143,16 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect(await orders.saveFill(fill('t1', 'll1', 1_100))).toBe(true);
     expect(await orders.saveFill(fill('t1', 'll1', 1_100))).toBe(false);
     expect(await orders.saveFill(fill('t2', 'll1', 1_050))).toBe(true);
+    // The same trade id on another symbol is another fill.
+    await orders.insertOrder(order('ll2', 1_000, { symbol: 'ETH-USD' }));
+    expect(await orders.saveFill({ ...fill('t1', 'll2', 1_100), symbol: 'ETH-USD' })).toBe(true);
+    expect(await orders.saveFill({ ...fill('t1', 'll2', 1_100), symbol: 'ETH-USD' })).toBe(false);
     expect((await orders.listFills({ clientOrderId: 'll1' })).map((f) => f.tradeId)).toEqual([
       't2',
       't1',
     ]);
-    expect(await orders.listFills({ since: 1_080 })).toHaveLength(1);
+    expect(await orders.listFills({ since: 1_080 })).toHaveLength(2);
+    expect(await orders.listFills({ symbol: 'BTC-USD', since: 1_080 })).toHaveLength(1);
   });
 
   it("list an order's fills oldest first, as a copy the caller may change", async () => {

@@ -36,7 +36,8 @@ export class MemoryOrderStore implements OrderStore {
   readonly #orders = new Map<string, Order>();
   readonly #byExchangeId = new Map<string, string>();
   readonly #fills: Fill[] = [];
-  readonly #fillKeys = new Set<string>();
+  /** Trade ids kept, per symbol (a fill is kept once per symbol and trade id). */
+  readonly #tradeIds = new Map<SymbolId, Set<string>>();
   /** Fills by client order id and by symbol: lookups stay cheap as a long backtest grows. */
   readonly #fillsByOrder = new Map<string, Fill[]>();
   readonly #fillsBySymbol = new Map<SymbolId, Fill[]>();
@@ -139,9 +140,14 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   saveFill(fill: Fill): Promise<boolean> {
-    const key = `${fill.symbol}\u0000${fill.tradeId}`;
-    if (this.#fillKeys.has(key)) return Promise.resolve(false);
-    this.#fillKeys.add(key);
+    let tradeIds = this.#tradeIds.get(fill.symbol);
+    if (tradeIds === undefined) {
+      tradeIds = new Set();
+      this.#tradeIds.set(fill.symbol, tradeIds);
+    } else if (tradeIds.has(fill.tradeId)) {
+      return Promise.resolve(false);
+    }
+    tradeIds.add(fill.tradeId);
     this.#fills.push(fill);
     pushTo(this.#fillsByOrder, fill.clientOrderId, fill);
     pushTo(this.#fillsBySymbol, fill.symbol, fill);
