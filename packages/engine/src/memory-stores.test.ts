@@ -119,6 +119,41 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect(feeOnly).toEqual({ ...stored, ...update, fee: 0.06, updatedAt: 1_200 });
   });
 
+  it("list a symbol's orders with their latest updates, whichever order was updated", async () => {
+    const { orders } = await open();
+    for (const [id, createdAt] of [
+      ['lld', 4_000],
+      ['lla', 1_000],
+      ['llc', 3_000],
+      ['llb', 2_000],
+      ['lle', 5_000],
+    ] as const) {
+      await orders.insertOrder(order(id, createdAt));
+    }
+    // Deep in the list, next to last, last.
+    await orders.updateOrder('lla', { status: 'open', updatedAt: 6_000 });
+    await orders.updateOrder('lld', { status: 'rejected', updatedAt: 6_100 });
+    await orders.updateOrder('lle', { status: 'open', updatedAt: 6_200 });
+    await orders.updateOrder('llb', { status: 'canceled', updatedAt: 6_300 });
+    expect(
+      (await orders.listOrders({ symbol: 'BTC-USD', since: 0 })).map((o) => [
+        o.clientOrderId,
+        o.status,
+      ]),
+    ).toEqual([
+      ['lla', 'open'],
+      ['llb', 'canceled'],
+      ['llc', 'pending'],
+      ['lld', 'rejected'],
+      ['lle', 'open'],
+    ]);
+    expect((await orders.listNonFinalOrders()).map((o) => o.clientOrderId)).toEqual([
+      'lla',
+      'llc',
+      'lle',
+    ]);
+  });
+
   it('list non-final orders oldest first, and the latest orders with a limit', async () => {
     const { orders } = await open();
     await orders.insertOrder(order('llc', 3_000));

@@ -247,6 +247,10 @@ function insertSorted(index: Map<SymbolId, Order[]>, order: Order): void {
 }
 
 function indexOfOrder(list: readonly Order[], order: Order): number {
+  // The order updated is most often one of the latest (a backtest's is the last or next to it).
+  const last = list.length - 1;
+  if (list[last] === order) return last;
+  if (list[last - 1] === order) return last - 1;
   const at = lowerBound(list, order);
   return list[at]?.clientOrderId === order.clientOrderId ? at : -1;
 }
