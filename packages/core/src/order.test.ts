@@ -10,6 +10,7 @@ import {
   orderTransitions,
   resurrectionStatuses,
 } from './order.js';
+import type { OrderUpdate } from './ports.js';
 
 describe('order state machine', () => {
   it('lets a final order never change again, but resurrects a failed one the exchange shows', () => {
@@ -77,6 +78,17 @@ describe('order state machine', () => {
       assertOrderUpdate('filled', { fee: 0.1, filledQuantity: 2, updatedAt: 5 }, 'llABC'),
     ).toThrow(OrderTransitionError);
     expect(() => assertOrderUpdate('canceled', { updatedAt: 5 })).toThrow(OrderTransitionError);
+    // A field given as undefined (from JavaScript) sets nothing: the update is still a fee alone.
+    const loose = (update: Record<string, unknown>): OrderUpdate => update as OrderUpdate;
+    expect(() =>
+      assertOrderUpdate('filled', loose({ fee: 0.1, filledQuantity: undefined, updatedAt: 5 })),
+    ).not.toThrow();
+    expect(() =>
+      assertOrderUpdate('filled', loose({ fee: undefined, feeCurrency: undefined, updatedAt: 5 })),
+    ).toThrow(OrderTransitionError);
+    expect(() =>
+      assertOrderUpdate('filled', { feeCurrency: 'USDT', reason: 'late', updatedAt: 5 }),
+    ).toThrow(OrderTransitionError);
     expect(() => assertOrderUpdate('filled', { status: 'open', fee: 0, updatedAt: 5 })).toThrow(
       /filled -> open/,
     );

@@ -98,6 +98,62 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect((await orders.getOrder('ll1'))?.avgFillPrice).toBe(101);
   });
 
+  it('apply every field an update gives and keep the others', async () => {
+    const { orders } = await open();
+    const stored = order('ll1', 1_000, { reason: 'entry' });
+    await orders.insertOrder(stored);
+    const update = {
+      exchangeOrderId: 'x9',
+      status: 'filled',
+      filledQuantity: 0.5,
+      avgFillPrice: 101,
+      fee: 0.05,
+      feeCurrency: 'USD',
+      reason: 'filled at once',
+      updatedAt: 1_100,
+    } as const;
+    const updated = await orders.updateOrder('ll1', update);
+    expect(updated).toEqual({ ...stored, ...update });
+    expect(await orders.getOrder('ll1')).toEqual({ ...stored, ...update });
+    const feeOnly = await orders.updateOrder('ll1', { fee: 0.06, updatedAt: 1_200 });
+    expect(feeOnly).toEqual({ ...stored, ...update, fee: 0.06, updatedAt: 1_200 });
+  });
+
+  it("list a symbol's orders with their latest updates, whichever order was updated", async () => {
+    const { orders } = await open();
+    for (const [id, createdAt] of [
+      ['lld', 4_000],
+      ['lla', 1_000],
+      ['llc', 3_000],
+      ['llb', 2_000],
+      ['lle', 5_000],
+    ] as const) {
+      await orders.insertOrder(order(id, createdAt));
+    }
+    // Deep in the list, next to last, last.
+    await orders.updateOrder('lla', { status: 'open', updatedAt: 6_000 });
+    await orders.updateOrder('lld', { status: 'rejected', updatedAt: 6_100 });
+    await orders.updateOrder('lle', { status: 'open', updatedAt: 6_200 });
+    await orders.updateOrder('llb', { status: 'canceled', updatedAt: 6_300 });
+    expect(
+      (await orders.listOrders({ symbol: 'BTC-USD', since: 0 })).map((o) => [
+        o.clientOrderId,
+        o.status,
+      ]),
+    ).toEqual([
+      ['lla', 'open'],
+      ['llb', 'canceled'],
+      ['llc', 'pending'],
+      ['lld', 'rejected'],
+      ['lle', 'open'],
+    ]);
+    expect((await orders.listNonFinalOrders()).map((o) => o.clientOrderId)).toEqual([
+      'lla',
+      'llc',
+      'lle',
+    ]);
+  });
+
   it('list non-final orders oldest first, and the latest orders with a limit', async () => {
     const { orders } = await open();
     await orders.insertOrder(order('llc', 3_000));
@@ -122,11 +178,42 @@ describe.each(implementations)('%s stores', (_name, open) => {
     expect(await orders.saveFill(fill('t1', 'll1', 1_100))).toBe(true);
     expect(await orders.saveFill(fill('t1', 'll1', 1_100))).toBe(false);
     expect(await orders.saveFill(fill('t2', 'll1', 1_050))).toBe(true);
+    // The same trade id on another symbol is another fill.
+    await orders.insertOrder(order('ll2', 1_000, { symbol: 'ETH-USD' }));
+    expect(await orders.saveFill({ ...fill('t1', 'll2', 1_100), symbol: 'ETH-USD' })).toBe(true);
+    expect(await orders.saveFill({ ...fill('t1', 'll2', 1_100), symbol: 'ETH-USD' })).toBe(false);
     expect((await orders.listFills({ clientOrderId: 'll1' })).map((f) => f.tradeId)).toEqual([
       't2',
       't1',
     ]);
-    expect(await orders.listFills({ since: 1_080 })).toHaveLength(1);
+    expect(await orders.listFills({ since: 1_080 })).toHaveLength(2);
+    expect(await orders.listFills({ symbol: 'BTC-USD', since: 1_080 })).toHaveLength(1);
+  });
+
+  it("list an order's fills oldest first, as a copy the caller may change", async () => {
+    const { orders } = await open();
+    await orders.insertOrder(order('ll1', 1_000));
+    await orders.insertOrder(order('ll2', 1_000, { side: 'sell' }));
+    for (const [tradeId, time] of [
+      ['t1', 1_100],
+      ['t2', 1_200],
+      ['t3', 1_300],
+    ] as const) {
+      await orders.saveFill(fill(tradeId, 'll1', time));
+    }
+    await orders.saveFill(fill('t4', 'll2', 1_150));
+    const listed = await orders.listFills({ clientOrderId: 'll1' });
+    expect(listed.map((f) => f.tradeId)).toEqual(['t1', 't2', 't3']);
+    listed.reverse().pop();
+    expect((await orders.listFills({ clientOrderId: 'll1' })).map((f) => f.tradeId)).toEqual([
+      't1',
+      't2',
+      't3',
+    ]);
+    expect(await orders.listFills({ clientOrderId: 'none' })).toEqual([]);
+    expect(
+      (await orders.listFills({ clientOrderId: 'll1', since: 1_150 })).map((f) => f.tradeId),
+    ).toEqual(['t2', 't3']);
   });
 
   it('keep decisions newest first, trading state, trailing stops and processed candles', async () => {
@@ -225,5 +312,22 @@ describe.each(implementations)('%s stores', (_name, open) => {
     await expect(
       orders.updateOrder('llx', { filledQuantity: 0.02, updatedAt: 1_300 }),
     ).rejects.toThrow(/illegal status change filled -> filled/);
+  });
+});
+
+describe('MemoryOrderStore', () => {
+  it("keeps an order's field order through updates (results compared as JSON stay equal)", async () => {
+    const { orders } = memoryStores();
+    const stored = order('ll1', 1_000);
+    await orders.insertOrder(stored);
+    await orders.updateOrder('ll1', { reason: 'late', status: 'open', updatedAt: 1_100 });
+    const updated = await orders.updateOrder('ll1', {
+      fee: 0.1,
+      feeCurrency: 'USD',
+      filledQuantity: 0.5,
+      status: 'filled',
+      updatedAt: 1_200,
+    });
+    expect(Object.keys(updated)).toEqual(Object.keys(stored));
   });
 });

@@ -36,7 +36,8 @@ export class MemoryOrderStore implements OrderStore {
   readonly #orders = new Map<string, Order>();
   readonly #byExchangeId = new Map<string, string>();
   readonly #fills: Fill[] = [];
-  readonly #fillKeys = new Set<string>();
+  /** Trade ids kept, per symbol (a fill is kept once per symbol and trade id). */
+  readonly #tradeIds = new Map<SymbolId, Set<string>>();
   /** Fills by client order id and by symbol: lookups stay cheap as a long backtest grows. */
   readonly #fillsByOrder = new Map<string, Fill[]>();
   readonly #fillsBySymbol = new Map<SymbolId, Fill[]>();
@@ -85,13 +86,17 @@ export class MemoryOrderStore implements OrderStore {
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    // The fields the update gives (an undefined one changes nothing), without intermediate lists.
-    const next = { ...current } as Record<string, unknown>;
-    for (const key in update) {
-      const value = (update as Record<string, unknown>)[key];
-      if (value !== undefined) next[key] = value;
-    }
-    const order = next as unknown as Order;
+    // The fields an update can give (an undefined one changes nothing), read one by one like
+    // the SQLite store's columns: no key enumeration, the order's field order kept.
+    const order: { -readonly [K in keyof Order]: Order[K] } = { ...current };
+    if (update.exchangeOrderId !== undefined) order.exchangeOrderId = update.exchangeOrderId;
+    if (update.status !== undefined) order.status = update.status;
+    if (update.filledQuantity !== undefined) order.filledQuantity = update.filledQuantity;
+    if (update.avgFillPrice !== undefined) order.avgFillPrice = update.avgFillPrice;
+    if (update.fee !== undefined) order.fee = update.fee;
+    if (update.feeCurrency !== undefined) order.feeCurrency = update.feeCurrency;
+    if (update.reason !== undefined) order.reason = update.reason;
+    if (update.updatedAt !== undefined) order.updatedAt = update.updatedAt;
     this.#orders.set(clientOrderId, order);
     const list = this.#bySymbol.get(order.symbol);
     const at = list === undefined ? -1 : indexOfOrder(list, current);
@@ -135,9 +140,14 @@ export class MemoryOrderStore implements OrderStore {
   }
 
   saveFill(fill: Fill): Promise<boolean> {
-    const key = `${fill.symbol}\u0000${fill.tradeId}`;
-    if (this.#fillKeys.has(key)) return Promise.resolve(false);
-    this.#fillKeys.add(key);
+    let tradeIds = this.#tradeIds.get(fill.symbol);
+    if (tradeIds === undefined) {
+      tradeIds = new Set();
+      this.#tradeIds.set(fill.symbol, tradeIds);
+    } else if (tradeIds.has(fill.tradeId)) {
+      return Promise.resolve(false);
+    }
+    tradeIds.add(fill.tradeId);
     this.#fills.push(fill);
     pushTo(this.#fillsByOrder, fill.clientOrderId, fill);
     pushTo(this.#fillsBySymbol, fill.symbol, fill);
@@ -152,6 +162,10 @@ export class MemoryOrderStore implements OrderStore {
     } = {},
   ): Promise<Fill[]> {
     const { symbol, clientOrderId, since } = options;
+    // An order's fills (the order manager's read after every fill): its own list, no filter.
+    if (clientOrderId !== undefined && symbol === undefined && since === undefined) {
+      return Promise.resolve(byTime(this.#fillsByOrder.get(clientOrderId)));
+    }
     const candidates =
       clientOrderId !== undefined
         ? (this.#fillsByOrder.get(clientOrderId) ?? [])
@@ -187,6 +201,20 @@ export class MemoryOrderStore implements OrderStore {
   }
 }
 
+/**
+ * A copy of `fills` oldest first (stable: ties keep their order), as `filter` + `sort` would
+ * give it; fills stored in time order (every backtest's) are copied without a sort.
+ */
+function byTime(fills: readonly Fill[] | undefined): Fill[] {
+  if (fills === undefined) return [];
+  for (let index = 1; index < fills.length; index++) {
+    if (fills[index]!.time < fills[index - 1]!.time) {
+      return fills.slice().sort((a, b) => a.time - b.time);
+    }
+  }
+  return fills.slice();
+}
+
 /** Orders compare by creation time, then client id (SQLite's `ORDER BY`). */
 function compareOrders(a: Order, b: Order): number {
   return (
@@ -219,6 +247,10 @@ function insertSorted(index: Map<SymbolId, Order[]>, order: Order): void {
 }
 
 function indexOfOrder(list: readonly Order[], order: Order): number {
+  // The order updated is most often one of the latest (a backtest's is the last or next to it).
+  const last = list.length - 1;
+  if (list[last] === order) return last;
+  if (list[last - 1] === order) return last - 1;
   const at = lowerBound(list, order);
   return list[at]?.clientOrderId === order.clientOrderId ? at : -1;
 }

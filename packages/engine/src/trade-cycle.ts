@@ -5,7 +5,6 @@ import {
   fillsOnCandles,
   silentLogger,
   symbolParts,
-  type AccountSnapshot,
   type Balance,
   type Broker,
   type CandleFillingBroker,
@@ -1057,7 +1056,13 @@ export class TradeCycle {
       this.#options;
     const settings = this.#settings;
     const state = this.#state(symbol);
-    const snapshot: AccountSnapshot = portfolio.snapshot(now);
+    // The account facts a snapshot would give, from the portfolio's running totals (no
+    // snapshot built per order): equity(now) has snapshot(now)'s effects (the day, the peak).
+    const equity = portfolio.equity(now);
+    const cash = portfolio.cash;
+    const dailyPnl = portfolio.dailyPnl();
+    const openPositions = portfolio.openPositionCount();
+    const lastStopOutAt = portfolio.lastStopOutAt[symbol] ?? null;
     let ticker: Ticker | null = null;
     let orderBook: OrderBook | null = null;
     if (marketData !== undefined) {
@@ -1097,11 +1102,11 @@ export class TradeCycle {
       allowLiveTrading: settings.allowLiveTrading,
       price,
       position: portfolio.position(symbol) ?? null,
-      openPositions: snapshot.positions.filter((position) => position.quantity > 0).length,
-      equity: snapshot.equity,
-      cash: snapshot.cash / (1 + (settings.cashReserveBps ?? 0) / 10_000),
-      dailyPnl: snapshot.dailyPnl,
-      lastStopOutAt: snapshot.lastStopOutAt[symbol] ?? null,
+      openPositions,
+      equity,
+      cash: cash / (1 + (settings.cashReserveBps ?? 0) / 10_000),
+      dailyPnl,
+      lastStopOutAt,
       atr: state.atr.isReady ? state.atr.value : null,
       market: markets?.get(symbol) ?? null,
       ticker,

@@ -43,25 +43,33 @@ const ourIdPattern = new RegExp(
   `^${clientOrderIdPrefix}[a-z2-7]{${clientOrderIdLength - clientOrderIdPrefix.length}}$`,
 );
 
+/** The alphabet's character codes. */
+const base32Codes = Array.from(base32Alphabet, (letter) => letter.charCodeAt(0));
+
 /**
- * The first `length` characters of the base32 (RFC 4648 alphabet, lowercase, no padding) of
- * `bytes`: only the bytes they need are read.
+ * `prefix` + the first `length` characters of the base32 (RFC 4648 alphabet, lowercase, no
+ * padding) of the bytes written as lowercase `hex`: only the digits they need are read. (A hex
+ * digest is cheaper to get from `crypto.hash` than a buffer, and the id is made as one flat
+ * string from its character codes.)
  */
-function base32(bytes: Uint8Array, length: number): string {
-  let output = '';
+function base32OfHex(prefix: string, hex: string, length: number): string {
+  const codes: number[] = [];
+  for (let index = 0; index < prefix.length; index++) codes.push(prefix.charCodeAt(index));
+  const end = prefix.length + length;
   let buffer = 0;
   let bits = 0;
-  for (let index = 0; index < bytes.length && output.length < length; index++) {
-    buffer = (buffer << 8) | bytes[index]!;
-    bits += 8;
-    while (bits >= 5 && output.length < length) {
-      output += base32Alphabet[(buffer >>> (bits - 5)) & 31];
+  for (let index = 0; index < hex.length && codes.length < end; index++) {
+    const digit = hex.charCodeAt(index);
+    // At most 8 bits are ever pending: 4 left below 5, plus one digit.
+    buffer = ((buffer << 4) | (digit <= 57 ? digit - 48 : digit - 87)) & 0xff;
+    bits += 4;
+    if (bits >= 5) {
+      codes.push(base32Codes[(buffer >>> (bits - 5)) & 31]!);
       bits -= 5;
     }
-    buffer &= (1 << bits) - 1;
   }
-  if (bits > 0 && output.length < length) output += base32Alphabet[(buffer << (5 - bits)) & 31];
-  return output;
+  if (bits > 0 && codes.length < end) codes.push(base32Codes[(buffer << (5 - bits)) & 31]!);
+  return String.fromCharCode(...codes);
 }
 
 /**
@@ -160,8 +168,12 @@ function hashedId(fields: readonly (string | number)[], hashing: ClientOrderIdHa
   if (hashing === 'fast') return clientOrderIdPrefix + fastHash(text);
   const known = recentIds.get(text);
   if (known !== undefined) return known;
-  const digest = hash('sha256', text, 'buffer');
-  const id = clientOrderIdPrefix + base32(digest, clientOrderIdLength - clientOrderIdPrefix.length);
+  const digest = hash('sha256', text, 'hex');
+  const id = base32OfHex(
+    clientOrderIdPrefix,
+    digest,
+    clientOrderIdLength - clientOrderIdPrefix.length,
+  );
   if (recentIds.size >= recentIdsLimit) recentIds.clear();
   recentIds.set(text, id);
   return id;

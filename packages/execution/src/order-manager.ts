@@ -141,6 +141,13 @@ function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
 }
 
+/** The fills' base quantity, added in their order (as `sum` of their quantities, no list built). */
+function quantityOf(fills: readonly Fill[]): number {
+  let total = 0;
+  for (const fill of fills) total += fill.quantity;
+  return total;
+}
+
 /** The role of an exchange order we adopt: an entry for a buy, a stop or an exit for a sell. */
 function adoptedRole(order: BrokerOrder): OrderRole {
   if (order.side === 'buy') return 'entry';
@@ -278,7 +285,7 @@ export class OrderManager {
       const first = await running;
       return { status: 'duplicate', order: first.order };
     }
-    const submission = this.#submit(intent);
+    const submission = this.#submit(intent, key);
     this.#submissions.set(key, submission);
     try {
       return await submission;
@@ -461,7 +468,8 @@ export class OrderManager {
     return { order, fills: order.filledQuantity > 0 ? await this.#syncFills(order) : [] };
   }
 
-  async #submit(intent: OrderIntent): Promise<SubmitResult> {
+  /** `firstId`: the client id of attempt 0 when the caller computed it (an entry's in-flight key). */
+  async #submit(intent: OrderIntent, firstId?: string): Promise<SubmitResult> {
     if (intent.role === 'entry' && this.#entryBreaker?.state() === 'open') {
       throw new CircuitOpenError(
         `entry ${intent.side} ${intent.quantity} ${intent.symbol} refused: the circuit breaker is open after repeated exchange failures`,
@@ -470,7 +478,7 @@ export class OrderManager {
     const slot =
       intent.side === 'sell' && intent.positionOpenedAt !== undefined
         ? await this.#nextExitSlot(intent, intent.positionOpenedAt)
-        : await this.#nextAttempt(intent);
+        : await this.#nextAttempt(intent, firstId);
     if ('duplicate' in slot) {
       this.#logger.info('duplicate intent; nothing sent', {
         clientOrderId: slot.duplicate.clientOrderId,
@@ -677,15 +685,19 @@ export class OrderManager {
   async #fillsMissing(order: Order): Promise<boolean> {
     if (!(order.filledQuantity > 0)) return false;
     const stored = await this.#orders.listFills({ clientOrderId: order.clientOrderId });
-    return !fillsCover(sum(stored.map((fill) => fill.quantity)), order.filledQuantity);
+    return !fillsCover(quantityOf(stored), order.filledQuantity);
   }
 
   /** The first attempt of this intent not proven `failed`: new (to send) or a duplicate. */
   async #nextAttempt(
     intent: OrderIntent,
+    firstId?: string,
   ): Promise<{ clientOrderId: string; attempt: number } | { duplicate: Order }> {
     for (let attempt = 0; ; attempt++) {
-      const id = makeClientOrderId({ ...intent, action: intent.side, attempt }, this.#idHash);
+      const id =
+        attempt === 0 && firstId !== undefined
+          ? firstId
+          : makeClientOrderId({ ...intent, action: intent.side, attempt }, this.#idHash);
       const existing = await this.#orders.getOrder(id);
       if (existing === null) return { clientOrderId: id, attempt };
       if (existing.status !== 'failed') return { duplicate: existing };
@@ -942,22 +954,32 @@ export class OrderManager {
       );
     }
     const update: Mutable<OrderUpdate> = { updatedAt: this.#clock.now() };
-    if (exchangeOrder.status !== order.status) update.status = exchangeOrder.status;
+    let changed = false;
+    if (exchangeOrder.status !== order.status) {
+      update.status = exchangeOrder.status;
+      changed = true;
+    }
     if (exchangeOrder.exchangeOrderId !== order.exchangeOrderId) {
       update.exchangeOrderId = exchangeOrder.exchangeOrderId;
+      changed = true;
     }
     // A read can lag a fill the store already has: quantities and fees never go back.
     if (exchangeOrder.filledQuantity > order.filledQuantity) {
       update.filledQuantity = exchangeOrder.filledQuantity;
       if (exchangeOrder.avgFillPrice !== null) update.avgFillPrice = exchangeOrder.avgFillPrice;
+      changed = true;
     } else if (order.avgFillPrice === null && exchangeOrder.avgFillPrice !== null) {
       update.avgFillPrice = exchangeOrder.avgFillPrice;
+      changed = true;
     }
-    if (exchangeOrder.fee > order.fee) update.fee = exchangeOrder.fee;
+    if (exchangeOrder.fee > order.fee) {
+      update.fee = exchangeOrder.fee;
+      changed = true;
+    }
     if (exchangeOrder.feeCurrency !== null && exchangeOrder.feeCurrency !== order.feeCurrency) {
       update.feeCurrency = exchangeOrder.feeCurrency;
+      changed = true;
     }
-    const changed = Object.keys(update).length > 1;
     const stored = changed ? await this.#orders.updateOrder(id, update) : order;
     if (update.status !== undefined) {
       this.#logger.info('order status changed', {
@@ -977,10 +999,14 @@ export class OrderManager {
    * with trades) takes the sum of its stored fills' fees, when they are in one currency.
    */
   async #feeFromFills(order: Order, fills: readonly Fill[]): Promise<Order> {
-    const currencies = new Set(fills.map((fill) => fill.feeCurrency));
-    const fee = sum(fills.map((fill) => fill.fee));
-    const [currency] = currencies;
-    if (currencies.size !== 1 || currency === undefined) return order;
+    // One pass, no set or list: the fees must be in one currency.
+    const currency = fills[0]?.feeCurrency;
+    if (currency === undefined) return order;
+    let fee = 0;
+    for (const fill of fills) {
+      if (fill.feeCurrency !== currency) return order;
+      fee += fill.fee;
+    }
     if (order.feeCurrency !== null && order.feeCurrency !== currency) return order;
     if (!(fee > order.fee) || closeEnough(fee, order.fee)) return order;
     return this.#update(order.clientOrderId, { fee, feeCurrency: currency });
@@ -1015,10 +1041,11 @@ export class OrderManager {
     if (order.filledQuantity <= 0) return { added: [], all: [] };
     const id = order.clientOrderId;
     const stored = await this.#orders.listFills({ clientOrderId: id });
-    let storedQuantity = sum(stored.map((fill) => fill.quantity));
+    let storedQuantity = quantityOf(stored);
     if (fillsCover(storedQuantity, order.filledQuantity)) return { added: [], all: stored };
     const trades = await this.#fetchTradesOf(order);
-    const known = new Set(stored.map((fill) => fill.tradeId));
+    const known = new Set<string>();
+    for (const fill of stored) known.add(fill.tradeId);
     const added: Fill[] = [];
     const store = async (fill: Fill): Promise<void> => {
       if (!(await this.#orders.saveFill(fill))) return;
@@ -1046,7 +1073,7 @@ export class OrderManager {
     if (trades.length === 0 && !closeEnough(storedQuantity, order.filledQuantity)) {
       await store(this.#syntheticFill(order, stored));
     }
-    return { added, all: [...stored, ...added] };
+    return { added, all: added.length === 0 ? stored : [...stored, ...added] };
   }
 
   /** One fill for the part of an order's filled quantity that no stored fill covers. */
@@ -1057,7 +1084,7 @@ export class OrderManager {
         `${order.clientOrderId}: the broker reports ${order.filledQuantity} filled without trades or an average price`,
       );
     }
-    const storedQuantity = sum(stored.map((fill) => fill.quantity));
+    const storedQuantity = quantityOf(stored);
     const storedValue = sum(stored.map((fill) => fill.quantity * fill.price));
     const quantity = order.filledQuantity - storedQuantity;
     const price = (average * order.filledQuantity - storedValue) / quantity;

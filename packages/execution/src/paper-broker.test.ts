@@ -703,6 +703,22 @@ describe('PaperBroker: requests and lookups', () => {
     });
   });
 
+  it('places an order at once without market data (nothing to wait for), refusing its id again meanwhile', async () => {
+    const broker = paper();
+    process(broker, candle(0, 100, 101, 99, 100));
+    const first = request('buy', 'limit', 1, { limitPrice: 90 });
+    const placing = broker.createOrder(first);
+    // Reserved before the call's promise settles: the funds are used already.
+    expect(broker.balance()['USD']?.used).toBeGreaterThanOrEqual(90);
+    await expect(broker.createOrder(first)).rejects.toMatchObject({
+      reason: 'duplicate_client_id',
+    });
+    await expect(placing).resolves.toMatchObject({
+      status: 'open',
+      clientOrderId: first.clientOrderId,
+    });
+  });
+
   it('refuses symbols quoted in another currency than the cash', async () => {
     const broker = paper();
     await expect(

@@ -397,6 +397,13 @@ export class PaperBroker implements Broker {
    */
   async createOrder(request: OrderRequest): Promise<BrokerOrder> {
     const checked = this.#checkRequest(request, 'createOrder');
+    if (this.#marketData === null) {
+      // No quote to wait for (backtests, candle-driven paper): placed at once, nothing in flight.
+      this.#refuseUsedIds([checked.clientOrderId]);
+      const [placed] = this.#place([checked], null);
+      if (placed === undefined) throw new Error('PaperBroker: an order was not placed');
+      return placed;
+    }
     return this.#withClientIds([checked.clientOrderId], async () => {
       const quote = await this.#liveQuote(checked);
       const [placed] = this.#place([checked], quote);
@@ -626,6 +633,20 @@ export class PaperBroker implements Broker {
    * Runs `place` with the client ids held against duplicates, also while it awaits market data.
    */
   async #withClientIds<T>(ids: readonly string[], place: () => Promise<T>): Promise<T> {
+    this.#refuseUsedIds(ids);
+    for (const id of ids) this.#inFlight.add(id);
+    try {
+      return await place();
+    } finally {
+      for (const id of ids) this.#inFlight.delete(id);
+    }
+  }
+
+  /**
+   * @throws {OrderRejectedError} `duplicate_client_id` for an id of a placed order or of one
+   *   being placed.
+   */
+  #refuseUsedIds(ids: readonly string[]): void {
     for (const id of ids) {
       if (this.#byClientId.has(id) || this.#inFlight.has(id)) {
         throw new OrderRejectedError(
@@ -633,12 +654,6 @@ export class PaperBroker implements Broker {
           `client order id ${id} is already used by a paper order`,
         );
       }
-    }
-    for (const id of ids) this.#inFlight.add(id);
-    try {
-      return await place();
-    } finally {
-      for (const id of ids) this.#inFlight.delete(id);
     }
   }
 
@@ -856,7 +871,12 @@ export class PaperBroker implements Broker {
     const first = requests[0];
     if (first === undefined) return;
     const { base, quote } = symbolParts(first.symbol);
-    const balance = this.balance();
+    // The free balance of the one currency needed (as `balance()` gives it, no balance built).
+    const used = this.#used();
+    const freeOf = (currency: string): number => {
+      const total = this.#totals.get(currency);
+      return total === undefined ? 0 : total - (used.get(currency) ?? 0);
+    };
     if (first.side === 'buy') {
       // An OCO pair reserves once: the larger of its legs.
       const needed = Math.max(
@@ -864,7 +884,7 @@ export class PaperBroker implements Broker {
           this.#buyCost(request.quantity, reservePrices[index] ?? 0),
         ),
       );
-      const free = balance[quote]?.free ?? 0;
+      const free = freeOf(quote);
       if (needed > free * (1 + quantityEpsilon)) {
         throw new OrderRejectedError(
           'insufficient_funds',
@@ -873,7 +893,7 @@ export class PaperBroker implements Broker {
       }
       return;
     }
-    const free = balance[base]?.free ?? 0;
+    const free = freeOf(base);
     if (first.quantity > free * (1 + quantityEpsilon)) {
       throw new OrderRejectedError(
         'insufficient_funds',
@@ -1048,6 +1068,7 @@ export class PaperBroker implements Broker {
   /** What open orders reserve, per currency; an OCO pair counts once (its larger leg). */
   #used(except?: WorkingOrder): Map<string, number> {
     const used = new Map<string, number>();
+    if (this.#open.size === 0) return used;
     const exclude = new Set<string>();
     if (except !== undefined) {
       exclude.add(except.order.exchangeOrderId);

@@ -154,6 +154,26 @@ describe('Portfolio: applying fills', () => {
     expect(() => marked.equity(-1)).toThrow(ValidationError);
   });
 
+  it('counts the open positions as a snapshot lists them, through every change', () => {
+    const portfolio = new Portfolio({ clock, startingCash: 10_000 });
+    const counted = (at: number): number =>
+      portfolio.snapshot(at).positions.filter((position) => position.quantity > 0).length;
+    expect(portfolio.openPositionCount()).toBe(0);
+    const steps: [Fill, OrderRole][] = [
+      [fill('buy', 2, 100, 0.2, day1 + hour), 'entry'],
+      [fill('buy', 1, 2_000, 0.2, day1 + 2 * hour, eth), 'entry'],
+      [fill('sell', 1, 110, 0.11, day1 + 3 * hour), 'exit'],
+      [fill('sell', 1, 2_100, 0.21, day1 + 4 * hour, eth), 'exit'],
+      [fill('sell', 1, 105, 0.1, day1 + 5 * hour), 'stop'],
+    ];
+    const expected = [1, 2, 2, 1, 0];
+    steps.forEach(([f, role], index) => {
+      portfolio.applyFill(f, { role });
+      expect(portfolio.openPositionCount()).toBe(expected[index]);
+      expect(portfolio.openPositionCount()).toBe(counted(f.time));
+    });
+  });
+
   it('hands out one position object until the position changes (a strategy asks every candle)', () => {
     const portfolio = new Portfolio({ clock, startingCash: 10_000 });
     const [first, second] = session();

@@ -679,6 +679,16 @@ export class Portfolio {
     return this.#equity() - this.#dayStartEquity;
   }
 
+  /**
+   * How many positions hold a quantity above 0 (as counting `snapshot(at).positions`, with no
+   * snapshot built): the risk state of every order reads it.
+   */
+  openPositionCount(): number {
+    let count = 0;
+    for (const holding of this.#holdings.values()) if (holding.quantity > 0) count += 1;
+    return count;
+  }
+
   /** The last losing exit per symbol (epoch ms), read-only and shared (a snapshot copies it). */
   get lastStopOutAt(): Readonly<Partial<Record<SymbolId, number>>> {
     return this.#lastStopOutAt;
