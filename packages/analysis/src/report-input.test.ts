@@ -34,9 +34,16 @@ const trade: Trade = {
   exitReason: 'force_exit',
 };
 
+const equity = [2, 3, 4, 5].map((index) => ({ time: t0 + index * hour, equity: 1000, cash: 1000 }));
 const result: BacktestResult = {
   trades: [trade],
-  equity: [2, 3, 4, 5].map((index) => ({ time: t0 + index * hour, equity: 1000, cash: 1000 })),
+  equity,
+  equityCurve: {
+    length: equity.length,
+    time: Float64Array.from(equity, (point) => point.time),
+    equity: Float64Array.from(equity, (point) => point.equity),
+    cash: Float64Array.from(equity, (point) => point.cash),
+  },
   blocked: { cooldown: 2 },
   orders: [],
   fills: [],
