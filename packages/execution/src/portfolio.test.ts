@@ -194,6 +194,24 @@ describe('Portfolio: applying fills', () => {
     expect(portfolio.position(btc)!.quantity).toBeCloseTo(added!.quantity - 1, 12);
   });
 
+  it('hands out a position no caller can change: a strategy writing to it cannot grow what risk lets it sell', () => {
+    const portfolio = new Portfolio({ clock, startingCash: 10_000 });
+    const [first] = session();
+    portfolio.applyFill(first!.fill, { role: first!.role });
+    const held = portfolio.position(btc)!;
+    const quantity = held.quantity;
+    const openedAt = held.openedAt;
+    expect(() => {
+      (held as { quantity: number }).quantity = quantity * 5;
+    }).toThrow(TypeError);
+    expect(() => {
+      (held as { openedAt: number }).openedAt = 1;
+    }).toThrow(TypeError);
+    expect(portfolio.position(btc)!.quantity).toBe(quantity);
+    expect(portfolio.position(btc)!.openedAt).toBe(openedAt);
+    expect(portfolio.positions()[0]!.quantity).toBe(quantity);
+  });
+
   it('counts only stop roles as stop-outs', () => {
     const portfolio = new Portfolio({ clock, startingCash: 1_000 });
     const roles: OrderRole[] = ['exit', 'trailing_stop', 'force_exit', 'bracket_stop'];

@@ -384,11 +384,13 @@ export class Portfolio {
     return this.#holdings.get(symbol)?.lastTradeId ?? null;
   }
 
-  /** The open position of `symbol`, if any. */
+  /** The open position of `symbol`, if any: one frozen object until the position changes. */
   position(symbol: SymbolId): Position | undefined {
     const holding = this.#holdings.get(symbol);
     if (holding === undefined) return undefined;
-    holding.view ??= toPosition(holding);
+    // Frozen: the one object is handed to every caller (the strategy's context, risk, exits), so
+    // a strategy writing to it must not change what risk lets the bot sell or the exit's id.
+    holding.view ??= Object.freeze(toPosition(holding));
     return holding.view;
   }
 
@@ -637,12 +639,6 @@ export class Portfolio {
   }
 
   /**
-   * The account at `at`: cash, equity at the marks, realized and unrealized P&L, daily P&L,
-   * peak equity (updated here too) and the last stop-out per symbol.
-   *
-   * @throws {ValidationError} for a bad time.
-   */
-  /**
    * The equity at `at`, as `snapshot(at).equity` with the same effects (a new UTC day starts its
    * baseline, the peak rises) but no snapshot built: for an equity point per candle.
    *
@@ -694,6 +690,12 @@ export class Portfolio {
     return this.#lastStopOutAt;
   }
 
+  /**
+   * The account at `at`: cash, equity at the marks, realized and unrealized P&L, daily P&L,
+   * peak equity (updated here too) and the last stop-out per symbol.
+   *
+   * @throws {ValidationError} for a bad time.
+   */
   snapshot(at: number): AccountSnapshot {
     checkTime('snapshot at', at);
     this.#rollDay(at);
