@@ -136,7 +136,7 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
       this.#next = 0;
       if (++this.#passes === resumPasses) {
         this.#passes = 0;
-        resum(this.#window, this.#count, this.#state);
+        resum(this.#window, 0, this.#count, 0, 0, this.#state);
       }
     } else {
       this.#next = slot + 1;
@@ -173,7 +173,7 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
     let spread = state[2]! - state[1]! * state[1]! * inverse;
     if (state[3] !== 0 || spread < state[2]! * resumBelow) {
       // Most digits of the sums have cancelled: re-sum before their rounding could show.
-      resum(this.#window, this.#count, state);
+      resum(this.#window, 0, this.#count, 0, 0, state);
       spread = state[2]! - state[1]! * state[1]! * inverse;
     }
     const middle = state[0]! + state[1]! * inverse;
@@ -211,19 +211,29 @@ export class BollingerBands implements StreamingIndicator<number, BollingerBands
 }
 
 /**
- * Re-sums the first `size` values of `window` exactly, as deviations from their mean: `state` is
- * `[shift, sum, squares, stale]`, read for the old shift and sum and written with the new four
- * (sums of exactly 0 around the value itself for a window of one repeated value). The corrected
- * two-pass algorithm; shared by the class and the batch function so that they agree exactly.
+ * Re-sums a window exactly, as deviations from its mean: `state` is `[shift, sum, squares, stale]`,
+ * read for the old shift and sum and written with the new four (sums of exactly 0 around the value
+ * itself for a window of one repeated value). The corrected two-pass algorithm; shared by the class
+ * and the batch function so that they agree exactly. The window is read in slot order as up to two
+ * runs of `source`: `source[from..to)`, then `source[wrapFrom..wrapTo)`.
  */
-function resum(window: Float64Array, size: number, state: Float64Array): void {
-  const first = window[0]!;
+function resum(
+  source: ArrayLike<number>,
+  from: number,
+  to: number,
+  wrapFrom: number,
+  wrapTo: number,
+  state: Float64Array,
+): void {
+  const size = to - from + (wrapTo - wrapFrom);
+  const first = source[from]!;
   const shift = state[0]! + state[1]! / size;
+  const wrapShift = wrapFrom - to;
   let sum = 0;
   let squares = 0;
   let isFlat = true;
-  for (let i = 0; i < size; i++) {
-    const value = window[i]!;
+  for (let k = from; k < to + (wrapTo - wrapFrom); k++) {
+    const value = source[k < to ? k : k + wrapShift]!;
     if (value !== first) isFlat = false;
     const deviation = value - shift;
     sum += deviation;
@@ -242,9 +252,9 @@ function resum(window: Float64Array, size: number, state: Float64Array): void {
 }
 
 /**
- * {@link resum} of the full window of the streaming class after input `i`, read from `values`:
- * slot k holds `values[i - i % period + k]` for k up to `i % period`, and the input one period
- * before that for the slots after it. The same additions, in the same order.
+ * {@link resum} of the streaming class's full window after input `i`, read from `values`: slot k
+ * holds `values[i - i % period + k]` for k up to `i % period`, and the input one period before
+ * that for the slots after it.
  */
 function resumSlots(
   values: ArrayLike<number>,
@@ -252,30 +262,8 @@ function resumSlots(
   period: number,
   state: Float64Array,
 ): void {
-  const newest = i % period;
-  const base = i - newest;
-  const first = values[base]!;
-  const shift = state[0]! + state[1]! / period;
-  let sum = 0;
-  let squares = 0;
-  let isFlat = true;
-  for (let k = 0; k < period; k++) {
-    const value = values[k <= newest ? base + k : base - period + k]!;
-    if (value !== first) isFlat = false;
-    const deviation = value - shift;
-    sum += deviation;
-    squares += deviation * deviation;
-  }
-  state[3] = 0;
-  if (isFlat) {
-    state[0] = first;
-    state[1] = 0;
-    state[2] = 0;
-    return;
-  }
-  state[0] = shift;
-  state[1] = sum;
-  state[2] = squares;
+  const base = i - (i % period);
+  resum(values, base, i + 1, i + 1 - period, base, state);
 }
 
 /**
