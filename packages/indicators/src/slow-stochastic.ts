@@ -6,8 +6,8 @@ import {
   type RangeInput,
   type StreamingIndicator,
 } from './indicator.js';
-import { RollingExtreme } from './rolling-extremes.js';
 import { SMA } from './sma.js';
+import { FastK } from './stochastic.js';
 
 /** Options of {@link SlowStochastic}. */
 export interface SlowStochasticOptions {
@@ -59,20 +59,18 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
   readonly period: number;
   readonly slowing: number;
   readonly signal: number;
-  readonly #highest: RollingExtreme;
-  readonly #lowest: RollingExtreme;
+  readonly #fastK: FastK;
   readonly #slowK: SMA;
   readonly #d: SMA;
   readonly #result = new SlowStochasticValue();
-  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  /** Values handed to the SMAs (`addFrom`): no number argument to box. */
   readonly #scratch = new Float64Array(1);
 
   constructor(options: SlowStochasticOptions = {}) {
     this.period = checkInteger('SlowStochastic', 'period', options.period ?? 14);
     this.slowing = checkInteger('SlowStochastic', 'slowing', options.slowing ?? 3);
     this.signal = checkInteger('SlowStochastic', 'signal', options.signal ?? 3);
-    this.#highest = new RollingExtreme(this.period, 'max');
-    this.#lowest = new RollingExtreme(this.period, 'min');
+    this.#fastK = new FastK(this.period);
     this.#slowK = new SMA(this.slowing);
     this.#d = new SMA(this.signal);
   }
@@ -83,19 +81,12 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
   }
 
   add(input: RangeInput): void {
-    const highest = this.#highest;
-    const lowest = this.#lowest;
-    const scratch = this.#scratch;
-    scratch[0] = input.high;
-    highest.pushFrom(scratch, 0);
-    scratch[0] = input.low;
-    lowest.pushFrom(scratch, 0);
-    if (highest.count < this.period) return;
+    const fastK = this.#fastK;
+    fastK.add(input);
+    if (!fastK.isReady) return;
     const slowK = this.#slowK;
-    // %K inline, not a helper: a double returned from a call V8 does not inline is boxed.
-    const low = lowest.value;
-    const range = highest.value - low;
-    scratch[0] = range === 0 ? 0 : ((input.close - low) / range) * 100;
+    const scratch = this.#scratch;
+    scratch[0] = fastK.value;
     slowK.addFrom(scratch, 0);
     if (!slowK.isReady) return;
     const d = this.#d;
@@ -115,8 +106,7 @@ export class SlowStochastic implements StreamingIndicator<RangeInput, SlowStocha
   }
 
   reset(): void {
-    this.#highest.clear();
-    this.#lowest.clear();
+    this.#fastK.clear();
     this.#slowK.reset();
     this.#d.reset();
     this.#result.k = Number.NaN;

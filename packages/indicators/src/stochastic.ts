@@ -35,6 +35,52 @@ class StochasticValue implements StochasticResult {
 }
 
 /**
+ * The fast %K of the last `period` candles, `100 * (close - lowest low) / (highest high - lowest
+ * low)`, 0 for an empty range: the part {@link Stochastic} and `SlowStochastic` share. Internal to
+ * the package.
+ */
+export class FastK {
+  readonly period: number;
+  readonly #highest: RollingExtreme;
+  readonly #lowest: RollingExtreme;
+  /** Values handed to the extremes (`pushFrom`): no number argument to box. */
+  readonly #scratch = new Float64Array(1);
+  /** The latest %K, `NaN` before `period` candles: a field, so reading it is no call. */
+  value = Number.NaN;
+
+  constructor(period: number) {
+    this.period = period;
+    this.#highest = new RollingExtreme(period, 'max');
+    this.#lowest = new RollingExtreme(period, 'min');
+  }
+
+  add(input: RangeInput): void {
+    const highest = this.#highest;
+    const lowest = this.#lowest;
+    const scratch = this.#scratch;
+    scratch[0] = input.high;
+    highest.pushFrom(scratch, 0);
+    scratch[0] = input.low;
+    lowest.pushFrom(scratch, 0);
+    if (highest.count < this.period) return;
+    // The formula inline, not a helper: a double returned from a call V8 does not inline is boxed.
+    const low = lowest.value;
+    const range = highest.value - low;
+    this.value = range === 0 ? 0 : ((input.close - low) / range) * 100;
+  }
+
+  get isReady(): boolean {
+    return this.#highest.count >= this.period;
+  }
+
+  clear(): void {
+    this.#highest.clear();
+    this.#lowest.clear();
+    this.value = Number.NaN;
+  }
+}
+
+/**
  * The fast stochastic oscillator (TA-Lib's STOCHF, technicalindicators' Stochastic):
  * `%K = 100 * (close - lowest low) / (highest high - lowest low)` over the last `period` candles
  * and `%D` the SMA of %K over `signal` candles. %K is 0 when the range is empty (high = low over
@@ -56,18 +102,16 @@ class StochasticValue implements StochasticResult {
 export class Stochastic implements StreamingIndicator<RangeInput, StochasticResult> {
   readonly period: number;
   readonly signal: number;
-  readonly #highest: RollingExtreme;
-  readonly #lowest: RollingExtreme;
+  readonly #fastK: FastK;
   readonly #average: SMA;
   readonly #result = new StochasticValue();
-  /** Values handed to the parts (`addFrom`/`pushFrom`): no number argument to box. */
+  /** The %K handed to the SMA (`addFrom`): no number argument to box. */
   readonly #scratch = new Float64Array(1);
 
   constructor(options: StochasticOptions = {}) {
     this.period = checkInteger('Stochastic', 'period', options.period ?? 14);
     this.signal = checkInteger('Stochastic', 'signal', options.signal ?? 3);
-    this.#highest = new RollingExtreme(this.period, 'max');
-    this.#lowest = new RollingExtreme(this.period, 'min');
+    this.#fastK = new FastK(this.period);
     this.#average = new SMA(this.signal);
   }
 
@@ -77,19 +121,12 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   }
 
   add(input: RangeInput): void {
-    const highest = this.#highest;
-    const lowest = this.#lowest;
-    const scratch = this.#scratch;
-    scratch[0] = input.high;
-    highest.pushFrom(scratch, 0);
-    scratch[0] = input.low;
-    lowest.pushFrom(scratch, 0);
-    if (highest.count < this.period) return;
-    // The formula inline, not a helper: a double returned from a call V8 does not inline is boxed.
-    const low = lowest.value;
-    const range = highest.value - low;
-    const k = range === 0 ? 0 : ((input.close - low) / range) * 100;
+    const fastK = this.#fastK;
+    fastK.add(input);
+    if (!fastK.isReady) return;
+    const k = fastK.value;
     const average = this.#average;
+    const scratch = this.#scratch;
     scratch[0] = k;
     average.addFrom(scratch, 0);
     if (!average.isReady) return;
@@ -106,8 +143,7 @@ export class Stochastic implements StreamingIndicator<RangeInput, StochasticResu
   }
 
   reset(): void {
-    this.#highest.clear();
-    this.#lowest.clear();
+    this.#fastK.clear();
     this.#average.reset();
     this.#result.k = Number.NaN;
     this.#result.d = Number.NaN;
