@@ -544,10 +544,25 @@ export class TradeCycle {
 
   /** Step 2: exits first, on the candle's range; else the trailing stop follows the candle. */
   #fromExits(state: SymbolState, candle: Candle, now: number): Promise<void> | undefined {
-    const { portfolio, trailingStops } = this.#options;
-    if (!portfolio.holds(state.symbol)) return this.#decideAndAct(state, candle);
+    if (!this.#options.portfolio.holds(state.symbol)) return this.#decideAndAct(state, candle);
     const hit = this.#exitHit(state, candle);
     if (hit !== null) return this.#exitThenDecide(state, candle, now, hit);
+    return this.#trailThenDecide(state, candle, now);
+  }
+
+  async #exitThenDecide(
+    state: SymbolState,
+    candle: Candle,
+    now: number,
+    hit: ExitHit,
+  ): Promise<void> {
+    const exited = await this.#exitOn(state, hit, candle.time);
+    await (exited ? this.#decideAndAct(state, candle) : this.#trailThenDecide(state, candle, now));
+  }
+
+  /** The trailing stop follows the candle (once the ATR is warm), then steps 3 to 8. */
+  #trailThenDecide(state: SymbolState, candle: Candle, now: number): Promise<void> | undefined {
+    const { trailingStops } = this.#options;
     const atr = state.atr.isReady ? state.atr.value : undefined;
     const stop = trailingStops.get(state.symbol);
     if (atr === undefined || stop === undefined) return this.#decideAndAct(state, candle);
@@ -560,22 +575,6 @@ export class TradeCycle {
     }
     this.#stopMoved(state, stop.stopPrice, after.stopPrice, now);
     return this.#decideAndAct(state, candle);
-  }
-
-  async #exitThenDecide(
-    state: SymbolState,
-    candle: Candle,
-    now: number,
-    hit: ExitHit,
-  ): Promise<void> {
-    const exited = await this.#exitOn(state, hit, candle.time);
-    const atr = state.atr.isReady ? state.atr.value : undefined;
-    if (!exited && atr !== undefined && this.#options.trailingStops.get(state.symbol)) {
-      const before = this.#options.trailingStops.get(state.symbol)?.stopPrice;
-      const after = await this.#options.trailingStops.update(state.symbol, candle, atr);
-      if (before !== undefined) this.#stopMoved(state, before, after.stopPrice, now);
-    }
-    await this.#decideAndAct(state, candle);
   }
 
   #stopMoved(state: SymbolState, before: number, after: number, now: number): void {
